@@ -1,0 +1,49 @@
+"""The ``digitnet`` command: parses arguments, runs a subcommand, turns errors into one line.
+
+Each subcommand lives in its own module with a ``register(subparsers)`` function.
+"""
+
+import argparse
+import sys
+
+from .. import __version__
+from ..errors import DigitnetError
+from . import evaluate, predict, train
+
+COMMANDS = (train, evaluate, predict)
+
+
+def build_parser():
+    """The argument parser for ``digitnet`` and all its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="digitnet", description="A neural network that learns to read handwritten digits, "
+                                     "built to be looked inside.")
+    parser.add_argument("--version", action="version", version=f"digitnet {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Run ``digitnet`` with ``argv``; return the exit status (0 ok, 1 error, 2 usage, 130 Ctrl-C)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except DigitnetError as error:
+        print(f"digitnet: error: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:  # the library's argument checks: bad sizes, unknown names, …
+        print(f"digitnet: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("digitnet: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `digitnet ... | head`
+        sys.stderr.close()
+        return 0
+
+
+def entry_point():
+    """Console-script entry: exit with ``main``'s status."""
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Turning a person's picture of a digit into the 784 numbers the network reads.
+
+MNIST's digits were made this way, and ``to_mnist`` repeats it:
+
+1. Grayscale, with transparent pixels composited onto a background that contrasts with the ink.
+2. Make the ink bright on black (invert light paper), subtract the background level, stretch to [0, 1].
+3. Crop to the ink, thicken strokes that would be thinner than MNIST's after scaling.
+4. Scale the longer side to 20 pixels with anti-aliasing (aspect ratio kept).
+5. Place it in a 28×28 square so that its centre of mass lands where MNIST's does:
+   row 14.0, column 14.0 (pixel centres numbered 0–27; measured over all 70,000 MNIST digits,
+   standard deviation 0.29 pixels).
+
+The explorer page sends its canvas through the same ``to_mnist``.
+"""
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter, UnidentifiedImageError
+
+from .errors import ImageError
+
+MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
+DIGIT_BOX = 20                       # MNIST scales each digit's longer side to 20 pixels
+MNIST_STROKE = 2.0                   # typical MNIST stroke width in pixels (at 28×28)
+MAX_PIXELS = 50_000_000              # larger images are refused (decompression bombs)
+MAX_FILE_BYTES = 64 * 1024 * 1024
+INK_THRESHOLD = 0.2                  # ink below this (after stretching) counts as background
+
+
+def read_image(source):
+    """Read an image file (path or bytes) into an ink map: 2-D float array, ink 1, background 0.
+
+    Handles grayscale, colour, palette and transparent images; raises ImageError for a file
+    that is not an image, is truncated, or is too large.
+    """
+    name = "image" if isinstance(source, (bytes, bytearray)) else str(source)
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            raw = bytes(source)
+        else:
+            path = Path(source)
+            if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+                raise ImageError(f"{name}: file too large ({path.stat().st_size:,} bytes; limit {MAX_FILE_BYTES:,})")
+            raw = path.read_bytes()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise ImageError(f"{name}: image too large ({image.width}×{image.height} pixels; "
+                                     f"limit {MAX_PIXELS:,} pixels)")
+                image.load()
+                rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255
+    except FileNotFoundError:
+        raise ImageError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise ImageError(f"{name}: is a folder, not an image") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{name}: not an image file (PNG, JPEG, GIF, BMP, … expected)") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"{name}: image too large (over {MAX_PIXELS:,} pixels)") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ImageError(f"{name}: cannot read image ({error})") from None
+    return ink_map(rgba)
+
+
+def ink_map(rgba):
+    """(h, w, 4) RGBA floats in [0, 1] → (h, w) ink in [0, 1]: bright ink on a black background."""
+    luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    alpha = rgba[..., 3]
+    if alpha.min() < 1:  # transparency: composite onto a background the ink stands out from
+        opaque = alpha > 0.5
+        ink_is_dark = not opaque.any() or luminance[opaque].mean() < 0.5
+        luminance = luminance * alpha + (1.0 if ink_is_dark else 0.0) * (1 - alpha)
+    border = np.concatenate([luminance[0], luminance[-1], luminance[:, 0], luminance[:, -1]])
+    return 1 - luminance if np.median(border) > 0.5 else luminance
+
+
+def to_mnist(ink):
+    """A 2-D ink map (bright ink on dark, any size) → (784,) float32 in [0, 1], MNIST-style.
+
+    Raises ImageError if there is no ink to read (a blank or empty image).
+    """
+    ink = np.asarray(ink, dtype=np.float32)
+    if ink.ndim != 2 or ink.size == 0:
+        raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
+    border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    background, peak = float(np.median(border)), float(ink.max())
+    if peak - background < 0.1:
+        raise ImageError("no digit found: the image is blank")
+    ink = np.clip((ink - background) / (peak - background), 0, 1)
+    ink[ink < INK_THRESHOLD] = 0
+    rows, cols = np.nonzero(ink)
+    ink = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    scale = DIGIT_BOX / max(ink.shape)
+    ink = _thicken(ink, scale)
+    height, width = (max(1, round(n * scale)) for n in ink.shape)
+    resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
+    digit = np.asarray(Image.fromarray(ink, mode="F").resize((width, height), resample), dtype=np.float32)
+    digit = np.clip(digit, 0, 1)
+    return _place_by_center_of_mass(digit).reshape(784)
+
+
+def _thicken(ink, scale):
+    """Dilate strokes that would come out thinner than MNIST's (about 2 px) after scaling by ``scale``."""
+    solid = ink > 0.5
+    area = solid.sum()
+    edge = solid & ~(np.roll(solid, 1, 0) & np.roll(solid, -1, 0) & np.roll(solid, 1, 1) & np.roll(solid, -1, 1))
+    stroke = 2 * area / max(edge.sum(), 1)  # stroke width ≈ area / half the perimeter
+    grow = int(round(MNIST_STROKE / scale - stroke))
+    if grow < 2:
+        return ink
+    size = min(grow, 51) | 1  # MaxFilter needs an odd size
+    padded = np.pad(ink, size // 2)
+    image = Image.fromarray((padded * 255).astype(np.uint8)).filter(ImageFilter.MaxFilter(size))
+    return np.asarray(image, dtype=np.float32) / 255
+
+
+def _place_by_center_of_mass(digit):
+    """Paste ``digit`` (h, w ≤ 20) into 28×28 so its centre of mass is at MNIST_CENTER_OF_MASS."""
+    mass = digit.sum()
+    com_row = (digit.sum(axis=1) @ np.arange(digit.shape[0])) / mass
+    com_col = (digit.sum(axis=0) @ np.arange(digit.shape[1])) / mass
+    top = int(round(MNIST_CENTER_OF_MASS[0] - com_row))
+    left = int(round(MNIST_CENTER_OF_MASS[1] - com_col))
+    square = np.zeros((28, 28), dtype=np.float32)
+    r0, c0 = max(top, 0), max(left, 0)
+    r1, c1 = min(top + digit.shape[0], 28), min(left + digit.shape[1], 28)
+    square[r0:r1, c0:c1] = digit[r0 - top:r1 - top, c0 - left:c1 - left]
+    return square
+
+
+def image_to_input(source):
+    """Read an image file (path or bytes) and return the network's input: (784,) float32 in [0, 1]."""
+    try:
+        return to_mnist(read_image(source))
+    except ImageError as error:
+        name = "image" if isinstance(source, (bytes, bytearray)) else str(source)
+        if str(error).startswith(name):
+            raise
+        raise ImageError(f"{name}: {error}") from None

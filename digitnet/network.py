@@ -1,0 +1,266 @@
+"""The network itself: the reference maths, written to read like the videos and Nielsen's book.
+
+A network is a list of layers of neurons.  Each neuron holds a number, its activation.
+Layer l + 1 is computed from layer l by
+
+    z = W @ a + b          (the weighted sums: weights W of shape (n_out, n_in), biases b of shape (n_out,))
+    a′ = σ(z)              (squashed by the activation function)
+
+In four steps, learning is:
+
+1. **Feed forward** an image (784 pixels in [0, 1]) to get ten output activations.
+2. **Cost**: compare them with the wanted outputs (1 for the right digit, 0 elsewhere).
+3. **Backpropagate**: compute ∇C, how the cost changes with every weight and bias.
+4. **Step downhill**: move every parameter a little along −∇C, and repeat over mini-batches.
+
+This module is the specification.  Faster engines (``digitnet.engines``) must agree with it.
+Inside, a batch is a matrix with **one example per column**, so that ``W @ a + b`` is
+literally the code; the public methods take and return one example per row, as NumPy
+users expect: ``images`` of shape (n, 784), outputs of shape (n, 10).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
+from .costs import check_cost, example_costs, one_hot, output_error
+
+DEFAULT_SIZES = (784, 16, 16, 10)
+INITS = ("lecun", "nielsen", "xavier", "he")
+
+
+class Gradient(NamedTuple):
+    """∇C split by layer: ``weights[l]`` has the shape of W[l], ``biases[l]`` that of b[l]."""
+
+    weights: list
+    biases: list
+
+
+def initial_parameters(sizes, init, rng):
+    """Random starting weights and biases (float64) for layer ``sizes``.
+
+    nielsen  W ~ N(0, 1),         b ~ N(0, 1)    (network.py)
+    lecun    W ~ N(0, 1/n_in),    b ~ N(0, 1)    (network2.py's default; digitnet's default)
+    xavier   W ~ N(0, 2/(n_in + n_out)), b = 0
+    he       W ~ N(0, 2/n_in),    b = 0          (for ReLU)
+    """
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+    weights, biases = [], []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        scale = {"nielsen": 1.0, "lecun": np.sqrt(1 / n_in),
+                 "xavier": np.sqrt(2 / (n_in + n_out)), "he": np.sqrt(2 / n_in)}[init]
+        weights.append(rng.standard_normal((n_out, n_in)) * scale)
+        bias = rng.standard_normal(n_out)
+        biases.append(bias if init in ("nielsen", "lecun") else np.zeros(n_out))
+    return weights, biases
+
+
+class Network:
+    """A fully connected network: ``sizes[0]`` inputs, hidden layers, ``sizes[-1]`` outputs.
+
+    ``Network()`` is the video's network: 784 → 16 → 16 → 10, sigmoid everywhere, quadratic
+    cost, 13,002 parameters.  ``activation`` is used by the hidden layers (sigmoid, tanh, relu);
+    ``output`` by the last layer (sigmoid or softmax); ``cost`` is quadratic or cross-entropy
+    (see ``digitnet.costs`` for the exact formulas).  ``seed`` makes the starting weights
+    repeatable; ``dtype`` is float32 for speed, float64 for gradient checks.
+    """
+
+    def __init__(self, sizes=DEFAULT_SIZES, activation="sigmoid", cost="quadratic",
+                 output="sigmoid", init="lecun", seed=None, dtype=np.float32):
+        sizes = [int(n) for n in sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes}")
+        if activation not in HIDDEN_ACTIVATIONS:
+            raise ValueError(f"unknown hidden activation {activation!r}; choose one of {', '.join(HIDDEN_ACTIVATIONS)}")
+        if output not in OUTPUT_ACTIVATIONS:
+            raise ValueError(f"unknown output activation {output!r}; choose one of {', '.join(OUTPUT_ACTIVATIONS)}")
+        self.sizes = sizes
+        self.activation = activation
+        self.output = output
+        self.cost_name = check_cost(cost)
+        self.init = init
+        self.dtype = np.dtype(dtype)
+        weights, biases = initial_parameters(sizes, init, np.random.default_rng(seed))
+        self.weights = [w.astype(self.dtype) for w in weights]
+        self.biases = [b.astype(self.dtype) for b in biases]
+        self.recipe = {}   # how it was trained (filled in by fit)
+        self.history = []  # one dict per epoch trained (filled in by fit)
+
+    # ------------------------------------------------------------------ shape facts
+    @property
+    def num_parameters(self):
+        """How many numbers the network learns: every weight and every bias (13,002 by default)."""
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
+
+    @property
+    def num_layers(self):
+        """Number of weight layers (3 for the default network)."""
+        return len(self.weights)
+
+    def layer_activation(self, l):
+        """The Activation used by weight layer ``l`` (0-based): hidden layers, then the output layer."""
+        return get_activation(self.output if l == self.num_layers - 1 else self.activation)
+
+    def config(self):
+        """The architecture as plain data: enough to rebuild an untrained network of this shape."""
+        return {"sizes": self.sizes, "activation": self.activation, "output": self.output,
+                "cost": self.cost_name, "init": self.init}
+
+    def __repr__(self):
+        return (f"Network({'-'.join(map(str, self.sizes))}, activation={self.activation!r}, "
+                f"output={self.output!r}, cost={self.cost_name!r}, parameters={self.num_parameters:,})")
+
+    # ------------------------------------------------------------------ the flat view
+    def get_parameters(self):
+        """All parameters as one vector (the video's "13,002-dimensional" point): W1, b1, W2, b2, …"""
+        return np.concatenate([p.ravel() for w, b in zip(self.weights, self.biases) for p in (w, b)])
+
+    def set_parameters(self, vector):
+        """Inverse of ``get_parameters``: fill every W and b from one vector, in the same order."""
+        vector = np.asarray(vector)
+        if vector.shape != (self.num_parameters,):
+            raise ValueError(f"expected a vector of {self.num_parameters} parameters, got shape {vector.shape}")
+        start = 0
+        for p in (p for w, b in zip(self.weights, self.biases) for p in (w, b)):
+            p[...] = vector[start:start + p.size].reshape(p.shape)
+            start += p.size
+
+    def copy(self):
+        """An independent copy (weights, biases, recipe and history)."""
+        twin = object.__new__(Network)
+        twin.__dict__.update(self.__dict__)
+        twin.weights = [w.copy() for w in self.weights]
+        twin.biases = [b.copy() for b in self.biases]
+        twin.recipe = dict(self.recipe)
+        twin.history = [dict(h) for h in self.history]
+        return twin
+
+    # ------------------------------------------------------------------ feeding forward
+    def _columns(self, images):
+        """(n, n_in) rows or one (n_in,) image → an (n_in, n) matrix of this network's dtype."""
+        images = np.asarray(images)
+        if images.ndim == 1:
+            images = images[None, :]
+        if images.ndim != 2 or images.shape[1] != self.sizes[0]:
+            raise ValueError(f"expected images of shape (n, {self.sizes[0]}) or ({self.sizes[0]},), got {images.shape}")
+        return images.astype(self.dtype, copy=False).T
+
+    def _forward(self, a):
+        """Feed the columns of ``a`` (n_in, n) forward; return every layer's z and a (columns)."""
+        weighted_sums, activations = [], [a]
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            z = W @ a + b[:, None]
+            a = self.layer_activation(l).function(z)
+            weighted_sums.append(z)
+            activations.append(a)
+        return weighted_sums, activations
+
+    def forward(self, images):
+        """Every layer's weighted sums z and activations a for ``images``.
+
+        Returns ``(weighted_sums, activations)``: lists with one array per weight layer (z) and
+        per layer including the input (a).  Arrays are (n, n_l), or (n_l,) for one image.
+        """
+        single = np.ndim(images) == 1
+        weighted_sums, activations = self._forward(self._columns(images))
+        rows = (lambda m: m[:, 0]) if single else (lambda m: m.T)
+        return [rows(z) for z in weighted_sums], [rows(a) for a in activations]
+
+    def feedforward(self, images, every_layer=False):
+        """The output activations for one image (784,) → (10,) or a batch (n, 784) → (n, 10).
+
+        With ``every_layer=True``, return the list of every layer's activations, input first.
+        """
+        activations = self.forward(images)[1]
+        return activations if every_layer else activations[-1]
+
+    def predict(self, images, engine="auto"):
+        """The recognised digit: the index of the most active output. (n,) ints, or one int."""
+        outputs = self.outputs(images, engine=engine)
+        digits = outputs.argmax(axis=-1)
+        return int(digits) if np.ndim(images) == 1 else digits
+
+    def outputs(self, images, engine="auto"):
+        """Output activations like ``feedforward``, computed by the chosen engine (fast by default)."""
+        from .engines import get_engine
+        if np.ndim(images) == 1:
+            return get_engine(engine, self).outputs(self, np.asarray(images)[None, :])[0]
+        return get_engine(engine, self).outputs(self, images)
+
+    # ------------------------------------------------------------------ the cost
+    def example_costs(self, images, labels):
+        """C_x for each example (n,) — see ``digitnet.costs`` for the formula (quadratic: no ½)."""
+        outputs = self._forward(self._columns(images))[1][-1]
+        wanted = one_hot(labels, self.sizes[-1], self.dtype)
+        return example_costs(self.cost_name, outputs, wanted, self.output)
+
+    def cost(self, images, labels):
+        """The network's cost C: the mean of C_x over the examples."""
+        return float(self.example_costs(images, labels).mean())
+
+    def evaluate(self, images, labels, engine="auto"):
+        """``{"accuracy": fraction correct in [0, 1], "cost": mean cost}`` on the given examples."""
+        outputs = self.outputs(images, engine=engine)
+        labels = np.asarray(labels)
+        wanted = one_hot(labels, self.sizes[-1], outputs.dtype)
+        costs = example_costs(self.cost_name, outputs.T, wanted, self.output)
+        return {"accuracy": float((outputs.argmax(axis=1) == labels).mean()), "cost": float(costs.mean())}
+
+    # ------------------------------------------------------------------ learning
+    def backprop(self, images, labels):
+        """∇C for the mean cost over ``images`` (n, 784) with digit ``labels`` (n,).
+
+        Backpropagation, all examples at once (one column each):
+            δᴸ = ∂C_x/∂zᴸ                       (see costs.output_error)
+            δˡ = (W[l+1]ᵀ δˡ⁺¹) ⊙ σ′(zˡ)          for the layers below
+            ∂C/∂W[l] = mean over examples of δˡ (aˡ⁻¹)ᵀ,   ∂C/∂b[l] = mean of δˡ
+        """
+        weighted_sums, activations = self._forward(self._columns(images))
+        wanted = one_hot(labels, self.sizes[-1], self.dtype)
+        n = wanted.shape[1]
+        delta = output_error(self.cost_name, self.output, activations[-1], wanted) / n
+        nabla_w, nabla_b = [None] * self.num_layers, [None] * self.num_layers
+        for l in reversed(range(self.num_layers)):
+            nabla_w[l] = delta @ activations[l].T
+            nabla_b[l] = delta.sum(axis=1)
+            if l > 0:
+                delta = (self.weights[l].T @ delta) * self.layer_activation(l - 1).prime(weighted_sums[l - 1])
+        return Gradient(nabla_w, nabla_b)
+
+    def gradient_step(self, gradient, lr):
+        """One step downhill: every parameter p ← p − lr · ∂C/∂p (in place)."""
+        for W, nabla_w in zip(self.weights, gradient.weights):
+            W -= lr * nabla_w
+        for b, nabla_b in zip(self.biases, gradient.biases):
+            b -= lr * nabla_b
+
+    def fit(self, images, labels, epochs=30, batch_size=10, lr=3.0, test=None, seed=None,
+            monitor=False, schedule="constant", engine="auto", on_epoch=None, on_progress=None):
+        """Train by mini-batch stochastic gradient descent; return the history (one dict per epoch).
+
+        Each epoch shuffles the examples (without touching the caller's arrays), then for each
+        mini-batch of ``batch_size`` steps every parameter by ``−lr · ∂C/∂p`` (``schedule``:
+        constant, cosine or step; see ``digitnet.training.learning_rate``).  ``test=(images,
+        labels)`` adds the test cost and accuracy to each epoch's record; ``monitor=True`` adds
+        the training cost and accuracy (one more pass over the training set).  ``seed`` fixes the
+        order of the mini-batches, so a run repeats bit for bit on the same machine.  See
+        ``digitnet.training.train`` for the callbacks and for what happens when training diverges.
+        """
+        from .training import train
+        return train(self, images, labels, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule,
+                     test=test, seed=seed, monitor=monitor, engine=engine, on_epoch=on_epoch,
+                     on_progress=on_progress)
+
+    # ------------------------------------------------------------------ files
+    def save(self, path):
+        """Write the network to ``path`` (.npz: arrays + JSON metadata, no pickle), atomically."""
+        from .storage import save_network
+        save_network(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Read a network saved by ``save``; raises ModelFileError with a clear message if it cannot."""
+        from .storage import load_network
+        return load_network(path)

@@ -1,0 +1,79 @@
+"""Model files: one ``.npz`` archive holding the weights, the biases and JSON metadata.
+
+Layout (format version 1), read with ``allow_pickle=False`` so loading runs no code:
+
+    W1, b1, W2, b2, …     float arrays, W[l] of shape (n_out, n_in), b[l] of shape (n_out,)
+    metadata              uint8 array: UTF-8 JSON with format, format_version, digitnet_version,
+                          sizes, activation, output, cost, init, recipe, history
+"""
+
+import json
+import zipfile
+
+import numpy as np
+
+from . import __version__
+from .errors import ModelFileError
+from .files import atomic_write
+
+FORMAT = "digitnet-model"
+FORMAT_VERSION = 1
+
+
+def save_network(net, path):
+    """Write ``net`` to ``path`` atomically (a temporary file renamed into place)."""
+    metadata = {"format": FORMAT, "format_version": FORMAT_VERSION, "digitnet_version": __version__,
+                **net.config(), "dtype": net.dtype.name, "recipe": net.recipe, "history": net.history}
+    arrays = {}
+    for l, (W, b) in enumerate(zip(net.weights, net.biases), 1):
+        arrays[f"W{l}"], arrays[f"b{l}"] = W, b
+    arrays["metadata"] = np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8)
+    with atomic_write(path) as file:
+        np.savez(file, **arrays)
+
+
+def load_network(path):
+    """Read a model file; raise ModelFileError naming the file and the problem if it is not valid."""
+    from .network import Network
+
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: no such model file") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{path}: is a folder, not a model file") from None
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+        raise ModelFileError(f"{path}: not a digitnet model file (not a readable .npz archive: {error})") from None
+    if "metadata" not in arrays:
+        raise ModelFileError(f"{path}: not a digitnet model file (no metadata)")
+    try:
+        metadata = json.loads(arrays.pop("metadata").tobytes().decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ModelFileError(f"{path}: not a digitnet model file (its metadata is not JSON)") from None
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise ModelFileError(f"{path}: not a digitnet model file (format is not {FORMAT!r})")
+    version = metadata.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(f"{path}: model format version {version} is newer than this digitnet reads "
+                             f"({FORMAT_VERSION}); upgrade digitnet")
+    try:
+        net = Network(metadata["sizes"], activation=metadata["activation"], output=metadata["output"],
+                      cost=metadata["cost"], init=metadata.get("init", "lecun"),
+                      dtype=metadata.get("dtype", "float32"))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{path}: invalid model metadata ({error})") from None
+    for l in range(net.num_layers):
+        for name, target in ((f"W{l + 1}", net.weights[l]), (f"b{l + 1}", net.biases[l])):
+            array = arrays.get(name)
+            if array is None:
+                raise ModelFileError(f"{path}: array {name} is missing")
+            if array.shape != target.shape:
+                raise ModelFileError(f"{path}: array {name} has shape {array.shape}, but sizes "
+                                     f"{metadata['sizes']} need {target.shape}")
+            if array.dtype.kind != "f" or not np.isfinite(array).all():
+                raise ModelFileError(f"{path}: array {name} is not finite floating-point numbers")
+            target[...] = array
+    net.recipe = metadata.get("recipe") or {}
+    net.history = metadata.get("history") or []
+    return net

@@ -1,0 +1,61 @@
+"""Shared test fixtures: tiny hand-built MNIST folders and the real set when it is available."""
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REAL_MNIST = os.environ.get("DIGITNET_DATA")
+
+
+def idx_bytes(array):
+    """Hand-built IDX encoding of a uint8 array: magic 0x0000 08 ndim, big-endian sizes, data."""
+    array = np.asarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    return header + array.tobytes()
+
+
+def write_mnist(folder, train=(60, 28), test=(20, 28), gz=True, seed=0):
+    """A tiny synthetic MNIST folder: images of random blobs whose position encodes the label."""
+    rng = np.random.default_rng(seed)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for prefix, (count, side) in (("train", train), ("t10k", test)):
+        labels = rng.integers(0, 10, count).astype(np.uint8)
+        images = synthetic_digits(labels, rng)
+        for kind, array in (("images-idx3", images), ("labels-idx1", labels)):
+            name = f"{prefix}-{kind}-ubyte"
+            content = idx_bytes(array)
+            if gz:
+                (folder / (name + ".gz")).write_bytes(gzip.compress(content))
+            else:
+                (folder / name).write_bytes(content)
+    return folder
+
+
+def synthetic_digits(labels, rng):
+    """(n, 28, 28) uint8 images: a bright 6×6 square at a place set by the label, plus faint noise."""
+    images = rng.integers(0, 40, (len(labels), 28, 28)).astype(np.uint8)
+    for image, label in zip(images, labels):
+        row, col = 3 + 8 * (label // 4), 3 + 6 * (label % 4)
+        image[row:row + 6, col:col + 6] = 255
+    return images
+
+
+@pytest.fixture
+def tiny_mnist(tmp_path):
+    return write_mnist(tmp_path / "mnist")
+
+
+@pytest.fixture(scope="session")
+def real_mnist():
+    """The real MNIST set from $DIGITNET_DATA (skips with the reason when it is not there)."""
+    from digitnet.data import missing_files
+    if not REAL_MNIST:
+        pytest.skip("the real MNIST set is not available: set DIGITNET_DATA to a folder holding it")
+    if missing_files(REAL_MNIST):
+        pytest.skip(f"DIGITNET_DATA={REAL_MNIST} lacks {missing_files(REAL_MNIST)}")
+    from digitnet import load_mnist
+    return load_mnist(REAL_MNIST)
