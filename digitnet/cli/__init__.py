@@ -8,9 +8,9 @@ import sys
 
 from .. import __version__
 from ..errors import DigitnetError
-from . import evaluate, predict, train
+from . import evaluate, predict, show, train
 
-COMMANDS = (train, evaluate, predict)
+COMMANDS = (train, evaluate, predict, show)
 
 
 def build_parser():
