@@ -333,7 +333,8 @@ def layer_activations(net, image, connections=40):
 
     Returns ``activations`` (one list per layer, the input first), ``digit`` (the most active
     output), and ``connections``: for each weight layer l (from 1), the ``connections``
-    largest terms w·a of the weighted sums, as {"layer", "from", "to", "weight", "contribution"}
+    largest terms w·a of the weighted sums, as {"layer", "rank" (0 = strongest in its layer),
+    "from", "to", "weight", "contribution"}
     ("from" indexes layer l − 1, input pixels counting row by row; "contribution" = weight ×
     the activation it multiplies, so it says how much that line pushes the neuron up or down).
     """
@@ -342,9 +343,9 @@ def layer_activations(net, image, connections=40):
     for l, W in enumerate(net.weights, 1):
         contributions = W.astype(np.float64) * activations[l - 1].astype(np.float64)[None, :]
         order = np.argsort(-np.abs(contributions), axis=None, kind="stable")[:connections]
-        for to, source in zip(*np.unravel_index(order, W.shape)):
-            strongest.append({"layer": l, "from": int(source), "to": int(to), "weight": float(W[to, source]),
-                              "contribution": float(contributions[to, source])})
+        for rank, (to, source) in enumerate(zip(*np.unravel_index(order, W.shape))):
+            strongest.append({"layer": l, "rank": rank, "from": int(source), "to": int(to),
+                              "weight": float(W[to, source]), "contribution": float(contributions[to, source])})
     return {"activations": [a.astype(np.float64).tolist() for a in activations],
             "digit": int(activations[-1].argmax()), "connections": strongest}
 

@@ -379,8 +379,9 @@ def run_activations(args):
         for l, a in enumerate(layers["activations"][1:], 1):
             name = "output" if l == net.num_layers else f"layer {l}"
             print(f"{name:<7} " + " ".join(f"{value:.2f}" for value in a))
-        print(f"strongest connections (w·a, the push each gives):")
-        for c in layers["connections"][:10 * net.num_layers]:
+        shown = [c for c in layers["connections"] if c["rank"] < 5]
+        print("the strongest connections of each layer (w·a: how hard each pushes the neuron it feeds):")
+        for c in shown:
             source = f"pixel {c['from']}" if c["layer"] == 1 else f"neuron {c['from']} of layer {c['layer'] - 1}"
             print(f"  w[{c['layer']}][{c['to']},{c['from']}] = {c['weight']:+.3f}  from {source}: "
                   f"{c['contribution']:+.3f}")
