@@ -98,10 +98,13 @@ def deeper_layer_figure(linear, maximized, biases, layer, reached=None, start=0.
     figure = Figure(figsize=(2 * size + 0.8, size * 0.95 + 0.9), layout="constrained")
     left, right = figure.subfigures(1, 2, wspace=0.04)
     limit = _symmetric_limit([linear])
-    image, axes = _image_grid(left, linear, _neuron_titles(count, biases), SIGNED, -limit, limit)
+    linear_titles = _neuron_titles(count, biases)
+    if output_layer and count <= 36:
+        linear_titles = [f"digit {i}\nb = {b:+.2f}" for i, b in enumerate(biases)]
+    image, axes = _image_grid(left, linear, linear_titles, SIGNED, -limit, limit)
     left.colorbar(image, ax=axes.tolist(), shrink=0.6, label="pulled-back weight")
     left.suptitle(f"Linear view: W[{layer}] ⋯ W[1], ignoring σ and biases", fontsize=10)
-    titles = _neuron_titles(count)
+    titles = [f"digit {i}" for i in range(count)] if output_layer else _neuron_titles(count)
     if reached is not None and count <= 36:
         titles = [f"{title}\na = {a:.2f}" for title, a in zip(titles, reached)]
     image, axes = _image_grid(right, maximized, titles, PIXELS, 0, 1)
@@ -265,7 +268,9 @@ def landscape_figure(landscape, title=None):
     line_ax, map_ax = figure.subplots(1, 2)
     offsets, costs = np.asarray(landscape["offsets"]), np.asarray(landscape["costs_1d"])
     line_ax.plot(offsets, costs, color="black", label="C(θ₀ + t·d₁)")
-    reach = offsets[np.abs(offsets) <= landscape["span"] / 3]
+    slope = abs(landscape["slope_at_zero"]) or 1.0
+    rise = max(float(np.ptp(costs)), 1e-12)  # the tangent stays within the curve's height
+    reach = np.linspace(-1, 1, 3) * min(landscape["span"] / 3, rise / (2 * slope))
     line_ax.plot(reach, landscape["cost"] + landscape["slope_at_zero"] * reach, color="tab:orange", linewidth=2,
                  label=f"slope at 0: −‖∇C‖ = {landscape['slope_at_zero']:.3g}")
     path = landscape["path"]
