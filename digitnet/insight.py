@@ -364,7 +364,9 @@ def cost_landscape(net, images, labels, span=None, points=41, grid=31, steps=5, 
     slice, as the path bends away from it).  ``span`` (default: 1.5 × the path's reach along d1,
     at least 10 × lr‖∇C‖) sets both slices' extent: offsets in [−span, span].
 
-    Returns a dict: ``offsets`` and ``costs_1d`` (the 1-D slice C(θ₀ + t d1)), ``slope_at_zero``
+    Returns a dict: ``offsets`` (``points`` evenly spread, plus 21 more within span/10 of 0; odd
+    counts, so t = 0 is among them — an even ``points`` or ``grid`` is rounded up to odd) and
+    ``costs_1d`` (the 1-D slice C(θ₀ + t d1)), ``slope_at_zero``
     (dC/dt at t = 0, which is −‖∇C‖), ``grid_offsets`` and ``costs_2d`` (rows: d2 offsets,
     columns: d1 offsets), ``path``, ``gradient_norm``, ``lr``, ``cost``, ``examples``.
     """
@@ -401,13 +403,20 @@ def cost_landscape(net, images, labels, span=None, points=41, grid=31, steps=5, 
             parameters = parameters - lr * gradient_at(parameters)
     if span is None:
         span = max(1.5 * max(abs(p["d1"]) for p in path), 10 * lr * norm)
-    offsets = np.linspace(-span, span, points)
-    grid_offsets = np.linspace(-span, span, grid)
+    # The 1-D slice is sampled more densely near 0, where the tangent touches it.
+    offsets = np.union1d(_symmetric(span, points), _symmetric(span / 10, 21))
+    grid_offsets = _symmetric(span, grid)
     costs_1d = [cost_at(start + t * d1) for t in offsets]
     costs_2d = [[cost_at(start + s * d1 + t * d2) for s in grid_offsets] for t in grid_offsets]
     return {"examples": int(len(images)), "cost": path[0]["cost"], "gradient_norm": norm, "lr": lr,
             "span": float(span), "offsets": offsets.tolist(), "costs_1d": costs_1d, "slope_at_zero": -norm,
             "grid_offsets": grid_offsets.tolist(), "costs_2d": costs_2d, "path": path}
+
+
+def _symmetric(reach, count):
+    """``count`` (odd) evenly spaced offsets from −reach to reach, mirror images, with 0 exactly."""
+    half = np.linspace(0, reach, count // 2 + 1)
+    return np.concatenate([-half[:0:-1], half])
 
 
 def _flat(gradient):

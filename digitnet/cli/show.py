@@ -403,7 +403,9 @@ def run_landscape(args):
         print(f"the cost of {_where(where)}: {landscape['cost']:.5f}; ‖∇C‖ = {landscape['gradient_norm']:.4g}")
         print(f"along d1 = −∇C/‖∇C‖ (slope at 0: {landscape['slope_at_zero']:.4g}):")
         print(f"{'t':>10} {'cost':>10}")
-        for t, cost in list(zip(landscape["offsets"], landscape["costs_1d"]))[::5]:
+        for t, cost in zip(landscape["offsets"], landscape["costs_1d"]):
+            if not np.isclose(t, np.linspace(-landscape["span"], landscape["span"], 9)).any():
+                continue
             print(f"{t:>10.4g} {cost:>10.5f}")
         print(f"{len(landscape['path']) - 1} gradient-descent steps (lr {landscape['lr']:g}), "
               "and how far each has left the 2-D slice:")
