@@ -8,7 +8,8 @@ What each function shows, following 3Blue1Brown's videos:
 * ``noise_images`` / ``noise_report``: what the network says about random images (it answers anyway).
 * ``layer_activations``: every neuron's activation for one image and the strongest connections.
 * ``cost_landscape``: the cost along −∇C and on a 2-D slice, with the path of gradient descent.
-* ``confusion`` / ``confident_mistakes``: where a trained network goes wrong.
+* ``cost_contrast``: the average cost over a set, its cheapest right answer and its worst.
+* ``confusion_matrix`` / ``confident_mistakes``: where a trained network goes wrong.
 
 Layers are numbered from 1 as in the video's a⁽¹⁾: layer 1 is the first hidden layer, whose
 weights ``w[1]`` = ``net.weights[0]`` come from the 784 inputs.  Parameter names read like
@@ -195,12 +196,12 @@ def input_gradient(net, images, layer, neuron):
         δ = e_neuron at the layer's z;   δ ← (Wᵀ δ) ⊙ σ′(z) for each layer below;   ∂z/∂x = W[1]ᵀ δ.
     """
     layer = _check_layer(net, layer)
-    weighted_sums, _ = net._forward(net._columns(images))
-    delta = np.zeros((net.sizes[layer], weighted_sums[0].shape[1]), dtype=weighted_sums[0].dtype)
-    delta[neuron] = 1
-    for l in reversed(range(layer - 1)):
-        delta = (net.weights[l + 1].T @ delta) * net.layer_activation(l).prime(weighted_sums[l])
-    return (net.weights[0].T @ delta).T
+    weighted_sums = net.forward(np.atleast_2d(images))[0]  # one row per image
+    delta = np.zeros_like(weighted_sums[layer - 1])
+    delta[:, neuron] = 1
+    for l in reversed(range(layer - 1)):  # rows, so Wᵀ δ is written δ W
+        delta = (delta @ net.weights[l + 1]) * net.layer_activation(l).prime(weighted_sums[l])
+    return delta @ net.weights[0]
 
 
 def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=0, start=0.5):
@@ -236,7 +237,7 @@ def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=
 def weighted_sum(net, images, layer, neuron):
     """z of ``neuron`` in ``layer`` (1-based) for ``images``: (n,) — what activation maximization climbs."""
     layer = _check_layer(net, layer)
-    return net._forward(net._columns(images))[0][layer - 1][neuron]
+    return net.forward(np.atleast_2d(images))[0][layer - 1][:, neuron]
 
 
 # ---------------------------------------------------------------------- random images

@@ -416,3 +416,28 @@ def test_history_of_an_untrained_model_is_a_clear_error(capsys, tmp_path):
     Network(seed=0).save(tmp_path / "new.npz")
     status, _, err = run(capsys, "show", "history", tmp_path / "new.npz")
     assert status == 1 and "no training history" in err
+
+
+@pytest.mark.parametrize("sizes,options", [((784, 50, 10), {}), ((784, 12, 9, 7, 10), {}),
+                                           ((784, 10, 10), {"output": "softmax", "cost": "cross-entropy",
+                                                            "activation": "relu", "init": "he"})])
+def test_the_lessons_work_on_other_shapes_and_costs(capsys, trained, tmp_path, sizes, options):
+    _, data, _ = trained
+    (train_images, train_labels), _ = load_mnist(data)
+    net = Network(sizes, seed=2, **options)
+    net.fit(train_images, train_labels, epochs=1, lr=0.1, seed=0)
+    model = tmp_path / "other.npz"
+    net.save(model)
+    last = len(sizes) - 1
+    (weights,) = run_json(capsys, "show", "weights", model, "--layer", last, "--steps", 10)
+    reached = net.feedforward(np.asarray(weights["activation_maximization"]), every_layer=True)[last]
+    assert weights["activation_reached"] == pytest.approx(np.diag(reached).tolist())
+    (cost,) = run_json(capsys, "show", "cost", model, "--index", 0, "--data", data)
+    assert sum(cost["squared_differences"]) == pytest.approx(cost["cost"]) and cost["cost_name"] == net.cost_name
+    (gradient,) = run_json(capsys, "show", "gradient", model, "--index", 0, "--data", data)
+    assert list(gradient["layer_norms"]) == [f"{kind}[{l}]" for l in range(1, last + 1) for kind in "wb"]
+    for argv in (("show", "activations", model, "--index", 1, "--data", data),
+                 ("show", "weights", model, "--layer", last, "--steps", 5),
+                 ("show", "landscape", model, "--batch", 5, "--steps", 1, "--data", data)):
+        status, _, err = run(capsys, *argv, "--out", tmp_path / "figure.png")
+        assert status == 0, err

@@ -266,8 +266,7 @@ def run_weights(args):
         pictures = insight.linear_views(net, layer)
         maximized = np.array([insight.activation_maximization(net, layer, neuron, steps=args.steps, start=args.start)
                               for neuron in range(net.sizes[layer])])
-        reached = [net.layer_activation(layer - 1).function(insight.weighted_sum(net, m.ravel(), layer, n))[0]
-                   for n, m in enumerate(maximized)]
+        reached = [net.feedforward(m.ravel(), every_layer=True)[layer][n] for n, m in enumerate(maximized)]
     if args.json:
         record = {"layer": layer, "neurons": len(pictures), "biases": biases.tolist()}
         if maximized is not None:
