@@ -257,6 +257,9 @@ def activations_figure(layers, title=None, max_drawn=40):
     ax.axis("off")
     mappable = ScalarMappable(norm=Normalize(0, 1), cmap=cmap)
     figure.colorbar(mappable, ax=ax, shrink=0.5, label="activation")
+    per_layer = max((c["rank"] + 1 for c in layers["connections"]), default=0)
+    ax.set_title(f"lines: the {per_layer} strongest terms w·a of each layer's weighted sums "
+                 "(red pushes the neuron up, blue down)", fontsize=9)
     figure.suptitle(title or f"Activations, layer by layer: the network answers {answer}")
     return figure
 

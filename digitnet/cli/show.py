@@ -62,7 +62,7 @@ def _output_options(parser):
 
 def _split_option(parser, default_words="test"):
     parser.add_argument("--split", choices=("test", "train"),
-                        help=f"which MNIST set --index (and --batch/--all) count in (default: {default_words})")
+                        help=f"which MNIST set the examples come from (default: {default_words})")
     add_data_option(parser)
 
 
@@ -329,7 +329,10 @@ def run_cost(args):
         else:
             print("average cost over the set: not computed (MNIST not found)")
     if plots:
-        plots.save_figure(plots.cost_figure(image, breakdown, title=f"The cost of {_where(where)}"), args.out)
+        title = f"The cost of {_where(where)}"
+        if contrast:
+            title += f" (average over the {contrast['count']:,} {split} images: {contrast['average_cost']:.4f})"
+        plots.save_figure(plots.cost_figure(image, breakdown, title=title), args.out)
     return 0
 
 
