@@ -314,8 +314,8 @@ def cost_contrast(net, images, labels):
     trash" answer): each {"index", "label", "digit", "cost"}, ``confident`` None if none is right.
     """
     images, labels = _as_batch(net, images, labels)
-    costs = np.concatenate([net.example_costs(images[start:start + BACKPROP_CHUNK], labels[start:start + BACKPROP_CHUNK])
-                            for start in range(0, len(images), BACKPROP_CHUNK)]).astype(np.float64)
+    chunks = [slice(start, start + BACKPROP_CHUNK) for start in range(0, len(images), BACKPROP_CHUNK)]
+    costs = np.concatenate([net.example_costs(images[c], labels[c]) for c in chunks]).astype(np.float64)
     digits = net.predict(images)
     right = np.flatnonzero(digits == labels)
 

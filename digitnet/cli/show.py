@@ -1,4 +1,6 @@
-"""``digitnet show LESSON`` (weights, cost, gradient, activations, landscape, history, confusion) and ``digitnet noise``.
+"""``digitnet show LESSON`` and ``digitnet noise``: the lessons of ``digitnet.insight`` on the command line.
+
+LESSON is weights, cost, gradient, activations, landscape, history or confusion.
 
 Each prints a table; ``--out FILE.png`` also draws the figure (``digitnet.plots``, imported
 only then); ``--json`` prints the same figures as JSON instead of the table.
@@ -107,7 +109,8 @@ def register(subparsers):
     chosen.add_argument("--batch", type=_positive_int, metavar="K", help="K random examples")
     chosen.add_argument("--all", action="store_true", help="the whole set (60,000 training images)")
     _split_option(parser, "test for --index, train for --batch and --all")
-    parser.add_argument("--top", type=_positive_int, default=10, help="how many of the largest nudges to list (default 10)")
+    parser.add_argument("--top", type=_positive_int, default=10,
+                        help="how many of the largest nudges to list (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="which random mini-batch (default 0)")
     _output_options(parser)
     parser.set_defaults(run=run_gradient)
@@ -323,7 +326,8 @@ def run_cost(args):
             print(f"average cost over the {contrast['count']:,} {split} images: {contrast['average_cost']:.4f}")
             if contrast["confident"]:
                 c = contrast["confident"]
-                print(f"  confidently right: #{c['index']} (a {c['label']}, answered {c['digit']}) cost {c['cost']:.2g}")
+                print(f"  confidently right: #{c['index']} (a {c['label']}, answered {c['digit']}) "
+                      f"cost {c['cost']:.2g}")
             t = contrast["trash"]
             print(f"  utter trash:       #{t['index']} (a {t['label']}, answered {t['digit']}) cost {t['cost']:.4f}")
         else:
