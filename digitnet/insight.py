@@ -33,8 +33,8 @@ def cost_breakdown(net, image, label):
     ``outputs`` (10 activations), ``wanted`` (10: 1 at the label, else 0),
     ``squared_differences`` (10 per-output terms whose sum is the cost: (a_j − y_j)² for the
     quadratic cost; for cross-entropy the per-output terms of that cost, see ``digitnet.costs``),
-    ``cost`` (their sum, = ``net.example_costs``), ``cost_name``, ``label``, and ``digit`` (the
-    network's answer: its most active output).
+    ``cost`` (their sum, = ``net.example_costs``), ``cost_name``, ``output_activation``, ``label``,
+    and ``digit`` (the network's answer: its most active output).
     """
     image = np.asarray(image)
     if image.shape != (net.sizes[0],):
@@ -43,17 +43,22 @@ def cost_breakdown(net, image, label):
     outputs = net.feedforward(image).astype(np.float64)
     wanted = one_hot([label], net.sizes[-1], np.float64)[:, 0]
     # The library's own cost, applied to each output as if it were an example of one output.
-    terms = example_costs(net.cost_name, outputs[None, :], wanted[None, :], net.output)
+    terms = example_costs(net.cost_name, outputs[None, :], wanted[None, :], net.output) + 0.0  # no −0.0
     return {"outputs": outputs.tolist(), "wanted": wanted.tolist(), "squared_differences": terms.tolist(),
-            "cost": float(terms.sum()), "cost_name": net.cost_name, "label": label,
-            "digit": int(outputs.argmax())}
+            "cost": float(terms.sum()), "cost_name": net.cost_name, "output_activation": net.output,
+            "label": label, "digit": int(outputs.argmax())}
 
 
-def describe_term(cost_name, output, wanted, term):
-    """One output's term of the cost as text: "0.0865 ← (0.29 − 0.00)²" for the quadratic cost."""
+def describe_term(cost_name, output, wanted, term, output_activation="sigmoid"):
+    """One output's term of the cost as text, e.g. "0.0865 ← (0.29 − 0.00)²" for the quadratic cost,
+    "2.3026 ← −ln(0.10)" or "0.0513 ← −ln(1 − 0.05)" for cross-entropy."""
     if cost_name == "quadratic":
         return f"{term:.4f} ← ({output:.2f} − {wanted:.2f})²"
-    return f"{term:.4f} ← a = {output:.2f}, y = {wanted:.0f}"
+    if wanted:
+        return f"{term:.4f} ← −ln({output:.2f})"
+    if output_activation == "softmax":
+        return f"{term:.4f} ← (not the wanted digit)"
+    return f"{term:.4f} ← −ln(1 − {output:.2f})"
 
 
 def _check_label(net, label):

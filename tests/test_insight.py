@@ -441,3 +441,19 @@ def test_the_lessons_work_on_other_shapes_and_costs(capsys, trained, tmp_path, s
                  ("show", "landscape", model, "--batch", 5, "--steps", 1, "--data", data)):
         status, _, err = run(capsys, *argv, "--out", tmp_path / "figure.png")
         assert status == 0, err
+
+
+def test_the_library_and_the_command_line_load_without_matplotlib():
+    import subprocess
+    import sys
+    code = ("import sys, digitnet, digitnet.insight, digitnet.cli; "
+            "sys.exit('matplotlib' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_nudges_in_words_are_relative_to_the_largest():
+    assert insight.describe_nudge(0.9, 1.0) == "should increase a lot"
+    assert insight.describe_nudge(-0.5, 1.0) == "should decrease a lot"
+    assert insight.describe_nudge(-0.2, 1.0) == "should decrease somewhat"
+    assert insight.describe_nudge(0.01, 1.0) == "should increase a little"
+    assert insight.describe_nudge(0.0, 1.0) == "should stay as it is"

@@ -317,10 +317,10 @@ def run_cost(args):
         emit(record)
     else:
         print(f"{_where(where)}: a {label}; the network answers {breakdown['digit']}")
-        print(f"{'digit':>5}  {'term of the cost':<28}")
+        print("digit  term of the cost")
         for digit, (output, wanted, term) in enumerate(zip(breakdown["outputs"], breakdown["wanted"],
                                                            breakdown["squared_differences"])):
-            print(f"{digit:>5}  {insight.describe_term(net.cost_name, output, wanted, term)}")
+            print(f"{digit:>5}  {insight.describe_term(net.cost_name, output, wanted, term, net.output)}")
         print(f"Cost: {breakdown['cost']:.4f}" + ("" if net.cost_name == "quadratic" else f" ({net.cost_name})"))
         if contrast:
             print(f"average cost over the {contrast['count']:,} {split} images: {contrast['average_cost']:.4f}")
