@@ -13,9 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PIL import Image
+
 from digitnet import insight
 from digitnet.cli import main
 from digitnet.cli.common import load_data, load_model
+from digitnet.files import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +30,14 @@ def run(*argv):
     status = main(argv)
     if status:
         sys.exit(f"`digitnet {' '.join(argv)}` failed with status {status}")
+
+
+def shrink(path):
+    """Re-save a PNG with a 256-colour palette: a third of the size, and the figures stay sharp."""
+    with Image.open(path) as image:
+        palette = image.convert("RGB").quantize(256)
+    with atomic_write(path) as file:
+        palette.save(file, format="PNG", optimize=True)
 
 
 def figure_commands(model, worst, data_options):
@@ -61,6 +72,7 @@ def main_script(argv=None):
         worst = insight.cost_contrast(load_model(model), test_images, test_labels)["trash"]["index"]
         for name, command in figure_commands(model, worst, data_options):
             run(*command, "--out", args.out_dir / name)
+            shrink(args.out_dir / name)
     return 0
 
 
