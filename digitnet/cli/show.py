@@ -14,7 +14,7 @@ from .. import insight
 from ..data import missing_files, resolve_data_dir
 from ..errors import DigitnetError
 from ..images import image_to_input
-from .common import add_data_option, add_json_option, emit, load_data, load_model, percent
+from .common import add_data_option, add_engine_option, add_json_option, emit, load_data, load_model, percent
 
 MAX_NOISE_IMAGES = 100_000
 
@@ -154,6 +154,7 @@ def register(subparsers):
     _model_argument(parser)
     _split_option(parser)
     parser.add_argument("--count", type=_non_negative_int, default=16, help="how many mistakes to list (default 16)")
+    add_engine_option(parser)
     _output_options(parser)
     parser.set_defaults(run=run_confusion)
 
@@ -169,6 +170,7 @@ def register(subparsers):
                              "salt-pepper (each pixel black or white); default uniform")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     add_data_option(parser)
+    add_engine_option(parser)
     _output_options(parser)
     parser.set_defaults(run=run_noise)
 
@@ -453,9 +455,9 @@ def run_confusion(args):
     net = load_model(args.model)
     split = args.split or "test"
     images, labels = _mnist_split(args, split)
-    digits = net.predict(images)
+    digits = net.predict(images, engine=args.engine)
     matrix = insight.confusion_matrix(labels, digits, net.sizes[-1])
-    mistakes = insight.confident_mistakes(net, images, labels, count=args.count)
+    mistakes = insight.confident_mistakes(net, images, labels, count=args.count, engine=args.engine)
     accuracy = float((digits == labels).mean())
     if args.json:
         emit({"split": split, "count": int(len(labels)), "accuracy": accuracy, "confusion": matrix.tolist(),
@@ -484,7 +486,7 @@ def run_noise(args):
     net = load_model(args.model)
     # The comparison with real digits needs MNIST; without it the noise is still reported.
     digits = _mnist_split(args, "test")[0] if _mnist_available(args) else None
-    report = insight.noise_report(net, args.kind, args.count, seed=args.seed, digits=digits)
+    report = insight.noise_report(net, args.kind, args.count, seed=args.seed, digits=digits, engine=args.engine)
     if args.json:
         emit(report)
     else:
@@ -505,5 +507,5 @@ def run_noise(args):
                f"real test digits {report['mean_top_activation_digits']:.3f}"))
     if plots:
         images = insight.noise_images(args.kind, min(args.count, 200), args.seed)
-        plots.save_figure(plots.noise_figure(images, net.outputs(images), report), args.out)
+        plots.save_figure(plots.noise_figure(images, net.outputs(images, engine=args.engine), report), args.out)
     return 0
