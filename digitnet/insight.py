@@ -68,6 +68,15 @@ def _check_label(net, label):
     return label
 
 
+def as_pixels(images, dtype=np.float32):
+    """Images as floats in [0, 1], C-contiguous: uint8 pixel values are read as value / 255, as the
+    network reads them; float images are only converted to ``dtype``."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images.astype(dtype) / dtype(255)
+    return np.ascontiguousarray(images, dtype=dtype)
+
+
 def _as_batch(net, images, labels):
     """Images (n, 784) or one (784,) and labels (n,) or one int → (n, 784), (n,)."""
     images, labels = np.asarray(images), np.asarray(labels)
@@ -377,7 +386,7 @@ def cost_landscape(net, images, labels, span=None, points=41, grid=31, steps=5, 
     columns: d1 offsets), ``path``, ``gradient_norm``, ``lr``, ``cost``, ``examples``.
     """
     images, labels = _as_batch(net, images, labels)
-    images = np.ascontiguousarray(images, dtype=np.float64)  # converted once, not at each of ~1,000 costs
+    images = as_pixels(images, np.float64)  # converted once, not at each of ~1,000 costs
     twin = as_float64(net)
     start = twin.get_parameters()
     lr = float(lr if lr is not None else net.recipe.get("lr", 1.0))

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
 from .files import atomic_write
-from .insight import describe_term
+from .insight import as_pixels, describe_term
 
 SIGNED = "RdBu_r"      # blue < 0 < red
 PIXELS = "gray"        # 0 black … 1 white
@@ -122,7 +122,7 @@ def cost_figure(image, breakdown, title=None):
     """The digit, its ten outputs against the wanted values, and each output's term of the cost."""
     figure = Figure(figsize=(9.5, 4.2), layout="constrained")
     picture_ax, bars_ax = figure.subplots(1, 2, width_ratios=[1, 2.6])
-    picture_ax.imshow(np.asarray(image).reshape(28, 28), cmap=PIXELS, vmin=0, vmax=1)
+    picture_ax.imshow(as_pixels(image).reshape(28, 28), cmap=PIXELS, vmin=0, vmax=1)
     picture_ax.set_title(f"label {breakdown['label']}, answered {breakdown['digit']}")
     picture_ax.set_xticks([])
     picture_ax.set_yticks([])
@@ -172,8 +172,8 @@ def noise_figure(images, outputs, report, shown=8):
     outputs = np.asarray(outputs)
     surest = np.argsort(-outputs.max(axis=1), kind="stable")[:shown]
     axes = np.atleast_1d(top.subplots(1, len(surest), squeeze=False)).ravel()
-    for ax, image, output in zip(axes, np.asarray(images)[surest], outputs[surest]):
-        ax.imshow(np.asarray(image).reshape(28, 28), cmap=PIXELS, vmin=0, vmax=1, interpolation="nearest")
+    for ax, image, output in zip(axes, as_pixels(images)[surest], outputs[surest]):
+        ax.imshow(image.reshape(28, 28), cmap=PIXELS, vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"says {int(np.argmax(output))}\n({float(np.max(output)):.2f})", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -348,7 +348,7 @@ def confusion_figure(matrix, mistakes, mistake_images, title="Where the network 
     left.colorbar(image, ax=ax, shrink=0.8, label="share of the true digit's images")
     if len(mistakes):
         titles = [f"true {m['label']} → {m['digit']}\n({m['confidence']:.2f})" for m in mistakes]
-        _image_grid(right, np.asarray(mistake_images).reshape(-1, 28, 28), titles, PIXELS, 0, 1)
+        _image_grid(right, as_pixels(mistake_images).reshape(-1, 28, 28), titles, PIXELS, 0, 1)
     right.suptitle("Its most confident mistakes (answer's activation)", fontsize=10)
     figure.suptitle(title)
     return figure

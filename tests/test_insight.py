@@ -274,7 +274,7 @@ def test_cli_cost_json_sums_to_the_cost_and_reports_the_set_average(capsys, trai
     assert record["label"] == labels[7] and record["index"] == 7 and record["split"] == "test"
     assert sum(record["squared_differences"]) == pytest.approx(record["cost"], rel=1e-12)
     assert record["cost"] == pytest.approx(net.example_costs(images[7:8], labels[7:8])[0])
-    assert record["average_cost"] == pytest.approx(net.cost(images, labels))
+    assert record["average_cost"] == pytest.approx(net.cost(images, labels), rel=1e-6)
     assert len(record["outputs"]) == len(record["wanted"]) == 10
     status, out, _ = run(capsys, "show", "cost", model, "--index", 7, "--data", data)
     assert status == 0 and "Cost: " in out and "← (" in out and "utter trash" in out
@@ -302,7 +302,7 @@ def test_cli_gradient_over_a_batch_or_the_whole_training_set(capsys, trained, ch
     if choice[0] == "--all":
         assert record["examples"] == 200
         expected = insight.nudges(net, train_images, train_labels)["total_norm"]
-        assert record["total_norm"] == pytest.approx(expected, rel=1e-12)
+        assert record["total_norm"] == pytest.approx(expected, rel=1e-6)  # the CLI reads uint8 pixels / 255
     else:
         assert record["examples"] == 17
 
@@ -457,3 +457,18 @@ def test_nudges_in_words_are_relative_to_the_largest():
     assert insight.describe_nudge(-0.2, 1.0) == "should decrease somewhat"
     assert insight.describe_nudge(0.01, 1.0) == "should increase a little"
     assert insight.describe_nudge(0.0, 1.0) == "should stay as it is"
+
+
+def test_uint8_pixels_are_read_as_value_over_255_everywhere():
+    net = small_net()
+    rng = np.random.default_rng(5)
+    raw = rng.integers(0, 256, (4, 784)).astype(np.uint8)
+    labels = rng.integers(0, 10, 4)
+    floats = raw / 255.0
+    as_uint8 = insight.cost_landscape(net, raw, labels, points=5, grid=3, steps=1)
+    as_float = insight.cost_landscape(net, floats, labels, points=5, grid=3, steps=1)
+    np.testing.assert_allclose(as_uint8["costs_1d"], as_float["costs_1d"], rtol=1e-12)
+    assert insight.nudges(net, raw, labels)["total_norm"] == pytest.approx(
+        insight.nudges(net, floats, labels)["total_norm"], rel=1e-12)
+    assert insight.cost_breakdown(net, raw[0], labels[0])["cost"] == pytest.approx(
+        insight.cost_breakdown(net, floats[0], labels[0])["cost"], rel=1e-12)
