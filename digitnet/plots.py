@@ -140,7 +140,7 @@ def cost_figure(image, breakdown, title=None):
     for digit, (output, wanted, term) in enumerate(zip(breakdown["outputs"], breakdown["wanted"],
                                                        breakdown["squared_differences"])):
         text = describe_term(breakdown["cost_name"], output, wanted, term, breakdown["output_activation"])
-        bars_ax.text(1.08, digit, text, va="center", fontsize=8, family="monospace")
+        bars_ax.text(1.08, digit, text, va="center", fontsize=9, family="monospace")
     bars_ax.legend(loc="lower right", fontsize=8)
     cost_words = "Cost" if breakdown["cost_name"] == "quadratic" else "Cost (cross-entropy)"
     bars_ax.set_title(f"{cost_words}: {breakdown['cost']:.4g}")

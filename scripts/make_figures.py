@@ -40,13 +40,14 @@ def shrink(path):
         palette.save(file, format="PNG", optimize=True)
 
 
-def figure_commands(model, worst, data_options):
-    """(file name, digitnet arguments) for every figure."""
+def figure_commands(model, confident, worst, data_options):
+    """(file name, digitnet arguments) for every figure; ``confident`` and ``worst`` are test indices."""
     return [
         ("weights-layer1.png", ["show", "weights", model]),
         ("weights-layer2.png", ["show", "weights", model, "--layer", 2]),
         ("weights-output.png", ["show", "weights", model, "--layer", 3, "--start", 0]),
         ("cost-trash.png", ["show", "cost", model, "--index", worst, *data_options]),
+        ("cost-confident.png", ["show", "cost", model, "--index", confident, *data_options]),
         ("gradient-one-example.png", ["show", "gradient", model, "--index", 0, *data_options]),
         ("noise-uniform.png", ["noise", model, "--count", 1000, *data_options]),
         ("activations.png", ["show", "activations", model, "--index", 0, *data_options]),
@@ -69,8 +70,9 @@ def main_script(argv=None):
             model = Path(scratch) / "model.npz"
             run("train", "--out", model, *data_options)  # the default recipe, seed 0
         _, (test_images, test_labels) = load_data(args)
-        worst = insight.cost_contrast(load_model(model), test_images, test_labels)["trash"]["index"]
-        for name, command in figure_commands(model, worst, data_options):
+        contrast = insight.cost_contrast(load_model(model), test_images, test_labels)
+        extremes = contrast["confident"]["index"], contrast["trash"]["index"]
+        for name, command in figure_commands(model, *extremes, data_options):
             run(*command, "--out", args.out_dir / name)
             shrink(args.out_dir / name)
     return 0
