@@ -19,5 +19,21 @@ PRESETS = {
                     "cost": "quadratic", "init": "nielsen"},
         "training": {"epochs": 30, "batch_size": 10, "lr": 1.5, "schedule": "constant"},
     },
+    "3b1b-plus": {
+        "description": "the video's 784-16-16-10 size (13,002 parameters) with a modern recipe: ReLU hidden "
+                       "neurons, softmax outputs with the cross-entropy cost, He start, Adam, cosine schedule",
+        "network": {"sizes": [784, 16, 16, 10], "activation": "relu", "output": "softmax",
+                    "cost": "cross-entropy", "init": "he"},
+        "training": {"epochs": 30, "batch_size": 32, "lr": 0.002, "schedule": "cosine", "optimizer": "adam"},
+    },
+    "big": {
+        "description": "a larger MLP, 784-800-800-10 ReLU with softmax and cross-entropy, dropout on the hidden "
+                       "layers and randomly shifted and rotated training images, Nesterov momentum, cosine schedule",
+        "network": {"sizes": [784, 800, 800, 10], "activation": "relu", "output": "softmax",
+                    "cost": "cross-entropy", "init": "he"},
+        "training": {"epochs": 30, "batch_size": 100, "lr": 0.05, "schedule": "cosine", "optimizer": "momentum",
+                     "momentum": 0.9, "nesterov": True, "dropout": 0.3,
+                     "augment": {"shift": 2.0, "rotation": 10.0, "elastic": 0.0, "elastic_sigma": 4.0}},
+    },
 }
 DEFAULT_PRESET = "3b1b"
