@@ -88,6 +88,21 @@ def _options_in_use(optimizer, weight_decay, dropout, augmentation):
                                     ("augmentation", augmentation is not None)) if used]
 
 
+def check_recipe(*, epochs=30, batch_size=10, lr=3.0, schedule="constant", optimizer="sgd", momentum=0.9,
+                 nesterov=False, weight_decay=0.0, dropout=0.0, augment=None, validation=None, patience=None):
+    """Refuse bad training arguments (ValueError) before any work; ``train`` takes the same ones.
+
+    Returns what training uses: (the optimiser, the dropout rate, the Augmentation or None).
+    """
+    if epochs < 0 or batch_size < 1 or not lr > 0:
+        raise ValueError("epochs must be ≥ 0, batch_size ≥ 1 and lr > 0")
+    learning_rate(schedule, lr, 0, max(epochs, 1))  # reject an unknown schedule
+    if patience is not None and (patience < 1 or not validation):
+        raise ValueError("early stopping needs patience ≥ 1 and a validation set (validation=N)")
+    return (make_optimizer(optimizer, momentum, nesterov, weight_decay), check_rate(dropout),
+            Augmentation.from_setting(augment))
+
+
 def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="constant", test=None,
           seed=None, monitor=False, engine="auto", on_epoch=None, on_progress=None,
           optimizer="sgd", momentum=0.9, nesterov=False, weight_decay=0.0, dropout=0.0, augment=None,
@@ -126,13 +141,10 @@ def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="co
     images, labels = _check_examples(net, images, labels, "training")
     if test is not None:
         test = _check_examples(net, *test, "test")
-    if epochs < 0 or batch_size < 1 or not lr > 0:
-        raise ValueError("epochs must be ≥ 0, batch_size ≥ 1 and lr > 0")
-    learning_rate(schedule, lr, 0, max(epochs, 1))  # reject an unknown schedule before any work
-    step_rule = make_optimizer(optimizer, momentum, nesterov, weight_decay)
-    dropout, augmentation = check_rate(dropout), Augmentation.from_setting(augment)
-    if patience is not None and (patience < 1 or not validation):
-        raise ValueError("early stopping needs patience ≥ 1 and a validation set (validation=N)")
+    step_rule, dropout, augmentation = check_recipe(
+        epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule, optimizer=optimizer, momentum=momentum,
+        nesterov=nesterov, weight_decay=weight_decay, dropout=dropout, augment=augment, validation=validation,
+        patience=patience)
     if validation:
         (images, labels), validation = split_validation(images, labels, validation)
     options = _options_in_use(optimizer, weight_decay, dropout, augmentation)

@@ -9,7 +9,7 @@ from ..data import download_mnist, resolve_data_dir
 from ..network import INITS, Network
 from ..optimizers import OPTIMIZERS
 from ..presets import DEFAULT_PRESET, PRESETS
-from ..training import SCHEDULES
+from ..training import SCHEDULES, check_recipe
 from .common import (ProgressBar, add_data_option, add_engine_option, add_json_option, emit,
                      load_data, percent)
 
@@ -165,6 +165,7 @@ def run_train(args):
         return 0
     network_args, training_args = recipe_from(args)
     net = Network(**network_args, seed=args.seed)
+    check_recipe(**training_args)  # a bad combination of options is refused before loading any data
     (train_images, train_labels), test = load_data(args, download=True)
     if args.limit:
         train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
