@@ -4,7 +4,7 @@
 
 Each line: preset, test_accuracy (fraction of the 10,000 test images), test_cost, parameters,
 epochs, train_seconds (wall-clock time of ``fit``, without any test-set evaluation),
-seconds_per_epoch, train_cpu_seconds (CPU time of this process over all its threads during
+seconds_per_epoch, validation_accuracy (the best epoch's, for presets with a validation set), train_cpu_seconds (CPU time of this process over all its threads during
 ``fit``), best_epoch (with early stopping), engine, and the machine's load average before and
 after.  The machine may be shared: wall-clock times are only as quiet as it was, which the load
 averages and the CPU time (the work done, whatever the waiting) let a reader judge.
@@ -34,7 +34,9 @@ def benchmark(name, train, test, seed):
             "parameters": net.num_parameters, "epochs": len(history), "train_seconds": round(train_seconds, 1),
             "train_cpu_seconds": round(cpu_seconds, 1),
             "seconds_per_epoch": round(float(np.mean([record["seconds"] for record in history])), 2),
-            "best_epoch": net.recipe.get("best_epoch"), "engine": net.recipe["engine"], "seed": seed,
+            "best_epoch": net.recipe.get("best_epoch"),
+            "validation_accuracy": max((record["validation_accuracy"] for record in history
+                                        if record["validation_accuracy"] is not None), default=None), "engine": net.recipe["engine"], "seed": seed,
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
             "cpus": os.cpu_count(), "numpy": np.__version__, "python": platform.python_version(),

@@ -27,13 +27,16 @@ PRESETS = {
         "training": {"epochs": 30, "batch_size": 32, "lr": 0.002, "schedule": "cosine", "optimizer": "adam"},
     },
     "big": {
-        "description": "a larger MLP, 784-800-800-10 ReLU with softmax and cross-entropy, dropout on the hidden "
-                       "layers and randomly shifted and rotated training images, Nesterov momentum, cosine schedule",
-        "network": {"sizes": [784, 800, 800, 10], "activation": "relu", "output": "softmax",
+        "description": "a larger MLP, 784-512-512-10 ReLU with softmax and cross-entropy, dropout 0.2 on the hidden "
+                       "layers, training images shifted up to 1.5 pixels and turned up to 8 degrees at random, "
+                       "Nesterov momentum, cosine schedule; the last 10,000 training images validate, and the "
+                       "weights of the best epoch on them are kept",
+        "network": {"sizes": [784, 512, 512, 10], "activation": "relu", "output": "softmax",
                     "cost": "cross-entropy", "init": "he"},
-        "training": {"epochs": 30, "batch_size": 100, "lr": 0.05, "schedule": "cosine", "optimizer": "momentum",
-                     "momentum": 0.9, "nesterov": True, "dropout": 0.3,
-                     "augment": {"shift": 2.0, "rotation": 10.0, "elastic": 0.0, "elastic_sigma": 4.0}},
+        "training": {"epochs": 15, "batch_size": 100, "lr": 0.05, "schedule": "cosine", "optimizer": "momentum",
+                     "momentum": 0.9, "nesterov": True, "dropout": 0.2,
+                     "augment": {"shift": 1.5, "rotation": 8.0, "elastic": 0.0, "elastic_sigma": 4.0},
+                     "validation": 10000, "patience": 3},
     },
 }
 DEFAULT_PRESET = "3b1b"

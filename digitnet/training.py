@@ -63,7 +63,7 @@ PROBE_SIZE = 500  # training examples used to check that the outputs still depen
 
 def _failure(net, record, probe):
     """Why training has failed this epoch, or None: NaN/inf anywhere, or outputs that ignore the input."""
-    costs = [record[k] for k in ("train_cost", "test_cost") if record[k] is not None]
+    costs = [record[k] for k in ("train_cost", "validation_cost", "test_cost") if record[k] is not None]
     if not all(np.isfinite(p).all() for p in net.weights + net.biases) or not np.isfinite(costs).all():
         return "the cost or weights became NaN or infinite"
     outputs = net.feedforward(probe)
@@ -161,7 +161,8 @@ def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="co
                         "rng": rng.spawn(1)[0]}  # its own stream: the mini-batch order stays the same
     net.recipe = {"epochs": len(net.history) + epochs, "batch_size": batch_size, "lr": lr,
                   "schedule": schedule, "seed": seed, "init": net.init, "engine": runner.name,
-                  "optimizer": optimizer, **({"momentum": momentum, "nesterov": nesterov} if optimizer == "momentum" else {}),
+                  "optimizer": optimizer,
+                  **({"momentum": momentum, "nesterov": nesterov} if optimizer == "momentum" else {}),
                   "weight_decay": weight_decay, "dropout": dropout,
                   "augment": augmentation.as_dict() if augmentation else None,
                   "validation": len(validation[0]) if validation else None, "patience": patience}
@@ -192,7 +193,7 @@ def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="co
                     f"training diverged in epoch {record['epoch']}: {failure}; the learning rate {epoch_lr:g} "
                     "is probably too large (try a value 10 times smaller)")
             net.history.append(record)
-            if validation and (best is None or record["validation_accuracy"] > best[0]):
+            if patience is not None and (best is None or record["validation_accuracy"] > best[0]):
                 best = (record["validation_accuracy"], record["epoch"],
                         [w.copy() for w in net.weights], [b.copy() for b in net.biases])
             if on_epoch is not None:

@@ -401,6 +401,17 @@ def test_cli_refuses_bad_option_combinations_in_one_line(tmp_path, capsys, argum
     assert not (tmp_path / "m.npz").exists()
 
 
+def test_cli_flags_turn_off_a_presets_options(tmp_path, capsys):
+    data = write_mnist(tmp_path / "mnist", train=(200, 28))
+    out = tmp_path / "m.npz"
+    assert main(["train", "--data", str(data), "--preset", "big", "--layers", "784,20,10", "--epochs", "1",
+                 "--validation", "0", "--patience", "0", "--dropout", "0", "--no-augment", "--optimizer", "sgd",
+                 "--out", str(out), "--json"]) == 0
+    recipe = Network.load(out).recipe
+    assert recipe["validation"] is None and recipe["patience"] is None and recipe["dropout"] == 0
+    assert recipe["augment"] is None and recipe["optimizer"] == "sgd" and recipe["schedule"] == "cosine"
+
+
 @pytest.mark.parametrize("flag", ["--dropout=1", "--momentum=-0.1", "--weight-decay=-1", "--shift=x"])
 def test_cli_refuses_out_of_range_option_values(flag, capsys):
     with pytest.raises(SystemExit) as exit_:

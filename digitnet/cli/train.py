@@ -51,9 +51,9 @@ def register(subparsers):
                          help="elastic deformation of ALPHA pixels, smoothed over 4 pixels (0 = off)")
     options.add_argument("--validation", type=_non_negative_int, metavar="N",
                          help="hold out the LAST N training images to validate on (0 = none)")
-    options.add_argument("--patience", type=_positive_int, metavar="EPOCHS",
+    options.add_argument("--patience", type=_non_negative_int, metavar="EPOCHS",
                          help="early stopping: stop after EPOCHS epochs without a better validation accuracy "
-                              "and keep the best epoch's weights (needs --validation)")
+                              "and keep the best epoch's weights (needs --validation; 0 = off)")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the start and the order (default 0)")
     parser.add_argument("--limit", type=_positive_int, metavar="N", help="train on the first N training images only")
     parser.add_argument("--out", default="model.npz", metavar="FILE", help="where to save the model (default model.npz)")
@@ -140,11 +140,16 @@ def recipe_from(args):
                       ("cost", "cost"), ("init", "init")):
         if getattr(args, flag) is not None:
             network[key] = getattr(args, flag)
+    if args.optimizer not in (None, "momentum"):   # a preset's momentum settings go with its optimizer
+        training.pop("momentum", None)
+        training.pop("nesterov", None)
     for key in ("epochs", "batch_size", "lr", "schedule", "optimizer", "momentum", "nesterov", "weight_decay",
                 "dropout", "validation", "patience"):
         if getattr(args, key) is not None:
             training[key] = getattr(args, key)
     training["augment"] = augmentation_from(args, training.get("augment"))
+    if not training.get("patience"):   # --patience 0 turns off a preset's early stopping
+        training.pop("patience", None)
     return network, training
 
 
