@@ -417,3 +417,17 @@ def test_cli_refuses_out_of_range_option_values(flag, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["train", flag])
     assert exit_.value.code == 2
+
+
+@pytest.mark.parametrize("init,weight_std,bias_std", [("nielsen", lambda i, o: 1.0, 1.0),
+                                                      ("lecun", lambda i, o: np.sqrt(1 / i), 1.0),
+                                                      ("xavier", lambda i, o: np.sqrt(2 / (i + o)), 0.0),
+                                                      ("he", lambda i, o: np.sqrt(2 / i), 0.0)])
+def test_each_init_draws_its_scale_and_is_recorded_in_the_model_file(tmp_path, init, weight_std, bias_std):
+    net = Network([784, 400, 300], init=init, seed=0)
+    for W, b in zip(net.weights, net.biases):
+        n_out, n_in = W.shape
+        assert W.std() == pytest.approx(weight_std(n_in, n_out), rel=0.02)
+        assert b.std() == pytest.approx(bias_std, abs=0.15)
+    net.save(tmp_path / "m.npz")
+    assert Network.load(tmp_path / "m.npz").init == init
