@@ -2,11 +2,12 @@
 
     python benchmarks/presets.py [--presets 3b1b,big] [--seed 0] [--data DIR]
 
-Each line: preset, test_accuracy (fraction of the 10,000 test images), test_cost, parameters,
-epochs, train_seconds (wall-clock time of ``fit``, without any test-set evaluation),
-seconds_per_epoch, validation_accuracy (the best epoch's, for presets with a validation set), train_cpu_seconds (CPU time of this process over all its threads during
-``fit``), best_epoch (with early stopping), engine, and the machine's load average before and
-after.  The machine may be shared: wall-clock times are only as quiet as it was, which the load
+Each line: preset, test_accuracy (fraction of the 10,000 test images, measured once after
+training), test_cost, parameters, epochs, train_seconds (wall-clock time of ``fit``: no test-set
+evaluation, but the per-epoch validation for presets with a validation set), train_cpu_seconds
+(CPU time of this process over all its threads during ``fit``), seconds_per_epoch (training
+alone), best_epoch and validation_accuracy (the best epoch's, for presets with early stopping),
+engine, and the machine's load average before and after.  The machine may be shared: wall-clock times are only as quiet as it was, which the load
 averages and the CPU time (the work done, whatever the waiting) let a reader judge.
 """
 
@@ -36,7 +37,8 @@ def benchmark(name, train, test, seed):
             "seconds_per_epoch": round(float(np.mean([record["seconds"] for record in history])), 2),
             "best_epoch": net.recipe.get("best_epoch"),
             "validation_accuracy": max((record["validation_accuracy"] for record in history
-                                        if record["validation_accuracy"] is not None), default=None), "engine": net.recipe["engine"], "seed": seed,
+                                        if record["validation_accuracy"] is not None), default=None),
+            "engine": net.recipe["engine"], "seed": seed,
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
             "cpus": os.cpu_count(), "numpy": np.__version__, "python": platform.python_version(),

@@ -10,7 +10,6 @@ Backpropagation goes through the same masks: a dropped neuron passes no error ba
 δˡ = (W[l+1]ᵀ δˡ⁺¹) ⊙ σ′(zˡ) ⊙ maskˡ  (see ``Network.backprop``).
 """
 
-import numpy as np
 
 
 def check_rate(rate):

@@ -335,8 +335,11 @@ def test_options_use_the_reference_engine_and_refuse_another(monkeypatch):
         name = "fast"
 
     real_get_engine = digitnet.training.get_engine
-    monkeypatch.setattr(digitnet.training, "get_engine",
-                        lambda name, net=None: FastPlainSGD() if name in ("auto", "fast") else real_get_engine(name, net))
+
+    def get_engine(name, net=None):   # as if a fast plain-SGD engine existed and "auto" chose it
+        return FastPlainSGD() if name in ("auto", "fast") else real_get_engine(name, net)
+
+    monkeypatch.setattr(digitnet.training, "get_engine", get_engine)
     images, labels = random_set(30)
     with pytest.raises(DigitnetError, match="the fast engine runs plain SGD only; dropout, augmentation need"):
         Network(seed=0).fit(images, labels, epochs=1, engine="fast", dropout=0.2, augment=True)

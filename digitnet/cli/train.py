@@ -35,7 +35,8 @@ def register(subparsers):
     parser.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule over the epochs")
     options = parser.add_argument_group("training options (any of these trains with the reference engine)")
     options.add_argument("--optimizer", choices=OPTIMIZERS,
-                         help="sgd: p ← p − lr ∇C; momentum: v ← μv − lr ∇C, p ← p + v; adam (lr ≈ 0.001)")
+                         help="sgd: p ← p − lr ∇C; momentum: v ← μv − lr ∇C, p ← p + v; "
+                              "adam (use lr ≈ 0.001)")
     options.add_argument("--momentum", type=_fraction, metavar="MU", help="momentum μ in [0, 1) (default 0.9)")
     options.add_argument("--nesterov", action=argparse.BooleanOptionalAction, help="Nesterov momentum")
     options.add_argument("--weight-decay", type=_non_negative_float, metavar="LAMBDA",
