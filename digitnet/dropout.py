@@ -11,7 +11,6 @@ Backpropagation goes through the same masks: a dropped neuron passes no error ba
 """
 
 
-
 def check_rate(rate):
     """``rate`` as a float if it is a valid dropout probability in [0, 1), else ValueError."""
     rate = float(rate)
