@@ -232,8 +232,9 @@ def describe_options(training):
     if training.get("dropout"):
         words.append(f"dropout {training['dropout']:g}")
     if training.get("augment"):
-        words.append("augmented (" + ", ".join(f"{key} {value:g}" for key, value in training["augment"].items()
-                                               if key != "elastic_sigma" or training["augment"]["elastic"]) + ")")
+        moves = training["augment"]
+        words.append("augmented (" + ", ".join(f"{key} {value:g}" for key, value in moves.items()
+                                               if key in ("shift", "rotation") or moves["elastic"]) + ")")
     if training.get("validation"):
         words.append(f"validation {training['validation']:,}")
     if training.get("patience"):
