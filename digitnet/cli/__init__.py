@@ -8,9 +8,9 @@ import sys
 
 from .. import __version__
 from ..errors import DigitnetError
-from . import evaluate, predict, train
+from . import evaluate, explore, predict, train
 
-COMMANDS = (train, evaluate, predict)
+COMMANDS = (train, evaluate, predict, explore)
 
 
 class Parser(argparse.ArgumentParser):

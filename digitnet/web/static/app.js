@@ -1,0 +1,966 @@
+// The digitnet explorer page. It draws and asks; every number it shows comes from the digitnet
+// server (the library): the 28×28 input from images.to_mnist, activations from Network.forward,
+// costs, nudges, weight images and noise from digitnet.insight. Nothing here recomputes them.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+const STROKE_WIDTH = 0.065;   // pen width as a fraction of the canvas side
+const SEND_SIZE = 140;        // the drawing is sent to the server as a PNG this many pixels square
+const INPUT_ORIGIN = [16, 150], INPUT_SIDE = 120;   // where the 28×28 input sits in the network view
+
+const state = {
+  status: null,
+  modelId: null,
+  model: null,        // GET /api/models/<id>
+  views: null,        // GET /api/models/<id>/views
+  strokes: [],        // each stroke: [[x, y], …] in [0, 1]
+  stroke: null,       // the stroke being drawn
+  input: { kind: "drawing" },   // or { kind: "image", pixels, source, label }
+  generation: 0,      // bumped when the input is replaced, so late answers are dropped
+  prediction: null,   // POST /api/predict
+  label: null,        // the digit the person meant
+  selected: null,     // pinned neuron {layer, index}
+  hover: null,        // neuron under the pointer
+  noiseKinds: [],
+};
+
+// ------------------------------------------------------------------ talking to the server
+class ApiError extends Error {
+  constructor(message, status) { super(message); this.status = status; }
+}
+
+async function api(path, body) {
+  const options = body === undefined ? {} : {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  };
+  const response = await fetch(path, options);
+  const answer = await response.json();
+  if (!response.ok) throw new ApiError(answer.error || response.statusText, response.status);
+  return answer;
+}
+
+let toastTimer = null;
+function showError(error) {
+  const toast = $("toast");
+  toast.textContent = error.message || String(error);
+  toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toast.hidden = true; }, 6000);
+}
+
+const fmt = (x, digits = 3) => (x === null || x === undefined ? "–" : Number(x).toFixed(digits));
+const small = (x) => (x !== 0 && Math.abs(x) < 0.001 ? Number(x).toExponential(2) : fmt(x, 4));
+const percent = (x) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(2)}%`);
+
+// ------------------------------------------------------------------ pictures of numbers
+// A 28×28 grey image (values in [0, 1]) or a heatmap (blue positive, red negative) on a canvas.
+function flat(values) { return Array.isArray(values[0]) ? values.flat() : values; }
+
+function paintGrey(canvas, values, side = 28) {
+  const pixels = flat(values);
+  canvas.width = canvas.height = side;
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(side, side);
+  for (let i = 0; i < side * side; i++) {
+    const v = Math.round(255 * Math.min(1, Math.max(0, pixels[i])));
+    image.data.set([v, v, v, 255], 4 * i);
+  }
+  context.putImageData(image, 0, 0);
+}
+
+// ``scale`` is the value drawn at full colour (default: this image's largest |value|).
+function paintHeat(canvas, values, width = 28, height = 28, scale = null) {
+  const numbers = flat(values);
+  scale = scale || Math.max(1e-12, ...numbers.map(Math.abs));
+  canvas.width = width; canvas.height = height;
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(width, height);
+  for (let i = 0; i < width * height; i++) {
+    const t = numbers[i] / scale;
+    const [r, g, b] = t >= 0 ? [88, 196, 221] : [252, 98, 85];
+    const k = Math.sqrt(Math.abs(t));
+    image.data.set([r * k, g * k, b * k, 255], 4 * i);
+  }
+  context.putImageData(image, 0, 0);
+}
+
+function figure(values, caption, heat = true, scale = null) {
+  const box = document.createElement("figure");
+  const canvas = document.createElement("canvas");
+  if (heat) paintHeat(canvas, values, 28, 28, scale);
+  else paintGrey(canvas, values);
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", caption);
+  const text = document.createElement("figcaption");
+  text.textContent = caption;
+  box.append(canvas, text);
+  return box;
+}
+
+// ------------------------------------------------------------------ drawing
+const drawCanvas = $("draw");
+
+function paintStrokes(context, size, background, ink) {
+  context.fillStyle = background;
+  context.fillRect(0, 0, size, size);
+  context.strokeStyle = context.fillStyle = ink;
+  context.lineCap = context.lineJoin = "round";
+  context.lineWidth = STROKE_WIDTH * size;
+  for (const stroke of state.strokes) {
+    if (stroke.length === 1) {
+      context.beginPath();
+      context.arc(stroke[0][0] * size, stroke[0][1] * size, context.lineWidth / 2, 0, 2 * Math.PI);
+      context.fill();
+      continue;
+    }
+    context.beginPath();
+    context.moveTo(stroke[0][0] * size, stroke[0][1] * size);
+    for (const [x, y] of stroke.slice(1)) context.lineTo(x * size, y * size);
+    context.stroke();
+  }
+}
+
+function redrawCanvas() {
+  const side = Math.round(drawCanvas.getBoundingClientRect().width * (window.devicePixelRatio || 1)) || 280;
+  if (drawCanvas.width !== side) drawCanvas.width = drawCanvas.height = side;
+  paintStrokes(drawCanvas.getContext("2d"), side, "#000", "#fff");
+  $("draw-hint").hidden = state.strokes.length > 0 || state.input.kind !== "drawing";
+}
+
+function drawingAsPng() {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = SEND_SIZE;
+  paintStrokes(canvas.getContext("2d"), SEND_SIZE, "#000", "#fff");
+  return canvas.toDataURL("image/png").replace(/^data:image\/png;base64,/, "");
+}
+
+function pointOf(event) {
+  const box = drawCanvas.getBoundingClientRect();
+  const clamp = (v) => Math.min(1, Math.max(0, v));
+  return [clamp((event.clientX - box.left) / box.width), clamp((event.clientY - box.top) / box.height)];
+}
+
+function startDrawingInput() {
+  if (state.input.kind !== "drawing") {
+    state.input = { kind: "drawing" };
+    state.strokes = [];
+    state.generation++;
+    $("draw-hint").textContent = "Draw a digit here";
+  }
+}
+
+drawCanvas.addEventListener("pointerdown", (event) => {
+  if (event.pointerType === "mouse" && event.button !== 0) return;
+  event.preventDefault();
+  drawCanvas.setPointerCapture(event.pointerId);
+  startDrawingInput();
+  state.stroke = [pointOf(event)];
+  state.strokes.push(state.stroke);
+  redrawCanvas();
+  requestPrediction(event.timeStamp);
+});
+drawCanvas.addEventListener("pointermove", (event) => {
+  if (!state.stroke) return;
+  const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+  for (const e of events.length ? events : [event]) state.stroke.push(pointOf(e));
+  redrawCanvas();
+  requestPrediction(event.timeStamp);
+});
+for (const type of ["pointerup", "pointercancel"]) {
+  drawCanvas.addEventListener(type, () => { state.stroke = null; });
+}
+
+function clearInput() {
+  state.strokes = [];
+  state.stroke = null;
+  state.input = { kind: "drawing" };
+  state.generation++;
+  state.prediction = null;
+  $("draw-hint").textContent = "Draw a digit here";
+  redrawCanvas();
+  showPrediction();
+}
+
+function undo() {
+  if (state.input.kind !== "drawing" || !state.strokes.length) return;
+  state.strokes.pop();
+  redrawCanvas();
+  if (state.strokes.length) requestPrediction(performance.now());
+  else clearInput();
+}
+
+$("clear").addEventListener("click", clearInput);
+$("undo").addEventListener("click", undo);
+document.addEventListener("keydown", (event) => {
+  const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement?.tagName || "");
+  if (!typing && (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+    event.preventDefault();
+    undo();
+  }
+});
+window.addEventListener("resize", redrawCanvas);
+
+// Load a 28×28 image (a test image, noise) into the network view in place of the drawing.
+function showImage(pixels, source, label = null) {
+  state.strokes = [];
+  state.stroke = null;
+  state.input = { kind: "image", pixels, source, label };
+  state.generation++;
+  $("draw-hint").textContent = `Showing ${source}. Draw to replace it.`;
+  redrawCanvas();
+  $("draw-hint").hidden = false;
+  if (label !== null) chooseLabel(label, false);
+  requestPrediction(performance.now());
+}
+
+// ------------------------------------------------------------------ predictions, one in flight
+let inFlight = false;
+let pendingSince = null;   // time of the oldest draw event not yet answered
+
+function requestPrediction(since) {
+  if (pendingSince === null) pendingSince = since;
+  if (!inFlight) sendPrediction();
+}
+
+async function sendPrediction() {
+  const since = pendingSince;
+  pendingSince = null;
+  const generation = state.generation;
+  const body = { model: state.modelId };
+  if (state.input.kind === "drawing") {
+    if (!state.strokes.length) return;
+    body.png = drawingAsPng();
+  } else {
+    body.pixels = state.input.pixels;
+  }
+  inFlight = true;
+  try {
+    const prediction = await api("/api/predict", body);
+    if (generation === state.generation && body.model === state.modelId) {
+      state.prediction = prediction;
+      showPrediction();
+      requestAnimationFrame(() => performance.measure("predict-round-trip", { start: since, end: performance.now() }));
+    }
+  } catch (error) {
+    showError(error);
+  } finally {
+    inFlight = false;
+    if (pendingSince !== null) sendPrediction();
+  }
+}
+
+function showPrediction() {
+  const prediction = state.prediction;
+  const input = prediction ? prediction.activations[0] : new Array(784).fill(0);
+  paintGrey($("grid"), input);
+  updateNetwork();
+  updateOutputs();
+  showNeuron();
+  updateCost();
+  updateNoiseNote();
+  updateTestNote();
+}
+
+// ------------------------------------------------------------------ the 28×28 input grid
+const grid = $("grid");
+let gridCursor = [14, 14];
+
+function showCell(row, col, atPointer) {
+  const values = state.prediction ? state.prediction.activations[0] : null;
+  const value = values ? values[28 * row + col] : 0;
+  const text = `row ${row}, column ${col}: ${fmt(value)}`;
+  $("grid-readout").textContent = `input neuron ${28 * row + col} (${text})`;
+  const tip = $("grid-tip");
+  if (atPointer) {
+    tip.textContent = fmt(value);
+    tip.style.left = `${((col + 1) / 28) * 100}%`;
+    tip.style.top = `${(row / 28) * 100}%`;
+    tip.hidden = false;
+  } else {
+    tip.hidden = true;
+  }
+}
+
+grid.addEventListener("pointermove", (event) => {
+  const box = grid.getBoundingClientRect();
+  const col = Math.min(27, Math.max(0, Math.floor(((event.clientX - box.left) / box.width) * 28)));
+  const row = Math.min(27, Math.max(0, Math.floor(((event.clientY - box.top) / box.height) * 28)));
+  gridCursor = [row, col];
+  showCell(row, col, true);
+});
+grid.addEventListener("pointerleave", () => { $("grid-tip").hidden = true; });
+grid.addEventListener("keydown", (event) => {
+  const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  if (!moves[event.key]) return;
+  event.preventDefault();
+  gridCursor = gridCursor.map((v, i) => Math.min(27, Math.max(0, v + moves[event.key][i])));
+  showCell(...gridCursor, true);
+});
+grid.addEventListener("blur", () => { $("grid-tip").hidden = true; });
+
+// ------------------------------------------------------------------ the network view
+const net = $("net");
+let neurons = [];       // neurons[layer][index] = circle (layer 0 is the input image)
+let connections = [];   // {line, layer, from, to, weight}
+let inputImage = null;
+
+function svg(tag, attributes, parent) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  if (parent) parent.append(element);
+  return element;
+}
+
+// Neuron centres and radii: layers spread from x = 230 to 570, each column centred on y = 210.
+function neuronPositions(sizes) {
+  const columns = sizes.length - 1;
+  return sizes.map((n, layer) => {
+    if (layer === 0) return [];
+    const x = columns === 1 ? 500 : 230 + ((layer - 1) * 340) / (columns - 1);
+    const spacing = Math.min(24, 380 / n);
+    const radius = Math.max(1.5, Math.min(9, spacing * 0.4));
+    return Array.from({ length: n }, (_, i) => [x, 210 + (i - (n - 1) / 2) * spacing, radius]);
+  });
+}
+
+function topIndices(values, k) {
+  return values.map((v, i) => [Math.abs(v), i]).sort((a, b) => b[0] - a[0]).slice(0, k).map((p) => p[1]);
+}
+
+function buildNetwork() {
+  const { sizes, weights } = state.model;
+  net.replaceChildren();
+  neurons = [];
+  connections = [];
+  const positions = neuronPositions(sizes);
+  const lines = svg("g", {}, net);
+  const circles = svg("g", {}, net);
+  const [ix, iy] = INPUT_ORIGIN, cell = INPUT_SIDE / 28;
+  svg("rect", { x: ix - 1, y: iy - 1, width: INPUT_SIDE + 2, height: INPUT_SIDE + 2, fill: "none", stroke: "#6b7488" }, net);
+  inputImage = svg("image", { x: ix, y: iy, width: INPUT_SIDE, height: INPUT_SIDE, preserveAspectRatio: "none" }, net);
+  inputImage.style.imageRendering = "pixelated";
+  svg("text", { x: ix + INPUT_SIDE / 2, y: iy + INPUT_SIDE + 22, "text-anchor": "middle" }, net).textContent = "784 inputs";
+
+  for (let layer = 1; layer < sizes.length; layer++) {
+    const W = weights[layer - 1];   // (n_out, n_in)
+    const maxWeight = Math.max(...W.flat().map(Math.abs)) || 1;
+    const perNeuron = layer === 1 ? 3 : Math.max(2, Math.min(sizes[layer - 1], Math.ceil(600 / sizes[layer])));
+    W.forEach((row, to) => {
+      for (const from of topIndices(row, perNeuron)) {
+        const [x2, y2] = positions[layer][to];
+        const [x1, y1] = layer === 1
+          ? [ix + (from % 28 + 0.5) * cell, iy + (Math.floor(from / 28) + 0.5) * cell]
+          : positions[layer - 1][from];
+        const line = svg("line", { x1, y1, x2, y2, stroke: row[from] > 0 ? "#58c4dd" : "#fc6255",
+                                   "stroke-width": 1 + Math.abs(row[from]) / maxWeight, "stroke-opacity": 0.08 }, lines);
+        connections.push({ line, layer, from, to, weight: row[from] / maxWeight });
+      }
+    });
+    neurons[layer] = positions[layer].map(([x, y, r], index) => {
+      const circle = svg("circle", { cx: x, cy: y, r, fill: "#1b1f2a", class: "neuron-circle" }, circles);
+      circle.dataset.layer = layer;
+      circle.dataset.index = index;
+      return circle;
+    });
+    const last = layer === sizes.length - 1;
+    const bottom = positions[layer][sizes[layer] - 1][1];
+    svg("text", { x: positions[layer][0][0], y: Math.min(412, bottom + 26), "text-anchor": "middle" }, net)
+      .textContent = last ? `${sizes[layer]} outputs` : `${sizes[layer]}`;
+    if (last) {
+      positions[layer].forEach(([x, y, r], digit) => {
+        const label = svg("text", { x: x + r + 8, y: y + 5, class: "out-label" }, net);
+        label.textContent = digit;
+      });
+    }
+  }
+  updateNetwork();
+}
+
+function shade(value) {
+  const v = Math.round(28 + 227 * Math.min(1, Math.max(0, value)));
+  return `rgb(${v},${v},${v})`;
+}
+
+function updateNetwork() {
+  if (!state.model) return;
+  const prediction = state.prediction;
+  const canvas = document.createElement("canvas");
+  paintGrey(canvas, prediction ? prediction.activations[0] : new Array(784).fill(0));
+  inputImage.setAttribute("href", canvas.toDataURL());
+  for (let layer = 1; layer < neurons.length; layer++) {
+    const values = prediction ? prediction.activations[layer] : null;
+    const scale = values ? Math.max(1, ...values) : 1;
+    neurons[layer].forEach((circle, i) => circle.setAttribute("fill", values ? shade(values[i] / scale) : "#1b1f2a"));
+  }
+  const outputs = prediction ? prediction.activations[prediction.activations.length - 1] : null;
+  const lastLayer = neurons.length - 1;
+  neurons[lastLayer].forEach((circle, digit) => circle.classList.toggle("winner", !!prediction && digit === prediction.digit));
+  net.querySelectorAll(".out-label").forEach((label, digit) =>
+    label.classList.toggle("winner-label", !!prediction && digit === prediction.digit));
+  // A connection glows with the signal it carries: |weight × the activation feeding it|.
+  for (const c of connections) {
+    const source = prediction ? prediction.activations[c.layer - 1][c.from] : 0;
+    c.line.setAttribute("stroke-opacity", prediction ? 0.06 + 0.9 * Math.min(1, Math.abs(c.weight * source)) : 0.08);
+  }
+  if (outputs) net.setAttribute("aria-description", `The network answers ${prediction.digit}`);
+}
+
+function neuronLayerCount() { return state.model ? state.model.sizes.length : 0; }
+
+function selectNeuron(target, pin) {
+  if (pin) state.selected = target;
+  else state.hover = target;
+  net.querySelectorAll(".neuron-circle.selected").forEach((c) => c.classList.remove("selected"));
+  const shown = state.hover || state.selected;
+  if (shown) neurons[shown.layer][shown.index].classList.add("selected");
+  showNeuron();
+}
+
+net.addEventListener("pointerover", (event) => {
+  const circle = event.target.closest(".neuron-circle");
+  if (circle) selectNeuron({ layer: +circle.dataset.layer, index: +circle.dataset.index }, false);
+});
+net.addEventListener("pointerleave", () => selectNeuron(null, false));
+net.addEventListener("click", (event) => {
+  const circle = event.target.closest(".neuron-circle");
+  if (circle) selectNeuron({ layer: +circle.dataset.layer, index: +circle.dataset.index }, true);
+});
+net.addEventListener("keydown", (event) => {
+  const layers = neuronLayerCount();
+  if (!layers) return;
+  let { layer, index } = state.selected || { layer: 1, index: -1 };
+  if (event.key === "ArrowDown") index++;
+  else if (event.key === "ArrowUp") index--;
+  else if (event.key === "ArrowRight") layer = Math.min(layers - 1, layer + 1);
+  else if (event.key === "ArrowLeft") layer = Math.max(1, layer - 1);
+  else if (event.key === "Escape") { selectNeuron(null, true); return; }
+  else return;
+  event.preventDefault();
+  const n = state.model.sizes[layer];
+  selectNeuron({ layer, index: Math.min(n - 1, Math.max(0, index)) }, true);
+});
+
+function neuronImage(layer, index) {
+  if (!state.views) return null;
+  if (layer === 1) return state.views.first_layer[index];
+  const deeper = state.views.deeper[String(layer)];
+  return deeper ? deeper[index] : null;
+}
+
+function showNeuron() {
+  const shown = state.hover || state.selected;
+  const box = $("neuron-text");
+  const canvas = $("neuron-image");
+  if (!shown || !state.model) {
+    canvas.hidden = true;
+    box.innerHTML = "<p class='dim small'>Hover, tap or use the arrow keys on the network to see a neuron's weights, bias, weighted sum and activation.</p>";
+    return;
+  }
+  const { layer, index } = shown;
+  const last = layer === state.model.sizes.length - 1;
+  const image = neuronImage(layer, index);
+  canvas.hidden = false;
+  if (image) paintHeat(canvas, image);
+  else paintHeat(canvas, state.model.weights[layer - 1][index], state.model.sizes[layer - 1], 1);
+  const prediction = state.prediction;
+  const z = prediction ? prediction.weighted_sums[layer - 1][index] : null;
+  const a = prediction ? prediction.activations[layer][index] : null;
+  const what = layer === 1 ? "its 784 weights as a 28×28 image"
+    : image ? "what it looks for in the pixels (its view, from digitnet.insight)"
+      : `its ${state.model.sizes[layer - 1]} incoming weights`;
+  box.replaceChildren();
+  const lines = [
+    [`${last ? "Output" : `Layer ${layer}`} neuron ${index}${last ? ` (digit ${index})` : ""}`, "strong"],
+    [`Picture: ${what}; blue positive, red negative.`, "small dim"],
+    [`bias b = ${fmt(state.model.biases[layer - 1][index])}`, "mono"],
+    [`weighted sum z = w·a + b = ${fmt(z)}`, "mono"],
+    [`activation a = ${state.model.activation === "sigmoid" || last ? "σ" : state.model.activation}(z) = ${fmt(a)}`, "mono"],
+  ];
+  for (const [text, style] of lines) {
+    const p = document.createElement("p");
+    p.className = style;
+    p.textContent = text;
+    box.append(p);
+  }
+  box.dataset.layer = layer;
+  box.dataset.index = index;
+}
+
+// ------------------------------------------------------------------ the ten outputs
+const outputList = $("outputs");
+function buildOutputs() {
+  outputList.replaceChildren();
+  for (let digit = 0; digit < 10; digit++) {
+    const item = document.createElement("li");
+    item.innerHTML = `<span class="digit">${digit}</span><span class="bar"><span class="fill"></span></span><span class="value">–</span>`;
+    outputList.append(item);
+  }
+}
+
+function updateOutputs() {
+  const prediction = state.prediction;
+  const outputs = prediction ? prediction.activations[prediction.activations.length - 1] : null;
+  $("answer").textContent = prediction ? String(prediction.digit) : "";
+  $("confidence").textContent = prediction
+    ? `output neuron ${prediction.digit} is the most active: ${fmt(outputs[prediction.digit])}`
+    : "Nothing to read yet.";
+  [...outputList.children].forEach((item, digit) => {
+    const value = outputs ? outputs[digit] : 0;
+    item.classList.toggle("top", !!prediction && digit === prediction.digit);
+    item.querySelector(".fill").style.width = `${100 * Math.min(1, Math.max(0, value))}%`;
+    item.querySelector(".value").textContent = outputs ? fmt(value) : "–";
+    item.setAttribute("aria-label", `digit ${digit}: ${outputs ? fmt(value) : "no value"}`);
+  });
+}
+
+// ------------------------------------------------------------------ tabs
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+function selectTab(tab) {
+  for (const other of tabs) {
+    const chosen = other === tab;
+    other.setAttribute("aria-selected", String(chosen));
+    other.tabIndex = chosen ? 0 : -1;
+    $(other.getAttribute("aria-controls")).hidden = !chosen;
+  }
+  if (tab.id === "tab-look") showGallery();
+  if (tab.id === "tab-tests") openTests();
+  if (tab.id === "tab-cost") updateCost();
+}
+tabs.forEach((tab, i) => {
+  tab.addEventListener("click", () => selectTab(tab));
+  tab.addEventListener("keydown", (event) => {
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    const target = tabs[(next + tabs.length) % tabs.length];
+    target.focus();
+    selectTab(target);
+  });
+});
+const panelOpen = (id) => !$(id).hidden;
+
+// ------------------------------------------------------------------ cost and nudges
+const labelButtons = [];
+function buildLabels() {
+  const group = $("labels");
+  for (let digit = 0; digit < 10; digit++) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = digit;
+    button.setAttribute("role", "radio");
+    button.setAttribute("aria-checked", "false");
+    button.tabIndex = digit === 0 ? 0 : -1;
+    button.addEventListener("click", () => chooseLabel(digit, true));
+    button.addEventListener("keydown", (event) => {
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+      if (!step) return;
+      event.preventDefault();
+      const next = (digit + step + 10) % 10;
+      labelButtons[next].focus();
+      chooseLabel(next, true);
+    });
+    labelButtons.push(button);
+    group.append(button);
+  }
+}
+
+function chooseLabel(digit, update) {
+  state.label = digit;
+  labelButtons.forEach((button, d) => {
+    button.setAttribute("aria-checked", String(d === digit));
+    button.tabIndex = d === digit ? 0 : -1;
+  });
+  if (update) updateCost();
+}
+
+let costRequest = 0;
+async function updateCost() {
+  const body = $("cost-body");
+  if (!panelOpen("panel-cost")) return;
+  if (!state.prediction) {
+    body.innerHTML = "<p class='dim'>Draw a digit and choose what you meant.</p>";
+    return;
+  }
+  if (state.label === null) {
+    body.innerHTML = "<p class='dim'>Choose the digit you meant to see the cost and the nudges.</p>";
+    return;
+  }
+  const ticket = ++costRequest;
+  try {
+    const answer = await api("/api/cost", { model: state.modelId, pixels: state.prediction.activations[0], label: state.label });
+    if (ticket === costRequest) showCost(answer);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function showCost({ breakdown, nudges, first_layer_nudges: heatmaps }) {
+  const body = $("cost-body");
+  body.replaceChildren();
+  const table = document.createElement("div");
+  table.dataset.testid = "cost-breakdown";
+  const maxSquare = Math.max(...breakdown.squared_differences, 1e-9);
+  const rows = breakdown.outputs.map((a, digit) => `
+    <tr class="${digit === breakdown.label ? "wanted" : ""}"><td>${digit}</td><td>${fmt(a)}</td>
+    <td>${fmt(breakdown.wanted[digit], 0)}</td><td>${small(breakdown.squared_differences[digit])}</td>
+    <td class="sq"><span style-width="${(100 * breakdown.squared_differences[digit]) / maxSquare}"></span></td></tr>`).join("");
+  table.innerHTML = `<h3>The cost of this example</h3>
+    <table><thead><tr><th>digit</th><th>output a</th><th>wanted y</th><th>(a − y)²</th><th></th></tr></thead>
+    <tbody>${rows}</tbody>
+    <tfoot><tr><td colspan="3">cost C = Σ (a − y)²</td><td data-testid="cost-total">${small(breakdown.cost)}</td><td></td></tr></tfoot></table>
+    <p class="small dim">${breakdown.digit === breakdown.label ? "The network agrees with you" : `The network says ${breakdown.digit}, you meant ${breakdown.label}`}: a small cost means the outputs are close to what you wanted.</p>`;
+  table.querySelectorAll("[style-width]").forEach((bar) => { bar.style.width = `${bar.getAttribute("style-width")}%`; });
+  const right = document.createElement("div");
+  right.className = "nudges";
+  right.dataset.testid = "nudges";
+  right.innerHTML = `<h3>The top nudges of −∇C</h3>
+    <p class="small dim">Backpropagation says how to change each of the ${nudges.parameters.toLocaleString()} weights and biases to lower this cost. The biggest nudges:</p>`;
+  const list = document.createElement("ol");
+  for (const nudge of nudges.top) {
+    const item = document.createElement("li");
+    item.textContent = nudge.words;
+    item.title = `${nudge.name}: value ${fmt(nudge.value)}, nudge ${fmt(nudge.nudge, 5)}`;
+    list.append(item);
+  }
+  right.append(list);
+  const heading = document.createElement("h3");
+  heading.textContent = "−∇C for the first layer's weights, as images";
+  const note = document.createElement("p");
+  note.className = "small dim";
+  note.textContent = "Each hidden neuron's 784 weight nudges, all on one colour scale: blue means increase, red decrease, black no change.";
+  const images = document.createElement("div");
+  images.className = "images";
+  const scale = Math.max(1e-12, ...heatmaps.flat(2).map(Math.abs));
+  heatmaps.forEach((values, j) => images.append(figure(values, `neuron ${j}`, true, scale)));
+  right.append(heading, note, images);
+  body.append(table, right);
+}
+
+// ------------------------------------------------------------------ what the neurons look for
+function showGallery() {
+  const gallery = $("gallery");
+  if (!state.views || gallery.dataset.model === state.modelId) return;
+  gallery.replaceChildren();
+  gallery.dataset.model = state.modelId;
+  const sections = [[1, state.views.first_layer], ...Object.entries(state.views.deeper).map(([l, v]) => [+l, v])];
+  const lastLayer = state.model.sizes.length - 1;
+  for (const [layer, images] of sections) {
+    const heading = document.createElement("h3");
+    heading.textContent = layer === lastLayer ? "The output neurons' views"
+      : layer === 1 ? "First hidden layer: each neuron's weights" : `Layer ${layer}: each neuron's view`;
+    const row = document.createElement("div");
+    row.className = "images";
+    images.forEach((values, index) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "plain";
+      button.title = `Show layer ${layer} neuron ${index} in the network view`;
+      button.append(figure(values, layer === lastLayer ? `digit ${index}` : `neuron ${index}`));
+      button.addEventListener("click", () => selectNeuron({ layer, index }, true));
+      row.append(button);
+    });
+    gallery.append(heading, row);
+  }
+}
+
+// ------------------------------------------------------------------ random images
+$("noise").addEventListener("click", async () => {
+  try {
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    const answer = await api("/api/noise", { model: state.modelId, kind: $("noise-kind").value, seed });
+    state.noise = answer;
+    showImage(answer.pixels, `random ${answer.kind} noise`);
+  } catch (error) {
+    showError(error);
+  }
+});
+
+function updateNoiseNote() {
+  const body = $("noise-body");
+  const noise = state.noise;
+  if (!noise || state.input.kind !== "image" || !state.input.source.startsWith("random") || !state.prediction) return;
+  const outputs = state.prediction.activations[state.prediction.activations.length - 1];
+  body.replaceChildren();
+  const canvas = document.createElement("canvas");
+  paintGrey(canvas, noise.pixels);
+  const text = document.createElement("div");
+  text.dataset.testid = "noise-answer";
+  text.innerHTML = `<p>The network says <strong class="pos">${state.prediction.digit}</strong>, output ${fmt(outputs[state.prediction.digit])}, for ${noise.kind} noise (seed ${noise.seed}).</p>`;
+  if (noise.explanation) {
+    const p = document.createElement("p");
+    p.className = "small";
+    p.textContent = noise.explanation;
+    text.append(p);
+  }
+  body.append(canvas, text);
+}
+
+// ------------------------------------------------------------------ test images
+let testPosition = 0;
+async function openTests() {
+  const available = state.status && state.status.data.available;
+  $("tests-missing").hidden = available;
+  $("tests-body").hidden = !available;
+  if (!available) {
+    $("tests-missing").textContent = dataMissingText() + " Then the 10,000 test images appear here.";
+    return;
+  }
+  if (!state.testsLoaded) {
+    state.testsLoaded = true;
+    loadTest(0);
+  }
+}
+
+async function loadTest(position) {
+  try {
+    const answer = await api("/api/test-image", { model: state.modelId, position: Math.max(0, position), mistakes: $("test-mistakes").checked });
+    $("test-count").textContent = `of ${answer.count.toLocaleString()}`;
+    $("test-position").max = answer.count;
+    if (!answer.count) {
+      $("test-info").textContent = "The network makes no mistakes on the test images.";
+      return;
+    }
+    testPosition = answer.position;
+    $("test-position").value = testPosition + 1;
+    state.test = answer;
+    showImage(answer.pixels, `test image #${answer.index}`, answer.label);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function updateTestNote() {
+  if (!state.test || !state.prediction || state.input.source !== `test image #${state.test.index}`) return;
+  const right = state.prediction.digit === state.test.label;
+  $("test-info").textContent = `Test image #${state.test.index}: labelled ${state.test.label}; the network says ${state.prediction.digit} ${right ? "✓" : "✗"}`;
+}
+
+function stepTest(delta) {
+  const count = +$("test-position").max || 1;
+  loadTest((testPosition + delta + count) % count);
+}
+$("test-prev").addEventListener("click", () => stepTest(-1));
+$("test-next").addEventListener("click", () => stepTest(1));
+$("test-position").addEventListener("change", () => loadTest(Math.max(0, (+$("test-position").value || 1) - 1)));
+$("test-mistakes").addEventListener("change", () => loadTest(0));
+
+// ------------------------------------------------------------------ training and downloading
+function dataMissingText() {
+  const data = state.status.data;
+  return `MNIST is not in ${data.folder} (missing ${data.missing.join(", ")}). Download it below, run ` +
+    "`digitnet download` in a terminal, or start the explorer with `--data DIR` pointing at a folder that holds it.";
+}
+
+function showDataNotice() {
+  const available = state.status.data.available;
+  $("train-missing").hidden = available;
+  $("train-start").disabled = !available || (state.status.training && state.status.training.state === "running");
+  if (!available) $("train-missing-text").textContent = dataMissingText();
+}
+
+function watchJob(job, onChange) {
+  onChange(job);
+  if (job.state !== "running") return;
+  const stream = new EventSource(`/api/jobs/${job.id}/events`);
+  stream.onmessage = (event) => {
+    const snapshot = JSON.parse(event.data);
+    onChange(snapshot);
+    if (snapshot.state !== "running") stream.close();
+  };
+  stream.onerror = () => { stream.close(); };
+}
+
+$("train-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const hidden = $("train-hidden").value.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+  const body = {
+    hidden, lr: +$("train-lr").value, epochs: +$("train-epochs").value, batch_size: +$("train-batch").value,
+    schedule: $("train-schedule").value, limit: +$("train-limit").value,
+  };
+  try {
+    const job = await api("/api/train", body);
+    watchJob(job, showTraining);
+  } catch (error) {
+    showError(error);
+  }
+});
+
+let trainingJob = null;
+$("train-stop").addEventListener("click", async () => {
+  if (!trainingJob) return;
+  try { await api(`/api/jobs/${trainingJob.id}/stop`, {}); } catch (error) { showError(error); }
+});
+
+async function showTraining(job) {
+  trainingJob = job;
+  const running = job.state === "running";
+  $("train-start").disabled = running || !state.status.data.available;
+  $("train-stop").disabled = !running;
+  const { epochs } = job.settings;
+  const progress = job.progress.total ? job.progress.done / job.progress.total : 0;
+  const finished = job.history.length;
+  $("train-progress").value = running ? (finished + (job.progress.epoch > finished ? progress : 0)) / epochs : finished / epochs;
+  const last = job.history[finished - 1];
+  const lastText = last ? `; after epoch ${last.epoch}: test accuracy ${percent(last.test_accuracy)}, test cost ${fmt(last.test_cost, 4)}` : "";
+  $("train-status").textContent = {
+    running: `Training ${job.settings.sizes.join("-")}: epoch ${Math.min(job.progress.epoch, epochs)} of ${epochs}${lastText}`,
+    done: `Done: ${finished} epochs${lastText}. Now exploring the new network.`,
+    stopped: `Stopped after ${finished} complete epochs${lastText}.${job.model ? " Now exploring that network." : ""}`,
+    failed: `Training failed: ${job.error}`,
+  }[job.state];
+  drawChart(job);
+  if (!running && job.model && state.exploredJob !== job.id) {
+    state.exploredJob = job.id;
+    await refreshStatus();
+    await switchModel(job.model);
+  }
+}
+
+function drawChart(job) {
+  const canvas = $("chart");
+  const context = canvas.getContext("2d");
+  const { width, height } = canvas;
+  const pad = { left: 48, right: 48, top: 16, bottom: 30 };
+  context.clearRect(0, 0, width, height);
+  const epochs = job.settings.epochs;
+  const history = job.history;
+  const costs = history.flatMap((r) => [r.test_cost, r.train_cost]).filter((c) => c !== null);
+  const maxCost = Math.max(0.1, ...costs) * 1.1;
+  const x = (epoch) => pad.left + ((width - pad.left - pad.right) * epoch) / epochs;
+  const yCost = (c) => height - pad.bottom - ((height - pad.top - pad.bottom) * c) / maxCost;
+  const yAccuracy = (a) => height - pad.bottom - (height - pad.top - pad.bottom) * a;
+  context.strokeStyle = "#2a3040";
+  context.fillStyle = "#a3aabb";
+  context.font = "12px system-ui, sans-serif";
+  context.lineWidth = 1;
+  for (let i = 0; i <= 4; i++) {
+    const y = pad.top + ((height - pad.top - pad.bottom) * i) / 4;
+    context.beginPath(); context.moveTo(pad.left, y); context.lineTo(width - pad.right, y); context.stroke();
+    context.textAlign = "right"; context.fillText(fmt(maxCost * (1 - i / 4), 2), pad.left - 6, y + 4);
+    context.textAlign = "left"; context.fillText(`${100 - 25 * i}%`, width - pad.right + 6, y + 4);
+  }
+  context.textAlign = "center";
+  context.fillText("epoch", width / 2, height - 6);
+  for (let e = 0; e <= epochs; e += Math.max(1, Math.ceil(epochs / 10))) context.fillText(e, x(e), height - pad.bottom + 14);
+  const series = [["test_cost", yCost, "#fc6255"], ["train_cost", yCost, "#c58b83"], ["test_accuracy", yAccuracy, "#58c4dd"]];
+  for (const [key, y, colour] of series) {
+    const points = history.filter((r) => r[key] !== null).map((r) => [x(r.epoch - history[0].epoch + 1), y(r[key])]);
+    context.strokeStyle = context.fillStyle = colour;
+    context.lineWidth = 2;
+    context.beginPath();
+    points.forEach(([px, py], i) => (i ? context.lineTo(px, py) : context.moveTo(px, py)));
+    context.stroke();
+    for (const [px, py] of points) { context.beginPath(); context.arc(px, py, 3, 0, 2 * Math.PI); context.fill(); }
+  }
+  if (job.state === "running" && job.progress.total) {
+    const at = x(history.length + job.progress.done / job.progress.total);
+    context.strokeStyle = "#ffd166";
+    context.setLineDash([4, 4]);
+    context.beginPath(); context.moveTo(at, pad.top); context.lineTo(at, height - pad.bottom); context.stroke();
+    context.setLineDash([]);
+  }
+  canvas.dataset.points = history.length;
+}
+
+$("download").addEventListener("click", async () => {
+  try {
+    const job = await api("/api/download", {});
+    watchJob(job, showDownload);
+  } catch (error) {
+    showError(error);
+  }
+});
+
+async function showDownload(job) {
+  const bar = $("download-progress");
+  bar.hidden = job.state !== "running";
+  $("download").disabled = job.state === "running";
+  if (job.total) bar.value = job.done / job.total;
+  $("download-status").textContent = {
+    running: job.file ? `${job.file}: ${(job.done / 1e6).toFixed(1)} MB${job.total ? ` of ${(job.total / 1e6).toFixed(1)} MB` : ""}` : "Starting…",
+    done: `MNIST is ready in ${job.folder}.`,
+    stopped: "Download stopped.",
+    failed: `Download failed: ${job.error}`,
+  }[job.state];
+  if (job.state === "done") {
+    await refreshStatus();
+    state.testsLoaded = false;
+    if (panelOpen("panel-tests")) openTests();
+  }
+}
+
+// ------------------------------------------------------------------ networks
+async function refreshStatus() {
+  state.status = await api("/api/status");
+  const select = $("model");
+  select.replaceChildren();
+  for (const model of state.status.models) {
+    const option = document.createElement("option");
+    option.value = model.id;
+    option.textContent = model.name;
+    select.append(option);
+  }
+  if (state.modelId) select.value = state.modelId;
+  showDataNotice();
+}
+
+async function switchModel(modelId) {
+  const [model, views] = await Promise.all([api(`/api/models/${modelId}`), api(`/api/models/${modelId}/views`)]);
+  state.modelId = modelId;
+  state.model = model;
+  state.views = views;
+  state.selected = state.hover = null;
+  state.generation++;
+  $("model").value = modelId;
+  $("model-info").textContent = `${model.sizes.join("-")}, ${model.activation}, ${model.cost} cost, ` +
+    `${model.parameters.toLocaleString()} parameters; test accuracy ${percent(model.test_accuracy)}` +
+    (model.history.length ? ` after ${model.history.length} epochs` : "");
+  $("gallery").dataset.model = "";
+  state.testsLoaded = false;
+  buildNetwork();
+  showNeuron();
+  if (panelOpen("panel-look")) showGallery();
+  if (state.input.kind === "drawing" && !state.strokes.length) {
+    state.prediction = null;
+    showPrediction();
+  } else {
+    requestPrediction(performance.now());
+  }
+}
+
+$("model").addEventListener("change", () => switchModel($("model").value).catch(showError));
+
+async function start() {
+  buildOutputs();
+  buildLabels();
+  redrawCanvas();
+  try {
+    await refreshStatus();
+    const status = state.status;
+    for (const kind of status.noise_kinds) {
+      const option = document.createElement("option");
+      option.value = option.textContent = kind;
+      $("noise-kind").append(option);
+    }
+    for (const schedule of status.schedules) {
+      const option = document.createElement("option");
+      option.value = option.textContent = schedule;
+      $("train-schedule").append(option);
+    }
+    const defaults = status.train_defaults;
+    $("train-hidden").value = defaults.hidden.join(",");
+    $("train-lr").value = defaults.lr;
+    $("train-epochs").value = defaults.epochs;
+    $("train-batch").value = defaults.batch_size;
+    $("train-schedule").value = defaults.schedule;
+    await switchModel(status.default_model);
+    if (status.training) watchJob(status.training, showTraining);
+    if (status.download && status.download.state === "running") watchJob(status.download, showDownload);
+    document.body.dataset.ready = "true";
+  } catch (error) {
+    showError(error);
+  }
+}
+
+start();
