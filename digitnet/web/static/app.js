@@ -125,7 +125,9 @@ function redrawCanvas() {
   const side = Math.round(drawCanvas.getBoundingClientRect().width * (window.devicePixelRatio || 1)) || 280;
   if (drawCanvas.width !== side) drawCanvas.width = drawCanvas.height = side;
   paintStrokes(drawCanvas.getContext("2d"), side, "#000", "#fff");
-  $("draw-hint").hidden = state.strokes.length > 0 || state.input.kind !== "drawing";
+  const hint = $("draw-hint");
+  hint.hidden = state.strokes.length > 0;
+  hint.textContent = state.input.kind === "drawing" ? "Draw a digit here" : `Showing ${state.input.source}. Draw to replace it.`;
 }
 
 function drawingAsPng() {
@@ -146,7 +148,6 @@ function startDrawingInput() {
     state.input = { kind: "drawing" };
     state.strokes = [];
     state.generation++;
-    $("draw-hint").textContent = "Draw a digit here";
   }
 }
 
@@ -177,7 +178,6 @@ function clearInput() {
   state.input = { kind: "drawing" };
   state.generation++;
   state.prediction = null;
-  $("draw-hint").textContent = "Draw a digit here";
   redrawCanvas();
   showPrediction();
 }
@@ -207,9 +207,7 @@ function showImage(pixels, source, label = null) {
   state.stroke = null;
   state.input = { kind: "image", pixels, source, label };
   state.generation++;
-  $("draw-hint").textContent = `Showing ${source}. Draw to replace it.`;
   redrawCanvas();
-  $("draw-hint").hidden = false;
   if (label !== null) chooseLabel(label, false);
   requestPrediction(performance.now());
 }
@@ -638,29 +636,53 @@ function showCost({ breakdown, nudges, first_layer_nudges: heatmaps }) {
 }
 
 // ------------------------------------------------------------------ what the neurons look for
-function showGallery() {
+function gallerySection(title, images, layer, captions) {
+  const gallery = $("gallery");
+  const heading = document.createElement("h3");
+  heading.textContent = title;
+  const row = document.createElement("div");
+  row.className = "images";
+  images.forEach((values, index) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "plain";
+    button.title = `Show layer ${layer} neuron ${index} in the network view`;
+    button.append(figure(values, captions(index), captions.heat !== false));
+    button.addEventListener("click", () => selectNeuron({ layer, index }, true));
+    row.append(button);
+  });
+  gallery.append(heading, row);
+}
+
+async function showGallery() {
   const gallery = $("gallery");
   if (!state.views || gallery.dataset.model === state.modelId) return;
+  const modelId = state.modelId;
+  gallery.dataset.model = modelId;
   gallery.replaceChildren();
-  gallery.dataset.model = state.modelId;
-  const sections = [[1, state.views.first_layer], ...Object.entries(state.views.deeper).map(([l, v]) => [+l, v])];
-  const lastLayer = state.model.sizes.length - 1;
-  for (const [layer, images] of sections) {
-    const heading = document.createElement("h3");
-    heading.textContent = layer === lastLayer ? "The output neurons' views"
-      : layer === 1 ? "First hidden layer: each neuron's weights" : `Layer ${layer}: each neuron's view`;
-    const row = document.createElement("div");
-    row.className = "images";
-    images.forEach((values, index) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "plain";
-      button.title = `Show layer ${layer} neuron ${index} in the network view`;
-      button.append(figure(values, layer === lastLayer ? `digit ${index}` : `neuron ${index}`));
-      button.addEventListener("click", () => selectNeuron({ layer, index }, true));
-      row.append(button);
-    });
-    gallery.append(heading, row);
+  const last = state.model.sizes.length - 1;
+  const name = (layer) => (layer === last ? "the output layer" : `hidden layer ${layer}`);
+  const caption = (layer) => (index) => (layer === last ? `digit ${index}` : `neuron ${index}`);
+  gallerySection("First hidden layer: each neuron's 784 weights", state.views.first_layer, 1, caption(1));
+  for (const [layer, images] of Object.entries(state.views.deeper)) {
+    gallerySection(`${name(+layer)[0].toUpperCase()}${name(+layer).slice(1)}: its weights carried back to the pixels ` +
+      "(W·…·W₁, as if the layers below were linear)", images, +layer, caption(+layer));
+  }
+  try {
+    const maximizing = await api(`/api/models/${modelId}/maximizing`);
+    if (gallery.dataset.model !== modelId) return;
+    const note = document.createElement("p");
+    note.className = "small dim";
+    note.textContent = "Below, for each neuron, an input that excites it strongly: gradient ascent on the pixels " +
+      "from a grey start (activation maximization). Brighter pixels are ink.";
+    gallery.append(note);
+    for (const [layer, images] of Object.entries(maximizing)) {
+      const captions = caption(+layer);
+      captions.heat = false;
+      gallerySection(`What excites ${name(+layer)} most`, images, +layer, captions);
+    }
+  } catch (error) {
+    showError(error);
   }
 }
 
@@ -681,16 +703,26 @@ function updateNoiseNote() {
   const noise = state.noise;
   if (!noise || state.input.kind !== "image" || !state.input.source.startsWith("random") || !state.prediction) return;
   const outputs = state.prediction.activations[state.prediction.activations.length - 1];
+  const { report } = noise;
+  const favourite = report.answers.indexOf(Math.max(...report.answers));
   body.replaceChildren();
   const canvas = document.createElement("canvas");
   paintGrey(canvas, noise.pixels);
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", `the random image (${noise.kind} noise)`);
   const text = document.createElement("div");
   text.dataset.testid = "noise-answer";
-  text.innerHTML = `<p>The network says <strong class="pos">${state.prediction.digit}</strong>, output ${fmt(outputs[state.prediction.digit])}, for ${noise.kind} noise (seed ${noise.seed}).</p>`;
-  if (noise.explanation) {
+  const lines = [
+    `The network says ${state.prediction.digit}, with output ${fmt(outputs[state.prediction.digit])}, for this ${noise.kind} noise (seed ${noise.seed}).`,
+    `Of ${report.count.toLocaleString("en")} such images it answered ${favourite} for ${percent(report.shares[favourite])}; ` +
+      `its largest output averaged ${fmt(report.mean_top_activation_noise)} on noise` +
+      (report.mean_top_activation_digits === null ? "." : ` and ${fmt(report.mean_top_activation_digits)} on real test digits.`),
+    "It was trained only on digits, and its cost never rewarded an answer like “none of these”, " +
+      "so it has no way to say it does not know: some output is always the largest.",
+  ];
+  for (const line of lines) {
     const p = document.createElement("p");
-    p.className = "small";
-    p.textContent = noise.explanation;
+    p.textContent = line;
     text.append(p);
   }
   body.append(canvas, text);
