@@ -82,7 +82,7 @@ class Page:
         self.page.on("requestfailed", lambda r: self.pending.discard(r))
         self.page.on("console", lambda m: m.type in ("error", "warning") and self.problems.append(f"console {m.type}: {m.text}"))
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed request: {r.url}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed request: {r.url} ({r.failure})"))
         self.page.on("response", self._response)
         self.page.goto(url)
         self.page.wait_for_selector("body[data-ready=true]")

@@ -228,28 +228,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return 202, job.snapshot()[1]
 
     def api_job_events(self, body, job_id):
-        """Server-Sent Events: the job's snapshot on every change, until it ends (then the stream closes)."""
+        """Server-Sent Events: the job's snapshot on every change, until it ends (then the stream ends).
+
+        Sent with chunked transfer encoding, so the end of the stream is an ordinary end of a response.
+        """
         job = self.explorer.job(job_id)
         self.close_connection = True
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
+        # no-cache, not no-store: Chromium reports a no-store stream read to its end as aborted
+        # (microsoft/playwright#42742), which would look like a failed request.
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Connection", "close")
         for name, value in SECURITY_HEADERS.items():
             self.send_header(name, value)
         self.end_headers()
+
+        def send(text):
+            data = text.encode()
+            self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
+
         version, state = job.snapshot()
         stopping = self.server.stopping
         while not stopping.is_set():
-            self.wfile.write(f"data: {json.dumps(state, allow_nan=False)}\n\n".encode())
-            self.wfile.flush()
+            send(f"data: {json.dumps(state, allow_nan=False)}\n\n")
             if state["state"] != "running":
                 break
             stopping.wait(EVENT_INTERVAL)
             previous = version
             version, state = job.wait_for_change(version, KEEP_ALIVE)
             if version == previous:
-                self.wfile.write(b": still running\n\n")
+                send(": still running\n\n")
+        self.wfile.write(b"0\r\n\r\n")
         return None
 
 

@@ -791,16 +791,29 @@ function showDataNotice() {
   if (!available) $("train-missing-text").textContent = dataMissingText();
 }
 
-function watchJob(job, onChange) {
-  onChange(job);
+// Follow a job's Server-Sent Events until the server ends the stream (when the job ends).
+// Read with fetch rather than EventSource, which would reconnect when the stream ends.
+async function watchJob(job, onChange) {
+  await onChange(job);
   if (job.state !== "running") return;
-  const stream = new EventSource(`/api/jobs/${job.id}/events`);
-  stream.onmessage = (event) => {
-    const snapshot = JSON.parse(event.data);
-    onChange(snapshot);
-    if (snapshot.state !== "running") stream.close();
-  };
-  stream.onerror = () => { stream.close(); };
+  try {
+    const response = await fetch(`/api/jobs/${job.id}/events`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      const events = buffer.split("\n\n");
+      buffer = events.pop();
+      for (const event of events) {
+        const data = event.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
+        if (data) await onChange(JSON.parse(data));
+      }
+    }
+  } catch (error) {
+    showError(error);
+  }
 }
 
 $("train-form").addEventListener("submit", async (event) => {
