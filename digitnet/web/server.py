@@ -76,6 +76,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"   # keep-alive: a drawing sends many requests in a row
     server_version = "digitnet-explorer"
     timeout = 60                    # seconds a silent connection may hold a thread
+    disable_nagle_algorithm = True  # send each answer at once (else headers and body wait ~40 ms for an ACK)
 
     # ------------------------------------------------------------------ plumbing
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature

@@ -4,7 +4,6 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const SVG = "http://www.w3.org/2000/svg";
 const STROKE_WIDTH = 0.065;   // pen width as a fraction of the canvas side
 const SEND_SIZE = 140;        // the drawing is sent to the server as a PNG this many pixels square
 const INPUT_ORIGIN = [16, 150], INPUT_SIDE = 120;   // where the 28×28 input sits in the network view
@@ -59,7 +58,7 @@ function flat(values) { return Array.isArray(values[0]) ? values.flat() : values
 
 function paintGrey(canvas, values, side = 28) {
   const pixels = flat(values);
-  canvas.width = canvas.height = side;
+  if (canvas.width !== side || canvas.height !== side) canvas.width = canvas.height = side;
   const context = canvas.getContext("2d");
   const image = context.createImageData(side, side);
   for (let i = 0; i < side * side; i++) {
@@ -73,7 +72,7 @@ function paintGrey(canvas, values, side = 28) {
 function paintHeat(canvas, values, width = 28, height = 28, scale = null) {
   const numbers = flat(values);
   scale = scale || Math.max(1e-12, ...numbers.map(Math.abs));
-  canvas.width = width; canvas.height = height;
+  if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
   const context = canvas.getContext("2d");
   const image = context.createImageData(width, height);
   for (let i = 0; i < width * height; i++) {
@@ -298,17 +297,13 @@ grid.addEventListener("keydown", (event) => {
 grid.addEventListener("blur", () => { $("grid-tip").hidden = true; });
 
 // ------------------------------------------------------------------ the network view
+// Drawn on one canvas (a few hundred lines and circles: about a millisecond a frame), in a
+// 640×420 coordinate space scaled to the element's size.
 const net = $("net");
-let neurons = [];       // neurons[layer][index] = circle (layer 0 is the input image)
-let connections = [];   // {line, layer, from, to, weight}
-let inputImage = null;
-
-function svg(tag, attributes, parent) {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  if (parent) parent.append(element);
-  return element;
-}
+const NET_WIDTH = 640, NET_HEIGHT = 420;
+let positions = [];     // positions[layer][index] = [x, y, radius] (layer 0, the input, is an image)
+let connections = [];   // {layer, from, to, weight (scaled to [-1, 1]), x1, y1, x2, y2}
+const inputCanvas = document.createElement("canvas");
 
 // Neuron centres and radii: layers spread from x = 230 to 570, each column centred on y = 210.
 function neuronPositions(sizes) {
@@ -326,23 +321,16 @@ function topIndices(values, k) {
   return values.map((v, i) => [Math.abs(v), i]).sort((a, b) => b[0] - a[0]).slice(0, k).map((p) => p[1]);
 }
 
+// The strongest connections into each neuron: 3 pixels per first-layer neuron, and enough per
+// neuron of the later layers to draw about 600 lines in all.
 function buildNetwork() {
   const { sizes, weights } = state.model;
-  net.replaceChildren();
-  neurons = [];
+  positions = neuronPositions(sizes);
   connections = [];
-  const positions = neuronPositions(sizes);
-  const lines = svg("g", {}, net);
-  const circles = svg("g", {}, net);
   const [ix, iy] = INPUT_ORIGIN, cell = INPUT_SIDE / 28;
-  svg("rect", { x: ix - 1, y: iy - 1, width: INPUT_SIDE + 2, height: INPUT_SIDE + 2, fill: "none", stroke: "#6b7488" }, net);
-  inputImage = svg("image", { x: ix, y: iy, width: INPUT_SIDE, height: INPUT_SIDE, preserveAspectRatio: "none" }, net);
-  inputImage.style.imageRendering = "pixelated";
-  svg("text", { x: ix + INPUT_SIDE / 2, y: iy + INPUT_SIDE + 22, "text-anchor": "middle" }, net).textContent = "784 inputs";
-
   for (let layer = 1; layer < sizes.length; layer++) {
     const W = weights[layer - 1];   // (n_out, n_in)
-    const maxWeight = Math.max(...W.flat().map(Math.abs)) || 1;
+    const maxWeight = Math.max(...W.map((row) => Math.max(...row.map(Math.abs)))) || 1;
     const perNeuron = layer === 1 ? 3 : Math.max(2, Math.min(sizes[layer - 1], Math.ceil(600 / sizes[layer])));
     W.forEach((row, to) => {
       for (const from of topIndices(row, perNeuron)) {
@@ -350,29 +338,20 @@ function buildNetwork() {
         const [x1, y1] = layer === 1
           ? [ix + (from % 28 + 0.5) * cell, iy + (Math.floor(from / 28) + 0.5) * cell]
           : positions[layer - 1][from];
-        const line = svg("line", { x1, y1, x2, y2, stroke: row[from] > 0 ? "#58c4dd" : "#fc6255",
-                                   "stroke-width": 1 + Math.abs(row[from]) / maxWeight, "stroke-opacity": 0.08 }, lines);
-        connections.push({ line, layer, from, to, weight: row[from] / maxWeight });
+        connections.push({ layer, from, to, weight: row[from] / maxWeight, x1, y1, x2, y2 });
       }
     });
-    neurons[layer] = positions[layer].map(([x, y, r], index) => {
-      const circle = svg("circle", { cx: x, cy: y, r, fill: "#1b1f2a", class: "neuron-circle" }, circles);
-      circle.dataset.layer = layer;
-      circle.dataset.index = index;
-      return circle;
-    });
-    const last = layer === sizes.length - 1;
-    const bottom = positions[layer][sizes[layer] - 1][1];
-    svg("text", { x: positions[layer][0][0], y: Math.min(412, bottom + 26), "text-anchor": "middle" }, net)
-      .textContent = last ? `${sizes[layer]} outputs` : `${sizes[layer]}`;
-    if (last) {
-      positions[layer].forEach(([x, y, r], digit) => {
-        const label = svg("text", { x: x + r + 8, y: y + 5, class: "out-label" }, net);
-        label.textContent = digit;
-      });
-    }
   }
   updateNetwork();
+}
+
+let networkFrame = null;
+function updateNetwork() {
+  if (!state.model || networkFrame !== null) return;
+  networkFrame = requestAnimationFrame(() => {
+    networkFrame = null;
+    drawNetwork();
+  });
 }
 
 function shade(value) {
@@ -380,64 +359,122 @@ function shade(value) {
   return `rgb(${v},${v},${v})`;
 }
 
-function updateNetwork() {
-  if (!state.model) return;
+function drawNetwork() {
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.round((net.getBoundingClientRect().width || NET_WIDTH) * ratio);
+  const height = Math.round((width * NET_HEIGHT) / NET_WIDTH);
+  if (net.width !== width || net.height !== height) { net.width = width; net.height = height; }
+  const context = net.getContext("2d");
+  context.setTransform(width / NET_WIDTH, 0, 0, height / NET_HEIGHT, 0, 0);
+  context.clearRect(0, 0, NET_WIDTH, NET_HEIGHT);
   const prediction = state.prediction;
-  const canvas = document.createElement("canvas");
-  paintGrey(canvas, prediction ? prediction.activations[0] : new Array(784).fill(0));
-  inputImage.setAttribute("href", canvas.toDataURL());
-  for (let layer = 1; layer < neurons.length; layer++) {
-    const values = prediction ? prediction.activations[layer] : null;
-    const scale = values ? Math.max(1, ...values) : 1;
-    neurons[layer].forEach((circle, i) => circle.setAttribute("fill", values ? shade(values[i] / scale) : "#1b1f2a"));
-  }
-  const outputs = prediction ? prediction.activations[prediction.activations.length - 1] : null;
-  const lastLayer = neurons.length - 1;
-  neurons[lastLayer].forEach((circle, digit) => circle.classList.toggle("winner", !!prediction && digit === prediction.digit));
-  net.querySelectorAll(".out-label").forEach((label, digit) =>
-    label.classList.toggle("winner-label", !!prediction && digit === prediction.digit));
-  // A connection glows with the signal it carries: |weight × the activation feeding it|.
+  const { sizes } = state.model;
+  const last = sizes.length - 1;
+
+  // connections glow with the signal they carry: |weight × the activation feeding them|
+  context.lineWidth = 1.2;
   for (const c of connections) {
     const source = prediction ? prediction.activations[c.layer - 1][c.from] : 0;
-    c.line.setAttribute("stroke-opacity", prediction ? 0.06 + 0.9 * Math.min(1, Math.abs(c.weight * source)) : 0.08);
+    context.globalAlpha = prediction ? 0.06 + 0.9 * Math.min(1, Math.abs(c.weight * source)) : 0.08;
+    context.strokeStyle = c.weight > 0 ? "#58c4dd" : "#fc6255";
+    context.beginPath();
+    context.moveTo(c.x1, c.y1);
+    context.lineTo(c.x2, c.y2);
+    context.stroke();
   }
-  if (outputs) net.setAttribute("aria-description", `The network answers ${prediction.digit}`);
+  context.globalAlpha = 1;
+
+  // the input: the 784 pixels the network receives
+  const [ix, iy] = INPUT_ORIGIN;
+  paintGrey(inputCanvas, prediction ? prediction.activations[0] : new Array(784).fill(0));
+  context.imageSmoothingEnabled = false;
+  context.drawImage(inputCanvas, ix, iy, INPUT_SIDE, INPUT_SIDE);
+  context.strokeStyle = "#6b7488";
+  context.lineWidth = 1;
+  context.strokeRect(ix - 0.5, iy - 0.5, INPUT_SIDE + 1, INPUT_SIDE + 1);
+  context.font = "12px system-ui, sans-serif";
+  context.textAlign = "center";
+  context.fillStyle = "#a3aabb";
+  context.fillText("784 inputs", ix + INPUT_SIDE / 2, iy + INPUT_SIDE + 22);
+
+  // the neurons, shaded by activation; the answer and the chosen neuron ringed
+  const shown = state.hover || state.selected;
+  for (let layer = 1; layer <= last; layer++) {
+    const values = prediction ? prediction.activations[layer] : null;
+    const scale = values ? Math.max(1, ...values) : 1;
+    positions[layer].forEach(([x, y, r], i) => {
+      context.beginPath();
+      context.arc(x, y, r, 0, 2 * Math.PI);
+      context.fillStyle = values ? shade(values[i] / scale) : "#1b1f2a";
+      context.fill();
+      const winner = layer === last && prediction && i === prediction.digit;
+      const chosen = shown && shown.layer === layer && shown.index === i;
+      context.strokeStyle = chosen || winner ? "#ffd166" : "#6b7488";
+      context.lineWidth = chosen || winner ? 3 : 1;
+      context.stroke();
+    });
+    const column = positions[layer];
+    const bottom = column[column.length - 1][1];
+    context.fillStyle = "#a3aabb";
+    context.textAlign = "center";
+    context.fillText(layer === last ? `${sizes[layer]} outputs` : `${sizes[layer]}`, column[0][0], Math.min(412, bottom + 26));
+  }
+  context.textAlign = "left";
+  context.font = "14px system-ui, sans-serif";
+  positions[last].forEach(([x, y, r], digit) => {
+    const winner = prediction && digit === prediction.digit;
+    context.fillStyle = winner ? "#ffd166" : "#e8eaf0";
+    context.fillText(String(digit), x + r + 8, y + 5);
+  });
+  net.setAttribute("aria-label", `The network: every neuron shaded by its activation${prediction
+    ? `; it answers ${prediction.digit}` : ""}. Arrow keys choose a neuron.`);
 }
 
-function neuronLayerCount() { return state.model ? state.model.sizes.length : 0; }
+function neuronAt(event) {
+  const box = net.getBoundingClientRect();
+  const x = ((event.clientX - box.left) / box.width) * NET_WIDTH;
+  const y = ((event.clientY - box.top) / box.height) * NET_HEIGHT;
+  for (let layer = 1; layer < positions.length; layer++) {
+    for (let index = 0; index < positions[layer].length; index++) {
+      const [cx, cy, r] = positions[layer][index];
+      if ((x - cx) ** 2 + (y - cy) ** 2 <= (r + 3) ** 2) return { layer, index };
+    }
+  }
+  return null;
+}
 
 function selectNeuron(target, pin) {
   if (pin) state.selected = target;
   else state.hover = target;
-  net.querySelectorAll(".neuron-circle.selected").forEach((c) => c.classList.remove("selected"));
-  const shown = state.hover || state.selected;
-  if (shown) neurons[shown.layer][shown.index].classList.add("selected");
+  updateNetwork();
   showNeuron();
 }
 
-net.addEventListener("pointerover", (event) => {
-  const circle = event.target.closest(".neuron-circle");
-  if (circle) selectNeuron({ layer: +circle.dataset.layer, index: +circle.dataset.index }, false);
+net.addEventListener("pointermove", (event) => {
+  const target = neuronAt(event);
+  net.style.cursor = target ? "pointer" : "default";
+  const hover = state.hover;
+  if (target?.layer !== hover?.layer || target?.index !== hover?.index) selectNeuron(target, false);
 });
 net.addEventListener("pointerleave", () => selectNeuron(null, false));
 net.addEventListener("click", (event) => {
-  const circle = event.target.closest(".neuron-circle");
-  if (circle) selectNeuron({ layer: +circle.dataset.layer, index: +circle.dataset.index }, true);
+  const target = neuronAt(event);
+  if (target) selectNeuron(target, true);
 });
 net.addEventListener("keydown", (event) => {
-  const layers = neuronLayerCount();
-  if (!layers) return;
+  if (!state.model) return;
+  const last = state.model.sizes.length - 1;
   let { layer, index } = state.selected || { layer: 1, index: -1 };
   if (event.key === "ArrowDown") index++;
   else if (event.key === "ArrowUp") index--;
-  else if (event.key === "ArrowRight") layer = Math.min(layers - 1, layer + 1);
+  else if (event.key === "ArrowRight") layer = Math.min(last, layer + 1);
   else if (event.key === "ArrowLeft") layer = Math.max(1, layer - 1);
   else if (event.key === "Escape") { selectNeuron(null, true); return; }
   else return;
   event.preventDefault();
-  const n = state.model.sizes[layer];
-  selectNeuron({ layer, index: Math.min(n - 1, Math.max(0, index)) }, true);
+  selectNeuron({ layer, index: Math.min(state.model.sizes[layer] - 1, Math.max(0, index)) }, true);
 });
+window.addEventListener("resize", updateNetwork);
 
 function neuronImage(layer, index) {
   if (!state.views) return null;
@@ -451,8 +488,11 @@ function showNeuron() {
   const box = $("neuron-text");
   const canvas = $("neuron-image");
   if (!shown || !state.model) {
-    canvas.hidden = true;
-    box.innerHTML = "<p class='dim small'>Hover, tap or use the arrow keys on the network to see a neuron's weights, bias, weighted sum and activation.</p>";
+    if (box.dataset.layer !== "") {
+      canvas.hidden = true;
+      box.innerHTML = "<p class='dim small'>Hover, tap or use the arrow keys on the network to see a neuron's weights, bias, weighted sum and activation.</p>";
+      box.dataset.layer = box.dataset.index = "";
+    }
     return;
   }
   const { layer, index } = shown;
@@ -464,6 +504,7 @@ function showNeuron() {
   const prediction = state.prediction;
   const z = prediction ? prediction.weighted_sums[layer - 1][index] : null;
   const a = prediction ? prediction.activations[layer][index] : null;
+  const squash = last ? state.model.output : state.model.activation;
   const what = layer === 1 ? "its 784 weights as a 28×28 image"
     : image ? "what it looks for in the pixels (its view, from digitnet.insight)"
       : `its ${state.model.sizes[layer - 1]} incoming weights`;
@@ -473,7 +514,7 @@ function showNeuron() {
     [`Picture: ${what}; blue positive, red negative.`, "small dim"],
     [`bias b = ${fmt(state.model.biases[layer - 1][index])}`, "mono"],
     [`weighted sum z = w·a + b = ${fmt(z)}`, "mono"],
-    [`activation a = ${state.model.activation === "sigmoid" || last ? "σ" : state.model.activation}(z) = ${fmt(a)}`, "mono"],
+    [`activation a = ${squash === "sigmoid" ? "σ" : squash}(z) = ${fmt(a)}`, "mono"],
   ];
   for (const [text, style] of lines) {
     const p = document.createElement("p");
@@ -506,7 +547,7 @@ function updateOutputs() {
   [...outputList.children].forEach((item, digit) => {
     const value = outputs ? outputs[digit] : 0;
     item.classList.toggle("top", !!prediction && digit === prediction.digit);
-    item.querySelector(".fill").style.width = `${100 * Math.min(1, Math.max(0, value))}%`;
+    item.querySelector(".fill").style.transform = `scaleX(${Math.min(1, Math.max(0, value))})`;
     item.querySelector(".value").textContent = outputs ? fmt(value) : "–";
     item.setAttribute("aria-label", `digit ${digit}: ${outputs ? fmt(value) : "no value"}`);
   });
@@ -573,17 +614,21 @@ function chooseLabel(digit, update) {
 }
 
 let costRequest = 0;
-async function updateCost() {
+function costMessage(text) {
   const body = $("cost-body");
+  if (body.textContent !== text) {
+    body.replaceChildren();
+    const p = document.createElement("p");
+    p.className = "dim";
+    p.textContent = text;
+    body.append(p);
+  }
+}
+
+async function updateCost() {
   if (!panelOpen("panel-cost")) return;
-  if (!state.prediction) {
-    body.innerHTML = "<p class='dim'>Draw a digit and choose what you meant.</p>";
-    return;
-  }
-  if (state.label === null) {
-    body.innerHTML = "<p class='dim'>Choose the digit you meant to see the cost and the nudges.</p>";
-    return;
-  }
+  if (!state.prediction) return costMessage("Draw a digit and choose what you meant.");
+  if (state.label === null) return costMessage("Choose the digit you meant to see the cost and the nudges.");
   const ticket = ++costRequest;
   try {
     const answer = await api("/api/cost", { model: state.modelId, pixels: state.prediction.activations[0], label: state.label });
