@@ -211,39 +211,53 @@ function showImage(pixels, source, label = null) {
   requestPrediction(performance.now());
 }
 
-// ------------------------------------------------------------------ predictions, one in flight
-let inFlight = false;
-let pendingSince = null;   // time of the oldest draw event not yet answered
+// ------------------------------------------------------------------ predictions while drawing
+// At most two requests are under way at once; each answer newer than the one on screen is
+// shown, older ones are dropped.  For every answer shown, the time from the oldest draw event
+// it covers to the next frame is recorded as performance.measure("predict-round-trip").
+const MAX_IN_FLIGHT = 2;
+let inFlight = 0;
+let sent = 0;              // requests sent so far (each one's sequence number)
+let shown = 0;             // the sequence number of the answer on screen
+let pendingSince = null;   // time of the oldest draw event not yet sent
+const unanswered = new Map();   // sequence number → time of the oldest draw event it covers
 
 function requestPrediction(since) {
   if (pendingSince === null) pendingSince = since;
-  if (!inFlight) sendPrediction();
+  if (inFlight < MAX_IN_FLIGHT) sendPrediction();
 }
 
 async function sendPrediction() {
-  const since = pendingSince;
-  pendingSince = null;
   const generation = state.generation;
   const body = { model: state.modelId };
   if (state.input.kind === "drawing") {
-    if (!state.strokes.length) return;
+    if (!state.strokes.length) { pendingSince = null; return; }
     body.png = drawingAsPng();
   } else {
     body.pixels = state.input.pixels;
   }
-  inFlight = true;
+  const sequence = ++sent;
+  unanswered.set(sequence, pendingSince);
+  pendingSince = null;
+  inFlight++;
   try {
     const prediction = await api("/api/predict", body);
-    if (generation === state.generation && body.model === state.modelId) {
+    if (sequence > shown && generation === state.generation && body.model === state.modelId) {
+      shown = sequence;
+      const since = Math.min(...[...unanswered].filter(([s]) => s <= sequence).map(([, t]) => t));
+      for (const s of [...unanswered.keys()]) if (s <= sequence) unanswered.delete(s);
       state.prediction = prediction;
       showPrediction();
       requestAnimationFrame(() => performance.measure("predict-round-trip", { start: since, end: performance.now() }));
+    } else {
+      unanswered.delete(sequence);
     }
   } catch (error) {
+    unanswered.delete(sequence);
     showError(error);
   } finally {
-    inFlight = false;
-    if (pendingSince !== null) sendPrediction();
+    inFlight--;
+    if (pendingSince !== null && inFlight < MAX_IN_FLIGHT) sendPrediction();
   }
 }
 
