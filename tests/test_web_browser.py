@@ -12,7 +12,6 @@ import hashlib
 import http.server
 import json
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -420,8 +419,33 @@ def test_the_controls_work_from_the_keyboard(page):
     assert page.problems == []
 
 
-def test_readme_screenshot(page, tmp_path):
+def test_a_network_trained_in_one_browser_does_not_take_over_another(browser, mnist_dir):
+    server = serve(data_dir=mnist_dir)
+    trainer, watcher = Page(browser, server.url), Page(browser, server.url)
+    try:
+        watcher.draw(SEVEN)
+        trainer.open_tab("Train")
+        trainer.page.get_by_label("Hidden layers", exact=True).fill("8")
+        trainer.page.get_by_label("Epochs", exact=True).fill("2")
+        trainer.page.get_by_role("button", name="Train", exact=True).click()
+        trainer.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-8-10')")
+        latecomer = Page(browser, server.url)
+        watcher.draw(ONE)
+        assert watcher.predictions[-1][0]["model"] == "shipped"
+        assert latecomer.page.locator("#model").input_value() == "shipped"
+        assert latecomer.page.locator("#model option").count() == 1 + 1   # but the new network is offered
+        assert watcher.problems == trainer.problems == latecomer.problems == []
+        latecomer.close()
+    finally:
+        trainer.close()
+        watcher.close()
+        server.close()
+
+
+def test_readme_screenshot(browser, mnist_dir, tmp_path):
     """The README's picture: a drawn 7 with its cost for 7 and a hidden neuron selected, on a desktop."""
+    server = serve(data_dir=mnist_dir)
+    page = Page(browser, server.url)
     page.draw(SEVEN)
     page.page.get_by_role("radio", name="7").click()
     page.testid("network").focus()
@@ -431,6 +455,10 @@ def test_readme_screenshot(page, tmp_path):
     path = shot(page, tmp_path, "explorer")
     target = os.environ.get("DIGITNET_README_SCREENSHOT")
     if target:
-        page.page.screenshot(path=target, full_page=False, clip={"x": 0, "y": 0, **DESKTOP})
+        page.page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+        page.page.mouse.move(0, DESKTOP["height"] - 1)
+        page.page.screenshot(path=target, full_page=True)
     assert path.stat().st_size > 10_000
     assert page.problems == []
+    page.close()
+    server.close()

@@ -884,6 +884,7 @@ $("train-form").addEventListener("submit", async (event) => {
   };
   try {
     const job = await api("/api/train", body);
+    startedHere.add(job.id);
     watchJob(job, showTraining);
   } catch (error) {
     showError(error);
@@ -891,6 +892,7 @@ $("train-form").addEventListener("submit", async (event) => {
 });
 
 let trainingJob = null;
+const startedHere = new Set();   // training jobs this page started: explore their network when done
 $("train-stop").addEventListener("click", async () => {
   if (!trainingJob) return;
   try { await api(`/api/jobs/${trainingJob.id}/stop`, {}); } catch (error) { showError(error); }
@@ -909,15 +911,15 @@ async function showTraining(job) {
   const lastText = last ? `; after epoch ${last.epoch}: test accuracy ${percent(last.test_accuracy)}, test cost ${fmt(last.test_cost, 4)}` : "";
   $("train-status").textContent = {
     running: `Training ${job.settings.sizes.join("-")}: epoch ${Math.min(job.progress.epoch, epochs)} of ${epochs}${lastText}`,
-    done: `Done: ${finished} epochs${lastText}. Now exploring the new network.`,
-    stopped: `Stopped after ${finished} complete epochs${lastText}.${job.model ? " Now exploring that network." : ""}`,
+    done: `Done: ${finished} epochs${lastText}. ${startedHere.has(job.id) ? "Now exploring the new network." : "The new network is in the Network list."}`,
+    stopped: `Stopped after ${finished} complete epochs${lastText}.${job.model ? (startedHere.has(job.id) ? " Now exploring that network." : " That network is in the Network list.") : ""}`,
     failed: `Training failed: ${job.error}`,
   }[job.state];
   drawChart(job);
   if (!running && job.model && state.exploredJob !== job.id) {
     state.exploredJob = job.id;
-    await refreshStatus();
-    await switchModel(job.model);
+    await refreshStatus();   // the new network joins the list for every page …
+    if (startedHere.has(job.id)) await switchModel(job.model);   // … and the page that trained it shows it
   }
 }
 
