@@ -354,6 +354,7 @@ BAD_BODIES = [
     ("/api/predict", {"pixels": [-0.01] + [0.5] * 783}, 400, "in [0, 1]"),
     ("/api/predict", {"pixels": [1e300] + [0.5] * 783}, 400, "in [0, 1]"),
     ("/api/predict", {"pixels": [float("inf")] + [0.5] * 783}, 400, "Infinity is not a number"),
+    ("/api/predict", {"pixels": [10**400] + [0.5] * 783}, 400, "in [0, 1]"),
     ("/api/predict", {"pixels": PIXELS, "colour": "red"}, 400, "unknown field 'colour'"),
     ("/api/predict", {"pixels": PIXELS, "model": "nope"}, 404, "no network"),
     ("/api/predict", {"pixels": PIXELS, "model": 3}, 400, "'model' must be a string"),
@@ -419,6 +420,7 @@ def test_malformed_requests_get_a_json_error(client):
         (dict(body=b'{"pixels": NaN}', headers={"Content-Type": "application/json"}), 400, "not valid JSON"),
         (dict(body=b"\xff\xfe", headers={"Content-Type": "application/json"}), 400, "not valid JSON"),
         (dict(body=b"{}", headers={"Content-Type": "text/plain"}), 415, "must be JSON"),
+        (dict(body=b"[" * 100_000, headers={"Content-Type": "application/json"}), 400, "nested too deeply"),
         (dict(body=b"{}", headers={"Content-Type": "application/json", "Content-Length": "x"}), 400, "Content-Length"),
     ]
     for request, status, message in cases:

@@ -132,6 +132,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError) as error:
             raise ApiError(400, f"the request body is not valid JSON ({error})") from None
+        except RecursionError:
+            raise ApiError(400, "the request body is nested too deeply") from None
 
     def _route(self, method):
         path = urlsplit(self.path)

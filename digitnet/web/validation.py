@@ -60,7 +60,10 @@ def pixels(name, value):
         raise ApiError(400, f"{name!r} must hold exactly {INPUT_SIZE} numbers (28×28), got {len(value)}")
     if not all(_is_number(v) for v in value):
         raise ApiError(400, f"{name!r} must hold only numbers")
-    array = np.array(value, dtype=np.float64)
+    try:
+        array = np.array(value, dtype=np.float64)
+    except OverflowError:   # an integer too large for a float
+        raise ApiError(400, f"{name!r} values must be in [0, 1]") from None
     if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
         raise ApiError(400, f"{name!r} values must be in [0, 1]")
     return array.astype(np.float32)
