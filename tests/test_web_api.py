@@ -122,6 +122,14 @@ def test_bundled_model_is_the_default_recipe_with_seed_0_and_reads_digits():
     assert net.predict(image_to_input(drawn_seven_png())) == 7
 
 
+def test_bundled_model_scores_on_real_mnist_what_its_history_says(real_mnist):
+    _, (images, labels) = real_mnist
+    net = load_bundled()
+    scores = net.evaluate(images, labels, engine="reference")
+    assert scores["accuracy"] == net.history[-1]["test_accuracy"] == 0.9524
+    assert scores["cost"] == pytest.approx(net.history[-1]["test_cost"], rel=1e-5)
+
+
 def test_predict_pixels_gives_every_layer_exactly_as_network_forward(client):
     pixels = np.random.default_rng(1).random(784).astype(np.float32)
     status, answer = client.post("/api/predict", {"pixels": pixels.tolist()})
