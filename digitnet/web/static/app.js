@@ -213,17 +213,21 @@ function showImage(pixels, source, label = null) {
 
 // ------------------------------------------------------------------ predictions while drawing
 // At most two requests are under way at once; each answer newer than the one on screen is
-// shown, older ones are dropped.  For every answer shown, the time from the oldest draw event
-// it covers to the next frame is recorded as performance.measure("predict-round-trip").
+// shown, older ones are dropped.  For every answer shown, two latencies are recorded from the
+// oldest draw event it covers (performance.measure):
+//   "predict-round-trip"  from the page receiving the event to the new activations drawn
+//                         (input grid, network, output bars), the server's round trip included;
+//   "predict-to-frame"    from the event's own time stamp to the start of the next animation
+//                         frame, which adds the browser's wait for a frame (up to 1/60 s each way).
 const MAX_IN_FLIGHT = 2;
 let inFlight = 0;
 let sent = 0;              // requests sent so far (each one's sequence number)
 let shown = 0;             // the sequence number of the answer on screen
-let pendingSince = null;   // time of the oldest draw event not yet sent
-const unanswered = new Map();   // sequence number → time of the oldest draw event it covers
+let pending = null;        // {event, received}: times of the oldest draw event not yet sent
+const unanswered = new Map();   // sequence number → {event, received} of the oldest event it covers
 
-function requestPrediction(since) {
-  if (pendingSince === null) pendingSince = since;
+function requestPrediction(eventTime) {
+  if (pending === null) pending = { event: eventTime, received: performance.now() };
   if (inFlight < MAX_IN_FLIGHT) sendPrediction();
 }
 
@@ -231,24 +235,27 @@ async function sendPrediction() {
   const generation = state.generation;
   const body = { model: state.modelId };
   if (state.input.kind === "drawing") {
-    if (!state.strokes.length) { pendingSince = null; return; }
+    if (!state.strokes.length) { pending = null; return; }
     body.png = drawingAsPng();
   } else {
     body.pixels = state.input.pixels;
   }
   const sequence = ++sent;
-  unanswered.set(sequence, pendingSince);
-  pendingSince = null;
+  unanswered.set(sequence, pending);
+  pending = null;
   inFlight++;
   try {
     const prediction = await api("/api/predict", body);
     if (sequence > shown && generation === state.generation && body.model === state.modelId) {
       shown = sequence;
-      const since = Math.min(...[...unanswered].filter(([s]) => s <= sequence).map(([, t]) => t));
+      const covered = [...unanswered].filter(([s]) => s <= sequence).map(([, times]) => times);
       for (const s of [...unanswered.keys()]) if (s <= sequence) unanswered.delete(s);
       state.prediction = prediction;
       showPrediction();
-      requestAnimationFrame(() => performance.measure("predict-round-trip", { start: since, end: performance.now() }));
+      const received = Math.min(...covered.map((t) => t.received));
+      const event = Math.min(...covered.map((t) => t.event));
+      performance.measure("predict-round-trip", { start: received, end: performance.now() });
+      requestAnimationFrame(() => performance.measure("predict-to-frame", { start: event, end: performance.now() }));
     } else {
       unanswered.delete(sequence);
     }
@@ -257,7 +264,7 @@ async function sendPrediction() {
     showError(error);
   } finally {
     inFlight--;
-    if (pendingSince !== null && inFlight < MAX_IN_FLIGHT) sendPrediction();
+    if (pending !== null && inFlight < MAX_IN_FLIGHT) sendPrediction();
   }
 }
 
@@ -265,7 +272,7 @@ function showPrediction() {
   const prediction = state.prediction;
   const input = prediction ? prediction.activations[0] : new Array(784).fill(0);
   paintGrey($("grid"), input);
-  updateNetwork();
+  if (state.model) drawNetwork();
   updateOutputs();
   showNeuron();
   updateCost();
