@@ -249,7 +249,7 @@ def test_the_noise_button_shows_the_networks_confident_answer(page, tmp_path):
     assert page.problems == []
 
 
-def test_stepping_through_test_images_and_the_mistakes(page, mnist_dir):
+def test_stepping_through_test_images_and_the_mistakes(page, mnist_dir, tmp_path):
     net = load_bundled()
     _, (images, labels) = data.load_mnist(mnist_dir)
     page.open_tab("Test images")
@@ -265,6 +265,7 @@ def test_stepping_through_test_images_and_the_mistakes(page, mnist_dir):
     mistakes = np.flatnonzero(net.predict(images) != labels)
     assert page.page.locator("#test-count").inner_text() == f"of {len(mistakes)}"
     assert page.page.locator("#test-info").inner_text().startswith(f"Test image #{mistakes[0]}:")
+    shot(page, tmp_path, "test-images")
     assert page.problems == []
 
 

@@ -29,11 +29,12 @@ MAX_TRAINED = 12          # networks trained from the page that are kept (oldest
 TOP_NUDGES = 10
 NOISE_REPORT_COUNT = 1000 # random images (and test digits) behind the noise panel's figures
 
-MODEL = ("model", (False, text(64)))
-PREDICT = dict([MODEL, ("pixels", (False, pixels)), ("png", (False, png))])
-COST = dict([MODEL, ("pixels", (True, pixels)), ("label", (True, integer(0, 9)))])
-NOISE = dict([MODEL, ("kind", (False, choice(insight.NOISE_KINDS))), ("seed", (False, integer(0, 2**31 - 1)))])
-TEST_IMAGE = dict([MODEL, ("position", (True, integer(0, 69_999))), ("mistakes", (False, boolean))])
+# Request schemas: field → (required, check).  "model" is a network id; absent means the default one.
+MODEL = (False, text(64))
+PREDICT = {"model": MODEL, "pixels": (False, pixels), "png": (False, png)}
+COST = {"model": MODEL, "pixels": (True, pixels), "label": (True, integer(0, 9))}
+NOISE = {"model": MODEL, "kind": (False, choice(insight.NOISE_KINDS)), "seed": (False, integer(0, 2**31 - 1))}
+TEST_IMAGE = {"model": MODEL, "position": (True, integer(0, 69_999)), "mistakes": (False, boolean)}
 TRAIN = {
     "hidden": (True, integers(0, 4, 1, 256)),       # hidden layer sizes; 784 inputs and 10 outputs
     "lr": (True, number(0, 100)),

@@ -7,6 +7,7 @@ const $ = (id) => document.getElementById(id);
 const STROKE_WIDTH = 0.065;   // pen width as a fraction of the canvas side
 const SEND_SIZE = 140;        // the drawing is sent to the server as a PNG this many pixels square
 const INPUT_ORIGIN = [16, 150], INPUT_SIDE = 120;   // where the 28×28 input sits in the network view
+const inputCanvas = document.createElement("canvas");  // scratch 28×28 canvas for drawing an input scaled up
 
 const state = {
   status: null,
@@ -21,7 +22,10 @@ const state = {
   label: null,        // the digit the person meant
   selected: null,     // pinned neuron {layer, index}
   hover: null,        // neuron under the pointer
-  noiseKinds: [],
+  noise: null,        // POST /api/noise: the random image on show and its report
+  test: null,         // POST /api/test-image: the test image on show
+  testsLoaded: false, // whether the test-image panel has loaded an image for this network
+  exploredJob: null,  // the training job whose network this page last switched to
 };
 
 // ------------------------------------------------------------------ talking to the server
@@ -123,9 +127,18 @@ function paintStrokes(context, size, background, ink) {
 function redrawCanvas() {
   const side = Math.round(drawCanvas.getBoundingClientRect().width * (window.devicePixelRatio || 1)) || 280;
   if (drawCanvas.width !== side) drawCanvas.width = drawCanvas.height = side;
-  paintStrokes(drawCanvas.getContext("2d"), side, "#000", "#fff");
+  const context = drawCanvas.getContext("2d");
+  paintStrokes(context, side, "#000", "#fff");
+  if (state.input.kind === "image" && !state.strokes.length) {   // the image on show, dimmed under the hint
+    paintGrey(inputCanvas, state.input.pixels);
+    context.imageSmoothingEnabled = false;
+    context.globalAlpha = 0.4;
+    context.drawImage(inputCanvas, 0, 0, side, side);
+    context.globalAlpha = 1;
+  }
   const hint = $("draw-hint");
   hint.hidden = state.strokes.length > 0;
+  hint.classList.toggle("over-image", state.input.kind === "image");
   hint.textContent = state.input.kind === "drawing" ? "Draw a digit here" : `Showing ${state.input.source}. Draw to replace it.`;
 }
 
@@ -324,7 +337,6 @@ const net = $("net");
 const NET_WIDTH = 640, NET_HEIGHT = 420;
 let positions = [];     // positions[layer][index] = [x, y, radius] (layer 0, the input, is an image)
 let connections = [];   // {layer, from, to, weight (scaled to [-1, 1]), x1, y1, x2, y2}
-const inputCanvas = document.createElement("canvas");
 
 // Neuron centres and radii: layers spread from x = 230 to 570, each column centred on y = 210.
 function neuronPositions(sizes) {
@@ -668,13 +680,13 @@ function showCost({ breakdown, nudges, first_layer_nudges: heatmaps }) {
   const rows = breakdown.outputs.map((a, digit) => `
     <tr class="${digit === breakdown.label ? "wanted" : ""}"><td>${digit}</td><td>${fmt(a)}</td>
     <td>${fmt(breakdown.wanted[digit], 0)}</td><td>${small(breakdown.squared_differences[digit])}</td>
-    <td class="sq"><span style-width="${(100 * breakdown.squared_differences[digit]) / maxSquare}"></span></td></tr>`).join("");
+    <td class="sq"><span data-width="${(100 * breakdown.squared_differences[digit]) / maxSquare}"></span></td></tr>`).join("");
   table.innerHTML = `<h3>The cost of this example</h3>
     <table><thead><tr><th>digit</th><th>output a</th><th>wanted y</th><th>(a − y)²</th><th></th></tr></thead>
     <tbody>${rows}</tbody>
     <tfoot><tr><td colspan="3">cost C = Σ (a − y)²</td><td data-testid="cost-total">${small(breakdown.cost)}</td><td></td></tr></tfoot></table>
     <p class="small dim">${breakdown.digit === breakdown.label ? "The network agrees with you" : `The network says ${breakdown.digit}, you meant ${breakdown.label}`}: a small cost means the outputs are close to what you wanted.</p>`;
-  table.querySelectorAll("[style-width]").forEach((bar) => { bar.style.width = `${bar.getAttribute("style-width")}%`; });
+  table.querySelectorAll("[data-width]").forEach((bar) => { bar.style.width = `${bar.dataset.width}%`; });
   const right = document.createElement("div");
   right.className = "nudges";
   right.dataset.testid = "nudges";
@@ -801,7 +813,7 @@ async function openTests() {
   $("tests-missing").hidden = available;
   $("tests-body").hidden = !available;
   if (!available) {
-    $("tests-missing").textContent = dataMissingText() + " Then the 10,000 test images appear here.";
+    showDataMissing($("tests-missing"), " Then the 10,000 test images appear here.");
     return;
   }
   if (!state.testsLoaded) {
@@ -844,17 +856,20 @@ $("test-position").addEventListener("change", () => loadTest(Math.max(0, (+$("te
 $("test-mistakes").addEventListener("change", () => loadTest(0));
 
 // ------------------------------------------------------------------ training and downloading
-function dataMissingText() {
+// "MNIST is not in FOLDER (missing …). …", with the folder and commands set as code.
+function showDataMissing(element, ending) {
   const data = state.status.data;
-  return `MNIST is not in ${data.folder} (missing ${data.missing.join(", ")}). Download it below, run ` +
-    "`digitnet download` in a terminal, or start the explorer with `--data DIR` pointing at a folder that holds it.";
+  const code = (text) => { const c = document.createElement("code"); c.textContent = text; return c; };
+  element.replaceChildren("MNIST is not in ", code(data.folder), ` (missing ${data.missing.join(", ")}). ` +
+    "Download it here, run ", code("digitnet download"), " in a terminal, or start the explorer with ",
+    code("--data DIR"), ` pointing at a folder that holds it.${ending}`);
 }
 
 function showDataNotice() {
   const available = state.status.data.available;
   $("train-missing").hidden = available;
   $("train-start").disabled = !available || (state.status.training && state.status.training.state === "running");
-  if (!available) $("train-missing-text").textContent = dataMissingText();
+  if (!available) showDataMissing($("train-missing-text"), "");
 }
 
 // Follow a job's Server-Sent Events until the server ends the stream (when the job ends).
@@ -928,6 +943,17 @@ async function showTraining(job) {
     await refreshStatus();   // the new network joins the list for every page …
     if (startedHere.has(job.id)) await switchModel(job.model);   // … and the page that trained it shows it
   }
+}
+
+function drawChartPlaceholder() {
+  const canvas = $("chart");
+  const context = canvas.getContext("2d");
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  context.fillStyle = "#a3aabb";
+  context.font = "14px system-ui, sans-serif";
+  context.textAlign = "center";
+  context.fillText("The cost and accuracy curves grow here, epoch by epoch, as a network trains.",
+    canvas.width / 2, canvas.height / 2);
 }
 
 function drawChart(job) {
@@ -1048,6 +1074,7 @@ async function start() {
   buildOutputs();
   buildLabels();
   redrawCanvas();
+  drawChartPlaceholder();
   try {
     await refreshStatus();
     const status = state.status;
