@@ -295,7 +295,9 @@ def test_one_training_job_at_a_time_and_stop_keeps_complete_epochs(tmp_path):
         assert status == 202
         status, error = client.post("/api/train", settings)
         assert status == 409 and "already" in error["error"]
+        deadline = time.monotonic() + 60
         while not client.get(f"/api/jobs/{job['id']}")[1]["history"]:
+            assert time.monotonic() < deadline, "no epoch finished in a minute"
             time.sleep(0.02)
         status, _ = client.post(f"/api/jobs/{job['id']}/stop", {})
         assert status == 202

@@ -13,6 +13,7 @@ import http.server
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -282,9 +283,11 @@ def test_training_from_the_page_streams_the_curve_and_explores_the_new_network(p
     page.page.get_by_label("Training images", exact=True).fill("3000")
     page.page.get_by_role("button", name="Train", exact=True).click()
     seen = set()
+    deadline = time.monotonic() + 120
     while "Done" not in page.testid("train-status").inner_text():
         seen.add(chart_points(page))
         assert not page.testid("train-status").inner_text().startswith("Training failed")
+        assert time.monotonic() < deadline, "training from the page did not finish in 2 minutes"
         page.page.wait_for_timeout(20)
     seen.add(chart_points(page))
     assert max(seen) == 6 and len(seen - {0, 6}) >= 2, f"the curve did not advance during training: {sorted(seen)}"

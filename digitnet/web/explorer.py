@@ -57,7 +57,8 @@ class Explorer:
     def __init__(self, net, name, data_dir=None, mirrors=None):
         self.data_dir = resolve_data_dir(data_dir)
         self._mirrors = mirrors
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()        # guards the registry of networks and the caches
+        self._data_lock = threading.Lock()   # guards loading MNIST (about a second)
         self._models = OrderedDict()
         self._trained = 0
         self.default_model = self._add(net, name, read_only=True, trained=False)
@@ -174,7 +175,7 @@ class Explorer:
 
     def mnist(self):
         """((train_images, train_labels), (test_images, test_labels)), loaded once; 409 if absent."""
-        with self._lock:
+        with self._data_lock:   # not self._lock: predictions must not wait while the data loads
             if self._mnist is None:
                 missing = missing_files(self.data_dir)
                 if missing:
