@@ -8,7 +8,8 @@ What each function shows, following 3Blue1Brown's videos:
 * ``noise_images`` / ``noise_report``: what the network says about random images (it answers anyway).
 * ``layer_activations``: every neuron's activation for one image and the strongest connections.
 * ``cost_landscape``: the cost along −∇C and on a 2-D slice, with the path of gradient descent.
-* ``confusion`` / ``confident_mistakes``: where a trained network goes wrong.
+* ``cost_contrast``: the average cost over a set, its cheapest right answer and its worst.
+* ``confusion_matrix`` / ``confident_mistakes``: where a trained network goes wrong.
 
 Layers are numbered from 1 as in the video's a⁽¹⁾: layer 1 is the first hidden layer, whose
 weights ``w[1]`` = ``net.weights[0]`` come from the 784 inputs.  Parameter names read like
@@ -32,8 +33,8 @@ def cost_breakdown(net, image, label):
     ``outputs`` (10 activations), ``wanted`` (10: 1 at the label, else 0),
     ``squared_differences`` (10 per-output terms whose sum is the cost: (a_j − y_j)² for the
     quadratic cost; for cross-entropy the per-output terms of that cost, see ``digitnet.costs``),
-    ``cost`` (their sum, = ``net.example_costs``), ``cost_name``, ``label``, and ``digit`` (the
-    network's answer: its most active output).
+    ``cost`` (their sum, = ``net.example_costs``), ``cost_name``, ``output_activation``, ``label``,
+    and ``digit`` (the network's answer: its most active output).
     """
     image = np.asarray(image)
     if image.shape != (net.sizes[0],):
@@ -42,10 +43,22 @@ def cost_breakdown(net, image, label):
     outputs = net.feedforward(image).astype(np.float64)
     wanted = one_hot([label], net.sizes[-1], np.float64)[:, 0]
     # The library's own cost, applied to each output as if it were an example of one output.
-    terms = example_costs(net.cost_name, outputs[None, :], wanted[None, :], net.output)
+    terms = example_costs(net.cost_name, outputs[None, :], wanted[None, :], net.output) + 0.0  # no −0.0
     return {"outputs": outputs.tolist(), "wanted": wanted.tolist(), "squared_differences": terms.tolist(),
-            "cost": float(terms.sum()), "cost_name": net.cost_name, "label": label,
-            "digit": int(outputs.argmax())}
+            "cost": float(terms.sum()), "cost_name": net.cost_name, "output_activation": net.output,
+            "label": label, "digit": int(outputs.argmax())}
+
+
+def describe_term(cost_name, output, wanted, term, output_activation="sigmoid"):
+    """One output's term of the cost as text, e.g. "0.0865 ← (0.29 − 0.00)²" for the quadratic cost,
+    "2.3026 ← −ln(0.10)" or "0.0513 ← −ln(1 − 0.05)" for cross-entropy."""
+    if cost_name == "quadratic":
+        return f"{term:.4f} ← ({output:.2f} − {wanted:.2f})²"
+    if wanted:
+        return f"{term:.4f} ← −ln({output:.2f})"
+    if output_activation == "softmax":
+        return f"{term:.4f} ← (not the wanted digit)"
+    return f"{term:.4f} ← −ln(1 − {output:.2f})"
 
 
 def _check_label(net, label):
@@ -53,6 +66,15 @@ def _check_label(net, label):
     if not 0 <= label < net.sizes[-1]:
         raise ValueError(f"label must be 0..{net.sizes[-1] - 1}, got {label}")
     return label
+
+
+def as_pixels(images, dtype=np.float32):
+    """Images as floats in [0, 1], C-contiguous: uint8 pixel values are read as value / 255, as the
+    network reads them; float images are only converted to ``dtype``."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images.astype(dtype) / dtype(255)
+    return np.ascontiguousarray(images, dtype=dtype)
 
 
 def _as_batch(net, images, labels):
@@ -121,7 +143,7 @@ def nudges(net, images, labels, top=10):
     gradient = negative_gradient(net, images, labels)
     blocks = _blocks(net, gradient)
     layer_norms = {f"{kind}[{l}]": float(np.linalg.norm(g.astype(np.float64))) for kind, l, _, g in blocks}
-    flat = np.concatenate([g.ravel() for _, _, _, g in blocks]).astype(np.float64)
+    flat = _flat(gradient)
     order = np.argsort(-np.abs(flat), kind="stable")[:max(0, int(top))]
     largest = float(np.abs(flat).max())
     starts = np.cumsum([0] + [g.size for _, _, _, g in blocks])
@@ -188,22 +210,26 @@ def input_gradient(net, images, layer, neuron):
         δ = e_neuron at the layer's z;   δ ← (Wᵀ δ) ⊙ σ′(z) for each layer below;   ∂z/∂x = W[1]ᵀ δ.
     """
     layer = _check_layer(net, layer)
-    weighted_sums, _ = net._forward(net._columns(images))
-    delta = np.zeros((net.sizes[layer], weighted_sums[0].shape[1]), dtype=weighted_sums[0].dtype)
-    delta[neuron] = 1
-    for l in reversed(range(layer - 1)):
-        delta = (net.weights[l + 1].T @ delta) * net.layer_activation(l).prime(weighted_sums[l])
-    return (net.weights[0].T @ delta).T
+    weighted_sums = net.forward(np.atleast_2d(images))[0]  # one row per image
+    delta = np.zeros_like(weighted_sums[layer - 1])
+    delta[:, neuron] = 1
+    for l in reversed(range(layer - 1)):  # rows, so Wᵀ δ is written δ W
+        delta = (delta @ net.weights[l + 1]) * net.layer_activation(l).prime(weighted_sums[l])
+    return delta @ net.weights[0]
 
 
-def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=0):
+def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=0, start=0.5):
     """An input that excites ``neuron`` of ``layer`` (1-based) strongly: (28, 28) in [0, 1].
 
-    Gradient ascent on the pixels from a grey start (0.5, with a faint seeded jitter so no two
-    starts are alike): each step moves every pixel by ``step_size`` along the normalised gradient
-    of the neuron's weighted sum z, then clips the pixels to [0, 1].  The weighted sum is
+    Gradient ascent on the pixels from a grey start (``start`` = 0.5, with a faint seeded jitter
+    so no two starts are alike): each step moves the pixels along the gradient of the neuron's weighted sum
+    z, scaled so that the pixel with the steepest slope moves by ``step_size``, then clips them to
+    [0, 1].  Pixels already at 0 or 1 and pushed further out are left out of that scaling, so
+    the climb goes on with the others.  The weighted sum is
     climbed rather than the activation σ(z) because σ flattens out and would stall the climb;
-    both rank inputs the same way.
+    both rank inputs the same way.  A uniform grey image is far from any MNIST digit and can
+    saturate most first-layer neurons, leaving deep neurons with almost no slope to climb;
+    ``start=0`` (MNIST's black background) avoids that.
     """
     _check_pixels(net)
     layer = _check_layer(net, layer)
@@ -211,9 +237,10 @@ def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=
         raise ValueError(f"layer {layer} has neurons 0..{net.sizes[layer] - 1}, not {neuron}")
     net = as_float64(net)  # float32 sigmoids saturate to an exact 0 slope and would stall the climb
     rng = np.random.default_rng(seed)
-    image = np.clip(0.5 + 0.01 * rng.standard_normal(784), 0, 1)
+    image = np.clip(start + 0.01 * rng.standard_normal(784), 0, 1)
     for _ in range(steps):
-        slope = input_gradient(net, image, layer, neuron)[0].astype(np.float64)
+        slope = input_gradient(net, image, layer, neuron)[0]
+        slope[((image >= 1) & (slope > 0)) | ((image <= 0) & (slope < 0))] = 0  # pixels already at a bound
         scale = np.abs(slope).max()
         if scale == 0:
             break
@@ -224,7 +251,7 @@ def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=
 def weighted_sum(net, images, layer, neuron):
     """z of ``neuron`` in ``layer`` (1-based) for ``images``: (n,) — what activation maximization climbs."""
     layer = _check_layer(net, layer)
-    return net._forward(net._columns(images))[0][layer - 1][neuron]
+    return net.forward(np.atleast_2d(images))[0][layer - 1][:, neuron]
 
 
 # ---------------------------------------------------------------------- random images
@@ -290,3 +317,146 @@ def noise_report(net, kind, count, seed=0, digits=None, engine="auto"):
 
 def _histogram(values):
     return np.histogram(np.clip(values, 0, 1), bins=HISTOGRAM_EDGES)[0].tolist()
+
+
+# ---------------------------------------------------------------------- the cost over a set
+def cost_contrast(net, images, labels):
+    """The average cost over a set, and its two extremes, as in the video.
+
+    Returns ``average_cost`` (mean C_x over ``images`` (n, 784)), ``confident`` (the cheapest
+    example the network gets right) and ``trash`` (the most expensive example, the "utter
+    trash" answer): each {"index", "label", "digit", "cost"}, ``confident`` None if none is right.
+    """
+    images, labels = _as_batch(net, images, labels)
+    chunks = [slice(start, start + BACKPROP_CHUNK) for start in range(0, len(images), BACKPROP_CHUNK)]
+    costs = np.concatenate([net.example_costs(images[c], labels[c]) for c in chunks]).astype(np.float64)
+    digits = net.predict(images)
+    right = np.flatnonzero(digits == labels)
+
+    def example(index):
+        return {"index": int(index), "label": int(labels[index]), "digit": int(digits[index]),
+                "cost": float(costs[index])}
+
+    return {"average_cost": float(costs.mean()), "count": int(len(images)),
+            "confident": example(right[costs[right].argmin()]) if right.size else None,
+            "trash": example(costs.argmax())}
+
+
+# ---------------------------------------------------------------------- activations, layer by layer
+def layer_activations(net, image, connections=40):
+    """Every neuron's activation for one ``image`` (784,), and the strongest connections.
+
+    Returns ``activations`` (one list per layer, the input first), ``digit`` (the most active
+    output), and ``connections``: for each weight layer l (from 1), the ``connections``
+    largest terms w·a of the weighted sums, as {"layer", "rank" (0 = strongest in its layer),
+    "from", "to", "weight", "contribution"}
+    ("from" indexes layer l − 1, input pixels counting row by row; "contribution" = weight ×
+    the activation it multiplies, so it says how much that line pushes the neuron up or down).
+    """
+    activations = net.feedforward(np.asarray(image), every_layer=True)
+    strongest = []
+    for l, W in enumerate(net.weights, 1):
+        contributions = W.astype(np.float64) * activations[l - 1].astype(np.float64)[None, :]
+        order = np.argsort(-np.abs(contributions), axis=None, kind="stable")[:connections]
+        for rank, (to, source) in enumerate(zip(*np.unravel_index(order, W.shape))):
+            strongest.append({"layer": l, "rank": rank, "from": int(source), "to": int(to),
+                              "weight": float(W[to, source]), "contribution": float(contributions[to, source])})
+    return {"activations": [a.astype(np.float64).tolist() for a in activations],
+            "digit": int(activations[-1].argmax()), "connections": strongest}
+
+
+# ---------------------------------------------------------------------- the cost landscape
+def cost_landscape(net, images, labels, span=None, points=41, grid=31, steps=5, lr=None, seed=0):
+    """The cost around the current parameters θ₀, along −∇C and on a 2-D slice, with descent steps.
+
+    Directions (unit vectors in the 13,002-dimensional parameter space): ``d1`` = −∇C/‖∇C‖ at θ₀,
+    ``d2`` a seeded random direction made orthogonal to d1.  Computed in float64 on ``images``
+    (n, 784) or one (784,) with their ``labels``.
+
+    ``steps`` gradient-descent steps θ ← θ − lr ∇C(θ) (``lr`` default: the learning rate the
+    network was trained with, else 1.0) give the ``path``: each step's coordinates
+    (d1·(θ − θ₀), d2·(θ − θ₀)), its true cost, and ``off_slice`` (how far θ has left the 2-D
+    slice, as the path bends away from it).  ``span`` (default: 1.5 × the path's reach along d1,
+    at least 10 × lr‖∇C‖) sets both slices' extent: offsets in [−span, span].
+
+    Returns a dict: ``offsets`` (``points`` evenly spread, plus 21 more within span/10 of 0; odd
+    counts, so t = 0 is among them — an even ``points`` or ``grid`` is rounded up to odd) and
+    ``costs_1d`` (the 1-D slice C(θ₀ + t d1)), ``slope_at_zero``
+    (dC/dt at t = 0, which is −‖∇C‖), ``grid_offsets`` and ``costs_2d`` (rows: d2 offsets,
+    columns: d1 offsets), ``path``, ``gradient_norm``, ``lr``, ``cost``, ``examples``.
+    """
+    images, labels = _as_batch(net, images, labels)
+    images = as_pixels(images, np.float64)  # converted once, not at each of ~1,000 costs
+    twin = as_float64(net)
+    start = twin.get_parameters()
+    lr = float(lr if lr is not None else net.recipe.get("lr", 1.0))
+
+    def cost_at(parameters):
+        twin.set_parameters(parameters)
+        return twin.cost(images, labels)
+
+    def gradient_at(parameters):
+        twin.set_parameters(parameters)
+        return -_flat(negative_gradient(twin, images, labels))
+
+    gradient = gradient_at(start)
+    norm = float(np.linalg.norm(gradient))
+    if norm == 0:
+        raise ValueError("∇C is exactly zero here: there is no downhill direction to slice along")
+    d1 = -gradient / norm
+    d2 = np.random.default_rng(seed).standard_normal(start.size)
+    d2 -= (d2 @ d1) * d1
+    d2 /= np.linalg.norm(d2)
+
+    path, parameters = [], start.copy()
+    for step in range(steps + 1):
+        shift = parameters - start
+        along, across = float(shift @ d1), float(shift @ d2)
+        path.append({"step": step, "d1": along, "d2": across, "cost": cost_at(parameters),
+                     "off_slice": float(np.linalg.norm(shift - along * d1 - across * d2))})
+        if step < steps:
+            parameters = parameters - lr * gradient_at(parameters)
+    if span is None:
+        span = max(1.5 * max(abs(p["d1"]) for p in path), 10 * lr * norm)
+    # The 1-D slice is sampled more densely near 0, where the tangent touches it.
+    offsets = np.union1d(_symmetric(span, points), _symmetric(span / 10, 21))
+    grid_offsets = _symmetric(span, grid)
+    costs_1d = [cost_at(start + t * d1) for t in offsets]
+    costs_2d = [[cost_at(start + s * d1 + t * d2) for s in grid_offsets] for t in grid_offsets]
+    return {"examples": int(len(images)), "cost": path[0]["cost"], "gradient_norm": norm, "lr": lr,
+            "span": float(span), "offsets": offsets.tolist(), "costs_1d": costs_1d, "slope_at_zero": -norm,
+            "grid_offsets": grid_offsets.tolist(), "costs_2d": costs_2d, "path": path}
+
+
+def _symmetric(reach, count):
+    """``count`` (odd) evenly spaced offsets from −reach to reach, mirror images, with 0 exactly."""
+    half = np.linspace(0, reach, count // 2 + 1)
+    return np.concatenate([-half[:0:-1], half])
+
+
+def _flat(gradient):
+    """A Gradient as one float64 vector in ``get_parameters`` order."""
+    return np.concatenate([p.ravel() for w, b in zip(*gradient) for p in (w, b)]).astype(np.float64)
+
+
+# ---------------------------------------------------------------------- mistakes
+def confusion_matrix(labels, predictions, classes=10):
+    """counts[true, predicted]: (classes, classes) ints."""
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(counts, (np.asarray(labels), np.asarray(predictions)), 1)
+    return counts
+
+
+def confident_mistakes(net, images, labels, count=16, engine="auto"):
+    """The ``count`` wrong answers the network is surest of, surest first.
+
+    Each is {"index", "label" (the true digit), "digit" (the answer), "confidence" (the answer's
+    output activation)}.
+    """
+    outputs = net.outputs(images, engine=engine)
+    digits = outputs.argmax(axis=1)
+    wrong = np.flatnonzero(digits != np.asarray(labels))
+    confidence = outputs[wrong, digits[wrong]].astype(np.float64)
+    order = wrong[np.argsort(-confidence, kind="stable")][:count]
+    return [{"index": int(i), "label": int(labels[i]), "digit": int(digits[i]),
+             "confidence": float(outputs[i, digits[i]])} for i in order]
