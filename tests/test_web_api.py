@@ -139,6 +139,7 @@ def test_predict_pixels_gives_every_layer_exactly_as_network_forward(client):
     for sent, library in zip(answer["activations"] + answer["weighted_sums"], activations + weighted_sums):
         np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
     assert answer["digit"] == int(activations[-1].argmax())
+    assert answer["connections"] == insight.layer_activations(load_bundled(), pixels, connections=40)["connections"]
 
 
 @pytest.mark.parametrize("background, ink", [(255, 0), (0, 255)])

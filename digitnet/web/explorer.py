@@ -27,6 +27,7 @@ from .validation import (ApiError, boolean, check_body, choice, integer, integer
 
 MAX_TRAINED = 12          # networks trained from the page that are kept (oldest dropped first)
 TOP_NUDGES = 10
+STRONGEST_CONNECTIONS = 40  # per layer: the largest terms w·a of the weighted sums, drawn on the page
 NOISE_REPORT_COUNT = 1000 # random images (and test digits) behind the noise panel's figures
 
 # Request schemas: field → (required, check).  "model" is a network id; absent means the default one.
@@ -129,7 +130,8 @@ class Explorer:
 
     # ------------------------------------------------------------------ looking at one input
     def predict(self, body):
-        """Every layer's weighted sums and activations for 784 pixels or a drawing sent as PNG."""
+        """Every layer's weighted sums and activations for 784 pixels or a drawing sent as PNG,
+        and each layer's strongest connections for that input (the largest terms w·a)."""
         if isinstance(body, dict) and ("pixels" in body) == ("png" in body):
             raise ApiError(400, "send exactly one of 'pixels' (784 numbers in [0, 1]) or 'png' (base64)")
         request = check_body(body, PREDICT)
@@ -142,9 +144,11 @@ class Explorer:
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
+        strongest = insight.layer_activations(net, image, connections=STRONGEST_CONNECTIONS)["connections"]
         return {"digit": int(activations[-1].argmax()),
                 "weighted_sums": [_floats(z) for z in weighted_sums],
-                "activations": [_floats(a) for a in activations]}
+                "activations": [_floats(a) for a in activations],
+                "connections": strongest}
 
     def cost(self, body):
         """The cost breakdown of one example and the top nudges of −∇C for it."""

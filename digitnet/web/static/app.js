@@ -336,7 +336,7 @@ grid.addEventListener("blur", () => { $("grid-tip").hidden = true; });
 const net = $("net");
 const NET_WIDTH = 640, NET_HEIGHT = 420;
 let positions = [];     // positions[layer][index] = [x, y, radius] (layer 0, the input, is an image)
-let connections = [];   // {layer, from, to, weight (scaled to [-1, 1]), x1, y1, x2, y2}
+let connections = [];   // the faint shape: {weight, x1, y1, x2, y2}
 
 // Neuron centres and radii: layers spread from x = 230 to 570, each column centred on y = 210.
 function neuronPositions(sizes) {
@@ -354,24 +354,27 @@ function topIndices(values, k) {
   return values.map((v, i) => [Math.abs(v), i]).sort((a, b) => b[0] - a[0]).slice(0, k).map((p) => p[1]);
 }
 
-// The strongest connections into each neuron: 3 pixels per first-layer neuron, and enough per
-// neuron of the later layers to draw about 600 lines in all.
+// Where a connection from neuron ``from`` of layer ``layer - 1`` starts (a pixel for layer 1).
+function lineStart(layer, from) {
+  const [ix, iy] = INPUT_ORIGIN, cell = INPUT_SIDE / 28;
+  return layer === 1 ? [ix + (from % 28 + 0.5) * cell, iy + (Math.floor(from / 28) + 0.5) * cell]
+    : positions[layer - 1][from];
+}
+
+// The network's shape, drawn faintly under every input: the strongest incoming weights of each
+// neuron (3 pixels per first-layer neuron; enough per neuron of later layers for about 600 lines).
 function buildNetwork() {
   const { sizes, weights } = state.model;
   positions = neuronPositions(sizes);
   connections = [];
-  const [ix, iy] = INPUT_ORIGIN, cell = INPUT_SIDE / 28;
   for (let layer = 1; layer < sizes.length; layer++) {
     const W = weights[layer - 1];   // (n_out, n_in)
-    const maxWeight = Math.max(...W.map((row) => Math.max(...row.map(Math.abs)))) || 1;
     const perNeuron = layer === 1 ? 3 : Math.max(2, Math.min(sizes[layer - 1], Math.ceil(600 / sizes[layer])));
     W.forEach((row, to) => {
       for (const from of topIndices(row, perNeuron)) {
+        const [x1, y1] = lineStart(layer, from);
         const [x2, y2] = positions[layer][to];
-        const [x1, y1] = layer === 1
-          ? [ix + (from % 28 + 0.5) * cell, iy + (Math.floor(from / 28) + 0.5) * cell]
-          : positions[layer - 1][from];
-        connections.push({ layer, from, to, weight: row[from] / maxWeight, x1, y1, x2, y2 });
+        connections.push({ weight: row[from], x1, y1, x2, y2 });
       }
     });
   }
@@ -404,16 +407,32 @@ function drawNetwork() {
   const { sizes } = state.model;
   const last = sizes.length - 1;
 
-  // connections glow with the signal they carry: |weight × the activation feeding them|
-  context.lineWidth = 1.2;
+  // the network's shape: each neuron's strongest incoming weights, faint
+  context.lineWidth = 1;
+  context.globalAlpha = prediction ? 0.05 : 0.1;
   for (const c of connections) {
-    const source = prediction ? prediction.activations[c.layer - 1][c.from] : 0;
-    context.globalAlpha = prediction ? 0.06 + 0.9 * Math.min(1, Math.abs(c.weight * source)) : 0.08;
     context.strokeStyle = c.weight > 0 ? "#58c4dd" : "#fc6255";
     context.beginPath();
     context.moveTo(c.x1, c.y1);
     context.lineTo(c.x2, c.y2);
     context.stroke();
+  }
+  // this input's strongest connections (insight.layer_activations): the largest terms w·a,
+  // blue pushing the neuron up, red pushing it down, brighter the larger
+  if (prediction) {
+    const largest = {};
+    for (const c of prediction.connections) largest[c.layer] = Math.max(largest[c.layer] || 1e-12, Math.abs(c.contribution));
+    context.lineWidth = 2;
+    for (const c of [...prediction.connections].reverse()) {
+      const [x1, y1] = lineStart(c.layer, c.from);
+      const [x2, y2] = positions[c.layer][c.to];
+      context.globalAlpha = 0.25 + 0.75 * Math.abs(c.contribution) / largest[c.layer];
+      context.strokeStyle = c.contribution > 0 ? "#58c4dd" : "#fc6255";
+      context.beginPath();
+      context.moveTo(x1, y1);
+      context.lineTo(x2, y2);
+      context.stroke();
+    }
   }
   context.globalAlpha = 1;
 
