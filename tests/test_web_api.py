@@ -139,6 +139,8 @@ def test_predict_pixels_gives_every_layer_exactly_as_network_forward(client):
     for sent, library in zip(answer["activations"] + answer["weighted_sums"], activations + weighted_sums):
         np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
     assert answer["digit"] == int(activations[-1].argmax())
+    assert "connections" not in answer
+    status, answer = client.post("/api/predict", {"pixels": pixels.tolist(), "connections": True})
     assert answer["connections"] == insight.layer_activations(load_bundled(), pixels, connections=40)["connections"]
 
 
@@ -253,12 +255,13 @@ def wait_for(client, job_id, timeout=60):
     raise AssertionError(f"job {job_id} still running after {timeout} s")
 
 
-def test_training_streams_progress_and_registers_a_new_network(mnist_dir):
+def test_training_streams_progress_and_registers_a_new_network(tmp_path):
+    mnist_dir = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))   # epochs long enough to watch
     server = start(data_dir=mnist_dir)
     client = Client(server)
     try:
-        status, job = client.post("/api/train", {"hidden": [8], "lr": 1.0, "epochs": 4, "batch_size": 10,
-                                                 "limit": 200, "seed": 3})
+        status, job = client.post("/api/train", {"hidden": [8], "lr": 1.0, "epochs": 4, "batch_size": 1,
+                                                 "limit": 2000, "seed": 3})
         assert status == 202 and job["state"] == "running" and job["settings"]["sizes"] == [784, 8, 10]
         connection = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
         connection.request("GET", f"/api/jobs/{job['id']}/events")
@@ -277,7 +280,7 @@ def test_training_streams_progress_and_registers_a_new_network(mnist_dir):
         from digitnet import Network, load_mnist
         (images, labels), test = load_mnist(mnist_dir)
         twin = Network([784, 8, 10], seed=3)
-        twin.fit(images[:200], labels[:200], epochs=4, batch_size=10, lr=1.0, schedule="step", seed=3, test=test)
+        twin.fit(images[:2000], labels[:2000], epochs=4, batch_size=1, lr=1.0, schedule="step", seed=3, test=test)
         for sent, library in zip(model["weights"], twin.weights):
             np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
         # the shipped network is untouched and still the default
@@ -369,6 +372,7 @@ BAD_BODIES = [
     ("/api/predict", {"pixels": PIXELS, "colour": "red"}, 400, "unknown field 'colour'"),
     ("/api/predict", {"pixels": PIXELS, "model": "nope"}, 404, "no network"),
     ("/api/predict", {"pixels": PIXELS, "model": 3}, 400, "'model' must be a string"),
+    ("/api/predict", {"pixels": PIXELS, "connections": 1}, 400, "true or false"),
     ("/api/predict", [0.5] * 784, 400, "JSON object"),
     ("/api/predict", {"png": 12}, 400, "base64-encoded PNG"),
     ("/api/predict", {"png": "not base64!"}, 400, "not valid base64"),

@@ -32,7 +32,7 @@ NOISE_REPORT_COUNT = 1000 # random images (and test digits) behind the noise pan
 
 # Request schemas: field → (required, check).  "model" is a network id; absent means the default one.
 MODEL = (False, text(64))
-PREDICT = {"model": MODEL, "pixels": (False, pixels), "png": (False, png)}
+PREDICT = {"model": MODEL, "pixels": (False, pixels), "png": (False, png), "connections": (False, boolean)}
 COST = {"model": MODEL, "pixels": (True, pixels), "label": (True, integer(0, 9))}
 NOISE = {"model": MODEL, "kind": (False, choice(insight.NOISE_KINDS)), "seed": (False, integer(0, 2**31 - 1))}
 TEST_IMAGE = {"model": MODEL, "position": (True, integer(0, 69_999)), "mistakes": (False, boolean)}
@@ -130,8 +130,8 @@ class Explorer:
 
     # ------------------------------------------------------------------ looking at one input
     def predict(self, body):
-        """Every layer's weighted sums and activations for 784 pixels or a drawing sent as PNG,
-        and each layer's strongest connections for that input (the largest terms w·a)."""
+        """Every layer's weighted sums and activations for 784 pixels or a drawing sent as PNG;
+        with ``connections``, also each layer's strongest connections for it (the largest terms w·a)."""
         if isinstance(body, dict) and ("pixels" in body) == ("png" in body):
             raise ApiError(400, "send exactly one of 'pixels' (784 numbers in [0, 1]) or 'png' (base64)")
         request = check_body(body, PREDICT)
@@ -144,11 +144,11 @@ class Explorer:
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
-        strongest = insight.layer_activations(net, image, connections=STRONGEST_CONNECTIONS)["connections"]
-        return {"digit": int(activations[-1].argmax()),
-                "weighted_sums": [_floats(z) for z in weighted_sums],
-                "activations": [_floats(a) for a in activations],
-                "connections": strongest}
+        answer = {"digit": int(activations[-1].argmax()), "weighted_sums": [_floats(z) for z in weighted_sums],
+                  "activations": [_floats(a) for a in activations]}
+        if request.get("connections"):   # a few milliseconds more: the page asks when the pen lifts
+            answer["connections"] = insight.layer_activations(net, image, STRONGEST_CONNECTIONS)["connections"]
+        return answer
 
     def cost(self, body):
         """The cost breakdown of one example and the top nudges of −∇C for it."""

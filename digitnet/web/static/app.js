@@ -181,7 +181,11 @@ drawCanvas.addEventListener("pointermove", (event) => {
   requestPrediction(event.timeStamp);
 });
 for (const type of ["pointerup", "pointercancel"]) {
-  drawCanvas.addEventListener(type, () => { state.stroke = null; });
+  drawCanvas.addEventListener(type, (event) => {
+    if (!state.stroke) return;
+    state.stroke = null;
+    requestPrediction(event.timeStamp);   // now with the strongest connections
+  });
 }
 
 function clearInput() {
@@ -246,7 +250,9 @@ function requestPrediction(eventTime) {
 
 async function sendPrediction() {
   const generation = state.generation;
-  const body = { model: state.modelId };
+  // The strongest connections cost the server a few milliseconds: ask for them only when the
+  // pen is up, so that the activations follow the pen as fast as they can.
+  const body = { model: state.modelId, connections: !state.stroke };
   if (state.input.kind === "drawing") {
     if (!state.strokes.length) { pending = null; return; }
     body.png = drawingAsPng();
@@ -419,7 +425,7 @@ function drawNetwork() {
   }
   // this input's strongest connections (insight.layer_activations): the largest terms w·a,
   // blue pushing the neuron up, red pushing it down, brighter the larger
-  if (prediction) {
+  if (prediction && prediction.connections) {
     const largest = {};
     for (const c of prediction.connections) largest[c.layer] = Math.max(largest[c.layer] || 1e-12, Math.abs(c.contribution));
     context.lineWidth = 2;
