@@ -710,7 +710,7 @@ function showCost({ breakdown, nudges, first_layer_nudges: heatmaps }) {
     <table><thead><tr><th>digit</th><th>output a</th><th>wanted y</th><th>(a − y)²</th><th></th></tr></thead>
     <tbody>${rows}</tbody>
     <tfoot><tr><td colspan="3">cost C = Σ (a − y)²</td><td data-testid="cost-total">${small(breakdown.cost)}</td><td></td></tr></tfoot></table>
-    <p class="small dim">${breakdown.digit === breakdown.label ? "The network agrees with you" : `The network says ${breakdown.digit}, you meant ${breakdown.label}`}: a small cost means the outputs are close to what you wanted.</p>`;
+    <p class="small dim">${breakdown.digit === breakdown.label ? "The network agrees with you." : `The network says ${breakdown.digit}, you meant ${breakdown.label}.`} The cost is small when the outputs are close to what you wanted and large when they are far from it; training lowers its average over all the examples.</p>`;
   table.querySelectorAll("[data-width]").forEach((bar) => { bar.style.width = `${bar.dataset.width}%`; });
   const right = document.createElement("div");
   right.className = "nudges";
@@ -766,7 +766,8 @@ async function showGallery() {
   const last = state.model.sizes.length - 1;
   const name = (layer) => (layer === last ? "the output layer" : `hidden layer ${layer}`);
   const caption = (layer) => (index) => (layer === last ? `digit ${index}` : `neuron ${index}`);
-  gallerySection("First hidden layer: each neuron's 784 weights", state.views.first_layer, 1, caption(1));
+  gallerySection(`${last === 1 ? "The output layer" : "First hidden layer"}: each neuron's 784 weights`,
+    state.views.first_layer, 1, caption(1));
   for (const [layer, images] of Object.entries(state.views.deeper)) {
     gallerySection(`${name(+layer)[0].toUpperCase()}${name(+layer).slice(1)}: its weights carried back to the pixels ` +
       "(W·…·W₁, as if the layers below were linear)", images, +layer, caption(+layer));
