@@ -10,6 +10,7 @@ import base64
 import gzip
 import hashlib
 import http.server
+import io
 import json
 import os
 import threading
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from conftest import write_mnist
 from digitnet import data, insight
@@ -461,7 +463,8 @@ def test_readme_screenshot(browser, mnist_dir, tmp_path):
     if target:
         page.page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
         page.page.mouse.move(0, DESKTOP["height"] - 1)
-        page.page.screenshot(path=target, full_page=True)
+        picture = Image.open(io.BytesIO(page.page.screenshot(full_page=True)))
+        picture.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(target, optimize=True)
     assert path.stat().st_size > 10_000
     assert page.problems == []
     page.close()
