@@ -105,7 +105,7 @@ def b64(content):
 def test_status_lists_the_shipped_network_and_the_data(client, mnist_dir):
     status, answer = client.get("/api/status")
     assert status == 200
-    assert answer["default_model"] == "shipped"
+    assert answer["default_model"] == "default"
     shipped = answer["models"][0]
     assert shipped["sizes"] == [784, 16, 16, 10] and shipped["read_only"]
     assert shipped["test_accuracy"] == load_bundled().history[-1]["test_accuracy"]
@@ -176,11 +176,11 @@ def test_cost_and_nudges_come_from_insight(client):
 
 def test_model_description_and_views_match_the_network(client):
     net = load_bundled()
-    status, model = client.get("/api/models/shipped")
+    status, model = client.get("/api/models/default")
     assert status == 200 and model["parameters"] == 13002
     for sent, library in zip(model["weights"] + model["biases"], net.weights + net.biases):
         np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
-    status, views = client.get("/api/models/shipped/views")
+    status, views = client.get("/api/models/default/views")
     assert status == 200
     np.testing.assert_array_equal(np.array(views["first_layer"], dtype=np.float32), insight.first_layer_images(net))
     assert sorted(views["deeper"]) == ["2", "3"]
@@ -188,7 +188,7 @@ def test_model_description_and_views_match_the_network(client):
 
 
 def test_maximizing_images_are_insights_activation_maximization(client):
-    status, answer = client.get("/api/models/shipped/maximizing")
+    status, answer = client.get("/api/models/default/maximizing")
     assert status == 200
     assert [len(answer[str(layer)]) for layer in (1, 2, 3)] == [16, 16, 10]
     np.testing.assert_allclose(answer["2"][5], insight.activation_maximization(load_bundled(), 2, 5))
@@ -284,7 +284,7 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
         for sent, library in zip(model["weights"], twin.weights):
             np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
         # the shipped network is untouched and still the default
-        assert client.get("/api/status")[1]["default_model"] == "shipped"
+        assert client.get("/api/status")[1]["default_model"] == "default"
     finally:
         server.close()
 
@@ -470,7 +470,7 @@ def test_body_size_limits_and_lengths_are_enforced(server):
 
 @pytest.mark.parametrize("path", ["/digitnet/models/3b1b.npz", "/../pyproject.toml", "/static/../server.py",
                                   "/%2e%2e/%2e%2e/etc/passwd", "/app.js/../../../../etc/passwd", "/index.html",
-                                  "/api", "/api/models/../../etc", "/api/models/shipped/weights"])
+                                  "/api", "/api/models/../../etc", "/api/models/default/weights"])
 def test_no_route_reads_a_path_from_the_request(client, path):
     status, answer = client.get(path)
     assert status == 404 and "no such page" in answer["error"]
@@ -520,6 +520,29 @@ def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
         assert process.returncode == 0 and "stopped" in out and "Traceback" not in err
+    finally:
+        process.kill()
+
+
+def test_explore_model_serves_that_network(tmp_path):
+    from digitnet import Network
+    model = tmp_path / "small.npz"
+    Network([784, 5, 10], seed=1).save(model)
+    process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
+                                "explore", "--no-browser", "--port", "0", "--model", str(model)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        url = process.stdout.readline().split()[2]
+        host, port = url[len("http://"):].rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", "/api/status")
+        models = json.loads(connection.getresponse().read())["models"]
+        connection.close()
+        assert models == [{"id": "default", "name": str(model), "sizes": [784, 5, 10], "read_only": True,
+                           "test_accuracy": None}]
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+        assert process.returncode == 0
     finally:
         process.kill()
 

@@ -437,8 +437,8 @@ def test_a_network_trained_in_one_browser_does_not_take_over_another(browser, mn
         trainer.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-8-10')")
         latecomer = Page(browser, server.url)
         watcher.draw(ONE)
-        assert watcher.predictions[-1][0]["model"] == "shipped"
-        assert latecomer.page.locator("#model").input_value() == "shipped"
+        assert watcher.predictions[-1][0]["model"] == "default"
+        assert latecomer.page.locator("#model").input_value() == "default"
         assert latecomer.page.locator("#model option").count() == 1 + 1   # but the new network is offered
         assert watcher.problems == trainer.problems == latecomer.problems == []
         latecomer.close()

@@ -76,7 +76,7 @@ class Explorer:
                 self._trained += 1
                 model_id = f"net-{self._trained}"
             else:
-                model_id = "shipped"
+                model_id = "default"
             self._models[model_id] = {"net": net, "name": name, "read_only": read_only}
             trained_ids = [k for k in self._models if k.startswith("net-")]
             for old in trained_ids[:-MAX_TRAINED]:
