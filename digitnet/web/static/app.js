@@ -888,7 +888,7 @@ function showDataMissing(element, ending) {
   const code = (text) => { const c = document.createElement("code"); c.textContent = text; return c; };
   element.replaceChildren("MNIST is not in ", code(data.folder), ` (missing ${data.missing.join(", ")}). ` +
     "Download it here, run ", code("digitnet download"), " in a terminal, or start the explorer with ",
-    code("--data DIR"), ` pointing at a folder that holds it.${ending}`);
+    code("--data DIR"), " (or ", code("DIGITNET_DATA"), `) pointing at a folder that holds it.${ending}`);
 }
 
 function showDataNotice() {
