@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from .common import add_data_option, add_engine_option, add_json_option, emit, load_data, load_model, percent
+from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, emit, load_data,
+                     load_model, percent, require_rejector)
 
 
 def register(subparsers):
@@ -10,6 +11,7 @@ def register(subparsers):
                                    description="Accuracy, average cost, per-digit accuracy and the confusion "
                                                "matrix of a saved network on the MNIST test set.")
     parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    add_reject_option(parser)
     add_data_option(parser)
     add_engine_option(parser)
     add_json_option(parser)
@@ -30,18 +32,34 @@ def confusion_matrix(labels, predictions, classes=10):
     return counts
 
 
+def rejection_scores(net, images, labels, engine):
+    """How the rejector treats real test digits: the share rejected and the accuracy on the rest."""
+    verdict = net.predict_or_reject(images, engine=engine)
+    kept = ~verdict.rejected
+    return {"rejected_share": float(verdict.rejected.mean()), "kept_count": int(kept.sum()),
+            "kept_accuracy": float((verdict.digit[kept] == labels[kept]).mean()) if kept.any() else None}
+
+
 def run_evaluate(args):
     net = load_model(args.model)
+    if args.reject:
+        require_rejector(net, args.model)
     _, (images, labels) = load_data(args)
     scores = net.evaluate(images, labels, engine=args.engine)
     confusion = confusion_matrix(labels, net.predict(images, engine=args.engine))
     per_digit = (np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)).tolist()
+    rejection = rejection_scores(net, images, labels, args.engine) if args.reject else {}
     if args.json:
         emit({"count": int(len(labels)), "accuracy": scores["accuracy"], "cost": scores["cost"],
-              "per_digit_accuracy": per_digit, "confusion": confusion.tolist()})
+              "per_digit_accuracy": per_digit, "confusion": confusion.tolist(), **rejection})
         return 0
     print(f"accuracy {percent(scores['accuracy'])} ({int(np.trace(confusion)):,} of {len(labels):,})   "
           f"average cost {scores['cost']:.4f}")
+    if rejection:
+        kept_accuracy = rejection["kept_accuracy"]
+        print(f"with --reject: {percent(rejection['rejected_share'])} of the test digits called \"not a digit\"; "
+              f"accuracy on the {rejection['kept_count']:,} kept "
+              f"{percent(kept_accuracy) if kept_accuracy is not None else 'undefined (none kept)'}")
     print("per digit: " + "  ".join(f"{d}: {percent(a)}" for d, a in enumerate(per_digit)))
     print("confusion matrix (rows: true digit, columns: network's answer)")
     print("      " + "".join(f"{d:>6}" for d in range(10)))
