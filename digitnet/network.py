@@ -141,12 +141,17 @@ class Network:
 
     # ------------------------------------------------------------------ feeding forward
     def _columns(self, images):
-        """(n, n_in) rows or one (n_in,) image → an (n_in, n) matrix of this network's dtype."""
+        """(n, n_in) rows or one (n_in,) image → an (n_in, n) matrix of this network's dtype.
+
+        Images are floats in [0, 1], or uint8 pixel values 0–255, read as value / 255.
+        """
         images = np.asarray(images)
         if images.ndim == 1:
             images = images[None, :]
         if images.ndim != 2 or images.shape[1] != self.sizes[0]:
             raise ValueError(f"expected images of shape (n, {self.sizes[0]}) or ({self.sizes[0]},), got {images.shape}")
+        if images.dtype == np.uint8:
+            return (images.astype(self.dtype) / self.dtype.type(255)).T
         return images.astype(self.dtype, copy=False).T
 
     def _forward(self, a):
@@ -209,13 +214,19 @@ class Network:
         """The network's cost C: the mean of C_x over the examples."""
         return float(self.example_costs(images, labels).mean())
 
-    def evaluate(self, images, labels, engine="auto"):
-        """``{"accuracy": fraction correct in [0, 1], "cost": mean cost}`` on the given examples."""
-        outputs = self.outputs(images, engine=engine)
+    def evaluate(self, images, labels, engine="auto", chunk=10_000):
+        """``{"accuracy": fraction correct in [0, 1], "cost": mean cost}`` on the given examples.
+
+        Works through ``chunk`` examples at a time, so a large set needs no large temporary arrays.
+        """
         labels = np.asarray(labels)
-        wanted = one_hot(labels, self.sizes[-1], outputs.dtype)
-        costs = example_costs(self.cost_name, outputs.T, wanted, self.output)
-        return {"accuracy": float((outputs.argmax(axis=1) == labels).mean()), "cost": float(costs.mean())}
+        correct, total_cost = 0, 0.0
+        for start in range(0, len(labels), chunk):
+            outputs = self.outputs(images[start:start + chunk], engine=engine)
+            wanted = one_hot(labels[start:start + chunk], self.sizes[-1], outputs.dtype)
+            correct += int((outputs.argmax(axis=1) == labels[start:start + chunk]).sum())
+            total_cost += float(example_costs(self.cost_name, outputs.T, wanted, self.output).sum(dtype=np.float64))
+        return {"accuracy": correct / len(labels), "cost": total_cost / len(labels)}
 
     # ------------------------------------------------------------------ learning
     def backprop(self, images, labels):

@@ -159,3 +159,11 @@ def test_bad_arguments_are_refused_with_clear_messages():
         Network(cost="hinge")
     with pytest.raises(ValueError, match=r"shape \(n, 784\)"):
         Network().feedforward(np.zeros(783))
+
+
+def test_uint8_images_are_read_as_value_over_255():
+    net = Network(seed=0)
+    pixels = np.random.default_rng(0).integers(0, 256, (4, 784)).astype(np.uint8)
+    np.testing.assert_allclose(net.feedforward(pixels), net.feedforward(pixels.astype(np.float32) / 255), rtol=1e-6)
+    labels = np.arange(4)
+    assert net.evaluate(pixels, labels) == net.evaluate(pixels.astype(np.float32) / 255, labels)

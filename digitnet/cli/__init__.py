@@ -8,14 +8,21 @@ import sys
 
 from .. import __version__
 from ..errors import DigitnetError
-from . import evaluate, predict, reject, train
+from . import evaluate, predict, reject, show, train
 
-COMMANDS = (train, evaluate, predict, reject)
+COMMANDS = (train, evaluate, predict, show, reject)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, pointing at --help."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser():
     """The argument parser for ``digitnet`` and all its subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="digitnet", description="A neural network that learns to read handwritten digits, "
                                      "built to be looked inside.")
     parser.add_argument("--version", action="version", version=f"digitnet {__version__}")

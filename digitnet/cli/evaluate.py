@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..insight import confusion_matrix
 from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, emit, load_data,
                      load_model, percent, require_rejector)
 
@@ -23,13 +24,6 @@ def register(subparsers):
     parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
     add_json_option(parser)
     parser.set_defaults(run=run_info)
-
-
-def confusion_matrix(labels, predictions, classes=10):
-    """counts[true, predicted]: (classes, classes) ints."""
-    counts = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(counts, (labels, predictions), 1)
-    return counts
 
 
 def rejection_scores(net, images, labels, engine):

@@ -114,7 +114,7 @@ def run_train(args):
         train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
     epochs = training_args["epochs"]
     if not args.json:
-        print(f"training {net!r} on {len(train_images):,} images for {epochs} epochs "
+        print(f"training {net!r} on {len(train_images):,} images for {epochs} epoch{'' if epochs == 1 else 's'} "
               f"(batch {training_args['batch_size']}, lr {training_args['lr']:g}, {training_args['schedule']})",
               flush=True)
     bar = ProgressBar("epoch")

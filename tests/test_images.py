@@ -1,0 +1,134 @@
+"""Turning people's pictures into MNIST-style input: formats, polarity, transparency, bad files."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from digitnet import Network
+from digitnet.errors import ImageError
+from digitnet.images import MNIST_CENTER_OF_MASS, image_to_input, to_mnist
+
+
+def draw_seven(size=280, width=24, offset=(0, 0), ink=0, paper=255, mode="L"):
+    """A hand-drawn-looking 7 as a PIL image: ``ink`` strokes on ``paper``."""
+    image = Image.new(mode, (size, size), paper)
+    draw = ImageDraw.Draw(image)
+    s, (dx, dy) = size / 280, offset
+    points = [(70 * s + dx, 60 * s + dy), (200 * s + dx, 60 * s + dy), (120 * s + dx, 230 * s + dy)]
+    draw.line(points, fill=ink, width=max(1, int(width * s)), joint="curve")
+    return image
+
+
+def png_bytes(image):
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def center_of_mass(pixels):
+    square = pixels.reshape(28, 28)
+    rows, cols = np.arange(28) @ square.sum(axis=1), np.arange(28) @ square.sum(axis=0)
+    return rows / square.sum(), cols / square.sum()
+
+
+def test_output_is_784_values_in_0_1_with_a_20_pixel_box_centred_like_mnist():
+    pixels = image_to_input(png_bytes(draw_seven()))
+    assert pixels.shape == (784,) and pixels.dtype == np.float32
+    assert pixels.min() == 0 and pixels.max() <= 1 and pixels.max() > 0.9
+    rows, cols = np.nonzero(pixels.reshape(28, 28) > 0)
+    assert max(np.ptp(rows), np.ptp(cols)) + 1 in (20, 21)
+    assert np.allclose(center_of_mass(pixels), MNIST_CENTER_OF_MASS, atol=0.5)
+
+
+def rgba_on_transparent(ink_rgb):
+    mask = draw_seven(ink=255, paper=0)
+    image = Image.new("RGBA", mask.size, (*ink_rgb, 0))
+    image.putalpha(mask)
+    return image
+
+
+@pytest.mark.parametrize("variant", [
+    "white on black", "colour", "palette", "transparent black ink", "transparent white ink",
+    "off centre", "small canvas", "huge canvas thin pen", "jpeg"])
+def test_every_way_of_saving_the_same_digit_gives_about_the_same_input(variant):
+    reference = image_to_input(png_bytes(draw_seven()))
+    image = {
+        "white on black": lambda: draw_seven(ink=255, paper=0),
+        "colour": lambda: draw_seven(ink=(20, 30, 160), paper=(250, 245, 230), mode="RGB"),
+        "palette": lambda: draw_seven().convert("P"),
+        "transparent black ink": lambda: rgba_on_transparent((0, 0, 0)),
+        "transparent white ink": lambda: rgba_on_transparent((255, 255, 255)),
+        "off centre": lambda: draw_seven(offset=(60, -40), size=280),
+        "small canvas": lambda: draw_seven(size=40),
+        "huge canvas thin pen": lambda: draw_seven(size=2000, width=3),
+        "jpeg": lambda: draw_seven(),
+    }[variant]()
+    data = png_bytes(image)
+    if variant == "jpeg":
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=80)
+        data = buffer.getvalue()
+    pixels = image_to_input(data)
+    correlation = np.corrcoef(blurred(pixels), blurred(reference))[0, 1]
+    assert correlation > 0.85, correlation
+
+
+def blurred(pixels):
+    """A [1, 2, 1] blur in both directions, so a one-pixel shift of a thin stroke barely matters."""
+    square = np.pad(pixels.reshape(28, 28), 1)
+    square = square[:-2] + 2 * square[1:-1] + square[2:]
+    return (square[:, :-2] + 2 * square[:, 1:-1] + square[:, 2:]).ravel()
+
+
+@pytest.mark.parametrize("image,message", [
+    (Image.new("L", (200, 200), 255), "blank"),
+    (Image.new("RGBA", (200, 200), (0, 0, 0, 0)), "blank"),
+    (Image.new("L", (50, 50), 0), "blank"),
+])
+def test_an_empty_canvas_is_a_clear_error(image, message):
+    with pytest.raises(ImageError, match=message):
+        image_to_input(png_bytes(image))
+
+
+def test_files_that_are_not_images_or_too_large_are_refused(tmp_path):
+    (tmp_path / "text.png").write_text("hello")
+    with pytest.raises(ImageError, match="text.png: not an image file"):
+        image_to_input(tmp_path / "text.png")
+    with pytest.raises(ImageError, match="no such file"):
+        image_to_input(tmp_path / "absent.png")
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (12_000, 12_000), 1).save(bomb)  # 144 M pixels in a few kB
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(ImageError, match="too large"):
+        image_to_input(bomb)
+    truncated = tmp_path / "cut.png"
+    truncated.write_bytes(png_bytes(draw_seven())[:300])
+    with pytest.raises(ImageError, match="cut.png"):
+        image_to_input(truncated)
+
+
+def test_to_mnist_refuses_non_2d_input():
+    with pytest.raises(ImageError, match="2-D"):
+        to_mnist(np.zeros((3, 4, 5)))
+
+
+def test_mnist_digits_round_tripped_through_the_pipeline_keep_their_accuracy(real_mnist):
+    (train_images, train_labels), (test_images, test_labels) = real_mnist
+    net = Network(seed=0)
+    net.fit(train_images[:20_000], train_labels[:20_000], epochs=5, lr=1.0, seed=0)
+    sample = slice(0, 1000)
+    direct = (net.predict(test_images[sample]) == test_labels[sample]).mean()
+    rendered = []
+    for pixels in test_images[sample]:
+        picture = Image.fromarray(255 - (pixels.reshape(28, 28) * 255).astype(np.uint8)).resize((112, 112))
+        rendered.append(image_to_input(png_bytes(picture)))
+    round_trip = (net.predict(np.array(rendered)) == test_labels[sample]).mean()
+    assert round_trip >= direct - 0.02, (direct, round_trip)
+
+
+def test_the_centre_of_mass_constant_is_where_mnist_digits_have_theirs(real_mnist):
+    (train_images, _), (test_images, _) = real_mnist
+    centres = np.array([center_of_mass(p) for p in test_images[:2000]])
+    assert np.allclose(centres.mean(axis=0), MNIST_CENTER_OF_MASS, atol=0.05)
