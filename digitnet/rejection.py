@@ -62,15 +62,18 @@ class Rejector:
     def unusualness(self, images):
         """−ln density under the best-fitting digit class, up to a constant: (n,) float, or a float."""
         single = np.ndim(images) == 1
-        images = np.atleast_2d(np.asarray(images, dtype=np.float64))
-        z = (images - self.mean) @ self.directions.T                                   # (n, k)
-        centred = z[:, None, :] - self.class_means[None, :, :]                          # (n, 10, k)
-        whitened = np.einsum("cij,ncj->nci", self.class_whiteners, centred)            # L_c⁻¹ (z − μ_c)
-        per_class = 0.5 * (whitened ** 2).sum(axis=2) + 0.5 * self.class_log_dets      # (n, 10)
-        scores = per_class.min(axis=1)
-        blank = np.ptp(images, axis=1) < MIN_CONTRAST
-        scores[blank] = np.inf
+        images = np.asarray(images)
+        scores = np.concatenate([self._unusualness(chunk) for chunk in _pixel_chunks(np.atleast_2d(images))])
         return float(scores[0]) if single else scores
+
+    def _unusualness(self, pixels):
+        z = (pixels - self.mean) @ self.directions.T                                  # (n, k)
+        centred = z[:, None, :] - self.class_means[None, :, :]                         # (n, 10, k)
+        whitened = np.einsum("cij,ncj->nci", self.class_whiteners, centred)           # L_c⁻¹ (z − μ_c)
+        per_class = 0.5 * (whitened ** 2).sum(axis=2) + 0.5 * self.class_log_dets     # (n, 10)
+        scores = per_class.min(axis=1)
+        scores[np.ptp(pixels, axis=1) < MIN_CONTRAST] = np.inf                        # blank: not a digit
+        return scores
 
     def typicality(self, images):
         """Share of held-out digits at least as unusual as each image: (n,) in [0, 1], or a float.
@@ -94,6 +97,14 @@ class Rejector:
                         self.class_log_dets, self.held_out, float(reject_share))
 
 
+def _pixel_chunks(images, size=2000):
+    """(n, 784) images as float64 chunks of ``size`` rows in [0, 1] (uint8 read as value / 255, as the
+    network reads them): bounded memory for the 60,000 training images."""
+    for start in range(0, len(images), size):
+        chunk = images[start:start + size]
+        yield chunk / 255.0 if chunk.dtype == np.uint8 else chunk.astype(np.float64)
+
+
 def check_share(reject_share):
     if not 0 < reject_share < 1:
         raise ValueError(f"reject_share must be between 0 and 1 (a fraction), got {reject_share}")
@@ -103,8 +114,7 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
     """Fit the density model on digits ``images`` (n, 784) with ``labels`` (n,) 0–9, calibrate on
     ``held_out_images`` (m, 784), which must not be the images it is judged on afterwards."""
     check_share(reject_share)
-    images = np.asarray(images, dtype=np.float64)
-    labels = np.asarray(labels)
+    images, labels = np.asarray(images), np.asarray(labels)
     classes = int(labels.max()) + 1 if labels.size else 0
     if images.ndim != 2 or labels.shape != (len(images),):
         raise ValueError(f"expected images (n, 784) and labels (n,), got {images.shape} and {labels.shape}")
@@ -114,11 +124,11 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
                          f"components; got {counts.tolist()}")
     if len(held_out_images) < 100:
         raise ValueError(f"need at least 100 held-out images to calibrate, got {len(held_out_images)}")
-    mean = images.mean(axis=0)
-    centred = images - mean
-    variances, vectors = np.linalg.eigh(centred.T @ centred / len(images))   # ascending order
+    mean = sum(chunk.sum(axis=0) for chunk in _pixel_chunks(images)) / len(images)
+    scatter = sum((chunk - mean).T @ (chunk - mean) for chunk in _pixel_chunks(images))
+    _, vectors = np.linalg.eigh(scatter / len(images))                       # ascending order
     directions = vectors[:, ::-1][:, :components].T                          # (k, 784), largest first
-    z = centred @ directions.T
+    z = np.concatenate([(chunk - mean) @ directions.T for chunk in _pixel_chunks(images)])
     class_means, whiteners, log_dets = [], [], []
     for digit in range(classes):
         z_c = z[labels == digit]
@@ -132,6 +142,8 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
     rejector = Rejector(as_stored(mean), as_stored(directions), as_stored(class_means), as_stored(whiteners),
                         as_stored(log_dets), held_out=np.zeros(0), reject_share=float(reject_share))
     rejector.held_out = np.sort(rejector.unusualness(held_out_images))
+    if not np.isfinite(rejector.held_out).all():
+        raise ValueError("the held-out images include blank ones; calibrate on real digits")
     return rejector
 
 
