@@ -45,6 +45,8 @@ def test_calibrate_reject_stores_the_rejector_in_the_model(calibrated):
     assert net.rejector is not None and net.rejector.components == 5 and net.rejector.reject_share == 0.02
     assert report["fitted_on"] == 400 and report["held_out"] == 200
     assert 0.02 - 1 / 200 - 1e-12 <= report["held_out_rejected_share"] < 0.02
+    status, out, _ = run(capsys, "info", model, "--json")
+    assert json.loads(out)["rejector"] == {"components": 5, "reject_share": 0.02}
 
 
 def test_predict_reject_json_says_not_a_digit_for_noise_and_blank_pictures(calibrated, pictures, capsys):

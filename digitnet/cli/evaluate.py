@@ -66,7 +66,9 @@ def run_info(args):
     net = load_model(args.model)
     last = net.history[-1] if net.history else {}
     info = {"model": args.model, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
-            "epochs_trained": len(net.history), "test_accuracy": last.get("test_accuracy")}
+            "epochs_trained": len(net.history), "test_accuracy": last.get("test_accuracy"),
+            "rejector": None if net.rejector is None else {"components": net.rejector.components,
+                                                           "reject_share": net.rejector.reject_share}}
     if args.json:
         emit(info)
         return 0
@@ -76,6 +78,9 @@ def run_info(args):
     print(f"activation  {net.activation} (hidden), {net.output} (output); cost {net.cost_name}; init {net.init}")
     if net.recipe:
         print("recipe      " + "  ".join(f"{key}={value}" for key, value in net.recipe.items()))
+    print("not a digit " + ("not fitted (run `digitnet calibrate-reject MODEL` for --reject)" if net.rejector is None
+                            else f"fitted: {net.rejector.components} components, calibrated to reject "
+                                 f"{percent(net.rejector.reject_share)} of held-out digits"))
     accuracy = info["test_accuracy"]
     print(f"test accuracy {percent(accuracy) if accuracy is not None else 'not measured'} "
           f"after {len(net.history)} epochs")
