@@ -39,7 +39,7 @@ def pictures(tmp_path):
     return paths
 
 
-def test_calibrate_reject_stores_the_rejector_in_the_model(calibrated):
+def test_calibrate_reject_stores_the_rejector_in_the_model(calibrated, capsys):
     data, model, report = calibrated
     net = Network.load(model)
     assert net.rejector is not None and net.rejector.components == 5 and net.rejector.reject_share == 0.02
