@@ -23,7 +23,7 @@ hidden layer keeps too little of the picture to tell a letter K from a digit (se
 It lives in the model file beside the network (see ``digitnet.storage``).
 """
 
-from dataclasses import dataclass
+import dataclasses
 from typing import NamedTuple
 
 import numpy as np
@@ -38,7 +38,7 @@ RIDGE = 1e-4           # added to each class covariance's diagonal so that it ca
 NOT_A_DIGIT = -1       # the digit reported for a rejected image in a batch
 
 
-@dataclass
+@dataclasses.dataclass(repr=False, eq=False)
 class Rejector:
     """A fitted density model of digits (shapes for ``k`` components and 784 pixels).
 
@@ -68,10 +68,9 @@ class Rejector:
 
     def _unusualness(self, pixels):
         z = (pixels - self.mean) @ self.directions.T                                  # (n, k)
-        centred = z[:, None, :] - self.class_means[None, :, :]                         # (n, 10, k)
-        whitened = np.einsum("cij,ncj->nci", self.class_whiteners, centred)           # L_c⁻¹ (z − μ_c)
-        per_class = 0.5 * (whitened ** 2).sum(axis=2) + 0.5 * self.class_log_dets     # (n, 10)
-        scores = per_class.min(axis=1)
+        mahalanobis = np.stack([(((z - mu) @ whitener.T) ** 2).sum(axis=1)             # |L_c⁻¹ (z − μ_c)|²
+                                for mu, whitener in zip(self.class_means, self.class_whiteners)], axis=1)
+        scores = (0.5 * mahalanobis + 0.5 * self.class_log_dets).min(axis=1)          # best of the (n, 10)
         scores[np.ptp(pixels, axis=1) < MIN_CONTRAST] = np.inf                        # blank: not a digit
         return scores
 
@@ -93,8 +92,11 @@ class Rejector:
     def with_share(self, reject_share):
         """The same model rejecting a different share of held-out digits."""
         check_share(reject_share)
-        return Rejector(self.mean, self.directions, self.class_means, self.class_whiteners,
-                        self.class_log_dets, self.held_out, float(reject_share))
+        return dataclasses.replace(self, reject_share=float(reject_share))
+
+    def __repr__(self):
+        return (f"Rejector(components={self.components}, reject_share={self.reject_share}, "
+                f"held_out={len(self.held_out)})")
 
 
 def _pixel_chunks(images, size=2000):
