@@ -7,7 +7,7 @@ Fits the rejector exactly as `digitnet calibrate-reject` does (training set minu
 the 10,000 MNIST test digits; 1,000 uniform-noise, 1,000 Gaussian-noise, 1,000 salt-and-pepper,
 100 blank-white and 100 blank-black images (``digitnet.insight.noise_images``, seed 0); the
 drawn non-digits of tests/data/non_digits (overall and per kind) and the drawn digits of
-tests/data/drawn_digits, both read by ``image_to_input`` as `digitnet predict` reads files.
+tests/data/drawn_digits (or --pictures DIR), read by ``image_to_input`` as `digitnet predict` reads files.
 
 The network (MODEL, or the default recipe trained here with seed 0) gives the test accuracy
 on all digits and on the kept ones, and two baselines calibrated the same way on the same
@@ -29,13 +29,13 @@ from digitnet.insight import noise_images
 from digitnet.presets import DEFAULT_PRESET, PRESETS
 from digitnet.rejection import COMPONENTS, HELD_OUT, REJECT_SHARE, fit_for_training_set
 
-PICTURES = Path(__file__).resolve().parent.parent / "tests" / "data"
+TEST_PICTURES = Path(__file__).resolve().parent.parent / "tests" / "data"
 NOISE = (("uniform", 1000), ("gaussian", 1000), ("salt-pepper", 1000), ("blank-white", 100), ("blank-black", 100))
 
 
-def read_pictures(folder):
-    """(names, (n, 784) inputs) for every PNG in tests/data/<folder>."""
-    paths = sorted((PICTURES / folder).glob("*.png"))
+def read_pictures(pictures, folder):
+    """(names, (n, 784) inputs) for every PNG in <pictures>/<folder>."""
+    paths = sorted((pictures / folder).glob("*.png"))
     return [p.stem for p in paths], np.array([image_to_input(p) for p in paths])
 
 
@@ -77,6 +77,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", help="a saved network (default: train the default recipe, seed 0)")
     parser.add_argument("--sweep", action="store_true", help="also try 40, 80 and 160 components")
+    parser.add_argument("--pictures", type=Path, default=TEST_PICTURES,
+                        help="folder holding non_digits/ and drawn_digits/ (default: tests/data, the test set; "
+                             "draw another with tests/data/draw_test_images.py --seed N --into DIR)")
     args = parser.parse_args()
     (train_images, train_labels), (test_images, test_labels) = digitnet.load_mnist()
     if args.model:
@@ -85,8 +88,8 @@ def main():
         preset = PRESETS[DEFAULT_PRESET]
         net = digitnet.Network(**preset["network"], seed=0)
         net.fit(train_images, train_labels, **preset["training"], seed=0)
-    names, non_digits = read_pictures("non_digits")
-    drawn_names, drawn = read_pictures("drawn_digits")
+    names, non_digits = read_pictures(args.pictures, "non_digits")
+    drawn_names, drawn = read_pictures(args.pictures, "drawn_digits")
     drawn_labels = np.array([int(name.split("-")[1]) for name in drawn_names])
     fit_images, fit_labels = train_images[:-HELD_OUT], train_labels[:-HELD_OUT]
     held_out = train_images[-HELD_OUT:]
@@ -107,6 +110,7 @@ def main():
         "rejected": rates(net.rejector.rejects, test_images, drawn, non_digits, names),
         "counts": {"test_digits": len(test_images), "non_digits": len(non_digits), "drawn_digits": len(drawn),
                    **{kind: count for kind, count in NOISE}},
+        "pictures": str(args.pictures),
         "network": {"model": args.model or f"{DEFAULT_PRESET} preset, seed 0",
                     "test_accuracy": float((verdict.outputs.argmax(axis=1) == test_labels).mean()),
                     "kept_test_accuracy": float((verdict.digit[kept] == test_labels[kept]).mean()),
@@ -121,7 +125,7 @@ def main():
     }
     if args.sweep:
         result["sweep"] = {}
-        for components in (40, 80, 160):
+        for components in (40, 80, 100, 140, 160):
             rejector = fit_for_training_set(train_images, train_labels, components=components)
             result["sweep"][components] = rates(rejector.rejects, test_images, drawn, non_digits, names)
     print(json.dumps(result, indent=2))

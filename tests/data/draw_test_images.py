@@ -1,6 +1,7 @@
 """Draw the test pictures for "not a digit": things people draw that are not digits, and digits.
 
     python tests/data/draw_test_images.py        # rewrites tests/data/non_digits/ and tests/data/drawn_digits/
+    python tests/data/draw_test_images.py --seed 1 --into /tmp/validation   # another set, same hand
 
 Each picture is drawn the way a person draws on a canvas or on paper: wobbly hand strokes
 with round ends, of varying width, at a random size, position, slant and aspect ratio, on
@@ -8,7 +9,7 @@ white or grey paper (dark ink) or on a black canvas (light ink), as a PNG of 160
 The pictures are then read by ``digitnet.images.image_to_input``, exactly as ``digitnet
 predict`` reads a file.
 
-non_digits/ (240 files, named ``<kind>-<what>-<n>.png``), chosen to look like no digit:
+non_digits/ (245 files, named ``<kind>-<what>-<n>.png``), chosen to look like no digit:
     letter     A E F H K M N R W X, k m w
     shape      square, triangle, star, heart, diamond, pentagon, hexagon, house, smiley, plus sign
     arrow      straight arrows pointing 8 ways, curved arrows
@@ -26,6 +27,7 @@ This generator is independent of anything digitnet trains on: the rejector is fi
 digits only (see digitnet/rejection.py), it never sees these pictures or this code.
 """
 
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -237,12 +239,16 @@ def non_digits(rng):
 
 
 def main():
-    rng = np.random.default_rng(SEED)
+    parser = argparse.ArgumentParser(description="Draw the non-digit and drawn-digit test pictures.")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED}: the committed set)")
+    parser.add_argument("--into", type=Path, default=HERE, help="folder to draw into (default: tests/data)")
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
     for folder, pictures in (("non_digits", non_digits(rng)),
                              ("drawn_digits", [(f"digit-{d}-{k}", make()) for d, make in DIGITS.items()
                                                for k in range(10)])):
-        target = HERE / folder
-        target.mkdir(exist_ok=True)
+        target = args.into / folder
+        target.mkdir(parents=True, exist_ok=True)
         for old in target.glob("*.png"):
             old.unlink()
         for name, strokes in pictures:
