@@ -120,6 +120,8 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
     classes = int(labels.max()) + 1 if labels.size else 0
     if images.ndim != 2 or labels.shape != (len(images),):
         raise ValueError(f"expected images (n, 784) and labels (n,), got {images.shape} and {labels.shape}")
+    if not 1 <= components < images.shape[1]:
+        raise ValueError(f"components must be between 1 and {images.shape[1] - 1}, got {components}")
     counts = np.bincount(labels, minlength=classes)
     if classes < 2 or counts.min() <= components:
         raise ValueError(f"each digit class needs more than {components} images to fit {components} "

@@ -123,10 +123,12 @@ def test_predict_or_reject_without_a_rejector_says_how_to_fit_one():
         Network(seed=0).predict_or_reject(np.zeros(784))
 
 
-def test_fitting_refuses_too_few_images_per_class():
+def test_fitting_refuses_too_few_images_per_class_or_too_many_components():
     images, labels = synthetic_set(100, seed=11)
     with pytest.raises(ValueError, match="more than 20 images"):
         fit_rejector(images, labels, images, components=20)
+    with pytest.raises(ValueError, match="components must be between 1 and 783"):
+        fit_rejector(images, labels, images, components=784)
 
 
 def test_a_blank_picture_is_a_blank_image_error_naming_the_file(tmp_path):
