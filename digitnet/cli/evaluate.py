@@ -64,7 +64,8 @@ def run_evaluate(args):
 
 def run_info(args):
     net = load_model(args.model)
-    last = net.history[-1] if net.history else {}
+    best_epoch = net.recipe.get("best_epoch")  # early stopping put back that epoch's weights
+    last = net.history[best_epoch - 1 if best_epoch else -1] if net.history else {}
     info = {"model": args.model, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
             "epochs_trained": len(net.history), "test_accuracy": last.get("test_accuracy"),
             "rejector": None if net.rejector is None else {"components": net.rejector.components,
@@ -83,5 +84,6 @@ def run_info(args):
                                  f"{percent(net.rejector.reject_share)} of held-out digits"))
     accuracy = info["test_accuracy"]
     print(f"test accuracy {percent(accuracy) if accuracy is not None else 'not measured'} "
-          f"after {len(net.history)} epochs")
+          f"after {len(net.history)} epochs" + (f" (weights of epoch {best_epoch}, the best on validation)"
+                                                if best_epoch else ""))
     return 0
