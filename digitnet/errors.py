@@ -21,5 +21,9 @@ class ImageError(DigitnetError):
     """A picture that cannot be read or holds no digit (empty, too large, not an image)."""
 
 
+class BlankImageError(ImageError):
+    """A picture with no ink at all: blank white, blank black, one flat colour."""
+
+
 class TrainingDiverged(DigitnetError):
     """The cost or the weights became NaN or infinite during training."""

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-from .errors import ImageError
+from .errors import BlankImageError, ImageError
 
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
 DIGIT_BOX = 20                       # MNIST scales each digit's longer side to 20 pixels
@@ -28,6 +28,7 @@ MNIST_STROKE = 2.9                   # median MNIST stroke width in pixels, by _
 MAX_PIXELS = 50_000_000              # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 INK_THRESHOLD = 0.2                  # ink below this (after stretching) counts as background
+MIN_CONTRAST = 0.1                   # an image whose ink varies less than this is blank
 
 
 def read_image(source):
@@ -81,15 +82,15 @@ def ink_map(rgba):
 def to_mnist(ink):
     """A 2-D ink map (bright ink on dark, any size) → (784,) float32 in [0, 1], MNIST-style.
 
-    Raises ImageError if there is no ink to read (a blank or empty image).
+    Raises BlankImageError (an ImageError) if there is no ink to read (a blank or empty image).
     """
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2 or ink.size == 0:
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     background, peak = float(np.median(border)), float(ink.max())
-    if peak - background < 0.1:
-        raise ImageError("no digit found: the image is blank")
+    if peak - background < MIN_CONTRAST:
+        raise BlankImageError("no digit found: the image is blank")
     ink = np.clip((ink - background) / (peak - background), 0, 1)
     ink[ink < INK_THRESHOLD] = 0
     rows, cols = np.nonzero(ink)
@@ -152,4 +153,4 @@ def image_to_input(source):
         name = "image" if isinstance(source, (bytes, bytearray)) else str(source)
         if str(error).startswith(name):
             raise
-        raise ImageError(f"{name}: {error}") from None
+        raise type(error)(f"{name}: {error}") from None

@@ -87,6 +87,7 @@ class Network:
         self.biases = [b.astype(self.dtype) for b in biases]
         self.recipe = {}   # how it was trained (filled in by fit)
         self.history = []  # one dict per epoch trained (filled in by fit)
+        self.rejector = None  # says "not a digit" (digitnet.rejection); fitted separately, saved with the model
 
     # ------------------------------------------------------------------ shape facts
     @property
@@ -135,6 +136,7 @@ class Network:
         twin.biases = [b.copy() for b in self.biases]
         twin.recipe = dict(self.recipe)
         twin.history = [dict(h) for h in self.history]
+        twin.rejector = self.rejector  # never changed in place: fitting makes a new one
         return twin
 
     # ------------------------------------------------------------------ feeding forward
@@ -192,6 +194,13 @@ class Network:
         outputs = self.outputs(images, engine=engine)
         digits = outputs.argmax(axis=-1)
         return int(digits) if np.ndim(images) == 1 else digits
+
+    def predict_or_reject(self, images, engine="auto"):
+        """Like ``predict``, but "not a digit" for an image unlike any digit: a Verdict with
+        ``digit`` (None, or −1 in a batch, when rejected), ``rejected``, ``typicality`` and
+        ``outputs``.  Needs ``self.rejector`` (see ``digitnet.rejection``)."""
+        from .rejection import predict_or_reject
+        return predict_or_reject(self, images, engine=engine)
 
     def outputs(self, images, engine="auto"):
         """Output activations like ``feedforward``, computed by the chosen engine (fast by default)."""

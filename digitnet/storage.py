@@ -5,6 +5,14 @@ Layout (format version 1), read with ``allow_pickle=False`` so loading runs no c
     W1, b1, W2, b2, …     float arrays, W[l] of shape (n_out, n_in), b[l] of shape (n_out,)
     metadata              uint8 array: UTF-8 JSON with format, format_version, digitnet_version,
                           sizes, activation, output, cost, init, recipe, history
+
+Optional, when the network has a rejector (``digitnet.rejection``; files without it still load,
+and older digitnet versions ignore it):
+
+    rejector_mean (784,), rejector_directions (k, 784), rejector_class_means (10, k),
+    rejector_class_whiteners (10, k, k), rejector_class_log_dets (10,)   float32
+    rejector_held_out (m,)  float64, sorted
+    metadata["rejector"] = {"method", "components", "reject_share", "held_out"}
 """
 
 import json
@@ -18,6 +26,8 @@ from .files import atomic_write
 
 FORMAT = "digitnet-model"
 FORMAT_VERSION = 1
+REJECTOR_METHOD = "gaussian-per-class-in-principal-components"
+REJECTOR_ARRAYS = ("mean", "directions", "class_means", "class_whiteners", "class_log_dets", "held_out")
 
 
 def save_network(net, path):
@@ -27,6 +37,10 @@ def save_network(net, path):
     arrays = {}
     for l, (W, b) in enumerate(zip(net.weights, net.biases), 1):
         arrays[f"W{l}"], arrays[f"b{l}"] = W, b
+    if net.rejector is not None:
+        metadata["rejector"] = {"method": REJECTOR_METHOD, "components": net.rejector.components,
+                                "reject_share": net.rejector.reject_share, "held_out": len(net.rejector.held_out)}
+        arrays.update({f"rejector_{field}": getattr(net.rejector, field) for field in REJECTOR_ARRAYS})
     arrays["metadata"] = np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8)
     with atomic_write(path) as file:
         np.savez(file, **arrays)
@@ -76,4 +90,35 @@ def load_network(path):
             target[...] = array
     net.recipe = metadata.get("recipe") or {}
     net.history = metadata.get("history") or []
+    if "rejector" in metadata:
+        net.rejector = _load_rejector(path, arrays, metadata["rejector"], net.sizes)
     return net
+
+
+def _load_rejector(path, arrays, settings, sizes):
+    """The Rejector stored in a model file, checked for consistent shapes and finite values."""
+    from .rejection import Rejector
+
+    if not isinstance(settings, dict) or settings.get("method") != REJECTOR_METHOD:
+        raise ModelFileError(f"{path}: unknown rejector method {settings.get('method') if isinstance(settings, dict) else settings!r}")
+    fields = {}
+    for field in REJECTOR_ARRAYS:
+        array = arrays.get(f"rejector_{field}")
+        if array is None:
+            raise ModelFileError(f"{path}: array rejector_{field} is missing")
+        if array.dtype.kind != "f" or not np.isfinite(array).all():
+            raise ModelFileError(f"{path}: array rejector_{field} is not finite floating-point numbers")
+        fields[field] = array
+    k, pixels, classes = fields["directions"].shape[0], sizes[0], sizes[-1]
+    expected = {"mean": (pixels,), "directions": (k, pixels), "class_means": (classes, k),
+                "class_whiteners": (classes, k, k), "class_log_dets": (classes,),
+                "held_out": (len(fields["held_out"]),)}
+    for field, shape in expected.items():
+        if fields[field].shape != shape:
+            raise ModelFileError(f"{path}: array rejector_{field} has shape {fields[field].shape}, expected {shape}")
+    if not len(fields["held_out"]) or np.any(np.diff(fields["held_out"]) < 0):
+        raise ModelFileError(f"{path}: array rejector_held_out must be non-empty and sorted")
+    share = settings.get("reject_share")
+    if not isinstance(share, (int, float)) or not 0 < share < 1:
+        raise ModelFileError(f"{path}: rejector reject_share must be a fraction between 0 and 1, got {share!r}")
+    return Rejector(**fields, reject_share=float(share))

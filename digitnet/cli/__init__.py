@@ -8,9 +8,9 @@ import sys
 
 from .. import __version__
 from ..errors import DigitnetError
-from . import evaluate, explore, predict, show, train
+from . import evaluate, explore, predict, reject, show, train
 
-COMMANDS = (train, evaluate, predict, show, explore)
+COMMANDS = (train, evaluate, predict, show, reject, explore)
 
 
 class Parser(argparse.ArgumentParser):

@@ -6,6 +6,7 @@ import sys
 import numpy as np
 
 from ..data import load_mnist
+from ..errors import DigitnetError
 from ..network import Network
 
 
@@ -22,6 +23,17 @@ def add_engine_option(parser):
     from ..engines import ENGINES
     parser.add_argument("--engine", choices=ENGINES, default="auto",
                         help="how to compute: auto (fastest available, default) or reference (plain NumPy)")
+
+
+def add_reject_option(parser):
+    parser.add_argument("--reject", action="store_true",
+                        help="say \"not a digit\" for images unlike any digit (needs `digitnet calibrate-reject MODEL`)")
+
+
+def require_rejector(net, path):
+    """Stop with a one-line error if the model ``path`` has no rejector fitted."""
+    if net.rejector is None:
+        raise DigitnetError(f"{path} has no \"not a digit\" model; run `digitnet calibrate-reject {path}` first")
 
 
 def emit(obj):

@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..insight import confusion_matrix
-from .common import add_data_option, add_engine_option, add_json_option, emit, load_data, load_model, percent
+from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, emit, load_data,
+                     load_model, percent, require_rejector)
 
 
 def register(subparsers):
@@ -11,6 +12,7 @@ def register(subparsers):
                                    description="Accuracy, average cost, per-digit accuracy and the confusion "
                                                "matrix of a saved network on the MNIST test set.")
     parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    add_reject_option(parser)
     add_data_option(parser)
     add_engine_option(parser)
     add_json_option(parser)
@@ -24,18 +26,34 @@ def register(subparsers):
     parser.set_defaults(run=run_info)
 
 
+def rejection_scores(net, images, labels, engine):
+    """How the rejector treats real test digits: the share rejected and the accuracy on the rest."""
+    verdict = net.predict_or_reject(images, engine=engine)
+    kept = ~verdict.rejected
+    return {"rejected_share": float(verdict.rejected.mean()), "kept_count": int(kept.sum()),
+            "kept_accuracy": float((verdict.digit[kept] == labels[kept]).mean()) if kept.any() else None}
+
+
 def run_evaluate(args):
     net = load_model(args.model)
+    if args.reject:
+        require_rejector(net, args.model)
     _, (images, labels) = load_data(args)
     scores = net.evaluate(images, labels, engine=args.engine)
     confusion = confusion_matrix(labels, net.predict(images, engine=args.engine))
     per_digit = (np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)).tolist()
+    rejection = rejection_scores(net, images, labels, args.engine) if args.reject else {}
     if args.json:
         emit({"count": int(len(labels)), "accuracy": scores["accuracy"], "cost": scores["cost"],
-              "per_digit_accuracy": per_digit, "confusion": confusion.tolist()})
+              "per_digit_accuracy": per_digit, "confusion": confusion.tolist(), **rejection})
         return 0
     print(f"accuracy {percent(scores['accuracy'])} ({int(np.trace(confusion)):,} of {len(labels):,})   "
           f"average cost {scores['cost']:.4f}")
+    if rejection:
+        kept_accuracy = rejection["kept_accuracy"]
+        print(f"with --reject: {percent(rejection['rejected_share'])} of the test digits called \"not a digit\"; "
+              f"accuracy on the {rejection['kept_count']:,} kept "
+              f"{percent(kept_accuracy) if kept_accuracy is not None else 'undefined (none kept)'}")
     print("per digit: " + "  ".join(f"{d}: {percent(a)}" for d, a in enumerate(per_digit)))
     print("confusion matrix (rows: true digit, columns: network's answer)")
     print("      " + "".join(f"{d:>6}" for d in range(10)))
@@ -49,7 +67,9 @@ def run_info(args):
     best_epoch = net.recipe.get("best_epoch")  # early stopping put back that epoch's weights
     last = net.history[best_epoch - 1 if best_epoch else -1] if net.history else {}
     info = {"model": args.model, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
-            "epochs_trained": len(net.history), "test_accuracy": last.get("test_accuracy")}
+            "epochs_trained": len(net.history), "test_accuracy": last.get("test_accuracy"),
+            "rejector": None if net.rejector is None else {"components": net.rejector.components,
+                                                           "reject_share": net.rejector.reject_share}}
     if args.json:
         emit(info)
         return 0
@@ -59,6 +79,9 @@ def run_info(args):
     print(f"activation  {net.activation} (hidden), {net.output} (output); cost {net.cost_name}; init {net.init}")
     if net.recipe:
         print("recipe      " + "  ".join(f"{key}={value}" for key, value in net.recipe.items()))
+    print("not a digit " + ("not fitted (run `digitnet calibrate-reject MODEL` for --reject)" if net.rejector is None
+                            else f"fitted: {net.rejector.components} components, calibrated to reject "
+                                 f"{percent(net.rejector.reject_share)} of held-out digits"))
     accuracy = info["test_accuracy"]
     print(f"test accuracy {percent(accuracy) if accuracy is not None else 'not measured'} "
           f"after {len(net.history)} epochs" + (f" (weights of epoch {best_epoch}, the best on validation)"

@@ -1,10 +1,10 @@
-"""``digitnet predict``: read pictures of digits and say which digit each one is."""
+"""``digitnet predict``: read pictures of digits and say which digit each one is (or that it is none)."""
 
 import sys
 
-from ..errors import ImageError
+from ..errors import BlankImageError, ImageError
 from ..images import image_to_input
-from .common import add_engine_option, add_json_option, emit, load_model
+from .common import add_engine_option, add_json_option, add_reject_option, emit, load_model, require_rejector
 
 
 def register(subparsers):
@@ -12,9 +12,11 @@ def register(subparsers):
         "predict", help="recognise digits in PNG/JPEG pictures",
         description="Read pictures of handwritten digits (any size, dark on light or light on dark, "
                     "transparent backgrounds too), turn each into MNIST-style input and print the digit "
-                    "and the ten output activations.")
+                    "and the ten output activations. With --reject, pictures unlike any digit (and blank "
+                    "ones) are answered \"not a digit\".")
     parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
     parser.add_argument("images", metavar="IMAGE", nargs="+", help="picture files")
+    add_reject_option(parser)
     add_engine_option(parser)
     add_json_option(parser)
     parser.set_defaults(run=run_predict)
@@ -22,21 +24,53 @@ def register(subparsers):
 
 def run_predict(args):
     net = load_model(args.model)
+    if args.reject:
+        require_rejector(net, args.model)
     failed = 0
     for path in args.images:
         try:
             pixels = image_to_input(path)
+        except BlankImageError as error:
+            if args.reject:  # a blank picture is not a digit: an answer, not an error
+                report(args, {"file": path, "digit": None, "rejected": True, "typicality": 0.0, "blank": True})
+                continue
+            failed += 1
+            report_error(args, path, error)
+            continue
         except ImageError as error:
             failed += 1
-            if args.json:
-                emit({"file": path, "error": str(error)})
-            else:
-                print(f"digitnet: error: {error}", file=sys.stderr)
+            report_error(args, path, error)
             continue
-        outputs = net.outputs(pixels, engine=args.engine)
-        digit = int(outputs.argmax())
-        if args.json:
-            emit({"file": path, "digit": digit, "outputs": [float(a) for a in outputs]})
+        if args.reject:
+            verdict = net.predict_or_reject(pixels, engine=args.engine)
+            report(args, {"file": path, "digit": verdict.digit, "rejected": verdict.rejected,
+                          "typicality": verdict.typicality, "outputs": [float(a) for a in verdict.outputs]})
         else:
-            print(f"{path}: {digit}   outputs " + " ".join(f"{d}:{a:.2f}" for d, a in enumerate(outputs)))
+            outputs = net.outputs(pixels, engine=args.engine)
+            report(args, {"file": path, "digit": int(outputs.argmax()), "outputs": [float(a) for a in outputs]})
     return 1 if failed else 0
+
+
+def report(args, answer):
+    """Print one image's answer: a JSON line, or a line of text."""
+    if args.json:
+        emit(answer)
+        return
+    if answer.get("blank"):
+        print(f"{answer['file']}: not a digit (blank image)")
+        return
+    outputs = " ".join(f"{d}:{a:.2f}" for d, a in enumerate(answer["outputs"]))
+    if "rejected" not in answer:
+        print(f"{answer['file']}: {answer['digit']}   outputs {outputs}")
+    elif answer["rejected"]:
+        print(f"{answer['file']}: not a digit (typicality {answer['typicality']:.4f}; the network's "
+              f"guess would be {max(range(10), key=lambda d: answer['outputs'][d])})   outputs {outputs}")
+    else:
+        print(f"{answer['file']}: {answer['digit']}   typicality {answer['typicality']:.4f}   outputs {outputs}")
+
+
+def report_error(args, path, error):
+    if args.json:
+        emit({"file": path, "error": str(error)})
+    else:
+        print(f"digitnet: error: {error}", file=sys.stderr)

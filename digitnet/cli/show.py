@@ -14,7 +14,8 @@ from .. import insight
 from ..data import missing_files, resolve_data_dir
 from ..errors import DigitnetError
 from ..images import image_to_input
-from .common import add_data_option, add_engine_option, add_json_option, emit, load_data, load_model, percent
+from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, emit, load_data,
+                     load_model, percent, require_rejector)
 
 MAX_NOISE_IMAGES = 100_000
 
@@ -169,6 +170,7 @@ def register(subparsers):
                         help="uniform pixels, gaussian around grey, blank-white (all ink), blank-black (no ink), "
                              "salt-pepper (each pixel black or white); default uniform")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    add_reject_option(parser)
     add_data_option(parser)
     add_engine_option(parser)
     _output_options(parser)
@@ -484,9 +486,14 @@ def run_noise(args):
     if args.count > MAX_NOISE_IMAGES:
         raise DigitnetError(f"--count {args.count:,} is too many: at most {MAX_NOISE_IMAGES:,} random images")
     net = load_model(args.model)
+    if args.reject:
+        require_rejector(net, args.model)
     # The comparison with real digits needs MNIST; without it the noise is still reported.
     digits = _mnist_split(args, "test")[0] if _mnist_available(args) else None
     report = insight.noise_report(net, args.kind, args.count, seed=args.seed, digits=digits, engine=args.engine)
+    if args.reject:
+        images = insight.noise_images(args.kind, args.count, args.seed)
+        report["rejected"] = int(net.rejector.rejects(images).sum())
     if args.json:
         emit(report)
     else:
@@ -505,6 +512,9 @@ def run_noise(args):
         print(f"mean top activation: noise {report['mean_top_activation_noise']:.3f}, " +
               ("real test digits: not measured (MNIST not found)" if digits is None else
                f"real test digits {report['mean_top_activation_digits']:.3f}"))
+        if args.reject:
+            print(f"with --reject: {report['rejected']:,} of the {report['count']:,} noise images called "
+                  f"\"not a digit\" ({percent(report['rejected'] / report['count'])})")
     if plots:
         images = insight.noise_images(args.kind, min(args.count, 200), args.seed)
         plots.save_figure(plots.noise_figure(images, net.outputs(images, engine=args.engine), report), args.out)

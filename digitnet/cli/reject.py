@@ -1,0 +1,61 @@
+"""``digitnet calibrate-reject``: fit the "not a digit" model for a saved network and store it in the file."""
+
+import argparse
+
+from ..rejection import COMPONENTS, HELD_OUT, REJECT_SHARE, fit_for_training_set
+from .common import add_data_option, add_json_option, emit, load_data, load_model, percent
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "calibrate-reject", help="fit the \"not a digit\" model of a saved network (for --reject)",
+        description="Fit a density model of MNIST digits (a Gaussian per digit class along the main directions "
+                    "of pixel space) on the training set minus its last --held-out images, calibrate its "
+                    "threshold on those held-out images so that a share --reject-share of them is rejected, "
+                    "and store it in the model file. The test set is not used.")
+    parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    parser.add_argument("--out", metavar="FILE", help="where to save the model with its rejector (default: MODEL itself)")
+    parser.add_argument("--reject-share", type=_fraction, default=REJECT_SHARE, metavar="F",
+                        help=f"share of held-out digits to reject (default {REJECT_SHARE})")
+    parser.add_argument("--components", type=_positive_int, default=COMPONENTS, metavar="K",
+                        help=f"main directions of pixel space to model (default {COMPONENTS})")
+    parser.add_argument("--held-out", type=_positive_int, default=HELD_OUT, metavar="N",
+                        help=f"last N training images kept aside for calibration (default {HELD_OUT:,})")
+    add_data_option(parser)
+    add_json_option(parser)
+    parser.set_defaults(run=run_calibrate)
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, got {text}")
+    return value
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def run_calibrate(args):
+    net = load_model(args.model)
+    (train_images, train_labels), _ = load_data(args)
+    net.rejector = fit_for_training_set(train_images, train_labels, held_out=args.held_out,
+                                        components=args.components, reject_share=args.reject_share)
+    out = args.out or args.model
+    net.save(out)
+    held_out_rejected = float(net.rejector.rejects(train_images[-args.held_out:]).mean())
+    if args.json:
+        emit({"model": out, "components": args.components, "reject_share": args.reject_share,
+              "fitted_on": len(train_images) - args.held_out, "held_out": args.held_out,
+              "held_out_rejected_share": held_out_rejected})
+        return 0
+    print(f"fitted on {len(train_images) - args.held_out:,} training digits with {args.components} components; "
+          f"rejects {percent(held_out_rejected)} of the {args.held_out:,} held-out digits; saved to {out}")
+    return 0

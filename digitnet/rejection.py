@@ -1,0 +1,184 @@
+"""Knowing when an image is not a digit: a density model of MNIST digits, calibrated on held-out digits.
+
+The video's network always answers: ten outputs, one of them largest, even for noise.  To
+say "that is not a digit" we ask a second question: *how likely is an image like this one
+among handwritten digits?*  In four steps:
+
+1. **Main directions.**  Over the 784 pixels of the training digits, find the ``components``
+   directions in which digits vary most (principal components of the pixel covariance).
+   A digit is described by its coordinates ``z`` along them (plus the mean image).
+2. **One Gaussian per digit class.**  For each digit 0–9, fit a Gaussian to the ``z`` of its
+   training images: mean μ_c and covariance Σ_c.  The image's *unusualness* is its negative
+   log density under the best-fitting class, up to a constant:
+       u(x) = min over c of  ½ (z − μ_c)ᵀ Σ_c⁻¹ (z − μ_c) + ½ ln det Σ_c        (nats)
+3. **Calibrate on held-out digits** (never the test set): the *typicality* of an image is the
+   share of held-out digits at least as unusual as it is (an empirical p-value in [0, 1]).
+4. **Reject** when typicality < ``reject_share``: by construction that refuses a share
+   ``reject_share`` of digits like the held-out ones (1.5% by default), and anything stranger.
+
+A blank image (no contrast at all) is not a digit either: typicality 0, always rejected.
+
+The model looks at the input the network reads, not at the network's neurons: a density on
+the 16 + 16 hidden activations, calibrated the same way, rejects only 8% of drawn non-digits
+and no noise (benchmarks/rejection.py): they keep too little of the picture.
+It lives in the model file beside the network (see ``digitnet.storage``).
+"""
+
+import dataclasses
+from typing import NamedTuple
+
+import numpy as np
+
+from .errors import DigitnetError
+from .images import MIN_CONTRAST
+
+COMPONENTS = 120       # main directions of pixel space kept (see README for how this was chosen)
+REJECT_SHARE = 0.015   # share of held-out digits rejected: the target is ≤ 2% of test digits
+HELD_OUT = 10_000      # training images kept aside for calibration (the last ones, as in Nielsen's split)
+RIDGE = 1e-4           # added to each class covariance's diagonal so that it can be inverted
+NOT_A_DIGIT = -1       # the digit reported for a rejected image in a batch
+
+
+@dataclasses.dataclass(repr=False, eq=False)
+class Rejector:
+    """A fitted density model of digits (shapes for ``k`` components and 784 pixels).
+
+    mean (784,) mean training image; directions (k, 784) orthonormal rows; class_means (10, k);
+    class_whiteners (10, k, k) = L_c⁻¹ where Σ_c = L_c L_cᵀ; class_log_dets (10,) ln det Σ_c;
+    held_out (m,) the held-out digits' unusualness, sorted; reject_share in (0, 1).
+    """
+
+    mean: np.ndarray
+    directions: np.ndarray
+    class_means: np.ndarray
+    class_whiteners: np.ndarray
+    class_log_dets: np.ndarray
+    held_out: np.ndarray
+    reject_share: float = REJECT_SHARE
+
+    @property
+    def components(self):
+        return self.directions.shape[0]
+
+    def unusualness(self, images):
+        """−ln density under the best-fitting digit class, up to a constant: (n,) float, or a float."""
+        single = np.ndim(images) == 1
+        images = np.asarray(images)
+        scores = np.concatenate([np.zeros(0)] + [self._unusualness(chunk)
+                                                 for chunk in _pixel_chunks(np.atleast_2d(images))])
+        return float(scores[0]) if single else scores
+
+    def _unusualness(self, pixels):
+        z = (pixels - self.mean) @ self.directions.T                                  # (n, k)
+        mahalanobis = np.stack([(((z - mu) @ whitener.T) ** 2).sum(axis=1)             # |L_c⁻¹ (z − μ_c)|²
+                                for mu, whitener in zip(self.class_means, self.class_whiteners)], axis=1)
+        scores = (0.5 * mahalanobis + 0.5 * self.class_log_dets).min(axis=1)          # best of the (n, 10)
+        scores[np.ptp(pixels, axis=1) < MIN_CONTRAST] = np.inf                        # blank: not a digit
+        return scores
+
+    def typicality(self, images):
+        """Share of held-out digits at least as unusual as each image: (n,) in [0, 1], or a float.
+
+        0 means stranger than every held-out digit (and every blank image); 0.5 is a median digit.
+        """
+        scores = self.unusualness(images)
+        at_least_as_unusual = len(self.held_out) - np.searchsorted(self.held_out, scores, side="left")
+        shares = at_least_as_unusual / len(self.held_out)
+        return float(shares) if np.ndim(scores) == 0 else shares
+
+    def rejects(self, images):
+        """True where an image is not a digit (typicality below ``reject_share``): (n,) bool, or a bool."""
+        typicality = self.typicality(images)
+        return bool(typicality < self.reject_share) if np.ndim(typicality) == 0 else typicality < self.reject_share
+
+    def with_share(self, reject_share):
+        """The same model rejecting a different share of held-out digits."""
+        check_share(reject_share)
+        return dataclasses.replace(self, reject_share=float(reject_share))
+
+    def __repr__(self):
+        return (f"Rejector(components={self.components}, reject_share={self.reject_share}, "
+                f"held_out={len(self.held_out)})")
+
+
+def _pixel_chunks(images, size=2000):
+    """(n, 784) images as float64 chunks of ``size`` rows in [0, 1] (uint8 read as value / 255, as the
+    network reads them): bounded memory for the 60,000 training images."""
+    for start in range(0, len(images), size):
+        chunk = images[start:start + size]
+        yield chunk / 255.0 if chunk.dtype == np.uint8 else chunk.astype(np.float64)
+
+
+def check_share(reject_share):
+    if not 0 < reject_share < 1:
+        raise ValueError(f"reject_share must be between 0 and 1 (a fraction), got {reject_share}")
+
+
+def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_share=REJECT_SHARE):
+    """Fit the density model on digits ``images`` (n, 784) with ``labels`` (n,) 0–9, calibrate on
+    ``held_out_images`` (m, 784), which must not be the images it is judged on afterwards."""
+    check_share(reject_share)
+    images, labels = np.asarray(images), np.asarray(labels)
+    classes = int(labels.max()) + 1 if labels.size else 0
+    if images.ndim != 2 or labels.shape != (len(images),):
+        raise ValueError(f"expected images (n, 784) and labels (n,), got {images.shape} and {labels.shape}")
+    if not 1 <= components < images.shape[1]:
+        raise ValueError(f"components must be between 1 and {images.shape[1] - 1}, got {components}")
+    counts = np.bincount(labels, minlength=classes)
+    if classes < 2 or counts.min() <= components:
+        raise ValueError(f"each digit class needs more than {components} images to fit {components} "
+                         f"components; got {counts.tolist()}")
+    if len(held_out_images) < 100:
+        raise ValueError(f"need at least 100 held-out images to calibrate, got {len(held_out_images)}")
+    mean = sum(chunk.sum(axis=0) for chunk in _pixel_chunks(images)) / len(images)
+    scatter = sum((chunk - mean).T @ (chunk - mean) for chunk in _pixel_chunks(images))
+    _, vectors = np.linalg.eigh(scatter / len(images))                       # ascending order
+    directions = vectors[:, ::-1][:, :components].T                          # (k, 784), largest first
+    z = np.concatenate([(chunk - mean) @ directions.T for chunk in _pixel_chunks(images)])
+    class_means, whiteners, log_dets = [], [], []
+    for digit in range(classes):
+        z_c = z[labels == digit]
+        mu = z_c.mean(axis=0)
+        covariance = np.cov(z_c, rowvar=False) + RIDGE * np.eye(components)
+        cholesky = np.linalg.cholesky(covariance)
+        class_means.append(mu)
+        whiteners.append(np.linalg.inv(cholesky))
+        log_dets.append(2 * np.log(np.diag(cholesky)).sum())
+    as_stored = lambda array: np.asarray(array, dtype=np.float32)  # calibrate exactly what the file will hold
+    rejector = Rejector(as_stored(mean), as_stored(directions), as_stored(class_means), as_stored(whiteners),
+                        as_stored(log_dets), held_out=np.zeros(0), reject_share=float(reject_share))
+    rejector.held_out = np.sort(rejector.unusualness(held_out_images))
+    if not np.isfinite(rejector.held_out).all():
+        raise ValueError("the held-out images include blank ones; calibrate on real digits")
+    return rejector
+
+
+def fit_for_training_set(train_images, train_labels, held_out=HELD_OUT, **options):
+    """Fit on the training set but its last ``held_out`` images, and calibrate on those."""
+    if not 0 < held_out < len(train_images):
+        raise ValueError(f"held_out must be between 1 and {len(train_images) - 1}, got {held_out}")
+    return fit_rejector(train_images[:-held_out], train_labels[:-held_out], train_images[-held_out:], **options)
+
+
+class Verdict(NamedTuple):
+    """What ``predict_or_reject`` says: for one image, ``digit`` is an int or None (not a digit);
+    for a batch, ``digit`` is (n,) ints with NOT_A_DIGIT (−1) where rejected."""
+
+    digit: object
+    rejected: object      # bool, or (n,) bool
+    typicality: object    # float, or (n,) floats in [0, 1]
+    outputs: np.ndarray   # (10,) or (n, 10): the network's output activations, always computed
+
+
+def predict_or_reject(net, images, engine="auto"):
+    """The network's digit for each image, or "not a digit" when ``net.rejector`` says so."""
+    if net.rejector is None:
+        raise DigitnetError("this network has no rejector fitted; run `digitnet calibrate-reject MODEL` "
+                            "or digitnet.rejection.fit_for_training_set")
+    outputs = net.outputs(images, engine=engine)
+    typicality = net.rejector.typicality(images)
+    rejected = typicality < net.rejector.reject_share
+    if np.ndim(images) == 1:
+        return Verdict(None if rejected else int(outputs.argmax()), bool(rejected), float(typicality), outputs)
+    digits = np.where(rejected, NOT_A_DIGIT, outputs.argmax(axis=1))
+    return Verdict(digits, rejected, typicality, outputs)
