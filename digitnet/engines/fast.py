@@ -224,10 +224,11 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
 
     ``buffers`` (see ``_buffers``): per example of a mini-batch, its ``activations`` and ``deltas``
     (batch, Σ n_l) and its nonzero ``pixels`` (batch, 8⌈n_in/8⌉) and their ``counts`` (batch,); the
-    ``flags`` scratch of ``_nonzero_pixels``; the gradient's sums over a mini-batch, zeros between
+    ``flags`` scratch of ``_nonzero_pixels`` and ``touched`` (8⌈n_in/8⌉,) zeros: 1 for the pixels
+    some example of the mini-batch has seen; the gradient's sums over a mini-batch, zeros between
     mini-batches: ``gradients`` (shaped like ``weights``) and ``bias_gradients`` (Σ n_l,).
     """
-    activations, deltas, pixels, counts, flags, gradients, bias_gradients = buffers
+    activations, deltas, pixels, counts, flags, touched, gradients, bias_gradients = buffers
     n_layers = len(weights)
     offsets = _layer_offsets(biases)
     for start in range(0, order.shape[0], batch_size):
@@ -237,6 +238,7 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
             example = order[start + i]
             counts[i] = _feed_forward_sparse(images[example], pixel_values, weights, biases, hidden, output,
                                              offsets, activations[i], flags, pixels[i])
+            touched |= flags  # which pixels (rows of W1ᵀ) the mini-batch has seen
             _output_error(activations[i, offsets[n_layers - 1]:], labels[example], output, cost, n,
                           deltas[i, offsets[n_layers - 1]:])
         # 2. from the top down: δ of the layer below (with the weights from before the step), then the step
@@ -272,10 +274,14 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
                             gradient[p, j] += value * delta[j]
                     for j in range(delta.shape[0]):
                         bias_gradient[j] += delta[j]
-                for p in range(W.shape[0]):  # rows no example touched are 0: W − lr·0 is W exactly
-                    for j in range(W.shape[1]):
-                        W[p, j] -= lr * gradient[p, j]
-                        gradient[p, j] = 0.0
+                touched_words = touched.view(np.uint64)
+                for w in range(touched_words.shape[0]):  # only runs of 8 rows that some example touched
+                    if touched_words[w] != 0:
+                        touched_words[w] = 0
+                        for p in range(8 * w, min(8 * w + 8, W.shape[0])):  # untouched rows: W − lr·0 is W
+                            for j in range(W.shape[1]):
+                                W[p, j] -= lr * gradient[p, j]
+                                gradient[p, j] = 0.0
             for j in range(bias_gradient.shape[0]):
                 biases[l][j] -= lr * bias_gradient[j]
                 bias_gradient[j] = 0.0
@@ -286,7 +292,7 @@ def _buffers(net, weights, batch_size):
     rows, units, width = batch_size, sum(net.sizes[1:]), -(-net.sizes[0] // 8) * 8
     return (np.empty((rows, units), net.dtype), np.empty((rows, units), net.dtype),
             np.empty((rows, width), np.int64), np.empty(rows, np.int64), np.zeros(width, np.uint8),
-            tuple(np.zeros_like(w) for w in weights), np.zeros(units, net.dtype))
+            np.zeros(width, np.uint8), tuple(np.zeros_like(w) for w in weights), np.zeros(units, net.dtype))
 
 
 @_jit()
