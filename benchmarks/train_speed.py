@@ -227,6 +227,7 @@ def main():
         if has_torch:
             runners["pytorch"] = TorchRunner(sizes, batch_size)
             runners["pytorch 1 thread"] = TorchRunner(sizes, batch_size, threads=1)
+        print(f"timing {name}: {', '.join(runners)}", file=sys.stderr, flush=True)
         wall, cpu = time_training(runners, train_images, train_labels, args.epochs)
         config = {}
         for engine, runner in runners.items():

@@ -291,3 +291,25 @@ def test_the_command_line_trains_with_either_engine(tmp_path, capsys):
         assert Network.load(model).recipe["engine"] == engine
         results[engine] = lines[-1]["test_accuracy"]
     assert results["fast"] == pytest.approx(results["reference"], abs=0.02)
+
+
+def test_a_python_without_numba_imports_digitnet_and_trains_on_the_reference(tmp_path):
+    import subprocess
+    import sys
+    script = ("import sys; sys.modules['numba'] = None  # as if numba were not installed\n"
+              "import numpy as np\n"
+              "from digitnet import Network\n"
+              "from digitnet.engines import get_engine\n"
+              "from digitnet.errors import DigitnetError\n"
+              "net = Network([6, 3], seed=0)\n"
+              "net.fit(np.eye(6), np.arange(6) % 3, epochs=1, lr=0.1)\n"
+              "print(net.recipe['engine'])\n"
+              "try:\n"
+              "    get_engine('fast', net)\n"
+              "except DigitnetError as error:\n"
+              "    print(error)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "reference", "the fast engine cannot run this network: numba cannot be imported "
+                     "(import of numba halted; None in sys.modules)"]

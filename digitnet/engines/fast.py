@@ -355,9 +355,9 @@ def _images_for(net, images):
     images = np.asarray(images)
     if images.ndim != 2 or images.shape[1] != net.sizes[0]:
         net._columns(images)  # raises the reference's message about the shape
-    if images.dtype != np.uint8:
-        images = images.astype(net.dtype, copy=False)
-    return np.ascontiguousarray(images)
+    if images.dtype != net.dtype and images.dtype != np.uint8:
+        images = images.astype(net.dtype)
+    return images if images.flags.c_contiguous else np.ascontiguousarray(images)
 
 
 class FastEngine:
