@@ -98,7 +98,7 @@ if numba:
 def _activate(z, kind):
     """a = σ(z) in place on one layer's weighted sums (softmax over the whole layer)."""
     one = z.dtype.type(1)
-    if kind == SIGMOID:
+    if kind == SIGMOID:  # 1 / (1 + e^−z): for z ≪ 0, e^−z overflows to inf and σ(z) to 0, the right limit
         for j in range(z.shape[0]):
             z[j] = one / (one + math.exp(-z[j]))
     elif kind == TANH:
@@ -138,11 +138,11 @@ def _dense_layer(W, b, a_in, z):
 
 
 @_jit()
-def _layer_offsets(weights):
+def _layer_offsets(biases):
     """Where each layer's units start in a row of the activation buffers (n_layers + 1,)."""
-    offsets = np.zeros(len(weights) + 1, dtype=np.int64)
-    for l in range(len(weights)):
-        offsets[l + 1] = offsets[l] + weights[l].shape[0]
+    offsets = np.zeros(len(biases) + 1, dtype=np.int64)
+    for l in range(len(biases)):
+        offsets[l + 1] = offsets[l] + biases[l].shape[0]
     return offsets
 
 
