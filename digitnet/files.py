@@ -10,12 +10,19 @@ import tempfile
 from pathlib import Path
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path, mode="wb"):
     """Open a temporary file beside ``path`` for writing; rename it to ``path`` only on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the permissions open() would
     try:
         with os.fdopen(fd, mode) as file:
             yield file

@@ -153,12 +153,18 @@ class Network:
             return (images.astype(self.dtype) / self.dtype.type(255)).T
         return images.astype(self.dtype, copy=False).T
 
-    def _forward(self, a):
-        """Feed the columns of ``a`` (n_in, n) forward; return every layer's z and a (columns)."""
+    def _forward(self, a, masks=None):
+        """Feed the columns of ``a`` (n_in, n) forward; return every layer's z and a (columns).
+
+        ``masks`` (training with dropout only): one (n_l, n) array per hidden layer that
+        multiplies its activations (see ``digitnet.dropout``).
+        """
         weighted_sums, activations = [], [a]
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):
             z = W @ a + b[:, None]
             a = self.layer_activation(l).function(z)
+            if masks is not None and l < self.num_layers - 1:
+                a = a * masks[l]
             weighted_sums.append(z)
             activations.append(a)
         return weighted_sums, activations
@@ -220,15 +226,18 @@ class Network:
         return {"accuracy": correct / len(labels), "cost": total_cost / len(labels)}
 
     # ------------------------------------------------------------------ learning
-    def backprop(self, images, labels):
+    def backprop(self, images, labels, masks=None):
         """∇C for the mean cost over ``images`` (n, 784) with digit ``labels`` (n,).
 
         Backpropagation, all examples at once (one column each):
             δᴸ = ∂C_x/∂zᴸ                       (see costs.output_error)
             δˡ = (W[l+1]ᵀ δˡ⁺¹) ⊙ σ′(zˡ)          for the layers below
             ∂C/∂W[l] = mean over examples of δˡ (aˡ⁻¹)ᵀ,   ∂C/∂b[l] = mean of δˡ
+
+        With dropout ``masks`` (one (n_l, n) array per hidden layer, see ``digitnet.dropout``),
+        hidden activations are aˡ ⊙ maskˡ, so δˡ is multiplied by maskˡ too.
         """
-        weighted_sums, activations = self._forward(self._columns(images))
+        weighted_sums, activations = self._forward(self._columns(images), masks)
         wanted = one_hot(labels, self.sizes[-1], self.dtype)
         n = wanted.shape[1]
         delta = output_error(self.cost_name, self.output, activations[-1], wanted) / n
@@ -238,6 +247,8 @@ class Network:
             nabla_b[l] = delta.sum(axis=1)
             if l > 0:
                 delta = (self.weights[l].T @ delta) * self.layer_activation(l - 1).prime(weighted_sums[l - 1])
+                if masks is not None:
+                    delta *= masks[l - 1]
         return Gradient(nabla_w, nabla_b)
 
     def gradient_step(self, gradient, lr):
@@ -248,7 +259,9 @@ class Network:
             b -= lr * nabla_b
 
     def fit(self, images, labels, epochs=30, batch_size=10, lr=3.0, test=None, seed=None,
-            monitor=False, schedule="constant", engine="auto", on_epoch=None, on_progress=None):
+            monitor=False, schedule="constant", engine="auto", on_epoch=None, on_progress=None,
+            optimizer="sgd", momentum=0.9, nesterov=False, weight_decay=0.0, dropout=0.0, augment=None,
+            validation=None, patience=None):
         """Train by mini-batch stochastic gradient descent; return the history (one dict per epoch).
 
         Each epoch shuffles the examples (without touching the caller's arrays), then for each
@@ -258,11 +271,17 @@ class Network:
         the training cost and accuracy (one more pass over the training set).  ``seed`` fixes the
         order of the mini-batches, so a run repeats bit for bit on the same machine.  See
         ``digitnet.training.train`` for the callbacks and for what happens when training diverges.
+
+        The training options, all off by default, are explained in ``digitnet.training.train``:
+        ``optimizer`` ("sgd", "momentum", "adam") with ``momentum``/``nesterov``, ``weight_decay``,
+        ``dropout``, ``augment``, and ``validation`` with ``patience`` (early stopping).
         """
         from .training import train
         return train(self, images, labels, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule,
                      test=test, seed=seed, monitor=monitor, engine=engine, on_epoch=on_epoch,
-                     on_progress=on_progress)
+                     on_progress=on_progress, optimizer=optimizer, momentum=momentum, nesterov=nesterov,
+                     weight_decay=weight_decay, dropout=dropout, augment=augment, validation=validation,
+                     patience=patience)
 
     # ------------------------------------------------------------------ files
     def save(self, path):

@@ -1,5 +1,9 @@
 """The training loop: epochs of mini-batch SGD, monitoring, history, and the divergence guard.
 
+Plus the training options, each off by default: an optimiser other than plain SGD and L2
+weight decay (``digitnet.optimizers``), dropout (``digitnet.dropout``), augmentation
+(``digitnet.augment``), and a validation split with early stopping (here).
+
 Nothing here prints.  Callers watch progress through two callbacks:
 
     on_progress(done, total)   during an epoch, examples done so far (about 100 calls per epoch)
@@ -13,8 +17,11 @@ import time
 
 import numpy as np
 
+from .augment import Augmentation
+from .dropout import check_rate
 from .engines import get_engine
-from .errors import TrainingDiverged
+from .errors import DigitnetError, TrainingDiverged
+from .optimizers import make_optimizer
 
 
 SCHEDULES = ("constant", "cosine", "step")
@@ -56,7 +63,7 @@ PROBE_SIZE = 500  # training examples used to check that the outputs still depen
 
 def _failure(net, record, probe):
     """Why training has failed this epoch, or None: NaN/inf anywhere, or outputs that ignore the input."""
-    costs = [record[k] for k in ("train_cost", "test_cost") if record[k] is not None]
+    costs = [record[k] for k in ("train_cost", "validation_cost", "test_cost") if record[k] is not None]
     if not all(np.isfinite(p).all() for p in net.weights + net.biases) or not np.isfinite(costs).all():
         return "the cost or weights became NaN or infinite"
     outputs = net.feedforward(probe)
@@ -65,14 +72,66 @@ def _failure(net, record, probe):
     return None
 
 
+def split_validation(images, labels, count):
+    """Hold out the last ``count`` examples (as Nielsen's loader does with MNIST's last 10,000):
+    ((training images, labels), (validation images, labels))."""
+    if not 0 < count < len(images):
+        raise ValueError(f"validation must be between 1 and {len(images) - 1} examples "
+                         f"(the training set has {len(images)}), got {count}")
+    return (images[:-count], labels[:-count]), (images[-count:], labels[-count:])
+
+
+def _options_in_use(optimizer, weight_decay, dropout, augmentation):
+    """The names of the training options that only the reference engine runs."""
+    return [name for name, used in (("the " + optimizer + " optimizer", optimizer != "sgd"),
+                                    ("weight decay", weight_decay > 0), ("dropout", dropout > 0),
+                                    ("augmentation", augmentation is not None)) if used]
+
+
+def check_recipe(*, epochs=30, batch_size=10, lr=3.0, schedule="constant", optimizer="sgd", momentum=0.9,
+                 nesterov=False, weight_decay=0.0, dropout=0.0, augment=None, validation=None, patience=None):
+    """Refuse bad training arguments (ValueError) before any work; ``train`` takes the same ones.
+
+    Returns what training uses: (the optimiser, the dropout rate, the Augmentation or None).
+    """
+    if epochs < 0 or batch_size < 1 or not lr > 0:
+        raise ValueError("epochs must be ≥ 0, batch_size ≥ 1 and lr > 0")
+    learning_rate(schedule, lr, 0, max(epochs, 1))  # reject an unknown schedule
+    if patience is not None and (patience < 1 or not validation):
+        raise ValueError("early stopping needs patience ≥ 1 and a validation set (validation=N)")
+    return (make_optimizer(optimizer, momentum, nesterov, weight_decay), check_rate(dropout),
+            Augmentation.from_setting(augment))
+
+
 def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="constant", test=None,
-          seed=None, monitor=False, engine="auto", on_epoch=None, on_progress=None):
+          seed=None, monitor=False, engine="auto", on_epoch=None, on_progress=None,
+          optimizer="sgd", momentum=0.9, nesterov=False, weight_decay=0.0, dropout=0.0, augment=None,
+          validation=None, patience=None):
     """Train ``net`` in place by mini-batch SGD and return its history (a list of epoch records).
 
     Each record holds ``epoch`` (counting on from any earlier training), ``seconds`` (the
     training time of that epoch alone), ``lr`` (that epoch's, following ``schedule``), and ``train_cost``/``train_accuracy``
-    (with ``monitor=True``) and ``test_cost``/``test_accuracy`` (with ``test=(images, labels)``),
-    else None.  Accuracies are fractions in [0, 1].
+    (with ``monitor=True``), ``validation_cost``/``validation_accuracy`` (with ``validation``)
+    and ``test_cost``/``test_accuracy`` (with ``test=(images, labels)``), else None.
+    Accuracies are fractions in [0, 1].
+
+    Options (see each module for the formulas):
+
+    optimizer     "sgd" (default), "momentum" (with ``momentum`` μ, and ``nesterov``), "adam"
+    weight_decay  L2 weight decay λ: the cost gets + (λ/2) Σ w² over the weights
+    dropout       probability of dropping each hidden neuron during training (off at evaluation)
+    augment       True, a dict of ``digitnet.augment.Augmentation`` fields, or an Augmentation:
+                  every mini-batch's images are shifted/rotated (/elastically deformed) at random
+    validation    hold out the LAST ``validation`` training examples as a validation set; the
+                  test set is never used to choose anything
+    patience      early stopping: stop once the validation accuracy has not improved for
+                  ``patience`` epochs, and put back the weights of the best epoch
+                  (``net.recipe["best_epoch"]``); needs ``validation``
+
+    Only the reference engine runs the optimisers other than SGD, weight decay, dropout and
+    augmentation: with any of them ``engine="auto"`` picks it, and asking for another engine
+    raises DigitnetError.  With ``seed``, the mini-batch order and every random draw of the
+    options (moves, dropout masks) repeat exactly.
 
     If the weights or a cost become NaN or infinite, or the outputs stop depending on the
     input (all neurons saturated or dead, which a far too large learning rate causes), the
@@ -82,25 +141,48 @@ def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="co
     images, labels = _check_examples(net, images, labels, "training")
     if test is not None:
         test = _check_examples(net, *test, "test")
-    if epochs < 0 or batch_size < 1 or not lr > 0:
-        raise ValueError("epochs must be ≥ 0, batch_size ≥ 1 and lr > 0")
-    learning_rate(schedule, lr, 0, max(epochs, 1))  # reject an unknown schedule before any work
+    step_rule, dropout, augmentation = check_recipe(
+        epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule, optimizer=optimizer, momentum=momentum,
+        nesterov=nesterov, weight_decay=weight_decay, dropout=dropout, augment=augment, validation=validation,
+        patience=patience)
+    if validation:
+        (images, labels), validation = split_validation(images, labels, validation)
+    options = _options_in_use(optimizer, weight_decay, dropout, augmentation)
     runner = get_engine(engine, net)
+    if options and runner.name != "reference":
+        if engine != "auto":
+            raise DigitnetError(f"the {runner.name} engine runs plain SGD only; {', '.join(options)} "
+                                "need the reference engine (engine 'reference' or 'auto')")
+        runner = get_engine("reference", net)
     rng = np.random.default_rng(seed)
+    step_options = {}
+    if options:
+        step_options = {"optimizer": step_rule, "dropout": dropout, "augmentation": augmentation,
+                        "rng": rng.spawn(1)[0]}  # its own stream: the mini-batch order stays the same
     net.recipe = {"epochs": len(net.history) + epochs, "batch_size": batch_size, "lr": lr,
-                  "schedule": schedule, "seed": seed, "init": net.init, "engine": runner.name}
+                  "schedule": schedule, "seed": seed, "init": net.init, "engine": runner.name,
+                  "optimizer": optimizer,
+                  **({"momentum": momentum, "nesterov": nesterov} if optimizer == "momentum" else {}),
+                  "weight_decay": weight_decay, "dropout": dropout,
+                  "augment": augmentation.as_dict() if augmentation else None,
+                  "validation": len(validation[0]) if validation else None, "patience": patience}
+    best = None  # (validation accuracy, epoch, weights, biases) of the best epoch so far
     try:
         for epoch in range(epochs):
             epoch_lr = learning_rate(schedule, lr, epoch, epochs)
             before = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
             order = rng.permutation(len(images))
             started = time.perf_counter()
-            runner.train_epoch(net, images, labels, order, batch_size, epoch_lr, on_progress)
+            runner.train_epoch(net, images, labels, order, batch_size, epoch_lr, on_progress, **step_options)
             record = {"epoch": len(net.history) + 1, "seconds": time.perf_counter() - started, "lr": epoch_lr,
-                      "train_cost": None, "train_accuracy": None, "test_cost": None, "test_accuracy": None}
+                      "train_cost": None, "train_accuracy": None, "validation_cost": None,
+                      "validation_accuracy": None, "test_cost": None, "test_accuracy": None}
             if monitor:
                 scores = net.evaluate(images, labels, engine=engine)
                 record.update(train_cost=scores["cost"], train_accuracy=scores["accuracy"])
+            if validation:
+                scores = net.evaluate(*validation, engine=engine)
+                record.update(validation_cost=scores["cost"], validation_accuracy=scores["accuracy"])
             if test is not None:
                 scores = net.evaluate(*test, engine=engine)
                 record.update(test_cost=scores["cost"], test_accuracy=scores["accuracy"])
@@ -111,8 +193,16 @@ def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="co
                     f"training diverged in epoch {record['epoch']}: {failure}; the learning rate {epoch_lr:g} "
                     "is probably too large (try a value 10 times smaller)")
             net.history.append(record)
+            if patience is not None and (best is None or record["validation_accuracy"] > best[0]):
+                best = (record["validation_accuracy"], record["epoch"],
+                        [w.copy() for w in net.weights], [b.copy() for b in net.biases])
             if on_epoch is not None:
                 on_epoch(record)
+            if patience is not None and record["epoch"] - best[1] >= patience:
+                break
     except StopTraining:
         pass
+    if patience is not None and best is not None:
+        net.weights, net.biases = best[2], best[3]
+        net.recipe["best_epoch"] = best[1]
     return net.history

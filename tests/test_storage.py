@@ -86,3 +86,11 @@ def test_a_failed_save_leaves_the_old_file_untouched(tmp_path, monkeypatch):
         Network(seed=1).save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    import os
+    Network(seed=0).save(tmp_path / "m.npz")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "m.npz").stat().st_mode & 0o777 == 0o666 & ~mask

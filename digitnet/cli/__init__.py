@@ -8,9 +8,9 @@ import sys
 
 from .. import __version__
 from ..errors import DigitnetError
-from . import evaluate, predict, train
+from . import evaluate, explore, predict, show, train
 
-COMMANDS = (train, evaluate, predict)
+COMMANDS = (train, evaluate, predict, show, explore)
 
 
 class Parser(argparse.ArgumentParser):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..insight import confusion_matrix
 from .common import add_data_option, add_engine_option, add_json_option, emit, load_data, load_model, percent
 
 
@@ -21,13 +22,6 @@ def register(subparsers):
     parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
     add_json_option(parser)
     parser.set_defaults(run=run_info)
-
-
-def confusion_matrix(labels, predictions, classes=10):
-    """counts[true, predicted]: (classes, classes) ints."""
-    counts = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(counts, (labels, predictions), 1)
-    return counts
 
 
 def run_evaluate(args):
@@ -52,7 +46,8 @@ def run_evaluate(args):
 
 def run_info(args):
     net = load_model(args.model)
-    last = net.history[-1] if net.history else {}
+    best_epoch = net.recipe.get("best_epoch")  # early stopping put back that epoch's weights
+    last = net.history[best_epoch - 1 if best_epoch else -1] if net.history else {}
     info = {"model": args.model, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
             "epochs_trained": len(net.history), "test_accuracy": last.get("test_accuracy")}
     if args.json:
@@ -66,5 +61,6 @@ def run_info(args):
         print("recipe      " + "  ".join(f"{key}={value}" for key, value in net.recipe.items()))
     accuracy = info["test_accuracy"]
     print(f"test accuracy {percent(accuracy) if accuracy is not None else 'not measured'} "
-          f"after {len(net.history)} epochs")
+          f"after {len(net.history)} epochs" + (f" (weights of epoch {best_epoch}, the best on validation)"
+                                                if best_epoch else ""))
     return 0

@@ -4,10 +4,12 @@ import argparse
 import sys
 import time
 
+from ..augment import Augmentation
 from ..data import download_mnist, resolve_data_dir
-from ..network import Network
+from ..network import INITS, Network
+from ..optimizers import OPTIMIZERS
 from ..presets import DEFAULT_PRESET, PRESETS
-from ..training import SCHEDULES
+from ..training import SCHEDULES, check_recipe
 from .common import (ProgressBar, add_data_option, add_engine_option, add_json_option, emit,
                      load_data, percent)
 
@@ -25,11 +27,34 @@ def register(subparsers):
     parser.add_argument("--activation", choices=("sigmoid", "tanh", "relu"), help="hidden-layer activation")
     parser.add_argument("--output", choices=("sigmoid", "softmax"), help="output-layer activation")
     parser.add_argument("--cost", choices=("quadratic", "cross-entropy"), help="cost function")
-    parser.add_argument("--init", choices=("lecun", "nielsen", "xavier", "he"), help="initial weights")
+    parser.add_argument("--init", choices=INITS, help="initial weights: nielsen N(0,1); lecun N(0,1/n_in); "
+                                                      "xavier N(0,2/(n_in+n_out)); he N(0,2/n_in) (for relu)")
     parser.add_argument("--epochs", type=_non_negative_int, help="passes over the training set")
     parser.add_argument("--batch-size", type=_positive_int, help="examples per gradient step")
     parser.add_argument("--lr", type=_positive_float, help="learning rate (step size along −∇C)")
     parser.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule over the epochs")
+    options = parser.add_argument_group("training options (any of these trains with the reference engine)")
+    options.add_argument("--optimizer", choices=OPTIMIZERS,
+                         help="sgd: p ← p − lr ∇C; momentum: v ← μv − lr ∇C, p ← p + v; "
+                              "adam (use lr ≈ 0.001)")
+    options.add_argument("--momentum", type=_fraction, metavar="MU", help="momentum μ in [0, 1) (default 0.9)")
+    options.add_argument("--nesterov", action=argparse.BooleanOptionalAction, help="Nesterov momentum")
+    options.add_argument("--weight-decay", type=_non_negative_float, metavar="LAMBDA",
+                         help="L2 weight decay λ: the cost gets + (λ/2) Σ w² (0 = off)")
+    options.add_argument("--dropout", type=_fraction, metavar="P",
+                         help="drop each hidden neuron with probability P while training (0 = off)")
+    options.add_argument("--augment", action=argparse.BooleanOptionalAction,
+                         help="move every training image at random each epoch (shift ±2 px, rotation ±10° "
+                              "unless --shift/--rotate say otherwise)")
+    options.add_argument("--shift", type=_non_negative_float, metavar="PX", help="largest random shift, pixels")
+    options.add_argument("--rotate", type=_non_negative_float, metavar="DEG", help="largest random rotation, degrees")
+    options.add_argument("--elastic", type=_non_negative_float, metavar="ALPHA",
+                         help="elastic deformation of ALPHA pixels, smoothed over 4 pixels (0 = off)")
+    options.add_argument("--validation", type=_non_negative_int, metavar="N",
+                         help="hold out the LAST N training images to validate on (0 = none)")
+    options.add_argument("--patience", type=_non_negative_int, metavar="EPOCHS",
+                         help="early stopping: stop after EPOCHS epochs without a better validation accuracy "
+                              "and keep the best epoch's weights (needs --validation; 0 = off)")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the start and the order (default 0)")
     parser.add_argument("--limit", type=_positive_int, metavar="N", help="train on the first N training images only")
     parser.add_argument("--out", default="model.npz", metavar="FILE", help="where to save the model (default model.npz)")
@@ -59,6 +84,23 @@ def _non_negative_int(text):
     return value
 
 
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or a positive number, got {text}")
+    return value
+
+
+def _fraction(text):
+    value = _non_negative_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
+
+
 def _positive_float(text):
     try:
         value = float(text)
@@ -85,6 +127,8 @@ def list_presets():
     for name, preset in PRESETS.items():
         settings = {**preset["network"], **preset["training"]}
         settings["sizes"] = "-".join(map(str, settings["sizes"]))
+        if settings.get("augment"):
+            settings["augment"] = ",".join(f"{key}={value:g}" for key, value in settings["augment"].items())
         print(f"{name}{' (default)' if name == DEFAULT_PRESET else ''}: {preset['description']}")
         print("    " + "  ".join(f"{key}={value}" for key, value in settings.items()))
 
@@ -97,10 +141,28 @@ def recipe_from(args):
                       ("cost", "cost"), ("init", "init")):
         if getattr(args, flag) is not None:
             network[key] = getattr(args, flag)
-    for key in ("epochs", "batch_size", "lr", "schedule"):
+    if args.optimizer not in (None, "momentum"):   # a preset's momentum settings go with its optimizer
+        training.pop("momentum", None)
+        training.pop("nesterov", None)
+    for key in ("epochs", "batch_size", "lr", "schedule", "optimizer", "momentum", "nesterov", "weight_decay",
+                "dropout", "validation", "patience"):
         if getattr(args, key) is not None:
             training[key] = getattr(args, key)
+    training["augment"] = augmentation_from(args, training.get("augment"))
+    if not training.get("patience"):   # --patience 0 turns off a preset's early stopping
+        training.pop("patience", None)
     return network, training
+
+
+def augmentation_from(args, preset_augment):
+    """The preset's augmentation (a dict or None) changed by --augment/--no-augment, --shift, --rotate, --elastic."""
+    if args.augment is False:
+        return None
+    moves = {key: value for key, value in (("shift", args.shift), ("rotation", args.rotate),
+                                           ("elastic", args.elastic)) if value is not None}
+    if not (args.augment or moves or preset_augment):
+        return None
+    return Augmentation.from_setting({**Augmentation().as_dict(), **(preset_augment or {}), **moves}).as_dict()
 
 
 def run_train(args):
@@ -109,14 +171,16 @@ def run_train(args):
         return 0
     network_args, training_args = recipe_from(args)
     net = Network(**network_args, seed=args.seed)
+    check_recipe(**training_args)  # a bad combination of options is refused before loading any data
     (train_images, train_labels), test = load_data(args, download=True)
     if args.limit:
         train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
     epochs = training_args["epochs"]
     if not args.json:
-        print(f"training {net!r} on {len(train_images):,} images for {epochs} epoch{'' if epochs == 1 else 's'} "
-              f"(batch {training_args['batch_size']}, lr {training_args['lr']:g}, {training_args['schedule']})",
-              flush=True)
+        validation = training_args.get("validation") or 0
+        print(f"training {net!r} on {len(train_images) - validation:,} images for {epochs} epoch{'' if epochs == 1 else 's'} "
+              f"(batch {training_args['batch_size']}, lr {training_args['lr']:g}, {training_args['schedule']}"
+              f"{''.join(f', {option}' for option in describe_options(training_args))})", flush=True)
     bar = ProgressBar("epoch")
 
     def show_epoch(record):
@@ -124,7 +188,9 @@ def run_train(args):
         if args.json:
             emit({"type": "epoch", **record})
         else:
-            print(f"epoch {record['epoch']:>3}/{epochs}  test accuracy {percent(record['test_accuracy'])}  "
+            validation = (f"validation accuracy {percent(record['validation_accuracy'])}  "
+                          if record["validation_accuracy"] is not None else "")
+            print(f"epoch {record['epoch']:>3}/{epochs}  {validation}test accuracy {percent(record['test_accuracy'])}  "
                   f"test cost {record['test_cost']:.4f}  train cost {record['train_cost']:.4f}  "
                   f"{record['seconds']:.2f} s", flush=True)
 
@@ -143,13 +209,37 @@ def run_train(args):
     final = net.evaluate(*test, engine=args.engine)
     summary = {"type": "summary", "test_accuracy": final["accuracy"], "test_cost": final["cost"],
                "parameters": net.num_parameters, "epochs": len(net.history),
+               "best_epoch": net.recipe.get("best_epoch"),
                "seconds": time.perf_counter() - started, "model": str(args.out)}
     if args.json:
         emit(summary)
     else:
+        if summary["best_epoch"] is not None:
+            print(f"kept the weights of epoch {summary['best_epoch']} (the best validation accuracy)")
         print(f"test accuracy {percent(final['accuracy'])} with {net.num_parameters:,} parameters; "
               f"saved to {args.out}")
     return 0
+
+
+def describe_options(training):
+    """Short words for the training options a recipe turns on, e.g. ["adam", "dropout 0.2"]."""
+    words = []
+    if training.get("optimizer", "sgd") != "sgd":
+        nesterov = training.get("optimizer") == "momentum" and training.get("nesterov")
+        words.append(training["optimizer"] + (" (Nesterov)" if nesterov else ""))
+    if training.get("weight_decay"):
+        words.append(f"weight decay {training['weight_decay']:g}")
+    if training.get("dropout"):
+        words.append(f"dropout {training['dropout']:g}")
+    if training.get("augment"):
+        moves = training["augment"]
+        words.append("augmented (" + ", ".join(f"{key} {value:g}" for key, value in moves.items()
+                                               if key in ("shift", "rotation") or moves["elastic"]) + ")")
+    if training.get("validation"):
+        words.append(f"validation {training['validation']:,}")
+    if training.get("patience"):
+        words.append(f"patience {training['patience']}")
+    return words
 
 
 def run_download(args):

@@ -1,4 +1,10 @@
-"""The reference engine: mini-batch SGD written with the Network's own backprop, step by step."""
+"""The reference engine: mini-batch SGD written with the Network's own backprop, step by step.
+
+It is also the only engine that runs the training options (augmentation, dropout and the
+optimisers with weight decay): one training step of the reference engine is their specification.
+"""
+
+from ..dropout import dropout_masks
 
 PROGRESS_STEPS = 100  # progress callbacks per epoch, at most
 
@@ -10,12 +16,28 @@ class ReferenceEngine:
         """(n, n_in) images → (n, n_out) output activations, by ``net.feedforward``."""
         return net.feedforward(images)
 
-    def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None):
-        """One epoch: for each mini-batch ``order[k:k+batch_size]``, compute ∇C and step along −∇C."""
+    def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None, *,
+                    optimizer=None, dropout=0.0, augmentation=None, rng=None):
+        """One epoch: for each mini-batch ``order[k:k+batch_size]``, compute ∇C and step along −∇C.
+
+        The options change each step, in this order: ``augmentation`` (digitnet.augment) moves
+        the mini-batch's images at random; ``dropout`` (digitnet.dropout) silences hidden neurons
+        with that probability while computing ∇C; ``optimizer`` (digitnet.optimizers) turns ∇C
+        into the step; without one the step is plain SGD, p ← p − lr ∇C.  ``rng`` (a NumPy
+        Generator) draws the moves and the dropout masks.
+        """
         total = len(order)
         every = max(1, total // batch_size // PROGRESS_STEPS)
         for step, start in enumerate(range(0, total, batch_size), 1):
             batch = order[start:start + batch_size]
-            net.gradient_step(net.backprop(images[batch], labels[batch]), lr)
+            batch_images = images[batch]
+            if augmentation is not None:
+                batch_images = augmentation.apply(batch_images, rng)
+            masks = dropout_masks(net, len(batch), dropout, rng) if dropout else None
+            gradient = net.backprop(batch_images, labels[batch], masks)
+            if optimizer is None:
+                net.gradient_step(gradient, lr)
+            else:
+                optimizer.step(net, gradient, lr)
             if on_progress is not None and step % every == 0:
                 on_progress(min(start + batch_size, total), total)

@@ -1,0 +1,48 @@
+"""``digitnet explore``: serve the explorer page and open it in the browser."""
+
+import errno
+import webbrowser
+
+from ..errors import DigitnetError
+from ..models import load_bundled
+from .common import add_data_option, load_model
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "explore", help="open the explorer page: draw a digit and watch the network think",
+        description="Serve the explorer page on this computer and open it in the browser. Without --model "
+                    "it shows the trained 784-16-16-10 network that ships with digitnet, so it works with "
+                    "no data and no internet. Ctrl-C stops it.")
+    parser.add_argument("--model", metavar="FILE", help="a model file saved by `digitnet train` "
+                                                        "(default: the network shipped with digitnet)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
+    add_data_option(parser)
+    parser.set_defaults(run=run_explore)
+
+
+def run_explore(args):
+    from ..web.server import make_server
+
+    if not 0 <= args.port <= 65535:
+        raise DigitnetError(f"--port must be between 0 and 65535, got {args.port}")
+    net, name = (load_model(args.model), args.model) if args.model else (load_bundled(), "shipped 3b1b network")
+    try:
+        server = make_server(net, name, host=args.host, port=args.port, data_dir=args.data)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise DigitnetError(f"port {args.port} on {args.host} is already in use; "
+                                "try another with --port (0 picks a free one)") from None
+        raise DigitnetError(f"cannot listen on {args.host}:{args.port} ({error.strerror or error})") from None
+    print(f"digitnet explorer: {server.url}  (Ctrl-C stops it)", flush=True)
+    if not args.no_browser:
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("digitnet explorer: stopped", flush=True)
+    finally:
+        server.close()
+    return 0

@@ -1,0 +1,313 @@
+"""What the explorer page can ask for, as plain functions of checked requests (no HTTP here).
+
+An ``Explorer`` holds the networks the page can look at, the MNIST data when there is some,
+and the background jobs (training, downloading).  Networks are read-only once registered:
+the shipped one, the one given with ``--model``, and each network trained from the page under
+its own id, so several browsers can use one server without changing each other's state.
+Every number the page shows comes from the library: ``Network.forward`` for the activations,
+``images.image_to_input`` for a drawing (the same code as ``digitnet predict``) and
+``digitnet.insight`` for costs, nudges, weight images and noise.
+"""
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import insight
+from ..data import download_mnist, load_mnist, missing_files, resolve_data_dir
+from ..errors import ImageError
+from ..images import image_to_input
+from ..network import Network
+from ..presets import DEFAULT_PRESET, PRESETS
+from ..training import SCHEDULES
+from .jobs import Job
+from .validation import (ApiError, boolean, check_body, choice, integer, integers, number, pixels, png,
+                         text)
+
+MAX_TRAINED = 12          # networks trained from the page that are kept (oldest dropped first)
+TOP_NUDGES = 10
+STRONGEST_CONNECTIONS = 40  # per layer: the largest terms w·a of the weighted sums, drawn on the page
+NOISE_REPORT_COUNT = 1000 # random images (and test digits) behind the noise panel's figures
+
+# Request schemas: field → (required, check).  "model" is a network id; absent means the default one.
+MODEL = (False, text(64))
+PREDICT = {"model": MODEL, "pixels": (False, pixels), "png": (False, png), "connections": (False, boolean)}
+COST = {"model": MODEL, "pixels": (True, pixels), "label": (True, integer(0, 9))}
+NOISE = {"model": MODEL, "kind": (False, choice(insight.NOISE_KINDS)), "seed": (False, integer(0, 2**31 - 1))}
+TEST_IMAGE = {"model": MODEL, "position": (True, integer(0, 69_999)), "mistakes": (False, boolean)}
+TRAIN = {
+    "hidden": (True, integers(0, 4, 1, 256)),       # hidden layer sizes; 784 inputs and 10 outputs
+    "lr": (True, number(0, 100)),
+    "epochs": (True, integer(1, 100)),
+    "batch_size": (True, integer(1, 1000)),
+    "schedule": (False, choice(SCHEDULES)),
+    "limit": (False, integer(10, 60_000)),           # train on the first N training images
+    "seed": (False, integer(0, 2**31 - 1)),
+}
+
+
+def _floats(array):
+    """A NumPy array as nested lists of Python floats (JSON-ready)."""
+    return np.asarray(array, dtype=np.float64).tolist()
+
+
+class Explorer:
+    """The server's state: networks by id, the data folder, the current training and download jobs."""
+
+    def __init__(self, net, name, data_dir=None, mirrors=None):
+        self.data_dir = resolve_data_dir(data_dir)
+        self._mirrors = mirrors
+        self._lock = threading.Lock()        # guards the registry of networks and the caches
+        self._data_lock = threading.Lock()   # guards loading MNIST (about a second)
+        self._models = OrderedDict()
+        self._trained = 0
+        self.default_model = self._add(net, name, read_only=True, trained=False)
+        self._mnist = None
+        self._mistakes = {}          # model id → indices of the test images it gets wrong
+        self._maximizing = {}        # model id → activation-maximization images (slow: computed once)
+        self.jobs = {}
+        self._training = self._download = None
+
+    # ------------------------------------------------------------------ networks
+    def _add(self, net, name, read_only, trained):
+        with self._lock:
+            if trained:
+                self._trained += 1
+                model_id = f"net-{self._trained}"
+            else:
+                model_id = "default"
+            self._models[model_id] = {"net": net, "name": name, "read_only": read_only}
+            trained_ids = [k for k in self._models if k.startswith("net-")]
+            for old in trained_ids[:-MAX_TRAINED]:
+                del self._models[old]
+                self._mistakes.pop(old, None)
+                self._maximizing.pop(old, None)
+        return model_id
+
+    def network(self, model_id=None):
+        """The network registered as ``model_id`` (the default one if None); 404 if unknown."""
+        with self._lock:
+            entry = self._models.get(model_id or self.default_model)
+        if entry is None:
+            raise ApiError(404, f"no network with id {model_id!r} (it may have been dropped; reload the page)")
+        return entry["net"]
+
+    def models(self):
+        """Every registered network: id, name, layer sizes, test accuracy, read-only."""
+        with self._lock:
+            items = list(self._models.items())
+        return [{"id": model_id, "name": entry["name"], "sizes": entry["net"].sizes,
+                 "read_only": entry["read_only"], "test_accuracy": _test_accuracy(entry["net"])}
+                for model_id, entry in items]
+
+    def describe(self, model_id):
+        """A network's shape, recipe, history and every weight and bias (for drawing connections)."""
+        net = self.network(model_id)
+        return {"id": model_id, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
+                "history": net.history, "test_accuracy": _test_accuracy(net),
+                "weights": [_floats(W) for W in net.weights], "biases": [_floats(b) for b in net.biases]}
+
+    def views(self, model_id):
+        """What the hidden neurons look for: first-layer weight images and the deeper layers' views."""
+        net = self.network(model_id)
+        return {"first_layer": _floats(insight.first_layer_images(net)),
+                "deeper": {str(layer): _floats(insight.linear_views(net, layer))
+                           for layer in range(2, net.num_layers + 1)}}
+
+    def maximizing(self, model_id):
+        """For every neuron past the input, an input that excites it (activation maximization), by layer."""
+        net = self.network(model_id)
+        with self._lock:
+            cached = self._maximizing.get(model_id)
+        if cached is None:
+            cached = {str(layer): [_floats(insight.activation_maximization(net, layer, neuron))
+                                   for neuron in range(net.sizes[layer])]
+                      for layer in range(1, net.num_layers + 1)}
+            with self._lock:
+                self._maximizing[model_id] = cached
+        return cached
+
+    # ------------------------------------------------------------------ looking at one input
+    def predict(self, body):
+        """Every layer's weighted sums and activations for 784 pixels or a drawing sent as PNG;
+        with ``connections``, also each layer's strongest connections for it (the largest terms w·a)."""
+        if isinstance(body, dict) and ("pixels" in body) == ("png" in body):
+            raise ApiError(400, "send exactly one of 'pixels' (784 numbers in [0, 1]) or 'png' (base64)")
+        request = check_body(body, PREDICT)
+        net = self.network(request.get("model"))
+        if "png" in request:
+            try:
+                image = image_to_input(request["png"])
+            except ImageError as error:
+                raise ApiError(422, str(error)) from None
+        else:
+            image = request["pixels"]
+        weighted_sums, activations = net.forward(image)
+        answer = {"digit": int(activations[-1].argmax()), "weighted_sums": [_floats(z) for z in weighted_sums],
+                  "activations": [_floats(a) for a in activations]}
+        if request.get("connections"):   # a few milliseconds more: the page asks when the pen lifts
+            answer["connections"] = insight.layer_activations(net, image, STRONGEST_CONNECTIONS)["connections"]
+        return answer
+
+    def cost(self, body):
+        """The cost breakdown of one example and the top nudges of −∇C for it."""
+        request = check_body(body, COST)
+        net = self.network(request.get("model"))
+        image, label = request["pixels"], request["label"]
+        downhill = insight.negative_gradient(net, image[None, :], [label])
+        return {"breakdown": _jsonable(insight.cost_breakdown(net, image, label)),
+                "nudges": _jsonable(insight.nudges(net, image[None, :], [label], top=TOP_NUDGES)),
+                "first_layer_nudges": _floats(downhill.weights[0].reshape(-1, 28, 28))}
+
+    def noise(self, body):
+        """A random image of ``kind`` for the page to feed in, and what the network says about 1,000 more."""
+        request = check_body(body, NOISE)
+        net = self.network(request.get("model"))
+        kind, seed = request.get("kind", insight.NOISE_KINDS[0]), request.get("seed", 0)
+        digits = None
+        if self._mnist is not None or not missing_files(self.data_dir):
+            digits = self.mnist()[1][0][:NOISE_REPORT_COUNT]
+        report = insight.noise_report(net, kind, NOISE_REPORT_COUNT, seed=seed, digits=digits)
+        return {"kind": kind, "seed": seed, "pixels": _floats(insight.noise_images(kind, 1, seed)[0]),
+                "report": report}
+
+    # ------------------------------------------------------------------ MNIST
+    def data_status(self):
+        missing = missing_files(self.data_dir)
+        return {"available": not missing, "folder": str(self.data_dir), "missing": missing}
+
+    def mnist(self):
+        """((train_images, train_labels), (test_images, test_labels)), loaded once; 409 if absent."""
+        with self._data_lock:   # not self._lock: predictions must not wait while the data loads
+            if self._mnist is None:
+                missing = missing_files(self.data_dir)
+                if missing:
+                    raise ApiError(409, f"MNIST is not in {self.data_dir} (missing {', '.join(missing)}): "
+                                        "download it from the Train panel, run `digitnet download`, "
+                                        "or start with --data DIR")
+                self._mnist = load_mnist(self.data_dir)
+            return self._mnist
+
+    def test_image(self, body):
+        """One MNIST test image by position, among all of them or among the network's mistakes."""
+        request = check_body(body, TEST_IMAGE)
+        model_id = request.get("model") or self.default_model
+        net = self.network(model_id)
+        _, (images, labels) = self.mnist()
+        if request.get("mistakes"):
+            with self._lock:
+                indices = self._mistakes.get(model_id)
+            if indices is None:
+                indices = np.flatnonzero(net.predict(images) != labels)
+                with self._lock:
+                    self._mistakes[model_id] = indices
+        else:
+            indices = np.arange(len(images))
+        position = request["position"]
+        if len(indices) and position >= len(indices):
+            raise ApiError(400, f"'position' must be below {len(indices)}")
+        result = {"count": int(len(indices)), "position": position}
+        if len(indices):
+            index = int(indices[position])
+            result.update(index=index, label=int(labels[index]), pixels=_floats(images[index]))
+        return result
+
+    # ------------------------------------------------------------------ jobs
+    def start_training(self, body):
+        """Start training a fresh network in the background (one training job at a time); 409 if busy."""
+        request = check_body(body, TRAIN)
+        preset = PRESETS[DEFAULT_PRESET]
+        settings = {"sizes": [784, *request["hidden"], 10], "lr": request["lr"], "epochs": request["epochs"],
+                    "batch_size": request["batch_size"],
+                    "schedule": request.get("schedule", preset["training"]["schedule"]),
+                    "limit": request.get("limit"), "seed": request.get("seed", 0)}
+        self.mnist()  # refuse at once (409) when there is no data
+        with self._lock:
+            if self._training is not None and self._training.running:
+                raise ApiError(409, "a network is already being trained on this server; stop it or wait")
+            job = Job("train", lambda job: self._train(job, preset, settings), settings=settings, history=[],
+                      progress={"epoch": 1, "done": 0, "total": 0}, model=None)
+            self._training = self.jobs[job.id] = job
+        return job.start().snapshot()[1]
+
+    def _train(self, job, preset, settings):
+        (train_images, train_labels), test = self.mnist()
+        limit = settings["limit"] or len(train_images)
+        net = Network(**{**preset["network"], "sizes": settings["sizes"]}, seed=settings["seed"])
+
+        def on_progress(done, total):
+            job.update(progress={"epoch": len(net.history) + 1, "done": done, "total": total})
+            job.check_stop()
+
+        def on_epoch(record):
+            job.update(history=[*job.state["history"], record])
+            job.check_stop()
+
+        try:
+            net.fit(train_images[:limit], train_labels[:limit], epochs=settings["epochs"],
+                    batch_size=settings["batch_size"], lr=settings["lr"], schedule=settings["schedule"],
+                    test=test, seed=settings["seed"], monitor=True, on_epoch=on_epoch, on_progress=on_progress)
+        finally:  # keep whatever was learned in complete epochs, even when stopped or diverged
+            if net.history:
+                name = (f"{'-'.join(map(str, net.sizes))} · {len(net.history)} epoch"
+                        f"{'s' if len(net.history) > 1 else ''} · {net.history[-1]['test_accuracy']:.1%}")
+                job.update(model=self._add(net, name, read_only=True, trained=True))
+
+    def start_download(self):
+        """Download MNIST into the data folder in the background, reporting bytes as they come."""
+        with self._lock:
+            if self._download is not None and self._download.running:
+                raise ApiError(409, "MNIST is already being downloaded")
+            if not missing_files(self.data_dir):
+                raise ApiError(409, f"MNIST is already in {self.data_dir}")
+            job = Job("download", self._fetch, folder=str(self.data_dir), file=None, done=0, total=None)
+            self._download = self.jobs[job.id] = job
+        return job.start().snapshot()[1]
+
+    def _fetch(self, job):
+        def on_progress(name, done, total):
+            job.update(file=name, done=done, total=total)
+            job.check_stop()
+        options = {} if self._mirrors is None else {"mirrors": self._mirrors}
+        download_mnist(self.data_dir, on_progress=on_progress, **options)
+
+    def job(self, job_id):
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise ApiError(404, f"no job with id {job_id!r}")
+        return job
+
+    def status(self):
+        """What the page needs at start: the networks, the data, and any job under way."""
+        return {"models": self.models(), "default_model": self.default_model, "data": self.data_status(),
+                "training": self._training.snapshot()[1] if self._training else None,
+                "download": self._download.snapshot()[1] if self._download else None,
+                "train_defaults": {"hidden": PRESETS[DEFAULT_PRESET]["network"]["sizes"][1:-1],
+                                   **{k: PRESETS[DEFAULT_PRESET]["training"][k]
+                                      for k in ("lr", "epochs", "batch_size", "schedule")}},
+                "schedules": list(SCHEDULES), "noise_kinds": list(insight.NOISE_KINDS)}
+
+    def close(self, timeout=5):
+        """Stop every job and wait for them (used when the server shuts down)."""
+        for job in list(self.jobs.values()):
+            job.stop()
+        for job in list(self.jobs.values()):
+            job.join(timeout)
+
+
+def _test_accuracy(net):
+    return net.history[-1].get("test_accuracy") if net.history else None
+
+
+def _jsonable(value):
+    """Insight results (dicts, lists, NumPy arrays and scalars) as plain JSON data."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,564 @@
+"""The explorer's JSON API: answers that match the library, and a clear 4xx for every bad request."""
+
+import base64
+import gzip
+import hashlib
+import http.client
+import http.server
+import io
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from conftest import write_mnist
+from digitnet import data, insight
+from digitnet.images import image_to_input
+from digitnet.models import load_bundled
+from digitnet.web import server as web_server
+from digitnet.web.validation import MAX_BODY_BYTES, MAX_PNG_BYTES, MAX_PNG_SIDE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------------- a server in a thread
+class Client:
+    """A few lines of http.client: one request → (status, parsed JSON or bytes, headers)."""
+
+    def __init__(self, server):
+        self.host, self.port = server.server_address[:2]
+
+    def raw(self, method, path, body=None, headers=None):
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        content = response.read()
+        connection.close()
+        if response.getheader("Content-Type", "").startswith("application/json"):
+            content = json.loads(content)
+        return response.status, content, response
+
+    def get(self, path):
+        return self.raw("GET", path)[:2]
+
+    def post(self, path, body, content_type="application/json"):
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return self.raw("POST", path, payload, {"Content-Type": content_type})[:2]
+
+
+def start(net=None, data_dir=None, mirrors=None):
+    server = web_server.make_server(net or load_bundled(), "shipped", port=0, data_dir=data_dir, mirrors=mirrors)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def mnist_dir(tmp_path_factory):
+    return write_mnist(tmp_path_factory.mktemp("mnist"), train=(300, 28), test=(100, 28))
+
+
+@pytest.fixture(scope="module")
+def server(mnist_dir):
+    server = start(data_dir=mnist_dir)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    return Client(server)
+
+
+@pytest.fixture
+def empty_data_server(tmp_path):
+    server = start(data_dir=tmp_path / "nothing-here")
+    yield server
+    server.close()
+
+
+def drawn_seven_png(size=140, background=255, ink=0):
+    """A hand-built picture of a 7 (dark ink on white paper unless told otherwise), as PNG bytes."""
+    image = Image.new("L", (size, size), background)
+    pen = ImageDraw.Draw(image)
+    pen.line([(0.25 * size, 0.2 * size), (0.75 * size, 0.2 * size), (0.45 * size, 0.85 * size)],
+             fill=ink, width=int(0.07 * size))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def b64(content):
+    return base64.b64encode(content).decode()
+
+
+# ---------------------------------------------------------------------- answers match the library
+def test_status_lists_the_shipped_network_and_the_data(client, mnist_dir):
+    status, answer = client.get("/api/status")
+    assert status == 200
+    assert answer["default_model"] == "default"
+    shipped = answer["models"][0]
+    assert shipped["sizes"] == [784, 16, 16, 10] and shipped["read_only"]
+    assert shipped["test_accuracy"] == load_bundled().history[-1]["test_accuracy"]
+    assert answer["data"] == {"available": True, "folder": str(mnist_dir), "missing": []}
+    assert answer["noise_kinds"] == list(insight.NOISE_KINDS)
+
+
+def test_bundled_model_is_the_default_recipe_with_seed_0_and_reads_digits():
+    net = load_bundled()
+    assert net.sizes == [784, 16, 16, 10] and net.activation == "sigmoid" and net.cost_name == "quadratic"
+    assert net.recipe == {"epochs": 30, "batch_size": 10, "lr": 1.0, "schedule": "step", "seed": 0,
+                          "init": "lecun", "engine": "reference"}
+    assert len(net.history) == 30 and net.history[-1]["test_accuracy"] > 0.94
+    assert net.predict(image_to_input(drawn_seven_png())) == 7
+
+
+def test_bundled_model_scores_on_real_mnist_what_its_history_says(real_mnist):
+    _, (images, labels) = real_mnist
+    net = load_bundled()
+    scores = net.evaluate(images, labels, engine="reference")
+    assert scores["accuracy"] == net.history[-1]["test_accuracy"] == 0.9524
+    assert scores["cost"] == pytest.approx(net.history[-1]["test_cost"], rel=1e-5)
+
+
+def test_predict_pixels_gives_every_layer_exactly_as_network_forward(client):
+    pixels = np.random.default_rng(1).random(784).astype(np.float32)
+    status, answer = client.post("/api/predict", {"pixels": pixels.tolist()})
+    assert status == 200
+    weighted_sums, activations = load_bundled().forward(pixels)
+    assert len(answer["activations"]) == 4 and len(answer["weighted_sums"]) == 3
+    for sent, library in zip(answer["activations"] + answer["weighted_sums"], activations + weighted_sums):
+        np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
+    assert answer["digit"] == int(activations[-1].argmax())
+    assert "connections" not in answer
+    status, answer = client.post("/api/predict", {"pixels": pixels.tolist(), "connections": True})
+    assert answer["connections"] == insight.layer_activations(load_bundled(), pixels, connections=40)["connections"]
+
+
+@pytest.mark.parametrize("background, ink", [(255, 0), (0, 255)])
+def test_predict_png_uses_the_same_preprocessing_as_digitnet_predict(client, background, ink):
+    png = drawn_seven_png(background=background, ink=ink)
+    status, answer = client.post("/api/predict", {"png": b64(png)})
+    assert status == 200
+    expected = image_to_input(png)
+    np.testing.assert_array_equal(np.array(answer["activations"][0], dtype=np.float32), expected)
+    np.testing.assert_array_equal(np.array(answer["activations"][-1], dtype=np.float32),
+                                  load_bundled().feedforward(expected))
+    assert answer["digit"] == 7
+
+
+def test_cost_and_nudges_come_from_insight(client):
+    net = load_bundled()
+    pixels = image_to_input(drawn_seven_png())
+    status, answer = client.post("/api/cost", {"pixels": pixels.tolist(), "label": 1})
+    assert status == 200
+    expected = insight.cost_breakdown(net, pixels, 1)
+    assert answer["breakdown"]["label"] == 1 and answer["breakdown"]["digit"] == 7
+    np.testing.assert_allclose(answer["breakdown"]["squared_differences"], expected["squared_differences"])
+    assert answer["breakdown"]["cost"] == pytest.approx(float(net.example_costs(pixels[None], [1])[0]), rel=1e-6)
+    top = insight.nudges(net, pixels[None], [1], top=10)["top"]
+    assert [n["name"] for n in answer["nudges"]["top"]] == [n["name"] for n in top]
+    assert answer["nudges"]["parameters"] == 13002
+    heatmaps = np.array(answer["first_layer_nudges"])
+    assert heatmaps.shape == (16, 28, 28)
+    np.testing.assert_allclose(heatmaps.reshape(16, 784), -net.backprop(pixels[None], [1]).weights[0], rtol=1e-5,
+                               atol=1e-9)
+
+
+def test_model_description_and_views_match_the_network(client):
+    net = load_bundled()
+    status, model = client.get("/api/models/default")
+    assert status == 200 and model["parameters"] == 13002
+    for sent, library in zip(model["weights"] + model["biases"], net.weights + net.biases):
+        np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
+    status, views = client.get("/api/models/default/views")
+    assert status == 200
+    np.testing.assert_array_equal(np.array(views["first_layer"], dtype=np.float32), insight.first_layer_images(net))
+    assert sorted(views["deeper"]) == ["2", "3"]
+    np.testing.assert_allclose(views["deeper"]["3"], insight.linear_views(net, 3))
+
+
+def test_maximizing_images_are_insights_activation_maximization(client):
+    status, answer = client.get("/api/models/default/maximizing")
+    assert status == 200
+    assert [len(answer[str(layer)]) for layer in (1, 2, 3)] == [16, 16, 10]
+    np.testing.assert_allclose(answer["2"][5], insight.activation_maximization(load_bundled(), 2, 5))
+
+
+def test_noise_is_insights_noise_with_a_report(client):
+    status, answer = client.post("/api/noise", {"kind": "gaussian", "seed": 12})
+    assert status == 200
+    np.testing.assert_array_equal(np.array(answer["pixels"], dtype=np.float32), insight.noise_images("gaussian", 1, 12)[0])
+    assert answer["report"]["count"] == 1000 and sum(answer["report"]["answers"]) == 1000
+    assert answer["report"]["mean_top_activation_digits"] is not None   # the data is there: compared with digits
+
+
+def test_test_images_step_through_all_and_through_the_mistakes(client, mnist_dir):
+    _, (images, labels) = data.load_mnist(mnist_dir)
+    status, answer = client.post("/api/test-image", {"position": 3})
+    assert status == 200 and answer["count"] == 100 and answer["index"] == 3 and answer["label"] == labels[3]
+    np.testing.assert_array_equal(np.array(answer["pixels"], dtype=np.float32), images[3])
+    mistakes = np.flatnonzero(load_bundled().predict(images) != labels)
+    status, answer = client.post("/api/test-image", {"position": 1, "mistakes": True})
+    assert status == 200 and answer["count"] == len(mistakes) and answer["index"] == mistakes[1]
+
+
+def test_static_files_are_the_whitelist_with_a_strict_content_policy(client):
+    for path, (name, content_type) in web_server.STATIC_FILES.items():
+        status, body, response = client.raw("GET", path)
+        assert status == 200 and response.getheader("Content-Type") == content_type
+        assert body == (ROOT / "digitnet/web/static" / name).read_bytes()
+        assert "default-src 'self'" in response.getheader("Content-Security-Policy")
+    page = (ROOT / "digitnet/web/static/index.html").read_text()
+    for hook in ("draw-canvas", "clear", "answer", "outputs", "noise"):
+        assert f'data-testid="{hook}"' in page
+    assert "http://" not in page and "https://" not in page  # nothing from elsewhere
+
+
+def test_package_data_ships_the_model_and_every_page_file():
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert package_data["digitnet.models"] == ["3b1b.npz"]
+    assert sorted(package_data["digitnet.web"]) == sorted(f"static/{name}" for name, _ in web_server.STATIC_FILES.values())
+    assert (ROOT / "digitnet/models/3b1b.npz").stat().st_size < 100_000
+
+
+def test_many_browsers_at_once_each_get_their_own_answer(client):
+    net = load_bundled()
+    images = np.random.default_rng(2).random((24, 784)).astype(np.float32)
+
+    def ask(image):
+        return client.post("/api/predict", {"pixels": image.tolist()})[1]["activations"][-1]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, images))
+    expected = [net.feedforward(image) for image in images]   # one at a time, as the server computes them
+    np.testing.assert_array_equal(np.array(answers, dtype=np.float32), expected)
+
+
+# ---------------------------------------------------------------------- training and downloading
+def wait_for(client, job_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, job = client.get(f"/api/jobs/{job_id}")
+        if job["state"] != "running":
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still running after {timeout} s")
+
+
+def test_training_streams_progress_and_registers_a_new_network(tmp_path):
+    mnist_dir = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))   # epochs long enough to watch
+    server = start(data_dir=mnist_dir)
+    client = Client(server)
+    try:
+        status, job = client.post("/api/train", {"hidden": [8], "lr": 1.0, "epochs": 4, "batch_size": 1,
+                                                 "limit": 2000, "seed": 3})
+        assert status == 202 and job["state"] == "running" and job["settings"]["sizes"] == [784, 8, 10]
+        connection = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
+        connection.request("GET", f"/api/jobs/{job['id']}/events")
+        response = connection.getresponse()
+        assert response.getheader("Content-Type") == "text/event-stream"
+        events = [json.loads(line[6:]) for line in response.read().decode().splitlines() if line.startswith("data: ")]
+        connection.close()
+        epochs_seen = [len(event["history"]) for event in events]
+        assert epochs_seen == sorted(epochs_seen) and epochs_seen[-1] == 4 and len(set(epochs_seen)) > 1
+        final = events[-1]
+        assert final["state"] == "done" and final["model"].startswith("net-")
+        status, model = client.get(f"/api/models/{final['model']}")
+        assert model["sizes"] == [784, 8, 10] and len(model["history"]) == 4
+        assert model["history"] == final["history"]
+        # the same recipe through the library gives the same network: nothing re-implemented
+        from digitnet import Network, load_mnist
+        (images, labels), test = load_mnist(mnist_dir)
+        twin = Network([784, 8, 10], seed=3)
+        twin.fit(images[:2000], labels[:2000], epochs=4, batch_size=1, lr=1.0, schedule="step", seed=3, test=test)
+        for sent, library in zip(model["weights"], twin.weights):
+            np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
+        # the shipped network is untouched and still the default
+        assert client.get("/api/status")[1]["default_model"] == "default"
+    finally:
+        server.close()
+
+
+def test_one_training_job_at_a_time_and_stop_keeps_complete_epochs(tmp_path):
+    folder = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))
+    server = start(data_dir=folder)
+    client = Client(server)
+    try:
+        settings = {"hidden": [16, 16], "lr": 1.0, "epochs": 100, "batch_size": 1}
+        status, job = client.post("/api/train", settings)
+        assert status == 202
+        status, error = client.post("/api/train", settings)
+        assert status == 409 and "already" in error["error"]
+        deadline = time.monotonic() + 60
+        while not client.get(f"/api/jobs/{job['id']}")[1]["history"]:
+            assert time.monotonic() < deadline, "no epoch finished in a minute"
+            time.sleep(0.02)
+        status, _ = client.post(f"/api/jobs/{job['id']}/stop", {})
+        assert status == 202
+        final = wait_for(client, job["id"])
+        assert final["state"] == "stopped" and 1 <= len(final["history"]) < 100
+        assert final["model"] and client.get(f"/api/models/{final['model']}")[0] == 200
+    finally:
+        server.close()
+
+
+def test_download_reports_progress_and_makes_the_data_available(tmp_path, monkeypatch):
+    source = write_mnist(tmp_path / "mirror")
+    monkeypatch.setattr(data, "FILES", {key: (stem, hashlib.sha256(gzip.decompress(
+        (source / f"{stem}.gz").read_bytes())).hexdigest()) for key, (stem, _) in data.FILES.items()})
+
+    class Mirror(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(source), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    mirror = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
+    threading.Thread(target=mirror.serve_forever, daemon=True).start()
+    server = start(data_dir=tmp_path / "cache", mirrors=(f"http://127.0.0.1:{mirror.server_address[1]}/",))
+    client = Client(server)
+    try:
+        assert client.get("/api/status")[1]["data"]["available"] is False
+        status, job = client.post("/api/download", {})
+        assert status == 202 and job["kind"] == "download"
+        final = wait_for(client, job["id"])
+        assert final["state"] == "done" and final["done"] == final["total"] > 0
+        assert client.get("/api/status")[1]["data"]["available"] is True
+        assert client.post("/api/download", {})[0] == 409   # nothing left to fetch
+    finally:
+        server.close()
+        mirror.shutdown()
+        mirror.server_close()
+
+
+def test_a_failed_download_says_why(tmp_path):
+    server = start(data_dir=tmp_path / "cache", mirrors=("http://127.0.0.1:9/",))  # port 9: nothing listens
+    client = Client(server)
+    try:
+        final = wait_for(client, client.post("/api/download", {})[1]["id"])
+        assert final["state"] == "failed" and "could not download" in final["error"]
+    finally:
+        server.close()
+
+
+# ---------------------------------------------------------------------- every bad request: JSON 4xx
+PIXELS = [0.0] * 784
+BAD_BODIES = [
+    ("/api/predict", {}, 400, "exactly one of"),
+    ("/api/predict", {"pixels": PIXELS, "png": "AAAA"}, 400, "exactly one of"),
+    ("/api/predict", {"pixels": PIXELS[:783]}, 400, "exactly 784"),
+    ("/api/predict", {"pixels": PIXELS + [0.0]}, 400, "exactly 784"),
+    ("/api/predict", {"pixels": "0" * 784}, 400, "list of 784"),
+    ("/api/predict", {"pixels": [0.5] * 783 + ["0.5"]}, 400, "only numbers"),
+    ("/api/predict", {"pixels": [0.5] * 783 + [True]}, 400, "only numbers"),
+    ("/api/predict", {"pixels": [0.5] * 783 + [None]}, 400, "only numbers"),
+    ("/api/predict", {"pixels": [0.5] * 783 + [[0.5]]}, 400, "only numbers"),
+    ("/api/predict", {"pixels": [0.5] * 783 + [1.0001]}, 400, "in [0, 1]"),
+    ("/api/predict", {"pixels": [-0.01] + [0.5] * 783}, 400, "in [0, 1]"),
+    ("/api/predict", {"pixels": [1e300] + [0.5] * 783}, 400, "in [0, 1]"),
+    ("/api/predict", {"pixels": [float("inf")] + [0.5] * 783}, 400, "Infinity is not a number"),
+    ("/api/predict", {"pixels": [10**400] + [0.5] * 783}, 400, "in [0, 1]"),
+    ("/api/predict", {"pixels": PIXELS, "colour": "red"}, 400, "unknown field 'colour'"),
+    ("/api/predict", {"pixels": PIXELS, "model": "nope"}, 404, "no network"),
+    ("/api/predict", {"pixels": PIXELS, "model": 3}, 400, "'model' must be a string"),
+    ("/api/predict", {"pixels": PIXELS, "connections": 1}, 400, "true or false"),
+    ("/api/predict", [0.5] * 784, 400, "JSON object"),
+    ("/api/predict", {"png": 12}, 400, "base64-encoded PNG"),
+    ("/api/predict", {"png": "not base64!"}, 400, "not valid base64"),
+    ("/api/predict", {"png": b64(b"GIF89a not really a png")}, 400, "not a PNG"),
+    ("/api/cost", {"pixels": PIXELS}, 400, "missing field 'label'"),
+    ("/api/cost", {"pixels": PIXELS, "label": 10}, 400, "between 0 and 9"),
+    ("/api/cost", {"pixels": PIXELS, "label": True}, 400, "integer"),
+    ("/api/cost", {"pixels": PIXELS, "label": 1.5}, 400, "integer"),
+    ("/api/noise", {"kind": "pink"}, 400, "'kind' must be one of"),
+    ("/api/noise", {"seed": -1}, 400, "between 0"),
+    ("/api/test-image", {}, 400, "missing field 'position'"),
+    ("/api/test-image", {"position": 100}, 400, "below 100"),
+    ("/api/test-image", {"position": 0, "mistakes": "yes"}, 400, "true or false"),
+    ("/api/train", {"hidden": [16], "lr": 0, "epochs": 1, "batch_size": 10}, 400, "'lr' must be greater than 0"),
+    ("/api/train", {"hidden": [16], "lr": 1, "epochs": 0, "batch_size": 10}, 400, "'epochs' must be between"),
+    ("/api/train", {"hidden": [16], "lr": 1, "epochs": 1, "batch_size": "10"}, 400, "'batch_size' must be an integer"),
+    ("/api/train", {"hidden": [16, 0], "lr": 1, "epochs": 1, "batch_size": 10}, 400, "between 1 and 256"),
+    ("/api/train", {"hidden": [8] * 5, "lr": 1, "epochs": 1, "batch_size": 10}, 400, "list of 0 to 4"),
+    ("/api/train", {"hidden": [16], "lr": 1, "epochs": 1, "batch_size": 10, "momentum": 0.9}, 400, "unknown field"),
+    ("/api/train", {"hidden": [16], "lr": 1, "epochs": 1, "batch_size": 10, "schedule": "wild"}, 400, "one of"),
+    ("/api/train", {"hidden": [16], "lr": 1, "epochs": 1, "batch_size": 10, "limit": 5}, 400, "'limit'"),
+    ("/api/download", {"now": True}, 400, "empty JSON object"),
+    ("/api/jobs/train-999/stop", {}, 404, "no job"),
+]
+
+
+@pytest.mark.parametrize("path, body, status, message", BAD_BODIES, ids=[f"{p} {m}" for p, _, _, m in BAD_BODIES])
+def test_bad_bodies_get_a_json_error(client, path, body, status, message):
+    answer_status, answer = client.post(path, body)
+    assert answer_status == status
+    assert set(answer) == {"error"} and message in answer["error"]
+
+
+def png_of(width, height, noise=False):
+    pixels = np.random.default_rng(0).integers(0, 256, (height, width), dtype=np.uint8) if noise else \
+        np.zeros((height, width), np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG", compress_level=0)
+    return buffer.getvalue()
+
+
+def test_a_png_too_wide_too_heavy_or_blank_is_refused(client):
+    status, answer = client.post("/api/predict", {"png": b64(png_of(MAX_PNG_SIDE + 1, 8))})
+    assert status == 413 and "on a side" in answer["error"]
+    heavy = png_of(600, 600, noise=True)
+    assert len(heavy) > MAX_PNG_BYTES
+    status, answer = client.post("/api/predict", {"png": b64(heavy)})
+    assert status == 413 and f"{MAX_PNG_BYTES:,} bytes" in answer["error"]
+    jpeg = io.BytesIO()
+    Image.new("L", (20, 20)).save(jpeg, "JPEG")
+    status, answer = client.post("/api/predict", {"png": b64(jpeg.getvalue())})
+    assert status == 400 and "JPEG" in answer["error"]
+    status, answer = client.post("/api/predict", {"png": b64(png_of(50, 50))})
+    assert status == 422 and "blank" in answer["error"]
+
+
+def test_malformed_requests_get_a_json_error(client):
+    cases = [
+        (dict(body=b"{not json", headers={"Content-Type": "application/json"}), 400, "not valid JSON"),
+        (dict(body=b'{"pixels": NaN}', headers={"Content-Type": "application/json"}), 400, "not valid JSON"),
+        (dict(body=b"\xff\xfe", headers={"Content-Type": "application/json"}), 400, "not valid JSON"),
+        (dict(body=b"{}", headers={"Content-Type": "text/plain"}), 415, "must be JSON"),
+        (dict(body=b"[" * 100_000, headers={"Content-Type": "application/json"}), 400, "nested too deeply"),
+        (dict(body=b"{}", headers={"Content-Type": "application/json", "Content-Length": "x"}), 400, "Content-Length"),
+    ]
+    for request, status, message in cases:
+        answer_status, answer, _ = client.raw("POST", "/api/predict", **request)
+        assert answer_status == status and message in answer["error"], request
+
+
+def send_raw(server, head, body=b""):
+    """Bytes straight onto a socket (for requests http.client would not send); return status and JSON."""
+    with socket.create_connection(server.server_address[:2], timeout=10) as connection:
+        connection.sendall(head.encode() + body)
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    head, _, content = reply.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(content)
+
+
+def test_body_size_limits_and_lengths_are_enforced(server):
+    status, answer = send_raw(server, f"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                      f"application/json\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n")
+    assert status == 413 and "limit" in answer["error"]
+    status, answer = send_raw(server, "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                      "application/json\r\nConnection: close\r\n\r\n")
+    assert status == 411
+    status, answer = send_raw(server, "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                      "application/json\r\nTransfer-Encoding: chunked\r\n\r\n", b"2\r\n{}\r\n0\r\n\r\n")
+    assert status == 411 and "chunked" in answer["error"]
+    status, answer = send_raw(server, "GET /a b c HTTP/1.1\r\n\r\n")
+    assert status == 400 and answer["error"]
+
+
+@pytest.mark.parametrize("path", ["/digitnet/models/3b1b.npz", "/../pyproject.toml", "/static/../server.py",
+                                  "/%2e%2e/%2e%2e/etc/passwd", "/app.js/../../../../etc/passwd", "/index.html",
+                                  "/api", "/api/models/../../etc", "/api/models/default/weights"])
+def test_no_route_reads_a_path_from_the_request(client, path):
+    status, answer = client.get(path)
+    assert status == 404 and "no such page" in answer["error"]
+
+
+def test_wrong_methods_queries_and_hosts_are_refused(client, server):
+    status, answer = client.get("/api/predict")
+    assert status == 405 and "answers POST" in answer["error"]
+    status, answer, response = client.raw("DELETE", "/api/status")
+    assert status == 405 and "application/json" in response.getheader("Content-Type")
+    status, answer = client.post("/", {})
+    assert status == 405
+    status, answer = client.get("/api/status?debug=1")
+    assert status == 400 and "query" in answer["error"]
+    status, answer, _ = client.raw("GET", "/api/status", headers={"Host": "evil.example:8000"})
+    assert status == 403 and "evil.example" in answer["error"]
+    status, answer = client.get("/api/jobs/train-12345")
+    assert status == 404 and "no job" in answer["error"]
+
+
+def test_without_data_the_data_routes_say_how_to_get_it(empty_data_server):
+    client = Client(empty_data_server)
+    status, answer = client.post("/api/test-image", {"position": 0})
+    assert status == 409 and "digitnet download" in answer["error"]
+    status, answer = client.post("/api/train", {"hidden": [16], "lr": 1, "epochs": 1, "batch_size": 10})
+    assert status == 409 and "--data" in answer["error"]
+    status, answer = client.post("/api/noise", {"kind": "uniform"})
+    assert status == 200 and answer["report"]["mean_top_activation_digits"] is None
+    status, answer = client.post("/api/predict", {"pixels": PIXELS})
+    assert status == 200   # drawing needs no data
+
+
+# ---------------------------------------------------------------------- the command
+def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path):
+    process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
+                                "explore", "--no-browser", "--port", "0", "--data", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("digitnet explorer: http://127.0.0.1:") and "Ctrl-C" in line
+        url = line.split()[2]
+        host, port = url[len("http://"):].rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", "/")
+        assert connection.getresponse().status == 200
+        connection.close()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+        assert process.returncode == 0 and "stopped" in out and "Traceback" not in err
+    finally:
+        process.kill()
+
+
+def test_explore_model_serves_that_network(tmp_path):
+    from digitnet import Network
+    model = tmp_path / "small.npz"
+    Network([784, 5, 10], seed=1).save(model)
+    process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
+                                "explore", "--no-browser", "--port", "0", "--model", str(model)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        url = process.stdout.readline().split()[2]
+        host, port = url[len("http://"):].rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", "/api/status")
+        models = json.loads(connection.getresponse().read())["models"]
+        connection.close()
+        assert models == [{"id": "default", "name": str(model), "sizes": [784, 5, 10], "read_only": True,
+                           "test_accuracy": None}]
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+        assert process.returncode == 0
+    finally:
+        process.kill()
+
+
+def test_explore_reports_a_bad_model_or_a_busy_port_in_one_line(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a model")
+    result = subprocess.run([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
+                             "explore", "--no-browser", "--model", str(bad)], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "not a digitnet model file" in result.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
+                                 "explore", "--no-browser", "--port", str(port)], capture_output=True, text=True,
+                                cwd=ROOT, timeout=60)
+    assert result.returncode == 1 and "already in use" in result.stderr and result.stderr.count("\n") == 1

@@ -1,0 +1,471 @@
+"""The explorer page in a real browser: Debian's Chromium, driven headless by Playwright from pytest.
+
+Digits are drawn with mouse (and touch) movements on the canvas; every number the page shows
+is compared with what the library computes for the very input the page sent.  Screenshots go
+to pytest's temporary folder; with DIGITNET_README_SCREENSHOT=FILE the desktop one is also
+written to FILE (that is how docs/images/explorer.png is made).
+"""
+
+import base64
+import gzip
+import hashlib
+import http.server
+import io
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import write_mnist
+from digitnet import data, insight
+from digitnet.images import image_to_input
+from digitnet.models import load_bundled
+from digitnet.web.server import make_server
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
+CHROMIUM = "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"Chromium is not installed at {CHROMIUM} (.ci/run installs it with apt-get)", allow_module_level=True)
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+
+# Digits as pen strokes, in fractions of the canvas side.
+SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]]
+ONE = [[(0.5, 0.15), (0.5, 0.85)]]
+ZERO = [[(0.5 + 0.22 * np.sin(t), 0.5 - 0.32 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)]]
+
+
+# ---------------------------------------------------------------------- fixtures
+def serve(**options):
+    server = make_server(load_bundled(), "shipped", port=0, **options)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def mnist_dir(tmp_path_factory):
+    return write_mnist(tmp_path_factory.mktemp("mnist"), train=(3000, 28), test=(100, 28))
+
+
+@pytest.fixture(scope="module")
+def server(mnist_dir):
+    server = serve(data_dir=mnist_dir)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Page:
+    """A browser tab on the explorer that records console errors, failed requests and every predict."""
+
+    def __init__(self, browser, url, viewport=DESKTOP, has_touch=False):
+        self.context = browser.new_context(viewport=viewport, has_touch=has_touch)
+        self.page = self.context.new_page()
+        self.problems = []
+        self.predictions = []   # (request body, response body) of each POST /api/predict
+        self.pending = set()    # requests under way (event streams excepted)
+        self.page.on("request", lambda r: "/events" not in r.url and self.pending.add(r))
+        self.page.on("requestfinished", lambda r: self.pending.discard(r))
+        self.page.on("requestfailed", lambda r: self.pending.discard(r))
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.problems.append(f"console {m.type}: {m.text}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed request: {r.url} ({r.failure})"))
+        self.page.on("response", self._response)
+        self.page.goto(url)
+        self.page.wait_for_selector("body[data-ready=true]")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+        elif response.url.endswith("/api/predict"):
+            self.predictions.append((json.loads(response.request.post_data), response.json()))
+
+    def testid(self, name):
+        return self.page.get_by_test_id(name)
+
+    def draw(self, strokes):
+        """Draw ``strokes`` with the mouse, many small moves per segment (as a hand would)."""
+        box = self.testid("draw-canvas").bounding_box()
+        at = lambda x, y: (box["x"] + x * box["width"], box["y"] + y * box["height"])  # noqa: E731
+        for stroke in strokes:
+            self.page.mouse.move(*at(*stroke[0]))
+            self.page.mouse.down()
+            for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
+                for t in np.linspace(0, 1, 12)[1:]:
+                    self.page.mouse.move(*at(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t))
+            self.page.mouse.up()
+        self.settle()
+
+    def settle(self, quiet_ms=150, timeout_ms=20_000):
+        """Wait until no request has been under way for ``quiet_ms`` and the page has drawn a frame."""
+        quiet = waited = 0
+        while quiet < quiet_ms:
+            self.page.wait_for_timeout(25)
+            quiet = 0 if self.pending else quiet + 25
+            waited += 25
+            assert waited < timeout_ms, f"requests still under way: {[r.url for r in self.pending]}"
+        self.page.evaluate("() => new Promise(requestAnimationFrame)")
+
+    def last_input(self):
+        """The network input (784,) for the last prediction, computed by the library from what the page sent."""
+        body, _ = self.predictions[-1]
+        if "png" in body:
+            return image_to_input(base64.b64decode(body["png"]))
+        return np.array(body["pixels"], dtype=np.float32)
+
+    def open_tab(self, name):
+        self.page.get_by_role("tab", name=name).click()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    tab = Page(browser, server.url)
+    yield tab
+    tab.close()
+
+
+def shot(tab, tmp_path, name):
+    path = tmp_path / f"{name}.png"
+    tab.page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def fmt(x, digits=3):
+    """The page's number format (JavaScript toFixed)."""
+    return f"{x:.{digits}f}"
+
+
+# ---------------------------------------------------------------------- drawing and the answer
+@pytest.mark.parametrize("strokes, digit", [(SEVEN, 7), (ONE, 1), (ZERO, 0)], ids=["seven", "one", "zero"])
+def test_a_drawn_digit_is_read(page, strokes, digit, tmp_path):
+    page.draw(strokes)
+    assert page.testid("answer").inner_text() == str(digit)
+    net = load_bundled()
+    assert net.predict(page.last_input()) == digit   # the library reads the page's drawing the same way
+    shot(page, tmp_path, f"drawn-{digit}")
+    assert page.problems == []
+
+
+def test_predictions_update_while_drawing_not_only_on_release(page):
+    box = page.testid("draw-canvas").bounding_box()
+    page.page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.15 * box["height"])
+    page.page.mouse.down()
+    for y in np.linspace(0.15, 0.85, 25):
+        page.page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + y * box["height"])
+        page.page.wait_for_timeout(15)
+    page.settle()
+    during = len(page.predictions)
+    assert page.testid("answer").inner_text() == "1"
+    page.page.mouse.up()
+    assert during >= 3, f"only {during} predictions while the pen was down"
+
+
+def test_every_panel_shows_the_librarys_numbers_for_the_same_input(page, tmp_path):
+    net = load_bundled()
+    page.draw(SEVEN)
+    image = page.last_input()
+    weighted_sums, activations = net.forward(image)
+    outputs = activations[-1]
+
+    # the answer and the ten output bars
+    assert page.testid("answer").inner_text() == str(int(outputs.argmax()))
+    values = page.testid("outputs").locator(".value").all_inner_texts()
+    assert values == [fmt(a) for a in outputs]
+
+    # the 28×28 input grid, read cell by cell with the keyboard
+    grid = page.testid("input-grid")
+    grid.focus()
+    for key, (row, col) in [("ArrowDown", (15, 14)), ("ArrowRight", (15, 15)), ("ArrowUp", (14, 15))]:
+        grid.press(key)
+        readout = page.page.locator("#grid-readout").inner_text()
+        assert readout == f"input neuron {28 * row + col} (row {row}, column {col}: {fmt(image[28 * row + col])})"
+
+    # the network: a hidden neuron's bias, weighted sum and activation, chosen with the keyboard
+    page.testid("network").focus()
+    page.page.keyboard.press("ArrowDown")      # layer 1, neuron 0
+    page.page.keyboard.press("ArrowDown")      # layer 1, neuron 1
+    page.page.keyboard.press("ArrowRight")     # layer 2, neuron 1
+    details = page.testid("neuron-details").inner_text()
+    assert "Layer 2 neuron 1" in details
+    assert f"bias b = {fmt(net.biases[1][1])}" in details
+    assert f"z = w·a + b = {fmt(weighted_sums[1][1])}" in details
+    assert f"σ(z) = {fmt(activations[2][1])}" in details
+
+    # cost and nudges for the digit meant
+    page.open_tab("Cost & nudges")
+    page.page.get_by_role("radio", name="3").click()
+    page.settle()
+    breakdown = insight.cost_breakdown(net, image, 3)
+    assert page.testid("cost-total").inner_text() == fmt(breakdown["cost"], 4)
+    nudge_words = page.testid("nudges").locator("ol li").all_inner_texts()
+    assert nudge_words == [n["words"] for n in insight.nudges(net, image[None], [3], top=10)["top"]]
+    assert page.testid("nudges").locator("canvas").count() == 16
+    shot(page, tmp_path, "cost")
+
+    # what the neurons look for: every first-layer weight image, blue where the weight is positive
+    page.open_tab("What neurons look for")
+    gallery = page.page.locator("#gallery")
+    views_and_maximizing = 16 + 16 + 10 + 16 + 16 + 10
+    gallery.locator("canvas").nth(views_and_maximizing - 1).wait_for()
+    assert gallery.locator("canvas").count() == views_and_maximizing
+    blue = page.page.evaluate("""() => {
+        const canvas = document.querySelector('#gallery canvas');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, 28, 28).data;
+        return Array.from({length: 784}, (_, i) => pixels[4 * i + 2] > pixels[4 * i]);
+    }""")
+    weights = net.weights[0][0]
+    clear = np.abs(weights) > 0.05 * np.abs(weights).max()
+    assert np.array_equal(np.array(blue)[clear], (weights > 0)[clear])
+    shot(page, tmp_path, "gallery")
+    assert page.problems == []
+
+
+def test_the_noise_button_shows_the_networks_confident_answer(page, tmp_path):
+    page.open_tab("Random image")
+    page.testid("noise").click()
+    page.settle()
+    net = load_bundled()
+    image = page.last_input()
+    digit = int(net.feedforward(image).argmax())
+    assert page.testid("answer").inner_text() == str(digit)
+    text = page.testid("noise-answer").inner_text()
+    assert f"The network says {digit}" in text and "Of 1,000 such images" in text
+    shot(page, tmp_path, "noise")
+    assert page.problems == []
+
+
+def test_stepping_through_test_images_and_the_mistakes(page, mnist_dir, tmp_path):
+    net = load_bundled()
+    _, (images, labels) = data.load_mnist(mnist_dir)
+    page.open_tab("Test images")
+    page.settle()
+    assert "Test image #0: labelled" in page.page.locator("#test-info").inner_text()
+    page.page.get_by_role("button", name="Next test image").click()
+    page.settle()
+    info = page.page.locator("#test-info").inner_text()
+    assert info.startswith(f"Test image #1: labelled {labels[1]}; the network says {net.predict(images[1])}")
+    np.testing.assert_array_equal(page.last_input(), images[1])
+    page.page.get_by_label("only the network's mistakes").check()
+    page.settle()
+    mistakes = np.flatnonzero(net.predict(images) != labels)
+    assert page.page.locator("#test-count").inner_text() == f"of {len(mistakes)}"
+    assert page.page.locator("#test-info").inner_text().startswith(f"Test image #{mistakes[0]}:")
+    shot(page, tmp_path, "test-images")
+    assert page.problems == []
+
+
+# ---------------------------------------------------------------------- training from the page
+def chart_points(tab):
+    return int(tab.testid("train-chart").get_attribute("data-points") or 0)
+
+
+def test_training_from_the_page_streams_the_curve_and_explores_the_new_network(page, tmp_path):
+    page.open_tab("Train")
+    page.page.get_by_label("Hidden layers", exact=True).fill("8")
+    page.page.get_by_label("Epochs", exact=True).fill("6")
+    page.page.get_by_label("Batch size", exact=True).fill("1")
+    page.page.get_by_label("Training images", exact=True).fill("3000")
+    page.page.get_by_role("button", name="Train", exact=True).click()
+    seen = set()
+    deadline = time.monotonic() + 120
+    while "Done" not in page.testid("train-status").inner_text():
+        seen.add(chart_points(page))
+        assert not page.testid("train-status").inner_text().startswith("Training failed")
+        assert time.monotonic() < deadline, "training from the page did not finish in 2 minutes"
+        page.page.wait_for_timeout(20)
+    seen.add(chart_points(page))
+    assert max(seen) == 6 and len(seen - {0, 6}) >= 2, f"the curve did not advance during training: {sorted(seen)}"
+    page.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-8-10')")
+    shot(page, tmp_path, "trained")
+    page.draw(ONE)   # the new network answers drawings
+    assert page.predictions[-1][0]["model"].startswith("net-")
+    assert page.problems == []
+
+
+def test_training_can_be_stopped_from_the_page(page):
+    page.open_tab("Train")
+    page.page.get_by_label("Epochs", exact=True).fill("100")
+    page.page.get_by_label("Batch size", exact=True).fill("1")
+    page.page.get_by_label("Training images", exact=True).fill("3000")
+    page.page.get_by_role("button", name="Train", exact=True).click()
+    page.page.wait_for_function("() => +document.querySelector('[data-testid=train-chart]').dataset.points >= 1")
+    page.page.get_by_role("button", name="Stop").click()
+    page.page.wait_for_function("() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Stopped')")
+    assert page.page.get_by_role("button", name="Train", exact=True).is_enabled()
+    assert page.problems == []
+
+
+def test_without_data_the_page_explains_and_downloads_with_progress(browser, tmp_path, monkeypatch):
+    source = write_mnist(tmp_path / "mirror")
+    monkeypatch.setattr(data, "FILES", {key: (stem, hashlib.sha256(gzip.decompress(
+        (source / f"{stem}.gz").read_bytes())).hexdigest()) for key, (stem, _) in data.FILES.items()})
+
+    class Mirror(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(source), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    mirror = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
+    threading.Thread(target=mirror.serve_forever, daemon=True).start()
+    server = serve(data_dir=tmp_path / "cache", mirrors=(f"http://127.0.0.1:{mirror.server_address[1]}/",))
+    tab = Page(browser, server.url)
+    try:
+        tab.open_tab("Test images")
+        assert "digitnet download" in tab.page.locator("#tests-missing").inner_text()
+        tab.open_tab("Train")
+        notice = tab.page.locator("#train-missing-text").inner_text()
+        assert str(tmp_path / "cache") in notice and "digitnet download" in notice and "--data" in notice
+        assert tab.page.get_by_role("button", name="Train", exact=True).is_disabled()
+        shot(tab, tmp_path, "no-data")
+        tab.page.get_by_role("button", name="Download MNIST").click()
+        tab.page.wait_for_function("() => document.querySelector('#download-status').textContent.startsWith('MNIST is ready')")
+        tab.page.locator("#train-missing").wait_for(state="hidden")
+        assert tab.page.get_by_role("button", name="Train", exact=True).is_enabled()
+        assert tab.problems == []
+    finally:
+        tab.close()
+        server.close()
+        mirror.shutdown()
+        mirror.server_close()
+
+
+# ---------------------------------------------------------------------- normal use, phones, keyboards
+def test_normal_use_leaves_the_console_clean(page):
+    page.page.get_by_role("button", name="Clear").click()          # clear an empty canvas
+    page.page.mouse.click(10, 10)                                  # a click outside the canvas
+    page.draw(SEVEN)
+    page.testid("clear").click()
+    page.settle()
+    assert page.testid("answer").inner_text() == ""
+    assert page.testid("outputs").locator(".value").all_inner_texts() == ["–"] * 10
+    page.page.get_by_role("button", name="Undo").click()           # undo with nothing to undo
+    page.draw(ONE)
+    page.page.get_by_role("button", name="Undo").click()           # back to an empty canvas
+    page.settle()
+    assert page.testid("answer").inner_text() == ""
+    for name in ["Random image", "What neurons look for", "Test images", "Train", "Cost & nudges"]:
+        page.open_tab(name)
+        page.settle()
+    page.open_tab("Random image")
+    for _ in range(3):
+        page.testid("noise").click()
+        page.settle()
+    page.draw(ZERO)
+    page.open_tab("Cost & nudges")
+    page.page.get_by_role("radio", name="0").click()
+    page.settle()
+    assert page.problems == []
+
+
+def test_the_page_works_on_a_phone_sized_touch_screen(browser, server, tmp_path):
+    tab = Page(browser, server.url, viewport=PHONE, has_touch=True)
+    try:
+        assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        canvas = tab.testid("draw-canvas")
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        assert box["width"] >= 0.8 * PHONE["width"]
+        cdp = tab.context.new_cdp_session(tab.page)
+        x = box["x"] + 0.5 * box["width"]
+        points = [(x, box["y"] + y * box["height"]) for y in np.linspace(0.15, 0.85, 20)]
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+        for px, py in points[1:]:
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": px, "y": py}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        tab.settle()
+        assert tab.testid("answer").inner_text() == "1"
+        assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        shot(tab, tmp_path, "phone")
+        assert tab.problems == []
+    finally:
+        tab.close()
+
+
+def test_the_controls_work_from_the_keyboard(page):
+    keyboard = page.page.keyboard
+    page.page.get_by_role("tab", name="Cost & nudges").focus()
+    keyboard.press("ArrowRight")                                    # → What neurons look for
+    keyboard.press("ArrowRight")                                    # → Random image
+    assert page.page.get_by_role("tab", name="Random image").get_attribute("aria-selected") == "true"
+    page.testid("noise").focus()
+    keyboard.press("Enter")
+    page.settle()
+    assert page.testid("answer").inner_text().isdigit()
+    page.testid("clear").focus()
+    keyboard.press("Space")
+    page.settle()
+    assert page.testid("answer").inner_text() == ""
+    # every control can be reached with Tab
+    reached = set()
+    page.page.locator("body").focus()
+    for _ in range(40):
+        keyboard.press("Tab")
+        reached.add(page.page.evaluate("() => document.activeElement.dataset.testid || document.activeElement.id"))
+    assert {"clear", "undo", "model", "input-grid", "network", "tab-noise"} <= reached
+    assert page.problems == []
+
+
+def test_a_network_trained_in_one_browser_does_not_take_over_another(browser, mnist_dir):
+    server = serve(data_dir=mnist_dir)
+    trainer, watcher = Page(browser, server.url), Page(browser, server.url)
+    try:
+        watcher.draw(SEVEN)
+        trainer.open_tab("Train")
+        trainer.page.get_by_label("Hidden layers", exact=True).fill("8")
+        trainer.page.get_by_label("Epochs", exact=True).fill("2")
+        trainer.page.get_by_role("button", name="Train", exact=True).click()
+        trainer.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-8-10')")
+        latecomer = Page(browser, server.url)
+        watcher.draw(ONE)
+        assert watcher.predictions[-1][0]["model"] == "default"
+        assert latecomer.page.locator("#model").input_value() == "default"
+        assert latecomer.page.locator("#model option").count() == 1 + 1   # but the new network is offered
+        assert watcher.problems == trainer.problems == latecomer.problems == []
+        latecomer.close()
+    finally:
+        trainer.close()
+        watcher.close()
+        server.close()
+
+
+def test_readme_screenshot(browser, mnist_dir, tmp_path):
+    """The README's picture: a drawn 7 with its cost for 7 and a hidden neuron selected, on a desktop."""
+    server = serve(data_dir=mnist_dir)
+    page = Page(browser, server.url)
+    page.draw(SEVEN)
+    page.page.get_by_role("radio", name="7").click()
+    page.testid("network").focus()
+    for key in ["ArrowDown"] * 4 + ["ArrowRight"]:
+        page.page.keyboard.press(key)
+    page.settle()
+    path = shot(page, tmp_path, "explorer")
+    target = os.environ.get("DIGITNET_README_SCREENSHOT")
+    if target:
+        page.page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
+        page.page.mouse.move(0, DESKTOP["height"] - 1)
+        picture = Image.open(io.BytesIO(page.page.screenshot(full_page=True)))
+        picture.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(target, optimize=True)
+    assert path.stat().st_size > 10_000
+    assert page.problems == []
+    page.close()
+    server.close()
