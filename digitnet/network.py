@@ -25,6 +25,7 @@ import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
 from .costs import check_cost, example_costs, one_hot, output_error
+from .engines import get_engine
 
 DEFAULT_SIZES = (784, 16, 16, 10)
 INITS = ("lecun", "nielsen", "xavier", "he")
@@ -192,8 +193,7 @@ class Network:
     def predict(self, images, engine="auto"):
         """The recognised digit: the index of the most active output. (n,) ints, or one int."""
         outputs = self.outputs(images, engine=engine)
-        digits = outputs.argmax(axis=-1)
-        return int(digits) if np.ndim(images) == 1 else digits
+        return int(outputs.argmax()) if outputs.ndim == 1 else outputs.argmax(axis=1)
 
     def predict_or_reject(self, images, engine="auto"):
         """Like ``predict``, but "not a digit" for an image unlike any digit: a Verdict with
@@ -204,9 +204,9 @@ class Network:
 
     def outputs(self, images, engine="auto"):
         """Output activations like ``feedforward``, computed by the chosen engine (fast by default)."""
-        from .engines import get_engine
-        if np.ndim(images) == 1:
-            return get_engine(engine, self).outputs(self, np.asarray(images)[None, :])[0]
+        images = np.asarray(images)
+        if images.ndim == 1:
+            return get_engine(engine, self).outputs(self, images[None, :])[0]
         return get_engine(engine, self).outputs(self, images)
 
     # ------------------------------------------------------------------ the cost

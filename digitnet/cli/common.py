@@ -22,7 +22,8 @@ def add_json_option(parser):
 def add_engine_option(parser):
     from ..engines import ENGINES
     parser.add_argument("--engine", choices=ENGINES, default="auto",
-                        help="how to compute: auto (fastest available, default) or reference (plain NumPy)")
+                        help="how to compute: auto (fastest available, default), fast (compiled by Numba) "
+                             "or reference (plain NumPy)")
 
 
 def add_reject_option(parser):

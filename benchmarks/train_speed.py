@@ -1,0 +1,254 @@
+"""Benchmark: training and inference speed of digitnet's engines (and PyTorch, when installed), as one JSON object.
+
+    DIGITNET_DATA=../shared/mnist python benchmarks/train_speed.py [--epochs 5] [--no-torch]
+
+For each configuration (the video's network 784-16-16-10 with mini-batches of 10; the same with
+mini-batches of 100; 784-100-10 with mini-batches of 10; all sigmoid, quadratic cost, lr 3.0)
+and each engine, side by side in this one process: one warm-up epoch, then ``--epochs`` timed
+epochs, taken in turns (an epoch of each engine, then the next round), so that a change in the
+machine's load falls on every engine alike.  An epoch is
+``net.fit(images, labels, epochs=1, batch_size=..., lr=3.0, engine=...)`` on the 60,000 training
+images as ``load_mnist`` returns them (float32), without test data or monitoring; its wall-clock
+seconds (median, min, max) and the CPU seconds of this process are reported, and the test
+accuracy after the timed epochs.  The reference engine is timed with BLAS on 1 thread and on
+all cores.  PyTorch (``nn.Sequential`` + ``optim.SGD``, tensor indexing, no DataLoader, the
+same starting weights and cost Σ (a − y)²) runs when ``torch`` is importable, with its default
+threads and with 1.
+
+Inference: images per second for the 10,000 test images in one call (median of 20 calls),
+and the latency of one image through ``net.outputs`` (median over 5 rounds of 2,000 images).
+Peak memory: this process's, and that of ``digitnet train`` (default recipe, 1 epoch, run as
+a child process) with each engine.  The machine: CPU model, cores, load average before and
+after (other work on the machine slows every engine), threads, library versions.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+import digitnet
+from digitnet import Network, load_mnist
+from digitnet.engines import fast
+
+CONFIGS = {  # name: (layer sizes, mini-batch size)
+    "784-16-16-10 batch 10": ((784, 16, 16, 10), 10),
+    "784-16-16-10 batch 100": ((784, 16, 16, 10), 100),
+    "784-100-10 batch 10": ((784, 100, 10), 10),
+}
+LR = 3.0
+
+
+def blas_threads(count):
+    """A context limiting BLAS to ``count`` threads (threadpoolctl), or nothing if it is missing."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(count, user_api="blas")
+
+
+class DigitnetRunner:
+    """One digitnet engine on one configuration (optionally with BLAS limited to some threads)."""
+
+    def __init__(self, engine, sizes, batch_size, threads=None):
+        self.engine, self.batch_size, self.threads = engine, batch_size, threads
+        self.net = Network(sizes, seed=0)
+        self.epochs = 0
+
+    def limits(self):
+        return blas_threads(self.threads) if self.threads else contextlib.nullcontext()
+
+    def epoch(self, images, labels):
+        self.net.fit(images, labels, epochs=1, batch_size=self.batch_size, lr=LR, seed=self.epochs, engine=self.engine)
+        self.epochs += 1
+
+    def accuracy(self, images, labels):
+        return self.net.evaluate(images, labels, engine=self.engine)["accuracy"]
+
+    def outputs(self, images):
+        return self.net.outputs(images, engine=self.engine)
+
+
+class TorchRunner:
+    """The same network and recipe in PyTorch, starting from digitnet's initial weights."""
+
+    def __init__(self, sizes, batch_size, threads=None):
+        import torch
+        self.torch, self.batch_size, self.threads = torch, batch_size, threads
+        start = Network(sizes, seed=0)
+        layers = []
+        for W, b in zip(start.weights, start.biases):
+            linear = torch.nn.Linear(W.shape[1], W.shape[0])
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(W))
+                linear.bias.copy_(torch.from_numpy(b))
+            layers += [linear, torch.nn.Sigmoid()]
+        self.model = torch.nn.Sequential(*layers)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR)
+        self.generator = torch.Generator().manual_seed(0)
+
+    def limits(self):
+        @contextlib.contextmanager
+        def threads():
+            before = self.torch.get_num_threads()
+            self.torch.set_num_threads(self.threads or before)
+            try:
+                yield
+            finally:
+                self.torch.set_num_threads(before)
+        return threads()
+
+    def epoch(self, images, labels):
+        torch = self.torch
+        inputs, digits = torch.from_numpy(images), torch.from_numpy(labels.astype(np.int64))
+        wanted = torch.nn.functional.one_hot(digits, 10).to(inputs.dtype)
+        order = torch.randperm(len(inputs), generator=self.generator)
+        for start in range(0, len(inputs), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            self.optimizer.zero_grad()
+            loss = ((self.model(inputs[batch]) - wanted[batch]) ** 2).sum(dim=1).mean()
+            loss.backward()
+            self.optimizer.step()
+
+    def outputs(self, images):
+        with self.torch.no_grad():
+            return self.model(self.torch.from_numpy(images)).numpy()
+
+    def accuracy(self, images, labels):
+        return float((self.outputs(images).argmax(axis=1) == labels).mean())
+
+
+def seconds(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def time_training(runners, images, labels, epochs):
+    """Warm up each runner, then time ``epochs`` epochs of each, in turns; wall and CPU seconds."""
+    for runner in runners.values():
+        with runner.limits():
+            runner.epoch(images, labels)
+    wall = {name: [] for name in runners}
+    cpu = {name: [] for name in runners}
+    for _ in range(epochs):
+        for name, runner in runners.items():
+            with runner.limits():
+                started, started_cpu = time.perf_counter(), time.process_time()
+                runner.epoch(images, labels)
+                wall[name].append(time.perf_counter() - started)
+                cpu[name].append(time.process_time() - started_cpu)
+    return wall, cpu
+
+
+def time_inference(runner, test_images):
+    """Images per second for the whole test set in one call, and one image's latency in µs."""
+    with runner.limits():
+        return _time_inference(runner, test_images)
+
+
+def _time_inference(runner, test_images):
+    runner.outputs(test_images)
+    calls = []
+    for _ in range(20):
+        started = time.perf_counter()
+        runner.outputs(test_images)
+        calls.append(time.perf_counter() - started)
+    rounds = []
+    for _ in range(5):
+        started = time.perf_counter()
+        for image in test_images[:2000]:
+            runner.outputs(image)
+        rounds.append((time.perf_counter() - started) / 2000 * 1e6)
+    return {"test_images_per_second": len(test_images) / statistics.median(calls),
+            "single_image_microseconds": statistics.median(rounds)}
+
+
+def train_command_peak_mb(engine):
+    """Peak resident memory of ``digitnet train`` (default recipe, 1 epoch) in a child process."""
+    child = ("import json, resource, sys\n"
+             "from digitnet.cli import main\n"
+             "status = main(sys.argv[1:])\n"
+             "print(json.dumps({'status': status, 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))")
+    with tempfile.TemporaryDirectory() as folder:
+        run = subprocess.run([sys.executable, "-c", child, "train", "--epochs", "1", "--engine", engine, "--json",
+                              "--out", os.path.join(folder, "model.npz")], capture_output=True, text=True, check=True)
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    return {"peak_rss_mb": lines[-1]["peak_kb"] / 1024, "test_accuracy": lines[-2]["test_accuracy"],
+            "exit_status": lines[-1]["status"]}
+
+
+def machine():
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                 platform.processor())
+    info = {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+            "digitnet": digitnet.__version__, "numba": None, "numba_threads": None, "torch": None,
+            "torch_threads": None, "blas": None,
+            "thread_variables": {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                                            "MKL_NUM_THREADS", "NUMBA_NUM_THREADS") if k in os.environ}}
+    if fast.numba:
+        info.update(numba=fast.numba.__version__, numba_threads=fast.numba.get_num_threads())
+    with contextlib.suppress(ImportError):
+        import torch
+        info.update(torch=torch.__version__, torch_threads=torch.get_num_threads())
+    with contextlib.suppress(ImportError):
+        from threadpoolctl import threadpool_info
+        info["blas"] = [{k: pool.get(k) for k in ("internal_api", "num_threads", "version", "architecture")}
+                        for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    return info
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=5, help="timed epochs per engine and configuration (default 5)")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    train_command = {engine: train_command_peak_mb(engine) for engine in ("auto", "reference")}
+    (train_images, train_labels), (test_images, test_labels) = load_mnist()
+    try:
+        import torch  # noqa: F401
+        has_torch = not args.no_torch
+    except ImportError:
+        has_torch = False
+    results = {}
+    for name, (sizes, batch_size) in CONFIGS.items():
+        runners = {"fast": DigitnetRunner("fast", sizes, batch_size),
+                   "reference": DigitnetRunner("reference", sizes, batch_size),
+                   "reference 1 BLAS thread": DigitnetRunner("reference", sizes, batch_size, threads=1)}
+        if has_torch:
+            runners["pytorch"] = TorchRunner(sizes, batch_size)
+            runners["pytorch 1 thread"] = TorchRunner(sizes, batch_size, threads=1)
+        print(f"timing {name}: {', '.join(runners)}", file=sys.stderr, flush=True)
+        wall, cpu = time_training(runners, train_images, train_labels, args.epochs)
+        config = {}
+        for engine, runner in runners.items():
+            config[engine] = {"epoch_seconds": seconds(wall[engine]), "epoch_cpu_seconds": seconds(cpu[engine]),
+                              "test_accuracy": runner.accuracy(test_images, test_labels),
+                              "epochs_trained": args.epochs + 1, **time_inference(runner, test_images)}
+        fast_epoch = config["fast"]["epoch_seconds"]["median"]
+        config["ratios"] = {
+            f"{engine} / fast": {
+                "epoch": config[engine]["epoch_seconds"]["median"] / fast_epoch,
+                "inference": config["fast"]["test_images_per_second"] / config[engine]["test_images_per_second"],
+                "single_image": config[engine]["single_image_microseconds"] / config["fast"]["single_image_microseconds"],
+            } for engine in runners if engine != "fast"}
+        results[name] = config
+    print(json.dumps({
+        "benchmark": "train_speed", "epochs_timed": args.epochs, "lr": LR, "activation": "sigmoid",
+        "cost": "quadratic", "results": results, "digitnet_train_default_1_epoch": train_command,
+        "peak_rss_mb_this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "load_average_before": load_before, "load_average_after": os.getloadavg(), "machine": machine(),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,415 @@
+"""The fast engine: the reference's feedforward and mini-batch SGD, compiled by Numba.
+
+It computes what ``digitnet.network`` specifies, for every size, hidden activation (sigmoid,
+tanh, relu), output (sigmoid, softmax) and cost (quadratic, cross-entropy):
+
+    z = W a + b,  a = σ(z)                          feed forward
+    δᴸ = ∂C_x/∂zᴸ / n                               as in ``costs.output_error``, for the mean cost
+    δˡ = (W[l+1]ᵀ δˡ⁺¹) ⊙ σ′(zˡ)                    backpropagate
+    W[l] −= lr · Σ_x δˡ (aˡ⁻¹)ᵀ,  b[l] −= lr · Σ_x δˡ     step, once per mini-batch
+
+What makes it fast:
+
+* A stretch of mini-batches runs in one compiled loop over preallocated buffers: no Python
+  and no allocation per step.
+* The first layer skips zero pixels (about 81% of an MNIST image).  Its weights are held
+  transposed, W1ᵀ (n_in, n1), so that one pixel's weights are one contiguous row: the forward
+  pass adds x_p · W1ᵀ[p] for the nonzero pixels p only, and the gradient gets rows for those
+  pixels only.
+* σ′ is read off the activation itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
+* It works on one example at a time (a vector of 16 numbers fits in a register), not on
+  matrices of a mini-batch: at these sizes the bookkeeping of a matrix product costs more
+  than its arithmetic.
+
+What stays the same: the gradient is summed over the mini-batch before the step, as in the
+reference, so the only differences are the order of additions within a sum, and σ(z) computed
+as 1 / (1 + e^−z) rather than ½(1 + tanh(z/2)) (the same function; e^−z overflowing to inf
+for z ≪ 0 gives σ = 0, the right limit).  Images may be float (values in [0, 1]) or uint8
+(pixel values 0–255, read as value / 255 through a 256-entry table holding exactly the
+reference's float values).
+
+Training runs on one core: each step needs the previous one, and at 10 examples a step,
+handing work to a second core costs more than it saves (and on a loaded machine the step
+waits for the slower core).  Inference of a large batch runs on all cores.  Compiled code is
+cached on disk (``cache=True``), so the compile cost is paid once per install; where no cache
+folder is writable it compiles in memory instead, once per process.
+"""
+
+import math
+
+import numpy as np
+
+from .reference import PROGRESS_STEPS
+
+try:
+    import numba
+    from numba import prange, types
+    from numba.extending import overload
+except ImportError as error:  # the package installs without compilers, but a broken install is possible
+    numba = None
+    UNAVAILABLE = f"numba cannot be imported ({error})"
+else:
+    UNAVAILABLE = None
+
+# Activation codes shared by the kernels: the hidden ones, then the output-only softmax.
+SIGMOID, TANH, RELU, SOFTMAX = 0, 1, 2, 3
+ACTIVATION_CODES = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "softmax": SOFTMAX}
+QUADRATIC, CROSS_ENTROPY = 0, 1
+COST_CODES = {"quadratic": QUADRATIC, "cross-entropy": CROSS_ENTROPY}
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+PARALLEL_FROM = 1000   # batches of at least this many images are fed forward on all cores
+BLOCK = 256            # images per parallel work item
+
+
+def unsupported(net):
+    """Why the fast engine cannot run ``net`` (one line), or None if it can."""
+    if UNAVAILABLE:
+        return UNAVAILABLE
+    if net is not None and net.dtype not in DTYPES:
+        return f"it computes in float32 or float64, not {net.dtype}"
+    return None
+
+
+def _jit(**options):
+    """numba.njit with the on-disk cache, or without it where no cache folder is writable."""
+    def decorate(function):
+        try:
+            return numba.njit(cache=True, **options)(function)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return numba.njit(**options)(function)
+    return decorate if numba else (lambda function: function)
+
+
+# ---------------------------------------------------------------------------------- kernels
+def _pixel_value(raw, pixel_values):
+    """A pixel as a number in [0, 1]: float pixels as they are, uint8 ones through the table."""
+    return pixel_values[raw] if isinstance(raw, (int, np.integer)) else raw
+
+
+if numba:
+    @overload(_pixel_value)
+    def _pixel_value_compiled(raw, pixel_values):
+        if isinstance(raw, types.Integer):
+            return lambda raw, pixel_values: pixel_values[raw]
+        return lambda raw, pixel_values: raw
+
+
+@_jit()
+def _activate(z, kind):
+    """a = σ(z) in place on one layer's weighted sums (softmax over the whole layer)."""
+    one = z.dtype.type(1)
+    if kind == SIGMOID:  # 1 / (1 + e^−z): for z ≪ 0, e^−z overflows to inf and σ(z) to 0, the right limit
+        for j in range(z.shape[0]):
+            z[j] = one / (one + math.exp(-z[j]))
+    elif kind == TANH:
+        for j in range(z.shape[0]):
+            z[j] = math.tanh(z[j])
+    elif kind == RELU:
+        for j in range(z.shape[0]):
+            z[j] = max(z[j], 0.0)
+    else:
+        largest = z.max()
+        total = 0.0
+        for j in range(z.shape[0]):
+            z[j] = math.exp(z[j] - largest)
+            total += z[j]
+        for j in range(z.shape[0]):
+            z[j] /= total
+
+
+@_jit()
+def _derivative(a, kind):
+    """σ′(z) from a = σ(z), for the hidden activations."""
+    if kind == SIGMOID:
+        return a * (1.0 - a)
+    if kind == TANH:
+        return 1.0 - a * a
+    return 1.0 if a > 0 else 0.0
+
+
+@_jit(fastmath={"reassoc", "contract"})
+def _dense_layer(W, b, a_in, z):
+    """z = W a_in + b for one example (W (n_out, n_in) row-major)."""
+    for j in range(W.shape[0]):
+        total = z.dtype.type(0)  # sum in the network's float type
+        for k in range(W.shape[1]):
+            total += W[j, k] * a_in[k]
+        z[j] = total + b[j]
+
+
+@_jit()
+def _layer_offsets(biases):
+    """Where each layer's units start in a row of the activation buffers (n_layers + 1,)."""
+    offsets = np.zeros(len(biases) + 1, dtype=np.int64)
+    for l in range(len(biases)):
+        offsets[l + 1] = offsets[l] + biases[l].shape[0]
+    return offsets
+
+
+@_jit()
+def _nonzero_pixels(image, flags, pixels):
+    """Write the indices of ``image``'s nonzero pixels to ``pixels``; return how many there are.
+
+    ``flags`` (n_in rounded up to a multiple of 8, zero past n_in) first gets one byte per pixel,
+    1 if nonzero (a loop the compiler vectorises); then each run of 8 flags is read as one 64-bit
+    word, and only the words that are not 0 are looked into.
+    """
+    for p in range(image.shape[0]):
+        flags[p] = image[p] != 0
+    words = flags.view(np.uint64)
+    count = 0
+    for w in range(words.shape[0]):
+        word = words[w]
+        if word != 0:
+            for k in range(8):  # little-endian: flag 8w + k is byte k of the word
+                pixels[count] = 8 * w + k
+                count += (word >> (8 * k)) & 1
+    return count
+
+
+@_jit()
+def _feed_forward_sparse(image, pixel_values, weights, biases, hidden, output, offsets, activations, flags, pixels):
+    """Feed one image forward, the first layer by its nonzero pixels only; return how many there are.
+
+    weights[0] is W1ᵀ (n_in, n1).  The nonzero pixels' indices go to ``pixels`` (see
+    ``_nonzero_pixels``); every layer's activations go to ``activations`` (a row of the buffer,
+    layer l at offsets[l]:offsets[l+1]).
+    """
+    count = _nonzero_pixels(image, flags, pixels)
+    z = activations[offsets[0]:offsets[1]]
+    z[:] = 0.0
+    first = weights[0]
+    for q in range(0, count - 3, 4):  # four pixels at a time: z is read and written a quarter as often
+        p0, p1, p2, p3 = pixels[q], pixels[q + 1], pixels[q + 2], pixels[q + 3]
+        v0, v1 = _pixel_value(image[p0], pixel_values), _pixel_value(image[p1], pixel_values)
+        v2, v3 = _pixel_value(image[p2], pixel_values), _pixel_value(image[p3], pixel_values)
+        for j in range(z.shape[0]):
+            z[j] += (v0 * first[p0, j] + v1 * first[p1, j]) + (v2 * first[p2, j] + v3 * first[p3, j])
+    for q in range(count - count % 4, count):
+        value = _pixel_value(image[pixels[q]], pixel_values)
+        for j in range(z.shape[0]):
+            z[j] += value * first[pixels[q], j]
+    n_layers = len(weights)
+    for j in range(z.shape[0]):
+        z[j] += biases[0][j]
+    _activate(z, output if n_layers == 1 else hidden)
+    for l in range(1, n_layers):
+        z = activations[offsets[l]:offsets[l + 1]]
+        _dense_layer(weights[l], biases[l], activations[offsets[l - 1]:offsets[l]], z)
+        _activate(z, output if l == n_layers - 1 else hidden)
+    return count
+
+
+@_jit()
+def _output_error(a, label, output, cost, n, delta):
+    """δᴸ / n for one example (``costs.output_error``): a = outputs, y = one-hot ``label``."""
+    if cost == CROSS_ENTROPY:
+        for j in range(a.shape[0]):
+            delta[j] = (a[j] - (1.0 if j == label else 0.0)) / n
+    elif output == SOFTMAX:  # J(z)ᵀ 2(a − y) with J = diag(a) − a aᵀ
+        weighted = 0.0
+        for j in range(a.shape[0]):
+            weighted += a[j] * 2.0 * (a[j] - (1.0 if j == label else 0.0))
+        for j in range(a.shape[0]):
+            delta[j] = a[j] * (2.0 * (a[j] - (1.0 if j == label else 0.0)) - weighted) / n
+    else:                    # 2(a − y) ⊙ σ′(z), σ′ = a(1 − a)
+        for j in range(a.shape[0]):
+            delta[j] = 2.0 * (a[j] - (1.0 if j == label else 0.0)) * a[j] * (1.0 - a[j]) / n
+
+
+@_jit()
+def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, biases, hidden, output, cost,
+                 buffers):
+    """Mini-batch SGD over ``images[order]``, in place on ``weights`` (W1ᵀ first) and ``biases``.
+
+    ``buffers`` (see ``_buffers``): per example of a mini-batch, its ``activations`` and ``deltas``
+    (batch, Σ n_l) and its nonzero ``pixels`` (batch, 8⌈n_in/8⌉) and their ``counts`` (batch,); the
+    ``flags`` scratch of ``_nonzero_pixels`` and ``touched`` (8⌈n_in/8⌉,) zeros: 1 for the pixels
+    some example of the mini-batch has seen; the gradient's sums over a mini-batch, zeros between
+    mini-batches: ``gradients`` (shaped like ``weights``) and ``bias_gradients`` (Σ n_l,).
+    """
+    activations, deltas, pixels, counts, flags, touched, gradients, bias_gradients = buffers
+    n_layers = len(weights)
+    offsets = _layer_offsets(biases)
+    for start in range(0, order.shape[0], batch_size):
+        n = min(batch_size, order.shape[0] - start)
+        # 1. feed the mini-batch forward and find each example's output error
+        for i in range(n):
+            example = order[start + i]
+            counts[i] = _feed_forward_sparse(images[example], pixel_values, weights, biases, hidden, output,
+                                             offsets, activations[i], flags, pixels[i])
+            touched |= flags  # which pixels (rows of W1ᵀ) the mini-batch has seen
+            _output_error(activations[i, offsets[n_layers - 1]:], labels[example], output, cost, n,
+                          deltas[i, offsets[n_layers - 1]:])
+        # 2. from the top down: δ of the layer below (with the weights from before the step), then the step
+        for l in range(n_layers - 1, -1, -1):
+            W, gradient, bias_gradient = weights[l], gradients[l], bias_gradients[offsets[l]:offsets[l + 1]]
+            if l > 0:
+                for i in range(n):
+                    delta, below = deltas[i, offsets[l]:offsets[l + 1]], deltas[i, offsets[l - 1]:offsets[l]]
+                    a_below = activations[i, offsets[l - 1]:offsets[l]]
+                    below[:] = 0.0
+                    for j in range(W.shape[0]):
+                        for k in range(W.shape[1]):
+                            below[k] += W[j, k] * delta[j]
+                    for k in range(below.shape[0]):
+                        below[k] *= _derivative(a_below[k], hidden)
+                for i in range(n):  # ∂C/∂W = Σ_x δ aᵀ, ∂C/∂b = Σ_x δ (δ already holds the 1/n)
+                    delta, a_below = deltas[i, offsets[l]:offsets[l + 1]], activations[i, offsets[l - 1]:offsets[l]]
+                    for j in range(W.shape[0]):
+                        for k in range(W.shape[1]):
+                            gradient[j, k] += delta[j] * a_below[k]
+                        bias_gradient[j] += delta[j]
+                for j in range(W.shape[0]):
+                    for k in range(W.shape[1]):
+                        W[j, k] -= lr * gradient[j, k]
+                        gradient[j, k] = 0.0
+            else:  # the first layer: the gradient's rows (W1ᵀ's shape) of the nonzero pixels only
+                for i in range(n):
+                    image, delta = images[order[start + i]], deltas[i, offsets[0]:offsets[1]]
+                    for q in range(counts[i]):
+                        p = pixels[i, q]
+                        value = _pixel_value(image[p], pixel_values)
+                        for j in range(delta.shape[0]):
+                            gradient[p, j] += value * delta[j]
+                    for j in range(delta.shape[0]):
+                        bias_gradient[j] += delta[j]
+                touched_words = touched.view(np.uint64)
+                for w in range(touched_words.shape[0]):  # only runs of 8 rows that some example touched
+                    if touched_words[w] != 0:
+                        touched_words[w] = 0
+                        for p in range(8 * w, min(8 * w + 8, W.shape[0])):  # untouched rows: W − lr·0 is W
+                            for j in range(W.shape[1]):
+                                W[p, j] -= lr * gradient[p, j]
+                                gradient[p, j] = 0.0
+            for j in range(bias_gradient.shape[0]):
+                biases[l][j] -= lr * bias_gradient[j]
+                bias_gradient[j] = 0.0
+
+
+def _buffers(net, weights, batch_size):
+    """The scratch arrays ``_train_steps`` works in, for mini-batches of ``batch_size``."""
+    rows, units, width = batch_size, sum(net.sizes[1:]), -(-net.sizes[0] // 8) * 8
+    return (np.empty((rows, units), net.dtype), np.empty((rows, units), net.dtype),
+            np.empty((rows, width), np.int64), np.empty(rows, np.int64), np.zeros(width, np.uint8),
+            np.zeros(width, np.uint8), tuple(np.zeros_like(w) for w in weights), np.zeros(units, net.dtype))
+
+
+@_jit()
+def _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, offsets, activations, inputs):
+    """Feed one image forward with every W (n_out, n_in) as the network holds it; last layer's a."""
+    for p in range(image.shape[0]):
+        inputs[p] = _pixel_value(image[p], pixel_values)
+    n_layers = len(weights)
+    a_in = inputs
+    for l in range(n_layers):
+        z = activations[offsets[l]:offsets[l + 1]]
+        _dense_layer(weights[l], biases[l], a_in, z)
+        _activate(z, output if l == n_layers - 1 else hidden)
+        a_in = z
+    return a_in
+
+
+@_jit()
+def _outputs_block(images, first, last, pixel_values, weights, biases, hidden, output, outputs):
+    """Output activations of ``images[first:last]`` into ``outputs[first:last]``; weights[0] is W1ᵀ."""
+    offsets = _layer_offsets(biases)
+    activations = np.empty(offsets[-1], dtype=outputs.dtype)
+    flags = np.zeros(-(-images.shape[1] // 8) * 8, dtype=np.uint8)
+    pixels = np.empty(flags.shape[0], dtype=np.int64)
+    for i in range(first, last):
+        _feed_forward_sparse(images[i], pixel_values, weights, biases, hidden, output, offsets, activations,
+                             flags, pixels)
+        outputs[i] = activations[offsets[-2]:]
+
+
+@_jit()
+def _outputs_serial(images, pixel_values, weights, biases, hidden, output, outputs):
+    _outputs_block(images, 0, images.shape[0], pixel_values, weights, biases, hidden, output, outputs)
+
+
+@_jit(parallel=True)
+def _outputs_parallel(images, pixel_values, weights, biases, hidden, output, outputs):
+    blocks = (images.shape[0] + BLOCK - 1) // BLOCK
+    for block in prange(blocks):
+        _outputs_block(images, block * BLOCK, min((block + 1) * BLOCK, images.shape[0]), pixel_values,
+                       weights, biases, hidden, output, outputs)
+
+
+@_jit()
+def _output_one(image, pixel_values, weights, biases, hidden, output):
+    """Output activations of one image, with every W as the network holds it (n_out, n_in)."""
+    offsets = _layer_offsets(biases)
+    activations = np.empty(offsets[-1], dtype=biases[0].dtype)
+    inputs = np.empty(image.shape[0], dtype=biases[0].dtype)
+    return _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, offsets, activations,
+                               inputs).copy()
+
+
+# ---------------------------------------------------------------------------------- the engine
+_PIXEL_VALUES = {dtype: np.arange(256, dtype=dtype) / dtype.type(255) for dtype in DTYPES}
+
+
+def _images_for(net, images):
+    """``images`` as a C-contiguous (n, n_in) array the kernels read: uint8 as it is, else net.dtype."""
+    images = np.asarray(images)
+    if images.ndim != 2 or images.shape[1] != net.sizes[0]:
+        net._columns(images)  # raises the reference's message about the shape
+    if images.dtype != net.dtype and images.dtype != np.uint8:
+        images = images.astype(net.dtype)
+    return images if images.flags.c_contiguous else np.ascontiguousarray(images)
+
+
+class FastEngine:
+    name = "fast"
+
+    def outputs(self, net, images):
+        """(n, n_in) images → (n, n_out) output activations (float rows, or uint8 pixel values 0–255)."""
+        images = _images_for(net, images)
+        pixel_values, (hidden, output, _) = _PIXEL_VALUES[net.dtype], _codes(net)
+        if images.shape[0] == 1:  # the explorer's path: no transposed copy of W1 for one image
+            return _output_one(images[0], pixel_values, tuple(net.weights), tuple(net.biases), hidden, output)[None]
+        weights = (np.ascontiguousarray(net.weights[0].T),) + tuple(net.weights[1:])
+        outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
+        kernel = _outputs_parallel if images.shape[0] >= PARALLEL_FROM else _outputs_serial
+        kernel(images, pixel_values, weights, tuple(net.biases), hidden, output, outputs)
+        return outputs
+
+    def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None):
+        """One epoch of mini-batch SGD over ``images[order]``, like the reference engine's.
+
+        Runs in stretches of whole mini-batches, about ``PROGRESS_STEPS`` of them per epoch when
+        ``on_progress`` is given (one stretch otherwise); the network holds the current weights
+        whenever ``on_progress`` is called.
+        """
+        images = _images_for(net, images)
+        labels = np.ascontiguousarray(labels)
+        order = np.ascontiguousarray(order, dtype=np.int64)
+        weights = [np.ascontiguousarray(net.weights[0].T)] + [np.ascontiguousarray(w) for w in net.weights[1:]]
+        biases = [np.ascontiguousarray(b) for b in net.biases]
+        buffers = _buffers(net, weights, min(batch_size, len(order)))
+        total = len(order)
+        steps = -(-total // batch_size)
+        stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
+        for start in range(0, total, stretch):
+            _train_steps(images, labels, order[start:start + stretch], batch_size, net.dtype.type(lr),
+                         _PIXEL_VALUES[net.dtype], tuple(weights), tuple(biases), *_codes(net), buffers)
+            _hand_back(net, weights, biases)
+            if on_progress is not None:
+                on_progress(min(start + stretch, total), total)
+
+
+def _codes(net):
+    """The kernels' codes for ``net``'s hidden activation, output activation and cost."""
+    return ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output], COST_CODES[net.cost_name]
+
+
+def _hand_back(net, weights, biases):
+    """Put the trained parameters into the network's own arrays (W1ᵀ transposed back)."""
+    net.weights[0][...] = weights[0].T
+    for target, trained in zip(net.weights[1:] + net.biases, weights[1:] + biases):
+        if target is not trained:
+            target[...] = trained
+
+
+ENGINE = FastEngine()
