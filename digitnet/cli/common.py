@@ -1,6 +1,8 @@
 """What the subcommands share: common options, JSON Lines output, a progress bar, loading a model."""
 
+import argparse
 import json
+import math
 import sys
 
 import numpy as np
@@ -8,6 +10,33 @@ import numpy as np
 from ..data import load_mnist
 from ..errors import DigitnetError
 from ..network import Network
+
+
+def ranged(convert, accept, rule):
+    """An argparse ``type``: ``convert`` the text (int or float), then require ``accept(value)``.
+
+    A bad value gets one line: "not a number: x" or "must be <rule>, got x".
+    """
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {'a whole number' if convert is int else 'a number'}: {text}") from None
+        if not (math.isfinite(value) and accept(value)):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+    return parse
+
+
+positive_int = ranged(int, lambda v: v >= 1, "at least 1")
+non_negative_int = ranged(int, lambda v: v >= 0, "0 or more")
+digit_argument = ranged(int, lambda v: 0 <= v <= 9, "a digit 0–9")
+positive_float = ranged(float, lambda v: v > 0, "a positive number")
+non_negative_float = ranged(float, lambda v: v >= 0, "0 or a positive number")
+fraction_below_one = ranged(float, lambda v: 0 <= v < 1, "at least 0 and below 1")
+open_fraction = ranged(float, lambda v: 0 < v < 1, "a fraction between 0 and 1")
+pixel_value = ranged(float, lambda v: 0 <= v <= 1, "a pixel value from 0 to 1")
+port_number = ranged(int, lambda v: 0 <= v <= 65535, "a port number from 0 to 65535")
 
 
 def add_data_option(parser):

@@ -5,7 +5,7 @@ import webbrowser
 
 from ..errors import DigitnetError
 from ..models import load_bundled
-from .common import add_data_option, load_model
+from .common import add_data_option, load_model, port_number
 
 
 def register(subparsers):
@@ -17,7 +17,7 @@ def register(subparsers):
     parser.add_argument("--model", metavar="FILE", help="a model file saved by `digitnet train` "
                                                         "(default: the network shipped with digitnet)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    parser.add_argument("--port", type=port_number, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
     add_data_option(parser)
     parser.set_defaults(run=run_explore)
@@ -26,8 +26,6 @@ def register(subparsers):
 def run_explore(args):
     from ..web.server import make_server
 
-    if not 0 <= args.port <= 65535:
-        raise DigitnetError(f"--port must be between 0 and 65535, got {args.port}")
     net, name = (load_model(args.model), args.model) if args.model else (load_bundled(), "shipped 3b1b network")
     try:
         server = make_server(net, name, host=args.host, port=args.port, data_dir=args.data)

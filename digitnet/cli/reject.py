@@ -1,9 +1,9 @@
 """``digitnet calibrate-reject``: fit the "not a digit" model for a saved network and store it in the file."""
 
-import argparse
 
 from ..rejection import COMPONENTS, HELD_OUT, REJECT_SHARE, fit_for_training_set
-from .common import add_data_option, add_json_option, emit, load_data, load_model, percent
+from .common import (add_data_option, add_json_option, emit, load_data, load_model, open_fraction, percent,
+                     positive_int)
 
 
 def register(subparsers):
@@ -15,32 +15,15 @@ def register(subparsers):
                     "and store it in the model file. The test set is not used.")
     parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
     parser.add_argument("--out", metavar="FILE", help="where to save the model with its rejector (default: MODEL itself)")
-    parser.add_argument("--reject-share", type=_fraction, default=REJECT_SHARE, metavar="F",
+    parser.add_argument("--reject-share", type=open_fraction, default=REJECT_SHARE, metavar="F",
                         help=f"share of held-out digits to reject (default {REJECT_SHARE})")
-    parser.add_argument("--components", type=_positive_int, default=COMPONENTS, metavar="K",
+    parser.add_argument("--components", type=positive_int, default=COMPONENTS, metavar="K",
                         help=f"main directions of pixel space to model (default {COMPONENTS})")
-    parser.add_argument("--held-out", type=_positive_int, default=HELD_OUT, metavar="N",
+    parser.add_argument("--held-out", type=positive_int, default=HELD_OUT, metavar="N",
                         help=f"last N training images kept aside for calibration (default {HELD_OUT:,})")
     add_data_option(parser)
     add_json_option(parser)
     parser.set_defaults(run=run_calibrate)
-
-
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, got {text}")
-    return value
-
-
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
 
 
 def run_calibrate(args):

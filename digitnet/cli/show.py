@@ -6,52 +6,17 @@ Each prints a table; ``--out FILE.png`` also draws the figure (``digitnet.plots`
 only then); ``--json`` prints the same figures as JSON instead of the table.
 """
 
-import argparse
-
 import numpy as np
 
 from .. import insight
 from ..data import missing_files, resolve_data_dir
 from ..errors import DigitnetError
 from ..images import image_to_input
-from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, emit, load_data,
-                     load_model, percent, require_rejector)
+from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, digit_argument, emit,
+                     load_data, load_model, non_negative_int, percent, pixel_value, positive_int,
+                     require_rejector)
 
 MAX_NOISE_IMAGES = 100_000
-
-
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
-
-
-def _positive_int(text):
-    value = _non_negative_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def _digit(text):
-    value = _non_negative_int(text)
-    if value > 9:
-        raise argparse.ArgumentTypeError(f"must be a digit 0–9, got {text}")
-    return value
-
-
-def _pixel(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be a pixel value from 0 to 1, got {text}")
-    return value
 
 
 def _model_argument(parser):
@@ -83,9 +48,9 @@ def register(subparsers):
                                             "(activation maximization).")
     _model_argument(parser)
     parser.add_argument("--layer", type=int, default=1, help="which layer, from 1 (the first hidden layer; default 1)")
-    parser.add_argument("--steps", type=_positive_int, default=200,
+    parser.add_argument("--steps", type=positive_int, default=200,
                         help="gradient-ascent steps for activation maximization (default 200)")
-    parser.add_argument("--start", type=_pixel, default=0.5,
+    parser.add_argument("--start", type=pixel_value, default=0.5,
                         help="the starting pixel value for activation maximization (default 0.5, grey; "
                              "0 is MNIST's black background)")
     _output_options(parser)
@@ -106,11 +71,11 @@ def register(subparsers):
                                             "the largest nudges, in words.")
     _model_argument(parser)
     chosen = parser.add_mutually_exclusive_group()
-    chosen.add_argument("--index", type=_non_negative_int, metavar="N", help="one example (default: --index 0)")
-    chosen.add_argument("--batch", type=_positive_int, metavar="K", help="K random examples")
+    chosen.add_argument("--index", type=non_negative_int, metavar="N", help="one example (default: --index 0)")
+    chosen.add_argument("--batch", type=positive_int, metavar="K", help="K random examples")
     chosen.add_argument("--all", action="store_true", help="the whole set (60,000 training images)")
     _split_option(parser, "test for --index, train for --batch and --all")
-    parser.add_argument("--top", type=_positive_int, default=10,
+    parser.add_argument("--top", type=positive_int, default=10,
                         help="how many of the largest nudges to list (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="which random mini-batch (default 0)")
     _output_options(parser)
@@ -121,7 +86,7 @@ def register(subparsers):
                                             "image, with the strongest connections and the answer.")
     _model_argument(parser)
     _example_options(parser, label=False)
-    parser.add_argument("--connections", type=_non_negative_int, default=40,
+    parser.add_argument("--connections", type=non_negative_int, default=40,
                         help="how many of the strongest connections per layer to list and draw (default 40)")
     _output_options(parser)
     parser.set_defaults(run=run_activations)
@@ -132,11 +97,11 @@ def register(subparsers):
                                             "few gradient-descent steps.")
     _model_argument(parser)
     chosen = parser.add_mutually_exclusive_group()
-    chosen.add_argument("--index", type=_non_negative_int, metavar="N", help="the cost of one example")
-    chosen.add_argument("--batch", type=_positive_int, metavar="K",
+    chosen.add_argument("--index", type=non_negative_int, metavar="N", help="the cost of one example")
+    chosen.add_argument("--batch", type=positive_int, metavar="K",
                         help="the cost of K random examples (default 100)")
     _split_option(parser, "test for --index, train for --batch")
-    parser.add_argument("--steps", type=_non_negative_int, default=5, help="gradient-descent steps (default 5)")
+    parser.add_argument("--steps", type=non_negative_int, default=5, help="gradient-descent steps (default 5)")
     parser.add_argument("--lr", type=float, help="their learning rate (default: the model's training rate)")
     parser.add_argument("--span", type=float, help="how far the slices reach (default: to fit the path)")
     parser.add_argument("--seed", type=int, default=0, help="the random direction and mini-batch (default 0)")
@@ -154,7 +119,7 @@ def register(subparsers):
                                             "surest of.")
     _model_argument(parser)
     _split_option(parser)
-    parser.add_argument("--count", type=_non_negative_int, default=16, help="how many mistakes to list (default 16)")
+    parser.add_argument("--count", type=non_negative_int, default=16, help="how many mistakes to list (default 16)")
     add_engine_option(parser)
     _output_options(parser)
     parser.set_defaults(run=run_confusion)
@@ -165,7 +130,7 @@ def register(subparsers):
                     "confidence on noise versus on the real test digits: it answers anyway, because it only "
                     "knows how to choose among ten digits.")
     _model_argument(parser)
-    parser.add_argument("--count", type=_positive_int, default=1000, help="how many random images (default 1000)")
+    parser.add_argument("--count", type=positive_int, default=1000, help="how many random images (default 1000)")
     parser.add_argument("--kind", choices=insight.NOISE_KINDS, default="uniform",
                         help="uniform pixels, gaussian around grey, blank-white (all ink), blank-black (no ink), "
                              "salt-pepper (each pixel black or white); default uniform")
@@ -181,9 +146,9 @@ def _example_options(parser, label):
     parser.add_argument("image", metavar="IMAGE", nargs="?",
                         help="a picture of a digit instead of an MNIST example" +
                              (" (needs --label)" if label else ""))
-    parser.add_argument("--index", type=_non_negative_int, metavar="N", help="which MNIST example (default 0)")
+    parser.add_argument("--index", type=non_negative_int, metavar="N", help="which MNIST example (default 0)")
     if label:
-        parser.add_argument("--label", type=_digit, help="the digit the picture shows (with IMAGE)")
+        parser.add_argument("--label", type=digit_argument, help="the digit the picture shows (with IMAGE)")
     _split_option(parser)
 
 

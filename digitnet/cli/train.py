@@ -11,7 +11,8 @@ from ..optimizers import OPTIMIZERS
 from ..presets import DEFAULT_PRESET, PRESETS
 from ..training import SCHEDULES, check_recipe
 from .common import (ProgressBar, add_data_option, add_engine_option, add_json_option, emit,
-                     load_data, percent)
+                     fraction_below_one, load_data, non_negative_float, non_negative_int, percent,
+                     positive_float, positive_int)
 
 
 def register(subparsers):
@@ -29,34 +30,34 @@ def register(subparsers):
     parser.add_argument("--cost", choices=("quadratic", "cross-entropy"), help="cost function")
     parser.add_argument("--init", choices=INITS, help="initial weights: nielsen N(0,1); lecun N(0,1/n_in); "
                                                       "xavier N(0,2/(n_in+n_out)); he N(0,2/n_in) (for relu)")
-    parser.add_argument("--epochs", type=_non_negative_int, help="passes over the training set")
-    parser.add_argument("--batch-size", type=_positive_int, help="examples per gradient step")
-    parser.add_argument("--lr", type=_positive_float, help="learning rate (step size along −∇C)")
+    parser.add_argument("--epochs", type=non_negative_int, help="passes over the training set")
+    parser.add_argument("--batch-size", type=positive_int, help="examples per gradient step")
+    parser.add_argument("--lr", type=positive_float, help="learning rate (step size along −∇C)")
     parser.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule over the epochs")
     options = parser.add_argument_group("training options (any of these trains with the reference engine)")
     options.add_argument("--optimizer", choices=OPTIMIZERS,
                          help="sgd: p ← p − lr ∇C; momentum: v ← μv − lr ∇C, p ← p + v; "
                               "adam (use lr ≈ 0.001)")
-    options.add_argument("--momentum", type=_fraction, metavar="MU", help="momentum μ in [0, 1) (default 0.9)")
+    options.add_argument("--momentum", type=fraction_below_one, metavar="MU", help="momentum μ in [0, 1) (default 0.9)")
     options.add_argument("--nesterov", action=argparse.BooleanOptionalAction, help="Nesterov momentum")
-    options.add_argument("--weight-decay", type=_non_negative_float, metavar="LAMBDA",
+    options.add_argument("--weight-decay", type=non_negative_float, metavar="LAMBDA",
                          help="L2 weight decay λ: the cost gets + (λ/2) Σ w² (0 = off)")
-    options.add_argument("--dropout", type=_fraction, metavar="P",
+    options.add_argument("--dropout", type=fraction_below_one, metavar="P",
                          help="drop each hidden neuron with probability P while training (0 = off)")
     options.add_argument("--augment", action=argparse.BooleanOptionalAction,
                          help="move every training image at random each epoch (shift ±2 px, rotation ±10° "
                               "unless --shift/--rotate say otherwise)")
-    options.add_argument("--shift", type=_non_negative_float, metavar="PX", help="largest random shift, pixels")
-    options.add_argument("--rotate", type=_non_negative_float, metavar="DEG", help="largest random rotation, degrees")
-    options.add_argument("--elastic", type=_non_negative_float, metavar="ALPHA",
+    options.add_argument("--shift", type=non_negative_float, metavar="PX", help="largest random shift, pixels")
+    options.add_argument("--rotate", type=non_negative_float, metavar="DEG", help="largest random rotation, degrees")
+    options.add_argument("--elastic", type=non_negative_float, metavar="ALPHA",
                          help="elastic deformation of ALPHA pixels, smoothed over 4 pixels (0 = off)")
-    options.add_argument("--validation", type=_non_negative_int, metavar="N",
+    options.add_argument("--validation", type=non_negative_int, metavar="N",
                          help="hold out the LAST N training images to validate on (0 = none)")
-    options.add_argument("--patience", type=_non_negative_int, metavar="EPOCHS",
+    options.add_argument("--patience", type=non_negative_int, metavar="EPOCHS",
                          help="early stopping: stop after EPOCHS epochs without a better validation accuracy "
                               "and keep the best epoch's weights (needs --validation; 0 = off)")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the start and the order (default 0)")
-    parser.add_argument("--limit", type=_positive_int, metavar="N", help="train on the first N training images only")
+    parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
     parser.add_argument("--out", default="model.npz", metavar="FILE", help="where to save the model (default model.npz)")
     add_data_option(parser)
     add_engine_option(parser)
@@ -68,47 +69,6 @@ def register(subparsers):
                                                "folder, verifying each file's SHA-256.")
     add_data_option(parser)
     parser.set_defaults(run=run_download)
-
-
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def _non_negative_int(text):
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
-
-
-def _non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be 0 or a positive number, got {text}")
-    return value
-
-
-def _fraction(text):
-    value = _non_negative_float(text)
-    if value >= 1:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
-    return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
 
 
 def _layer_sizes(text):
