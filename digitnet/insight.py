@@ -161,15 +161,6 @@ def nudges(net, images, labels, top=10):
 
 
 # ---------------------------------------------------------------------- what neurons look for
-def as_float64(net):
-    """A float64 copy of ``net`` (for slopes and finite differences without float32 rounding)."""
-    twin = net.copy()
-    twin.dtype = np.dtype(np.float64)
-    twin.weights = [w.astype(np.float64) for w in net.weights]
-    twin.biases = [b.astype(np.float64) for b in net.biases]
-    return twin
-
-
 def _check_pixels(net):
     if net.sizes[0] != 784:
         raise ValueError(f"weight images need 784 = 28×28 inputs; this network has {net.sizes[0]}")
@@ -235,7 +226,7 @@ def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=
     layer = _check_layer(net, layer)
     if not 0 <= neuron < net.sizes[layer]:
         raise ValueError(f"layer {layer} has neurons 0..{net.sizes[layer] - 1}, not {neuron}")
-    net = as_float64(net)  # float32 sigmoids saturate to an exact 0 slope and would stall the climb
+    net = net.astype(np.float64)  # float32 sigmoids saturate to an exact 0 slope and would stall the climb
     rng = np.random.default_rng(seed)
     image = np.clip(start + 0.01 * rng.standard_normal(784), 0, 1)
     for _ in range(steps):
@@ -387,7 +378,7 @@ def cost_landscape(net, images, labels, span=None, points=41, grid=31, steps=5, 
     """
     images, labels = _as_batch(net, images, labels)
     images = as_pixels(images, np.float64)  # converted once, not at each of ~1,000 costs
-    twin = as_float64(net)
+    twin = net.astype(np.float64)
     start = twin.get_parameters()
     lr = float(lr if lr is not None else net.recipe.get("lr", 1.0))
 

@@ -140,6 +140,14 @@ class Network:
         twin.rejector = self.rejector  # never changed in place: fitting makes a new one
         return twin
 
+    def astype(self, dtype):
+        """A copy that computes in ``dtype`` (float64 for slopes and finite differences without float32 rounding)."""
+        twin = self.copy()
+        twin.dtype = np.dtype(dtype)
+        twin.weights = [w.astype(dtype) for w in self.weights]
+        twin.biases = [b.astype(dtype) for b in self.biases]
+        return twin
+
     # ------------------------------------------------------------------ feeding forward
     def _columns(self, images):
         """(n, n_in) rows or one (n_in,) image → an (n_in, n) matrix of this network's dtype.

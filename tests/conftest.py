@@ -1,7 +1,10 @@
 """Shared test fixtures: tiny hand-built MNIST folders and the real set when it is available."""
 
 import gzip
+import hashlib
+import http.server
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -59,3 +62,34 @@ def real_mnist():
         pytest.skip(f"DIGITNET_DATA={REAL_MNIST} lacks {missing_files(REAL_MNIST)}")
     from digitnet import load_mnist
     return load_mnist(REAL_MNIST)
+
+
+def start_explorer(net=None, **options):
+    """The explorer's server for ``net`` (default: the shipped network) on a free loopback port, running."""
+    from digitnet.models import load_bundled
+    from digitnet.web.server import make_server
+    server = make_server(net or load_bundled(), "shipped", port=0, **options)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def mnist_mirror(tmp_path, monkeypatch):
+    """The URL of an HTTP mirror on loopback serving a tiny MNIST, whose checksums digitnet is told to expect."""
+    from digitnet import data
+    source = write_mnist(tmp_path / "mirror")
+    monkeypatch.setattr(data, "FILES", {key: (stem, hashlib.sha256(gzip.decompress(
+        (source / f"{stem}.gz").read_bytes())).hexdigest()) for key, (stem, _) in data.FILES.items()})
+
+    class Mirror(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(source), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    mirror = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
+    threading.Thread(target=mirror.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{mirror.server_address[1]}/"
+    mirror.shutdown()
+    mirror.server_close()

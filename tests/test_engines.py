@@ -44,17 +44,9 @@ def one_epoch(net, images, labels, engine, batch_size=10, lr=3.0, seed=0):
     return net
 
 
-def in_float64(net):
-    twin = net.copy()
-    twin.dtype = np.dtype(np.float64)
-    twin.weights = [w.astype(np.float64) for w in net.weights]
-    twin.biases = [b.astype(np.float64) for b in net.biases]
-    return twin
-
-
 def assert_float32_training_agrees(net, images, labels, **fit):
     """The fast engine's float32 epoch is as close to the float64 result as the reference's (×3)."""
-    exact = one_epoch(in_float64(net), images, labels, "reference", **fit).get_parameters()
+    exact = one_epoch(net.astype(np.float64), images, labels, "reference", **fit).get_parameters()
     reference = one_epoch(net, images, labels, "reference", **fit).get_parameters()
     fast_result = one_epoch(net, images, labels, "fast", **fit).get_parameters()
     reference_error = np.abs(reference - exact).max()
@@ -173,7 +165,7 @@ def test_real_mnist_one_epoch_of_batch_100_matches_the_reference_in_weights_and_
     net = Network(seed=0)
     reference = one_epoch(net, train_images, train_labels, "reference", batch_size=100)
     fast_net = one_epoch(net, train_images, train_labels, "fast", batch_size=100)
-    exact = one_epoch(in_float64(net), train_images, train_labels, "reference", batch_size=100)
+    exact = one_epoch(net.astype(np.float64), train_images, train_labels, "reference", batch_size=100)
     reference_error = np.abs(reference.get_parameters() - exact.get_parameters()).max()
     assert np.abs(fast_net.get_parameters() - exact.get_parameters()).max() <= 3 * reference_error + 1e-6
     accuracies = [n.evaluate(test_images, test_labels, engine="reference")["accuracy"] for n in (reference, fast_net)]

@@ -1,8 +1,6 @@
 """The explorer's JSON API: answers that match the library, and a clear 4xx for every bad request."""
 
 import base64
-import gzip
-import hashlib
 import http.client
 import http.server
 import io
@@ -11,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import write_mnist
+from conftest import start_explorer, write_mnist
 from digitnet import data, insight
 from digitnet.images import image_to_input
 from digitnet.models import load_bundled
@@ -56,10 +53,6 @@ class Client:
         return self.raw("POST", path, payload, {"Content-Type": content_type})[:2]
 
 
-def start(net=None, data_dir=None, mirrors=None):
-    server = web_server.make_server(net or load_bundled(), "shipped", port=0, data_dir=data_dir, mirrors=mirrors)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +62,7 @@ def mnist_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(mnist_dir):
-    server = start(data_dir=mnist_dir)
+    server = start_explorer(data_dir=mnist_dir)
     yield server
     server.close()
 
@@ -81,7 +74,7 @@ def client(server):
 
 @pytest.fixture
 def empty_data_server(tmp_path):
-    server = start(data_dir=tmp_path / "nothing-here")
+    server = start_explorer(data_dir=tmp_path / "nothing-here")
     yield server
     server.close()
 
@@ -257,7 +250,7 @@ def wait_for(client, job_id, timeout=60):
 
 def test_training_streams_progress_and_registers_a_new_network(tmp_path):
     mnist_dir = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))   # epochs long enough to watch
-    server = start(data_dir=mnist_dir)
+    server = start_explorer(data_dir=mnist_dir)
     client = Client(server)
     try:
         status, job = client.post("/api/train", {"hidden": [8], "lr": 1.0, "epochs": 4, "batch_size": 1,
@@ -291,7 +284,7 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
 
 def test_one_training_job_at_a_time_and_stop_keeps_complete_epochs(tmp_path):
     folder = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))
-    server = start(data_dir=folder)
+    server = start_explorer(data_dir=folder)
     client = Client(server)
     try:
         settings = {"hidden": [16, 16], "lr": 1.0, "epochs": 100, "batch_size": 1}
@@ -312,21 +305,8 @@ def test_one_training_job_at_a_time_and_stop_keeps_complete_epochs(tmp_path):
         server.close()
 
 
-def test_download_reports_progress_and_makes_the_data_available(tmp_path, monkeypatch):
-    source = write_mnist(tmp_path / "mirror")
-    monkeypatch.setattr(data, "FILES", {key: (stem, hashlib.sha256(gzip.decompress(
-        (source / f"{stem}.gz").read_bytes())).hexdigest()) for key, (stem, _) in data.FILES.items()})
-
-    class Mirror(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(source), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    mirror = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
-    threading.Thread(target=mirror.serve_forever, daemon=True).start()
-    server = start(data_dir=tmp_path / "cache", mirrors=(f"http://127.0.0.1:{mirror.server_address[1]}/",))
+def test_download_reports_progress_and_makes_the_data_available(tmp_path, mnist_mirror):
+    server = start_explorer(data_dir=tmp_path / "cache", mirrors=(mnist_mirror,))
     client = Client(server)
     try:
         assert client.get("/api/status")[1]["data"]["available"] is False
@@ -338,12 +318,10 @@ def test_download_reports_progress_and_makes_the_data_available(tmp_path, monkey
         assert client.post("/api/download", {})[0] == 409   # nothing left to fetch
     finally:
         server.close()
-        mirror.shutdown()
-        mirror.server_close()
 
 
 def test_a_failed_download_says_why(tmp_path):
-    server = start(data_dir=tmp_path / "cache", mirrors=("http://127.0.0.1:9/",))  # port 9: nothing listens
+    server = start_explorer(data_dir=tmp_path / "cache", mirrors=("http://127.0.0.1:9/",))  # port 9: nothing listens
     client = Client(server)
     try:
         final = wait_for(client, client.post("/api/download", {})[1]["id"])

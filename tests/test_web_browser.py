@@ -7,13 +7,9 @@ written to FILE (that is how docs/images/explorer.png is made).
 """
 
 import base64
-import gzip
-import hashlib
-import http.server
 import io
 import json
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -21,11 +17,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import write_mnist
+from conftest import start_explorer, write_mnist
 from digitnet import data, insight
 from digitnet.images import image_to_input
 from digitnet.models import load_bundled
-from digitnet.web.server import make_server
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
 CHROMIUM = "/usr/bin/chromium"
@@ -44,10 +39,6 @@ ZERO = [[(0.5 + 0.22 * np.sin(t), 0.5 - 0.32 * np.cos(t)) for t in np.linspace(0
 
 
 # ---------------------------------------------------------------------- fixtures
-def serve(**options):
-    server = make_server(load_bundled(), "shipped", port=0, **options)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +48,7 @@ def mnist_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(mnist_dir):
-    server = serve(data_dir=mnist_dir)
+    server = start_explorer(data_dir=mnist_dir)
     yield server
     server.close()
 
@@ -313,21 +304,8 @@ def test_training_can_be_stopped_from_the_page(page):
     assert page.problems == []
 
 
-def test_without_data_the_page_explains_and_downloads_with_progress(browser, tmp_path, monkeypatch):
-    source = write_mnist(tmp_path / "mirror")
-    monkeypatch.setattr(data, "FILES", {key: (stem, hashlib.sha256(gzip.decompress(
-        (source / f"{stem}.gz").read_bytes())).hexdigest()) for key, (stem, _) in data.FILES.items()})
-
-    class Mirror(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(source), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    mirror = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
-    threading.Thread(target=mirror.serve_forever, daemon=True).start()
-    server = serve(data_dir=tmp_path / "cache", mirrors=(f"http://127.0.0.1:{mirror.server_address[1]}/",))
+def test_without_data_the_page_explains_and_downloads_with_progress(browser, tmp_path, mnist_mirror):
+    server = start_explorer(data_dir=tmp_path / "cache", mirrors=(mnist_mirror,))
     tab = Page(browser, server.url)
     try:
         tab.open_tab("Test images")
@@ -345,8 +323,6 @@ def test_without_data_the_page_explains_and_downloads_with_progress(browser, tmp
     finally:
         tab.close()
         server.close()
-        mirror.shutdown()
-        mirror.server_close()
 
 
 # ---------------------------------------------------------------------- normal use, phones, keyboards
@@ -426,7 +402,7 @@ def test_the_controls_work_from_the_keyboard(page):
 
 
 def test_a_network_trained_in_one_browser_does_not_take_over_another(browser, mnist_dir):
-    server = serve(data_dir=mnist_dir)
+    server = start_explorer(data_dir=mnist_dir)
     trainer, watcher = Page(browser, server.url), Page(browser, server.url)
     try:
         watcher.draw(SEVEN)
@@ -450,7 +426,7 @@ def test_a_network_trained_in_one_browser_does_not_take_over_another(browser, mn
 
 def test_readme_screenshot(browser, mnist_dir, tmp_path):
     """The README's picture: a drawn 7 with its cost for 7 and a hidden neuron selected, on a desktop."""
-    server = serve(data_dir=mnist_dir)
+    server = start_explorer(data_dir=mnist_dir)
     page = Page(browser, server.url)
     page.draw(SEVEN)
     page.page.get_by_role("radio", name="7").click()
