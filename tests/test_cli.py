@@ -124,3 +124,11 @@ def test_training_on_the_real_set_briefly_passes_a_sensible_floor(real_mnist):
     net = Network(seed=0)
     net.fit(train_images[:10_000], train_labels[:10_000], epochs=3, lr=1.0, seed=0)
     assert net.evaluate(test_images, test_labels)["accuracy"] > 0.85
+
+
+def test_the_default_train_command_reaches_95_percent_on_the_real_test_set(real_mnist, tmp_path, capsys):
+    status, out, err = run(capsys, "train", "--out", tmp_path / "model.npz", "--json")
+    summary = json.loads(out.splitlines()[-1])
+    assert status == 0, err
+    assert summary["parameters"] == 13_002 and summary["epochs"] == 30
+    assert summary["test_accuracy"] >= 0.95, summary
