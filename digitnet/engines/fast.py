@@ -14,15 +14,15 @@ What makes it fast:
   and no allocation per step.
 * The first layer skips zero pixels (about 81% of an MNIST image).  Its weights are held
   transposed, W1ᵀ (n_in, n1), so that one pixel's weights are one contiguous row: the forward
-  pass adds x_p · W1ᵀ[p] for the nonzero pixels p only, and the gradient gets rows for those
-  pixels only.
+  pass adds x_p · W1ᵀ[p] for the nonzero pixels p only, and the step changes those rows only.
 * σ′ is read off the activation itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
 * It works on one example at a time (a vector of 16 numbers fits in a register), not on
   matrices of a mini-batch: at these sizes the bookkeeping of a matrix product costs more
   than its arithmetic.
 
-What stays the same: the gradient is summed over the mini-batch before the step, as in the
-reference, so the only differences are the order of additions within a sum, and σ(z) computed
+What stays the same: each step is −lr times the gradient of the mini-batch, as in the
+reference (W1ᵀ takes it as the examples' terms one after another, the other weights and the
+biases as their sum), so the only differences are the order of additions, and σ(z) computed
 as 1 / (1 + e^−z) rather than ½(1 + tanh(z/2)) (the same function; e^−z overflowing to inf
 for z ≪ 0 gives σ = 0, the right limit).  Images may be float (values in [0, 1]) or uint8
 (pixel values 0–255, read as value / 255 through a 256-entry table holding exactly the
@@ -59,6 +59,7 @@ COST_CODES = {"quadratic": QUADRATIC, "cross-entropy": CROSS_ENTROPY}
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 PARALLEL_FROM = 1000   # batches of at least this many images are fed forward on all cores
 BLOCK = 256            # images per parallel work item
+FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
 
 
 def unsupported(net):
@@ -72,6 +73,8 @@ def unsupported(net):
 
 def _jit(**options):
     """numba.njit with the on-disk cache, or without it where no cache folder is writable."""
+    options = {"fastmath": FASTMATH, **options}
+
     def decorate(function):
         try:
             return numba.njit(cache=True, **options)(function)
@@ -127,7 +130,7 @@ def _derivative(a, kind):
     return 1.0 if a > 0 else 0.0
 
 
-@_jit(fastmath={"reassoc", "contract"})
+@_jit()
 def _dense_layer(W, b, a_in, z):
     """z = W a_in + b for one example (W (n_out, n_in) row-major)."""
     for j in range(W.shape[0]):
@@ -223,12 +226,11 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
     """Mini-batch SGD over ``images[order]``, in place on ``weights`` (W1ᵀ first) and ``biases``.
 
     ``buffers`` (see ``_buffers``): per example of a mini-batch, its ``activations`` and ``deltas``
-    (batch, Σ n_l) and its nonzero ``pixels`` (batch, 8⌈n_in/8⌉) and their ``counts`` (batch,); the
-    ``flags`` scratch of ``_nonzero_pixels`` and ``touched`` (8⌈n_in/8⌉,) zeros: 1 for the pixels
-    some example of the mini-batch has seen; the gradient's sums over a mini-batch, zeros between
-    mini-batches: ``gradients`` (shaped like ``weights``) and ``bias_gradients`` (Σ n_l,).
+    (batch, Σ n_l), its nonzero ``pixels`` (batch, 8⌈n_in/8⌉) and their ``counts`` (batch,); the
+    ``flags`` scratch of ``_nonzero_pixels``; the sums ∂C/∂W over a mini-batch, zeros between
+    mini-batches, shaped like ``weights`` but for W1ᵀ, whose steps go into it pixel by pixel.
     """
-    activations, deltas, pixels, counts, flags, touched, gradients, bias_gradients = buffers
+    activations, deltas, pixels, counts, flags, gradients = buffers
     n_layers = len(weights)
     offsets = _layer_offsets(biases)
     for start in range(0, order.shape[0], batch_size):
@@ -238,12 +240,11 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
             example = order[start + i]
             counts[i] = _feed_forward_sparse(images[example], pixel_values, weights, biases, hidden, output,
                                              offsets, activations[i], flags, pixels[i])
-            touched |= flags  # which pixels (rows of W1ᵀ) the mini-batch has seen
             _output_error(activations[i, offsets[n_layers - 1]:], labels[example], output, cost, n,
                           deltas[i, offsets[n_layers - 1]:])
         # 2. from the top down: δ of the layer below (with the weights from before the step), then the step
         for l in range(n_layers - 1, -1, -1):
-            W, gradient, bias_gradient = weights[l], gradients[l], bias_gradients[offsets[l]:offsets[l + 1]]
+            W, b, gradient = weights[l], biases[l], gradients[l]
             if l > 0:
                 for i in range(n):
                     delta, below = deltas[i, offsets[l]:offsets[l + 1]], deltas[i, offsets[l - 1]:offsets[l]]
@@ -254,45 +255,37 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
                             below[k] += W[j, k] * delta[j]
                     for k in range(below.shape[0]):
                         below[k] *= _derivative(a_below[k], hidden)
-                for i in range(n):  # ∂C/∂W = Σ_x δ aᵀ, ∂C/∂b = Σ_x δ (δ already holds the 1/n)
+                for i in range(n):  # ∂C/∂W = Σ_x δ aᵀ (δ already holds the 1/n)
                     delta, a_below = deltas[i, offsets[l]:offsets[l + 1]], activations[i, offsets[l - 1]:offsets[l]]
                     for j in range(W.shape[0]):
                         for k in range(W.shape[1]):
                             gradient[j, k] += delta[j] * a_below[k]
-                        bias_gradient[j] += delta[j]
                 for j in range(W.shape[0]):
                     for k in range(W.shape[1]):
                         W[j, k] -= lr * gradient[j, k]
                         gradient[j, k] = 0.0
-            else:  # the first layer: the gradient's rows (W1ᵀ's shape) of the nonzero pixels only
+            else:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ goes
+                #      straight into the rows of its nonzero pixels (a zero pixel adds 0)
                 for i in range(n):
                     image, delta = images[order[start + i]], deltas[i, offsets[0]:offsets[1]]
                     for q in range(counts[i]):
                         p = pixels[i, q]
-                        value = _pixel_value(image[p], pixel_values)
+                        step = lr * _pixel_value(image[p], pixel_values)
                         for j in range(delta.shape[0]):
-                            gradient[p, j] += value * delta[j]
-                    for j in range(delta.shape[0]):
-                        bias_gradient[j] += delta[j]
-                touched_words = touched.view(np.uint64)
-                for w in range(touched_words.shape[0]):  # only runs of 8 rows that some example touched
-                    if touched_words[w] != 0:
-                        touched_words[w] = 0
-                        for p in range(8 * w, min(8 * w + 8, W.shape[0])):  # untouched rows: W − lr·0 is W
-                            for j in range(W.shape[1]):
-                                W[p, j] -= lr * gradient[p, j]
-                                gradient[p, j] = 0.0
-            for j in range(bias_gradient.shape[0]):
-                biases[l][j] -= lr * bias_gradient[j]
-                bias_gradient[j] = 0.0
+                            W[p, j] -= step * delta[j]
+            for j in range(b.shape[0]):  # ∂C/∂b = Σ_x δ
+                bias_gradient = b.dtype.type(0)
+                for i in range(n):
+                    bias_gradient += deltas[i, offsets[l] + j]
+                b[j] -= lr * bias_gradient
 
 
-def _buffers(net, weights, batch_size):
+def _buffers(net, batch_size):
     """The scratch arrays ``_train_steps`` works in, for mini-batches of ``batch_size``."""
     rows, units, width = batch_size, sum(net.sizes[1:]), -(-net.sizes[0] // 8) * 8
     return (np.empty((rows, units), net.dtype), np.empty((rows, units), net.dtype),
             np.empty((rows, width), np.int64), np.empty(rows, np.int64), np.zeros(width, np.uint8),
-            np.zeros(width, np.uint8), tuple(np.zeros_like(w) for w in weights), np.zeros(units, net.dtype))
+            (np.zeros((0, 0), net.dtype),) + tuple(np.zeros((m, n), net.dtype) for n, m in zip(net.sizes[1:-1], net.sizes[2:])))
 
 
 @_jit()
@@ -387,7 +380,7 @@ class FastEngine:
         order = np.ascontiguousarray(order, dtype=np.int64)
         weights = [np.ascontiguousarray(net.weights[0].T)] + [np.ascontiguousarray(w) for w in net.weights[1:]]
         biases = [np.ascontiguousarray(b) for b in net.biases]
-        buffers = _buffers(net, weights, min(batch_size, len(order)))
+        buffers = _buffers(net, min(batch_size, len(order)))
         total = len(order)
         steps = -(-total // batch_size)
         stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
