@@ -51,6 +51,9 @@ def load_network(path):
     from .network import Network
 
     try:
+        with open(path, "rb") as file:
+            if file.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
+                raise ModelFileError(f"{path}: not a digitnet model file (not an .npz archive)")
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
     except FileNotFoundError:

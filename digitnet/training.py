@@ -151,8 +151,8 @@ def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="co
     runner = get_engine(engine, net)
     if options and runner.name != "reference":
         if engine != "auto":
-            raise DigitnetError(f"the {runner.name} engine runs plain SGD only; {', '.join(options)} "
-                                "need the reference engine (engine 'reference' or 'auto')")
+            raise DigitnetError(f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
+                                "use the reference engine (engine 'reference' or 'auto')")
         runner = get_engine("reference", net)
     rng = np.random.default_rng(seed)
     step_options = {}

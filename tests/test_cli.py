@@ -88,6 +88,9 @@ def test_predict_answers_readable_files_and_reports_bad_ones(trained, tmp_path, 
     (["train", "--data", "empty", "--epochs", "1", "--limit", "5"], None),
     (["train", "--layers", "784,10,9"], "784 inputs and 10 outputs"),
     (["train", "--lr", "-1"], "positive number"),
+    (["train", "--out", "."], "is a folder; give a file name"),
+    (["train", "--momentum", "0.5"], "--momentum applies to --optimizer momentum"),
+    (["train", "--seed", "-1"], "--seed: must be 0 or more"),
 ])
 def test_bad_input_gets_one_line_and_a_non_zero_exit(tmp_path, capsys, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)

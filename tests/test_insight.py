@@ -402,14 +402,26 @@ def test_every_lesson_prints_a_table_and_draws_a_png(capsys, trained, tmp_path, 
     (("show", "activations", "{model}", "{picture}"), "not an image file"),
     (("show", "confusion", "{model}", "--data", "{tmp}"), "MNIST not found"),
     (("noise", "{model}", "--count", 10 ** 6), "at most 100,000"),
+    (("show", "history", "{model}", "--out", "{tmp}/folder.png"), "is a folder"),
 ])
 def test_bad_input_gets_a_one_line_error(capsys, trained, tmp_path, argv, message):
     model, data, _ = trained
     (tmp_path / "picture.png").write_bytes(b"not a picture")
+    (tmp_path / "folder.png").mkdir()
     argv = fill(argv, model=model, data=data, picture=tmp_path / "picture.png", tmp=tmp_path)
     status, out, err = run(capsys, *argv)
     assert status != 0 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err and err.startswith("digitnet: error:")
+
+
+@pytest.mark.parametrize("option", ["--span", "--lr"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+def test_landscape_refuses_slices_and_steps_that_are_not_positive_numbers(capsys, trained, option, value):
+    model, _, _ = trained
+    with pytest.raises(SystemExit) as exit_:
+        main(["show", "landscape", str(model), option, value])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and f"{option}: must be a positive number" in err and len(err.splitlines()) == 1
 
 
 def test_history_of_an_untrained_model_is_a_clear_error(capsys, tmp_path):

@@ -61,7 +61,7 @@ def test_bad_model_files_are_refused_with_a_clear_message(tmp_path, change, mess
 
 def test_files_of_the_wrong_kind_are_refused(tmp_path):
     (tmp_path / "text.npz").write_text("hello")
-    with pytest.raises(ModelFileError, match="not a digitnet model file"):
+    with pytest.raises(ModelFileError, match=r"not a digitnet model file \(not an .npz archive\)$"):
         Network.load(tmp_path / "text.npz")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

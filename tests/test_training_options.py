@@ -341,7 +341,7 @@ def test_options_use_the_reference_engine_and_refuse_another(monkeypatch):
 
     monkeypatch.setattr(digitnet.training, "get_engine", get_engine)
     images, labels = random_set(30)
-    with pytest.raises(DigitnetError, match="the fast engine runs plain SGD only; dropout, augmentation need"):
+    with pytest.raises(DigitnetError, match="the fast engine runs plain SGD only; for dropout, augmentation use the reference engine"):
         Network(seed=0).fit(images, labels, epochs=1, engine="fast", dropout=0.2, augment=True)
     net = Network(seed=0)
     net.fit(images, labels, epochs=1, engine="auto", optimizer="adam", lr=0.001)

@@ -1,6 +1,7 @@
 """``digitnet calibrate-reject``: fit the "not a digit" model for a saved network and store it in the file."""
 
 
+from ..files import check_writable
 from ..rejection import COMPONENTS, HELD_OUT, REJECT_SHARE, fit_for_training_set
 from .common import (add_data_option, add_json_option, emit, load_data, load_model, open_fraction, percent,
                      positive_int)
@@ -28,6 +29,7 @@ def register(subparsers):
 
 def run_calibrate(args):
     net = load_model(args.model)
+    check_writable(args.out or args.model)
     (train_images, train_labels), _ = load_data(args)
     net.rejector = fit_for_training_set(train_images, train_labels, held_out=args.held_out,
                                         components=args.components, reject_share=args.reject_share)

@@ -11,9 +11,10 @@ import numpy as np
 from .. import insight
 from ..data import missing_files, resolve_data_dir
 from ..errors import DigitnetError
+from ..files import check_writable
 from ..images import image_to_input
 from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, digit_argument, emit,
-                     load_data, load_model, non_negative_int, percent, pixel_value, positive_int,
+                     load_data, load_model, non_negative_int, percent, pixel_value, positive_float, positive_int,
                      require_rejector)
 
 MAX_NOISE_IMAGES = 100_000
@@ -102,8 +103,8 @@ def register(subparsers):
                         help="the cost of K random examples (default 100)")
     _split_option(parser, "test for --index, train for --batch")
     parser.add_argument("--steps", type=non_negative_int, default=5, help="gradient-descent steps (default 5)")
-    parser.add_argument("--lr", type=float, help="their learning rate (default: the model's training rate)")
-    parser.add_argument("--span", type=float, help="how far the slices reach (default: to fit the path)")
+    parser.add_argument("--lr", type=positive_float, help="their learning rate (default: the model's training rate)")
+    parser.add_argument("--span", type=positive_float, help="how far the slices reach (default: to fit the path)")
     parser.add_argument("--seed", type=int, default=0, help="the random direction and mini-batch (default 0)")
     _output_options(parser)
     parser.set_defaults(run=run_landscape)
@@ -160,6 +161,7 @@ def _figure_module(args):
         return None
     from .. import plots
     plots.check_figure_path(args.out)
+    check_writable(args.out)
     return plots
 
 

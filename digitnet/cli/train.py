@@ -6,6 +6,7 @@ import time
 
 from ..augment import Augmentation
 from ..data import download_mnist, resolve_data_dir
+from ..files import check_writable
 from ..network import INITS, Network
 from ..optimizers import OPTIMIZERS
 from ..presets import DEFAULT_PRESET, PRESETS
@@ -56,7 +57,7 @@ def register(subparsers):
     options.add_argument("--patience", type=non_negative_int, metavar="EPOCHS",
                          help="early stopping: stop after EPOCHS epochs without a better validation accuracy "
                               "and keep the best epoch's weights (needs --validation; 0 = off)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed for the start and the order (default 0)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed for the start and the order (default 0)")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
     parser.add_argument("--out", default="model.npz", metavar="FILE", help="where to save the model (default model.npz)")
     add_data_option(parser)
@@ -104,6 +105,8 @@ def recipe_from(args):
     if args.optimizer not in (None, "momentum"):   # a preset's momentum settings go with its optimizer
         training.pop("momentum", None)
         training.pop("nesterov", None)
+    if args.momentum is not None and (args.optimizer or training.get("optimizer", "sgd")) != "momentum":
+        raise ValueError("--momentum applies to --optimizer momentum")
     for key in ("epochs", "batch_size", "lr", "schedule", "optimizer", "momentum", "nesterov", "weight_decay",
                 "dropout", "validation", "patience"):
         if getattr(args, key) is not None:
@@ -132,6 +135,7 @@ def run_train(args):
     network_args, training_args = recipe_from(args)
     net = Network(**network_args, seed=args.seed)
     check_recipe(**training_args)  # a bad combination of options is refused before loading any data
+    check_writable(args.out)       # and a bad --out before training
     (train_images, train_labels), test = load_data(args, download=True)
     if args.limit:
         train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
