@@ -68,7 +68,8 @@ def main_script(argv=None):
         model = args.model
         if model is None:
             model = Path(scratch) / "model.npz"
-            run("train", "--out", model, *data_options)  # the default recipe, seed 0
+            # the default recipe, seed 0, on the reference engine: the network that ships with the explorer
+            run("train", "--engine", "reference", "--out", model, *data_options)
         _, (test_images, test_labels) = load_data(args)
         contrast = insight.cost_contrast(load_model(model), test_images, test_labels)
         extremes = contrast["confident"]["index"], contrast["trash"]["index"]
