@@ -13,6 +13,14 @@ import pytest
 REAL_MNIST = os.environ.get("DIGITNET_DATA")
 
 
+def run_cli(capsys, *argv):
+    """Run ``digitnet argv`` in-process: (exit status, stdout, stderr)."""
+    from digitnet.cli import main
+    status = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
 def idx_bytes(array):
     """Hand-built IDX encoding of a uint8 array: magic 0x0000 08 ndim, big-endian sizes, data."""
     array = np.asarray(array, dtype=np.uint8)

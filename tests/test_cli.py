@@ -6,22 +6,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import write_mnist
+from conftest import run_cli, write_mnist
 from digitnet import Network
 from digitnet.cli import main
 
 
-def run(capsys, *argv):
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @pytest.fixture
 def trained(tmp_path, capsys):
     data = write_mnist(tmp_path / "mnist", train=(300, 28), test=(50, 28))
     model = tmp_path / "model.npz"
-    status, out, err = run(capsys, "train", "--data", data, "--epochs", 3, "--out", model, "--json")
+    status, out, err = run_cli(capsys, "train", "--data", data, "--epochs", 3, "--out", model, "--json")
     assert status == 0, err
     return data, model, [json.loads(line) for line in out.splitlines()]
 
@@ -40,7 +36,7 @@ def test_train_prints_json_lines_per_epoch_and_a_summary(trained):
 
 def test_train_text_output_has_a_line_per_epoch(tmp_path, capsys):
     data = write_mnist(tmp_path / "mnist")
-    status, out, _ = run(capsys, "train", "--data", data, "--epochs", 2, "--layers", "784,8,10",
+    status, out, _ = run_cli(capsys, "train", "--data", data, "--epochs", 2, "--layers", "784,8,10",
                          "--out", tmp_path / "m.npz")
     assert status == 0
     assert "epoch   1/2" in out and "epoch   2/2" in out and "6,370 parameters" in out
@@ -48,19 +44,19 @@ def test_train_text_output_has_a_line_per_epoch(tmp_path, capsys):
 
 def test_evaluate_reports_accuracy_per_digit_and_confusion(trained, capsys):
     data, model, lines = trained
-    status, out, _ = run(capsys, "evaluate", model, "--data", data, "--json")
+    status, out, _ = run_cli(capsys, "evaluate", model, "--data", data, "--json")
     report = json.loads(out)
     confusion = np.array(report["confusion"])
     assert status == 0 and confusion.shape == (10, 10) and confusion.sum() == report["count"] == 50
     assert report["accuracy"] == pytest.approx(np.trace(confusion) / 50)
     assert report["accuracy"] == pytest.approx(lines[-1]["test_accuracy"])
-    status, out, _ = run(capsys, "evaluate", model, "--data", data)
+    status, out, _ = run_cli(capsys, "evaluate", model, "--data", data)
     assert "confusion matrix" in out and "per digit" in out
 
 
 def test_info_describes_the_model(trained, capsys):
     _, model, lines = trained
-    status, out, _ = run(capsys, "info", model, "--json")
+    status, out, _ = run_cli(capsys, "info", model, "--json")
     info = json.loads(out)
     assert info["parameters"] == 13_002 and info["sizes"] == [784, 16, 16, 10]
     assert info["epochs_trained"] == 3 and info["recipe"]["seed"] == 0
@@ -76,7 +72,7 @@ def test_predict_answers_readable_files_and_reports_bad_ones(trained, tmp_path, 
     Image.fromarray(255 - ink).save(good)
     bad = tmp_path / "notes.png"
     bad.write_text("not an image")
-    status, out, err = run(capsys, "predict", model, good, bad, tmp_path / "missing.png", "--json")
+    status, out, err = run_cli(capsys, "predict", model, good, bad, tmp_path / "missing.png", "--json")
     answers = [json.loads(line) for line in out.splitlines()]
     assert status == 1 and err == ""
     assert answers[0]["file"] == str(good) and 0 <= answers[0]["digit"] <= 9 and len(answers[0]["outputs"]) == 10
@@ -110,7 +106,7 @@ def test_bad_input_gets_one_line_and_a_non_zero_exit(tmp_path, capsys, monkeypat
 
 def test_diverging_training_exits_with_the_likely_cause_and_writes_no_model(tmp_path, capsys):
     data = write_mnist(tmp_path / "mnist")
-    status, _, err = run(capsys, "train", "--data", data, "--epochs", 2, "--lr", 1000,
+    status, _, err = run_cli(capsys, "train", "--data", data, "--epochs", 2, "--lr", 1000,
                          "--out", tmp_path / "m.npz")
     assert status == 1 and "learning rate 1000 is probably too large" in err
     assert not (tmp_path / "m.npz").exists()
@@ -130,7 +126,7 @@ def test_training_on_the_real_set_briefly_passes_a_sensible_floor(real_mnist):
 
 
 def test_the_default_train_command_reaches_95_percent_on_the_real_test_set(real_mnist, tmp_path, capsys):
-    status, out, err = run(capsys, "train", "--out", tmp_path / "model.npz", "--json")
+    status, out, err = run_cli(capsys, "train", "--out", tmp_path / "model.npz", "--json")
     summary = json.loads(out.splitlines()[-1])
     assert status == 0, err
     assert summary["parameters"] == 13_002 and summary["epochs"] == 30

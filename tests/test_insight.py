@@ -236,7 +236,7 @@ def test_cost_contrast_picks_the_cheapest_right_and_the_dearest_example():
 # ---------------------------------------------------------------------- the command line, end to end
 import json  # noqa: E402
 
-from conftest import write_mnist  # noqa: E402
+from conftest import run_cli, write_mnist  # noqa: E402
 
 from digitnet.cli import main  # noqa: E402
 from digitnet.data import load_mnist  # noqa: E402
@@ -254,15 +254,10 @@ def trained(tmp_path_factory):
     return folder / "model.npz", data, net
 
 
-def run(capsys, *argv):
-    """Run ``digitnet argv`` in-process: (exit status, stdout, stderr)."""
-    status = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def run_json(capsys, *argv):
-    status, out, err = run(capsys, *argv, "--json")
+    status, out, err = run_cli(capsys, *argv, "--json")
     assert status == 0, err
     return [json.loads(line) for line in out.splitlines()]
 
@@ -276,7 +271,7 @@ def test_cli_cost_json_sums_to_the_cost_and_reports_the_set_average(capsys, trai
     assert record["cost"] == pytest.approx(net.example_costs(images[7:8], labels[7:8])[0])
     assert record["average_cost"] == pytest.approx(net.cost(images, labels), rel=1e-6)
     assert len(record["outputs"]) == len(record["wanted"]) == 10
-    status, out, _ = run(capsys, "show", "cost", model, "--index", 7, "--data", data)
+    status, out, _ = run_cli(capsys, "show", "cost", model, "--index", 7, "--data", data)
     assert status == 0 and "Cost: " in out and "← (" in out and "utter trash" in out
 
 
@@ -379,7 +374,7 @@ def fill(argv, **values):
 def test_every_lesson_prints_a_table_and_draws_a_png(capsys, trained, tmp_path, lesson):
     model, data, _ = trained
     figure = tmp_path / "figure.png"
-    status, out, err = run(capsys, *fill(lesson, model=model, data=data), "--out", figure)
+    status, out, err = run_cli(capsys, *fill(lesson, model=model, data=data), "--out", figure)
     assert status == 0, err
     assert len(out.splitlines()) >= 2 and not err
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -409,7 +404,7 @@ def test_bad_input_gets_a_one_line_error(capsys, trained, tmp_path, argv, messag
     (tmp_path / "picture.png").write_bytes(b"not a picture")
     (tmp_path / "folder.png").mkdir()
     argv = fill(argv, model=model, data=data, picture=tmp_path / "picture.png", tmp=tmp_path)
-    status, out, err = run(capsys, *argv)
+    status, out, err = run_cli(capsys, *argv)
     assert status != 0 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err and err.startswith("digitnet: error:")
 
@@ -426,7 +421,7 @@ def test_landscape_refuses_slices_and_steps_that_are_not_positive_numbers(capsys
 
 def test_history_of_an_untrained_model_is_a_clear_error(capsys, tmp_path):
     Network(seed=0).save(tmp_path / "new.npz")
-    status, _, err = run(capsys, "show", "history", tmp_path / "new.npz")
+    status, _, err = run_cli(capsys, "show", "history", tmp_path / "new.npz")
     assert status == 1 and "no training history" in err
 
 
@@ -451,7 +446,7 @@ def test_the_lessons_work_on_other_shapes_and_costs(capsys, trained, tmp_path, s
     for argv in (("show", "activations", model, "--index", 1, "--data", data),
                  ("show", "weights", model, "--layer", last, "--steps", 5),
                  ("show", "landscape", model, "--batch", 5, "--steps", 1, "--data", data)):
-        status, _, err = run(capsys, *argv, "--out", tmp_path / "figure.png")
+        status, _, err = run_cli(capsys, *argv, "--out", tmp_path / "figure.png")
         assert status == 0, err
 
 

@@ -6,15 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import write_mnist
+from conftest import run_cli, write_mnist
 from digitnet import Network
-from digitnet.cli import main
 
 
-def run(capsys, *argv):
-    status = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @pytest.fixture
@@ -22,8 +17,8 @@ def calibrated(tmp_path, capsys):
     """A model trained on tiny synthetic MNIST, with a rejector fitted by the command line."""
     data = write_mnist(tmp_path / "mnist", train=(600, 28), test=(100, 28))
     model = tmp_path / "model.npz"
-    assert run(capsys, "train", "--data", data, "--epochs", 1, "--out", model, "--json")[0] == 0
-    status, out, err = run(capsys, "calibrate-reject", model, "--data", data, "--components", 5,
+    assert run_cli(capsys, "train", "--data", data, "--epochs", 1, "--out", model, "--json")[0] == 0
+    status, out, err = run_cli(capsys, "calibrate-reject", model, "--data", data, "--components", 5,
                            "--held-out", 200, "--reject-share", 0.02, "--json")
     assert status == 0, err
     return data, model, json.loads(out)
@@ -45,13 +40,13 @@ def test_calibrate_reject_stores_the_rejector_in_the_model(calibrated, capsys):
     assert net.rejector is not None and net.rejector.components == 5 and net.rejector.reject_share == 0.02
     assert report["fitted_on"] == 400 and report["held_out"] == 200
     assert 0.02 - 1 / 200 - 1e-12 <= report["held_out_rejected_share"] < 0.02
-    status, out, _ = run(capsys, "info", model, "--json")
+    status, out, _ = run_cli(capsys, "info", model, "--json")
     assert json.loads(out)["rejector"] == {"components": 5, "reject_share": 0.02}
 
 
 def test_predict_reject_json_says_not_a_digit_for_noise_and_blank_pictures(calibrated, pictures, capsys):
     _, model, _ = calibrated
-    status, out, _ = run(capsys, "predict", model, "--reject", "--json", *pictures.values())
+    status, out, _ = run_cli(capsys, "predict", model, "--reject", "--json", *pictures.values())
     answers = [json.loads(line) for line in out.splitlines()]
     assert status == 0 and len(answers) == 3
     for answer in answers:
@@ -61,16 +56,16 @@ def test_predict_reject_json_says_not_a_digit_for_noise_and_blank_pictures(calib
 
 def test_predict_reject_text_output(calibrated, pictures, capsys):
     _, model, _ = calibrated
-    status, out, _ = run(capsys, "predict", model, "--reject", pictures["noise"], pictures["white"])
+    status, out, _ = run_cli(capsys, "predict", model, "--reject", pictures["noise"], pictures["white"])
     assert status == 0
     assert "noise.png: not a digit (typicality" in out and "white.png: not a digit (blank image)" in out
 
 
 def test_without_reject_a_blank_picture_stays_an_error(calibrated, pictures, capsys):
     _, model, _ = calibrated
-    status, out, err = run(capsys, "predict", model, pictures["white"])
+    status, out, err = run_cli(capsys, "predict", model, pictures["white"])
     assert status == 1 and err.strip() == f"digitnet: error: {pictures['white']}: no digit found: the image is blank"
-    status, out, _ = run(capsys, "predict", model, "--json", pictures["white"], pictures["noise"])
+    status, out, _ = run_cli(capsys, "predict", model, "--json", pictures["white"], pictures["noise"])
     lines = [json.loads(line) for line in out.splitlines()]
     assert status == 1 and "error" in lines[0] and isinstance(lines[1]["digit"], int) and "rejected" not in lines[1]
 
@@ -80,14 +75,14 @@ def test_reject_on_a_model_without_a_rejector_is_a_one_line_error(tmp_path, pict
     for argv in (("predict", tmp_path / "plain.npz", "--reject", pictures["noise"]),
                  ("evaluate", tmp_path / "plain.npz", "--reject"),
                  ("noise", tmp_path / "plain.npz", "--reject")):
-        status, out, err = run(capsys, *argv)
+        status, out, err = run_cli(capsys, *argv)
         assert status == 1 and out == ""
         assert err.count("\n") == 1 and "run `digitnet calibrate-reject" in err
 
 
 def test_evaluate_reject_adds_the_share_rejected_and_the_accuracy_kept(calibrated, capsys):
     data, model, _ = calibrated
-    status, out, _ = run(capsys, "evaluate", model, "--data", data, "--reject", "--json")
+    status, out, _ = run_cli(capsys, "evaluate", model, "--data", data, "--reject", "--json")
     report = json.loads(out)
     net = Network.load(model)
     from digitnet import load_mnist
@@ -96,15 +91,15 @@ def test_evaluate_reject_adds_the_share_rejected_and_the_accuracy_kept(calibrate
     kept_right = (net.predict(images) == labels)[~rejected]
     assert status == 0 and report["rejected_share"] == rejected.mean()
     assert report["kept_count"] == (~rejected).sum() and report["kept_accuracy"] == pytest.approx(kept_right.mean())
-    status, out, _ = run(capsys, "evaluate", model, "--data", data, "--reject")
+    status, out, _ = run_cli(capsys, "evaluate", model, "--data", data, "--reject")
     assert 'called "not a digit"' in out
 
 
 @pytest.mark.parametrize("kind", ["uniform", "gaussian", "blank-white", "blank-black"])
 def test_noise_reject_counts_the_rejected_noise_images(calibrated, capsys, kind):
     data, model, _ = calibrated
-    status, out, _ = run(capsys, "noise", model, "--data", data, "--kind", kind, "--count", 300, "--reject", "--json")
+    status, out, _ = run_cli(capsys, "noise", model, "--data", data, "--kind", kind, "--count", 300, "--reject", "--json")
     report = json.loads(out)
     assert status == 0 and report["count"] == 300 and report["rejected"] == 300
-    status, out, _ = run(capsys, "noise", model, "--data", data, "--kind", kind, "--count", 300, "--json")
+    status, out, _ = run_cli(capsys, "noise", model, "--data", data, "--kind", kind, "--count", 300, "--json")
     assert "rejected" not in json.loads(out)
