@@ -15,9 +15,9 @@ from .reference import ReferenceEngine
 ENGINES = ("auto", "reference", "fast")
 
 #: From this many images in one call, ``auto`` feeds forward with the reference engine: its
-#: BLAS matrix products beat the fast engine's per-image loop there (measured on the default
-#: network: 1.7 µs against 2.0 µs per image at 10 images, 0.66 against 1.04 at 50,
-#: 0.47 against 0.96 at 10,000).
+#: BLAS matrix products beat the fast engine's per-image loop there (default network, µs per
+#: image, fast against reference: 1.7 / 2.0 at 10 images, 1.1 / 0.84 at 32, 0.76 / 0.56 at
+#: 10,000; benchmarks/inference_crossover.py, output in benchmarks/results/).
 AUTO_REFERENCE_FROM = 32
 
 _reference = ReferenceEngine()

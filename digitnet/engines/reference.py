@@ -4,9 +4,9 @@ It is also the only engine that runs the training options (augmentation, dropout
 optimisers with weight decay): one training step of the reference engine is their specification.
 
 Training runs with BLAS on one thread.  A mini-batch's matrix products are too small to share
-between cores, and when the cores are busy with anything else, BLAS threads waiting on each
-other made epochs 4–27 times slower on a 2-core machine (784-16-16-10 at batch 100: 5.0 s
-against 0.19 s; the ``big`` preset: 8.5 s against 1.8 s on 10,000 images beside one busy core).
+between cores, and when the cores are busy with anything else, BLAS threads wait on each other:
+784-16-16-10 at batch 100 took 4.08 s per epoch with 2 BLAS threads against 0.35 s with one
+at load average 8.5 (benchmarks/results/train_speed-2026-11-26-load-8.5.json).
 """
 
 from threadpoolctl import threadpool_limits
