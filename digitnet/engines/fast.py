@@ -15,6 +15,10 @@ What makes it fast:
 * The first layer skips zero pixels (about 81% of an MNIST image).  Its weights are held
   transposed, W1ᵀ (n_in, n1), so that one pixel's weights are one contiguous row: the forward
   pass adds x_p · W1ᵀ[p] for the nonzero pixels p only, and the step changes those rows only.
+  Finding those pixels and adding those rows are vector kernels (``digitnet.engines.simd``);
+  W1ᵀ is padded with zero columns to whole vectors.
+* Training takes the images in a shuffled order, so each one is somewhere else in memory;
+  the next image is fetched into the cache while the current one is worked on.
 * σ′ is read off the activation itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
 * It works on one example at a time (a vector of 16 numbers fits in a register), not on
   matrices of a mini-batch: at these sizes the bookkeeping of a matrix product costs more
@@ -45,6 +49,8 @@ try:
     import numba
     from numba import prange, types
     from numba.extending import overload
+
+    from . import simd
 except ImportError as error:  # the package installs without compilers, but a broken install is possible
     numba = None
     UNAVAILABLE = f"numba cannot be imported ({error})"
@@ -59,6 +65,7 @@ COST_CODES = {"quadratic": QUADRATIC, "cross-entropy": CROSS_ENTROPY}
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 PARALLEL_FROM = 1000   # batches of at least this many images are fed forward on all cores
 BLOCK = 256            # images per parallel work item
+AHEAD = 1              # training reads the image this many examples ahead into the cache
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
 
 
@@ -150,51 +157,35 @@ def _layer_offsets(biases):
 
 
 @_jit()
-def _nonzero_pixels(image, flags, pixels):
-    """Write the indices of ``image``'s nonzero pixels to ``pixels``; return how many there are.
-
-    ``flags`` (n_in rounded up to a multiple of 8, zero past n_in) first gets one byte per pixel,
-    1 if nonzero (a loop the compiler vectorises); then each run of 8 flags is read as one 64-bit
-    word, and only the words that are not 0 are looked into.
-    """
-    for p in range(image.shape[0]):
-        flags[p] = image[p] != 0
-    words = flags.view(np.uint64)
-    count = 0
-    for w in range(words.shape[0]):
-        word = words[w]
-        if word != 0:
-            for k in range(8):  # little-endian: flag 8w + k is byte k of the word
-                pixels[count] = 8 * w + k
-                count += (word >> (8 * k)) & 1
+def _nonzero_pixels(image, pixels):
+    """Write the indices of ``image``'s nonzero pixels to ``pixels`` (≥ n_in + simd.BLOCK,
+    int32), in order; return how many there are."""
+    count = simd.nonzero_indices(image, pixels)  # whole blocks of simd.BLOCK pixels
+    for p in range(image.shape[0] - image.shape[0] % simd.BLOCK, image.shape[0]):
+        if image[p] != 0:
+            pixels[count] = p
+            count += 1
     return count
 
 
 @_jit()
-def _feed_forward_sparse(image, pixel_values, weights, biases, hidden, output, offsets, activations, flags, pixels):
+def _feed_forward_sparse(image, pixel_values, weights, biases, hidden, output, offsets, activations, pixels, values,
+                         sums):
     """Feed one image forward, the first layer by its nonzero pixels only; return how many there are.
 
-    weights[0] is W1ᵀ (n_in, n1).  The nonzero pixels' indices go to ``pixels`` (see
-    ``_nonzero_pixels``); every layer's activations go to ``activations`` (a row of the buffer,
-    layer l at offsets[l]:offsets[l+1]).
+    weights[0] is W1ᵀ (n_in, m), padded with zero columns to whole vectors (``_rows_of_first``).
+    The nonzero pixels' indices go to ``pixels`` (see ``_nonzero_pixels``) and their values in
+    [0, 1] to ``values``; ``sums`` (m,) is scratch for W1 x; every layer's activations go to
+    ``activations`` (a row of the buffer, layer l at offsets[l]:offsets[l+1]).
     """
-    count = _nonzero_pixels(image, flags, pixels)
+    count = _nonzero_pixels(image, pixels)
+    for q in range(count):
+        values[q] = _pixel_value(image[pixels[q]], pixel_values)
+    simd.sum_rows(sums, weights[0], pixels, values, count)  # W1 x = Σ_p x_p W1ᵀ[p] over nonzero p
     z = activations[offsets[0]:offsets[1]]
-    z[:] = 0.0
-    first = weights[0]
-    for q in range(0, count - 3, 4):  # four pixels at a time: z is read and written a quarter as often
-        p0, p1, p2, p3 = pixels[q], pixels[q + 1], pixels[q + 2], pixels[q + 3]
-        v0, v1 = _pixel_value(image[p0], pixel_values), _pixel_value(image[p1], pixel_values)
-        v2, v3 = _pixel_value(image[p2], pixel_values), _pixel_value(image[p3], pixel_values)
-        for j in range(z.shape[0]):
-            z[j] += (v0 * first[p0, j] + v1 * first[p1, j]) + (v2 * first[p2, j] + v3 * first[p3, j])
-    for q in range(count - count % 4, count):
-        value = _pixel_value(image[pixels[q]], pixel_values)
-        for j in range(z.shape[0]):
-            z[j] += value * first[pixels[q], j]
-    n_layers = len(weights)
     for j in range(z.shape[0]):
-        z[j] += biases[0][j]
+        z[j] = sums[j] + biases[0][j]
+    n_layers = len(weights)
     _activate(z, output if n_layers == 1 else hidden)
     for l in range(1, n_layers):
         z = activations[offsets[l]:offsets[l + 1]]
@@ -226,11 +217,13 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
     """Mini-batch SGD over ``images[order]``, in place on ``weights`` (W1ᵀ first) and ``biases``.
 
     ``buffers`` (see ``_buffers``): per example of a mini-batch, its ``activations`` and ``deltas``
-    (batch, Σ n_l), its nonzero ``pixels`` (batch, 8⌈n_in/8⌉) and their ``counts`` (batch,); the
-    ``flags`` scratch of ``_nonzero_pixels``; the sums ∂C/∂W over a mini-batch, zeros between
-    mini-batches, shaped like ``weights`` but for W1ᵀ, whose steps go into it pixel by pixel.
+    (batch, Σ n_l), its nonzero ``pixels`` (batch, n_in + simd.BLOCK), their ``values`` (same shape) and
+    their ``counts`` (batch,); ``sums`` and
+    ``step`` (m,), first-layer scratch as wide as the padded W1ᵀ (``step`` zero past n1); the
+    sums ∂C/∂W over a mini-batch, zeros between mini-batches, shaped like ``weights`` but for
+    W1ᵀ, whose steps go into it pixel by pixel.
     """
-    activations, deltas, pixels, counts, flags, gradients = buffers
+    activations, deltas, pixels, values, counts, sums, step, gradients = buffers
     n_layers = len(weights)
     offsets = _layer_offsets(biases)
     for start in range(0, order.shape[0], batch_size):
@@ -238,8 +231,10 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
         # 1. feed the mini-batch forward and find each example's output error
         for i in range(n):
             example = order[start + i]
+            if start + i + AHEAD < order.shape[0]:
+                simd.prefetch(images[order[start + i + AHEAD]])
             counts[i] = _feed_forward_sparse(images[example], pixel_values, weights, biases, hidden, output,
-                                             offsets, activations[i], flags, pixels[i])
+                                             offsets, activations[i], pixels[i], values[i], sums)
             _output_error(activations[i, offsets[n_layers - 1]:], labels[example], output, cost, n,
                           deltas[i, offsets[n_layers - 1]:])
         # 2. from the top down: δ of the layer below (with the weights from before the step), then the step
@@ -267,12 +262,10 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
             else:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ goes
                 #      straight into the rows of its nonzero pixels (a zero pixel adds 0)
                 for i in range(n):
-                    image, delta = images[order[start + i]], deltas[i, offsets[0]:offsets[1]]
-                    for q in range(counts[i]):
-                        p = pixels[i, q]
-                        step = lr * _pixel_value(image[p], pixel_values)
-                        for j in range(delta.shape[0]):
-                            W[p, j] -= step * delta[j]
+                    delta = deltas[i, offsets[0]:offsets[1]]
+                    for j in range(delta.shape[0]):
+                        step[j] = -lr * delta[j]
+                    simd.add_to_rows(W, pixels[i], values[i], step, counts[i])
             for j in range(b.shape[0]):  # ∂C/∂b = Σ_x δ
                 bias_gradient = b.dtype.type(0)
                 for i in range(n):
@@ -280,11 +273,12 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
                 b[j] -= lr * bias_gradient
 
 
-def _buffers(net, batch_size):
+def _buffers(net, batch_size, first_width):
     """The scratch arrays ``_train_steps`` works in, for mini-batches of ``batch_size``."""
-    rows, units, width = batch_size, sum(net.sizes[1:]), -(-net.sizes[0] // 8) * 8
+    rows, units, width = batch_size, sum(net.sizes[1:]), net.sizes[0] + simd.BLOCK
     return (np.empty((rows, units), net.dtype), np.empty((rows, units), net.dtype),
-            np.empty((rows, width), np.int64), np.empty(rows, np.int64), np.zeros(width, np.uint8),
+            np.empty((rows, width), np.int32), np.empty((rows, width), net.dtype), np.empty(rows, np.int64),
+            np.empty(first_width, net.dtype), np.zeros(first_width, net.dtype),
             (np.zeros((0, 0), net.dtype),) + tuple(np.zeros((m, n), net.dtype) for n, m in zip(net.sizes[1:-1], net.sizes[2:])))
 
 
@@ -305,14 +299,15 @@ def _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, of
 
 @_jit()
 def _outputs_block(images, first, last, pixel_values, weights, biases, hidden, output, outputs):
-    """Output activations of ``images[first:last]`` into ``outputs[first:last]``; weights[0] is W1ᵀ."""
+    """Output activations of ``images[first:last]`` into ``outputs[first:last]``; weights[0] is W1ᵀ padded."""
     offsets = _layer_offsets(biases)
     activations = np.empty(offsets[-1], dtype=outputs.dtype)
-    flags = np.zeros(-(-images.shape[1] // 8) * 8, dtype=np.uint8)
-    pixels = np.empty(flags.shape[0], dtype=np.int64)
+    pixels = np.empty(images.shape[1] + simd.BLOCK, dtype=np.int32)
+    values = np.empty(pixels.shape[0], dtype=outputs.dtype)
+    sums = np.empty(weights[0].shape[1], dtype=outputs.dtype)
     for i in range(first, last):
         _feed_forward_sparse(images[i], pixel_values, weights, biases, hidden, output, offsets, activations,
-                             flags, pixels)
+                             pixels, values, sums)
         outputs[i] = activations[offsets[-2]:]
 
 
@@ -362,7 +357,7 @@ class FastEngine:
         pixel_values, (hidden, output, _) = _PIXEL_VALUES[net.dtype], _codes(net)
         if images.shape[0] == 1:  # the explorer's path: no transposed copy of W1 for one image
             return _output_one(images[0], pixel_values, tuple(net.weights), tuple(net.biases), hidden, output)[None]
-        weights = (np.ascontiguousarray(net.weights[0].T),) + tuple(net.weights[1:])
+        weights = (_rows_of_first(net),) + tuple(net.weights[1:])
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
         kernel = _outputs_parallel if images.shape[0] >= PARALLEL_FROM else _outputs_serial
         kernel(images, pixel_values, weights, tuple(net.biases), hidden, output, outputs)
@@ -378,9 +373,9 @@ class FastEngine:
         images = _images_for(net, images)
         labels = np.ascontiguousarray(labels)
         order = np.ascontiguousarray(order, dtype=np.int64)
-        weights = [np.ascontiguousarray(net.weights[0].T)] + [np.ascontiguousarray(w) for w in net.weights[1:]]
+        weights = [_rows_of_first(net)] + [np.ascontiguousarray(w) for w in net.weights[1:]]
         biases = [np.ascontiguousarray(b) for b in net.biases]
-        buffers = _buffers(net, min(batch_size, len(order)))
+        buffers = _buffers(net, min(batch_size, len(order)), weights[0].shape[1])
         total = len(order)
         steps = -(-total // batch_size)
         stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
@@ -397,9 +392,19 @@ def _codes(net):
     return ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output], COST_CODES[net.cost_name]
 
 
+def _rows_of_first(net):
+    """W1ᵀ (n_in, m): one row per input, m = n1 rounded up to whole vectors (``simd.lanes``), the
+    extra columns 0 (they stay 0: their steps are x · 0)."""
+    n1, n_in = net.weights[0].shape
+    width = -(-n1 // simd.lanes(net.dtype)) * simd.lanes(net.dtype)
+    rows = np.zeros((n_in, width), net.dtype)
+    rows[:, :n1] = net.weights[0].T
+    return rows
+
+
 def _hand_back(net, weights, biases):
     """Put the trained parameters into the network's own arrays (W1ᵀ transposed back)."""
-    net.weights[0][...] = weights[0].T
+    net.weights[0][...] = weights[0][:, :net.sizes[1]].T
     for target, trained in zip(net.weights[1:] + net.biases, weights[1:] + biases):
         if target is not trained:
             target[...] = trained

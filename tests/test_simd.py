@@ -1,0 +1,97 @@
+"""The fast engine's vector kernels (digitnet.engines.simd) against plain NumPy, on random shapes."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digitnet.engines import fast
+
+pytestmark = pytest.mark.skipif(fast.UNAVAILABLE is not None, reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}")
+
+if fast.UNAVAILABLE is None:
+    import numba
+
+    from digitnet.engines import simd
+
+    @numba.njit
+    def sum_rows(total, matrix, rows, scales, count):
+        simd.sum_rows(total, matrix, rows, scales, count)
+
+    @numba.njit
+    def add_to_rows(matrix, rows, scales, vector, count):
+        simd.add_to_rows(matrix, rows, scales, vector, count)
+
+    @numba.njit
+    def prefetch(array):
+        simd.prefetch(array)
+
+FLOATS = (np.float32, np.float64)
+
+
+def row_problem(data, dtype):
+    """A random (n, m) matrix with m a multiple of the vector width, distinct rows, scales."""
+    lanes = simd.lanes(np.dtype(dtype))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    n, blocks = data.draw(st.integers(1, 40)), data.draw(st.integers(1, 4))
+    count = data.draw(st.integers(0, n))
+    matrix = rng.standard_normal((n, blocks * lanes)).astype(dtype)
+    rows = rng.permutation(n).astype(data.draw(st.sampled_from([np.int32, np.int64])))
+    scales = rng.standard_normal(n).astype(dtype)
+    return matrix, rows, scales, count
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.sampled_from(FLOATS))
+def test_sum_rows_is_the_weighted_sum_of_the_chosen_rows(data, dtype):
+    matrix, rows, scales, count = row_problem(data, dtype)
+    total = np.full(matrix.shape[1], np.nan, dtype)
+    sum_rows(total, matrix, rows, scales, count)
+    expected = scales[:count].astype(np.float64) @ matrix[rows[:count]].astype(np.float64)
+    np.testing.assert_allclose(total, expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + count))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.sampled_from(FLOATS))
+def test_add_to_rows_changes_the_chosen_rows_only(data, dtype):
+    matrix, rows, scales, count = row_problem(data, dtype)
+    vector = np.random.default_rng(count).standard_normal(matrix.shape[1]).astype(dtype)
+    expected = matrix.astype(np.float64)
+    expected[rows[:count]] += scales[:count, None].astype(np.float64) * vector
+    add_to_rows(matrix, rows, scales, vector, count)
+    np.testing.assert_allclose(matrix, expected, rtol=0, atol=10 * np.finfo(dtype).eps * (1 + np.abs(expected).max()))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 100), st.sampled_from([np.uint8, np.float32, np.float64]), st.floats(0, 1), st.integers(0, 2**32 - 1))
+def test_nonzero_pixels_finds_every_nonzero_pixel_in_order(size, dtype, zero_share, seed):
+    rng = np.random.default_rng(seed)
+    image = (rng.integers(1, 256, size) * (rng.random(size) >= zero_share)).astype(dtype)
+    if dtype != np.uint8:
+        image[image == 3] = -0.0  # negative zero is zero too
+    pixels = np.full(size + simd.BLOCK, -1, np.int32)
+    count = fast._nonzero_pixels(image, pixels)
+    np.testing.assert_array_equal(pixels[:count], np.flatnonzero(image))
+
+
+def test_nonzero_pixels_counts_nan_as_nonzero():
+    """A NaN pixel is kept, so that it reaches the outputs (and the divergence guard)."""
+    image = np.zeros(40, np.float32)
+    image[[3, 17, 39]] = np.nan
+    pixels = np.empty(40 + simd.BLOCK, np.int32)
+    assert list(pixels[:fast._nonzero_pixels(image, pixels)]) == [3, 17, 39]
+
+
+def test_prefetch_leaves_the_array_as_it_was():
+    array = np.arange(1000, dtype=np.float32)
+    prefetch(array)
+    np.testing.assert_array_equal(array, np.arange(1000, dtype=np.float32))
+
+
+def test_the_kernels_refuse_arrays_they_cannot_read():
+    """Wrong dtypes or layouts fail when compiling, not with wrong numbers."""
+    matrix = np.zeros((4, simd.lanes(np.dtype(np.float32))), np.float32)
+    with pytest.raises(numba.TypingError):
+        sum_rows(np.zeros(matrix.shape[1], np.float64), matrix, np.arange(4), np.ones(4, np.float32), 4)
+    with pytest.raises(numba.TypingError):
+        add_to_rows(np.asfortranarray(matrix), np.arange(4), np.ones(4, np.float32), np.zeros(matrix.shape[1], np.float32), 4)
