@@ -63,23 +63,36 @@ def test_add_to_rows_changes_the_chosen_rows_only(data, dtype):
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.integers(0, 100), st.sampled_from([np.uint8, np.float32, np.float64]), st.floats(0, 1), st.integers(0, 2**32 - 1))
-def test_nonzero_pixels_finds_every_nonzero_pixel_in_order(size, dtype, zero_share, seed):
+@given(st.integers(0, 100), st.sampled_from([np.uint8, np.float32, np.float64]), st.sampled_from(FLOATS),
+       st.floats(0, 1), st.integers(0, 2**32 - 1))
+def test_nonzero_pixels_finds_every_nonzero_pixel_and_its_value_in_order(size, image_dtype, dtype, zero_share, seed):
     rng = np.random.default_rng(seed)
-    image = (rng.integers(1, 256, size) * (rng.random(size) >= zero_share)).astype(dtype)
-    if dtype != np.uint8:
-        image[image == 3] = -0.0  # negative zero is zero too
+    image = (rng.integers(1, 256, size) * (rng.random(size) >= zero_share)).astype(image_dtype)
+    if image_dtype != np.uint8:
+        image = (image / 255).astype(dtype)
+        image[rng.random(size) < 0.05] = -0.0  # negative zero is zero too
     pixels = np.full(size + simd.BLOCK, -1, np.int32)
-    count = fast._nonzero_pixels(image, pixels)
+    values = np.full(size + simd.BLOCK, np.nan, dtype)
+    count = fast._nonzero_pixels(image, fast._PIXEL_VALUES[np.dtype(dtype)], pixels, values)
     np.testing.assert_array_equal(pixels[:count], np.flatnonzero(image))
+    expected = image[image != 0] / dtype(255) if image_dtype == np.uint8 else image[image != 0]
+    np.testing.assert_array_equal(values[:count], expected.astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_nonzero_pixels_reads_every_uint8_value_exactly_as_numpy_divides_it(dtype):
+    image = np.arange(256 + 16).astype(np.uint8)  # 0 … 255, then 0 … 15 again (a partial block)
+    pixels, values = np.empty(len(image) + simd.BLOCK, np.int32), np.empty(len(image) + simd.BLOCK, dtype)
+    count = fast._nonzero_pixels(image, fast._PIXEL_VALUES[np.dtype(dtype)], pixels, values)
+    np.testing.assert_array_equal(values[:count], image[image != 0] / dtype(255))
 
 
 def test_nonzero_pixels_counts_nan_as_nonzero():
     """A NaN pixel is kept, so that it reaches the outputs (and the divergence guard)."""
     image = np.zeros(40, np.float32)
     image[[3, 17, 39]] = np.nan
-    pixels = np.empty(40 + simd.BLOCK, np.int32)
-    assert list(pixels[:fast._nonzero_pixels(image, pixels)]) == [3, 17, 39]
+    pixels, values = np.empty(40 + simd.BLOCK, np.int32), np.empty(40 + simd.BLOCK, np.float32)
+    assert list(pixels[:fast._nonzero_pixels(image, fast._PIXEL_VALUES[image.dtype], pixels, values)]) == [3, 17, 39]
 
 
 def test_prefetch_leaves_the_array_as_it_was():

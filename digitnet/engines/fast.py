@@ -12,25 +12,27 @@ What makes it fast:
 
 * A stretch of mini-batches runs in one compiled loop over preallocated buffers: no Python
   and no allocation per step.
-* The first layer skips zero pixels (about 81% of an MNIST image).  Its weights are held
-  transposed, W1ᵀ (n_in, n1), so that one pixel's weights are one contiguous row: the forward
-  pass adds x_p · W1ᵀ[p] for the nonzero pixels p only, and the step changes those rows only.
-  Finding those pixels and adding those rows are vector kernels (``digitnet.engines.simd``);
-  W1ᵀ is padded with zero columns to whole vectors.
+* Every layer is a sum of rows: z = W a + b = Σ_k a_k Wᵀ[k] + b, with Wᵀ held so that the
+  weights out of one unit (or pixel) are one contiguous row, padded with zeros to whole SIMD
+  vectors (a row of 16 float32 is one 64-byte vector).  The sum stays in vector registers
+  (``digitnet.engines.simd``); δ below is the same kind of sum over the rows of W, so each W
+  is also held untransposed, and both copies take identical steps.
+* The first layer skips zero pixels (about 81% of an MNIST image): its sum runs over the
+  rows of the nonzero pixels only, found 16 pixels at a time, and a step changes those rows only.
 * Training takes the images in a shuffled order, so each one is somewhere else in memory;
   the next image is fetched into the cache while the current one is worked on.
 * σ′ is read off the activation itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
-* It works on one example at a time (a vector of 16 numbers fits in a register), not on
-  matrices of a mini-batch: at these sizes the bookkeeping of a matrix product costs more
-  than its arithmetic.
+* It works on one example at a time, not on matrices of a mini-batch: at these sizes the
+  bookkeeping of a matrix product costs more than its arithmetic.
 
 What stays the same: each step is −lr times the gradient of the mini-batch, as in the
-reference (W1ᵀ takes it as the examples' terms one after another, the other weights and the
-biases as their sum), so the only differences are the order of additions, and σ(z) computed
-as 1 / (1 + e^−z) rather than ½(1 + tanh(z/2)) (the same function; e^−z overflowing to inf
-for z ≪ 0 gives σ = 0, the right limit).  Images may be float (values in [0, 1]) or uint8
-(pixel values 0–255, read as value / 255 through a 256-entry table holding exactly the
-reference's float values).
+reference (the weights take it as the examples' terms −lr δ aᵀ one after another, the biases
+as their sum), so the only differences are the order of additions, and σ(z) computed
+as 1 / (1 + e^−z) rather than ½(1 + tanh(z/2)) (the same function; in float32, e^−z comes
+from a polynomial within 2 units in the last place, see ``simd.sigmoid``).  Images may be
+float (values in [0, 1]) or uint8 (pixel values 0–255, read as value / 255 rounded exactly as
+the reference's float values are).  One image alone (the explorer's path) goes through the network's
+own W, without the copies, in a plain loop.
 
 Training runs on one core: each step needs the previous one, and at 10 examples a step,
 handing work to a second core costs more than it saves (and on a loaded machine the step
@@ -107,10 +109,8 @@ if numba:
 @_jit()
 def _activate(z, kind):
     """a = σ(z) in place on one layer's weighted sums (softmax over the whole layer)."""
-    one = z.dtype.type(1)
-    if kind == SIGMOID:  # 1 / (1 + e^−z): for z ≪ 0, e^−z overflows to inf and σ(z) to 0, the right limit
-        for j in range(z.shape[0]):
-            z[j] = one / (one + math.exp(-z[j]))
+    if kind == SIGMOID:  # 1 / (1 + e^−z), a vector at a time
+        simd.sigmoid(z)
     elif kind == TANH:
         for j in range(z.shape[0]):
             z[j] = math.tanh(z[j])
@@ -148,48 +148,50 @@ def _dense_layer(W, b, a_in, z):
 
 
 @_jit()
-def _layer_offsets(biases):
-    """Where each layer's units start in a row of the activation buffers (n_layers + 1,)."""
+def _layer_offsets(biases, lanes):
+    """Where each layer's units start in a row of the activation buffers (n_layers + 1,), each
+    layer taking its size rounded up to a multiple of ``lanes`` (the extra places hold 0)."""
     offsets = np.zeros(len(biases) + 1, dtype=np.int64)
     for l in range(len(biases)):
-        offsets[l + 1] = offsets[l] + biases[l].shape[0]
+        offsets[l + 1] = offsets[l] + -(-biases[l].shape[0] // lanes) * lanes
     return offsets
 
 
 @_jit()
-def _nonzero_pixels(image, pixels):
-    """Write the indices of ``image``'s nonzero pixels to ``pixels`` (≥ n_in + simd.BLOCK,
-    int32), in order; return how many there are."""
-    count = simd.nonzero_indices(image, pixels)  # whole blocks of simd.BLOCK pixels
+def _nonzero_pixels(image, pixel_values, pixels, values):
+    """Write the indices of ``image``'s nonzero pixels to ``pixels`` and their values in [0, 1] to
+    ``values`` (both ≥ n_in + simd.BLOCK long), in order; return how many there are."""
+    count = simd.nonzero_pixels(image, pixels, values)  # the whole blocks of simd.BLOCK pixels
     for p in range(image.shape[0] - image.shape[0] % simd.BLOCK, image.shape[0]):
         if image[p] != 0:
             pixels[count] = p
+            values[count] = _pixel_value(image[p], pixel_values)
             count += 1
     return count
 
 
 @_jit()
-def _feed_forward_sparse(image, pixel_values, weights, biases, hidden, output, offsets, activations, pixels, values,
-                         sums):
+def _feed_forward_sparse(image, pixel_values, forward_rows, biases, hidden, output, offsets, every_row, activations,
+                         pixels, values, sums):
     """Feed one image forward, the first layer by its nonzero pixels only; return how many there are.
 
-    weights[0] is W1ᵀ (n_in, m), padded with zero columns to whole vectors (``_rows_of_first``).
-    The nonzero pixels' indices go to ``pixels`` (see ``_nonzero_pixels``) and their values in
-    [0, 1] to ``values``; ``sums`` (m,) is scratch for W1 x; every layer's activations go to
-    ``activations`` (a row of the buffer, layer l at offsets[l]:offsets[l+1]).
+    ``forward_rows[l]`` is Wᵀ (n_{l−1}, m_l), one row per unit of the layer below, padded with
+    zero columns to whole vectors (``_forward_rows``), so z = W a + b is Σ_k a_k Wᵀ[k] + b.
+    The nonzero pixels' indices go to ``pixels`` and their values in [0, 1] to ``values``;
+    every layer's activations go to ``activations`` (zeros, layer l at offsets[l]:offsets[l+1]);
+    ``every_row`` is 0, 1, 2, …; ``sums`` (≥ max m_l) is scratch.
     """
-    count = _nonzero_pixels(image, pixels)
-    for q in range(count):
-        values[q] = _pixel_value(image[pixels[q]], pixel_values)
-    simd.sum_rows(sums, weights[0], pixels, values, count)  # W1 x = Σ_p x_p W1ᵀ[p] over nonzero p
-    z = activations[offsets[0]:offsets[1]]
-    for j in range(z.shape[0]):
-        z[j] = sums[j] + biases[0][j]
-    n_layers = len(weights)
-    _activate(z, output if n_layers == 1 else hidden)
-    for l in range(1, n_layers):
-        z = activations[offsets[l]:offsets[l + 1]]
-        _dense_layer(weights[l], biases[l], activations[offsets[l - 1]:offsets[l]], z)
+    count = _nonzero_pixels(image, pixel_values, pixels, values)
+    n_layers = len(forward_rows)
+    for l in range(n_layers):
+        if l == 0:  # W1 x = Σ_p x_p W1ᵀ[p] over the nonzero pixels p
+            simd.sum_rows(sums, forward_rows[0], pixels, values, count)
+        else:
+            simd.sum_rows(sums, forward_rows[l], every_row, activations[offsets[l - 1]:offsets[l]],
+                          biases[l - 1].shape[0])
+        z = activations[offsets[l]:offsets[l] + biases[l].shape[0]]
+        for j in range(z.shape[0]):
+            z[j] = sums[j] + biases[l][j]
         _activate(z, output if l == n_layers - 1 else hidden)
     return count
 
@@ -212,20 +214,23 @@ def _output_error(a, label, output, cost, n, delta):
 
 
 @_jit()
-def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, biases, hidden, output, cost,
-                 buffers):
-    """Mini-batch SGD over ``images[order]``, in place on ``weights`` (W1ᵀ first) and ``biases``.
+def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_rows, backward_rows, biases, hidden,
+                 output, cost, offsets, every_row, buffers):
+    """Mini-batch SGD over ``images[order]``, in place on the weights and ``biases``.
 
-    ``buffers`` (see ``_buffers``): per example of a mini-batch, its ``activations`` and ``deltas``
-    (batch, Σ n_l), its nonzero ``pixels`` (batch, n_in + simd.BLOCK), their ``values`` (same shape) and
-    their ``counts`` (batch,); ``sums`` and
-    ``step`` (m,), first-layer scratch as wide as the padded W1ᵀ (``step`` zero past n1); the
-    sums ∂C/∂W over a mini-batch, zeros between mini-batches, shaped like ``weights`` but for
-    W1ᵀ, whose steps go into it pixel by pixel.
+    Each W is held twice, as ``forward_rows[l]`` = Wᵀ for feeding forward and (for l ≥ 1) as
+    ``backward_rows[l]`` = W (n_l, m_{l−1}), padded like Wᵀ, for δ below = Σ_j δ_j W[j]; both
+    take the same steps (the same products, so they stay equal to the last bit).  ``buffers``
+    (see ``_buffers``): per example of a mini-batch, its ``activations`` and ``deltas`` (batch,
+    offsets[-1], zeros in the padding), its nonzero ``pixels`` (batch, n_in + simd.BLOCK), their
+    ``values`` (same shape) and their ``counts`` (batch,); scratch ``sums`` and ``step``; the
+    sums ∂C/∂W over a mini-batch, shaped like ``backward_rows``, zeros between mini-batches.
+    Each example's step of W1ᵀ goes in at once, since adding it up first would mean a
+    gradient as large as W1ᵀ (the step only touches the rows of the example's nonzero pixels).
     """
     activations, deltas, pixels, values, counts, sums, step, gradients = buffers
-    n_layers = len(weights)
-    offsets = _layer_offsets(biases)
+    n_layers = len(forward_rows)
+    last = offsets[n_layers - 1]
     for start in range(0, order.shape[0], batch_size):
         n = min(batch_size, order.shape[0] - start)
         # 1. feed the mini-batch forward and find each example's output error
@@ -233,53 +238,50 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, weights, b
             example = order[start + i]
             if start + i + AHEAD < order.shape[0]:
                 simd.prefetch(images[order[start + i + AHEAD]])
-            counts[i] = _feed_forward_sparse(images[example], pixel_values, weights, biases, hidden, output,
-                                             offsets, activations[i], pixels[i], values[i], sums)
-            _output_error(activations[i, offsets[n_layers - 1]:], labels[example], output, cost, n,
-                          deltas[i, offsets[n_layers - 1]:])
+            counts[i] = _feed_forward_sparse(images[example], pixel_values, forward_rows, biases, hidden, output,
+                                             offsets, every_row, activations[i], pixels[i], values[i], sums)
+            _output_error(activations[i, last:last + biases[-1].shape[0]], labels[example], output, cost, n,
+                          deltas[i, last:last + biases[-1].shape[0]])
         # 2. from the top down: δ of the layer below (with the weights from before the step), then the step
         for l in range(n_layers - 1, -1, -1):
-            W, b, gradient = weights[l], biases[l], gradients[l]
+            units, width = biases[l].shape[0], forward_rows[l].shape[1]
             if l > 0:
+                for i in range(n):  # δˡ⁻¹ = (Wᵀ δˡ) ⊙ σ′(zˡ⁻¹)
+                    below = deltas[i, offsets[l - 1]:offsets[l]]
+                    simd.sum_rows(below, backward_rows[l], every_row, deltas[i, offsets[l]:offsets[l + 1]], units)
+                    for k in range(biases[l - 1].shape[0]):
+                        below[k] *= _derivative(activations[i, offsets[l - 1] + k], hidden)
+            if l == 0:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ goes
+                #         straight into the rows of its nonzero pixels (a zero pixel adds 0)
                 for i in range(n):
-                    delta, below = deltas[i, offsets[l]:offsets[l + 1]], deltas[i, offsets[l - 1]:offsets[l]]
-                    a_below = activations[i, offsets[l - 1]:offsets[l]]
-                    below[:] = 0.0
-                    for j in range(W.shape[0]):
-                        for k in range(W.shape[1]):
-                            below[k] += W[j, k] * delta[j]
-                    for k in range(below.shape[0]):
-                        below[k] *= _derivative(a_below[k], hidden)
-                for i in range(n):  # ∂C/∂W = Σ_x δ aᵀ (δ already holds the 1/n)
-                    delta, a_below = deltas[i, offsets[l]:offsets[l + 1]], activations[i, offsets[l - 1]:offsets[l]]
-                    for j in range(W.shape[0]):
-                        for k in range(W.shape[1]):
-                            gradient[j, k] += delta[j] * a_below[k]
-                for j in range(W.shape[0]):
-                    for k in range(W.shape[1]):
-                        W[j, k] -= lr * gradient[j, k]
+                    for j in range(width):
+                        step[j] = -lr * deltas[i, offsets[0] + j]
+                    simd.add_to_rows(forward_rows[0], pixels[i], values[i], step[:width], counts[i])
+            else:  # ∂C/∂W = Σ_x δ aᵀ (δ already holds the 1/n), then W −= lr ∂C/∂W in both copies
+                gradient = gradients[l]
+                for i in range(n):
+                    simd.add_to_rows(gradient, every_row, deltas[i, offsets[l]:offsets[l + 1]],
+                                     activations[i, offsets[l - 1]:offsets[l]], units)
+                for j in range(units):
+                    for k in range(biases[l - 1].shape[0]):
+                        change = lr * gradient[j, k]
+                        backward_rows[l][j, k] -= change
+                        forward_rows[l][k, j] -= change
                         gradient[j, k] = 0.0
-            else:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ goes
-                #      straight into the rows of its nonzero pixels (a zero pixel adds 0)
-                for i in range(n):
-                    delta = deltas[i, offsets[0]:offsets[1]]
-                    for j in range(delta.shape[0]):
-                        step[j] = -lr * delta[j]
-                    simd.add_to_rows(W, pixels[i], values[i], step, counts[i])
-            for j in range(b.shape[0]):  # ∂C/∂b = Σ_x δ
-                bias_gradient = b.dtype.type(0)
+            for j in range(units):  # ∂C/∂b = Σ_x δ
+                bias_gradient = biases[l].dtype.type(0)
                 for i in range(n):
                     bias_gradient += deltas[i, offsets[l] + j]
-                b[j] -= lr * bias_gradient
+                biases[l][j] -= lr * bias_gradient
 
 
-def _buffers(net, batch_size, first_width):
+def _buffers(net, batch_size, offsets):
     """The scratch arrays ``_train_steps`` works in, for mini-batches of ``batch_size``."""
-    rows, units, width = batch_size, sum(net.sizes[1:]), net.sizes[0] + simd.BLOCK
-    return (np.empty((rows, units), net.dtype), np.empty((rows, units), net.dtype),
+    rows, width = batch_size, net.sizes[0] + simd.BLOCK
+    return (np.zeros((rows, offsets[-1]), net.dtype), np.zeros((rows, offsets[-1]), net.dtype),
             np.empty((rows, width), np.int32), np.empty((rows, width), net.dtype), np.empty(rows, np.int64),
-            np.empty(first_width, net.dtype), np.zeros(first_width, net.dtype),
-            (np.zeros((0, 0), net.dtype),) + tuple(np.zeros((m, n), net.dtype) for n, m in zip(net.sizes[1:-1], net.sizes[2:])))
+            np.empty(np.diff(offsets).max(), net.dtype), np.empty(np.diff(offsets).max(), net.dtype),
+            tuple(np.zeros_like(rows) for rows in _backward_rows(net)))
 
 
 @_jit()
@@ -298,36 +300,37 @@ def _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, of
 
 
 @_jit()
-def _outputs_block(images, first, last, pixel_values, weights, biases, hidden, output, outputs):
-    """Output activations of ``images[first:last]`` into ``outputs[first:last]``; weights[0] is W1ᵀ padded."""
-    offsets = _layer_offsets(biases)
-    activations = np.empty(offsets[-1], dtype=outputs.dtype)
+def _outputs_block(images, first, last, pixel_values, forward_rows, biases, hidden, output, offsets, every_row,
+                   outputs):
+    """Output activations of ``images[first:last]`` into ``outputs[first:last]`` (see ``_feed_forward_sparse``)."""
+    activations = np.zeros(offsets[-1], dtype=outputs.dtype)
     pixels = np.empty(images.shape[1] + simd.BLOCK, dtype=np.int32)
     values = np.empty(pixels.shape[0], dtype=outputs.dtype)
-    sums = np.empty(weights[0].shape[1], dtype=outputs.dtype)
+    sums = np.empty((offsets[1:] - offsets[:-1]).max(), dtype=outputs.dtype)
     for i in range(first, last):
-        _feed_forward_sparse(images[i], pixel_values, weights, biases, hidden, output, offsets, activations,
-                             pixels, values, sums)
-        outputs[i] = activations[offsets[-2]:]
+        _feed_forward_sparse(images[i], pixel_values, forward_rows, biases, hidden, output, offsets, every_row,
+                             activations, pixels, values, sums)
+        outputs[i] = activations[offsets[-2]:offsets[-2] + outputs.shape[1]]
 
 
 @_jit()
-def _outputs_serial(images, pixel_values, weights, biases, hidden, output, outputs):
-    _outputs_block(images, 0, images.shape[0], pixel_values, weights, biases, hidden, output, outputs)
+def _outputs_serial(images, pixel_values, forward_rows, biases, hidden, output, offsets, every_row, outputs):
+    _outputs_block(images, 0, images.shape[0], pixel_values, forward_rows, biases, hidden, output, offsets, every_row,
+                   outputs)
 
 
 @_jit(parallel=True)
-def _outputs_parallel(images, pixel_values, weights, biases, hidden, output, outputs):
+def _outputs_parallel(images, pixel_values, forward_rows, biases, hidden, output, offsets, every_row, outputs):
     blocks = (images.shape[0] + BLOCK - 1) // BLOCK
     for block in prange(blocks):
         _outputs_block(images, block * BLOCK, min((block + 1) * BLOCK, images.shape[0]), pixel_values,
-                       weights, biases, hidden, output, outputs)
+                       forward_rows, biases, hidden, output, offsets, every_row, outputs)
 
 
 @_jit()
 def _output_one(image, pixel_values, weights, biases, hidden, output):
     """Output activations of one image, with every W as the network holds it (n_out, n_in)."""
-    offsets = _layer_offsets(biases)
+    offsets = _layer_offsets(biases, 1)
     activations = np.empty(offsets[-1], dtype=biases[0].dtype)
     inputs = np.empty(image.shape[0], dtype=biases[0].dtype)
     return _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, offsets, activations,
@@ -357,10 +360,9 @@ class FastEngine:
         pixel_values, (hidden, output, _) = _PIXEL_VALUES[net.dtype], _codes(net)
         if images.shape[0] == 1:  # the explorer's path: no transposed copy of W1 for one image
             return _output_one(images[0], pixel_values, tuple(net.weights), tuple(net.biases), hidden, output)[None]
-        weights = (_rows_of_first(net),) + tuple(net.weights[1:])
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
         kernel = _outputs_parallel if images.shape[0] >= PARALLEL_FROM else _outputs_serial
-        kernel(images, pixel_values, weights, tuple(net.biases), hidden, output, outputs)
+        kernel(images, pixel_values, _forward_rows(net), tuple(net.biases), hidden, output, *_layout(net), outputs)
         return outputs
 
     def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None):
@@ -373,16 +375,18 @@ class FastEngine:
         images = _images_for(net, images)
         labels = np.ascontiguousarray(labels)
         order = np.ascontiguousarray(order, dtype=np.int64)
-        weights = [_rows_of_first(net)] + [np.ascontiguousarray(w) for w in net.weights[1:]]
-        biases = [np.ascontiguousarray(b) for b in net.biases]
-        buffers = _buffers(net, min(batch_size, len(order)), weights[0].shape[1])
+        forward_rows, backward_rows = _forward_rows(net), _backward_rows(net)
+        biases = tuple(np.ascontiguousarray(b) for b in net.biases)
+        offsets, every_row = _layout(net)
+        buffers = _buffers(net, min(batch_size, len(order)), offsets)
         total = len(order)
         steps = -(-total // batch_size)
         stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
         for start in range(0, total, stretch):
             _train_steps(images, labels, order[start:start + stretch], batch_size, net.dtype.type(lr),
-                         _PIXEL_VALUES[net.dtype], tuple(weights), tuple(biases), *_codes(net), buffers)
-            _hand_back(net, weights, biases)
+                         _PIXEL_VALUES[net.dtype], forward_rows, backward_rows, biases, *_codes(net), offsets,
+                         every_row, buffers)
+            _hand_back(net, forward_rows, backward_rows, biases)
             if on_progress is not None:
                 on_progress(min(start + stretch, total), total)
 
@@ -392,20 +396,38 @@ def _codes(net):
     return ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output], COST_CODES[net.cost_name]
 
 
-def _rows_of_first(net):
-    """W1ᵀ (n_in, m): one row per input, m = n1 rounded up to whole vectors (``simd.lanes``), the
-    extra columns 0 (they stay 0: their steps are x · 0)."""
-    n1, n_in = net.weights[0].shape
-    width = -(-n1 // simd.lanes(net.dtype)) * simd.lanes(net.dtype)
-    rows = np.zeros((n_in, width), net.dtype)
-    rows[:, :n1] = net.weights[0].T
+def _padded(matrix, lanes):
+    """A C-contiguous copy of ``matrix`` (r, c) with zero columns added up to a multiple of ``lanes``."""
+    rows = np.zeros((matrix.shape[0], -(-matrix.shape[1] // lanes) * lanes), matrix.dtype)
+    rows[:, :matrix.shape[1]] = matrix
     return rows
 
 
-def _hand_back(net, weights, biases):
-    """Put the trained parameters into the network's own arrays (W1ᵀ transposed back)."""
-    net.weights[0][...] = weights[0][:, :net.sizes[1]].T
-    for target, trained in zip(net.weights[1:] + net.biases, weights[1:] + biases):
+def _forward_rows(net):
+    """Every Wᵀ (n_{l−1}, m_l), padded to whole vectors: row k holds the weights out of unit k
+    of the layer below (for W1, out of pixel k).  The extra columns stay 0: their steps are a · 0."""
+    return tuple(_padded(W.T, simd.lanes(net.dtype)) for W in net.weights)
+
+
+def _backward_rows(net):
+    """Every W (n_l, m_{l−1}) but the first (a placeholder), padded to whole vectors."""
+    placeholder = np.zeros((0, simd.lanes(net.dtype)), net.dtype)
+    return (placeholder,) + tuple(_padded(W, simd.lanes(net.dtype)) for W in net.weights[1:])
+
+
+def _layout(net):
+    """``offsets`` of the layers in the activation buffers (padded, see ``_layer_offsets``), and
+    ``every_row``, the row indices 0, 1, … of the layers past the first."""
+    return (_layer_offsets(tuple(net.biases), simd.lanes(net.dtype)),
+            np.arange(max(net.sizes[1:]), dtype=np.int32))
+
+
+def _hand_back(net, forward_rows, backward_rows, biases):
+    """Put the trained parameters into the network's own arrays."""
+    net.weights[0][...] = forward_rows[0][:, :net.sizes[1]].T
+    for l in range(1, len(net.weights)):
+        net.weights[l][...] = backward_rows[l][:, :net.sizes[l]]
+    for target, trained in zip(net.biases, biases):
         if target is not trained:
             target[...] = trained
 

@@ -3,14 +3,14 @@
 The first layer of an MNIST network works on rows of W1ᵀ (n_in, n1): one row per pixel,
 one contiguous run of n1 numbers (64 bytes for 16 float32 units).  For an image x:
 
-    nonzero_indices:  p_1 … p_count, the pixels with x_p ≠ 0 (about a fifth of them)
+    nonzero_pixels:   p_1 … p_count, the pixels with x_p ≠ 0 (about a fifth of them), and x_p
     sum_rows:         z = Σ_q x_{p_q} · W1ᵀ[p_q]          the weighted sums W1 x (feed forward)
     add_to_rows:      W1ᵀ[p_q] += x_{p_q} · v  for each q   a step −lr δ xᵀ on the rows that change
 
 Each row is one SIMD vector (or a few), and in ``sum_rows`` the running sum stays in
 registers for the whole image.  Numba's compiler does not find this on its own: it cannot
 prove that the sum does not overlap W1ᵀ, so it keeps the sum in memory, and each row then
-waits for the previous row's store.  ``nonzero_indices`` compares 16 pixels at once and packs
+waits for the previous row's store.  ``nonzero_pixels`` compares 16 pixels at once and packs
 the indices of the nonzero ones together (``llvm.experimental.vector.compress``), with no
 branch per pixel.  The loops are written with LLVM's portable vector types (``<16 x float>``),
 which the compiler maps to whatever the CPU has (one AVX-512 register, two AVX2 ones, four
@@ -27,7 +27,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 VECTOR_BYTES = 64  # one AVX-512 register; the compiler splits it where registers are narrower
-BLOCK = 16         # pixels compared at once by ``nonzero_indices``
+BLOCK = 16         # pixels compared at once by ``nonzero_pixels``
 CACHE_LINE = 64    # bytes the CPU loads from memory at a time
 
 
@@ -41,8 +41,12 @@ def _float_matrix(matrix):
             and matrix.dtype in (types.float32, types.float64))
 
 
-def _same_floats(array, matrix, ndim=1):
-    return isinstance(array, types.Array) and array.ndim == ndim and array.dtype == matrix.dtype
+def _same_floats(array, matrix):
+    return isinstance(array, types.Array) and array.ndim == 1 and array.layout == "C" and array.dtype == matrix.dtype
+
+
+def _row_indices(rows):
+    return isinstance(rows, types.Array) and rows.ndim == 1 and rows.layout == "C" and isinstance(rows.dtype, types.Integer)
 
 
 def _splat(builder, vector, number):
@@ -50,6 +54,56 @@ def _splat(builder, vector, number):
     one = builder.insert_element(ir.Constant(vector, ir.Undefined), number, ir.Constant(ir.IntType(32), 0))
     return builder.shuffle_vector(one, ir.Constant(vector, ir.Undefined),
                                   ir.Constant(ir.VectorType(ir.IntType(32), vector.count), None))
+
+
+def _divided_by_255(builder, raw, values_type):
+    """k / 255 for a vector of uint8 k, rounded once to ``values_type``'s floats, like NumPy's division.
+
+    Not a division: the compiled code may turn x / 255 into x · (1/255), which is off by one
+    unit in the last place for some k.  Instead q = k · (1/255) in float64, then one step of
+    correction with the exact remainder k − 255 q (fused multiply-adds), then rounding to
+    float32 if need be; the tests check all 256 values in both float types.
+    """
+    doubles = ir.VectorType(ir.DoubleType(), BLOCK)
+    fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(doubles, [doubles] * 3), f"llvm.fma.v{BLOCK}f64")
+    k = builder.uitofp(raw, doubles)
+    reciprocal = ir.Constant(doubles, [1 / 255] * BLOCK)
+    quotient = builder.fmul(k, reciprocal)
+    remainder = builder.call(fma, [builder.fneg(quotient), ir.Constant(doubles, [255.0] * BLOCK), k])
+    quotient = builder.call(fma, [remainder, reciprocal, quotient])
+    return quotient if values_type.element == ir.DoubleType() else builder.fptrunc(quotient, values_type)
+
+
+def _type_name(vector):
+    """LLVM's name for a vector's element type in intrinsic names: i32, f32, f64."""
+    element = vector.element
+    return f"i{element.width}" if isinstance(element, ir.IntType) else "f64" if element == ir.DoubleType() else "f32"
+
+
+def _store_kept(builder, vector, keep, pointer):
+    """Store the lanes of ``vector`` where ``keep`` (a vector of i1) is true, packed together, at
+    ``pointer`` (to the first element); store a whole vector there, of which only the first few
+    are kept; return how many (i64).
+
+    In pieces of at most ``VECTOR_BYTES`` (LLVM 22 crashes packing 16 float64 in one go).
+    """
+    int32, int64 = ir.IntType(32), ir.IntType(64)
+    bits = 64 if vector.type.element == ir.DoubleType() else 32
+    piece = min(vector.type.count, VECTOR_BYTES * 8 // bits)
+    kept = ir.Constant(int64, 0)
+    for first in range(0, vector.type.count, piece):
+        lanes_of_piece = ir.Constant(ir.VectorType(int32, piece), list(range(first, first + piece)))
+        part = builder.shuffle_vector(vector, ir.Constant(vector.type, ir.Undefined), lanes_of_piece)
+        part_keep = builder.shuffle_vector(keep, ir.Constant(keep.type, ir.Undefined), lanes_of_piece)
+        pack = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(part.type, [part.type, part_keep.type, part.type]),
+            f"llvm.experimental.vector.compress.v{piece}{_type_name(part.type)}")
+        count_bits = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.IntType(piece), [ir.IntType(piece)]), f"llvm.ctpop.i{piece}")
+        packed = builder.call(pack, [part, part_keep, ir.Constant(part.type, ir.Undefined)])
+        builder.store(packed, builder.bitcast(builder.gep(pointer, [kept]), part.type.as_pointer()), align=1)
+        kept = builder.add(kept, builder.zext(builder.call(count_bits, [builder.bitcast(part_keep, ir.IntType(piece))]), int64))
+    return kept
 
 
 class _Arrays:
@@ -64,7 +118,7 @@ class _Arrays:
         self.vector = ir.VectorType(self.element, lanes(matrix_type.dtype))
         self.fma = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(self.vector, [self.vector] * 3),
-            f"llvm.fma.v{self.vector.count}{'f32' if matrix_type.dtype == types.float32 else 'f64'}")
+            f"llvm.fma.v{self.vector.count}{_type_name(self.vector)}")
 
     def pointer(self, array, index):
         return self.builder.gep(self.arrays[array].data, [index])
@@ -105,8 +159,7 @@ def sum_rows(typingctx, total, matrix, rows, scales, count):
     Two running sums (even and odd q) so that one row does not wait for the one before.
     """
     if not (_float_matrix(matrix) and _same_floats(total, matrix) and _same_floats(scales, matrix)
-            and isinstance(rows, types.Array) and isinstance(rows.dtype, types.Integer)
-            and isinstance(count, types.Integer)):
+            and _row_indices(rows) and isinstance(count, types.Integer)):
         return None
 
     def codegen(context, builder, signature, args):
@@ -141,8 +194,7 @@ def add_to_rows(typingctx, matrix, rows, scales, vector, count):
     dtype; rows (≥ count,) integer row indices in range; scales (≥ count,) of matrix's dtype.
     """
     if not (_float_matrix(matrix) and _same_floats(vector, matrix) and _same_floats(scales, matrix)
-            and isinstance(rows, types.Array) and isinstance(rows.dtype, types.Integer)
-            and isinstance(count, types.Integer)):
+            and _row_indices(rows) and isinstance(count, types.Integer)):
         return None
 
     def codegen(context, builder, signature, args):
@@ -160,50 +212,52 @@ def add_to_rows(typingctx, matrix, rows, scales, vector, count):
 
 
 @intrinsic
-def nonzero_indices(typingctx, image, pixels):
-    """Write the indices p of ``image[p] != 0`` to ``pixels``, in order; return how many.
+def nonzero_pixels(typingctx, image, pixels, values):
+    """Write the indices p of ``image[p] != 0`` to ``pixels`` and the pixels' values to ``values``,
+    in order; return how many there are.
 
     Only the whole blocks of ``BLOCK`` pixels are looked at (the caller checks the rest).
-    image (n,) uint8 or float, contiguous; pixels (≥ n + BLOCK,) int32, since each block
-    stores a whole vector of ``BLOCK`` indices of which only the first few are kept.
+    image (n,) contiguous, uint8 (a value k is read as k / 255, rounded once to the values'
+    float type, as ``k / dtype(255)`` in NumPy) or of the values' float type; pixels
+    (≥ n + BLOCK,) int32 and values (≥ n + BLOCK,) float32 or float64, since each block stores
+    whole vectors of ``BLOCK`` of which only the first few are kept.
     """
-    if not (isinstance(image, types.Array) and image.ndim == 1 and image.layout == "C"
-            and image.dtype in (types.uint8, types.float32, types.float64)
-            and isinstance(pixels, types.Array) and pixels.ndim == 1 and pixels.dtype == types.int32):
+    if not (isinstance(values, types.Array) and values.ndim == 1 and values.layout == "C"
+            and values.dtype in (types.float32, types.float64)
+            and isinstance(image, types.Array) and image.ndim == 1 and image.layout == "C"
+            and image.dtype in (types.uint8, values.dtype)
+            and isinstance(pixels, types.Array) and pixels.ndim == 1 and pixels.layout == "C"
+            and pixels.dtype == types.int32):
         return None
 
     def codegen(context, builder, signature, args):
-        image_array = context.make_array(signature.args[0])(context, builder, args[0])
-        pixels_array = context.make_array(signature.args[1])(context, builder, args[1])
-        int32, int64, flag = ir.IntType(32), ir.IntType(64), ir.IntType(1)
-        values_type = ir.VectorType(context.get_value_type(signature.args[0].dtype), BLOCK)
-        indices_type, mask_type = ir.VectorType(int32, BLOCK), ir.VectorType(flag, BLOCK)
-        compress = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(indices_type, [indices_type, mask_type, indices_type]),
-            f"llvm.experimental.vector.compress.v{BLOCK}i32")
-        count_bits = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.IntType(BLOCK), [ir.IntType(BLOCK)]), f"llvm.ctpop.i{BLOCK}")
+        image_array, pixels_array, values_array = (context.make_array(kind)(context, builder, value)
+                                                   for kind, value in zip(signature.args, args))
+        int32, int64 = ir.IntType(32), ir.IntType(64)
+        raw_type = ir.VectorType(context.get_value_type(signature.args[0].dtype), BLOCK)
+        values_type = ir.VectorType(context.get_value_type(signature.args[2].dtype), BLOCK)
+        indices_type = ir.VectorType(int32, BLOCK)
+
         blocks = builder.udiv(builder.extract_value(image_array.shape, 0), ir.Constant(int64, BLOCK))
         count = cgutils.alloca_once_value(builder, ir.Constant(int64, 0))
         with cgutils.for_range(builder, blocks) as loop:
             first = builder.mul(loop.index, ir.Constant(int64, BLOCK))
-            values = builder.load(builder.bitcast(builder.gep(image_array.data, [first]), values_type.as_pointer()),
-                                  align=1)
-            if isinstance(values_type.element, ir.IntType):
-                nonzero = builder.icmp_unsigned("!=", values, ir.Constant(values_type, None))
+            raw = builder.load(builder.bitcast(builder.gep(image_array.data, [first]), raw_type.as_pointer()), align=1)
+            if isinstance(raw_type.element, ir.IntType):
+                nonzero = builder.icmp_unsigned("!=", raw, ir.Constant(raw_type, None))
+                block_values = _divided_by_255(builder, raw, values_type)
             else:
-                nonzero = builder.fcmp_unordered("!=", values, ir.Constant(values_type, None))
+                nonzero = builder.fcmp_unordered("!=", raw, ir.Constant(raw_type, None))
+                block_values = raw
             indices = builder.add(_splat(builder, indices_type, builder.trunc(first, int32)),
                                   ir.Constant(indices_type, list(range(BLOCK))))
-            packed = builder.call(compress, [indices, nonzero, ir.Constant(indices_type, ir.Undefined)])
             stored = builder.load(count)
-            builder.store(packed, builder.bitcast(builder.gep(pixels_array.data, [stored]), indices_type.as_pointer()),
-                          align=1)
-            kept = builder.call(count_bits, [builder.bitcast(nonzero, ir.IntType(BLOCK))])
-            builder.store(builder.add(stored, builder.zext(kept, int64)), count)
+            kept = _store_kept(builder, indices, nonzero, builder.gep(pixels_array.data, [stored]))
+            _store_kept(builder, block_values, nonzero, builder.gep(values_array.data, [stored]))
+            builder.store(builder.add(stored, kept), count)
         return builder.load(count)
 
-    return types.int64(image, pixels), codegen
+    return types.int64(image, pixels, values), codegen
 
 
 @intrinsic
@@ -231,3 +285,78 @@ def prefetch(typingctx, array):
         return context.get_dummy_value()
 
     return types.void(array), codegen
+
+
+# e^x for float32 as in Cephes' expf: x = k ln 2 + r with |r| ≤ ½ ln 2, e^r by a polynomial,
+# 2^k put straight into the exponent bits; within 2 units in the last place of the exact value.
+_LOG2_E = 1.4426950408889634
+_LN2_HIGH, _LN2_LOW = 0.693359375, -2.12194440e-4  # ln 2 in two parts, so that k · _LN2_HIGH is exact
+_EXP_POLYNOMIAL = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1,
+                   5.0000001201e-1)
+_EXP_RANGE = (-87.0, 89.0)  # e^−87 is still a normal float32; from x = 88.4 on, 2^k is inf and σ = 0
+
+
+@intrinsic
+def sigmoid(typingctx, z):
+    """z[:] = σ(z) = 1 / (1 + e^−z) in place, a vector of lanes at a time; z (n,) contiguous float.
+
+    float64 takes e^−z from the C library, like ``math.exp``; float32 computes it with a short
+    polynomial (Cephes' expf: within 2 units in the last place), which the compiler can do
+    for a whole vector at once where the library call would go one number at a time.  NaN
+    stays NaN; σ(z) is 0 from z = −88.4 down (the true value is below 1e−38).
+    """
+    if not (isinstance(z, types.Array) and z.ndim == 1 and z.layout == "C" and z.dtype in (types.float32, types.float64)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        element = context.get_value_type(signature.args[0].dtype)
+        count = lanes(signature.args[0].dtype)
+        vector, int32 = ir.VectorType(element, count), ir.IntType(32)
+        flags_vector, int64 = ir.VectorType(ir.IntType(1), count), ir.IntType(64)
+        pointer_type = vector.as_pointer()
+
+        def intrinsic_function(name, result, *arguments):
+            return cgutils.get_or_insert_function(builder.module, ir.FunctionType(result, list(arguments)), name)
+
+        def constant(number):
+            return ir.Constant(vector, [number] * count)
+
+        def exp(x):
+            if element == ir.DoubleType():
+                return builder.call(intrinsic_function(f"llvm.exp.v{count}f64", vector, vector), [x])
+            fma = intrinsic_function(f"llvm.fma.v{count}f32", vector, vector, vector, vector)
+            low, high = _EXP_RANGE  # a select keeps NaN, which fails both comparisons
+            x = builder.select(builder.fcmp_ordered(">", x, constant(high)), constant(high), x)
+            x = builder.select(builder.fcmp_ordered("<", x, constant(low)), constant(low), x)
+            floor = intrinsic_function(f"llvm.floor.v{count}f32", vector, vector)
+            k = builder.call(floor, [builder.call(fma, [x, constant(_LOG2_E), constant(0.5)])])
+            r = builder.call(fma, [k, constant(-_LN2_HIGH), x])
+            r = builder.call(fma, [k, constant(-_LN2_LOW), r])
+            polynomial = constant(_EXP_POLYNOMIAL[0])
+            for coefficient in _EXP_POLYNOMIAL[1:]:
+                polynomial = builder.call(fma, [polynomial, r, constant(coefficient)])
+            e_r = builder.fadd(builder.call(fma, [polynomial, builder.fmul(r, r), r]), constant(1.0))
+            integers = ir.VectorType(int32, count)  # 2^k: k + 127 in the exponent bits (NaN k → 0)
+            to_integer = intrinsic_function(f"llvm.fptosi.sat.v{count}i32.v{count}f32", integers, vector)
+            exponent = builder.add(builder.call(to_integer, [k]), ir.Constant(integers, [127] * count))
+            two_to_k = builder.bitcast(builder.shl(exponent, ir.Constant(integers, [23] * count)), vector)
+            return builder.fmul(e_r, two_to_k)
+
+        length = builder.extract_value(array.shape, 0)
+        load = intrinsic_function(f"llvm.masked.load.v{count}{_type_name(vector)}.p0", vector,
+                                  pointer_type, int32, flags_vector, vector)
+        store = intrinsic_function(f"llvm.masked.store.v{count}{_type_name(vector)}.p0", ir.VoidType(),
+                                   vector, pointer_type, int32, flags_vector)
+        alignment = ir.Constant(int32, context.get_abi_sizeof(element))
+        with cgutils.for_range_slice(builder, ir.Constant(int64, 0), length, ir.Constant(int64, count)) as (first, _):
+            position = builder.add(_splat(builder, ir.VectorType(int64, count), first),
+                                   ir.Constant(ir.VectorType(int64, count), list(range(count))))
+            inside = builder.icmp_signed("<", position, _splat(builder, ir.VectorType(int64, count), length))
+            pointer = builder.bitcast(builder.gep(array.data, [first]), pointer_type)
+            z_values = builder.call(load, [pointer, alignment, inside, constant(0.0)])
+            sigma = builder.fdiv(constant(1.0), builder.fadd(constant(1.0), exp(builder.fneg(z_values))))
+            builder.call(store, [sigma, pointer, alignment, inside])
+        return context.get_dummy_value()
+
+    return types.void(z), codegen
