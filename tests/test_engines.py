@@ -192,17 +192,16 @@ def test_the_two_copies_of_each_weight_matrix_stay_exact_transposes_and_the_padd
     rng = np.random.default_rng(3)
     net = Network((30, 20, 17, 5), seed=1, dtype=dtype)
     images, labels = sparse_images(rng, 200, 30, dtype=dtype), rng.integers(0, 5, 200)
-    forward_rows, backward_rows = fast._forward_rows(net), fast._backward_rows(net)
-    offsets, every_row = fast._layout(net)
+    forward_rows, backward_rows, biases = fast._forward_rows(net), fast._backward_rows(net), fast._padded_biases(net)
+    units, offsets, every_row = fast._layout(net)
     fast._train_steps(images, labels, np.arange(200), 10, dtype(3.0), fast._PIXEL_VALUES[net.dtype], forward_rows,
-                      backward_rows, tuple(b.copy() for b in net.biases), *fast._codes(net), offsets, every_row,
-                      fast._buffers(net, 10, offsets))
+                      backward_rows, biases, units, *fast._codes(net), offsets, every_row, fast._buffers(net, 10, offsets))
     for l in (1, 2):
         units_below, units = net.sizes[l], net.sizes[l + 1]
         assert np.array_equal(forward_rows[l][:, :units].T, backward_rows[l][:, :units_below])
         assert not np.array_equal(backward_rows[l][:, :units_below], net.weights[l])  # it trained
-    for rows, used in zip(forward_rows + backward_rows[1:], net.sizes[1:] + net.sizes[1:-1]):
-        assert not rows[:, used:].any()
+    for rows, used in zip(forward_rows + backward_rows[1:] + biases, net.sizes[1:] + net.sizes[1:-1] + net.sizes[1:]):
+        assert not rows[..., used:].any()
 
 
 def test_progress_reports_about_100_times_with_the_networks_weights_current():

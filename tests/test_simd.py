@@ -1,5 +1,7 @@
 """The fast engine's vector kernels (digitnet.engines.simd) against plain NumPy, on random shapes."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,8 +17,8 @@ if fast.UNAVAILABLE is None:
     from digitnet.engines import simd
 
     @numba.njit
-    def sum_rows(total, matrix, rows, scales, count):
-        simd.sum_rows(total, matrix, rows, scales, count)
+    def sum_rows(total, matrix, rows, scales, count, start):
+        simd.sum_rows(total, matrix, rows, scales, count, start)
 
     @numba.njit
     def add_to_rows(matrix, rows, scales, vector, count):
@@ -25,6 +27,10 @@ if fast.UNAVAILABLE is None:
     @numba.njit
     def prefetch(array):
         simd.prefetch(array)
+
+    @numba.njit
+    def sigmoid(z):
+        simd.sigmoid(z)
 
 FLOATS = (np.float32, np.float64)
 
@@ -43,11 +49,11 @@ def row_problem(data, dtype):
 
 @settings(max_examples=60, deadline=None)
 @given(st.data(), st.sampled_from(FLOATS))
-def test_sum_rows_is_the_weighted_sum_of_the_chosen_rows(data, dtype):
+def test_sum_rows_is_the_start_plus_the_weighted_sum_of_the_chosen_rows(data, dtype):
     matrix, rows, scales, count = row_problem(data, dtype)
-    total = np.full(matrix.shape[1], np.nan, dtype)
-    sum_rows(total, matrix, rows, scales, count)
-    expected = scales[:count].astype(np.float64) @ matrix[rows[:count]].astype(np.float64)
+    total, start = np.full(matrix.shape[1], np.nan, dtype), np.linspace(-1, 1, matrix.shape[1]).astype(dtype)
+    sum_rows(total, matrix, rows, scales, count, start)
+    expected = start + scales[:count].astype(np.float64) @ matrix[rows[:count]].astype(np.float64)
     np.testing.assert_allclose(total, expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + count))
 
 
@@ -105,6 +111,48 @@ def test_the_kernels_refuse_arrays_they_cannot_read():
     """Wrong dtypes or layouts fail when compiling, not with wrong numbers."""
     matrix = np.zeros((4, simd.lanes(np.dtype(np.float32))), np.float32)
     with pytest.raises(numba.TypingError):
-        sum_rows(np.zeros(matrix.shape[1], np.float64), matrix, np.arange(4), np.ones(4, np.float32), 4)
+        sum_rows(np.zeros(matrix.shape[1], np.float64), matrix, np.arange(4), np.ones(4, np.float32), 4,
+                 np.zeros(matrix.shape[1], np.float32))
     with pytest.raises(numba.TypingError):
         add_to_rows(np.asfortranarray(matrix), np.arange(4), np.ones(4, np.float32), np.zeros(matrix.shape[1], np.float32), 4)
+
+
+def exp_or_inf(x):
+    """The C library's e^x (math.exp), inf where it overflows."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+EDGES = [0.0, 1.0, -1.0, 5.0, -5.0, 17.0, -17.0, 30.0, -30.0, 80.0, -80.0, 87.0, -87.0, 88.0, -88.0, 89.0, -89.0,
+         1e30, -1e30, 1e-30, -1e-30]
+
+
+@pytest.mark.parametrize("size", [1, 10, 16, 17, 100])
+def test_sigmoid_in_float32_is_within_2_units_in_the_last_place_and_touches_only_its_array(size):
+    rng = np.random.default_rng(size)
+    z = np.concatenate([rng.uniform(-40, 40, 2000), EDGES]).astype(np.float32)
+    with np.errstate(over="ignore"):
+        exact = 1 / (1 + np.exp(-z.astype(np.float64)))
+    for start in range(0, len(z), size):
+        padded = np.full(size + 40, 7.0, np.float32)  # what lies beyond the array must stay as it was
+        chunk = padded[:len(z[start:start + size])]
+        chunk[:] = z[start:start + size]
+        sigmoid(chunk)
+        assert (padded[len(chunk):] == 7.0).all()
+        expected = exact[start:start + size]
+        tiny = expected < 1e-37  # below float32's normal range σ is 0 or a few 1e-39
+        assert np.all(np.abs(chunk[~tiny] - expected[~tiny]) <= 2 * np.spacing(expected[~tiny].astype(np.float32)))
+        assert np.all(chunk[tiny] < 1e-37)
+
+
+def test_sigmoid_in_float64_is_what_the_c_library_gives_and_keeps_nan_and_infinities():
+    z = np.array(EDGES + [np.inf, -np.inf, np.nan, 700.0, -700.0, 746.0, -746.0])
+    expected = [1 / (1 + exp_or_inf(-value)) for value in z]
+    result = z.copy()
+    sigmoid(result)
+    np.testing.assert_array_equal(result, expected)
+    single = z.astype(np.float32)[-7:-4]  # inf, −inf, NaN
+    sigmoid(single)
+    np.testing.assert_array_equal(single, [1.0, 0.0, np.nan])

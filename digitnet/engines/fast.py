@@ -67,7 +67,7 @@ COST_CODES = {"quadratic": QUADRATIC, "cross-entropy": CROSS_ENTROPY}
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 PARALLEL_FROM = 1000   # batches of at least this many images are fed forward on all cores
 BLOCK = 256            # images per parallel work item
-AHEAD = 1              # training reads the image this many examples ahead into the cache
+TOGETHER = 16          # images fed forward together, layer by layer
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
 
 
@@ -171,29 +171,30 @@ def _nonzero_pixels(image, pixel_values, pixels, values):
 
 
 @_jit()
-def _feed_forward_sparse(image, pixel_values, forward_rows, biases, hidden, output, offsets, every_row, activations,
-                         pixels, values, sums):
-    """Feed one image forward, the first layer by its nonzero pixels only; return how many there are.
+def _feed_forward(images, examples, pixel_values, forward_rows, biases, units, hidden, output, offsets, every_row,
+                  activations, pixels, values, counts):
+    """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only.
 
-    ``forward_rows[l]`` is Wᵀ (n_{l−1}, m_l), one row per unit of the layer below, padded with
-    zero columns to whole vectors (``_forward_rows``), so z = W a + b is Σ_k a_k Wᵀ[k] + b.
-    The nonzero pixels' indices go to ``pixels`` and their values in [0, 1] to ``values``;
-    every layer's activations go to ``activations`` (zeros, layer l at offsets[l]:offsets[l+1]);
-    ``every_row`` is 0, 1, 2, …; ``sums`` (≥ max m_l) is scratch.
+    ``forward_rows[l]`` is Wᵀ (n_{l−1}, m_l), one row per unit of the layer below, and
+    ``biases[l]`` is b (m_l,), both padded with zeros to whole vectors (``_forward_rows``), so
+    z = W a + b is b + Σ_k a_k Wᵀ[k]; ``units`` holds the true sizes n_l.  Example i's nonzero
+    pixels go to ``pixels[i]``, their values in [0, 1] to ``values[i]``, their number to
+    ``counts[i]``, and its activations to ``activations[i]`` (zeros in the padding, layer l at
+    offsets[l]:offsets[l+1]); ``every_row`` is 0, 1, 2, ….  It goes layer by layer through all
+    the examples, so that one example's chain of dependent steps overlaps the next one's.
     """
-    count = _nonzero_pixels(image, pixel_values, pixels, values)
+    for i in range(examples.shape[0]):
+        counts[i] = _nonzero_pixels(images[examples[i]], pixel_values, pixels[i], values[i])
     n_layers = len(forward_rows)
     for l in range(n_layers):
-        if l == 0:  # W1 x = Σ_p x_p W1ᵀ[p] over the nonzero pixels p
-            simd.sum_rows(sums, forward_rows[0], pixels, values, count)
-        else:
-            simd.sum_rows(sums, forward_rows[l], every_row, activations[offsets[l - 1]:offsets[l]],
-                          biases[l - 1].shape[0])
-        z = activations[offsets[l]:offsets[l] + biases[l].shape[0]]
-        for j in range(z.shape[0]):
-            z[j] = sums[j] + biases[l][j]
-        _activate(z, output if l == n_layers - 1 else hidden)
-    return count
+        for i in range(examples.shape[0]):
+            z = activations[i, offsets[l]:offsets[l + 1]]
+            if l == 0:
+                simd.sum_rows(z, forward_rows[0], pixels[i], values[i], counts[i], biases[0])
+            else:
+                simd.sum_rows(z, forward_rows[l], every_row, activations[i, offsets[l - 1]:offsets[l]], units[l - 1],
+                              biases[l])
+            _activate(z[:units[l]], output if l == n_layers - 1 else hidden)
 
 
 @_jit()
@@ -214,42 +215,43 @@ def _output_error(a, label, output, cost, n, delta):
 
 
 @_jit()
-def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_rows, backward_rows, biases, hidden,
-                 output, cost, offsets, every_row, buffers):
+def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_rows, backward_rows, biases, units,
+                 hidden, output, cost, offsets, every_row, buffers):
     """Mini-batch SGD over ``images[order]``, in place on the weights and ``biases``.
 
-    Each W is held twice, as ``forward_rows[l]`` = Wᵀ for feeding forward and (for l ≥ 1) as
-    ``backward_rows[l]`` = W (n_l, m_{l−1}), padded like Wᵀ, for δ below = Σ_j δ_j W[j]; both
-    take the same steps (the same products, so they stay equal to the last bit).  ``buffers``
-    (see ``_buffers``): per example of a mini-batch, its ``activations`` and ``deltas`` (batch,
-    offsets[-1], zeros in the padding), its nonzero ``pixels`` (batch, n_in + simd.BLOCK), their
-    ``values`` (same shape) and their ``counts`` (batch,); scratch ``sums`` and ``step``; the
-    sums ∂C/∂W over a mini-batch, shaped like ``backward_rows``, zeros between mini-batches.
-    Each example's step of W1ᵀ goes in at once, since adding it up first would mean a
-    gradient as large as W1ᵀ (the step only touches the rows of the example's nonzero pixels).
+    Each W is held twice, as ``forward_rows[l]`` = Wᵀ for feeding forward (see ``_feed_forward``)
+    and (for l ≥ 1) as ``backward_rows[l]`` = W (n_l, m_{l−1}), padded like Wᵀ, for δ below =
+    Σ_j δ_j W[j]; both take the same steps (the same products, so they stay equal to the last
+    bit).  ``buffers`` (see ``_buffers``): per example of a mini-batch, its ``activations`` and
+    ``deltas`` (batch, offsets[-1], zeros in the padding), its nonzero ``pixels`` (batch,
+    n_in + simd.BLOCK), their ``values`` (same shape) and their ``counts`` (batch,); scratch
+    ``step`` and ``zeros`` (max m_l,); the sums ∂C/∂W over a mini-batch, shaped like
+    ``backward_rows``, zeros between mini-batches.  Each example's step of W1ᵀ goes in at once,
+    since adding it up first would mean a gradient as large as W1ᵀ (the step only touches the
+    rows of the example's nonzero pixels).
     """
-    activations, deltas, pixels, values, counts, sums, step, gradients = buffers
+    activations, deltas, pixels, values, counts, step, zeros, gradients = buffers
     n_layers = len(forward_rows)
     last = offsets[n_layers - 1]
     for start in range(0, order.shape[0], batch_size):
         n = min(batch_size, order.shape[0] - start)
         # 1. feed the mini-batch forward and find each example's output error
+        _feed_forward(images, order[start:start + n], pixel_values, forward_rows, biases, units, hidden, output,
+                      offsets, every_row, activations, pixels, values, counts)
         for i in range(n):
-            example = order[start + i]
-            if start + i + AHEAD < order.shape[0]:
-                simd.prefetch(images[order[start + i + AHEAD]])
-            counts[i] = _feed_forward_sparse(images[example], pixel_values, forward_rows, biases, hidden, output,
-                                             offsets, every_row, activations[i], pixels[i], values[i], sums)
-            _output_error(activations[i, last:last + biases[-1].shape[0]], labels[example], output, cost, n,
-                          deltas[i, last:last + biases[-1].shape[0]])
+            _output_error(activations[i, last:last + units[-1]], labels[order[start + i]], output, cost, n,
+                          deltas[i, last:last + units[-1]])
+        for i in range(start + n, min(start + n + batch_size, order.shape[0])):
+            simd.prefetch(images[order[i]])  # the next mini-batch, while this one goes backward
         # 2. from the top down: δ of the layer below (with the weights from before the step), then the step
         for l in range(n_layers - 1, -1, -1):
-            units, width = biases[l].shape[0], forward_rows[l].shape[1]
+            width = forward_rows[l].shape[1]
             if l > 0:
                 for i in range(n):  # δˡ⁻¹ = (Wᵀ δˡ) ⊙ σ′(zˡ⁻¹)
                     below = deltas[i, offsets[l - 1]:offsets[l]]
-                    simd.sum_rows(below, backward_rows[l], every_row, deltas[i, offsets[l]:offsets[l + 1]], units)
-                    for k in range(biases[l - 1].shape[0]):
+                    simd.sum_rows(below, backward_rows[l], every_row, deltas[i, offsets[l]:offsets[l + 1]], units[l],
+                                  zeros[:below.shape[0]])
+                    for k in range(units[l - 1]):
                         below[k] *= _derivative(activations[i, offsets[l - 1] + k], hidden)
             if l == 0:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ goes
                 #         straight into the rows of its nonzero pixels (a zero pixel adds 0)
@@ -261,14 +263,14 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_ro
                 gradient = gradients[l]
                 for i in range(n):
                     simd.add_to_rows(gradient, every_row, deltas[i, offsets[l]:offsets[l + 1]],
-                                     activations[i, offsets[l - 1]:offsets[l]], units)
-                for j in range(units):
-                    for k in range(biases[l - 1].shape[0]):
+                                     activations[i, offsets[l - 1]:offsets[l]], units[l])
+                for j in range(units[l]):
+                    for k in range(units[l - 1]):
                         change = lr * gradient[j, k]
                         backward_rows[l][j, k] -= change
                         forward_rows[l][k, j] -= change
                         gradient[j, k] = 0.0
-            for j in range(units):  # ∂C/∂b = Σ_x δ
+            for j in range(units[l]):  # ∂C/∂b = Σ_x δ
                 bias_gradient = biases[l].dtype.type(0)
                 for i in range(n):
                     bias_gradient += deltas[i, offsets[l] + j]
@@ -277,10 +279,10 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_ro
 
 def _buffers(net, batch_size, offsets):
     """The scratch arrays ``_train_steps`` works in, for mini-batches of ``batch_size``."""
-    rows, width = batch_size, net.sizes[0] + simd.BLOCK
+    rows, width, widest = batch_size, net.sizes[0] + simd.BLOCK, np.diff(offsets).max()
     return (np.zeros((rows, offsets[-1]), net.dtype), np.zeros((rows, offsets[-1]), net.dtype),
             np.empty((rows, width), np.int32), np.empty((rows, width), net.dtype), np.empty(rows, np.int64),
-            np.empty(np.diff(offsets).max(), net.dtype), np.empty(np.diff(offsets).max(), net.dtype),
+            np.empty(widest, net.dtype), np.zeros(widest, net.dtype),
             tuple(np.zeros_like(rows) for rows in _backward_rows(net)))
 
 
@@ -300,31 +302,34 @@ def _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, of
 
 
 @_jit()
-def _outputs_block(images, first, last, pixel_values, forward_rows, biases, hidden, output, offsets, every_row,
-                   outputs):
-    """Output activations of ``images[first:last]`` into ``outputs[first:last]`` (see ``_feed_forward_sparse``)."""
-    activations = np.zeros(offsets[-1], dtype=outputs.dtype)
-    pixels = np.empty(images.shape[1] + simd.BLOCK, dtype=np.int32)
-    values = np.empty(pixels.shape[0], dtype=outputs.dtype)
-    sums = np.empty((offsets[1:] - offsets[:-1]).max(), dtype=outputs.dtype)
-    for i in range(first, last):
-        _feed_forward_sparse(images[i], pixel_values, forward_rows, biases, hidden, output, offsets, every_row,
-                             activations, pixels, values, sums)
-        outputs[i] = activations[offsets[-2]:offsets[-2] + outputs.shape[1]]
+def _outputs_block(images, first, last, pixel_values, forward_rows, biases, units, hidden, output, offsets,
+                   every_row, outputs):
+    """Output activations of ``images[first:last]`` into ``outputs[first:last]`` (see ``_feed_forward``),
+    ``TOGETHER`` images at a time."""
+    activations = np.zeros((TOGETHER, offsets[-1]), dtype=outputs.dtype)
+    pixels = np.empty((TOGETHER, images.shape[1] + simd.BLOCK), dtype=np.int32)
+    values = np.empty(pixels.shape, dtype=outputs.dtype)
+    counts = np.empty(TOGETHER, dtype=np.int64)
+    for start in range(first, last, TOGETHER):
+        examples = np.arange(start, min(start + TOGETHER, last))
+        _feed_forward(images, examples, pixel_values, forward_rows, biases, units, hidden, output, offsets,
+                      every_row, activations, pixels, values, counts)
+        for i in range(examples.shape[0]):
+            outputs[start + i] = activations[i, offsets[-2]:offsets[-2] + units[-1]]
 
 
 @_jit()
-def _outputs_serial(images, pixel_values, forward_rows, biases, hidden, output, offsets, every_row, outputs):
-    _outputs_block(images, 0, images.shape[0], pixel_values, forward_rows, biases, hidden, output, offsets, every_row,
-                   outputs)
+def _outputs_serial(images, pixel_values, forward_rows, biases, units, hidden, output, offsets, every_row, outputs):
+    _outputs_block(images, 0, images.shape[0], pixel_values, forward_rows, biases, units, hidden, output, offsets,
+                   every_row, outputs)
 
 
 @_jit(parallel=True)
-def _outputs_parallel(images, pixel_values, forward_rows, biases, hidden, output, offsets, every_row, outputs):
+def _outputs_parallel(images, pixel_values, forward_rows, biases, units, hidden, output, offsets, every_row, outputs):
     blocks = (images.shape[0] + BLOCK - 1) // BLOCK
     for block in prange(blocks):
         _outputs_block(images, block * BLOCK, min((block + 1) * BLOCK, images.shape[0]), pixel_values,
-                       forward_rows, biases, hidden, output, offsets, every_row, outputs)
+                       forward_rows, biases, units, hidden, output, offsets, every_row, outputs)
 
 
 @_jit()
@@ -362,7 +367,9 @@ class FastEngine:
             return _output_one(images[0], pixel_values, tuple(net.weights), tuple(net.biases), hidden, output)[None]
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
         kernel = _outputs_parallel if images.shape[0] >= PARALLEL_FROM else _outputs_serial
-        kernel(images, pixel_values, _forward_rows(net), tuple(net.biases), hidden, output, *_layout(net), outputs)
+        units, offsets, every_row = _layout(net)
+        kernel(images, pixel_values, _forward_rows(net), _padded_biases(net), units, hidden, output, offsets, every_row,
+               outputs)
         return outputs
 
     def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None):
@@ -375,17 +382,17 @@ class FastEngine:
         images = _images_for(net, images)
         labels = np.ascontiguousarray(labels)
         order = np.ascontiguousarray(order, dtype=np.int64)
-        forward_rows, backward_rows = _forward_rows(net), _backward_rows(net)
-        biases = tuple(np.ascontiguousarray(b) for b in net.biases)
-        offsets, every_row = _layout(net)
+        forward_rows, backward_rows, biases = _forward_rows(net), _backward_rows(net), _padded_biases(net)
+        units, offsets, every_row = _layout(net)
+        hidden, output, cost = _codes(net)
         buffers = _buffers(net, min(batch_size, len(order)), offsets)
         total = len(order)
         steps = -(-total // batch_size)
         stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
         for start in range(0, total, stretch):
             _train_steps(images, labels, order[start:start + stretch], batch_size, net.dtype.type(lr),
-                         _PIXEL_VALUES[net.dtype], forward_rows, backward_rows, biases, *_codes(net), offsets,
-                         every_row, buffers)
+                         _PIXEL_VALUES[net.dtype], forward_rows, backward_rows, biases, units, hidden, output, cost,
+                         offsets, every_row, buffers)
             _hand_back(net, forward_rows, backward_rows, biases)
             if on_progress is not None:
                 on_progress(min(start + stretch, total), total)
@@ -415,10 +422,15 @@ def _backward_rows(net):
     return (placeholder,) + tuple(_padded(W, simd.lanes(net.dtype)) for W in net.weights[1:])
 
 
+def _padded_biases(net):
+    """Every b (m_l,), padded with zeros to whole vectors like the rows of Wᵀ."""
+    return tuple(_padded(b[None, :], simd.lanes(net.dtype))[0] for b in net.biases)
+
+
 def _layout(net):
-    """``offsets`` of the layers in the activation buffers (padded, see ``_layer_offsets``), and
-    ``every_row``, the row indices 0, 1, … of the layers past the first."""
-    return (_layer_offsets(tuple(net.biases), simd.lanes(net.dtype)),
+    """``units``, the layers' sizes n_l past the input; ``offsets`` of the layers in the activation
+    buffers (padded, see ``_layer_offsets``); ``every_row``, the row indices 0, 1, … < max n_l."""
+    return (np.array(net.sizes[1:], dtype=np.int64), _layer_offsets(tuple(net.biases), simd.lanes(net.dtype)),
             np.arange(max(net.sizes[1:]), dtype=np.int32))
 
 
@@ -428,8 +440,7 @@ def _hand_back(net, forward_rows, backward_rows, biases):
     for l in range(1, len(net.weights)):
         net.weights[l][...] = backward_rows[l][:, :net.sizes[l]]
     for target, trained in zip(net.biases, biases):
-        if target is not trained:
-            target[...] = trained
+        target[...] = trained[:len(target)]
 
 
 ENGINE = FastEngine()

@@ -4,7 +4,7 @@ The first layer of an MNIST network works on rows of W1ᵀ (n_in, n1): one row p
 one contiguous run of n1 numbers (64 bytes for 16 float32 units).  For an image x:
 
     nonzero_pixels:   p_1 … p_count, the pixels with x_p ≠ 0 (about a fifth of them), and x_p
-    sum_rows:         z = Σ_q x_{p_q} · W1ᵀ[p_q]          the weighted sums W1 x (feed forward)
+    sum_rows:         z = b + Σ_q x_{p_q} · W1ᵀ[p_q]      the weighted sums W1 x + b (feed forward)
     add_to_rows:      W1ᵀ[p_q] += x_{p_q} · v  for each q   a step −lr δ xᵀ on the rows that change
 
 Each row is one SIMD vector (or a few), and in ``sum_rows`` the running sum stays in
@@ -151,15 +151,15 @@ class _Arrays:
 
 
 @intrinsic
-def sum_rows(typingctx, total, matrix, rows, scales, count):
-    """total[:] = Σ_{q < count} scales[q] · matrix[rows[q], :].
+def sum_rows(typingctx, total, matrix, rows, scales, count, start):
+    """total[:] = start + Σ_{q < count} scales[q] · matrix[rows[q], :].
 
-    matrix (n, m) float, C-contiguous, m a multiple of ``lanes``; total (m,) of the same
-    dtype; rows (≥ count,) integer row indices in range; scales (≥ count,) of matrix's dtype.
-    Two running sums (even and odd q) so that one row does not wait for the one before.
+    matrix (n, m) float, C-contiguous, m a multiple of ``lanes``; total and start (m,) of the
+    same dtype; rows (≥ count,) integer row indices in range; scales (≥ count,) of matrix's
+    dtype.  Two running sums (even and odd q) so that one row does not wait for the one before.
     """
     if not (_float_matrix(matrix) and _same_floats(total, matrix) and _same_floats(scales, matrix)
-            and _row_indices(rows) and isinstance(count, types.Integer)):
+            and _same_floats(start, matrix) and _row_indices(rows) and isinstance(count, types.Integer)):
         return None
 
     def codegen(context, builder, signature, args):
@@ -167,11 +167,11 @@ def sum_rows(typingctx, total, matrix, rows, scales, count):
         count = builder.sext(args[4], ir.IntType(64))
         pairs = builder.ashr(count, ir.Constant(count.type, 1))
         with arrays.columns(1) as (column, _):
-            sums = [cgutils.alloca_once_value(builder, ir.Constant(arrays.vector, None)) for _ in range(2)]
+            sums = [cgutils.alloca_once_value(builder, arrays.load_vector(5, column)),
+                    cgutils.alloca_once_value(builder, ir.Constant(arrays.vector, None))]
 
             def add_row(q, running):
-                start = arrays.row_start(1, arrays.load(2, q), column)
-                row = arrays.load_vector(1, start)
+                row = arrays.load_vector(1, arrays.row_start(1, arrays.load(2, q), column))
                 builder.store(arrays.multiply_add(arrays.splat(arrays.load(3, q)), row, builder.load(running)), running)
 
             with cgutils.for_range(builder, pairs) as loop:
@@ -183,7 +183,7 @@ def sum_rows(typingctx, total, matrix, rows, scales, count):
             arrays.store_vector(builder.fadd(builder.load(sums[0]), builder.load(sums[1])), 0, column)
         return context.get_dummy_value()
 
-    return types.void(total, matrix, rows, scales, count), codegen
+    return types.void(total, matrix, rows, scales, count, start), codegen
 
 
 @intrinsic
