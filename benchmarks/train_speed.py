@@ -3,11 +3,13 @@
     DIGITNET_DATA=../shared/mnist python benchmarks/train_speed.py [--epochs 5] [--no-torch]
 
 For each configuration (the video's network 784-16-16-10 with mini-batches of 10; the same with
-mini-batches of 100; 784-100-10 with mini-batches of 10; all sigmoid, quadratic cost, lr 3.0)
+mini-batches of 100; 784-100-10 with mini-batches of 10; all sigmoid, quadratic cost, lr 3.0,
+but 784-100-10 at lr 1.0: at 3.0 it collapses to constant outputs in its first epoch from some
+starts, seed 0 among them, on either engine and in float64 too, and digitnet stops such training)
 and each engine, side by side in this one process: one warm-up epoch, then ``--epochs`` timed
 epochs, taken in turns (an epoch of each engine, then the next round), so that a change in the
 machine's load falls on every engine alike.  An epoch is
-``net.fit(images, labels, epochs=1, batch_size=..., lr=3.0, engine=...)`` on the 60,000 training
+``net.fit(images, labels, epochs=1, batch_size=..., lr=..., engine=...)`` on the 60,000 training
 images as ``load_mnist`` returns them (float32), without test data or monitoring; its wall-clock
 seconds (median, min, max) and the CPU seconds of this process are reported, and the test
 accuracy after the timed epochs.  The reference engine is timed with BLAS on 1 thread and on
@@ -40,12 +42,11 @@ import digitnet
 from digitnet import Network, load_mnist
 from digitnet.engines import fast
 
-CONFIGS = {  # name: (layer sizes, mini-batch size)
-    "784-16-16-10 batch 10": ((784, 16, 16, 10), 10),
-    "784-16-16-10 batch 100": ((784, 16, 16, 10), 100),
-    "784-100-10 batch 10": ((784, 100, 10), 10),
+CONFIGS = {  # name: (layer sizes, mini-batch size, learning rate)
+    "784-16-16-10 batch 10": ((784, 16, 16, 10), 10, 3.0),
+    "784-16-16-10 batch 100": ((784, 16, 16, 10), 100, 3.0),
+    "784-100-10 batch 10": ((784, 100, 10), 10, 1.0),
 }
-LR = 3.0
 
 
 def blas_threads(count):
@@ -60,8 +61,8 @@ def blas_threads(count):
 class DigitnetRunner:
     """One digitnet engine on one configuration (optionally with BLAS limited to some threads)."""
 
-    def __init__(self, engine, sizes, batch_size, threads=None):
-        self.engine, self.batch_size, self.threads = engine, batch_size, threads
+    def __init__(self, engine, sizes, batch_size, lr, threads=None):
+        self.engine, self.batch_size, self.lr, self.threads = engine, batch_size, lr, threads
         self.net = Network(sizes, seed=0)
         self.epochs = 0
 
@@ -69,7 +70,7 @@ class DigitnetRunner:
         return blas_threads(self.threads) if self.threads else contextlib.nullcontext()
 
     def epoch(self, images, labels):
-        self.net.fit(images, labels, epochs=1, batch_size=self.batch_size, lr=LR, seed=self.epochs, engine=self.engine)
+        self.net.fit(images, labels, epochs=1, batch_size=self.batch_size, lr=self.lr, seed=self.epochs, engine=self.engine)
         self.epochs += 1
 
     def accuracy(self, images, labels):
@@ -82,7 +83,7 @@ class DigitnetRunner:
 class TorchRunner:
     """The same network and recipe in PyTorch, starting from digitnet's initial weights."""
 
-    def __init__(self, sizes, batch_size, threads=None):
+    def __init__(self, sizes, batch_size, lr, threads=None):
         import torch
         self.torch, self.batch_size, self.threads = torch, batch_size, threads
         start = Network(sizes, seed=0)
@@ -94,7 +95,7 @@ class TorchRunner:
                 linear.bias.copy_(torch.from_numpy(b))
             layers += [linear, torch.nn.Sigmoid()]
         self.model = torch.nn.Sequential(*layers)
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=lr)
         self.generator = torch.Generator().manual_seed(0)
 
     def limits(self):
@@ -220,16 +221,16 @@ def main():
     except ImportError:
         has_torch = False
     results = {}
-    for name, (sizes, batch_size) in CONFIGS.items():
-        runners = {"fast": DigitnetRunner("fast", sizes, batch_size),
-                   "reference": DigitnetRunner("reference", sizes, batch_size),
-                   "reference 1 BLAS thread": DigitnetRunner("reference", sizes, batch_size, threads=1)}
+    for name, (sizes, batch_size, lr) in CONFIGS.items():
+        runners = {"fast": DigitnetRunner("fast", sizes, batch_size, lr),
+                   "reference": DigitnetRunner("reference", sizes, batch_size, lr),
+                   "reference 1 BLAS thread": DigitnetRunner("reference", sizes, batch_size, lr, threads=1)}
         if has_torch:
-            runners["pytorch"] = TorchRunner(sizes, batch_size)
-            runners["pytorch 1 thread"] = TorchRunner(sizes, batch_size, threads=1)
+            runners["pytorch"] = TorchRunner(sizes, batch_size, lr)
+            runners["pytorch 1 thread"] = TorchRunner(sizes, batch_size, lr, threads=1)
         print(f"timing {name}: {', '.join(runners)}", file=sys.stderr, flush=True)
         wall, cpu = time_training(runners, train_images, train_labels, args.epochs)
-        config = {}
+        config = {"lr": lr}
         for engine, runner in runners.items():
             config[engine] = {"epoch_seconds": seconds(wall[engine]), "epoch_cpu_seconds": seconds(cpu[engine]),
                               "test_accuracy": runner.accuracy(test_images, test_labels),
@@ -243,7 +244,7 @@ def main():
             } for engine in runners if engine != "fast"}
         results[name] = config
     print(json.dumps({
-        "benchmark": "train_speed", "epochs_timed": args.epochs, "lr": LR, "activation": "sigmoid",
+        "benchmark": "train_speed", "epochs_timed": args.epochs, "activation": "sigmoid",
         "cost": "quadratic", "results": results, "digitnet_train_default_1_epoch": train_command,
         "peak_rss_mb_this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "load_average_before": load_before, "load_average_after": os.getloadavg(), "machine": machine(),

@@ -34,8 +34,8 @@ class Augmentation:
     elastic_sigma: float = 4.0
 
     def __post_init__(self):
-        if min(self.shift, self.rotation, self.elastic) < 0 or not self.elastic_sigma > 0:
-            raise ValueError("augmentation amounts must be ≥ 0 and elastic_sigma > 0, got "
+        if min(self.shift, self.rotation, self.elastic) < 0 or self.rotation > 180 or not self.elastic_sigma > 0:
+            raise ValueError("augmentation amounts must be ≥ 0 (rotation at most 180°) and elastic_sigma > 0, got "
                              f"shift={self.shift}, rotation={self.rotation}, elastic={self.elastic}, "
                              f"elastic_sigma={self.elastic_sigma}")
 

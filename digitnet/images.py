@@ -90,7 +90,9 @@ def to_mnist(ink):
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     background, peak = float(np.median(border)), float(ink.max())
     if peak - background < MIN_CONTRAST:
-        raise BlankImageError("no digit found: the image is blank")
+        raise BlankImageError("no digit found: the image is blank" if peak - background < 0.01 else
+                              f"no digit found: the strokes are too faint (ink {peak - background:.2f} "
+                              f"above the background; at least {MIN_CONTRAST} is needed)")
     ink = np.clip((ink - background) / (peak - background), 0, 1)
     ink[ink < INK_THRESHOLD] = 0
     rows, cols = np.nonzero(ink)

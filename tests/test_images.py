@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from digitnet import Network
-from digitnet.errors import ImageError
+from digitnet.errors import BlankImageError, ImageError
 from digitnet.images import MNIST_CENTER_OF_MASS, image_to_input, to_mnist
 
 
@@ -132,3 +132,12 @@ def test_the_centre_of_mass_constant_is_where_mnist_digits_have_theirs(real_mnis
     (train_images, _), (test_images, _) = real_mnist
     centres = np.array([center_of_mass(p) for p in test_images[:2000]])
     assert np.allclose(centres.mean(axis=0), MNIST_CENTER_OF_MASS, atol=0.05)
+
+
+def test_faint_strokes_are_called_too_faint_not_blank():
+    faint = np.zeros((28, 28), np.float32)
+    faint[5:20, 12:15] = 0.05
+    with pytest.raises(BlankImageError, match="too faint .ink 0.05 above the background; at least 0.1"):
+        to_mnist(faint)
+    with pytest.raises(BlankImageError, match="the image is blank"):
+        to_mnist(np.zeros((28, 28)))

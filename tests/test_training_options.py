@@ -399,9 +399,9 @@ def test_cli_trains_with_options_and_records_the_recipe(tmp_path, capsys):
 def test_cli_refuses_bad_option_combinations_in_one_line(tmp_path, capsys, arguments, message):
     data = write_mnist(tmp_path / "mnist", train=(100, 28))
     status = main(["train", "--data", str(data), "--epochs", "1", "--out", str(tmp_path / "m.npz"), *arguments])
-    error = capsys.readouterr().err
-    assert status != 0 and message in error and len(error.strip().splitlines()) == 1
-    assert not (tmp_path / "m.npz").exists()
+    output = capsys.readouterr()
+    assert status != 0 and message in output.err and len(output.err.strip().splitlines()) == 1
+    assert not output.out and not (tmp_path / "m.npz").exists()  # refused before training began
 
 
 def test_cli_flags_turn_off_a_presets_options(tmp_path, capsys):
@@ -415,11 +415,11 @@ def test_cli_flags_turn_off_a_presets_options(tmp_path, capsys):
     assert recipe["augment"] is None and recipe["optimizer"] == "sgd" and recipe["schedule"] == "cosine"
 
 
-@pytest.mark.parametrize("flag", ["--dropout=1", "--momentum=-0.1", "--weight-decay=-1", "--shift=x"])
+@pytest.mark.parametrize("flag", ["--dropout=1", "--momentum=-0.1", "--weight-decay=-1", "--shift=x", "--rotate=400"])
 def test_cli_refuses_out_of_range_option_values(flag, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["train", flag])
-    assert exit_.value.code == 2
+    assert exit_.value.code == 2 and len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("init,weight_std,bias_std", [("nielsen", lambda i, o: 1.0, 1.0),

@@ -363,6 +363,7 @@ BAD_BODIES = [
     ("/api/noise", {"seed": -1}, 400, "between 0"),
     ("/api/test-image", {}, 400, "missing field 'position'"),
     ("/api/test-image", {"position": 100}, 400, "below 100"),
+    ("/api/test-image", {"position": -1}, 400, "'position' must be 0 or more"),
     ("/api/test-image", {"position": 0, "mistakes": "yes"}, 400, "true or false"),
     ("/api/train", {"hidden": [16], "lr": 0, "epochs": 1, "batch_size": 10}, 400, "'lr' must be greater than 0"),
     ("/api/train", {"hidden": [16], "lr": 1, "epochs": 0, "batch_size": 10}, 400, "'epochs' must be between"),
@@ -540,3 +541,17 @@ def test_explore_reports_a_bad_model_or_a_busy_port_in_one_line(tmp_path):
                                  "explore", "--no-browser", "--port", str(port)], capture_output=True, text=True,
                                 cwd=ROOT, timeout=60)
     assert result.returncode == 1 and "already in use" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_client_that_hangs_up_mid_request_leaves_no_traceback(server, client, capsys):
+    """A browser tab closed while sending is routine: the server goes on, and prints nothing about it."""
+    for request in (b"GET / HTTP/1.1\r\nHost: 127", b"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"pix"):
+        connection = socket.create_connection(server.server_address[:2])
+        connection.sendall(request)
+        time.sleep(0.05)
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        connection.close()  # with linger 0: a reset, not a polite close
+    time.sleep(0.3)
+    assert "Traceback" not in capsys.readouterr().err
+    assert client.get("/api/status")[0] == 200

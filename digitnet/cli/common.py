@@ -35,6 +35,7 @@ positive_float = ranged(float, lambda v: v > 0, "a positive number")
 non_negative_float = ranged(float, lambda v: v >= 0, "0 or a positive number")
 fraction_below_one = ranged(float, lambda v: 0 <= v < 1, "at least 0 and below 1")
 open_fraction = ranged(float, lambda v: 0 < v < 1, "a fraction between 0 and 1")
+angle = ranged(float, lambda v: 0 <= v <= 180, "an angle from 0 to 180 degrees")
 pixel_value = ranged(float, lambda v: 0 <= v <= 1, "a pixel value from 0 to 1")
 port_number = ranged(int, lambda v: 0 <= v <= 65535, "a port number from 0 to 65535")
 

@@ -10,8 +10,8 @@ from ..files import check_writable
 from ..network import INITS, Network
 from ..optimizers import OPTIMIZERS
 from ..presets import DEFAULT_PRESET, PRESETS
-from ..training import SCHEDULES, check_recipe
-from .common import (ProgressBar, add_data_option, add_engine_option, add_json_option, emit,
+from ..training import SCHEDULES, check_recipe, split_validation
+from .common import (ProgressBar, add_data_option, add_engine_option, add_json_option, angle, emit,
                      fraction_below_one, load_data, non_negative_float, non_negative_int, percent,
                      positive_float, positive_int)
 
@@ -31,7 +31,8 @@ def register(subparsers):
     parser.add_argument("--cost", choices=("quadratic", "cross-entropy"), help="cost function")
     parser.add_argument("--init", choices=INITS, help="initial weights: nielsen N(0,1); lecun N(0,1/n_in); "
                                                       "xavier N(0,2/(n_in+n_out)); he N(0,2/n_in) (for relu)")
-    parser.add_argument("--epochs", type=non_negative_int, help="passes over the training set")
+    parser.add_argument("--epochs", type=non_negative_int,
+                        help="passes over the training set (0 saves the untrained network, to look inside it)")
     parser.add_argument("--batch-size", type=positive_int, help="examples per gradient step")
     parser.add_argument("--lr", type=positive_float, help="learning rate (step size along −∇C)")
     parser.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule over the epochs")
@@ -49,7 +50,7 @@ def register(subparsers):
                          help="move every training image at random each epoch (shift ±2 px, rotation ±10° "
                               "unless --shift/--rotate say otherwise)")
     options.add_argument("--shift", type=non_negative_float, metavar="PX", help="largest random shift, pixels")
-    options.add_argument("--rotate", type=non_negative_float, metavar="DEG", help="largest random rotation, degrees")
+    options.add_argument("--rotate", type=angle, metavar="DEG", help="largest random rotation, degrees (0–180)")
     options.add_argument("--elastic", type=non_negative_float, metavar="ALPHA",
                          help="elastic deformation of ALPHA pixels, smoothed over 4 pixels (0 = off)")
     options.add_argument("--validation", type=non_negative_int, metavar="N",
@@ -139,9 +140,11 @@ def run_train(args):
     (train_images, train_labels), test = load_data(args, download=True)
     if args.limit:
         train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
+    validation = training_args.get("validation") or 0
+    if validation:
+        split_validation(train_images, train_labels, validation)  # too many held out: refused before training
     epochs = training_args["epochs"]
     if not args.json:
-        validation = training_args.get("validation") or 0
         print(f"training {net!r} on {len(train_images) - validation:,} images for {epochs} epoch{'' if epochs == 1 else 's'} "
               f"(batch {training_args['batch_size']}, lr {training_args['lr']:g}, {training_args['schedule']}"
               f"{''.join(f', {option}' for option in describe_options(training_args))})", flush=True)

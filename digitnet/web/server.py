@@ -26,6 +26,7 @@ import json
 import re
 import socket
 import socketserver
+import sys
 import threading
 from importlib import resources
 from urllib.parse import urlsplit
@@ -281,6 +282,11 @@ class ExplorerServer(http.server.ThreadingHTTPServer):
         self.static = {url: ((resources.files(__package__) / "static" / name).read_bytes(), content_type)
                        for url, (name, content_type) in STATIC_FILES.items()}
         self.allowed_hosts = _loopback_names(address[0])
+
+    def handle_error(self, request, client_address):
+        """A client that hangs up mid-request is not an error worth a traceback; anything else is."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def server_bind(self):
         """Bind without HTTPServer's reverse DNS look-up of the host (slow, and pointless here)."""

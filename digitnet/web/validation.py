@@ -93,12 +93,14 @@ def png(name, value):
     return content
 
 
-def integer(low, high):
-    """A check for an integer in [low, high] (booleans are not integers here)."""
+def integer(low, high=None):
+    """A check for an integer in [low, high], or ≥ low without ``high`` (booleans are not integers here)."""
     def check(name, value):
         if not isinstance(value, int) or isinstance(value, bool):
             raise ApiError(400, f"{name!r} must be an integer")
-        if not low <= value <= high:
+        if high is None and value < low:
+            raise ApiError(400, f"{name!r} must be {low} or more, got {value}")
+        if high is not None and not low <= value <= high:
             raise ApiError(400, f"{name!r} must be between {low} and {high}, got {value}")
         return value
     return check
