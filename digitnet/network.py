@@ -214,8 +214,8 @@ class Network:
         """Output activations like ``feedforward``, computed by the chosen engine (fast by default)."""
         images = np.asarray(images)
         if images.ndim == 1:
-            return get_engine(engine, self, count=1).outputs(self, images[None, :])[0]
-        return get_engine(engine, self, count=len(images)).outputs(self, images)
+            return get_engine(engine, self).outputs(self, images[None, :])[0]
+        return get_engine(engine, self).outputs(self, images)
 
     # ------------------------------------------------------------------ the cost
     def example_costs(self, images, labels):

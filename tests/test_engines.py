@@ -65,8 +65,9 @@ def test_outputs_match_the_reference_for_every_activation_and_output(activation,
     np.testing.assert_allclose(net.outputs(images[7], engine="fast"), expected[7], rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("count", [1, 2, fast.PARALLEL_FROM + 3])
-def test_outputs_of_uint8_and_float_images_match_the_reference_one_at_a_time_and_in_parallel(count):
+@pytest.mark.parametrize("count", [1, 2, fast.SPARSE_FROM, fast.SPARSE_FROM + 17, fast.PARALLEL_FROM + 3])
+def test_outputs_of_uint8_and_float_images_match_the_reference_through_every_path(count):
+    """A few images go through W as it is, more through the padded copies, many on every core."""
     rng = np.random.default_rng(1)
     pixels = (sparse_images(rng, count, 784, dtype=np.float64) * 255).astype(np.uint8)
     net = Network(seed=2)

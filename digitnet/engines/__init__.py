@@ -14,12 +14,6 @@ from .reference import ReferenceEngine
 
 ENGINES = ("auto", "reference", "fast")
 
-#: From this many images in one call, ``auto`` feeds forward with the reference engine: its
-#: BLAS matrix products beat the fast engine's per-image loop there (default network, µs per
-#: image, fast against reference: 1.7 / 2.0 at 10 images, 1.1 / 0.84 at 32, 0.76 / 0.56 at
-#: 10,000; benchmarks/inference_crossover.py, output in benchmarks/results/).
-AUTO_REFERENCE_FROM = 32
-
 _reference = ReferenceEngine()
 _fast = None  # the module digitnet.engines.fast, imported on first use: loading Numba takes a moment
 
@@ -32,13 +26,12 @@ def _fast_module():
     return _fast
 
 
-def get_engine(name, net=None, count=None):
-    """The engine called ``name``; ``auto`` picks the fastest one that supports ``net``
-    (for feeding ``count`` images forward in one call, when given; for training otherwise).
+def get_engine(name, net=None):
+    """The engine called ``name``; ``auto`` picks the fast one where it can run ``net``, else the reference.
 
     ``fast`` raises DigitnetError saying why when it cannot run ``net`` (e.g. Numba is missing).
     """
-    if name == "reference" or (name == "auto" and count is not None and count >= AUTO_REFERENCE_FROM):
+    if name == "reference":
         return _reference
     if name in ("auto", "fast"):
         fast = _fast_module()

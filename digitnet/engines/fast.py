@@ -65,6 +65,8 @@ ACTIVATION_CODES = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "softmax": S
 QUADRATIC, CROSS_ENTROPY = 0, 1
 COST_CODES = {"quadratic": QUADRATIC, "cross-entropy": CROSS_ENTROPY}
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+SPARSE_FROM = 50       # from this many images in one call, feed forward through the padded copies
+                       # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
 PARALLEL_FROM = 1000   # batches of at least this many images are fed forward on all cores
 BLOCK = 256            # images per parallel work item
 TOGETHER = 16          # images fed forward together, layer by layer
@@ -145,16 +147,6 @@ def _dense_layer(W, b, a_in, z):
         for k in range(W.shape[1]):
             total += W[j, k] * a_in[k]
         z[j] = total + b[j]
-
-
-@_jit()
-def _layer_offsets(biases, lanes):
-    """Where each layer's units start in a row of the activation buffers (n_layers + 1,), each
-    layer taking its size rounded up to a multiple of ``lanes`` (the extra places hold 0)."""
-    offsets = np.zeros(len(biases) + 1, dtype=np.int64)
-    for l in range(len(biases)):
-        offsets[l + 1] = offsets[l] + -(-biases[l].shape[0] // lanes) * lanes
-    return offsets
 
 
 @_jit()
@@ -287,14 +279,17 @@ def _buffers(net, batch_size, offsets):
 
 
 @_jit()
-def _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, offsets, activations, inputs):
-    """Feed one image forward with every W (n_out, n_in) as the network holds it; last layer's a."""
+def _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, activations, inputs):
+    """Feed one image forward with every W (n_out, n_in) as the network holds it; last layer's a.
+
+    ``activations`` (n_layers, max n_l) gets layer l's in row l; ``inputs`` (n_in,) is scratch.
+    """
     for p in range(image.shape[0]):
         inputs[p] = _pixel_value(image[p], pixel_values)
     n_layers = len(weights)
     a_in = inputs
     for l in range(n_layers):
-        z = activations[offsets[l]:offsets[l + 1]]
+        z = activations[l, :biases[l].shape[0]]
         _dense_layer(weights[l], biases[l], a_in, z)
         _activate(z, output if l == n_layers - 1 else hidden)
         a_in = z
@@ -333,13 +328,16 @@ def _outputs_parallel(images, pixel_values, forward_rows, biases, units, hidden,
 
 
 @_jit()
-def _output_one(image, pixel_values, weights, biases, hidden, output):
-    """Output activations of one image, with every W as the network holds it (n_out, n_in)."""
-    offsets = _layer_offsets(biases, 1)
-    activations = np.empty(offsets[-1], dtype=biases[0].dtype)
-    inputs = np.empty(image.shape[0], dtype=biases[0].dtype)
-    return _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, offsets, activations,
-                               inputs).copy()
+def _outputs_dense(images, pixel_values, weights, biases, hidden, output, outputs):
+    """Output activations of a few images into ``outputs``, with every W as the network holds it."""
+    widest = 0
+    for b in biases:
+        widest = max(widest, b.shape[0])
+    activations = np.empty((len(biases), widest), dtype=outputs.dtype)
+    inputs = np.empty(images.shape[1], dtype=outputs.dtype)
+    for i in range(images.shape[0]):
+        outputs[i] = _feed_forward_dense(images[i], pixel_values, weights, biases, hidden, output, activations,
+                                         inputs)
 
 
 # ---------------------------------------------------------------------------------- the engine
@@ -363,9 +361,10 @@ class FastEngine:
         """(n, n_in) images → (n, n_out) output activations (float rows, or uint8 pixel values 0–255)."""
         images = _images_for(net, images)
         pixel_values, (hidden, output, _) = _PIXEL_VALUES[net.dtype], _codes(net)
-        if images.shape[0] == 1:  # the explorer's path: no transposed copy of W1 for one image
-            return _output_one(images[0], pixel_values, tuple(net.weights), tuple(net.biases), hidden, output)[None]
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
+        if images.shape[0] < SPARSE_FROM:  # the explorer's path: no padded copies of the weights for a few images
+            _outputs_dense(images, pixel_values, tuple(net.weights), tuple(net.biases), hidden, output, outputs)
+            return outputs
         kernel = _outputs_parallel if images.shape[0] >= PARALLEL_FROM else _outputs_serial
         units, offsets, every_row = _layout(net)
         kernel(images, pixel_values, _forward_rows(net), _padded_biases(net), units, hidden, output, offsets, every_row,
@@ -429,9 +428,16 @@ def _padded_biases(net):
 
 def _layout(net):
     """``units``, the layers' sizes n_l past the input; ``offsets`` of the layers in the activation
-    buffers (padded, see ``_layer_offsets``); ``every_row``, the row indices 0, 1, … < max n_l."""
-    return (np.array(net.sizes[1:], dtype=np.int64), _layer_offsets(tuple(net.biases), simd.lanes(net.dtype)),
+    buffers (padded, see ``_offsets``); ``every_row``, the row indices 0, 1, … < max n_l."""
+    return (np.array(net.sizes[1:], dtype=np.int64), _offsets(net.sizes[1:], simd.lanes(net.dtype)),
             np.arange(max(net.sizes[1:]), dtype=np.int32))
+
+
+def _offsets(units, lanes):
+    """Where each layer's units start in a row of the activation buffers (n_layers + 1,), each
+    layer taking its size ``units[l]`` rounded up to a multiple of ``lanes`` (the extra places hold 0)."""
+    widths = -(-np.asarray(units, dtype=np.int64) // lanes) * lanes
+    return np.concatenate(([0], np.cumsum(widths)))
 
 
 def _hand_back(net, forward_rows, backward_rows, biases):

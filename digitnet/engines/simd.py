@@ -33,7 +33,7 @@ CACHE_LINE = 64    # bytes the CPU loads from memory at a time
 
 def lanes(dtype):
     """How many numbers of ``dtype`` (NumPy's or Numba's) fill one vector: 16 float32, 8 float64."""
-    return VECTOR_BYTES // np.dtype(str(dtype)).itemsize
+    return VECTOR_BYTES // (dtype.itemsize if isinstance(dtype, np.dtype) else dtype.bitwidth // 8)
 
 
 def _float_matrix(matrix):
