@@ -18,7 +18,8 @@ same starting weights and cost Σ (a − y)²) runs when ``torch`` is importable
 threads and with 1.
 
 Inference: images per second for the 10,000 test images in one call (median of 20 calls),
-and the latency of one image through ``net.outputs`` (median over 5 rounds of 2,000 images).
+and the latency of one image through ``net.outputs`` (median over 5 rounds of 2,000 images),
+each engine after a pause of ``SETTLE_SECONDS`` (see ``time_inference``).
 Peak memory: this process's, and that of ``digitnet train`` (default recipe, 1 epoch, run as
 a child process) with each engine.  The machine: CPU model, cores, load average before and
 after (other work on the machine slows every engine), threads, library versions.
@@ -150,8 +151,16 @@ def time_training(runners, images, labels, epochs):
     return wall, cpu
 
 
+SETTLE_SECONDS = 1.0  # OpenBLAS's and PyTorch's idle threads spin for a while before they sleep
+
+
 def time_inference(runner, test_images):
-    """Images per second for the whole test set in one call, and one image's latency in µs."""
+    """Images per second for the whole test set in one call, and one image's latency in µs.
+
+    Each engine starts after a pause, so that another library's threads, still spinning after
+    its own work, do not take the cores this engine's threads need.
+    """
+    time.sleep(SETTLE_SECONDS)
     with runner.limits():
         return _time_inference(runner, test_images)
 

@@ -19,20 +19,24 @@ What makes it fast:
   is also held untransposed, and both copies take identical steps.
 * The first layer skips zero pixels (about 81% of an MNIST image): its sum runs over the
   rows of the nonzero pixels only, found 16 pixels at a time, and a step changes those rows only.
+* σ(z) is computed a vector at a time (``simd.sigmoid``), and σ′ is read off the activation
+  itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
+* It works on one example at a time, not on matrices of a mini-batch (at these sizes the
+  bookkeeping of a matrix product costs more than its arithmetic), but feeds a mini-batch
+  (or 16 images) forward layer by layer, so that each example's chain of dependent steps
+  overlaps the next one's in the CPU.
 * Training takes the images in a shuffled order, so each one is somewhere else in memory;
-  the next image is fetched into the cache while the current one is worked on.
-* σ′ is read off the activation itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
-* It works on one example at a time, not on matrices of a mini-batch: at these sizes the
-  bookkeeping of a matrix product costs more than its arithmetic.
+  the next mini-batch's images are fetched into the cache while this one goes backward.
 
 What stays the same: each step is −lr times the gradient of the mini-batch, as in the
-reference (the weights take it as the examples' terms −lr δ aᵀ one after another, the biases
-as their sum), so the only differences are the order of additions, and σ(z) computed
+reference (W1 takes it as the examples' terms −lr δ xᵀ one after another, the other weights
+and the biases as their sum), so the only differences are the order of additions, and σ(z) computed
 as 1 / (1 + e^−z) rather than ½(1 + tanh(z/2)) (the same function; in float32, e^−z comes
 from a polynomial within 2 units in the last place, see ``simd.sigmoid``).  Images may be
 float (values in [0, 1]) or uint8 (pixel values 0–255, read as value / 255 rounded exactly as
-the reference's float values are).  One image alone (the explorer's path) goes through the network's
-own W, without the copies, in a plain loop.
+the reference's float values are).  A few images (the explorer's path) go through the
+network's own W in a plain loop, without making the copies: below ``SPARSE_FROM`` images,
+that is faster.
 
 Training runs on one core: each step needs the previous one, and at 10 examples a step,
 handing work to a second core costs more than it saves (and on a loaded machine the step
