@@ -18,8 +18,8 @@ same starting weights and cost Σ (a − y)²) runs when ``torch`` is importable
 threads and with 1.
 
 Inference: images per second for the 10,000 test images in one call (median of 20 calls),
-and the latency of one image through ``net.outputs`` (median over 5 rounds of 2,000 images),
-each engine after a pause of ``SETTLE_SECONDS`` (see ``time_inference``).
+and the latency of one image through ``net.outputs`` (median over 5 rounds of 400 images),
+the engines taking turns (see ``time_inference``).
 Peak memory: this process's, and that of ``digitnet train`` (default recipe, 1 epoch, run as
 a child process) with each engine.  The machine: CPU model, cores, load average before and
 after (other work on the machine slows every engine), threads, library versions.
@@ -151,35 +151,46 @@ def time_training(runners, images, labels, epochs):
     return wall, cpu
 
 
-SETTLE_SECONDS = 1.0  # OpenBLAS's and PyTorch's idle threads spin for a while before they sleep
+SETTLE_SECONDS = 0.5  # OpenBLAS's and PyTorch's idle threads spin for a while before they sleep
+INFERENCE_ROUNDS = 5  # each engine's turn: 4 calls on the test set, then 400 single images
 
 
-def time_inference(runner, test_images):
-    """Images per second for the whole test set in one call, and one image's latency in µs.
+def time_inference(runners, test_images):
+    """Per engine: images per second for the whole test set in one call (median of 20 calls; for
+    digitnet's engines also with the images as uint8 pixel values, a quarter of the bytes to
+    read), and one image's latency in µs (median of 5 rounds of 400 images).
 
-    Each engine starts after a pause, so that another library's threads, still spinning after
-    its own work, do not take the cores this engine's threads need.
+    The engines take turns, ``INFERENCE_ROUNDS`` times, so that a change in the machine's load
+    (here, mostly the memory bandwidth other work leaves) falls on every engine alike; each turn
+    starts after a pause, so that another library's threads, still spinning after its own turn,
+    do not take the cores this engine's threads need.
     """
-    time.sleep(SETTLE_SECONDS)
-    with runner.limits():
-        return _time_inference(runner, test_images)
-
-
-def _time_inference(runner, test_images):
-    runner.outputs(test_images)
-    calls = []
-    for _ in range(20):
-        started = time.perf_counter()
-        runner.outputs(test_images)
-        calls.append(time.perf_counter() - started)
-    rounds = []
-    for _ in range(5):
-        started = time.perf_counter()
-        for image in test_images[:2000]:
-            runner.outputs(image)
-        rounds.append((time.perf_counter() - started) / 2000 * 1e6)
-    return {"test_images_per_second": len(test_images) / statistics.median(calls),
-            "single_image_microseconds": statistics.median(rounds)}
+    calls = {engine: [] for engine in runners}
+    calls_uint8 = {engine: [] for engine, runner in runners.items() if isinstance(runner, DigitnetRunner)}
+    singles = {engine: [] for engine in runners}
+    test_uint8 = np.rint(test_images * 255).astype(np.uint8)  # the raw pixels, as load_mnist(dtype=np.uint8)
+    for runner in runners.values():
+        runner.outputs(test_images[:100])  # warm-up
+    for _ in range(INFERENCE_ROUNDS):
+        for engine, runner in runners.items():
+            time.sleep(SETTLE_SECONDS)
+            with runner.limits():
+                for _ in range(4):
+                    started = time.perf_counter()
+                    runner.outputs(test_images)
+                    calls[engine].append(time.perf_counter() - started)
+                for _ in range(4 if engine in calls_uint8 else 0):
+                    started = time.perf_counter()
+                    runner.outputs(test_uint8)
+                    calls_uint8[engine].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                for image in test_images[:400]:
+                    runner.outputs(image)
+                singles[engine].append((time.perf_counter() - started) / 400 * 1e6)
+    return {engine: {"test_images_per_second": len(test_images) / statistics.median(calls[engine]),
+                     "test_images_per_second_uint8": (len(test_images) / statistics.median(calls_uint8[engine])
+                                                      if engine in calls_uint8 else None),
+                     "single_image_microseconds": statistics.median(singles[engine])} for engine in runners}
 
 
 def train_command_peak_mb(engine):
@@ -240,10 +251,11 @@ def main():
         print(f"timing {name}: {', '.join(runners)}", file=sys.stderr, flush=True)
         wall, cpu = time_training(runners, train_images, train_labels, args.epochs)
         config = {"lr": lr}
+        inference = time_inference(runners, test_images)
         for engine, runner in runners.items():
             config[engine] = {"epoch_seconds": seconds(wall[engine]), "epoch_cpu_seconds": seconds(cpu[engine]),
                               "test_accuracy": runner.accuracy(test_images, test_labels),
-                              "epochs_trained": args.epochs + 1, **time_inference(runner, test_images)}
+                              "epochs_trained": args.epochs + 1, **inference[engine]}
         fast_epoch = config["fast"]["epoch_seconds"]["median"]
         config["ratios"] = {
             f"{engine} / fast": {
