@@ -266,6 +266,21 @@ def test_without_numba_auto_falls_back_and_fast_says_why(monkeypatch):
         get_engine("fast", net)
 
 
+def test_kernels_that_do_not_build_here_mean_the_reference_and_a_reason(monkeypatch):
+    def refuse(*args):
+        raise RuntimeError("LLVM ERROR: Cannot select: intrinsic %llvm.experimental.vector.compress\nmore detail")
+    monkeypatch.setattr(fast.ENGINE, "outputs", refuse)
+    fast._kernels_fail.cache_clear()
+    try:
+        net = Network(seed=0)
+        assert get_engine("auto", net).name == "reference"
+        with pytest.raises(DigitnetError, match=r"kernels do not build on this machine \(RuntimeError: LLVM ERROR: "
+                                                r"Cannot select: intrinsic %llvm.experimental.vector.compress\)$"):
+            get_engine("fast", net)
+    finally:
+        fast._kernels_fail.cache_clear()
+
+
 def test_a_network_in_an_unsupported_float_type_falls_back_to_the_reference():
     net = Network([4, 3], seed=0, dtype=np.float16)
     assert get_engine("auto", net).name == "reference"
@@ -326,3 +341,24 @@ def test_a_python_without_numba_imports_digitnet_and_trains_on_the_reference(tmp
     assert run.stdout.splitlines() == [
         "reference", "the fast engine cannot run this network: numba cannot be imported "
                      "(import of numba halted; None in sys.modules)"]
+
+
+def test_training_on_no_examples_changes_nothing_on_either_engine():
+    net = Network((4, 3, 2), seed=0)
+    for engine in ("reference", "fast"):
+        trained = net.copy()
+        trained.fit(np.zeros((0, 4), np.float32), np.zeros(0, int), epochs=1, engine=engine)
+        assert np.array_equal(trained.get_parameters(), net.get_parameters())
+
+
+@pytest.mark.parametrize("count", [3, fast.SPARSE_FROM])
+def test_weights_the_user_replaced_with_other_array_types_still_feed_forward(count):
+    """``net.weights`` and ``net.biases`` are plain lists: Fortran order, read-only or float64 arrays may land there."""
+    net = Network((784, 16, 16, 10), seed=1)
+    net.weights[0] = np.asfortranarray(net.weights[0])
+    net.weights[1] = net.weights[1].astype(np.float64)
+    net.biases[0].setflags(write=False)
+    net.biases[2] = np.repeat(net.biases[2], 2)[::2]
+    images = sparse_images(np.random.default_rng(5), count, 784)
+    np.testing.assert_allclose(net.outputs(images, engine="fast"), net.outputs(images, engine="reference"),
+                               rtol=1e-5, atol=1e-6)

@@ -32,7 +32,7 @@ What stays the same: each step is −lr times the gradient of the mini-batch, as
 reference (W1 takes it as the examples' terms −lr δ xᵀ one after another, the other weights
 and the biases as their sum), so the only differences are the order of additions, and σ(z) computed
 as 1 / (1 + e^−z) rather than ½(1 + tanh(z/2)) (the same function; in float32, e^−z comes
-from a polynomial within 2 units in the last place, see ``simd.sigmoid``).  Images may be
+from a polynomial, σ within 3 units in the last place, see ``simd.sigmoid``).  Images may be
 float (values in [0, 1]) or uint8 (pixel values 0–255, read as value / 255 rounded exactly as
 the reference's float values are).  A few images (the explorer's path) go through the
 network's own W in a plain loop, without making the copies: below ``SPARSE_FROM`` images,
@@ -45,6 +45,7 @@ cached on disk (``cache=True``), so the compile cost is paid once per install; w
 folder is writable it compiles in memory instead, once per process.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -72,7 +73,7 @@ DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 SPARSE_FROM = 50       # from this many images in one call, feed forward through the padded copies
                        # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
 PARALLEL_FROM = 1000   # batches of at least this many images are fed forward on all cores
-BLOCK = 256            # images per parallel work item
+TASK_IMAGES = 256      # images per parallel work item
 TOGETHER = 16          # images fed forward together, layer by layer
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
 
@@ -83,6 +84,26 @@ def unsupported(net):
         return UNAVAILABLE
     if net is not None and net.dtype not in DTYPES:
         return f"it computes in float32 or float64, not {net.dtype}"
+    return _kernels_fail()
+
+
+@functools.cache
+def _kernels_fail():
+    """Why the vector kernels do not build or run right on this machine (one line), or None.
+
+    Checked once per process, on first use: a small network's outputs through every kernel of
+    the feedforward, against the reference.  The compiled code lands in the disk cache, where the
+    real calls find it (the types, not the sizes, decide what is compiled).
+    """
+    from ..network import Network
+    from .reference import ReferenceEngine
+    try:
+        net = Network((20, 3, 2), seed=0)
+        images = np.random.default_rng(0).random((SPARSE_FROM, 20), dtype=np.float32)
+        if not np.allclose(ENGINE.outputs(net, images), ReferenceEngine().outputs(net, images), rtol=1e-4, atol=1e-6):
+            return "its compiled kernels give wrong outputs on this machine"
+    except Exception as error:  # noqa: BLE001 - whatever the compiler says, the reference still runs
+        return f"its compiled kernels do not build on this machine ({type(error).__name__}: {str(error).splitlines()[0]})"
     return None
 
 
@@ -156,7 +177,7 @@ def _dense_layer(W, b, a_in, z):
 @_jit()
 def _nonzero_pixels(image, pixel_values, pixels, values):
     """Write the indices of ``image``'s nonzero pixels to ``pixels`` and their values in [0, 1] to
-    ``values`` (both ≥ n_in + simd.BLOCK long), in order; return how many there are."""
+    ``values`` (both ≥ n_in long), in order; return how many there are."""
     count = simd.nonzero_pixels(image, pixels, values)  # the whole blocks of simd.BLOCK pixels
     for p in range(image.shape[0] - image.shape[0] % simd.BLOCK, image.shape[0]):
         if image[p] != 0:
@@ -220,7 +241,7 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_ro
     Σ_j δ_j W[j]; both take the same steps (the same products, so they stay equal to the last
     bit).  ``buffers`` (see ``_buffers``): per example of a mini-batch, its ``activations`` and
     ``deltas`` (batch, offsets[-1], zeros in the padding), its nonzero ``pixels`` (batch,
-    n_in + simd.BLOCK), their ``values`` (same shape) and their ``counts`` (batch,); scratch
+    n_in), their ``values`` (same shape) and their ``counts`` (batch,); scratch
     ``step`` and ``zeros`` (max m_l,); the sums ∂C/∂W over a mini-batch, shaped like
     ``backward_rows``, zeros between mini-batches.  Each example's step of W1ᵀ goes in at once,
     since adding it up first would mean a gradient as large as W1ᵀ (the step only touches the
@@ -275,11 +296,11 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_ro
 
 def _buffers(net, batch_size, offsets):
     """The scratch arrays ``_train_steps`` works in, for mini-batches of ``batch_size``."""
-    rows, width, widest = batch_size, net.sizes[0] + simd.BLOCK, np.diff(offsets).max()
+    rows, width, widest = batch_size, net.sizes[0], np.diff(offsets).max()
     return (np.zeros((rows, offsets[-1]), net.dtype), np.zeros((rows, offsets[-1]), net.dtype),
             np.empty((rows, width), np.int32), np.empty((rows, width), net.dtype), np.empty(rows, np.int64),
             np.empty(widest, net.dtype), np.zeros(widest, net.dtype),
-            tuple(np.zeros_like(rows) for rows in _backward_rows(net)))
+            tuple(np.zeros_like(matrix) for matrix in _backward_rows(net)))
 
 
 @_jit()
@@ -306,7 +327,7 @@ def _outputs_block(images, first, last, pixel_values, forward_rows, biases, unit
     """Output activations of ``images[first:last]`` into ``outputs[first:last]`` (see ``_feed_forward``),
     ``TOGETHER`` images at a time."""
     activations = np.zeros((TOGETHER, offsets[-1]), dtype=outputs.dtype)
-    pixels = np.empty((TOGETHER, images.shape[1] + simd.BLOCK), dtype=np.int32)
+    pixels = np.empty((TOGETHER, images.shape[1]), dtype=np.int32)
     values = np.empty(pixels.shape, dtype=outputs.dtype)
     counts = np.empty(TOGETHER, dtype=np.int64)
     for start in range(first, last, TOGETHER):
@@ -325,9 +346,9 @@ def _outputs_serial(images, pixel_values, forward_rows, biases, units, hidden, o
 
 @_jit(parallel=True)
 def _outputs_parallel(images, pixel_values, forward_rows, biases, units, hidden, output, offsets, every_row, outputs):
-    blocks = (images.shape[0] + BLOCK - 1) // BLOCK
-    for block in prange(blocks):
-        _outputs_block(images, block * BLOCK, min((block + 1) * BLOCK, images.shape[0]), pixel_values,
+    tasks = (images.shape[0] + TASK_IMAGES - 1) // TASK_IMAGES
+    for task in prange(tasks):
+        _outputs_block(images, task * TASK_IMAGES, min((task + 1) * TASK_IMAGES, images.shape[0]), pixel_values,
                        forward_rows, biases, units, hidden, output, offsets, every_row, outputs)
 
 
@@ -362,12 +383,13 @@ class FastEngine:
     name = "fast"
 
     def outputs(self, net, images):
-        """(n, n_in) images → (n, n_out) output activations (float rows, or uint8 pixel values 0–255)."""
+        """(n, n_in) images (floats in [0, 1], or uint8 pixel values 0–255) → (n, n_out) output activations."""
         images = _images_for(net, images)
         pixel_values, (hidden, output, _) = _PIXEL_VALUES[net.dtype], _codes(net)
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
         if images.shape[0] < SPARSE_FROM:  # the explorer's path: no padded copies of the weights for a few images
-            _outputs_dense(images, pixel_values, tuple(net.weights), tuple(net.biases), hidden, output, outputs)
+            _outputs_dense(images, pixel_values, _as_kernels_read(net.weights, net.dtype),
+                           _as_kernels_read(net.biases, net.dtype), hidden, output, outputs)
             return outputs
         kernel = _outputs_parallel if images.shape[0] >= PARALLEL_FROM else _outputs_serial
         units, offsets, every_row = _layout(net)
@@ -390,6 +412,8 @@ class FastEngine:
         hidden, output, cost = _codes(net)
         buffers = _buffers(net, min(batch_size, len(order)), offsets)
         total = len(order)
+        if total == 0:
+            return
         steps = -(-total // batch_size)
         stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
         for start in range(0, total, stretch):
@@ -406,9 +430,17 @@ def _codes(net):
     return ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output], COST_CODES[net.cost_name]
 
 
-def _padded(matrix, lanes):
-    """A C-contiguous copy of ``matrix`` (r, c) with zero columns added up to a multiple of ``lanes``."""
-    rows = np.zeros((matrix.shape[0], -(-matrix.shape[1] // lanes) * lanes), matrix.dtype)
+def _as_kernels_read(arrays, dtype):
+    """A tuple of C-contiguous, aligned, writeable ``dtype`` arrays (copies only where needed): the
+    network's lists are the user's to change, and Numba needs one array type for all of them."""
+    return tuple(np.require(array, dtype, ("C", "A", "W")) for array in arrays)
+
+
+def _padded(matrix, dtype):
+    """A C-contiguous copy of ``matrix`` (r, c) in ``dtype``, with zero columns added up to whole
+    vectors (a multiple of ``simd.lanes(dtype)``)."""
+    lanes = simd.lanes(dtype)
+    rows = np.zeros((matrix.shape[0], -(-matrix.shape[1] // lanes) * lanes), dtype)
     rows[:, :matrix.shape[1]] = matrix
     return rows
 
@@ -416,18 +448,18 @@ def _padded(matrix, lanes):
 def _forward_rows(net):
     """Every Wᵀ (n_{l−1}, m_l), padded to whole vectors: row k holds the weights out of unit k
     of the layer below (for W1, out of pixel k).  The extra columns stay 0: their steps are a · 0."""
-    return tuple(_padded(W.T, simd.lanes(net.dtype)) for W in net.weights)
+    return tuple(_padded(W.T, net.dtype) for W in net.weights)
 
 
 def _backward_rows(net):
     """Every W (n_l, m_{l−1}) but the first (a placeholder), padded to whole vectors."""
     placeholder = np.zeros((0, simd.lanes(net.dtype)), net.dtype)
-    return (placeholder,) + tuple(_padded(W, simd.lanes(net.dtype)) for W in net.weights[1:])
+    return (placeholder,) + tuple(_padded(W, net.dtype) for W in net.weights[1:])
 
 
 def _padded_biases(net):
     """Every b (m_l,), padded with zeros to whole vectors like the rows of Wᵀ."""
-    return tuple(_padded(b[None, :], simd.lanes(net.dtype))[0] for b in net.biases)
+    return tuple(_padded(b[None, :], net.dtype)[0] for b in net.biases)
 
 
 def _layout(net):
