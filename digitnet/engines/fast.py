@@ -433,7 +433,8 @@ def _codes(net):
 def _as_kernels_read(arrays, dtype):
     """A tuple of C-contiguous, aligned, writeable ``dtype`` arrays (copies only where needed): the
     network's lists are the user's to change, and Numba needs one array type for all of them."""
-    return tuple(np.require(array, dtype, ("C", "A", "W")) for array in arrays)
+    return tuple(array if array.dtype == dtype and array.flags.carray else np.require(array, dtype, ("C", "A", "W"))
+                 for array in arrays)
 
 
 def _padded(matrix, dtype):
