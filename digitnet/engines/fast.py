@@ -25,8 +25,9 @@ What makes it fast:
   bookkeeping of a matrix product costs more than its arithmetic), but feeds a mini-batch
   (or 16 images) forward layer by layer, so that each example's chain of dependent steps
   overlaps the next one's in the CPU.
-* Training takes the images in a shuffled order, so each one is somewhere else in memory;
-  the next mini-batch's images are fetched into the cache while this one goes backward.
+* The next images are fetched into the (second-level) cache while the current ones are worked
+  on: in training, which takes them in a shuffled order, the CPU could not guess which come
+  next; in inference it could, but would only start once they are asked for.
 
 What stays the same: each step is −lr times the gradient of the mini-batch, as in the
 reference (W1 takes it as the examples' terms −lr δ xᵀ one after another, the other weights
@@ -176,7 +177,7 @@ def _dense_layer(W, b, a_in, z):
         z[j] = total + b[j]
 
 
-@_jit()
+@_jit(inline="always")  # into its callers (measured: 5 to 10 percent faster)
 def _nonzero_pixels(image, pixel_values, pixels, values):
     """Write the indices of ``image``'s nonzero pixels to ``pixels`` and their values in [0, 1] to
     ``values`` (both ≥ n_in long), in order; return how many there are."""
@@ -189,9 +190,9 @@ def _nonzero_pixels(image, pixel_values, pixels, values):
     return count
 
 
-@_jit()
-def _feed_forward(images, examples, pixel_values, forward_rows, biases, units, hidden, output, offsets, every_row,
-                  activations, pixels, values, counts):
+@_jit(inline="always")  # into its callers (measured: 5 to 10 percent faster)
+def _feed_forward(images, examples, upcoming, pixel_values, forward_rows, biases, units, hidden, output, offsets,
+                  every_row, activations, pixels, values, counts):
     """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only.
 
     ``forward_rows[l]`` is Wᵀ (n_{l−1}, m_l), one row per unit of the layer below, and
@@ -200,7 +201,9 @@ def _feed_forward(images, examples, pixel_values, forward_rows, biases, units, h
     pixels go to ``pixels[i]``, their values in [0, 1] to ``values[i]``, their number to
     ``counts[i]``, and its activations to ``activations[i]`` (zeros in the padding, layer l at
     offsets[l]:offsets[l+1]); ``every_row`` is 0, 1, 2, ….  It goes layer by layer through all
-    the examples, so that one example's chain of dependent steps overlaps the next one's.
+    the examples, so that one example's chain of dependent steps overlaps the next one's, and
+    while the first layer's sums are worked out, the ``upcoming`` images (the next call's
+    examples) are fetched into the cache, one per example.
     """
     for i in range(examples.shape[0]):
         counts[i] = _nonzero_pixels(images[examples[i]], pixel_values, pixels[i], values[i])
@@ -209,6 +212,8 @@ def _feed_forward(images, examples, pixel_values, forward_rows, biases, units, h
         for i in range(examples.shape[0]):
             z = activations[i, offsets[l]:offsets[l + 1]]
             if l == 0:
+                if i < upcoming.shape[0]:
+                    simd.prefetch(images[upcoming[i]])
                 simd.sum_rows(z, forward_rows[0], pixels[i], values[i], counts[i], biases[0])
             else:
                 simd.sum_rows(z, forward_rows[l], every_row, activations[i, offsets[l - 1]:offsets[l]], units[l - 1],
@@ -255,13 +260,11 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_ro
     for start in range(0, order.shape[0], batch_size):
         n = min(batch_size, order.shape[0] - start)
         # 1. feed the mini-batch forward and find each example's output error
-        _feed_forward(images, order[start:start + n], pixel_values, forward_rows, biases, units, hidden, output,
-                      offsets, every_row, activations, pixels, values, counts)
+        _feed_forward(images, order[start:start + n], order[start + n:start + 2 * n], pixel_values, forward_rows,
+                      biases, units, hidden, output, offsets, every_row, activations, pixels, values, counts)
         for i in range(n):
             _output_error(activations[i, last:last + units[-1]], labels[order[start + i]], output, cost, n,
                           deltas[i, last:last + units[-1]])
-        for i in range(start + n, min(start + n + batch_size, order.shape[0])):
-            simd.prefetch(images[order[i]])  # the next mini-batch, while this one goes backward
         # 2. from the top down: δ of the layer below (with the weights from before the step), then the step
         for l in range(n_layers - 1, -1, -1):
             width = forward_rows[l].shape[1]
@@ -334,7 +337,8 @@ def _outputs_block(images, first, last, pixel_values, forward_rows, biases, unit
     counts = np.empty(TOGETHER, dtype=np.int64)
     for start in range(first, last, TOGETHER):
         examples = np.arange(start, min(start + TOGETHER, last))
-        _feed_forward(images, examples, pixel_values, forward_rows, biases, units, hidden, output, offsets,
+        upcoming = np.arange(examples[-1] + 1, min(examples[-1] + 1 + TOGETHER, last))
+        _feed_forward(images, examples, upcoming, pixel_values, forward_rows, biases, units, hidden, output, offsets,
                       every_row, activations, pixels, values, counts)
         for i in range(examples.shape[0]):
             outputs[start + i] = activations[i, offsets[-2]:offsets[-2] + units[-1]]
