@@ -21,7 +21,8 @@ Inference: images per second for the 10,000 test images in one call (median of 2
 and the latency of one image through ``net.outputs`` (median over 5 rounds of 400 images),
 the engines taking turns (see ``time_inference``).
 Peak memory: this process's, and that of ``digitnet train`` (default recipe, 1 epoch, run as
-a child process) with each engine.  The machine: CPU model, cores, load average before and
+a child process) with each engine, and on a first run of the fast engine, with an empty
+compile cache (``--train-command-only`` measures just that).  The machine: CPU model, cores, load average before and
 after (other work on the machine slows every engine), threads, library versions.
 """
 
@@ -197,18 +198,31 @@ def time_inference(runners, test_images):
                      "single_image_microseconds": statistics.median(singles[engine])} for engine in runners}
 
 
-def train_command_peak_mb(engine):
-    """Peak resident memory of ``digitnet train`` (default recipe, 1 epoch) in a child process."""
+def train_command_peak_mb(engine, first_run=False):
+    """Peak resident memory and wall-clock seconds of ``digitnet train`` (default recipe, 1 epoch)
+    in a child process; with ``first_run``, Numba's compile cache is an empty folder, as after
+    installing, so the compiler's work (time and memory) is in the figures."""
     child = ("import json, resource, sys\n"
              "from digitnet.cli import main\n"
              "status = main(sys.argv[1:])\n"
              "print(json.dumps({'status': status, 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))")
     with tempfile.TemporaryDirectory() as folder:
+        environment = {**os.environ, "NUMBA_CACHE_DIR": folder} if first_run else None
+        started = time.perf_counter()
         run = subprocess.run([sys.executable, "-c", child, "train", "--epochs", "1", "--engine", engine, "--json",
-                              "--out", os.path.join(folder, "model.npz")], capture_output=True, text=True, check=True)
+                              "--out", os.path.join(folder, "model.npz")], capture_output=True, text=True, check=True,
+                             env=environment)
+        seconds = time.perf_counter() - started
     lines = [json.loads(line) for line in run.stdout.splitlines()]
-    return {"peak_rss_mb": lines[-1]["peak_kb"] / 1024, "test_accuracy": lines[-2]["test_accuracy"],
+    return {"peak_rss_mb": lines[-1]["peak_kb"] / 1024, "seconds": seconds, "test_accuracy": lines[-2]["test_accuracy"],
             "exit_status": lines[-1]["status"]}
+
+
+def train_command():
+    """``train_command_peak_mb`` for the engines, and for the fast one on a first run."""
+    return {"auto": train_command_peak_mb("auto"),
+            "auto, first run (empty compile cache)": train_command_peak_mb("auto", first_run=True),
+            "reference": train_command_peak_mb("reference")}
 
 
 def machine():
@@ -235,9 +249,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5, help="timed epochs per engine and configuration (default 5)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
+    parser.add_argument("--train-command-only", action="store_true",
+                        help="only the peak memory and seconds of `digitnet train` (a minute, not ten)")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    train_command = {engine: train_command_peak_mb(engine) for engine in ("auto", "reference")}
+    commands = train_command()
+    if args.train_command_only:
+        print(json.dumps({"benchmark": "train_speed", "digitnet_train_default_1_epoch": commands,
+                          "load_average_before": load_before, "load_average_after": os.getloadavg(),
+                          "machine": machine()}, indent=2))
+        return
     (train_images, train_labels), (test_images, test_labels) = load_mnist()
     try:
         import torch  # noqa: F401
@@ -270,7 +291,7 @@ def main():
         results[name] = config
     print(json.dumps({
         "benchmark": "train_speed", "epochs_timed": args.epochs, "activation": "sigmoid",
-        "cost": "quadratic", "results": results, "digitnet_train_default_1_epoch": train_command,
+        "cost": "quadratic", "results": results, "digitnet_train_default_1_epoch": commands,
         "peak_rss_mb_this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "load_average_before": load_before, "load_average_after": os.getloadavg(), "machine": machine(),
     }, indent=2))

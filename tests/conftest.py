@@ -81,6 +81,14 @@ def start_explorer(net=None, **options):
     return server
 
 
+@pytest.fixture(scope="module")
+def server(mnist_dir):
+    """The explorer on the test module's own ``mnist_dir`` fixture, running for the module's tests."""
+    server = start_explorer(data_dir=mnist_dir)
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def mnist_mirror(tmp_path, monkeypatch):
     """The URL of an HTTP mirror on loopback serving a tiny MNIST, whose checksums digitnet is told to expect."""

@@ -198,7 +198,8 @@ def test_the_two_copies_of_each_weight_matrix_stay_exact_transposes_and_the_padd
     forward_rows, backward_rows, biases = fast._forward_rows(net), fast._backward_rows(net), fast._padded_biases(net)
     units, offsets, every_row = fast._layout(net)
     fast._train_steps(images, labels, np.arange(200), 10, dtype(3.0), fast._PIXEL_VALUES[net.dtype], forward_rows,
-                      backward_rows, biases, units, *fast._codes(net), offsets, every_row, fast._buffers(net, 10, offsets))
+                      backward_rows, biases, units, *fast._codes(net), offsets, every_row,
+                      fast._buffers(net, 10, offsets, backward_rows))
     for l in (1, 2):
         units_below, units = net.sizes[l], net.sizes[l + 1]
         assert np.array_equal(forward_rows[l][:, :units].T, backward_rows[l][:, :units_below])

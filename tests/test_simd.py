@@ -134,8 +134,8 @@ EDGES = [0.0, 1.0, -1.0, 5.0, -5.0, 17.0, -17.0, 30.0, -30.0, 80.0, -80.0, 87.0,
 
 @pytest.mark.parametrize("size", [1, 10, 16, 17, 100])
 def test_sigmoid_in_float32_is_within_3_units_in_the_last_place_and_touches_only_its_array(size):
-    """Every float32 z from −20 to 20 in steps of 1e−4 (the polynomial's worst, 2.5 units, lies
-    near −16.6), random ones over the whole range, and the edges."""
+    """Every float32 z from −20 to 20 in steps of 1e−4 (where the polynomial is least exact),
+    random ones over the whole range, and the edges."""
     rng = np.random.default_rng(size)
     z = np.concatenate([np.arange(-20, 20, 1e-4), rng.uniform(-90, 90, 20_000), EDGES]).astype(np.float32)
     z = z[:len(z) - len(z) % size] if size > 1 else z[:5000]

@@ -61,13 +61,6 @@ def mnist_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(mnist_dir):
-    server = start_explorer(data_dir=mnist_dir)
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
 def client(server):
     return Client(server)
 

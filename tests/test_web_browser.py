@@ -47,13 +47,6 @@ def mnist_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(mnist_dir):
-    server = start_explorer(data_dir=mnist_dir)
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
