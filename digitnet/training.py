@@ -148,12 +148,12 @@ def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="co
     if validation:
         (images, labels), validation = split_validation(images, labels, validation)
     options = _options_in_use(optimizer, weight_decay, dropout, augmentation)
-    runner = get_engine(engine, net)
+    runner = get_engine(engine, net, images)
     if options and runner.name != "reference":
         if engine != "auto":
             raise DigitnetError(f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
                                 "use the reference engine (engine 'reference' or 'auto')")
-        runner = get_engine("reference", net)
+        runner = get_engine("reference")
     rng = np.random.default_rng(seed)
     step_options = {}
     if options:
@@ -178,13 +178,13 @@ def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="co
                       "train_cost": None, "train_accuracy": None, "validation_cost": None,
                       "validation_accuracy": None, "test_cost": None, "test_accuracy": None}
             if monitor:
-                scores = net.evaluate(images, labels, engine=engine)
+                scores = net.evaluate(images, labels, engine=runner)
                 record.update(train_cost=scores["cost"], train_accuracy=scores["accuracy"])
             if validation:
-                scores = net.evaluate(*validation, engine=engine)
+                scores = net.evaluate(*validation, engine=runner)
                 record.update(validation_cost=scores["cost"], validation_accuracy=scores["accuracy"])
             if test is not None:
-                scores = net.evaluate(*test, engine=engine)
+                scores = net.evaluate(*test, engine=runner)
                 record.update(test_cost=scores["cost"], test_accuracy=scores["accuracy"])
             failure = _failure(net, record, images[:PROBE_SIZE])
             if failure:
