@@ -32,16 +32,19 @@ def read_regular_file(path, limit, error=DigitnetError, what="file"):
         raise error(f"{path}: is a folder, not a {what}") from None
     except OSError as problem:
         raise error(f"{path}: cannot open ({problem.strerror or problem})") from None
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(fd)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        os.close(fd)
         if stat.S_ISDIR(info.st_mode):
             raise error(f"{path}: is a folder, not a {what}")
         if not stat.S_ISREG(info.st_mode):
             raise error(f"{path}: not a regular file (a device, pipe or socket cannot be a {what})")
-        if info.st_size > limit:
-            raise error(f"{path}: too large for a {what} ({info.st_size:,} bytes; the limit is {limit:,})")
+        raise error(f"{path}: too large for a {what} ({info.st_size:,} bytes; the limit is {limit:,})")
+    with os.fdopen(fd, "rb") as file:
         try:
-            content = file.read(limit + 1)
+            content = file.read(info.st_size + 1)
+            if len(content) > info.st_size:   # it grew since fstat: read on, but never past the limit
+                content += file.read(limit + 1 - len(content))
         except OSError as problem:
             raise error(f"{path}: cannot read ({problem.strerror or problem})") from None
     if len(content) > limit:  # it grew while being read
