@@ -38,7 +38,7 @@ def read_regular_file(path, limit, error=DigitnetError, what="file"):
         if stat.S_ISDIR(info.st_mode):
             raise error(f"{path}: is a folder, not a {what}")
         if not stat.S_ISREG(info.st_mode):
-            raise error(f"{path}: not a regular file (a device, pipe or socket cannot be a {what})")
+            raise error(f"{path}: not a regular file (a device, pipe or socket cannot be read as a {what})")
         raise error(f"{path}: too large for a {what} ({info.st_size:,} bytes; the limit is {limit:,})")
     with os.fdopen(fd, "rb") as file:
         try:
