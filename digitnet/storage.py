@@ -91,12 +91,14 @@ class _Archive:
         if info is None:
             raise ModelFileError(f"{self.path}: array {name} is missing")
         with self.zip.open(info) as member:
-            version = np.lib.format.read_magic(member)
-            if version not in ((1, 0), (2, 0), (3, 0)):
-                raise ValueError(f"unknown .npy version {version}")
-            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                           else np.lib.format.read_array_header_2_0)
-            shape, fortran_order, dtype = read_header(member)
+            try:   # NumPy's header parser evaluates a Python literal: any failure means a corrupt header
+                version = np.lib.format.read_magic(member)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, fortran_order, dtype = read_header(member)
+            except Exception as error:  # noqa: BLE001
+                raise ModelFileError(f"{self.path}: array {name} has a corrupt .npy header "
+                                     f"({str(error)[:100]})") from None
             if dtype.name not in dtypes or dtype.hasobject:
                 raise ModelFileError(f"{self.path}: array {name} holds {dtype}, not {' or '.join(dtypes)}")
             count = math.prod(shape)
