@@ -50,6 +50,7 @@ def read_image(source):
         raise ImageError(f"{name}: file too large ({len(raw):,} bytes; limit {MAX_FILE_BYTES:,})")
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)   # PIL's notes on odd metadata: the result says it all
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw)) as image:
                 if image.width * image.height > MAX_PIXELS:
