@@ -38,7 +38,7 @@ def run_evaluate(args):
     net = load_model(args.model)
     if args.reject:
         require_rejector(net, args.model)
-    _, (images, labels) = load_data(args)
+    images, labels = load_data(args, split="test")  # the training files are not read
     scores = net.evaluate(images, labels, engine=args.engine)
     confusion = confusion_matrix(labels, net.predict(images, engine=args.engine))
     per_digit = (np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)).tolist()

@@ -166,15 +166,16 @@ def _figure_module(args):
 
 
 def _mnist_split(args, split):
-    """(images, labels) of the chosen MNIST set, read once per command."""
+    """(images, labels) of the chosen MNIST set, read once per command (the other set's files are not read)."""
     if not hasattr(args, "loaded_mnist"):
-        args.loaded_mnist = load_data(args)
-    train, test = args.loaded_mnist
-    return train if split == "train" else test
+        args.loaded_mnist = {}
+    if split not in args.loaded_mnist:
+        args.loaded_mnist[split] = load_data(args, split=split)
+    return args.loaded_mnist[split]
 
 
-def _mnist_available(args):
-    return not missing_files(resolve_data_dir(args.data))
+def _mnist_available(args, split):
+    return not missing_files(resolve_data_dir(args.data), split)
 
 
 def _pick(images, labels, index, split):
@@ -280,7 +281,7 @@ def run_cost(args):
     breakdown = insight.cost_breakdown(net, image, label)
     split = args.split or "test"
     # The set's average needs MNIST; a picture of one's own is explained even without it.
-    contrast = insight.cost_contrast(net, *_mnist_split(args, split)) if _mnist_available(args) else None
+    contrast = insight.cost_contrast(net, *_mnist_split(args, split)) if _mnist_available(args, split) else None
     record = {**where, **breakdown, "average_cost": contrast and contrast["average_cost"],
               "set": split if contrast else None, "confident": contrast and contrast["confident"],
               "trash": contrast and contrast["trash"]}
@@ -456,7 +457,7 @@ def run_noise(args):
     if args.reject:
         require_rejector(net, args.model)
     # The comparison with real digits needs MNIST; without it the noise is still reported.
-    digits = _mnist_split(args, "test")[0] if _mnist_available(args) else None
+    digits = _mnist_split(args, "test")[0] if _mnist_available(args, "test") else None
     report = insight.noise_report(net, args.kind, args.count, seed=args.seed, digits=digits, engine=args.engine)
     if args.reject:
         images = insight.noise_images(args.kind, args.count, args.seed)
