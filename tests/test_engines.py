@@ -24,7 +24,8 @@ from digitnet import Network, StopTraining
 from digitnet.engines import ENGINES, fast, get_engine
 from digitnet.errors import DigitnetError, TrainingDiverged
 
-pytestmark = pytest.mark.skipif(fast.UNAVAILABLE is not None, reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}")
+pytestmark = pytest.mark.skipif(fast.UNAVAILABLE is not None,
+                                reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}")
 
 COMBINATIONS = [(activation, output, cost) for activation in ("sigmoid", "tanh", "relu")
                 for output in ("sigmoid", "softmax") for cost in ("quadratic", "cross-entropy")]
@@ -91,7 +92,8 @@ def test_predict_and_evaluate_through_the_fast_engine_give_the_reference_answers
     assert np.array_equal(net.predict(images, engine="fast"), net.predict(images, engine="reference"))
     assert net.predict(images[0], engine="fast") == net.predict(images[0], engine="reference")
     assert isinstance(net.predict(images[0], engine="fast"), int)
-    fast_scores, reference_scores = net.evaluate(images, labels, engine="fast"), net.evaluate(images, labels, engine="reference")
+    fast_scores = net.evaluate(images, labels, engine="fast")
+    reference_scores = net.evaluate(images, labels, engine="reference")
     assert fast_scores["accuracy"] == reference_scores["accuracy"]
     assert fast_scores["cost"] == pytest.approx(reference_scores["cost"], rel=1e-5)
 
@@ -307,6 +309,7 @@ def test_the_command_line_trains_with_either_engine(tmp_path, capsys):
     import json
 
     from conftest import write_mnist
+
     from digitnet.cli import main
     data = write_mnist(tmp_path / "mnist", train=(200, 28), test=(50, 28))
     results = {}

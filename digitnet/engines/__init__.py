@@ -5,6 +5,7 @@
 must give the same results within float rounding; the tests check it.  An engine provides:
 
     name                            "reference", "fast"
+    supports(recipe)                whether it can train by that digitnet.recipe.Recipe
     outputs(net, images)            (n, n_in) → (n, n_out) output activations
     train_epoch(net, images, labels, order, batch_size, lr, on_progress)
                                     one epoch of mini-batch SGD over ``images[order]``
