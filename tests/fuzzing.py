@@ -193,10 +193,10 @@ def fuzz(reader, seed=0, count=1000, budget=None):
     tracemalloc.start()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "input"
             for number in range(count):
                 if budget is not None and time.monotonic() - started > budget:
                     break
+                path = Path(folder) / f"input-{number}"
                 path.write_bytes(mutate(valid[int(rng.integers(0, len(valid)))], rng, valid))
                 tracemalloc.reset_peak()
                 signal.alarm(TIMEOUT)
@@ -218,6 +218,7 @@ def fuzz(reader, seed=0, count=1000, budget=None):
                 if peak > MEMORY_LIMIT:
                     results["failures"].append((number, f"allocated {peak:,} bytes"))
                 results["inputs"] += 1
+                path.unlink()
     finally:
         tracemalloc.stop()
         signal.signal(signal.SIGALRM, previous)
