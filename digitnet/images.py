@@ -27,7 +27,7 @@ DIGIT_BOX = 20                       # MNIST scales each digit's longer side to 
 MNIST_STROKE = 2.9                   # median MNIST stroke width in pixels, by _thicken's estimate on the test set
 MAX_PIXELS = 50_000_000              # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_DECODED_SIDE = 2048              # larger pictures are decoded (or shrunk at once) to at most this on a side
+MAX_DECODED_SIDE = 1024              # larger pictures are decoded (or shrunk at once) to at most this on a side
 INK_THRESHOLD = 0.2                  # ink below this (after stretching) counts as background
 MIN_CONTRAST = 0.1                   # an image whose ink varies less than this is blank
 
