@@ -1,6 +1,6 @@
 """Model files: one ``.npz`` archive holding the weights, the biases and JSON metadata.
 
-Layout (format version 1), read with ``allow_pickle=False`` so loading runs no code:
+Layout (format version 1; no pickle anywhere, so loading runs no code):
 
     W1, b1, W2, b2, …     float arrays, W[l] of shape (n_out, n_in), b[l] of shape (n_out,)
     metadata              uint8 array: UTF-8 JSON with format, format_version, digitnet_version,
@@ -13,6 +13,10 @@ and older digitnet versions ignore it):
     rejector_class_whiteners (10, k, k), rejector_class_log_dets (10,)   float32
     rejector_held_out (m,)  float64, sorted
     metadata["rejector"] = {"method", "components", "reject_share", "held_out"}
+
+Loading trusts nothing in the file: only regular files are read, and every size the file declares
+(zip members, each array's .npy header, the layer sizes) is checked against the limits below before
+anything of that size is allocated or inflated (docs/files.md lists them).
 """
 
 import io
