@@ -197,8 +197,9 @@ def _check_metadata(path, metadata):
     if not isinstance(recipe, dict) or not isinstance(history, list):
         raise ModelFileError(f"{path}: invalid model metadata (recipe must be an object, history a list)")
     if not all(isinstance(record, dict) and all(_is_number(v) or v is None for v in record.values())
-               for record in history):
-        raise ModelFileError(f"{path}: invalid model metadata (each history record must map names to numbers)")
+               and isinstance(record.get("epoch"), int) for record in history):
+        raise ModelFileError(f"{path}: invalid model metadata (each history record must map names to numbers, "
+                             "with its epoch)")
     if recipe.get("lr") is not None and not (_is_number(recipe["lr"]) and recipe["lr"] > 0):
         raise ModelFileError(f"{path}: invalid model metadata (recipe lr must be a positive number)")
     best = recipe.get("best_epoch")
@@ -218,7 +219,8 @@ def _check_outputs_stay_finite(path, net):
     """
     bound = 1.0   # inputs are in [0, 1]
     for l, (W, b) in enumerate(zip(net.weights, net.biases)):
-        z = float(np.abs(W).astype(np.float64).sum(axis=1).max(initial=0) * bound + np.abs(b).max(initial=0))
+        row_sum = float(np.abs(W).astype(np.float64).sum(axis=1).max(initial=0))
+        z = row_sum * bound + float(np.abs(b).max(initial=0))   # Python floats: an overflow is inf, not a warning
         if not z <= MAX_PREACTIVATION:
             raise ModelFileError(f"{path}: weights too large: layer {l + 1}'s weighted sums could reach "
                                  f"{z:.3g}, beyond what {net.dtype} computes without overflowing")
@@ -230,7 +232,8 @@ def _load_rejector(path, archive, settings, sizes):
     from .rejection import Rejector
 
     if not isinstance(settings, dict) or settings.get("method") != REJECTOR_METHOD:
-        raise ModelFileError(f"{path}: unknown rejector method {settings.get('method') if isinstance(settings, dict) else settings!r}")
+        method = settings.get("method") if isinstance(settings, dict) else settings
+        raise ModelFileError(f"{path}: unknown rejector method {str(method)[:60]!r}")
     fields = {}
     for field in REJECTOR_ARRAYS:
         array = archive.read(f"rejector_{field}", WEIGHT_DTYPES)

@@ -3,7 +3,6 @@ a traceback, a hang or unbounded memory (see tests/fuzzing.py).  Fixed seeds and
 run repeatable; every input has a time limit.  scripts/fuzz_files.py runs the same fuzzer for longer."""
 
 import pytest
-
 from fuzzing import fuzz
 
 READERS = ["idx", "model", "picture"]

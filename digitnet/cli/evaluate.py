@@ -3,8 +3,17 @@
 import numpy as np
 
 from ..insight import confusion_matrix
-from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, emit, load_data,
-                     load_model, percent, require_rejector)
+from .common import (
+    add_data_option,
+    add_engine_option,
+    add_json_option,
+    add_reject_option,
+    emit,
+    load_data,
+    load_model,
+    percent,
+    require_rejector,
+)
 
 
 def register(subparsers):
