@@ -358,7 +358,7 @@ BAD_BODIES = [
     ("/api/test-image", {"position": 100}, 400, "below 100"),
     ("/api/test-image", {"position": -1}, 400, "'position' must be 0 or more"),
     ("/api/test-image", {"position": 0, "mistakes": "yes"}, 400, "true or false"),
-    ("/api/train", {"hidden": [16], "lr": 0, "epochs": 1, "batch_size": 10}, 400, "'lr' must be greater than 0"),
+    ("/api/train", {"hidden": [16], "lr": 0, "epochs": 1, "batch_size": 10}, 400, "'lr' must be a number greater than 0"),
     ("/api/train", {"hidden": [16], "lr": 1, "epochs": 0, "batch_size": 10}, 400, "'epochs' must be between"),
     ("/api/train", {"hidden": [16], "lr": 1, "epochs": 1, "batch_size": "10"}, 400, "'batch_size' must be an integer"),
     ("/api/train", {"hidden": [16, 0], "lr": 1, "epochs": 1, "batch_size": 10}, 400, "between 1 and 256"),
