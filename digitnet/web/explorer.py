@@ -24,8 +24,7 @@ from ..network import Network
 from ..presets import DEFAULT_PRESET, PRESETS
 from ..training import SCHEDULES
 from .jobs import Job
-from .validation import (ApiError, boolean, check_body, choice, integer, integers, number, pixels, png,
-                         text)
+from .validation import ApiError, boolean, check_body, choice, integer, integers, number, pixels, png, text
 
 MAX_TRAINED = 12          # networks trained from the page that are kept (oldest dropped first)
 MAX_JOBS = 20             # finished jobs whose state is kept (oldest dropped first; running ones always kept)

@@ -72,7 +72,7 @@ class Job:
         except Exception as error:  # noqa: BLE001 - a failed job is reported to the page, never raised
             ending = (FAILED, f"{type(error).__name__}: {error}")
         finally:
-            _end(process)
+            _end(process, at_once=self._stop.is_set())
             receiver.close()
         try:
             if self._finish is not None:
@@ -134,10 +134,13 @@ class Job:
         self._thread.join(timeout)
 
 
-def _end(process):
-    """Make sure the child is gone: SIGTERM (its ``finally`` blocks run), then SIGKILL after END_GRACE."""
+def _end(process, at_once):
+    """Make sure the child is gone: unless ``at_once``, give it END_GRACE seconds to exit by itself, then
+    SIGTERM (its ``finally`` blocks run), then SIGKILL after END_GRACE more."""
     if process.pid is None:
         return
+    if not at_once:
+        process.join(END_GRACE)
     if process.is_alive():
         process.terminate()
         process.join(END_GRACE)
@@ -188,4 +191,5 @@ def _child(work, args, sender):
     except Exception as error:  # noqa: BLE001 - reported to the page as one line
         ending = ("failed", f"{type(error).__name__}: {error}")
     report.flush()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the work is over: nothing left to clean up
     sender.send(ending)
