@@ -36,6 +36,7 @@ RUNNING, DONE, STOPPED, FAILED = "running", "done", "stopped", "failed"
 POLL_INTERVAL = 0.05      # seconds: how often the parent looks for a stop request between reports
 END_GRACE = 0.2           # seconds a stopped child gets to end on SIGTERM before it is killed
 PROGRESS_INTERVAL = 0.05  # seconds: at most 20 progress reports a second reach the parent
+PARENT_CHECK_INTERVAL = 0.5  # seconds between the child's checks that the server is still there
 NICENESS = 10             # the work's priority below the server's (Unix); requests come first
 _ids = itertools.count(1)
 
@@ -176,10 +177,18 @@ class _Reporter:
             self._held = None
 
 
+def _end_with_parent(parent):
+    """In the child: end the work (as a stop would) if the server process is gone, however it went."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_INTERVAL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _child(work, args, sender):
     """The child process: run the work, then say "done" or "failed" with a one-line reason."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C in the terminal is the server's to handle
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))   # SystemExit: temporary files get removed
+    threading.Thread(target=_end_with_parent, args=(os.getppid(),), daemon=True).start()
     if hasattr(os, "nice"):
         os.nice(NICENESS)
     report = _Reporter(sender)

@@ -35,6 +35,7 @@ import http.server
 import ipaddress
 import json
 import math
+import os
 import re
 import secrets
 import socket
@@ -84,7 +85,8 @@ EVENT_INTERVAL = 0.05      # seconds: at most 20 progress events a second per st
 KEEP_ALIVE = 15.0          # seconds between comments on a quiet event stream
 LISTEN_BACKLOG = 128       # connections the kernel queues before the server accepts them (the default is 5)
 MAX_CONNECTIONS = 256      # connections served at once; more get an immediate 503 and are closed
-COMPUTE_SLOTS = 4          # computations run at once (each may hold a decoded picture); more wait their turn
+COMPUTE_SLOTS = max(2, os.cpu_count() or 1)   # computations run at once (one per processor: each may hold
+                                              # a decoded picture, ~32 MiB for 1024×1024); more wait their turn
 REQUEST_TIMEOUT = 30       # seconds a silent connection may hold a thread
 _BUSY = json.dumps({"error": "too many connections at once; try again in a moment"}).encode()
 BUSY_REPLY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
