@@ -232,8 +232,10 @@ class Explorer:
         preset = PRESETS[DEFAULT_PRESET]
         settings = {"sizes": [784, *request["hidden"], 10], "lr": request["lr"], "epochs": request["epochs"],
                     "batch_size": request["batch_size"],
-                    "schedule": request.get("schedule", preset["training"]["schedule"]),
+                    "schedule": request.get("schedule", preset.recipe.schedule),
                     "limit": request.get("limit"), "seed": request.get("seed", 0)}
+        recipe = preset.recipe.replace(**{key: settings[key] for key in ("lr", "epochs", "batch_size", "schedule",
+                                                                          "seed")})
         self._require_data()  # refuse at once (409) when there is no data
         learned = []          # the last complete epoch's network
 
@@ -250,7 +252,7 @@ class Explorer:
         with self._lock:
             if self._training is not None and self._training.running:
                 raise ApiError(409, "a network is already being trained on this server; stop it or wait")
-            job = Job("train", train_network, (str(self.data_dir), preset, settings), receive=receive,
+            job = Job("train", train_network, (str(self.data_dir), preset.network, recipe, settings), receive=receive,
                       finish=finish, settings=settings, history=[], progress={"epoch": 1, "done": 0, "total": 0},
                       model=None)
             self._training = self._keep(job)
@@ -296,8 +298,8 @@ class Explorer:
         return {"models": self.models(), "default_model": self.default_model, "data": self.data_status(),
                 "training": self._training.snapshot()[1] if self._training else None,
                 "download": self._download.snapshot()[1] if self._download else None,
-                "train_defaults": {"hidden": PRESETS[DEFAULT_PRESET]["network"]["sizes"][1:-1],
-                                   **{k: PRESETS[DEFAULT_PRESET]["training"][k]
+                "train_defaults": {"hidden": PRESETS[DEFAULT_PRESET].network["sizes"][1:-1],
+                                   **{k: getattr(PRESETS[DEFAULT_PRESET].recipe, k)
                                       for k in ("lr", "epochs", "batch_size", "schedule")}},
                 "schedules": list(SCHEDULES), "noise_kinds": list(insight.NOISE_KINDS),
                 "limits": {"trained_networks": MAX_TRAINED, "finished_jobs": MAX_JOBS}}
@@ -312,21 +314,20 @@ class Explorer:
             job.join(timeout)
 
 
-def train_network(data_dir, preset, settings, report):
-    """In the training job's child process: train a fresh network on MNIST from ``data_dir``.
+def train_network(data_dir, network, recipe, settings, report):
+    """In the training job's child process: train a fresh network (``network``: Network's options,
+    sizes from ``settings``) by ``recipe`` on MNIST from ``data_dir``.
 
     Reports ``progress`` within each epoch and, after each complete epoch, its ``record`` and
     the ``network`` itself (pickled as it is at that moment)."""
     (train_images, train_labels), test = load_mnist(data_dir)
     limit = settings["limit"] or len(train_images)
-    net = Network(**{**preset["network"], "sizes": settings["sizes"]}, seed=settings["seed"])
+    net = Network(**{**network, "sizes": settings["sizes"]}, seed=settings["seed"])
 
     def on_progress(done, total):
         report.progress(progress={"epoch": len(net.history) + 1, "done": done, "total": total})
 
-    net.fit(train_images[:limit], train_labels[:limit], epochs=settings["epochs"],
-            batch_size=settings["batch_size"], lr=settings["lr"], schedule=settings["schedule"],
-            test=test, seed=settings["seed"], monitor=True, on_progress=on_progress,
+    net.fit(train_images[:limit], train_labels[:limit], recipe, test=test, monitor=True, on_progress=on_progress,
             on_epoch=lambda record: report(record=record, network=net))
 
 
