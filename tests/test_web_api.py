@@ -243,6 +243,7 @@ def wait_for(client, job_id, timeout=60):
     raise AssertionError(f"job {job_id} still running after {timeout} s")
 
 
+@pytest.mark.slow
 def test_training_streams_progress_and_registers_a_new_network(tmp_path):
     mnist_dir = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))   # epochs long enough to watch
     server = start_explorer(data_dir=mnist_dir)
@@ -285,6 +286,7 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
         server.close()
 
 
+@pytest.mark.slow
 def test_one_training_job_at_a_time_and_stop_keeps_complete_epochs(tmp_path):
     folder = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))
     server = start_explorer(data_dir=folder)

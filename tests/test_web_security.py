@@ -255,6 +255,8 @@ Promise.allSettled([
 </script></body></html>"""
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_web_page_on_another_site_cannot_drive_the_server_in_chromium(tmp_path, mnist_dir, monkeypatch):
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
@@ -361,6 +363,7 @@ def wait_for(server, job_id, timeout=60):
     raise AssertionError(f"job {job_id} still running after {timeout} s")
 
 
+@pytest.mark.slow
 def test_stop_ends_training_mid_epoch_and_its_process(tmp_path):
     folder = write_mnist(tmp_path / "mnist", train=(6000, 28), test=(50, 28))
     server = start_explorer(data_dir=folder)
@@ -401,6 +404,7 @@ class Trickle(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 def test_stop_ends_a_download_stuck_on_a_trickling_mirror_and_leaves_no_file(tmp_path):
     mirror = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
     mirror.daemon_threads = True
@@ -620,7 +624,7 @@ def test_fuzzing_every_api_body_gives_no_5xx(tmp_path):
     nobody listens on, so a valid body starts nothing heavy."""
     server = start_explorer(data_dir=tmp_path / "none", mirrors=("http://127.0.0.1:9/",))
     try:
-        sent, counts = fuzz(server, seconds=12, seed=20261130, limit=3000)
+        sent, counts = fuzz(server, seconds=5, seed=20261130, limit=3000)
     finally:
         server.close()
     assert sent >= 300 and counts.get(400, 0) > sent // 3, counts   # mostly refused, some accepted
