@@ -1,6 +1,6 @@
 """Benchmark: the explorer's server under load, as one JSON object (also written to --out).
 
-    python benchmarks/server_load.py [--source DIR] [--data DIR] [--seconds 10] [--out FILE]
+    python benchmarks/server_load.py [--source DIR] [--data DIR] [--seconds 10] [--png-seconds 30] [--out FILE]
 
 Each part starts its own server, ``make_server`` from the digitnet in --source (default: this
 checkout; give an older checkout to compare) in its own process, with the shipped network:
@@ -17,9 +17,10 @@ checkout; give an older checkout to compare) in its own process, with the shippe
   (polled every 10 ms), three times mid-epoch.  Target 0.5 s.
 * ``stop_download``: the same for a download stuck on a mirror that sends a byte a second.
   Target 1 s.
-* ``png_memory``: 50 clients sending 1024×1024 PNGs (a digit drawn on white, ~20 KB) back to back
-  for --seconds; the server process's resident memory sampled every 0.25 s, and its peak
-  (VmHWM) at the start, halfway and at the end: bounded means the second half adds nothing.
+* ``png_memory``: 50 clients sending 1024×1024 PNGs (a 7 drawn on white, ~5 KB) back to back
+  for --png-seconds; the server process's resident memory sampled every 0.25 s (every 4th kept),
+  and its peak (VmHWM) at the start, halfway and at the end: bounded means the second half adds
+  nothing.
 
 The clients run in this process, on the same machine: on a small machine they compete with the
 server for the processors, so the figures are upper bounds on the server's own latency.
@@ -312,7 +313,8 @@ def main():
     parser.add_argument("--source", type=Path, default=ROOT, help="the digitnet checkout whose server is measured")
     parser.add_argument("--data", type=Path, default=os.environ.get("DIGITNET_DATA"),
                         help="a folder holding MNIST (default: $DIGITNET_DATA)")
-    parser.add_argument("--seconds", type=float, default=10, help="length of each load phase")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each predict phase")
+    parser.add_argument("--png-seconds", type=float, default=30, help="length of the PNG phase")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument("--parts", default="burst,predict,stop,download,png", help="which parts to run")
     args = parser.parse_args()
@@ -355,7 +357,7 @@ def main():
     if "download" in parts:
         result["stop_download"] = stop_download(args.source, scratch)
     if "png" in parts:
-        result["png_memory"] = png_memory(args.source, args.data, args.seconds)
+        result["png_memory"] = png_memory(args.source, args.data, args.png_seconds)
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     text = json.dumps(result, indent=2)
     print(text)

@@ -489,7 +489,8 @@ def test_without_data_the_data_routes_say_how_to_get_it(empty_data_server):
 
 
 # ---------------------------------------------------------------------- the command
-def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c_or_kill(tmp_path, stop_signal):
     process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
                                 "explore", "--no-browser", "--port", "0", "--data", str(tmp_path)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -502,7 +503,7 @@ def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path)
         connection.request("GET", "/")
         assert connection.getresponse().status == 200
         connection.close()
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         out, err = process.communicate(timeout=20)
         assert process.returncode == 0 and "stopped" in out and "Traceback" not in err
     finally:

@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 from conftest import start_explorer, write_mnist
 from PIL import Image
+from test_web_api import Client, wait_for
 
 from digitnet import Network
 from digitnet.models import load_bundled
@@ -35,6 +36,9 @@ from digitnet.web import server as web_server
 from digitnet.web.explorer import Explorer
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from server_load import Trickle  # noqa: E402 - a mirror that sends a byte a second, shared with the benchmark
+
 TRAIN = {"hidden": [8], "lr": 1.0, "epochs": 1, "batch_size": 10}
 
 
@@ -353,16 +357,6 @@ def test_explore_on_a_public_address_warns_and_prints_the_address_with_its_token
 
 
 # ---------------------------------------------------------------------- jobs: stop, bounded, downloadable
-def wait_for(server, job_id, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = call(server, "GET", f"/api/jobs/{job_id}")[1]
-        if job["state"] != "running":
-            return job
-        time.sleep(0.02)
-    raise AssertionError(f"job {job_id} still running after {timeout} s")
-
-
 @pytest.mark.slow
 def test_stop_ends_training_mid_epoch_and_its_process(tmp_path):
     folder = write_mnist(tmp_path / "mnist", train=(6000, 28), test=(50, 28))
@@ -378,30 +372,11 @@ def test_stop_ends_training_mid_epoch_and_its_process(tmp_path):
         children = multiprocessing.active_children()
         assert any(child.name == job["id"] for child in children)
         assert call(server, "POST", f"/api/jobs/{job['id']}/stop", {})[0] == 202
-        final = wait_for(server, job["id"], timeout=10)
+        final = wait_for(Client(server), job["id"], timeout=10)
         assert final["state"] == "stopped" and final["history"] == [] and final["model"] is None
         assert not any(child.name == job["id"] for child in multiprocessing.active_children())
     finally:
         server.close()
-
-
-class Trickle(http.server.BaseHTTPRequestHandler):
-    """A mirror that sends its headers, then one byte a second, for ever."""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "10000000")
-        self.end_headers()
-        try:
-            while True:
-                self.wfile.write(b"\x1f")
-                self.wfile.flush()
-                time.sleep(1)
-        except OSError:
-            pass
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.mark.slow
@@ -417,7 +392,7 @@ def test_stop_ends_a_download_stuck_on_a_trickling_mirror_and_leaves_no_file(tmp
         time.sleep(2)   # the child is now waiting on the mirror's slow bytes
         assert call(server, "GET", f"/api/jobs/{job['id']}")[1]["state"] == "running"
         assert call(server, "POST", f"/api/jobs/{job['id']}/stop", {})[0] == 202
-        assert wait_for(server, job["id"], timeout=10)["state"] == "stopped"
+        assert wait_for(Client(server), job["id"], timeout=10)["state"] == "stopped"
         assert not folder.exists() or list(folder.iterdir()) == []
     finally:
         server.close()
