@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import random
 import re
+import resource
 import signal
 import socket
 import struct
@@ -594,16 +595,20 @@ def fuzz(server, seconds, seed=0, limit=None):
     return sent, counts
 
 
-def test_fuzzing_every_api_body_gives_no_5xx(tmp_path):
+def test_fuzzing_every_api_body_gives_no_5xx_no_traceback_and_bounded_memory(tmp_path, capfd):
     """A no-data server (training and test images validate their bodies, then answer 409) and a mirror
-    nobody listens on, so a valid body starts nothing heavy."""
+    nobody listens on, so a valid body starts nothing heavy.  A hang fails the request's 30 s timeout."""
     server = start_explorer(data_dir=tmp_path / "none", mirrors=("http://127.0.0.1:9/",))
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # KiB on Linux
     try:
         sent, counts = fuzz(server, seconds=5, seed=20261130, limit=3000)
     finally:
         server.close()
+    peak_growth_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
     assert sent >= 300 and counts.get(400, 0) > sent // 3, counts   # mostly refused, some accepted
     assert counts.get(200, 0) > 0
+    assert "Traceback" not in capfd.readouterr().err
+    assert peak_growth_mib < 200, f"the process's peak memory grew by {peak_growth_mib:.0f} MiB"
 
 
 if __name__ == "__main__":
