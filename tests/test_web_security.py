@@ -476,6 +476,44 @@ def test_many_simultaneous_connections_are_all_answered(server):
     assert statuses == [200] * count
 
 
+def test_computations_run_at_most_compute_slots_at_once(monkeypatch):
+    server = start_explorer()
+    running, most = [], []
+    lock = threading.Lock()
+
+    def slow_predict(body):
+        with lock:
+            running.append(1)
+            most.append(len(running))
+        time.sleep(0.2)
+        with lock:
+            running.pop()
+        return {"digit": 0}
+    monkeypatch.setattr(server.explorer, "predict", slow_predict)
+    try:
+        bodies = [{"pixels": [i / 100] * 784} for i in range(3 * web_server.COMPUTE_SLOTS)]   # all different
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            statuses = [answer[0] for answer in pool.map(lambda b: call(server, "POST", "/api/predict", b), bodies)]
+        assert statuses == [200] * len(bodies)
+        assert max(most) == web_server.COMPUTE_SLOTS
+    finally:
+        server.close()
+
+
+def test_connections_past_the_limit_get_an_immediate_503(monkeypatch):
+    server = start_explorer()
+    server._connections = threading.BoundedSemaphore(2)
+    idle = [socket.create_connection(server.server_address[:2], timeout=10) for _ in range(2)]
+    try:
+        time.sleep(0.2)   # both accepted and waiting for a request
+        (status, answer), = responses(exchange(server, request("GET", "/api/status")))
+        assert status == 503 and "too many connections" in answer["error"]
+    finally:
+        for connection in idle:
+            connection.close()
+        server.close()
+
+
 # ---------------------------------------------------------------------- fuzzing every API body
 def test_fuzzing_every_api_body_gives_no_5xx_no_traceback_and_bounded_memory(tmp_path, capfd):
     server = start_fuzz_server(tmp_path / "none")
