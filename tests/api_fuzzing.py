@@ -18,20 +18,14 @@ import time
 
 import numpy as np
 from PIL import Image
+from test_web_api import Client
 
 
 def call(server, method, path, body=None, headers=None):
-    """One request through http.client → (status, parsed JSON or bytes, response)."""
-    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
+    """One request → (status, parsed JSON or bytes, response); a body that is not bytes is sent as JSON."""
     payload = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     all_headers = {"Content-Type": "application/json"} if body is not None else {}
-    connection.request(method, path, body=payload, headers={**all_headers, **(headers or {})})
-    response = connection.getresponse()
-    content = response.read()
-    connection.close()
-    if response.getheader("Content-Type", "").startswith("application/json"):
-        content = json.loads(content)
-    return response.status, content, response
+    return Client(server).raw(method, path, payload, {**all_headers, **(headers or {})})
 
 
 def valid_bodies():
