@@ -29,7 +29,7 @@ if not Path(CHROMIUM).exists():
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-DESKTOP = {"width": 1400, "height": 1000}
+DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 # Digits as pen strokes, in fractions of the canvas side.
@@ -199,25 +199,25 @@ def test_every_panel_shows_the_librarys_numbers_for_the_same_input(page, tmp_pat
     page.settle()
     breakdown = insight.cost_breakdown(net, image, 3)
     assert page.testid("cost-total").inner_text() == fmt(breakdown["cost"], 4)
-    nudge_words = page.testid("nudges").locator("ol li").all_inner_texts()
+    nudge_words = page.testid("nudges").locator("ol li .words").all_inner_texts()
     assert nudge_words == [n["words"] for n in insight.nudges(net, image[None], [3], top=10)["top"]]
-    assert page.testid("nudges").locator("canvas").count() == 16
+    assert page.testid("nudges").locator("figure canvas").count() == 16
     shot(page, tmp_path, "cost")
 
-    # what the neurons look for: every first-layer weight image, blue where the weight is positive
+    # what the neurons look for: every first-layer weight image, red where the weight is positive
     page.open_tab("What neurons look for")
     gallery = page.page.locator("#gallery")
     views_and_maximizing = 16 + 16 + 10 + 16 + 16 + 10
-    gallery.locator("canvas").nth(views_and_maximizing - 1).wait_for()
-    assert gallery.locator("canvas").count() == views_and_maximizing
-    blue = page.page.evaluate("""() => {
-        const canvas = document.querySelector('#gallery canvas');
+    gallery.locator("figure canvas").nth(views_and_maximizing - 1).wait_for()
+    assert gallery.locator("figure canvas").count() == views_and_maximizing
+    red = page.page.evaluate("""() => {
+        const canvas = document.querySelector('#gallery figure canvas');
         const pixels = canvas.getContext('2d').getImageData(0, 0, 28, 28).data;
-        return Array.from({length: 784}, (_, i) => pixels[4 * i + 2] > pixels[4 * i]);
+        return Array.from({length: 784}, (_, i) => pixels[4 * i] > pixels[4 * i + 2]);
     }""")
     weights = net.weights[0][0]
     clear = np.abs(weights) > 0.05 * np.abs(weights).max()
-    assert np.array_equal(np.array(blue)[clear], (weights > 0)[clear])
+    assert np.array_equal(np.array(red)[clear], (weights > 0)[clear])
     shot(page, tmp_path, "gallery")
     assert page.problems == []
 
@@ -241,17 +241,18 @@ def test_stepping_through_test_images_and_the_mistakes(page, mnist_dir, tmp_path
     _, (images, labels) = data.load_mnist(mnist_dir)
     page.open_tab("Test images")
     page.settle()
-    assert "Test image #0: labelled" in page.page.locator("#test-info").inner_text()
+    assert "Test image 1 of 100 (MNIST test index 0): labelled" in page.page.locator("#test-info").inner_text()
     page.page.get_by_role("button", name="Next test image").click()
     page.settle()
     info = page.page.locator("#test-info").inner_text()
-    assert info.startswith(f"Test image #1: labelled {labels[1]}; the network says {net.predict(images[1])}")
+    assert info.startswith(f"Test image 2 of 100 (MNIST test index 1): labelled {labels[1]}; "
+                           f"the network says {net.predict(images[1])}")
     np.testing.assert_array_equal(page.last_input(), images[1])
     page.page.get_by_label("only the network's mistakes").check()
     page.settle()
     mistakes = np.flatnonzero(net.predict(images) != labels)
     assert page.page.locator("#test-count").inner_text() == f"of {len(mistakes)}"
-    assert page.page.locator("#test-info").inner_text().startswith(f"Test image #{mistakes[0]}:")
+    assert f"(MNIST test index {mistakes[0]})" in page.page.locator("#test-info").inner_text()
     shot(page, tmp_path, "test-images")
     assert page.problems == []
 
@@ -351,20 +352,30 @@ def test_normal_use_leaves_the_console_clean(page):
     assert page.problems == []
 
 
-def test_the_page_works_on_a_phone_sized_touch_screen(browser, server, tmp_path):
+def in_viewport(tab, testid):
+    """Whether the element is wholly inside the browser's viewport (not scrolled away, not cut)."""
+    box = tab.testid(testid).bounding_box()
+    size = tab.page.viewport_size
+    return box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"] + 0.5 \
+        and box["y"] + box["height"] <= size["height"] + 0.5
+
+
+def test_the_page_works_on_a_phone_sized_touch_screen_with_the_answer_in_view(browser, server, tmp_path):
     tab = Page(browser, server.url, viewport=PHONE, has_touch=True)
     try:
         assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-        canvas = tab.testid("draw-canvas")
-        canvas.scroll_into_view_if_needed()
-        box = canvas.bounding_box()
-        assert box["width"] >= 0.8 * PHONE["width"]
+        box = tab.testid("draw-canvas").bounding_box()
+        assert box["width"] >= 0.45 * PHONE["width"]
         cdp = tab.context.new_cdp_session(tab.page)
         x = box["x"] + 0.5 * box["width"]
         points = [(x, box["y"] + y * box["height"]) for y in np.linspace(0.15, 0.85, 20)]
         cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
         for px, py in points[1:]:
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": px, "y": py}]})
+        tab.settle()
+        # while the finger is still down: the drawing and the answer are both on screen
+        assert tab.testid("answer").inner_text() == "1"
+        assert in_viewport(tab, "draw-canvas") and in_viewport(tab, "answer") and in_viewport(tab, "outputs")
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
         tab.settle()
         assert tab.testid("answer").inner_text() == "1"

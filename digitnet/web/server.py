@@ -2,9 +2,10 @@
 
 Routes (documented in the README):
 
-    GET  /  /app.js  /style.css  /favicon.svg     the page (a fixed whitelist held in memory)
+    GET  /  and every file under static/         the page (read once at start, held in memory)
     GET  /api/status                              networks, data, jobs
     GET  /api/models/<id>                         a network's shape, weights and biases
+    GET  /api/models/<id>/compact                 the same and its views, as packed float32/int8 (the page's)
     GET  /api/models/<id>/views                   what its neurons look for (weight images, linear views)
     GET  /api/models/<id>/maximizing              inputs that excite each neuron most
     POST /api/predict    {"pixels": [784] | "png": base64, "model"?}
@@ -20,6 +21,8 @@ No route reads a path from the request: the page's files are read once, from the
 start.  Errors are JSON ``{"error": message}`` with a 4xx status (5xx only for a bug).
 """
 
+import gzip
+import hashlib
 import http.server
 import ipaddress
 import json
@@ -34,12 +37,9 @@ from urllib.parse import urlsplit
 from .explorer import Explorer
 from .validation import MAX_BODY_BYTES, ApiError
 
-STATIC_FILES = {  # URL path → (file in digitnet/web/static, content type)
-    "/": ("index.html", "text/html; charset=utf-8"),
-    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/style.css": ("style.css", "text/css; charset=utf-8"),
-    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
-}
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+COMPRESS_AT = 1024          # bytes: larger answers are gzipped for browsers that accept it
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
                                "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -51,6 +51,7 @@ ID = r"([A-Za-z0-9_-]{1,64})"
 ROUTES = [  # (method, path pattern, Handler method name, takes a JSON body)
     ("GET", r"/api/status", "status", False),
     ("GET", rf"/api/models/{ID}", "model", False),
+    ("GET", rf"/api/models/{ID}/compact", "compact", False),
     ("GET", rf"/api/models/{ID}/views", "views", False),
     ("GET", rf"/api/models/{ID}/maximizing", "maximizing", False),
     ("POST", r"/api/predict", "predict", True),
@@ -83,11 +84,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         """Quiet: the command line prints the address; requests are not logged."""
 
-    def _send(self, status, body, content_type, extra_headers=()):
+    def _send(self, status, body, content_type, extra_headers=(), cache="no-store"):
+        if len(body) >= COMPRESS_AT and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+            extra_headers = (*extra_headers, ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding"))
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache)
         for name, value in (*SECURITY_HEADERS.items(), *extra_headers):
             self.send_header(name, value)
         if self.close_connection:
@@ -147,7 +151,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         raise ApiError(400, "this API takes no query parameters")
                     return name, takes_body, match.groups()
                 allowed.append(route_method)
-        if path.path in STATIC_FILES:
+        if path.path in self.server.static:
             allowed.append("GET")
         if allowed:
             raise ApiError(405, f"{path.path} answers {' and '.join(allowed)}, not {method}")
@@ -156,9 +160,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _handle(self, method):
         try:
             self._check_host()
-            if method == "GET" and urlsplit(self.path).path in STATIC_FILES:
-                body, content_type = self.server.static[urlsplit(self.path).path]
-                return self._send(200, body, content_type)
+            if method == "GET" and urlsplit(self.path).path in self.server.static:
+                return self._static(*self.server.static[urlsplit(self.path).path])
             name, takes_body, arguments = self._route(method)
             body = self._body() if takes_body else None
             answer = getattr(self, "api_" + name)(body, *arguments)
@@ -172,6 +175,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except Exception as error:  # noqa: BLE001 - a bug: answer 500 rather than drop the connection
             self.close_connection = True
             self._json(500, {"error": f"internal error: {type(error).__name__}: {error}"})
+
+    def _static(self, body, content_type, etag):
+        """A page file; the browser keeps it and asks again with If-None-Match (304 when unchanged)."""
+        if etag in (self.headers.get("If-None-Match") or ""):
+            return self._send(304, b"", content_type, [("ETag", etag)], cache="no-cache")
+        return self._send(200, body, content_type, [("ETag", etag)], cache="no-cache")
 
     def do_GET(self):
         self._handle("GET")
@@ -194,6 +203,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def api_model(self, body, model_id):
         return 200, self.explorer.describe(model_id)
+
+    def api_compact(self, body, model_id):
+        return 200, self.explorer.compact(model_id)
 
     def api_views(self, body, model_id):
         return 200, self.explorer.views(model_id)
@@ -279,8 +291,7 @@ class ExplorerServer(http.server.ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.explorer = explorer
         self.stopping = threading.Event()
-        self.static = {url: ((resources.files(__package__) / "static" / name).read_bytes(), content_type)
-                       for url, (name, content_type) in STATIC_FILES.items()}
+        self.static = _static_files(resources.files(__package__) / "static")
         self.allowed_hosts = _loopback_names(address[0])
 
     def handle_error(self, request, client_address):
@@ -304,6 +315,20 @@ class ExplorerServer(http.server.ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self.explorer.close()
+
+
+def _static_files(folder, prefix="/"):
+    """URL path → (bytes, content type, ETag) for every page file under ``folder``; index.html is "/"."""
+    files = {}
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            files.update(_static_files(entry, f"{prefix}{entry.name}/"))
+        elif entry.name[entry.name.rfind("."):] in CONTENT_TYPES:
+            body = entry.read_bytes()
+            url = prefix if entry.name == "index.html" else prefix + entry.name
+            files[url] = (body, CONTENT_TYPES[entry.name[entry.name.rfind("."):]],
+                          f'"{hashlib.sha256(body).hexdigest()[:20]}"')
+    return files
 
 
 def _loopback_names(host):
