@@ -145,7 +145,7 @@ def test_history_records_monitoring_only_when_asked():
 
 
 def test_learning_rate_schedules():
-    from digitnet.training import learning_rate
+    from digitnet.recipe import learning_rate
     assert [learning_rate("constant", 2.0, e, 4) for e in range(4)] == [2.0] * 4
     assert [learning_rate("step", 1.0, e, 6) for e in range(6)] == [1, 1, 0.5, 0.5, 0.25, 0.25]
     cosine = [learning_rate("cosine", 1.0, e, 4) for e in range(4)]

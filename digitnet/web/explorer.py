@@ -282,21 +282,22 @@ class Explorer:
         preset = PRESETS[DEFAULT_PRESET]
         settings = {"sizes": [784, *request["hidden"], 10], "lr": request["lr"], "epochs": request["epochs"],
                     "batch_size": request["batch_size"],
-                    "schedule": request.get("schedule", preset["training"]["schedule"]),
+                    "schedule": request.get("schedule", preset.recipe.schedule),
                     "limit": request.get("limit"), "seed": request.get("seed", 0)}
+        recipe = preset.recipe.replace(**{key: settings[key] for key in ("lr", "epochs", "batch_size", "schedule", "seed")})
         self.mnist()  # refuse at once (409) when there is no data
         with self._lock:
             if self._training is not None and self._training.running:
                 raise ApiError(409, "a network is already being trained on this server; stop it or wait")
-            job = Job("train", lambda job: self._train(job, preset, settings), settings=settings, history=[],
+            job = Job("train", lambda job: self._train(job, preset, recipe, settings), settings=settings, history=[],
                       progress={"epoch": 1, "done": 0, "total": 0}, model=None)
             self._training = self.jobs[job.id] = job
         return job.start().snapshot()[1]
 
-    def _train(self, job, preset, settings):
+    def _train(self, job, preset, recipe, settings):
         (train_images, train_labels), test = self.mnist()
         limit = settings["limit"] or len(train_images)
-        net = Network(**{**preset["network"], "sizes": settings["sizes"]}, seed=settings["seed"])
+        net = Network(**{**preset.network, "sizes": settings["sizes"]}, seed=settings["seed"])
 
         def on_progress(done, total):
             job.update(progress={"epoch": len(net.history) + 1, "done": done, "total": total})
@@ -307,9 +308,8 @@ class Explorer:
             job.check_stop()
 
         try:
-            net.fit(train_images[:limit], train_labels[:limit], epochs=settings["epochs"],
-                    batch_size=settings["batch_size"], lr=settings["lr"], schedule=settings["schedule"],
-                    test=test, seed=settings["seed"], monitor=True, on_epoch=on_epoch, on_progress=on_progress)
+            net.fit(train_images[:limit], train_labels[:limit], recipe, test=test, monitor=True, on_epoch=on_epoch,
+                    on_progress=on_progress)
         finally:  # keep whatever was learned in complete epochs, even when stopped or diverged
             if net.history:
                 name = (f"{'-'.join(map(str, net.sizes))} · {len(net.history)} epoch"
@@ -345,8 +345,8 @@ class Explorer:
         return {"models": self.models(), "default_model": self.default_model, "data": self.data_status(),
                 "training": self._training.snapshot()[1] if self._training else None,
                 "download": self._download.snapshot()[1] if self._download else None,
-                "train_defaults": {"hidden": PRESETS[DEFAULT_PRESET]["network"]["sizes"][1:-1],
-                                   **{k: PRESETS[DEFAULT_PRESET]["training"][k]
+                "train_defaults": {"hidden": PRESETS[DEFAULT_PRESET].network["sizes"][1:-1],
+                                   **{k: getattr(PRESETS[DEFAULT_PRESET].recipe, k)
                                       for k in ("lr", "epochs", "batch_size", "schedule")}},
                 "schedules": list(SCHEDULES), "noise_kinds": list(insight.NOISE_KINDS)}
 
