@@ -7,9 +7,12 @@ written to FILE (that is how docs/images/explorer.png is made).
 """
 
 import base64
+import contextlib
 import io
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from digitnet import data, insight
 from digitnet.images import image_to_input
 from digitnet.models import load_bundled
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
 CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -75,7 +79,7 @@ class Page:
 
     def _response(self, response):
         if response.status >= 400:
-            self.problems.append(f"HTTP {response.status}: {response.url}")
+            self.problems.append(f"HTTP {response.status}: {response.url} {response.text()[:200]}")
         elif response.url.endswith("/api/predict"):
             self.predictions.append((json.loads(response.request.post_data), response.json()))
 
@@ -454,3 +458,326 @@ def test_readme_screenshot(browser, mnist_dir, tmp_path):
     assert page.problems == []
     page.close()
     server.close()
+
+
+# ---------------------------------------------------------------------- the lesson's defects, one test each
+SLOW_NOISE = """() => {   // answers from /api/noise and /api/test-image reach the page 1.5 s late
+    const original = window.fetch;
+    window.fetch = async (url, options) => {
+        const response = await original(url, options);
+        if (/api\\/(noise|test-image)/.test(String(url))) await new Promise((r) => setTimeout(r, 1500));
+        return response;
+    };
+}"""
+
+
+def test_a_late_random_image_never_replaces_what_the_person_draws(browser, server):
+    tab = Page(browser, server.url)
+    try:
+        tab.page.evaluate(SLOW_NOISE)
+        tab.open_tab("Random image")
+        button = tab.testid("noise")
+        button.click()
+        assert button.is_disabled() and button.get_attribute("aria-busy") == "true"   # progress shown, no queueing
+        tab.draw(ONE)     # the person starts drawing while the reply is on its way
+        tab.page.wait_for_timeout(1800)
+        tab.settle()
+        assert tab.testid("answer").inner_text() == "1"
+        assert "png" in tab.predictions[-1][0]          # the last answer is for the drawing, not the noise
+        assert tab.page.locator("#draw-hint").is_hidden()
+        assert tab.testid("noise-answer").count() == 0  # and no noise caption
+        assert button.is_enabled()
+        assert tab.problems == []
+    finally:
+        tab.close()
+
+
+def test_numbers_of_an_old_input_go_when_the_input_changes(page):
+    page.draw(SEVEN)
+    page.page.get_by_role("radio", name="8").click()
+    page.settle()
+    assert page.testid("cost-total").count() == 1
+    page.testid("clear").click()
+    assert page.page.locator("[role=radio][aria-checked=true]").count() == 0    # "you meant 8" is gone
+    page.draw(SEVEN)
+    assert page.page.locator("[role=radio][aria-checked=true]").count() == 0
+    assert page.testid("cost-total").count() == 0
+    # a test image's caption and label go when the person draws over it
+    page.open_tab("Test images")
+    page.settle()
+    assert page.page.locator("#test-info").inner_text().startswith("Test image 1")
+    assert page.page.locator("[role=radio][aria-checked=true]").count() == 1      # its label
+    page.draw(ONE)
+    assert page.page.locator("#test-info").inner_text() == ""
+    assert page.page.locator("[role=radio][aria-checked=true]").count() == 0
+    # and a random image's caption
+    page.open_tab("Random image")
+    page.testid("noise").click()
+    page.settle()
+    assert page.testid("noise-answer").count() == 1
+    page.draw(ONE)
+    assert page.testid("noise-answer").count() == 0
+    assert page.problems == []
+
+
+def test_the_cost_is_asked_once_per_finished_drawing_not_per_pointer_move(page):
+    costs = []
+    page.page.on("request", lambda r: r.url.endswith("/api/cost") and costs.append(r))
+    page.draw(SEVEN)
+    page.page.get_by_role("radio", name="7").click()
+    page.settle()
+    assert len(costs) == 1
+    page.draw([[(0.3, 0.5), (0.6, 0.5)]])    # one more stroke (a crossed 7): many moves, one new cost
+    assert len(costs) == 2 and page.testid("cost-total").count() == 1
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_core_loop_is_on_one_screen_while_drawing(browser, server, viewport):
+    tab = Page(browser, server.url, viewport=viewport)
+    try:
+        box = tab.testid("draw-canvas").bounding_box()
+        tab.page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.15 * box["height"])
+        tab.page.mouse.down()
+        for y in np.linspace(0.15, 0.85, 15):
+            tab.page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + y * box["height"])
+        tab.settle()
+        assert tab.testid("answer").inner_text() == "1"
+        assert in_viewport(tab, "draw-canvas") and in_viewport(tab, "answer")
+        if viewport is DESKTOP:
+            assert in_viewport(tab, "network") and in_viewport(tab, "outputs")
+        tab.page.mouse.up()
+        tab.settle()
+        if viewport is DESKTOP:   # a panel's effect stays beside the network: scroll the panel, the network stays
+            tab.open_tab("Cost & nudges")
+            tab.page.get_by_role("radio", name="7").click()
+            tab.settle()
+            tab.page.locator("[data-testid=nudges] ol li").last.scroll_into_view_if_needed()
+            tab.page.locator("[data-testid=nudges] ol li").last.hover()
+            assert in_viewport(tab, "network") and in_viewport(tab, "answer")
+            assert tab.testid("network").get_attribute("data-highlight") != ""   # the nudge is pointed at
+        # the 28×28 input is drawn once
+        assert tab.page.locator("canvas[data-testid=input-grid]").count() == 1
+        assert tab.problems == []
+    finally:
+        tab.close()
+
+
+def test_the_answer_says_how_sure_it_is(page):
+    page.draw(SEVEN)
+    answer = page.testid("answer")
+    assert answer.get_attribute("data-state") == "sure"
+    assert page.testid("answer-words").inner_text() == "It's a 7"
+    assert page.predictions[-1][1]["state"] == "sure"
+    page.testid("clear").click()
+    page.draw([[(0.5, 0.5)]])          # a single tap: the network's top output is small
+    outputs = np.array(page.predictions[-1][1]["activations"][-1])
+    assert outputs.max() < 0.8
+    assert answer.get_attribute("data-state") == "unsure"
+    assert page.testid("answer-words").inner_text() == f"Probably {'an' if outputs.argmax() == 8 else 'a'} {outputs.argmax()}, not sure"
+    words = page.page.evaluate("""async () => {
+        const { answerWords } = await import('/js/answer.js');
+        return [answerWords({state: 'sure', digit: 8}), answerWords({state: 'unsure', digit: 8}),
+                answerWords({state: 'rejected', digit: null})];
+    }""")
+    assert words == ["It's an 8", "Probably an 8, not sure", "Not a digit"]
+    assert page.problems == []
+
+
+def test_a_network_with_a_rejector_says_not_a_digit(browser, mnist_dir):
+    from digitnet.rejection import fit_rejector
+    (images, labels), _ = data.load_mnist(mnist_dir)
+    net = load_bundled()
+    net.rejector = fit_rejector(images[:2500], labels[:2500], images[2500:])
+    server = start_explorer(net=net, data_dir=mnist_dir)
+    tab = Page(browser, server.url)
+    try:
+        tab.open_tab("Random image")
+        tab.testid("noise").click()
+        tab.settle()
+        assert net.predict_or_reject(tab.last_input()).rejected     # the library rejects this noise …
+        assert tab.testid("answer").get_attribute("data-state") == "rejected"   # … and the page says so
+        assert tab.testid("answer-words").inner_text() == "Not a digit"
+        assert tab.predictions[-1][1]["digit"] is None
+        assert tab.problems == []
+    finally:
+        tab.close()
+        server.close()
+
+
+def test_the_live_region_announces_only_the_settled_answer(page):
+    page.page.evaluate("""() => {
+        window.announced = [];
+        const region = document.querySelector('[data-testid=announce]');
+        new MutationObserver(() => window.announced.push(region.textContent))
+            .observe(region, {childList: true, characterData: true, subtree: true});
+    }""")
+    page.draw(SEVEN)
+    announced = [text for text in page.page.evaluate("() => window.announced") if text]
+    assert announced == ["It's a 7."]
+    assert page.testid("announce").get_attribute("aria-live") == "polite"
+
+
+def rgb(text):
+    return [int(v) for v in text[text.index("(") + 1:text.index(")")].split(",")[:3]]
+
+
+def relative_luminance(colour):
+    channels = [c / 255 for c in colour]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a, b):
+    high, low = sorted([relative_luminance(a), relative_luminance(b)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_one_colour_convention_with_a_legend_and_a_visible_drawing_edge(page):
+    import matplotlib
+    colours = matplotlib.colormaps["RdBu_r"]
+    legend = page.testid("legend")
+    assert "pushes the next neuron up" in legend.inner_text() and "down" in legend.inner_text()
+    up, down = [rgb(s.evaluate("e => getComputedStyle(e).backgroundColor")) for s in legend.locator(".swatch").all()]
+    assert up[0] > up[2] and down[2] > down[0]    # red up (positive), blue down (negative), as digitnet's figures
+    # a weight picture's pixels are RdBu_r on the layer's shared linear scale
+    page.open_tab("What neurons look for")
+    page.page.locator("#gallery figure canvas").nth(15).wait_for()
+    net = load_bundled()
+    scale = np.abs(net.weights[0]).max()
+    drawn = np.array(page.page.evaluate("""() => {
+        const canvas = document.querySelectorAll('#gallery figure canvas')[3];
+        return Array.from(canvas.getContext('2d').getImageData(0, 0, 28, 28).data);
+    }""")).reshape(784, 4)[:, :3]
+    expected = np.round(255 * np.array(colours(0.5 + 0.5 * net.weights[0][3] / scale))[:, :3])
+    assert np.abs(drawn - expected).max() <= 6   # 8-bit packing and interpolation
+    bar_scale = float(page.page.locator("#gallery .colour-bar").first.get_attribute("data-scale"))
+    assert bar_scale == pytest.approx(scale, rel=1e-6)
+    # the drawing area's edge: at least 3:1 against the black canvas and against the card around it
+    canvas = page.testid("draw-canvas")
+    edge = rgb(canvas.evaluate("e => getComputedStyle(e).borderTopColor"))
+    card = rgb(page.page.locator(".draw").evaluate("e => getComputedStyle(e).backgroundColor"))
+    assert contrast(edge, [0, 0, 0]) >= 3 and contrast(edge, card) >= 3
+    assert page.problems == []
+
+
+def test_what_neurons_look_for_is_honest(page):
+    net = load_bundled()
+    page.open_tab("What neurons look for")
+    page.page.locator(".reached").nth(41).wait_for()
+    text = page.testid("panel-look").inner_text()
+    assert "did not learn tidy edges and loops" in text
+    assert "W·" not in text and "insight" not in text           # no formulas or module names in captions
+    assert page.page.locator("#gallery .colour-bar").count() == 3    # one shared scale per layer
+    reached = page.page.locator(".reached").all_inner_texts()
+    outputs_reached = [float(t.split("= ")[1]) for t in reached[-10:]]
+    for digit, shown in enumerate(outputs_reached):
+        image = insight.activation_maximization(net, 3, digit, start=0.0)
+        assert shown == pytest.approx(float(net.feedforward(image.reshape(784))[digit]), abs=5e-4)
+    assert min(outputs_reached) > 0.9       # starting from black, every output is excited
+    assert page.problems == []
+
+
+def test_small_things(page, server):
+    # Esc clears, as the tooltip says
+    page.draw(SEVEN)
+    page.page.keyboard.press("Escape")
+    assert page.testid("answer").inner_text() == ""
+    # the test-image field counts from 1, like the caption; a position out of range is explained, not an API error
+    page.open_tab("Test images")
+    page.settle()
+    field = page.page.locator("#test-position")
+    assert field.input_value() == "1"
+    field.fill("20000")
+    field.press("Enter")
+    page.settle()
+    assert page.page.locator("#test-info").inner_text() == "Choose an image from 1 to 100."
+    # the noise panel draws its histograms
+    page.open_tab("Random image")
+    page.testid("noise").click()
+    page.settle()
+    assert page.testid("noise-histogram").count() == 1
+    # one number format: no exponents anywhere
+    page.draw(SEVEN)
+    page.open_tab("Cost & nudges")
+    page.page.get_by_role("radio", name="7").click()
+    page.settle()
+    assert "e-" not in page.page.locator("main").inner_text()
+    assert page.problems == []
+
+
+@contextlib.contextmanager
+def explorer_process(mnist_dir, **environment):
+    """`digitnet explore` in its own process (as a person runs it), yielding (process, URL)."""
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **environment}
+    process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
+                                "explore", "--no-browser", "--port", "0", "--data", str(mnist_dir)],
+                               stdout=subprocess.PIPE, text=True, env=environment)
+    try:
+        yield process, process.stdout.readline().split()[2]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_a_stopped_server_is_named_and_not_asked_again(browser, mnist_dir):
+    with explorer_process(mnist_dir) as (process, url):
+        tab = Page(browser, url)
+        process.terminate()
+        process.wait(10)
+        requests = []
+        tab.page.on("request", lambda r: "/api/" in r.url and requests.append(r.url))
+        tab.draw(SEVEN)
+        tab.page.wait_for_selector("#stopped:not([hidden])")
+        assert "digitnet server stopped" in tab.page.locator("#stopped").inner_text()
+        assert "Failed to fetch" not in tab.page.locator("body").inner_text()
+        asked = len(requests)
+        tab.draw(ONE)
+        assert len(requests) == asked <= 2      # after the first failure (two may be under way) the page stops asking
+        tab.close()
+
+
+def test_the_page_is_light_and_cached(browser, server):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    transfers = []
+    page.on("requestfinished", lambda r: transfers.append(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]))
+    loads = []
+    for load in (page.goto, lambda _: page.reload()):
+        transfers.clear()
+        load(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        page.wait_for_timeout(300)
+        loads.append(sum(transfers))
+    context.close()
+    assert loads[0] <= 300_000, f"the first load transferred {loads[0]:,} bytes"
+    assert loads[1] < loads[0] / 2, f"a reload transferred {loads[1]:,} bytes (the page's files were not revalidated)"
+
+
+def test_every_panel_answers_at_once_on_a_fresh_install(browser, mnist_dir, tmp_path):
+    """An empty compiler cache (a fresh install): the first answer of every panel within 2 s."""
+    with explorer_process(mnist_dir, NUMBA_CACHE_DIR=str(tmp_path / "numba-cache")) as (_, url):
+        tab = Page(browser, url)
+        seconds = {}
+
+        def timed(name, action, done):
+            start = time.monotonic()
+            action()
+            tab.page.wait_for_function(done, timeout=30_000)
+            seconds[name] = time.monotonic() - start
+
+        timed("drawing", lambda: tab.draw(SEVEN), "() => document.querySelector('[data-testid=answer]').textContent !== ''")
+        timed("cost", lambda: tab.page.get_by_role("radio", name="7").click(),
+              "() => document.querySelector('[data-testid=cost-total]')")
+        tab.open_tab("Random image")
+        timed("random image", lambda: tab.testid("noise").click(), "() => document.querySelector('[data-testid=noise-answer]')")
+        timed("test images", lambda: tab.open_tab("Test images"),
+              "() => document.querySelector('#test-info').textContent.startsWith('Test image')")
+        timed("mistakes", lambda: tab.page.get_by_label("only the network's mistakes").check(),
+              "() => document.querySelector('#test-count').textContent !== 'of 100'")
+        timed("what neurons look for", lambda: tab.open_tab("What neurons look for"),
+              "() => document.querySelectorAll('#gallery .reached').length === 42")
+        timed("lesson", lambda: tab.open_tab("Lesson"), "() => document.querySelector('[data-testid=lesson-step] h3')")
+        assert max(seconds.values()) < 2, seconds
+        assert tab.problems == []
+        tab.close()

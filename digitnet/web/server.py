@@ -101,7 +101,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, status, obj, extra_headers=()):
-        self._send(status, json.dumps(obj, allow_nan=False).encode(), "application/json", extra_headers)
+        body = json.dumps(obj, allow_nan=False).encode()
+        if self.command == "GET" and status == 200:   # the browser may keep it and ask again (304 if unchanged)
+            return self._cached(body, "application/json", _etag(body))
+        self._send(status, body, "application/json", extra_headers)
 
     def send_error(self, code, message=None, explain=None):
         """Every error, the server's own included (bad request line, unknown method), as JSON."""
@@ -161,7 +164,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             self._check_host()
             if method == "GET" and urlsplit(self.path).path in self.server.static:
-                return self._static(*self.server.static[urlsplit(self.path).path])
+                return self._cached(*self.server.static[urlsplit(self.path).path])
             name, takes_body, arguments = self._route(method)
             body = self._body() if takes_body else None
             answer = getattr(self, "api_" + name)(body, *arguments)
@@ -176,8 +179,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self._json(500, {"error": f"internal error: {type(error).__name__}: {error}"})
 
-    def _static(self, body, content_type, etag):
-        """A page file; the browser keeps it and asks again with If-None-Match (304 when unchanged)."""
+    def _cached(self, body, content_type, etag):
+        """A page file or a GET answer; the browser keeps it and asks again with If-None-Match (304 when unchanged)."""
         if etag in (self.headers.get("If-None-Match") or ""):
             return self._send(304, b"", content_type, [("ETag", etag)], cache="no-cache")
         return self._send(200, body, content_type, [("ETag", etag)], cache="no-cache")
@@ -326,9 +329,12 @@ def _static_files(folder, prefix="/"):
         elif entry.name[entry.name.rfind("."):] in CONTENT_TYPES:
             body = entry.read_bytes()
             url = prefix if entry.name == "index.html" else prefix + entry.name
-            files[url] = (body, CONTENT_TYPES[entry.name[entry.name.rfind("."):]],
-                          f'"{hashlib.sha256(body).hexdigest()[:20]}"')
+            files[url] = (body, CONTENT_TYPES[entry.name[entry.name.rfind("."):]], _etag(body))
     return files
+
+
+def _etag(body):
+    return f'"{hashlib.sha256(body).hexdigest()[:20]}"'
 
 
 def _loopback_names(host):

@@ -76,7 +76,10 @@ canvas.addEventListener("pointerdown", (event) => {
 canvas.addEventListener("pointermove", (event) => {
   if (!stroke) return;
   const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
-  for (const e of events.length ? events : [event]) stroke.push(pointOf(e));
+  for (const e of events.length ? events : [event]) {
+    const [x, y] = pointOf(e), [lastX, lastY] = stroke[stroke.length - 1];
+    if (x !== lastX || y !== lastY) stroke.push([x, y]);   // a pen held still stays a dot
+  }
   redraw();
   requestPrediction(event.timeStamp);
 });

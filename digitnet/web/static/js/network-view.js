@@ -107,6 +107,7 @@ function draw() {
   }
   context.globalAlpha = 1;
   const { highlight } = state;   // a parameter pointed at from a panel (a nudge)
+  net.dataset.highlight = highlight ? `${highlight.layer}:${highlight.index.join(",")}` : "";
   if (highlight && highlight.index.length === 2) {
     const [x1, y1] = lineStart(highlight.layer, highlight.index[1]);
     const [x2, y2] = positions[highlight.layer][highlight.index[0]];
