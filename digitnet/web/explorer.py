@@ -178,8 +178,7 @@ class Explorer:
         if cached is None:
             cached = {}
             for layer in range(1, net.num_layers + 1):
-                images = np.array([insight.activation_maximization(net, layer, neuron, start=MAXIMIZING_START)
-                                   for neuron in range(net.sizes[layer])])
+                images = insight.activation_maximizations(net, layer, range(net.sizes[layer]), start=MAXIMIZING_START)
                 reached = net.forward(images.reshape(len(images), 784))[1][layer]
                 cached[str(layer)] = {"images": _packed_uint8(images),
                                       "activations": _floats(reached.diagonal())}
