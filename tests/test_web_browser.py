@@ -2,8 +2,7 @@
 
 Digits are drawn with mouse (and touch) movements on the canvas; every number the page shows
 is compared with what the library computes for the very input the page sent.  Screenshots go
-to pytest's temporary folder; with DIGITNET_README_SCREENSHOT=FILE the desktop one is also
-written to FILE (that is how docs/images/explorer.png is made).
+to pytest's temporary folder (scripts/screenshot_explorer.py takes the docs' picture).
 """
 
 import base64
@@ -437,29 +436,6 @@ def test_a_network_trained_in_one_browser_does_not_take_over_another(browser, mn
         server.close()
 
 
-def test_readme_screenshot(browser, mnist_dir, tmp_path):
-    """The README's picture: a drawn 7 with its cost for 7 and a hidden neuron selected, on a desktop."""
-    server = start_explorer(data_dir=mnist_dir)
-    page = Page(browser, server.url)
-    page.draw(SEVEN)
-    page.page.get_by_role("radio", name="7").click()
-    page.testid("network").focus()
-    for key in ["ArrowDown"] * 4 + ["ArrowRight"]:
-        page.page.keyboard.press(key)
-    page.settle()
-    path = shot(page, tmp_path, "explorer")
-    target = os.environ.get("DIGITNET_README_SCREENSHOT")
-    if target:
-        page.page.evaluate("() => { document.activeElement.blur(); window.scrollTo(0, 0); }")
-        page.page.mouse.move(0, DESKTOP["height"] - 1)
-        picture = Image.open(io.BytesIO(page.page.screenshot(full_page=True)))
-        picture.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(target, optimize=True)
-    assert path.stat().st_size > 10_000
-    assert page.problems == []
-    page.close()
-    server.close()
-
-
 # ---------------------------------------------------------------------- the lesson's defects, one test each
 SLOW_NOISE = """() => {   // answers from /api/noise and /api/test-image reach the page 1.5 s late
     const original = window.fetch;
@@ -781,3 +757,57 @@ def test_every_panel_answers_at_once_on_a_fresh_install(browser, mnist_dir, tmp_
         assert max(seconds.values()) < 2, seconds
         assert tab.problems == []
         tab.close()
+
+
+def test_the_lesson_steps_have_addresses_and_the_librarys_numbers(browser, server):
+    net = load_bundled()
+    tab = Page(browser, server.url + "#lesson/3")      # a step is a link
+    try:
+        step = tab.testid("lesson-step")
+        assert tab.page.get_by_role("tab", name="Lesson").get_attribute("aria-selected") == "true"
+        assert step.get_attribute("data-step") == "3" and "Weighted sum and bias" in step.inner_text()
+        assert f"Layer 1 neuron 0 has bias {fmt(net.biases[0][0])}" in step.inner_text()
+        tab.draw(SEVEN)
+        weighted_sums, activations = net.forward(tab.last_input())
+        assert f"its weighted sum is z = {fmt(weighted_sums[0][0])}" in step.inner_text()
+        tab.page.locator("#lesson-next").click()
+        tab.page.wait_for_function("() => location.hash === '#lesson/4'")
+        assert "σ(z) = " + fmt(activations[1][0]) in step.inner_text()
+        tab.page.goto(server.url + "#lesson/5")
+        tab.page.wait_for_selector("body[data-ready=true]")
+        assert f"{net.num_parameters:,} weights and biases" in tab.testid("lesson-step").inner_text()
+        tab.page.goto(server.url + "#lesson/7")
+        tab.page.wait_for_selector("body[data-ready=true]")
+        assert fmt(net.history[-1]["test_cost"], 4) in tab.testid("lesson-step").inner_text()
+        tab.page.get_by_role("button", name="Show me").click()     # a step acts on the live page
+        assert tab.page.get_by_role("tab", name="Cost & nudges").get_attribute("aria-selected") == "true"
+        assert tab.problems == []
+    finally:
+        tab.close()
+
+
+def test_the_training_chart_is_crisp_titled_and_zoomed(browser, server):
+    context = browser.new_context(viewport=DESKTOP, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(server.url)
+        page.wait_for_selector("body[data-ready=true]")
+        page.get_by_role("tab", name="Train").click()
+        page.get_by_label("Hidden layers", exact=True).fill("8")
+        page.get_by_label("Epochs", exact=True).fill("3")
+        page.get_by_label("Training images", exact=True).fill("3000")
+        for knob in ["hidden", "lr", "epochs", "batch", "schedule", "limit"]:
+            help_id = page.locator(f"#train-{knob}").get_attribute("aria-describedby")
+            assert help_id and len(page.locator(f"#{help_id}").inner_text()) > 20    # each knob explained in a line
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.wait_for_function("() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Done')",
+                               timeout=120_000)
+        chart = page.get_by_test_id("train-chart")
+        css_width = chart.evaluate("e => e.getBoundingClientRect().width")
+        assert chart.evaluate("e => e.width") == round(2 * css_width)       # one canvas pixel per device pixel
+        panel_width = page.get_by_test_id("panel-train").evaluate("e => e.getBoundingClientRect().width")
+        assert css_width > 0.9 * panel_width - 40                          # as wide as its panel, not 640 px
+        assert float(chart.get_attribute("data-accuracy-from")) > 0         # accuracy on its own, zoomed axis
+        assert page.get_by_role("button", name="lr 10 (too big)").is_enabled()
+    finally:
+        context.close()
