@@ -7,6 +7,7 @@ to pytest's temporary folder (scripts/screenshot_explorer.py takes the docs' pic
 
 import base64
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -60,8 +61,8 @@ def browser():
 class Page:
     """A browser tab on the explorer that records console errors, failed requests and every predict."""
 
-    def __init__(self, browser, url, viewport=DESKTOP, has_touch=False):
-        self.context = browser.new_context(viewport=viewport, has_touch=has_touch)
+    def __init__(self, browser, url, viewport=DESKTOP, has_touch=False, **context_options):
+        self.context = browser.new_context(viewport=viewport, has_touch=has_touch, **context_options)
         self.page = self.context.new_page()
         self.problems = []
         self.predictions = []   # (request body, response body) of each POST /api/predict
@@ -811,3 +812,33 @@ def test_the_training_chart_is_crisp_titled_and_zoomed(browser, server):
         assert page.get_by_role("button", name="lr 10 (too big)").is_enabled()
     finally:
         context.close()
+
+
+def axe_script():
+    """axe-core's script from the `axe-playwright-python` package (installed for the accessibility check)."""
+    spec = importlib.util.find_spec("axe_playwright_python")
+    if spec is None:
+        pytest.skip("axe-core is not installed (pip install axe-playwright-python): accessibility not checked")
+    return (Path(list(spec.submodule_search_locations)[0]) / "axe.min.js").read_text()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_panel_is_clean_for_axe(browser, server, viewport):
+    axe = axe_script()
+    tab = Page(browser, server.url, viewport=viewport, bypass_csp=True)   # axe is injected as an inline script
+    try:
+        tab.draw(SEVEN)
+        for name in ["Cost & nudges", "Lesson", "What neurons look for", "Random image", "Test images", "Train"]:
+            tab.open_tab(name)
+            if name == "Cost & nudges":
+                tab.page.get_by_role("radio", name="7").click()
+            if name == "Random image":
+                tab.testid("noise").click()
+            tab.settle()
+            tab.page.add_script_tag(content=axe)
+            violations = tab.page.evaluate("async () => (await axe.run(document)).violations"
+                                           ".map(v => `${v.id}: ${v.nodes[0].html}`)")
+            assert violations == [], f"{name}: {violations}"
+        assert tab.problems == []
+    finally:
+        tab.close()

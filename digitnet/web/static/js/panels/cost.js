@@ -76,9 +76,12 @@ function show({ breakdown, nudges, first_layer_nudges: packed }) {
   body.replaceChildren();
   const left = element("div");
   left.dataset.testid = "cost-breakdown";
+  left.tabIndex = 0;   // it scrolls sideways on narrow screens: reachable with the keyboard
+  left.setAttribute("role", "region");
+  left.setAttribute("aria-label", "The cost of this one example");
   left.append(element("h3", null, "The cost of this one example"));
   const table = element("table");
-  table.innerHTML = "<thead><tr><th>digit</th><th>output a</th><th>wanted y</th><th>(a − y)²</th><th></th></tr></thead>";
+  table.innerHTML = "<thead><tr><th>digit</th><th>output a</th><th>wanted y</th><th>(a − y)²</th><th><span class=\"visually-hidden\">share of the cost</span></th></tr></thead>";
   const tbody = element("tbody");
   const largest = Math.max(...breakdown.squared_differences, 1e-9);
   breakdown.outputs.forEach((a, digit) => {

@@ -129,8 +129,8 @@ function render() {
   const prev = $("lesson-prev"), next = $("lesson-next");
   prev.href = `#lesson/${Math.max(1, current)}`;
   next.href = `#lesson/${Math.min(STEPS.length, current + 2)}`;
-  prev.toggleAttribute("aria-disabled", current === 0);
-  next.toggleAttribute("aria-disabled", current === STEPS.length - 1);
+  prev.classList.toggle("invisible", current === 0);   // kept in place (no jump), out of reach
+  next.classList.toggle("invisible", current === STEPS.length - 1);
 }
 
 function fromAddress() {
