@@ -320,6 +320,13 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
         twin.fit(images[:2000], labels[:2000], epochs=4, batch_size=1, lr=1.0, schedule="step", seed=3, test=test)
         for sent, library in zip(model["weights"], twin.weights):
             np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
+        # the curve's epoch 0 is the untrained network; between epochs, a sample's cost as the weights change
+        untrained = Network([784, 8, 10], seed=3)
+        assert final["initial"]["test_cost"] == pytest.approx(untrained.evaluate(*test)["cost"], rel=1e-6)
+        assert final["initial"]["train_cost"] == pytest.approx(untrained.evaluate(images[:2000], labels[:2000])["cost"],
+                                                               rel=1e-6)
+        at = [point[0] for point in final["sample_costs"]]
+        assert at == sorted(at) and at[-1] == 4 and len(at) > 20
         # the shipped network is untouched and still the default
         assert client.get("/api/status")[1]["default_model"] == "default"
     finally:

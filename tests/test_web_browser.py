@@ -809,6 +809,8 @@ def test_the_training_chart_is_crisp_titled_and_zoomed(browser, server):
         panel_width = page.get_by_test_id("panel-train").evaluate("e => e.getBoundingClientRect().width")
         assert css_width > 0.9 * panel_width - 40                          # as wide as its panel, not 640 px
         assert float(chart.get_attribute("data-accuracy-from")) > 0         # accuracy on its own, zoomed axis
+        assert chart.get_attribute("data-epoch-zero") == "true"            # the cost before the first step
+        assert int(chart.get_attribute("data-samples")) >= 30               # and as the weights change
         assert page.get_by_role("button", name="lr 10 (too big)").is_enabled()
     finally:
         context.close()

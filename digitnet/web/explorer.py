@@ -33,6 +33,8 @@ NOISE_REPORT_COUNT = 1000 # random images (and test digits) behind the noise pan
 SMALL_WORK_ENGINE = "reference"  # a few thousand images: NumPy answers at once, with no compiler to wait for
 SURE_OUTPUT, SURE_MARGIN = 0.8, 0.3  # "sure": the top output at least this, and this far above the next
 MAXIMIZING_START = 0.0    # activation maximization starts from MNIST's black background (grey stalls)
+COST_SAMPLE = 100         # training images whose cost is measured at each progress report while training
+MAX_SAMPLE_COSTS = 400    # (epoch, cost) points kept for the curve: beyond that, every other one is dropped
 
 # Request schemas: field → (required, check).  "model" is a network id; absent means the default one.
 MODEL = (False, text(64))
@@ -297,9 +299,18 @@ class Explorer:
         (train_images, train_labels), test = self.mnist()
         limit = settings["limit"] or len(train_images)
         net = Network(**{**preset.network, "sizes": settings["sizes"]}, seed=settings["seed"])
+        sample = (train_images[:COST_SAMPLE], train_labels[:COST_SAMPLE])
+        # epoch 0 of the curves: the untrained network (NumPy: no compiler to wait for)
+        before_train = net.evaluate(train_images[:limit], train_labels[:limit], engine=SMALL_WORK_ENGINE)
+        before_test = net.evaluate(*test, engine=SMALL_WORK_ENGINE)
+        job.update(initial={"train_cost": before_train["cost"], "test_cost": before_test["cost"],
+                            "test_accuracy": before_test["accuracy"]}, sample_costs=[])
 
-        def on_progress(done, total):
-            job.update(progress={"epoch": len(net.history) + 1, "done": done, "total": total})
+        def on_progress(done, total):   # the network holds the current weights here: the sample's cost now
+            at = len(net.history) + done / total
+            costs = [*job.state["sample_costs"], [at, float(net.example_costs(*sample).mean())]]
+            job.update(progress={"epoch": len(net.history) + 1, "done": done, "total": total},
+                       sample_costs=costs if len(costs) <= MAX_SAMPLE_COSTS else costs[::2])
             job.check_stop()
 
         def on_epoch(record):

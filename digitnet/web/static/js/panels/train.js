@@ -118,8 +118,9 @@ function drawPlaceholder() {
   context.fillText("The cost and accuracy curves grow here as a network trains.", width / 2, height / 2);
 }
 
-// Points of the curves: per epoch from the history, from epoch 0 (the untrained network) when
-// the job records it (``initial``), and the per-batch cost, smoothed, when it records that.
+// Points of the curves: per epoch from the history, from epoch 0 (the untrained network, the
+// job's ``initial``), and, between them, the cost of 100 training images measured about a hundred
+// times an epoch as the weights change, smoothed.
 function drawChart(job) {
   chartJob = job;
   const [context, width, height] = sizeChart();
@@ -128,7 +129,7 @@ function drawChart(job) {
   context.clearRect(0, 0, width, height);
   const epochs = job.settings.epochs;
   const records = [...(job.initial ? [{ epoch: 0, ...job.initial }] : []), ...job.history];
-  const batches = job.batch_costs || [];   // [[epochs as a fraction, cost], …]
+  const batches = job.sample_costs || [];   // [[epochs as a fraction, cost of 100 training images], …]
   const costs = [...records.flatMap((r) => [r.test_cost, r.train_cost]), ...batches.map((b) => b[1])]
     .filter((c) => c !== null && Number.isFinite(c));
   const maxCost = Math.max(0.05, ...costs) * 1.1;
@@ -163,7 +164,7 @@ function drawChart(job) {
   context.fillText("test accuracy", 0, 0);
   context.restore();
 
-  if (batches.length) {   // the per-batch cost, smoothed (exponential moving average)
+  if (batches.length) {   // the sample's cost as training goes, smoothed (exponential moving average)
     let smooth = batches[0][1];
     context.strokeStyle = "rgba(243, 164, 129, 0.6)";
     context.lineWidth = 1;
@@ -192,6 +193,8 @@ function drawChart(job) {
     context.setLineDash([]);
   }
   chart.dataset.points = job.history.length;
+  chart.dataset.epochZero = String(!!job.initial);
+  chart.dataset.samples = batches.length;
   chart.dataset.accuracyFrom = lowAccuracy;
 }
 
