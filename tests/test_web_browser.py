@@ -743,8 +743,18 @@ def test_every_panel_answers_at_once_on_a_fresh_install(browser, mnist_dir, tmp_
             tab.page.wait_for_function(done, timeout=30_000)
             seconds[name] = time.monotonic() - start
 
-        timed("drawing", lambda: tab.draw(SEVEN), "() => document.querySelector('[data-testid=answer]').textContent !== ''")
-        timed("cost", lambda: tab.page.get_by_role("radio", name="7").click(),
+        box = tab.testid("draw-canvas").bounding_box()
+
+        def pen_down_and_move():
+            tab.page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.2 * box["height"])
+            tab.page.mouse.down()
+            tab.page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"], steps=3)
+
+        timed("drawing", pen_down_and_move, "() => document.querySelector('[data-testid=answer]').textContent !== ''")
+        tab.page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.8 * box["height"], steps=3)
+        tab.page.mouse.up()
+        tab.settle()
+        timed("cost", lambda: tab.page.get_by_role("radio", name="1").click(),
               "() => document.querySelector('[data-testid=cost-total]')")
         tab.open_tab("Random image")
         timed("random image", lambda: tab.testid("noise").click(), "() => document.querySelector('[data-testid=noise-answer]')")

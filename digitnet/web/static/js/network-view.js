@@ -73,9 +73,38 @@ function line(context, x1, y1, x2, y2) {
   context.stroke();
 }
 
+// The faint shape, drawn once per network and size onto its own canvas, then copied each frame.
+let shapeCache = null;
+function shapeLayer(width, height) {
+  if (shapeCache && shapeCache.width === width && shapeCache.height === height && shapeCache.shape === shape) {
+    return shapeCache.canvas;
+  }
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext("2d");
+  context.setTransform(width / NET_WIDTH, 0, 0, height / NET_HEIGHT, 0, 0);
+  context.lineWidth = 1;
+  context.globalAlpha = 0.1;
+  for (const c of shape) {
+    context.strokeStyle = c.weight > 0 ? POSITIVE : NEGATIVE;
+    line(context, c.x1, c.y1, c.x2, c.y2);
+  }
+  shapeCache = { width, height, shape, canvas };
+  return canvas;
+}
+
+// The canvas's width on the page, kept by a ResizeObserver: reading it while drawing would make the
+// browser lay the page out again after every answer.
+let cssWidth = NET_WIDTH;
+new ResizeObserver(([entry]) => {
+  cssWidth = entry.contentRect.width || NET_WIDTH;
+  redraw();
+}).observe(net);
+
 function draw() {
   const ratio = window.devicePixelRatio || 1;
-  const width = Math.round((net.getBoundingClientRect().width || NET_WIDTH) * ratio);
+  const width = Math.round(cssWidth * ratio);
   const height = Math.round((width * NET_HEIGHT) / NET_WIDTH);
   if (net.width !== width || net.height !== height) { net.width = width; net.height = height; }
   const context = net.getContext("2d");
@@ -85,12 +114,7 @@ function draw() {
   const { sizes } = state.model;
   const last = sizes.length - 1;
 
-  context.lineWidth = 1;
-  context.globalAlpha = prediction ? 0.07 : 0.14;
-  for (const c of shape) {
-    context.strokeStyle = c.weight > 0 ? POSITIVE : NEGATIVE;
-    line(context, c.x1, c.y1, c.x2, c.y2);
-  }
+  context.drawImage(shapeLayer(width, height), 0, 0, NET_WIDTH, NET_HEIGHT);
   // this input's strongest connections: the largest terms w·a, red pushing the neuron up,
   // blue pushing it down, brighter the larger
   if (prediction && prediction.connections) {
@@ -284,7 +308,7 @@ subscribe((_, changes) => {
   if (changed(changes, "prediction", "model")) {
     paintGrey(grid, state.prediction ? state.prediction.activations[0] : new Float32Array(784));
   }
-  if (changed(changes, "prediction", "model", "hover", "selected", "highlight")) redraw();
+  if (changed(changes, "prediction", "model")) draw();   // at once: the answer's latency includes the drawing
+  else if (changed(changes, "hover", "selected", "highlight")) redraw();
   if (changed(changes, "prediction", "model", "hover", "selected")) showNeuron();
 });
-window.addEventListener("resize", redraw);

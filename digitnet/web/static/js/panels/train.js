@@ -76,7 +76,8 @@ export async function showTraining(job) {
   const finished = job.history.length;
   $("train-progress").value = running ? (finished + (job.progress.epoch > finished ? progress : 0)) / epochs : finished / epochs;
   const last = job.history[finished - 1];
-  const lastText = last ? `; after epoch ${last.epoch}: test accuracy ${percent(last.test_accuracy)}, test cost ${fmt(last.test_cost, 4)}` : "";
+  const before = job.initial ? `; before training: test accuracy ${percent(job.initial.test_accuracy)}, test cost ${fmt(job.initial.test_cost, 4)}` : "";
+  const lastText = last ? `; after epoch ${last.epoch}: test accuracy ${percent(last.test_accuracy)}, test cost ${fmt(last.test_cost, 4)}` : before;
   $("train-status").textContent = {
     running: `Training ${job.settings.sizes.join("-")} with learning rate ${job.settings.lr}: epoch ${Math.min(job.progress.epoch, epochs)} of ${epochs}${lastText}`,
     done: `Done: ${finished} epochs${lastText}. ${startedHere.has(job.id) ? "Now exploring the new network." : "The new network is in the Network list."}`,
@@ -133,7 +134,8 @@ function drawChart(job) {
   const costs = [...records.flatMap((r) => [r.test_cost, r.train_cost]), ...batches.map((b) => b[1])]
     .filter((c) => c !== null && Number.isFinite(c));
   const maxCost = Math.max(0.05, ...costs) * 1.1;
-  const accuracies = records.map((r) => r.test_accuracy).filter((a) => a !== null && a !== undefined);
+  // accuracy from epoch 1 on (the untrained network's, about 10%, is in the status line instead)
+  const accuracies = job.history.map((r) => r.test_accuracy).filter((a) => a !== null && a !== undefined);
   // accuracy gets its own axis, zoomed to where the values are (in steps of 5%)
   const lowAccuracy = accuracies.length ? Math.max(0, Math.min(0.9, Math.floor(Math.min(...accuracies) * 20 - 1) / 20)) : 0;
   const x = (epoch) => pad.left + (plotW * epoch) / epochs;
@@ -177,7 +179,8 @@ function drawChart(job) {
   }
   const series = [["test_cost", yCost, "#d6604d"], ["train_cost", yCost, "#f3a481"], ["test_accuracy", yAccuracy, "#90c4dd"]];
   for (const [key, y, colour] of series) {
-    const points = records.filter((r) => r[key] !== null && r[key] !== undefined).map((r) => [x(r.epoch), y(r[key])]);
+    const points = (key === "test_accuracy" ? job.history : records)
+      .filter((r) => r[key] !== null && r[key] !== undefined).map((r) => [x(r.epoch), y(r[key])]);
     context.strokeStyle = context.fillStyle = colour;
     context.lineWidth = 2;
     context.beginPath();
