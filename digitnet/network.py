@@ -25,7 +25,6 @@ import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
 from .costs import check_cost, example_costs, one_hot, output_error
-from .engines import get_engine
 
 DEFAULT_SIZES = (784, 16, 16, 10)
 INITS = ("lecun", "nielsen", "xavier", "he")
@@ -211,11 +210,13 @@ class Network:
         return predict_or_reject(self, images, engine=engine)
 
     def outputs(self, images, engine="auto"):
-        """Output activations like ``feedforward``, computed by the chosen engine (fast by default)."""
+        """Output activations like ``feedforward``, computed by ``engine``: a name (see
+        ``digitnet.engines``; ``auto`` takes the fast engine where it is ready) or an engine."""
+        from .engines import engine_for_outputs
         images = np.asarray(images)
-        if images.ndim == 1:
-            return get_engine(engine, self).outputs(self, images[None, :])[0]
-        return get_engine(engine, self).outputs(self, images)
+        rows = images[None, :] if images.ndim == 1 else images
+        outputs = engine_for_outputs(engine, self, rows).outputs(self, rows)
+        return outputs[0] if images.ndim == 1 else outputs
 
     # ------------------------------------------------------------------ the cost
     def example_costs(self, images, labels):

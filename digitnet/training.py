@@ -65,16 +65,16 @@ def split_validation(images, labels, count):
     return (images[:-count], labels[:-count]), (images[-count:], labels[-count:])
 
 
-def choose_engine(recipe, engine, net):
+def choose_engine(recipe, engine, net, images=None):
     """The engine that runs ``recipe`` on ``net``: ``engine``, except that options only the reference
     engine runs make "auto" pick it (and any other named engine a DigitnetError)."""
     options = recipe.reference_only_options()
-    runner = get_engine(engine, net)
+    if options and engine == "auto":
+        return get_engine("reference")
+    runner = get_engine(engine, net, images)
     if options and runner.name != "reference":
-        if engine != "auto":
-            raise DigitnetError(f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
-                                "use the reference engine (engine 'reference' or 'auto')")
-        runner = get_engine("reference", net)
+        raise DigitnetError(f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
+                            "use the reference engine (engine 'reference' or 'auto')")
     return runner
 
 
@@ -172,7 +172,7 @@ def train(net, images, labels, recipe=None, *, test=None, monitor=False, engine=
     validation = None
     if recipe.validation:
         (images, labels), validation = split_validation(images, labels, recipe.validation)
-    runner = choose_engine(recipe, engine, net)
+    runner = choose_engine(recipe, engine, net, images)
     rng = np.random.default_rng(recipe.seed)
     step_options = {}
     if recipe.reference_only_options():
@@ -186,7 +186,7 @@ def train(net, images, labels, recipe=None, *, test=None, monitor=False, engine=
             last_complete = _parameters(net)
             try:
                 record = _train_epoch(net, runner, images, labels, recipe, epoch, rng, step_options, on_progress)
-                _monitor(net, record, engine, (images, labels) if monitor else None, validation, test)
+                _monitor(net, record, runner, (images, labels) if monitor else None, validation, test)
             except BaseException:   # stopped, interrupted or failed inside the epoch: back to the last whole one
                 net.weights, net.biases = last_complete
                 raise

@@ -337,8 +337,8 @@ def test_options_use_the_reference_engine_and_refuse_another(monkeypatch):
 
     real_get_engine = digitnet.training.get_engine
 
-    def get_engine(name, net=None):   # as if a fast plain-SGD engine existed and "auto" chose it
-        return FastPlainSGD() if name in ("auto", "fast") else real_get_engine(name, net)
+    def get_engine(name, net=None, images=None):   # as if a fast plain-SGD engine existed and "auto" chose it
+        return FastPlainSGD() if name in ("auto", "fast") else real_get_engine(name, net, images)
 
     monkeypatch.setattr(digitnet.training, "get_engine", get_engine)
     images, labels = random_set(30)

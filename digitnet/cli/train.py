@@ -73,9 +73,11 @@ def register(subparsers):
     options.add_argument("--patience", type=non_negative_int, metavar="EPOCHS",
                          help="early stopping: stop after EPOCHS epochs without a better validation accuracy "
                               "and keep the best epoch's weights (needs --validation; 0 = off)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed for the start and the order (default 0)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="random seed for the start and the order (default 0)")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
-    parser.add_argument("--out", default="model.npz", metavar="FILE", help="where to save the model (default model.npz)")
+    parser.add_argument("--out", default="model.npz", metavar="FILE",
+                        help="where to save the model (default model.npz; Ctrl-C saves the last complete epoch)")
     add_data_option(parser)
     add_engine_option(parser)
     add_json_option(parser)
@@ -160,7 +162,8 @@ def run_train(args):
         split_validation(train_images, train_labels, validation)  # too many held out: refused before training
     epochs = recipe.epochs
     if not args.json:
-        print(f"training {net!r} on {len(train_images) - validation:,} images for {epochs} epoch{'' if epochs == 1 else 's'} "
+        print(f"training {net!r} on {len(train_images) - validation:,} images "
+              f"for {epochs} epoch{'' if epochs == 1 else 's'} "
               f"(batch {recipe.batch_size}, lr {recipe.lr:g}, {recipe.schedule}"
               f"{''.join(f', {option}' for option in recipe.describe())})", flush=True)
     bar = ProgressBar("epoch")
