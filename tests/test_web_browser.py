@@ -8,7 +8,6 @@ to pytest's temporary folder (scripts/screenshot_explorer.py takes the docs' pic
 import base64
 import contextlib
 import importlib.util
-import io
 import json
 import os
 import subprocess
@@ -18,9 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from conftest import start_explorer, write_mnist
+
 from digitnet import data, insight
 from digitnet.images import image_to_input
 from digitnet.models import load_bundled
@@ -70,7 +68,8 @@ class Page:
         self.page.on("request", lambda r: "/events" not in r.url and self.pending.add(r))
         self.page.on("requestfinished", lambda r: self.pending.discard(r))
         self.page.on("requestfailed", lambda r: self.pending.discard(r))
-        self.page.on("console", lambda m: m.type in ("error", "warning") and self.problems.append(f"console {m.type}: {m.text}"))
+        self.page.on("console", lambda m: m.type in ("error", "warning")
+                     and self.problems.append(f"console {m.type}: {m.text}"))
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: self.problems.append(f"failed request: {r.url} ({r.failure})"))
         self.page.on("response", self._response)
@@ -302,7 +301,8 @@ def test_training_can_be_stopped_from_the_page(page):
     page.page.get_by_role("button", name="Train", exact=True).click()
     page.page.wait_for_function("() => +document.querySelector('[data-testid=train-chart]').dataset.points >= 1")
     page.page.get_by_role("button", name="Stop").click()
-    page.page.wait_for_function("() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Stopped')")
+    page.page.wait_for_function(
+        "() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Stopped')")
     assert page.page.get_by_role("button", name="Train", exact=True).is_enabled()
     assert page.problems == []
 
@@ -319,7 +319,8 @@ def test_without_data_the_page_explains_and_downloads_with_progress(browser, tmp
         assert tab.page.get_by_role("button", name="Train", exact=True).is_disabled()
         shot(tab, tmp_path, "no-data")
         tab.page.get_by_role("button", name="Download MNIST").click()
-        tab.page.wait_for_function("() => document.querySelector('#download-status').textContent.startsWith('MNIST is ready')")
+        tab.page.wait_for_function(
+            "() => document.querySelector('#download-status').textContent.startsWith('MNIST is ready')")
         tab.page.locator("#train-missing").wait_for(state="hidden")
         assert tab.page.get_by_role("button", name="Train", exact=True).is_enabled()
         assert tab.problems == []
@@ -373,7 +374,8 @@ def test_the_page_works_on_a_phone_sized_touch_screen_with_the_answer_in_view(br
         cdp = tab.context.new_cdp_session(tab.page)
         x = box["x"] + 0.5 * box["width"]
         points = [(x, box["y"] + y * box["height"]) for y in np.linspace(0.15, 0.85, 20)]
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+        cdp.send("Input.dispatchTouchEvent",
+                 {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
         for px, py in points[1:]:
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": px, "y": py}]})
         tab.settle()
@@ -551,7 +553,8 @@ def test_the_answer_says_how_sure_it_is(page):
     outputs = np.array(page.predictions[-1][1]["activations"][-1])
     assert outputs.max() < 0.8
     assert answer.get_attribute("data-state") == "unsure"
-    assert page.testid("answer-words").inner_text() == f"Probably {'an' if outputs.argmax() == 8 else 'a'} {outputs.argmax()}, not sure"
+    top = int(outputs.argmax())
+    assert page.testid("answer-words").inner_text() == f"Probably {'an' if top == 8 else 'a'} {top}, not sure"
     words = page.page.evaluate("""async () => {
         const { answerWords } = await import('/js/answer.js');
         return [answerWords({state: 'sure', digit: 8}), answerWords({state: 'unsure', digit: 8}),
@@ -718,7 +721,8 @@ def test_the_page_is_light_and_cached(browser, server):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     transfers = []
-    page.on("requestfinished", lambda r: transfers.append(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]))
+    page.on("requestfinished",
+            lambda r: transfers.append(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]))
     loads = []
     for load in (page.goto, lambda _: page.reload()):
         transfers.clear()
@@ -757,7 +761,8 @@ def test_every_panel_answers_at_once_on_a_fresh_install(browser, mnist_dir, tmp_
         timed("cost", lambda: tab.page.get_by_role("radio", name="1").click(),
               "() => document.querySelector('[data-testid=cost-total]')")
         tab.open_tab("Random image")
-        timed("random image", lambda: tab.testid("noise").click(), "() => document.querySelector('[data-testid=noise-answer]')")
+        timed("random image", lambda: tab.testid("noise").click(),
+              "() => document.querySelector('[data-testid=noise-answer]')")
         timed("test images", lambda: tab.open_tab("Test images"),
               "() => document.querySelector('#test-info').textContent.startsWith('Test image')")
         timed("mistakes", lambda: tab.page.get_by_label("only the network's mistakes").check(),
@@ -811,8 +816,9 @@ def test_the_training_chart_is_crisp_titled_and_zoomed(browser, server):
             help_id = page.locator(f"#train-{knob}").get_attribute("aria-describedby")
             assert help_id and len(page.locator(f"#{help_id}").inner_text()) > 20    # each knob explained in a line
         page.get_by_role("button", name="Train", exact=True).click()
-        page.wait_for_function("() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Done')",
-                               timeout=120_000)
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Done')",
+            timeout=120_000)
         chart = page.get_by_test_id("train-chart")
         css_width = chart.evaluate("e => e.getBoundingClientRect().width")
         assert chart.evaluate("e => e.width") == round(2 * css_width)       # one canvas pixel per device pixel

@@ -4,7 +4,7 @@
 const tokenMeta = document.querySelector('meta[name="digitnet-token"]');
 const TOKEN = tokenMeta ? tokenMeta.content : null;
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(message, status) { super(message); this.status = status; }
 }
 

@@ -8,7 +8,7 @@ export const POSITIVE = "rgb(214, 96, 77)";    // RdBu_r at +0.6: lines and mark
 export const NEGATIVE = "rgb(67, 147, 195)";   // RdBu_r at −0.6
 
 // The colour of ``t`` in [−1, 1] (clipped) as [r, g, b].
-export function diverging(t) {
+function diverging(t) {
   const x = (Math.min(1, Math.max(-1, t)) + 1) * 5;
   const i = Math.min(9, Math.floor(x));
   const f = x - i;

@@ -92,7 +92,7 @@ for (const type of ["pointerup", "pointercancel"]) {
   });
 }
 
-export function clearInput() {
+function clearInput() {
   stroke = null;
   replaceInput({ kind: "drawing" }, { drawing: false });
 }

@@ -149,4 +149,3 @@ onOpen("tab-lesson", () => {
 window.addEventListener("hashchange", fromAddress);
 subscribe((_, changes) => { if (changed(changes, "prediction", "selected", "model", "noise")) render(); });
 export const startLesson = fromAddress;
-export const lessonSteps = STEPS.length;
