@@ -860,3 +860,28 @@ def test_every_panel_is_clean_for_axe(browser, server, viewport):
         assert tab.problems == []
     finally:
         tab.close()
+
+
+def test_two_networks_read_the_same_drawing_side_by_side(browser, mnist_dir):
+    server = start_explorer(data_dir=mnist_dir)
+    try:
+        job = server.explorer.start_training({"hidden": [8], "lr": 1.0, "epochs": 1, "batch_size": 10, "limit": 500})
+        deadline = time.monotonic() + 60
+        while server.explorer.job(job["id"]).snapshot()[1]["model"] is None:
+            assert time.monotonic() < deadline, "the second network did not train in a minute"
+            time.sleep(0.1)
+        other = server.explorer.network("net-1")
+        tab = Page(browser, server.url)
+        tab.page.locator("#compare-model").select_option("net-1")
+        tab.draw(SEVEN)
+        tab.page.wait_for_function("() => document.querySelector('[data-testid=compare]').textContent !== ''")
+        outputs = other.feedforward(tab.last_input())   # the library's reading of the same drawing by net-1
+        text = tab.testid("compare").inner_text()
+        assert text.startswith("784-8-10") and f"(output {outputs.argmax()} at {fmt(outputs.max())})" in text
+        assert tab.testid("answer").inner_text() == "7"      # the main answer is still the shipped network's
+        tab.testid("clear").click()
+        assert tab.testid("compare").inner_text() == ""      # and the comparison belongs to the drawing
+        assert tab.problems == []
+        tab.close()
+    finally:
+        server.close()

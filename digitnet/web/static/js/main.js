@@ -10,6 +10,7 @@ import { showError } from "./errors.js";
 import "./drawing.js";
 import "./answer.js";
 import "./network-view.js";
+import "./compare.js";
 import { panelOpen } from "./tabs.js";
 import "./panels/cost.js";
 import { showGallery } from "./panels/look.js";
