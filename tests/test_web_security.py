@@ -291,7 +291,7 @@ def test_a_server_with_a_token_needs_it_for_the_page_and_every_api_call():
         assert call(server, "GET", "/?token=wrong")[0] == 401
         status, page, _ = call(server, "GET", "/?token=s3cret-token")
         assert status == 200 and b'<meta name="digitnet-token" content="s3cret-token">' in page
-        assert call(server, "GET", "/app.js")[0] == 200   # the page's other files are not secret
+        assert call(server, "GET", "/js/main.js")[0] == 200   # the page's other files are not secret
         for headers in ({}, {"X-Digitnet-Token": "wrong"}, {"X-Digitnet-Token": "s3cret-token\u00e9"}):
             status, answer, _ = call(server, "GET", "/api/status", headers=headers)
             assert status == 401 and "X-Digitnet-Token" in answer["error"]
