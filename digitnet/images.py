@@ -21,6 +21,7 @@ The explorer page sends its canvas through the same ``to_mnist``.
 import io
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageFilter, UnidentifiedImageError
@@ -92,6 +93,12 @@ def to_mnist(ink):
 
     Raises BlankImageError (an ImageError) if there is no ink to read (a blank or empty image).
     """
+    return digit_from(separate_ink(ink))
+
+
+def separate_ink(ink):
+    """Steps 1–2 on an ink map (h, w): the ink alone, (h, w) float32 in [0, 1] with the background
+    at 0 and everything fainter than INK_THRESHOLD cleared.  Raises BlankImageError if there is none."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2 or ink.size == 0:
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
@@ -104,7 +111,12 @@ def to_mnist(ink):
                               f"above the background; at least {MIN_CONTRAST} is needed)")
     ink = np.clip((ink - background) / (peak - background), 0, 1)
     ink[ink < INK_THRESHOLD] = 0
-    ink = keep_the_drawing(ink)
+    return ink
+
+
+def digit_from(separated):
+    """Steps 3–6 on ``separate_ink``'s result: (784,) float32 in [0, 1]."""
+    ink = keep_the_drawing(separated)
     rows, cols = np.nonzero(ink)
     ink = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
     ink = _thicken(ink, DIGIT_BOX / max(ink.shape))
@@ -123,7 +135,7 @@ def keep_the_drawing(ink):
     maximum to at most BACKGROUND_SIDE pixels across (so a thin line stays connected).
     """
     labels, block = ink_pieces(ink > 0)
-    masses = np.bincount(labels.ravel(), weights=_block_reduce(ink, block, np.sum).ravel())
+    masses = np.bincount(labels.ravel(), weights=block_reduce(ink, block, np.sum).ravel())
     masses[0] = 0
     keep = masses >= SPECK_SHARE * masses.max()
     edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
@@ -142,7 +154,7 @@ def ink_pieces(mask):
     """Connected pieces of ``mask`` (h, w) bool: (labels (h', w') int, 0 = no ink, block size) on
     the mask shrunk by block maximum to at most BACKGROUND_SIDE pixels across."""
     block = max(1, -(-max(mask.shape) // BACKGROUND_SIDE))
-    small = _block_reduce(mask, block, np.max)
+    small = block_reduce(mask, block, np.max)
     labels = np.where(small, np.arange(1, small.size + 1).reshape(small.shape), 0)
     while True:   # every pixel takes the largest label among its 8 neighbours until nothing changes
         padded = np.pad(labels, 1)
@@ -156,7 +168,7 @@ def ink_pieces(mask):
     return labels.reshape(small.shape), block
 
 
-def _block_reduce(image, block, reduce):
+def block_reduce(image, block, reduce):
     """``reduce`` over block × block tiles of ``image`` (padded with zeros to whole tiles)."""
     height, width = -(-image.shape[0] // block), -(-image.shape[1] // block)
     padded = np.zeros((height * block, width * block), dtype=image.dtype)
@@ -200,7 +212,7 @@ def _thicken(ink, scale):
         return ink
     block = max(1, int(1 / (4 * scale)))
     if block > 1:
-        ink = _block_reduce(ink, block, np.max)
+        ink = block_reduce(ink, block, np.max)
         stroke, scale = max(stroke / block, 1.0), scale * block
     grow = int(round(MNIST_STROKE / scale - stroke))
     if grow < 2:
@@ -224,12 +236,27 @@ def _place_by_center_of_mass(digit):
     return square
 
 
-def image_to_input(source):
-    """Read an image file (path or bytes) and return the network's input: (784,) float32 in [0, 1]."""
+class Picture(NamedTuple):
+    """A person's picture read for the network: ``pixels`` (784,) float32 MNIST-style input and
+    ``ink`` (h, w) float32, the ink separated from its background at the picture's own size
+    (what ``digitnet.rejection`` looks at to tell a drawing from a photograph)."""
+
+    pixels: np.ndarray
+    ink: np.ndarray
+
+
+def read_picture(source):
+    """Read an image file (path or bytes) into a Picture; errors name the file."""
     try:
-        return to_mnist(read_image(source))
+        ink = separate_ink(read_image(source))
+        return Picture(digit_from(ink), ink)
     except ImageError as error:
         name = "image" if isinstance(source, (bytes, bytearray)) else str(source)
         if str(error).startswith(name):
             raise
         raise type(error)(f"{name}: {error}") from None
+
+
+def image_to_input(source):
+    """Read an image file (path or bytes) and return the network's input: (784,) float32 in [0, 1]."""
+    return read_picture(source).pixels
