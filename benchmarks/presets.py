@@ -25,10 +25,10 @@ from digitnet.presets import PRESETS
 
 def benchmark(name, train, test, seed):
     preset = PRESETS[name]
-    net = Network(**preset["network"], seed=seed)
+    net = Network(**preset.network, seed=seed)
     load_before = os.getloadavg()
     started, cpu_started = time.perf_counter(), time.process_time()
-    history = net.fit(*train, seed=seed, **preset["training"])
+    history = net.fit(*train, preset.recipe, seed=seed)
     train_seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     scores = net.evaluate(*test)
     return {"preset": name, "test_accuracy": scores["accuracy"], "test_cost": scores["cost"],

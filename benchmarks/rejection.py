@@ -86,8 +86,8 @@ def main():
         net = digitnet.Network.load(args.model)
     else:
         preset = PRESETS[DEFAULT_PRESET]
-        net = digitnet.Network(**preset["network"], seed=0)
-        net.fit(train_images, train_labels, **preset["training"], seed=0)
+        net = digitnet.Network(**preset.network, seed=0)
+        net.fit(train_images, train_labels, preset.recipe, seed=0)
     names, non_digits = read_pictures(args.pictures, "non_digits")
     drawn_names, drawn = read_pictures(args.pictures, "drawn_digits")
     drawn_labels = np.array([int(name.split("-")[1]) for name in drawn_names])

@@ -21,16 +21,16 @@ from digitnet.presets import DEFAULT_PRESET, PRESETS
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=PRESETS[DEFAULT_PRESET]["training"]["epochs"])
+    parser.add_argument("--epochs", type=int, default=PRESETS[DEFAULT_PRESET].recipe.epochs)
     parser.add_argument("--engine", default="auto")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     preset = PRESETS[DEFAULT_PRESET]
     (train_images, train_labels), test = digitnet.load_mnist()
-    net = digitnet.Network(**preset["network"], seed=args.seed)
+    net = digitnet.Network(**preset.network, seed=args.seed)
     started = time.perf_counter()
-    history = net.fit(train_images, train_labels, **{**preset["training"], "epochs": args.epochs},
-                      test=test, seed=args.seed, engine=args.engine)
+    history = net.fit(train_images, train_labels, preset.recipe, epochs=args.epochs, seed=args.seed,
+                      test=test, engine=args.engine)
     seconds = [record["seconds"] for record in history]
     print(json.dumps({
         "preset": DEFAULT_PRESET, "epochs": args.epochs, "seed": args.seed, "engine": net.recipe["engine"],

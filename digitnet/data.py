@@ -8,9 +8,11 @@ IDX format (big-endian): two zero bytes, a type code (0x08 = unsigned byte), the
 of dimensions, then one 4-byte size per dimension, then the data.  Files may be gzipped.
 """
 
-import gzip
 import hashlib
+import http.client
+import math
 import os
+import time
 import urllib.error
 import urllib.request
 import zlib
@@ -19,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataError
-from .files import atomic_write
+from .files import atomic_write, read_regular_file
 
 #: The four files, with the SHA-256 of their decompressed content.
 FILES = {
@@ -37,6 +39,10 @@ MIRRORS = (
 )
 
 IDX_TYPES = {0x08: np.uint8}
+MAX_IDX_VALUES = 70_000 * 28 * 28    # no MNIST file holds more (the limit is checked before allocating)
+MAX_IDX_BYTES = MAX_IDX_VALUES + 64  # ... plus its header
+MAX_DOWNLOAD_BYTES = MAX_IDX_BYTES   # a mirror sending more is cut off (gzip never grows MNIST)
+DOWNLOAD_DEADLINE = 300              # seconds for one file from one mirror, however slowly it trickles
 
 
 def resolve_data_dir(explicit=None):
@@ -49,18 +55,40 @@ def resolve_data_dir(explicit=None):
     return Path(cache) / "digitnet" / "mnist"
 
 
-def _decompressed(content, name):
-    """``content`` decompressed if it is gzip (recognised by its magic bytes), else unchanged."""
+def _inflate(content, limit, name):
+    """At most ``limit`` bytes of gzip ``content`` (every member, in order), never inflating more."""
+    pieces, size, data = [], 0, content
+    try:
+        while data and size < limit:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            pieces.append(inflater.decompress(data, limit - size))
+            size += len(pieces[-1])
+            while not inflater.eof and inflater.unconsumed_tail and size < limit:
+                pieces.append(inflater.decompress(inflater.unconsumed_tail, limit - size))
+                size += len(pieces[-1])
+            if not inflater.eof:
+                if size >= limit:
+                    break
+                raise DataError(f"{name}: corrupt gzip file (it ends in the middle of its compressed data)")
+            data = inflater.unused_data
+    except zlib.error as error:
+        raise DataError(f"{name}: corrupt gzip file ({error})") from None
+    return b"".join(pieces)
+
+
+def _decompressed(content, name, limit=MAX_IDX_BYTES):
+    """``content`` decompressed if it is gzip (recognised by its magic bytes), else unchanged; DataError if it
+    would inflate to more than ``limit`` bytes."""
     if content[:2] != b"\x1f\x8b":
         return content
-    try:
-        return gzip.decompress(content)
-    except (OSError, EOFError, zlib.error) as error:
-        raise DataError(f"{name}: corrupt gzip file ({error})") from None
+    inflated = _inflate(content, limit + 1, name)
+    if len(inflated) > limit:
+        raise DataError(f"{name}: decompresses to more than {limit:,} bytes, more than any MNIST file")
+    return inflated
 
 
-def parse_idx(content, name="IDX data"):
-    """Parse IDX bytes into an array, checking the magic number and that sizes match the length."""
+def _idx_shape(content, name):
+    """(dtype, shape, header length) from the start of IDX bytes, refusing what is not IDX or too large."""
     if len(content) < 4:
         raise DataError(f"{name}: too short to be an IDX file ({len(content)} bytes)")
     zero, type_code, ndim = int.from_bytes(content[:2], "big"), content[2], content[3]
@@ -71,17 +99,34 @@ def parse_idx(content, name="IDX data"):
     if len(content) < header:
         raise DataError(f"{name}: truncated in its header ({len(content)} bytes)")
     shape = tuple(int.from_bytes(content[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(shape, dtype=np.int64))
+    if math.prod(shape) > MAX_IDX_VALUES:
+        raise DataError(f"{name}: its header declares {'×'.join(map(str, shape))} values; an MNIST file holds "
+                        f"at most {MAX_IDX_VALUES:,} (70,000 images of 28×28)")
+    return IDX_TYPES[type_code], shape, header
+
+
+def parse_idx(content, name="IDX data"):
+    """Parse IDX bytes into an array, checking the magic number and that sizes match the length."""
+    dtype, shape, header = _idx_shape(content, name)
+    expected = header + math.prod(shape)
     if len(content) != expected:
         problem = "truncated" if len(content) < expected else "has extra bytes"
         raise DataError(f"{name}: {problem}: its header says {'×'.join(map(str, shape))} values "
                         f"({expected} bytes in all) but it holds {len(content)} bytes")
-    return np.frombuffer(content, dtype=IDX_TYPES[type_code], offset=header).reshape(shape)
+    return np.frombuffer(content, dtype=dtype, offset=header).reshape(shape)
 
 
 def read_idx(path):
-    """Read one IDX file (gzipped or not) into a uint8 array, refusing truncated or corrupt files."""
-    return parse_idx(_decompressed(Path(path).read_bytes(), path), name=str(path))
+    """Read one IDX file (gzipped or not) into a uint8 array, refusing truncated, corrupt or oversized files.
+
+    Only regular files are read; a gzipped file's declared sizes are checked (from its first
+    bytes) before the rest is inflated, and it is never inflated past what its header declares.
+    """
+    content = read_regular_file(path, MAX_IDX_BYTES, DataError, "MNIST file")
+    if content[:2] == b"\x1f\x8b":
+        _, shape, header = _idx_shape(_inflate(content, 4 + 4 * 4, path), path)
+        content = _inflate(content, header + math.prod(shape) + 1, path)  # one byte more reveals extra bytes
+    return parse_idx(content, name=str(path))
 
 
 def find_file(folder, stem):
@@ -93,9 +138,10 @@ def find_file(folder, stem):
     return None
 
 
-def missing_files(folder):
-    """The standard names of the MNIST files that ``folder`` lacks."""
-    return [stem + ".gz" for stem, _ in FILES.values() if find_file(folder, stem) is None]
+def missing_files(folder, split=None):
+    """The standard names of the MNIST files that ``folder`` lacks (of ``split``'s two, or of all four)."""
+    return [stem + ".gz" for key, (stem, _) in FILES.items()
+            if (split is None or key.startswith(split)) and find_file(folder, stem) is None]
 
 
 def _images_and_labels(folder, split, dtype):
@@ -117,26 +163,33 @@ def _images_and_labels(folder, split, dtype):
     return pixels, labels
 
 
-def load_mnist(data_dir=None, download=False, on_progress=None, dtype=np.float32):
+SPLITS = ("train", "test")
+
+
+def load_mnist(data_dir=None, download=False, on_progress=None, dtype=np.float32, split=None):
     """``(train_images, train_labels), (test_images, test_labels)`` from the MNIST folder.
 
     Images are float32 in [0, 1] of shape (n, 784) (60,000 train, 10,000 test), rows of 28
     pixels top to bottom; labels are uint8 digits (n,).  ``dtype=np.uint8`` gives the raw
     pixel values 0–255 instead, a quarter of the memory (every digitnet function reads uint8
-    images as value / 255).  With ``download=True`` missing files
-    are fetched first (see ``download``); otherwise a DataError says what is missing and how
-    to provide it.
+    images as value / 255).  ``split="train"`` or ``"test"`` reads only that set's two files and
+    returns its ``(images, labels)``.  With ``download=True`` missing files are fetched first
+    (see ``download_mnist``); otherwise a DataError says what is missing and how to provide it.
     """
+    if split not in (None, *SPLITS):
+        raise ValueError(f"split must be 'train', 'test' or None, got {split!r}")
     folder = resolve_data_dir(data_dir)
-    if missing_files(folder):
+    if missing_files(folder, split):
         if not download:
-            raise DataError(_missing_message(folder))
+            raise DataError(_missing_message(folder, split))
         download_mnist(folder, on_progress=on_progress)
+    if split is not None:
+        return _images_and_labels(folder, split, dtype)
     return _images_and_labels(folder, "train", dtype), _images_and_labels(folder, "test", dtype)
 
 
-def _missing_message(folder):
-    return (f"MNIST not found in {folder}: need {', '.join(missing_files(folder))}; "
+def _missing_message(folder, split=None):
+    return (f"MNIST not found in {folder}: need {', '.join(missing_files(folder, split))}; "
             "run `digitnet download` (needs the internet) or point --data / DIGITNET_DATA at a folder holding them")
 
 
@@ -145,13 +198,16 @@ def sha256_of_content(content, name="download"):
     return hashlib.sha256(_decompressed(content, name)).hexdigest()
 
 
-def download_mnist(folder=None, mirrors=MIRRORS, on_progress=None, timeout=30):
+def download_mnist(folder=None, mirrors=MIRRORS, on_progress=None, timeout=30, deadline=DOWNLOAD_DEADLINE):
     """Fetch the missing MNIST files into ``folder`` (default: ``resolve_data_dir()``), verifying each.
 
     Each file is tried on every mirror in order; it is written to a temporary file and renamed
-    into place only after the SHA-256 of its decompressed content matches ``FILES``.
-    ``on_progress(name, done_bytes, total_bytes or None)`` reports the download.  Raises
-    DataError if a file cannot be fetched from any mirror.
+    into place only after the SHA-256 of its decompressed content matches ``FILES``.  A mirror
+    fails over to the next one on any problem: no answer within ``timeout`` seconds, the file not
+    complete within ``deadline`` seconds, a malformed ``Content-Length``, more than
+    MAX_DOWNLOAD_BYTES, a wrong checksum.  ``on_progress(name, done_bytes, total_bytes or None)``
+    reports the download (an exception it raises stops the download).  Raises DataError if a
+    file cannot be fetched from any mirror.
     """
     folder = resolve_data_dir(folder)
     for stem, sha256 in FILES.values():
@@ -161,32 +217,50 @@ def download_mnist(folder=None, mirrors=MIRRORS, on_progress=None, timeout=30):
         errors = []
         for mirror in mirrors:
             try:
-                _fetch_verified(mirror + name, folder / name, sha256, on_progress, timeout)
+                _fetch_verified(mirror + name, folder / name, sha256, on_progress, timeout, deadline)
                 break
-            except (OSError, urllib.error.URLError, DataError) as error:
-                errors.append(f"{mirror}: {getattr(error, 'reason', error)}")
+            except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException, DataError) as error:
+                errors.append(f"{mirror}: {getattr(error, 'reason', None) or error}")
         else:
             raise DataError(f"could not download {name} ({'; '.join(errors)}); "
                             f"copy the MNIST files into {folder} or point --data / DIGITNET_DATA at them")
     return folder
 
 
-def _fetch_verified(url, target, sha256, on_progress, timeout):
+def _declared_length(response):
+    """The response's Content-Length as an int, None when absent; DataError when malformed or too large."""
+    values = response.headers.get_all("Content-Length") or []
+    if not values:
+        return None
+    if len(set(values)) != 1 or not (values[0].isascii() and values[0].strip().isdigit()):
+        raise DataError(f"malformed Content-Length {', '.join(values)[:40]!r}")
+    total = int(values[0])
+    if total > MAX_DOWNLOAD_BYTES:
+        raise DataError(f"the mirror announces {total:,} bytes, more than any MNIST file")
+    return total
+
+
+def _fetch_verified(url, target, sha256, on_progress, timeout, deadline):
     request = urllib.request.Request(url, headers={"User-Agent": "digitnet"})
-    chunks = []
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        total = int(response.headers.get("Content-Length") or 0) or None
-        done = 0
-        while chunk := response.read(1 << 16):
+    give_up = time.monotonic() + deadline
+    chunks, done = [], 0
+    with urllib.request.urlopen(request, timeout=min(timeout, deadline)) as response:
+        total = _declared_length(response)
+        read = getattr(response, "read1", response.read)  # returns what has arrived: a trickle cannot hold it
+        while chunk := read(1 << 16):
             chunks.append(chunk)
             done += len(chunk)
+            if done > MAX_DOWNLOAD_BYTES:
+                raise DataError(f"the mirror sent more than {MAX_DOWNLOAD_BYTES:,} bytes, more than any MNIST file")
+            if time.monotonic() > give_up:
+                raise DataError(f"not complete after {deadline} s ({done:,} bytes so far)")
             if on_progress is not None:
                 on_progress(target.name, done, total)
+    if total is not None and done != total:
+        raise DataError(f"the mirror sent {done:,} bytes but announced {total:,}")
     content = b"".join(chunks)
     actual = sha256_of_content(content, url)
     if actual != sha256:
         raise DataError(f"checksum mismatch for {url} (SHA-256 {actual[:12]}…, expected {sha256[:12]}…)")
     with atomic_write(target) as file:
         file.write(content)
-
-

@@ -10,6 +10,8 @@ the ink separated from its background (``digitnet.images.separate_ink``) we meas
     coverage   share of the picture that is ink
     mid_tones  share of the ink pixels that are only half bright (between 0.2 and 0.6)
     at_edge    share of the ink in pieces that touch the picture's edge
+    texture    standard deviation of the background (the pixels fainter than INK_THRESHOLD)
+    faint      share of the background that is not quite dark (above a quarter of INK_THRESHOLD)
 
 and combine them by logistic regression: P(not a drawing) = σ(w · (features − mean) / scale + b).
 The weights were fitted by ``scripts/fit_drawing_check.py`` on generated pictures (procedural
@@ -26,14 +28,17 @@ import numpy as np
 
 from .images import INK_THRESHOLD, SPECK_SHARE, block_reduce, ink_pieces
 
-FEATURES = ("pieces", "fragments", "coverage", "mid_tones", "at_edge")
+FEATURES = ("pieces", "fragments", "coverage", "mid_tones", "at_edge", "texture", "faint")
 MID_TONE = 0.6          # ink pixels below this brightness (and above INK_THRESHOLD) are mid-tones
 CHECK_FILE = "drawing_check.json"
 
 
 def drawing_features(ink):
-    """(5,) float64 features (see FEATURES) of ``ink`` (h, w) float in [0, 1], background 0."""
-    inked = ink > 0
+    """(7,) float64 features (see FEATURES) of ``ink`` (h, w) float in [0, 1], background near 0
+    (``digitnet.images.separate_ink``)."""
+    inked = ink >= INK_THRESHOLD
+    background = ink[~inked]
+    ink = np.where(inked, ink, 0)
     labels, block = ink_pieces(inked)
     masses = np.bincount(labels.ravel(), weights=block_reduce(ink.astype(np.float64), block, np.sum).ravel())
     masses[0] = 0
@@ -45,18 +50,20 @@ def drawing_features(ink):
         inked.mean(),
         ((ink >= INK_THRESHOLD) & (ink < MID_TONE)).sum() / max(inked.sum(), 1),
         masses[edge].sum() / max(masses.sum(), 1e-12),
+        float(background.std()) if background.size else 0.0,
+        float((background > INK_THRESHOLD / 4).mean()) if background.size else 0.0,
     ])
 
 
 class DrawingCheck:
-    """The fitted logistic model: ``mean``, ``scale``, ``weights`` (5,), ``bias`` and ``threshold``."""
+    """The fitted logistic model: ``mean``, ``scale``, ``weights`` (7,), ``bias`` and ``threshold``."""
 
     def __init__(self, mean, scale, weights, bias, threshold):
         self.mean, self.scale = np.asarray(mean, float), np.asarray(scale, float)
         self.weights, self.bias, self.threshold = np.asarray(weights, float), float(bias), float(threshold)
 
     def probability(self, features):
-        """P(not a drawing) for (5,) or (n, 5) features."""
+        """P(not a drawing) for (7,) or (n, 7) features."""
         z = ((np.asarray(features) - self.mean) / self.scale) @ self.weights + self.bias
         return 1 / (1 + np.exp(-z))
 

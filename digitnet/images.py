@@ -20,19 +20,20 @@ The explorer page sends its canvas through the same ``to_mnist``.
 
 import io
 import warnings
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
 from .errors import BlankImageError, ImageError
+from .files import read_regular_file
 
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
 DIGIT_BOX = 20                       # MNIST scales each digit's longer side to 20 pixels
 MNIST_STROKE = 2.9                   # median MNIST stroke width in pixels, by _thicken's estimate on the test set
 MAX_PIXELS = 50_000_000              # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DECODED_SIDE = 1024              # larger pictures are decoded (or shrunk at once) to at most this on a side
 INK_THRESHOLD = 0.2                  # ink below this (after stretching) counts as background
 MIN_CONTRAST = 0.1                   # an image whose ink varies less than this is blank
 SPECK_SHARE = 0.02                   # pieces of ink with less than this share of the largest piece are specks
@@ -43,37 +44,65 @@ BACKGROUND_SIDE = 96                 # the local background is measured at most 
 def read_image(source):
     """Read an image file (path or bytes) into an ink map: 2-D float array, ink 1, background 0.
 
-    Handles grayscale, colour, palette and transparent images; raises ImageError for a file
-    that is not an image, is truncated, or is too large.
+    Handles grayscale, colour, palette and transparent images, 16-bit grayscale (scaled by its
+    full 0–65535 range) and floating-point images (used as they are when within [0, 1], else
+    stretched from their darkest to their lightest value).  Only regular files of at most
+    MAX_FILE_BYTES and pictures of at most MAX_PIXELS are read; a picture larger than
+    MAX_DECODED_SIDE on a side is decoded at reduced size where the format allows (JPEG) and
+    shrunk right after decoding otherwise.  Raises ImageError for a file that is not an image,
+    is truncated, or is too large.
     """
     name = "image" if isinstance(source, (bytes, bytearray)) else str(source)
+    raw = bytes(source) if isinstance(source, (bytes, bytearray)) else read_regular_file(
+        source, MAX_FILE_BYTES, ImageError, "file")
+    if len(raw) > MAX_FILE_BYTES:
+        raise ImageError(f"{name}: file too large ({len(raw):,} bytes; limit {MAX_FILE_BYTES:,})")
     try:
-        if isinstance(source, (bytes, bytearray)):
-            raw = bytes(source)
-        else:
-            path = Path(source)
-            if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
-                raise ImageError(f"{name}: file too large ({path.stat().st_size:,} bytes; limit {MAX_FILE_BYTES:,})")
-            raw = path.read_bytes()
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)   # PIL's notes on odd metadata: the result says it all
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw)) as image:
                 if image.width * image.height > MAX_PIXELS:
                     raise ImageError(f"{name}: image too large ({image.width}×{image.height} pixels; "
                                      f"limit {MAX_PIXELS:,} pixels)")
-                image.load()
-                rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255
-    except FileNotFoundError:
-        raise ImageError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ImageError(f"{name}: is a folder, not an image") from None
+                rgba = _decoded_rgba(image)
     except UnidentifiedImageError:
         raise ImageError(f"{name}: not an image file (PNG, JPEG, GIF, BMP, … expected)") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(f"{name}: image too large (over {MAX_PIXELS:,} pixels)") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise ImageError(f"{name}: cannot read image ({error})") from None
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
+        raise ImageError(f"{name}: cannot read image ({str(error)[:200]})") from None
     return ink_map(rgba)
+
+
+def _decoded_rgba(image):
+    """An opened PIL image decoded to (h, w, 4) float32 RGBA in [0, 1], at most MAX_DECODED_SIDE on a side."""
+    if max(image.size) > MAX_DECODED_SIDE:
+        image.draft(image.mode, (MAX_DECODED_SIDE, MAX_DECODED_SIDE))  # JPEG decodes at 1/2, 1/4 or 1/8 size
+    image.load()
+    if max(image.size) > MAX_DECODED_SIDE:
+        if image.mode in ("1", "P") or image.mode.startswith("I;16"):   # modes reduce() cannot average
+            image = image.convert("I" if image.mode.startswith("I;16") else "RGBA")
+        image = image.reduce(-(-max(image.size) // MAX_DECODED_SIDE))  # box average, before any float copy
+    if image.mode in HIGH_DEPTH_MODES:
+        grey = _unit_range(np.asarray(image, dtype=np.float32), image.mode)
+        return np.dstack([grey, grey, grey, np.ones_like(grey)])
+    return np.asarray(image.convert("RGBA"), dtype=np.float32) / 255
+
+
+HIGH_DEPTH_MODES = ("I", "I;16", "I;16L", "I;16B", "I;16N", "F")
+
+
+def _unit_range(values, mode):
+    """Grey values of a 16-bit, 32-bit or floating-point image scaled into [0, 1] by their real range."""
+    if not np.isfinite(values).all():
+        raise ImageError("the picture holds values that are not finite numbers")
+    low, high = float(values.min()), float(values.max())
+    if mode.startswith("I") and low >= 0 and high <= 65535:
+        return values / 65535                     # 16-bit pictures: black 0, white 65535
+    if mode == "F" and low >= 0 and high <= 1:
+        return values                             # floating point already in [0, 1]
+    return (values - low) / (high - low) if high > low else np.zeros_like(values)
 
 
 def ink_map(rgba):
@@ -98,7 +127,8 @@ def to_mnist(ink):
 
 def separate_ink(ink):
     """Steps 1–2 on an ink map (h, w): the ink alone, (h, w) float32 in [0, 1] with the background
-    at 0 and everything fainter than INK_THRESHOLD cleared.  Raises BlankImageError if there is none."""
+    near 0 (``digit_from`` clears what is fainter than INK_THRESHOLD).  Raises BlankImageError if
+    there is no ink."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2 or ink.size == 0:
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
@@ -109,14 +139,13 @@ def separate_ink(ink):
         raise BlankImageError("no digit found: the image is blank" if peak - background < 0.01 else
                               f"no digit found: the strokes are too faint (ink {peak - background:.2f} "
                               f"above the background; at least {MIN_CONTRAST} is needed)")
-    ink = np.clip((ink - background) / (peak - background), 0, 1)
-    ink[ink < INK_THRESHOLD] = 0
-    return ink
+    return np.clip((ink - background) / (peak - background), 0, 1)
 
 
 def digit_from(separated):
     """Steps 3–6 on ``separate_ink``'s result: (784,) float32 in [0, 1]."""
-    ink = keep_the_drawing(separated)
+    ink = np.where(separated < INK_THRESHOLD, 0, separated).astype(np.float32)
+    ink = keep_the_drawing(ink)
     rows, cols = np.nonzero(ink)
     ink = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
     ink = _thicken(ink, DIGIT_BOX / max(ink.shape))

@@ -25,7 +25,6 @@ import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
 from .costs import check_cost, example_costs, one_hot, output_error
-from .engines import get_engine
 
 DEFAULT_SIZES = (784, 16, 16, 10)
 INITS = ("lecun", "nielsen", "xavier", "he")
@@ -211,11 +210,13 @@ class Network:
         return predict_or_reject(self, images, engine=engine, drawings=drawings)
 
     def outputs(self, images, engine="auto"):
-        """Output activations like ``feedforward``, computed by the chosen engine (fast by default)."""
+        """Output activations like ``feedforward``, computed by ``engine``: a name (see
+        ``digitnet.engines``; ``auto`` takes the fast engine where it is ready) or an engine."""
+        from .engines import engine_for_outputs
         images = np.asarray(images)
-        if images.ndim == 1:
-            return get_engine(engine, self).outputs(self, images[None, :])[0]
-        return get_engine(engine, self).outputs(self, images)
+        rows = images[None, :] if images.ndim == 1 else images
+        outputs = engine_for_outputs(engine, self, rows).outputs(self, rows)
+        return outputs[0] if images.ndim == 1 else outputs
 
     # ------------------------------------------------------------------ the cost
     def example_costs(self, images, labels):
@@ -275,30 +276,25 @@ class Network:
         for b, nabla_b in zip(self.biases, gradient.biases):
             b -= lr * nabla_b
 
-    def fit(self, images, labels, epochs=30, batch_size=10, lr=3.0, test=None, seed=None,
-            monitor=False, schedule="constant", engine="auto", on_epoch=None, on_progress=None,
-            optimizer="sgd", momentum=0.9, nesterov=False, weight_decay=0.0, dropout=0.0, augment=None,
-            validation=None, patience=None):
+    def fit(self, images, labels, recipe=None, *, test=None, monitor=False, engine="auto", on_epoch=None,
+            on_progress=None, **options):
         """Train by mini-batch stochastic gradient descent; return the history (one dict per epoch).
 
-        Each epoch shuffles the examples (without touching the caller's arrays), then for each
-        mini-batch of ``batch_size`` steps every parameter by ``−lr · ∂C/∂p`` (``schedule``:
-        constant, cosine or step; see ``digitnet.training.learning_rate``).  ``test=(images,
-        labels)`` adds the test cost and accuracy to each epoch's record; ``monitor=True`` adds
-        the training cost and accuracy (one more pass over the training set).  ``seed`` fixes the
-        order of the mini-batches, so a run repeats bit for bit on the same machine.  See
-        ``digitnet.training.train`` for the callbacks and for what happens when training diverges.
-
-        The training options, all off by default, are explained in ``digitnet.training.train``:
-        ``optimizer`` ("sgd", "momentum", "adam") with ``momentum``/``nesterov``, ``weight_decay``,
-        ``dropout``, ``augment``, and ``validation`` with ``patience`` (early stopping).
+        ``recipe`` is a ``digitnet.recipe.Recipe`` (default ``Recipe()``: 30 epochs, mini-batches
+        of 10, lr 3.0); any of its fields given as ``options`` change it, so
+        ``net.fit(images, labels, epochs=5, lr=1.0)`` and ``net.fit(images, labels, PRESETS["big"].recipe,
+        epochs=5)`` both work.  Each epoch shuffles the examples (without touching the caller's
+        arrays), then for each mini-batch steps every parameter by ``−lr · ∂C/∂p``.  ``test=(images,
+        labels)`` adds the test cost and accuracy to each epoch's record; ``monitor=True`` adds the
+        training cost and accuracy (one more pass over the training set).  The recipe's ``seed``
+        fixes the order of the mini-batches, so a run repeats bit for bit on the same machine.
+        See ``digitnet.training.train`` for the callbacks, early stopping and what happens when
+        training diverges; ``self.recipe`` afterwards records what ran.
         """
+        from .recipe import Recipe
         from .training import train
-        return train(self, images, labels, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule,
-                     test=test, seed=seed, monitor=monitor, engine=engine, on_epoch=on_epoch,
-                     on_progress=on_progress, optimizer=optimizer, momentum=momentum, nesterov=nesterov,
-                     weight_decay=weight_decay, dropout=dropout, augment=augment, validation=validation,
-                     patience=patience)
+        return train(self, images, labels, Recipe.from_options(recipe, **options), test=test, monitor=monitor,
+                     engine=engine, on_epoch=on_epoch, on_progress=on_progress)
 
     # ------------------------------------------------------------------ files
     def save(self, path):

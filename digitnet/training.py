@@ -1,50 +1,34 @@
-"""The training loop: epochs of mini-batch SGD, monitoring, history, and the divergence guard.
+"""The training loop: epochs of mini-batch SGD, monitoring, early stopping, and the divergence guard.
 
-Plus the training options, each off by default: an optimiser other than plain SGD and L2
-weight decay (``digitnet.optimizers``), dropout (``digitnet.dropout``), augmentation
-(``digitnet.augment``), and a validation split with early stopping (here).
+``train(net, images, labels, recipe)`` runs a ``digitnet.recipe.Recipe``: for each epoch it
+shuffles, takes a gradient step per mini-batch (``_train_epoch``), scores the network
+(``_monitor``), checks that training has not diverged, records the epoch, and asks the
+``EarlyStopping`` rule whether to go on.
 
 Nothing here prints.  Callers watch progress through two callbacks:
 
     on_progress(done, total)   during an epoch, examples done so far (about 100 calls per epoch)
     on_epoch(record)           after each epoch, with that epoch's history record
 
-Either callback may raise ``StopTraining`` to end training cleanly after the current
-mini-batch or epoch; ``train`` then returns the history so far.
+Either callback may raise ``StopTraining`` to end training cleanly; ``train`` then returns
+the history so far.  Stopped (or interrupted by Ctrl-C) in the middle of an epoch, the
+network is put back as it was after the last complete epoch, so its weights always match its
+history.
 """
 
 import time
 
 import numpy as np
 
-from .augment import Augmentation
-from .dropout import check_rate
 from .engines import get_engine
 from .errors import DigitnetError, TrainingDiverged
-from .optimizers import make_optimizer
+from .recipe import SCHEDULES, Recipe, learning_rate
 
-
-SCHEDULES = ("constant", "cosine", "step")
-
-
-def learning_rate(schedule, lr, epoch, epochs):
-    """The learning rate for ``epoch`` (0-based) of ``epochs``:
-
-    constant  lr every epoch
-    cosine    lr · ½(1 + cos(π · epoch / epochs)): from lr down smoothly towards 0
-    step      lr halved after every third of the epochs
-    """
-    if schedule == "constant":
-        return lr
-    if schedule == "cosine":
-        return lr * 0.5 * (1 + np.cos(np.pi * epoch / epochs))
-    if schedule == "step":
-        return lr * 0.5 ** (epoch // max(1, -(-epochs // 3)))
-    raise ValueError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
+__all__ = ["SCHEDULES", "EarlyStopping", "Recipe", "StopTraining", "learning_rate", "split_validation", "train"]
 
 
 class StopTraining(Exception):
-    """Raised by a callback to stop training early; the network keeps what it has learned."""
+    """Raised by a callback to stop training early; the network keeps what it learned in complete epochs."""
 
 
 def _check_examples(net, images, labels, what):
@@ -81,56 +65,97 @@ def split_validation(images, labels, count):
     return (images[:-count], labels[:-count]), (images[-count:], labels[-count:])
 
 
-def _options_in_use(optimizer, weight_decay, dropout, augmentation):
-    """The names of the training options that only the reference engine runs."""
-    return [name for name, used in (("the " + optimizer + " optimizer", optimizer != "sgd"),
-                                    ("weight decay", weight_decay > 0), ("dropout", dropout > 0),
-                                    ("augmentation", augmentation is not None)) if used]
+def choose_engine(recipe, engine, net, images=None):
+    """The engine that runs ``recipe`` on ``net``: ``engine``, except that options only the reference
+    engine runs make "auto" pick it (and any other named engine a DigitnetError)."""
+    options = recipe.reference_only_options()
+    if options and engine == "auto":
+        return get_engine("reference")
+    runner = get_engine(engine, net, images)
+    if options and runner.name != "reference":
+        raise DigitnetError(f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
+                            "use the reference engine (engine 'reference' or 'auto')")
+    return runner
 
 
-def check_recipe(*, epochs=30, batch_size=10, lr=3.0, schedule="constant", optimizer="sgd", momentum=0.9,
-                 nesterov=False, weight_decay=0.0, dropout=0.0, augment=None, validation=None, patience=None):
-    """Refuse bad training arguments (ValueError) before any work; ``train`` takes the same ones.
+class EarlyStopping:
+    """Stop once the validation accuracy has not improved for ``patience`` epochs; remember the best
+    epoch's weights so they can be put back (the first epoch with the highest accuracy wins)."""
 
-    Returns what training uses: (the optimiser, the dropout rate, the Augmentation or None).
-    """
-    if epochs < 0 or batch_size < 1 or not lr > 0:
-        raise ValueError("epochs must be ≥ 0, batch_size ≥ 1 and lr > 0")
-    learning_rate(schedule, lr, 0, max(epochs, 1))  # reject an unknown schedule
-    if patience is not None and (patience < 1 or not validation):
-        raise ValueError("early stopping needs patience ≥ 1 and a validation set (validation=N)")
-    return (make_optimizer(optimizer, momentum, nesterov, weight_decay), check_rate(dropout),
-            Augmentation.from_setting(augment))
+    def __init__(self, patience):
+        self.patience = patience
+        self.best_accuracy = self.best_epoch = self.best_parameters = None
+
+    def update(self, net, record):
+        """Note epoch ``record``'s validation accuracy; True when training should stop now."""
+        if self.best_epoch is None or record["validation_accuracy"] > self.best_accuracy:
+            self.best_accuracy, self.best_epoch = record["validation_accuracy"], record["epoch"]
+            self.best_parameters = _parameters(net)
+        return record["epoch"] - self.best_epoch >= self.patience
+
+    def restore(self, net):
+        """Put back the best epoch's weights (nothing to do before the first epoch)."""
+        if self.best_parameters is not None:
+            net.weights, net.biases = _parameters_copy(self.best_parameters)
 
 
-def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="constant", test=None,
-          seed=None, monitor=False, engine="auto", on_epoch=None, on_progress=None,
-          optimizer="sgd", momentum=0.9, nesterov=False, weight_decay=0.0, dropout=0.0, augment=None,
-          validation=None, patience=None):
-    """Train ``net`` in place by mini-batch SGD and return its history (a list of epoch records).
+def _parameters(net):
+    return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
 
-    Each record holds ``epoch`` (counting on from any earlier training), ``seconds`` (the
-    training time of that epoch alone), ``lr`` (that epoch's, following ``schedule``), and ``train_cost``/``train_accuracy``
-    (with ``monitor=True``), ``validation_cost``/``validation_accuracy`` (with ``validation``)
-    and ``test_cost``/``test_accuracy`` (with ``test=(images, labels)``), else None.
-    Accuracies are fractions in [0, 1].
 
-    Options (see each module for the formulas):
+def _parameters_copy(parameters):
+    weights, biases = parameters
+    return [w.copy() for w in weights], [b.copy() for b in biases]
 
-    optimizer     "sgd" (default), "momentum" (with ``momentum`` μ, and ``nesterov``), "adam"
-    weight_decay  L2 weight decay λ: the cost gets + (λ/2) Σ w² over the weights
-    dropout       probability of dropping each hidden neuron during training (off at evaluation)
-    augment       True, a dict of ``digitnet.augment.Augmentation`` fields, or an Augmentation:
-                  every mini-batch's images are shifted/rotated (/elastically deformed) at random
-    validation    hold out the LAST ``validation`` training examples as a validation set; the
-                  test set is never used to choose anything
-    patience      early stopping: stop once the validation accuracy has not improved for
-                  ``patience`` epochs, and put back the weights of the best epoch
-                  (``net.recipe["best_epoch"]``); needs ``validation``
+
+def _train_epoch(net, runner, images, labels, recipe, epoch, rng, step_options, on_progress):
+    """One pass over the training set in a fresh random order: a new history record (epoch, seconds, lr)."""
+    epoch_lr = recipe.learning_rate(epoch)
+    order = rng.permutation(len(images))
+    started = time.perf_counter()
+    runner.train_epoch(net, images, labels, order, recipe.batch_size, epoch_lr, on_progress, **step_options)
+    return {"epoch": len(net.history) + 1, "seconds": time.perf_counter() - started, "lr": epoch_lr,
+            "train_cost": None, "train_accuracy": None, "validation_cost": None,
+            "validation_accuracy": None, "test_cost": None, "test_accuracy": None}
+
+
+def _monitor(net, record, engine, training, validation, test):
+    """Fill ``record``'s costs and accuracies for each set given (``training`` only when monitoring)."""
+    for name, examples in (("train", training), ("validation", validation), ("test", test)):
+        if examples is not None:
+            scores = net.evaluate(*examples, engine=engine)
+            record.update({f"{name}_cost": scores["cost"], f"{name}_accuracy": scores["accuracy"]})
+
+
+def _recorded(recipe, net, runner, first_epoch, stopped_by, stopping):
+    """The recipe as it ran, for ``net.recipe`` and the model file: the recipe's settings plus the
+    network's ``init``, the ``engine`` used, ``epochs_trained`` (epochs this run completed),
+    ``stopped_early`` (None, or "patience", "asked", "interrupted" or "diverged" when fewer
+    than ``epochs`` ran) and, with early stopping, ``best_epoch`` (whose weights the network keeps)."""
+    recorded = {**recipe.as_dict(), "init": net.init, "engine": runner.name,
+                "epochs_trained": len(net.history) - first_epoch, "stopped_early": stopped_by}
+    if stopping is not None:
+        recorded["best_epoch"] = stopping.best_epoch
+    return recorded
+
+
+def train(net, images, labels, recipe=None, *, test=None, monitor=False, engine="auto", on_epoch=None,
+          on_progress=None):
+    """Train ``net`` in place following ``recipe`` (a Recipe; default ``Recipe()``) and return its history.
+
+    The history is a list of epoch records, each holding ``epoch`` (counting on from any earlier
+    training), ``seconds`` (the training time of that epoch alone), ``lr`` (that epoch's, following
+    the schedule), and ``train_cost``/``train_accuracy`` (with ``monitor=True``),
+    ``validation_cost``/``validation_accuracy`` (with the recipe's ``validation``) and
+    ``test_cost``/``test_accuracy`` (with ``test=(images, labels)``), else None.  Accuracies are
+    fractions in [0, 1].  The test set is never used to choose anything.
+
+    With early stopping (``recipe.patience``) the weights of the best validation epoch are put
+    back at the end, however training ends.  ``net.recipe`` records what happened (see ``_recorded``).
 
     Only the reference engine runs the optimisers other than SGD, weight decay, dropout and
     augmentation: with any of them ``engine="auto"`` picks it, and asking for another engine
-    raises DigitnetError.  With ``seed``, the mini-batch order and every random draw of the
+    raises DigitnetError.  With ``recipe.seed``, the mini-batch order and every random draw of the
     options (moves, dropout masks) repeat exactly.
 
     If the weights or a cost become NaN or infinite, or the outputs stop depending on the
@@ -138,71 +163,56 @@ def train(net, images, labels, *, epochs=30, batch_size=10, lr=3.0, schedule="co
     network is put back as it was before that epoch and ``TrainingDiverged`` is raised,
     naming the learning rate.
     """
+    recipe = Recipe() if recipe is None else recipe
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a digitnet Recipe, got {type(recipe).__name__}")
     images, labels = _check_examples(net, images, labels, "training")
     if test is not None:
         test = _check_examples(net, *test, "test")
-    step_rule, dropout, augmentation = check_recipe(
-        epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule, optimizer=optimizer, momentum=momentum,
-        nesterov=nesterov, weight_decay=weight_decay, dropout=dropout, augment=augment, validation=validation,
-        patience=patience)
-    if validation:
-        (images, labels), validation = split_validation(images, labels, validation)
-    options = _options_in_use(optimizer, weight_decay, dropout, augmentation)
-    runner = get_engine(engine, net)
-    if options and runner.name != "reference":
-        if engine != "auto":
-            raise DigitnetError(f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
-                                "use the reference engine (engine 'reference' or 'auto')")
-        runner = get_engine("reference", net)
-    rng = np.random.default_rng(seed)
+    validation = None
+    if recipe.validation:
+        (images, labels), validation = split_validation(images, labels, recipe.validation)
+    runner = choose_engine(recipe, engine, net, images)
+    rng = np.random.default_rng(recipe.seed)
     step_options = {}
-    if options:
-        step_options = {"optimizer": step_rule, "dropout": dropout, "augmentation": augmentation,
+    if recipe.reference_only_options():
+        step_options = {"optimizer": recipe.make_optimizer(), "dropout": recipe.dropout,
+                        "augmentation": recipe.augment,
                         "rng": rng.spawn(1)[0]}  # its own stream: the mini-batch order stays the same
-    net.recipe = {"epochs": len(net.history) + epochs, "batch_size": batch_size, "lr": lr,
-                  "schedule": schedule, "seed": seed, "init": net.init, "engine": runner.name,
-                  "optimizer": optimizer,
-                  **({"momentum": momentum, "nesterov": nesterov} if optimizer == "momentum" else {}),
-                  "weight_decay": weight_decay, "dropout": dropout,
-                  "augment": augmentation.as_dict() if augmentation else None,
-                  "validation": len(validation[0]) if validation else None, "patience": patience}
-    best = None  # (validation accuracy, epoch, weights, biases) of the best epoch so far
+    stopping = EarlyStopping(recipe.patience) if recipe.patience else None
+    first_epoch, stopped_by = len(net.history), None
     try:
-        for epoch in range(epochs):
-            epoch_lr = learning_rate(schedule, lr, epoch, epochs)
-            before = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
-            order = rng.permutation(len(images))
-            started = time.perf_counter()
-            runner.train_epoch(net, images, labels, order, batch_size, epoch_lr, on_progress, **step_options)
-            record = {"epoch": len(net.history) + 1, "seconds": time.perf_counter() - started, "lr": epoch_lr,
-                      "train_cost": None, "train_accuracy": None, "validation_cost": None,
-                      "validation_accuracy": None, "test_cost": None, "test_accuracy": None}
-            if monitor:
-                scores = net.evaluate(images, labels, engine=engine)
-                record.update(train_cost=scores["cost"], train_accuracy=scores["accuracy"])
-            if validation:
-                scores = net.evaluate(*validation, engine=engine)
-                record.update(validation_cost=scores["cost"], validation_accuracy=scores["accuracy"])
-            if test is not None:
-                scores = net.evaluate(*test, engine=engine)
-                record.update(test_cost=scores["cost"], test_accuracy=scores["accuracy"])
+        for epoch in range(recipe.epochs):
+            last_complete = _parameters(net)
+            try:
+                record = _train_epoch(net, runner, images, labels, recipe, epoch, rng, step_options, on_progress)
+                _monitor(net, record, runner, (images, labels) if monitor else None, validation, test)
+            except BaseException:   # stopped, interrupted or failed inside the epoch: back to the last whole one
+                net.weights, net.biases = last_complete
+                raise
             failure = _failure(net, record, images[:PROBE_SIZE])
             if failure:
-                net.weights, net.biases = before
+                net.weights, net.biases = last_complete
                 raise TrainingDiverged(
-                    f"training diverged in epoch {record['epoch']}: {failure}; the learning rate {epoch_lr:g} "
+                    f"training diverged in epoch {record['epoch']}: {failure}; the learning rate {record['lr']:g} "
                     "is probably too large (try a value 10 times smaller)")
             net.history.append(record)
-            if patience is not None and (best is None or record["validation_accuracy"] > best[0]):
-                best = (record["validation_accuracy"], record["epoch"],
-                        [w.copy() for w in net.weights], [b.copy() for b in net.biases])
+            patience_ran_out = stopping is not None and stopping.update(net, record)
             if on_epoch is not None:
                 on_epoch(record)
-            if patience is not None and record["epoch"] - best[1] >= patience:
+            if patience_ran_out:
+                stopped_by = "patience" if epoch + 1 < recipe.epochs else None
                 break
     except StopTraining:
-        pass
-    if patience is not None and best is not None:
-        net.weights, net.biases = best[2], best[3]
-        net.recipe["best_epoch"] = best[1]
+        stopped_by = "asked"
+    except KeyboardInterrupt:
+        stopped_by = "interrupted"
+        raise
+    except TrainingDiverged:
+        stopped_by = "diverged"
+        raise
+    finally:
+        if stopping is not None:
+            stopping.restore(net)
+        net.recipe = _recorded(recipe, net, runner, first_epoch, stopped_by, stopping)
     return net.history

@@ -77,12 +77,11 @@ def test_drawing_moves_are_reproducible_and_off_by_default():
 def test_the_command_line_and_the_library_train_the_same_network(tmp_path, capsys, name):
     """`digitnet train --preset NAME` (uint8 MNIST) and Network.fit (float MNIST): bit for bit."""
     data = write_mnist(tmp_path / "mnist", train=(90, 28), test=(10, 28))
-    extra = ["--validation", "20"] if PRESETS[name]["training"].get("validation") else []
+    extra = ["--validation", "20"] if PRESETS[name].recipe.validation else []
     status, _, err = run_cli(capsys, "train", "--preset", name, "--epochs", "2", "--seed", "4", "--limit", "80",
                              "--data", data, "--out", tmp_path / "cli.npz", "--json", *extra)
     assert status == 0, err
     (images, labels), _ = load_mnist(data)
-    net = Network(**PRESETS[name]["network"], seed=4)
-    training = {**PRESETS[name]["training"], "epochs": 2, **({"validation": 20} if extra else {})}
-    net.fit(images[:80], labels[:80], seed=4, **training)
+    net = Network(**PRESETS[name].network, seed=4)
+    net.fit(images[:80], labels[:80], PRESETS[name].recipe, epochs=2, seed=4, **({"validation": 20} if extra else {}))
     assert np.array_equal(Network.load(tmp_path / "cli.npz").get_parameters(), net.get_parameters())

@@ -1,13 +1,13 @@
 """The MNIST layer: the IDX reader on hand-built good and bad files, finding, checksums, downloads."""
 
+import functools
 import gzip
 
 import numpy as np
 import pytest
-
 from conftest import idx_bytes, write_mnist
-from digitnet.data import (FILES, download_mnist, load_mnist, parse_idx, read_idx, resolve_data_dir,
-                           sha256_of_content)
+
+from digitnet.data import FILES, download_mnist, load_mnist, parse_idx, read_idx, resolve_data_dir, sha256_of_content
 from digitnet.errors import DataError
 
 
@@ -116,3 +116,145 @@ def test_the_real_mnist_set_has_the_standard_sizes(real_mnist):
     (train_images, train_labels), (test_images, test_labels) = real_mnist
     assert train_images.shape == (60_000, 784) and test_images.shape == (10_000, 784)
     assert np.bincount(test_labels).tolist()[:3] == [980, 1135, 1032]
+
+
+# ---------------------------------------------------------------- bombs, special files, hostile mirrors
+
+def test_a_gzip_bomb_is_refused_from_its_header_before_inflating(tmp_path):
+    import tracemalloc
+    header = b"\x00\x00\x08\x03" + b"".join(n.to_bytes(4, "big") for n in (3_000_000, 28, 28))
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(header + bytes(50_000_000), compresslevel=9))   # 2.4 GB declared, 49 KB on disk
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match="declares 3000000×28×28 values; an MNIST file holds at most"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000
+
+
+def test_a_gzip_that_inflates_past_its_header_is_not_inflated_further(tmp_path):
+    path = tmp_path / "labels.gz"
+    path.write_bytes(gzip.compress(idx_bytes(np.zeros(5, np.uint8)) + bytes(40_000_000)))
+    with pytest.raises(DataError, match="has extra bytes"):
+        read_idx(path)
+
+
+def test_special_files_are_refused_not_read(tmp_path):
+    import os
+    fifo = tmp_path / "train-images-idx3-ubyte"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="not a regular file"):
+        read_idx(fifo)                      # would block forever if opened for reading normally
+    with pytest.raises(DataError, match="not a regular file"):
+        read_idx("/dev/zero")               # would never end
+    with pytest.raises(DataError, match="is a folder"):
+        read_idx(tmp_path)
+
+
+def test_evaluate_reads_only_the_test_files(tmp_path, capsys):
+    from digitnet import Network
+    from digitnet.cli import main
+    folder = write_mnist(tmp_path / "m")
+    (folder / "train-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b corrupt")
+    (folder / "train-labels-idx1-ubyte.gz").unlink()
+    Network(seed=0).save(tmp_path / "m.npz")
+    assert main(["evaluate", str(tmp_path / "m.npz"), "--data", str(folder), "--json"]) == 0
+    assert '"count": 20' in capsys.readouterr().out
+    assert load_mnist(folder, split="test")[0].shape == (20, 784)
+    with pytest.raises(DataError, match="need train-labels-idx1-ubyte.gz"):
+        load_mnist(folder, split="train")
+
+
+class Mirror:
+    """A local HTTP mirror whose answer for every file is ``respond(handler)`` (run in a thread)."""
+
+    def __init__(self, respond):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                try:
+                    respond(self)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def one_fake_file(monkeypatch):
+    stem = FILES["train-images"][0]
+    content = gzip.compress(b"the real file")
+    monkeypatch.setattr("digitnet.data.FILES", {"train-images": (stem, sha256_of_content(content))})
+    return stem + ".gz", content
+
+
+def trickle(handler):
+    import time
+    handler.send_response(200)
+    handler.send_header("Content-Length", "1000000")
+    handler.end_headers()
+    for _ in range(200):
+        handler.wfile.write(b"x")
+        handler.wfile.flush()
+        time.sleep(0.05)
+
+
+def endless(handler):
+    handler.send_response(200)
+    handler.end_headers()
+    block = bytes(1 << 20)
+    while True:
+        handler.wfile.write(block)
+
+
+def bad_length(handler):
+    handler.wfile.write("HTTP/1.0 200 OK\r\nContent-Length: １２\r\n\r\n".encode() + b"x" * 12)  # full-width digits
+
+
+@functools.cache
+def bomb_body():
+    return gzip.compress(bytes(200_000_000))   # 200 MB of zeros in about 200 KB
+
+
+def bomb(handler):
+    body = bomb_body()
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@pytest.mark.parametrize("respond,problem", [(trickle, "not complete after 1 s"),
+                                              (endless, "more than"),
+                                              (bad_length, "malformed Content-Length"),
+                                              (bomb, "decompresses to more than")])
+def test_a_hostile_mirror_is_cut_off_and_the_next_one_used(tmp_path, monkeypatch, respond, problem):
+    import time
+    bomb_body()   # made before the clock starts
+    name, content = one_fake_file(monkeypatch)
+    (tmp_path / "good").mkdir()
+    good = serve_files(tmp_path / "good", {name: content})
+    mirror = Mirror(respond)
+    try:
+        started = time.monotonic()
+        download_mnist(tmp_path / "data", mirrors=(mirror.url, good), timeout=5, deadline=1)
+        assert time.monotonic() - started < 6
+        assert (tmp_path / "data" / name).read_bytes() == content
+        with pytest.raises(DataError, match=problem):
+            download_mnist(tmp_path / "data2", mirrors=(mirror.url,), timeout=5, deadline=1)
+    finally:
+        mirror.close()

@@ -145,7 +145,7 @@ def test_history_records_monitoring_only_when_asked():
 
 
 def test_learning_rate_schedules():
-    from digitnet.training import learning_rate
+    from digitnet.recipe import learning_rate
     assert [learning_rate("constant", 2.0, e, 4) for e in range(4)] == [2.0] * 4
     assert [learning_rate("step", 1.0, e, 6) for e in range(6)] == [1, 1, 0.5, 0.5, 0.25, 0.25]
     cosine = [learning_rate("cosine", 1.0, e, 4) for e in range(4)]
@@ -166,4 +166,5 @@ def test_uint8_images_are_read_as_value_over_255():
     pixels = np.random.default_rng(0).integers(0, 256, (4, 784)).astype(np.uint8)
     np.testing.assert_allclose(net.feedforward(pixels), net.feedforward(pixels.astype(np.float32) / 255), rtol=1e-6)
     labels = np.arange(4)
-    assert net.evaluate(pixels, labels) == net.evaluate(pixels.astype(np.float32) / 255, labels)
+    floats = pixels.astype(np.float32) / 255
+    assert net.evaluate(pixels, labels, engine="reference") == net.evaluate(floats, labels, engine="reference")

@@ -15,7 +15,8 @@ from digitnet.errors import DigitnetError
 from digitnet.network import Gradient
 from digitnet.optimizers import SGD, Adam, Momentum, make_optimizer
 from digitnet.presets import PRESETS
-from digitnet.training import learning_rate, split_validation
+from digitnet.recipe import learning_rate
+from digitnet.training import split_validation
 
 
 def synthetic_set(count, seed=0):
@@ -336,8 +337,8 @@ def test_options_use_the_reference_engine_and_refuse_another(monkeypatch):
 
     real_get_engine = digitnet.training.get_engine
 
-    def get_engine(name, net=None):   # as if a fast plain-SGD engine existed and "auto" chose it
-        return FastPlainSGD() if name in ("auto", "fast") else real_get_engine(name, net)
+    def get_engine(name, net=None, images=None):   # as if a fast plain-SGD engine existed and "auto" chose it
+        return FastPlainSGD() if name in ("auto", "fast") else real_get_engine(name, net, images)
 
     monkeypatch.setattr(digitnet.training, "get_engine", get_engine)
     images, labels = random_set(30)
@@ -352,26 +353,24 @@ def test_options_use_the_reference_engine_and_refuse_another(monkeypatch):
 def test_every_preset_builds_and_trains_on_a_tiny_subset(name):
     preset = PRESETS[name]
     images, labels = synthetic_set(120)
-    net = Network(**preset["network"], seed=0)
+    net = Network(**preset.network, seed=0)
     before = net.get_parameters()
-    training = {**preset["training"], "epochs": 1}
-    if training.get("validation"):
-        training["validation"] = 20
-    history = net.fit(images, labels, seed=0, **training)
+    history = net.fit(images, labels, preset.recipe, epochs=1, seed=0,
+                      validation=20 if preset.recipe.validation else None)
     assert len(history) == 1 and not np.array_equal(before, net.get_parameters())
     assert np.isfinite(net.get_parameters()).all()
 
 
 def test_the_3b1b_plus_preset_has_the_videos_13002_parameters():
-    assert Network(**PRESETS["3b1b-plus"]["network"]).num_parameters == 13_002
-    assert Network(**PRESETS["big"]["network"]).num_parameters > 13_002
+    assert Network(**PRESETS["3b1b-plus"].network).num_parameters == 13_002
+    assert Network(**PRESETS["big"].network).num_parameters > 13_002
 
 
 def test_list_presets_prints_every_preset(capsys):
     assert main(["train", "--list-presets"]) == 0
     printed = capsys.readouterr().out
     for name, preset in PRESETS.items():
-        assert f"{name}" in printed and preset["description"] in printed
+        assert f"{name}" in printed and preset.description in printed
 
 
 def test_cli_trains_with_options_and_records_the_recipe(tmp_path, capsys):

@@ -10,15 +10,15 @@ import socket
 import subprocess
 import sys
 import time
-import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
+from conftest import start_explorer, write_mnist
 from PIL import Image, ImageDraw
 
-from conftest import start_explorer, write_mnist
 from digitnet import data, insight
 from digitnet.images import image_to_input
 from digitnet.models import load_bundled
@@ -183,7 +183,8 @@ def test_maximizing_images_are_insights_activation_maximization(client):
 def test_noise_is_insights_noise_with_a_report(client):
     status, answer = client.post("/api/noise", {"kind": "gaussian", "seed": 12})
     assert status == 200
-    np.testing.assert_array_equal(np.array(answer["pixels"], dtype=np.float32), insight.noise_images("gaussian", 1, 12)[0])
+    np.testing.assert_array_equal(np.array(answer["pixels"], dtype=np.float32),
+                                  insight.noise_images("gaussian", 1, 12)[0])
     assert answer["report"]["count"] == 1000 and sum(answer["report"]["answers"]) == 1000
     assert answer["report"]["mean_top_activation_digits"] is not None   # the data is there: compared with digits
 
@@ -213,7 +214,8 @@ def test_static_files_are_the_whitelist_with_a_strict_content_policy(client):
 def test_package_data_ships_the_model_and_every_page_file():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     assert package_data["digitnet.models"] == ["3b1b.npz"]
-    assert sorted(package_data["digitnet.web"]) == sorted(f"static/{name}" for name, _ in web_server.STATIC_FILES.values())
+    assert sorted(package_data["digitnet.web"]) == sorted(f"static/{name}"
+                                                          for name, _ in web_server.STATIC_FILES.values())
     assert (ROOT / "digitnet/models/3b1b.npz").stat().st_size < 100_000
 
 
@@ -241,6 +243,7 @@ def wait_for(client, job_id, timeout=60):
     raise AssertionError(f"job {job_id} still running after {timeout} s")
 
 
+@pytest.mark.slow
 def test_training_streams_progress_and_registers_a_new_network(tmp_path):
     mnist_dir = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))   # epochs long enough to watch
     server = start_explorer(data_dir=mnist_dir)
@@ -269,12 +272,21 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
         twin.fit(images[:2000], labels[:2000], epochs=4, batch_size=1, lr=1.0, schedule="step", seed=3, test=test)
         for sent, library in zip(model["weights"], twin.weights):
             np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
+        # and it can be kept: downloaded as the model file the library writes
+        status, content, response = client.raw("GET", f"/api/models/{final['model']}/file")
+        assert status == 200 and "attachment" in response.getheader("Content-Disposition")
+        (tmp_path / "kept.npz").write_bytes(content)
+        kept = Network.load(tmp_path / "kept.npz")
+        assert kept.history == model["history"]
+        for mine, library in zip(kept.weights + kept.biases, twin.weights + twin.biases):
+            np.testing.assert_array_equal(mine, library)
         # the shipped network is untouched and still the default
         assert client.get("/api/status")[1]["default_model"] == "default"
     finally:
         server.close()
 
 
+@pytest.mark.slow
 def test_one_training_job_at_a_time_and_stop_keeps_complete_epochs(tmp_path):
     folder = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))
     server = start_explorer(data_dir=folder)
@@ -358,7 +370,8 @@ BAD_BODIES = [
     ("/api/test-image", {"position": 100}, 400, "below 100"),
     ("/api/test-image", {"position": -1}, 400, "'position' must be 0 or more"),
     ("/api/test-image", {"position": 0, "mistakes": "yes"}, 400, "true or false"),
-    ("/api/train", {"hidden": [16], "lr": 0, "epochs": 1, "batch_size": 10}, 400, "'lr' must be greater than 0"),
+    ("/api/train", {"hidden": [16], "lr": 0, "epochs": 1, "batch_size": 10}, 400,
+     "'lr' must be a number greater than 0"),
     ("/api/train", {"hidden": [16], "lr": 1, "epochs": 0, "batch_size": 10}, 400, "'epochs' must be between"),
     ("/api/train", {"hidden": [16], "lr": 1, "epochs": 1, "batch_size": "10"}, 400, "'batch_size' must be an integer"),
     ("/api/train", {"hidden": [16, 0], "lr": 1, "epochs": 1, "batch_size": 10}, 400, "between 1 and 256"),
@@ -476,7 +489,8 @@ def test_without_data_the_data_routes_say_how_to_get_it(empty_data_server):
 
 
 # ---------------------------------------------------------------------- the command
-def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c_or_kill(tmp_path, stop_signal):
     process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
                                 "explore", "--no-browser", "--port", "0", "--data", str(tmp_path)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -489,7 +503,7 @@ def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c(tmp_path)
         connection.request("GET", "/")
         assert connection.getresponse().status == 200
         connection.close()
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         out, err = process.communicate(timeout=20)
         assert process.returncode == 0 and "stopped" in out and "Traceback" not in err
     finally:

@@ -77,14 +77,16 @@ def load_model(path):
     return Network.load(path)
 
 
-def load_data(args, download=False):
+def load_data(args, download=False, split=None):
     """MNIST from ``--data`` / $DIGITNET_DATA / the cache, downloading with a progress bar if allowed.
 
-    Images come as uint8 pixel values (a quarter of the memory of floats; digitnet reads them as value / 255).
+    Both sets as ((train images, labels), (test images, labels)), or with ``split`` ("train" or
+    "test") only that set's (images, labels), reading only its two files.  Images come as uint8
+    pixel values (a quarter of the memory of floats; digitnet reads them as value / 255).
     """
     bar = ProgressBar("download") if download else None
     try:
-        return load_mnist(args.data, download=download, dtype=np.uint8,
+        return load_mnist(args.data, download=download, dtype=np.uint8, split=split,
                           on_progress=(lambda name, done, total: bar.update(done, total, name)) if bar else None)
     finally:
         if bar:

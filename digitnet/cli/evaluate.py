@@ -3,8 +3,17 @@
 import numpy as np
 
 from ..insight import confusion_matrix
-from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, emit, load_data,
-                     load_model, percent, require_rejector)
+from .common import (
+    add_data_option,
+    add_engine_option,
+    add_json_option,
+    add_reject_option,
+    emit,
+    load_data,
+    load_model,
+    percent,
+    require_rejector,
+)
 
 
 def register(subparsers):
@@ -38,7 +47,7 @@ def run_evaluate(args):
     net = load_model(args.model)
     if args.reject:
         require_rejector(net, args.model)
-    _, (images, labels) = load_data(args)
+    images, labels = load_data(args, split="test")  # the training files are not read
     scores = net.evaluate(images, labels, engine=args.engine)
     confusion = confusion_matrix(labels, net.predict(images, engine=args.engine))
     per_digit = (np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)).tolist()

@@ -13,9 +13,22 @@ from ..data import missing_files, resolve_data_dir
 from ..errors import DigitnetError
 from ..files import check_writable
 from ..images import image_to_input
-from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, digit_argument, emit,
-                     load_data, load_model, non_negative_int, percent, pixel_value, positive_float, positive_int,
-                     require_rejector)
+from .common import (
+    add_data_option,
+    add_engine_option,
+    add_json_option,
+    add_reject_option,
+    digit_argument,
+    emit,
+    load_data,
+    load_model,
+    non_negative_int,
+    percent,
+    pixel_value,
+    positive_float,
+    positive_int,
+    require_rejector,
+)
 
 MAX_NOISE_IMAGES = 100_000
 
@@ -166,15 +179,16 @@ def _figure_module(args):
 
 
 def _mnist_split(args, split):
-    """(images, labels) of the chosen MNIST set, read once per command."""
+    """(images, labels) of the chosen MNIST set, read once per command (the other set's files are not read)."""
     if not hasattr(args, "loaded_mnist"):
-        args.loaded_mnist = load_data(args)
-    train, test = args.loaded_mnist
-    return train if split == "train" else test
+        args.loaded_mnist = {}
+    if split not in args.loaded_mnist:
+        args.loaded_mnist[split] = load_data(args, split=split)
+    return args.loaded_mnist[split]
 
 
-def _mnist_available(args):
-    return not missing_files(resolve_data_dir(args.data))
+def _mnist_available(args, split):
+    return not missing_files(resolve_data_dir(args.data), split)
 
 
 def _pick(images, labels, index, split):
@@ -280,7 +294,7 @@ def run_cost(args):
     breakdown = insight.cost_breakdown(net, image, label)
     split = args.split or "test"
     # The set's average needs MNIST; a picture of one's own is explained even without it.
-    contrast = insight.cost_contrast(net, *_mnist_split(args, split)) if _mnist_available(args) else None
+    contrast = insight.cost_contrast(net, *_mnist_split(args, split)) if _mnist_available(args, split) else None
     record = {**where, **breakdown, "average_cost": contrast and contrast["average_cost"],
               "set": split if contrast else None, "confident": contrast and contrast["confident"],
               "trash": contrast and contrast["trash"]}
@@ -406,14 +420,15 @@ def run_history(args):
     else:
         print(f"{'epoch':>5} {'lr':>7} {'train cost':>11} {'train acc':>10} {'test cost':>10} {'test acc':>9} "
               f"{'seconds':>8}")
-        for r in net.history:
-            def number(key, spec):
-                return "—" if r.get(key) is None else format(r[key], spec)
+        for record in net.history:
+            def number(key, spec, record=record):
+                return "—" if record.get(key) is None else format(record[key], spec)
 
-            def share(key):
-                return "—" if r.get(key) is None else percent(r[key])
-            print(f"{r['epoch']:>5} {r['lr']:>7.4g} {number('train_cost', '.4f'):>11} {share('train_accuracy'):>10} "
-                  f"{number('test_cost', '.4f'):>10} {share('test_accuracy'):>9} {r['seconds']:>8.2f}")
+            def share(key, record=record):
+                return "—" if record.get(key) is None else percent(record[key])
+            print(f"{record['epoch']:>5} {number('lr', '.4g'):>7} {number('train_cost', '.4f'):>11} "
+                  f"{share('train_accuracy'):>10} {number('test_cost', '.4f'):>10} {share('test_accuracy'):>9} "
+                  f"{number('seconds', '.2f'):>8}")
     if plots:
         plots.save_figure(plots.history_figure(net.history, title=f"Training history of {args.model}"), args.out)
     return 0
@@ -456,7 +471,7 @@ def run_noise(args):
     if args.reject:
         require_rejector(net, args.model)
     # The comparison with real digits needs MNIST; without it the noise is still reported.
-    digits = _mnist_split(args, "test")[0] if _mnist_available(args) else None
+    digits = _mnist_split(args, "test")[0] if _mnist_available(args, "test") else None
     report = insight.noise_report(net, args.kind, args.count, seed=args.seed, digits=digits, engine=args.engine)
     if args.reject:
         images = insight.noise_images(args.kind, args.count, args.seed)

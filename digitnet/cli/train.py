@@ -1,8 +1,10 @@
 """``digitnet train`` and ``digitnet download``."""
 
 import argparse
+import dataclasses
 import sys
 import time
+from pathlib import Path
 
 from ..augment import Augmentation
 from ..data import download_mnist, resolve_data_dir
@@ -10,10 +12,23 @@ from ..files import check_writable
 from ..network import INITS, Network
 from ..optimizers import OPTIMIZERS
 from ..presets import DEFAULT_PRESET, PRESETS
-from ..training import SCHEDULES, check_recipe, split_validation
-from .common import (ProgressBar, add_data_option, add_engine_option, add_json_option, angle, emit,
-                     fraction_below_one, load_data, non_negative_float, non_negative_int, percent,
-                     positive_float, positive_int)
+from ..recipe import SCHEDULES, Recipe
+from ..training import split_validation
+from .common import (
+    ProgressBar,
+    add_data_option,
+    add_engine_option,
+    add_json_option,
+    angle,
+    emit,
+    fraction_below_one,
+    load_data,
+    non_negative_float,
+    non_negative_int,
+    percent,
+    positive_float,
+    positive_int,
+)
 
 
 def register(subparsers):
@@ -58,9 +73,11 @@ def register(subparsers):
     options.add_argument("--patience", type=non_negative_int, metavar="EPOCHS",
                          help="early stopping: stop after EPOCHS epochs without a better validation accuracy "
                               "and keep the best epoch's weights (needs --validation; 0 = off)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed for the start and the order (default 0)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="random seed for the start and the order (default 0)")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
-    parser.add_argument("--out", default="model.npz", metavar="FILE", help="where to save the model (default model.npz)")
+    parser.add_argument("--out", default="model.npz", metavar="FILE",
+                        help="where to save the model (default model.npz; Ctrl-C saves the last complete epoch)")
     add_data_option(parser)
     add_engine_option(parser)
     add_json_option(parser)
@@ -86,68 +103,69 @@ def _layer_sizes(text):
 
 
 def list_presets():
+    always = ("epochs", "batch_size", "lr", "schedule")
+    defaults = Recipe().as_dict()
     for name, preset in PRESETS.items():
-        settings = {**preset["network"], **preset["training"]}
+        recipe = preset.recipe.as_dict()
+        settings = {**preset.network, **{key: value for key, value in recipe.items()
+                                         if key in always or value != defaults.get(key)}}
         settings["sizes"] = "-".join(map(str, settings["sizes"]))
         if settings.get("augment"):
             settings["augment"] = ",".join(f"{key}={value:g}" for key, value in settings["augment"].items())
-        print(f"{name}{' (default)' if name == DEFAULT_PRESET else ''}: {preset['description']}")
+        print(f"{name}{' (default)' if name == DEFAULT_PRESET else ''}: {preset.description}")
         print("    " + "  ".join(f"{key}={value}" for key, value in settings.items()))
 
 
 def recipe_from(args):
-    """Network(...) and fit(...) arguments: the preset's, overridden by any flags given."""
+    """(Network(...) arguments, the Recipe): the preset's, overridden by any flags given."""
     preset = PRESETS[args.preset]
-    network, training = dict(preset["network"]), dict(preset["training"])
+    network = dict(preset.network)
     for key, flag in (("sizes", "layers"), ("activation", "activation"), ("output", "output"),
                       ("cost", "cost"), ("init", "init")):
         if getattr(args, flag) is not None:
             network[key] = getattr(args, flag)
+    changes = {"seed": args.seed, "augment": augmentation_from(args, preset.recipe.augment)}
     if args.optimizer not in (None, "momentum"):   # a preset's momentum settings go with its optimizer
-        training.pop("momentum", None)
-        training.pop("nesterov", None)
-    if args.momentum is not None and (args.optimizer or training.get("optimizer", "sgd")) != "momentum":
+        changes.update(momentum=Recipe.momentum, nesterov=Recipe.nesterov)
+    if args.momentum is not None and (args.optimizer or preset.recipe.optimizer) != "momentum":
         raise ValueError("--momentum applies to --optimizer momentum")
     for key in ("epochs", "batch_size", "lr", "schedule", "optimizer", "momentum", "nesterov", "weight_decay",
-                "dropout", "validation", "patience"):
+                "dropout", "validation", "patience"):   # --validation 0 / --patience 0 turn a preset's off
         if getattr(args, key) is not None:
-            training[key] = getattr(args, key)
-    training["augment"] = augmentation_from(args, training.get("augment"))
-    if not training.get("patience"):   # --patience 0 turns off a preset's early stopping
-        training.pop("patience", None)
-    return network, training
+            changes[key] = getattr(args, key)
+    return network, preset.recipe.replace(**changes)
 
 
 def augmentation_from(args, preset_augment):
-    """The preset's augmentation (a dict or None) changed by --augment/--no-augment, --shift, --rotate, --elastic."""
+    """The preset's Augmentation (or None) changed by --augment/--no-augment, --shift, --rotate, --elastic."""
     if args.augment is False:
         return None
     moves = {key: value for key, value in (("shift", args.shift), ("rotation", args.rotate),
                                            ("elastic", args.elastic)) if value is not None}
     if not (args.augment or moves or preset_augment):
         return None
-    return Augmentation.from_setting({**Augmentation().as_dict(), **(preset_augment or {}), **moves}).as_dict()
+    return dataclasses.replace(preset_augment or Augmentation(), **moves)
 
 
 def run_train(args):
     if args.list_presets:
         list_presets()
         return 0
-    network_args, training_args = recipe_from(args)
+    network_args, recipe = recipe_from(args)  # a bad combination of options is refused before loading any data
     net = Network(**network_args, seed=args.seed)
-    check_recipe(**training_args)  # a bad combination of options is refused before loading any data
-    check_writable(args.out)       # and a bad --out before training
+    check_writable(args.out)                  # and a bad --out before training
     (train_images, train_labels), test = load_data(args, download=True)
     if args.limit:
         train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
-    validation = training_args.get("validation") or 0
+    validation = recipe.validation or 0
     if validation:
         split_validation(train_images, train_labels, validation)  # too many held out: refused before training
-    epochs = training_args["epochs"]
+    epochs = recipe.epochs
     if not args.json:
-        print(f"training {net!r} on {len(train_images) - validation:,} images for {epochs} epoch{'' if epochs == 1 else 's'} "
-              f"(batch {training_args['batch_size']}, lr {training_args['lr']:g}, {training_args['schedule']}"
-              f"{''.join(f', {option}' for option in describe_options(training_args))})", flush=True)
+        print(f"training {net!r} on {len(train_images) - validation:,} images "
+              f"for {epochs} epoch{'' if epochs == 1 else 's'} "
+              f"(batch {recipe.batch_size}, lr {recipe.lr:g}, {recipe.schedule}"
+              f"{''.join(f', {option}' for option in recipe.describe())})", flush=True)
     bar = ProgressBar("epoch")
 
     def show_epoch(record):
@@ -163,14 +181,12 @@ def run_train(args):
 
     started = time.perf_counter()
     try:
-        net.fit(train_images, train_labels, **training_args, test=test, seed=args.seed, monitor=True,
-                engine=args.engine, on_epoch=show_epoch,
+        net.fit(train_images, train_labels, recipe, test=test, monitor=True, engine=args.engine,
+                on_epoch=show_epoch,
                 on_progress=lambda done, total: bar.update(done, total, f"{len(net.history) + 1}/{epochs}"))
     except KeyboardInterrupt:
         bar.close()
-        net.save(args.out)
-        print(f"digitnet: interrupted; saved the network after {len(net.history)} complete epochs to {args.out}",
-              file=sys.stderr)
+        print(f"digitnet: interrupted; {save_interrupted(net, args.out)}", file=sys.stderr)
         return 130
     net.save(args.out)
     final = net.evaluate(*test, engine=args.engine)
@@ -188,25 +204,21 @@ def run_train(args):
     return 0
 
 
-def describe_options(training):
-    """Short words for the training options a recipe turns on, e.g. ["adam", "dropout 0.2"]."""
-    words = []
-    if training.get("optimizer", "sgd") != "sgd":
-        nesterov = training.get("optimizer") == "momentum" and training.get("nesterov")
-        words.append(training["optimizer"] + (" (Nesterov)" if nesterov else ""))
-    if training.get("weight_decay"):
-        words.append(f"weight decay {training['weight_decay']:g}")
-    if training.get("dropout"):
-        words.append(f"dropout {training['dropout']:g}")
-    if training.get("augment"):
-        moves = training["augment"]
-        words.append("augmented (" + ", ".join(f"{key} {value:g}" for key, value in moves.items()
-                                               if key in ("shift", "rotation") or moves["elastic"]) + ")")
-    if training.get("validation"):
-        words.append(f"validation {training['validation']:,}")
-    if training.get("patience"):
-        words.append(f"patience {training['patience']}")
-    return words
+def save_interrupted(net, out):
+    """Save a network whose training was interrupted, if it finished at least one epoch; what happened, in words.
+
+    Training has already put back the weights of the last complete epoch (or the best one, with early
+    stopping), so the file holds exactly what its history says.  An interrupted run that completed no
+    epoch saves nothing: an existing file is never replaced by an untrained network.
+    """
+    done = net.recipe.get("epochs_trained", 0)
+    if not done:
+        return (f"no epoch was complete, so nothing was saved ({out} is unchanged)" if Path(out).exists()
+                else "no epoch was complete, so nothing was saved")
+    net.save(out)
+    best = net.recipe.get("best_epoch")
+    kept = f" (the weights of epoch {best}, the best on validation)" if best is not None else ""
+    return f"saved the network after {done} complete epoch{'' if done == 1 else 's'}{kept} to {out}"
 
 
 def run_download(args):

@@ -4,9 +4,19 @@
 ``fast`` compiles the same maths with Numba (``digitnet.engines.fast``).  Other engines
 must give the same results within float rounding; the tests check it.  An engine provides:
 
-    outputs(net, images)            (n, 784) → (n, 10) output activations
+    name                            "reference", "fast"
+    outputs(net, images)            (n, n_in) → (n, n_out) output activations
     train_epoch(net, images, labels, order, batch_size, lr, on_progress)
                                     one epoch of mini-batch SGD over ``images[order]``
+
+``auto`` is a choice made for each piece of work, so that nobody waits for the compiler
+without a reason.  Training takes the fast engine wherever it runs: an epoch of the video's
+network takes a few times longer on the reference, so the compiler's few seconds on a first
+run pay for themselves within the first epochs, and the choice must not depend on whether a
+compile cache exists (the same seed and engine train the same network bit for bit).  Feeding
+forward takes the fast engine only where its code for that kind of network and images is
+already compiled in this process (after training, say): otherwise the reference answers in
+milliseconds where loading the compiler and its cache, or compiling, takes seconds.
 """
 
 from ..errors import DigitnetError
@@ -26,19 +36,30 @@ def _fast_module():
     return _fast
 
 
-def get_engine(name, net=None):
-    """The engine called ``name``; ``auto`` picks the fast one where it can run ``net``, else the reference.
+def get_engine(name, net=None, images=None):
+    """The engine called ``name`` for training ``net`` on ``images``; ``auto`` picks the fast one
+    where it can run them, else the reference.
 
     ``fast`` raises DigitnetError saying why when it cannot run ``net`` (e.g. Numba is missing).
     """
+    if not isinstance(name, str):  # an engine already
+        return name
     if name == "reference":
         return _reference
     if name in ("auto", "fast"):
         fast = _fast_module()
-        reason = fast.unsupported(net)
+        reason = fast.unsupported(net, getattr(images, "dtype", "uint8"))
         if reason is None:
             return fast.ENGINE
         if name == "fast":
             raise DigitnetError(f"the fast engine cannot run this network: {reason}")
         return _reference
     raise DigitnetError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+
+
+def engine_for_outputs(name, net, images):
+    """The engine called ``name`` for feeding ``images`` forward through ``net``; ``auto`` picks the
+    fast one only where its code for them is compiled already (see the module's docstring)."""
+    if name == "auto":
+        return _fast.ENGINE if _fast is not None and _fast.warm(net, images) else _reference
+    return get_engine(name, net, images)

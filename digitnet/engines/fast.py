@@ -46,8 +46,10 @@ cached on disk (``cache=True``), so the compile cost is paid once per install; w
 folder is writable it compiles in memory instead, once per process.
 """
 
-import functools
 import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 
@@ -55,7 +57,7 @@ from .reference import PROGRESS_STEPS
 
 try:
     import numba
-    from numba import prange, types
+    from numba import types
     from numba.extending import overload
 
     from . import simd
@@ -71,47 +73,117 @@ ACTIVATION_CODES = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "softmax": S
 QUADRATIC, CROSS_ENTROPY = 0, 1
 COST_CODES = {"quadratic": QUADRATIC, "cross-entropy": CROSS_ENTROPY}
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+TRAIN, INFER = 0, 1    # what ``_run`` does
 SPARSE_FROM = 50       # from this many images in one call, feed forward through the padded copies
                        # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
 PARALLEL_FROM = 1000   # batches of at least this many images are fed forward on all cores
-TASK_IMAGES = 256      # images per parallel work item
+TASK_IMAGES = 1024     # images per work item on the cores
 TOGETHER = 16          # images fed forward together, layer by layer
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
 
 
-def unsupported(net):
-    """Why the fast engine cannot run ``net`` (one line), or None if it can."""
+class Layers(NamedTuple):
+    """A network as the kernels read it (tuples hold one array per weight layer; see ``_layers``)."""
+
+    forward_rows: tuple   # every Wᵀ (n_{l−1}, m_l), padded with zero columns to whole vectors
+    backward_rows: tuple  # every W (n_l, m_{l−1}) but the first (a placeholder), padded the same way
+    biases: tuple         # every b (m_l,), padded the same way
+    units: np.ndarray     # the true sizes n_l past the input (n_layers,)
+    offsets: np.ndarray   # where each layer starts in a row of the activation buffers (n_layers + 1,)
+    every_row: np.ndarray  # 0, 1, 2, … < max n_l (int32): "all rows" for ``simd.sum_rows``
+    pixel_values: np.ndarray  # k / 255 for k = 0 … 255 in the network's float type
+
+
+class Codes(NamedTuple):
+    """The network's hidden activation, output activation and cost, as the kernels' codes."""
+
+    hidden: int
+    output: int
+    cost: int
+
+
+class Buffers(NamedTuple):
+    """Scratch arrays for ``rows`` examples at a time (see ``_buffers``)."""
+
+    activations: np.ndarray  # (rows, offsets[-1]): every layer's a, zeros in the padding
+    deltas: np.ndarray       # (rows, offsets[-1]): every layer's δ
+    pixels: np.ndarray       # (rows, n_in) int32: the indices of an example's nonzero pixels
+    values: np.ndarray       # (rows, n_in): their values in [0, 1]
+    counts: np.ndarray       # (rows,) int64: how many there are
+    step: np.ndarray         # (max m_l,) scratch
+    zeros: np.ndarray        # (max m_l,) zeros
+    gradients: tuple         # ∂C/∂W summed over a mini-batch, shaped like ``backward_rows``; zeros between them
+
+
+_compiled = set()  # (what, n_layers, network dtype, images dtype) that ran in this process
+_checked = {}      # the same keys for ``_run``: why its kernels fail here (a line), or None
+
+
+def unsupported(net, images_dtype=np.uint8):
+    """Why the fast engine cannot run ``net`` on images of ``images_dtype`` (one line), or None if it can.
+
+    The first time for a kind of network and images it compiles (or loads from the disk cache) the
+    kernels that run them, and checks them on a small network of the same kind (``_kernels_fail``).
+    """
     if UNAVAILABLE:
         return UNAVAILABLE
-    if net is not None and net.dtype not in DTYPES:
+    if net is None:
+        return None
+    if net.dtype not in DTYPES:
         return f"it computes in float32 or float64, not {net.dtype}"
-    return _kernels_fail()
+    key = _key(net, images_dtype)
+    if key not in _checked:
+        _checked[key] = _kernels_fail(net.num_layers, net.dtype, key[3])
+    return _checked[key]
 
 
-@functools.cache
-def _kernels_fail():
-    """Why the vector kernels do not build or run right on this machine (one line), or None.
+def warm(net, images):
+    """Whether feeding ``images`` forward through ``net`` would run already compiled code (no compiler
+    wait, no disk cache to read): true once the same kind of network and images ran in this process."""
+    if UNAVAILABLE or net.dtype not in DTYPES:
+        return False
+    images = np.asarray(images)
+    path = "dense" if len(images) < SPARSE_FROM else "rows"
+    return (path,) + _key(net, images.dtype)[1:] in _compiled
 
-    Checked once per process, on first use: a small network's outputs through every kernel of
-    the feedforward, against the reference.  The types, not the sizes, decide what is compiled:
-    three layers in float32 and uint8 images on all cores is what ``digitnet train`` evaluates
-    with, so the check compiles nothing that training would not (it matters for the peak memory
-    of a first run, when the compiler is at work), and the code lands in the disk cache.
+
+def _key(net, images_dtype):
+    images_dtype = np.dtype(images_dtype)
+    return ("rows", net.num_layers, net.dtype, np.dtype(np.uint8) if images_dtype == np.uint8 else net.dtype)
+
+
+def _kernels_fail(n_layers, dtype, images_dtype):
+    """Why the kernels do not build or run right on this machine (one line), or None.
+
+    A small network's outputs and one step of training, against the reference.  The types, not the
+    sizes, decide what is compiled, so this compiles exactly what the real work uses (it matters for
+    the time and peak memory of a first run, when the compiler is at work).
     """
     from ..network import Network
     try:
-        net = Network((20, 4, 3, 2), seed=0)
-        images = np.random.default_rng(0).integers(0, 256, (PARALLEL_FROM, 20), dtype=np.uint8)
-        if not np.allclose(ENGINE.outputs(net, images), net.outputs(images, engine="reference"), rtol=1e-4, atol=1e-6):
+        net = Network((20,) + (4,) * (n_layers - 1) + (3,), seed=0, dtype=dtype)
+        rng = np.random.default_rng(0)
+        images = rng.integers(0, 256, (SPARSE_FROM + 3, 20), dtype=np.uint8)
+        if images_dtype != np.uint8:
+            images = (images / 255).astype(images_dtype)
+        if not np.allclose(ENGINE.outputs(net, images, check=False), net.feedforward(images), rtol=1e-4, atol=1e-6):
             return "its compiled kernels give wrong outputs on this machine"
+        labels = rng.integers(0, 3, len(images))
+        trained, expected = net.copy(), net.copy()
+        ENGINE.train_epoch(trained, images, labels, np.arange(len(images)), 10, 0.5, check=False)
+        from .reference import ReferenceEngine
+        ReferenceEngine().train_epoch(expected, images, labels, np.arange(len(images)), 10, 0.5)
+        if not np.allclose(trained.get_parameters(), expected.get_parameters(), rtol=1e-4, atol=1e-5):
+            return "its compiled kernels train wrongly on this machine"
     except Exception as error:  # noqa: BLE001 - whatever the compiler says, the reference still runs
         return f"its compiled kernels do not build on this machine ({type(error).__name__}: {str(error).splitlines()[0]})"
     return None
 
 
 def _jit(**options):
-    """numba.njit with the on-disk cache, or without it where no cache folder is writable."""
-    options = {"fastmath": FASTMATH, **options}
+    """numba.njit releasing the GIL (other threads run on while a kernel works), with the on-disk
+    cache, or without it where no cache folder is writable."""
+    options = {"fastmath": FASTMATH, "nogil": True, **options}
 
     def decorate(function):
         try:
@@ -147,7 +219,9 @@ def _activate(z, kind):
         for j in range(z.shape[0]):
             z[j] = max(z[j], 0.0)
     else:
-        largest = z.max()
+        largest = z[0]
+        for j in range(1, z.shape[0]):
+            largest = max(largest, z[j])
         total = 0.0
         for j in range(z.shape[0]):
             z[j] = math.exp(z[j] - largest)
@@ -167,16 +241,6 @@ def _derivative(a, kind):
 
 
 @_jit()
-def _dense_layer(W, b, a_in, z):
-    """z = W a_in + b for one example (W (n_out, n_in) row-major)."""
-    for j in range(W.shape[0]):
-        total = z.dtype.type(0)  # sum in the network's float type
-        for k in range(W.shape[1]):
-            total += W[j, k] * a_in[k]
-        z[j] = total + b[j]
-
-
-@_jit(inline="always")  # compiled into each caller, not called
 def _nonzero_pixels(image, pixel_values, pixels, values):
     """Write the indices of ``image``'s nonzero pixels to ``pixels`` and their values in [0, 1] to
     ``values`` (both ≥ n_in long), in order; return how many there are."""
@@ -189,35 +253,35 @@ def _nonzero_pixels(image, pixel_values, pixels, values):
     return count
 
 
-@_jit(inline="always")  # compiled into each caller, not called
-def _feed_forward(images, examples, upcoming, pixel_values, forward_rows, biases, units, hidden, output, offsets,
-                  every_row, activations, pixels, values, counts):
+@_jit()
+def _feed_forward(images, examples, upcoming, layers, codes, buffers):
     """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only.
 
-    ``forward_rows[l]`` is Wᵀ (n_{l−1}, m_l), one row per unit of the layer below, and
-    ``biases[l]`` is b (m_l,), both padded with zeros to whole vectors (``_forward_rows``), so
-    z = W a + b is b + Σ_k a_k Wᵀ[k]; ``units`` holds the true sizes n_l.  Example i's nonzero
-    pixels go to ``pixels[i]``, their values in [0, 1] to ``values[i]``, their number to
-    ``counts[i]``, and its activations to ``activations[i]`` (zeros in the padding, layer l at
-    offsets[l]:offsets[l+1]); ``every_row`` is 0, 1, 2, ….  It goes layer by layer through all
-    the examples, so that one example's chain of dependent steps overlaps the next one's, and
-    while the first layer's sums are worked out, the ``upcoming`` images (the next call's
-    examples) are fetched into the cache, one per example.
+    z = W a + b is b + Σ_k a_k Wᵀ[k] over the rows of ``layers.forward_rows[l]``.  Example i's
+    nonzero pixels go to ``buffers.pixels[i]``, their values in [0, 1] to ``buffers.values[i]``,
+    their number to ``buffers.counts[i]``, and its activations to ``buffers.activations[i]``
+    (layer l at offsets[l]:offsets[l+1]).  It goes layer by layer through all the examples, so
+    that one example's chain of dependent steps overlaps the next one's, and while the first
+    layer's sums are worked out, the ``upcoming`` images (the next call's examples) are fetched
+    into the cache, one per example.
     """
+    activations, offsets, units = buffers.activations, layers.offsets, layers.units
     for i in range(examples.shape[0]):
-        counts[i] = _nonzero_pixels(images[examples[i]], pixel_values, pixels[i], values[i])
-    n_layers = len(forward_rows)
+        buffers.counts[i] = _nonzero_pixels(images[examples[i]], layers.pixel_values, buffers.pixels[i],
+                                            buffers.values[i])
+    n_layers = len(layers.forward_rows)
     for l in range(n_layers):
         for i in range(examples.shape[0]):
             z = activations[i, offsets[l]:offsets[l + 1]]
             if l == 0:
                 if i < upcoming.shape[0]:
                     simd.prefetch(images[upcoming[i]])
-                simd.sum_rows(z, forward_rows[0], pixels[i], values[i], counts[i], biases[0])
+                simd.sum_rows(z, layers.forward_rows[0], buffers.pixels[i], buffers.values[i], buffers.counts[i],
+                              layers.biases[0])
             else:
-                simd.sum_rows(z, forward_rows[l], every_row, activations[i, offsets[l - 1]:offsets[l]], units[l - 1],
-                              biases[l])
-            _activate(z[:units[l]], output if l == n_layers - 1 else hidden)
+                simd.sum_rows(z, layers.forward_rows[l], layers.every_row, activations[i, offsets[l - 1]:offsets[l]],
+                              units[l - 1], layers.biases[l])
+            _activate(z[:units[l]], codes.output if l == n_layers - 1 else codes.hidden)
 
 
 @_jit()
@@ -238,32 +302,29 @@ def _output_error(a, label, output, cost, n, delta):
 
 
 @_jit()
-def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_rows, backward_rows, biases, units,
-                 hidden, output, cost, offsets, every_row, buffers):
-    """Mini-batch SGD over ``images[order]``, in place on the weights and ``biases``.
+def _train_steps(images, order, labels, lr, layers, codes, buffers):
+    """Mini-batch SGD over ``images[order]`` in mini-batches of ``buffers``' rows, in place on the
+    weights and biases of ``layers``.
 
     Each W is held twice, as ``forward_rows[l]`` = Wᵀ for feeding forward (see ``_feed_forward``)
-    and (for l ≥ 1) as ``backward_rows[l]`` = W (n_l, m_{l−1}), padded like Wᵀ, for δ below =
-    Σ_j δ_j W[j]; both take the same steps (the same products, so they stay equal to the last
-    bit).  ``buffers`` (see ``_buffers``): per example of a mini-batch, its ``activations`` and
-    ``deltas`` (batch, offsets[-1], zeros in the padding), its nonzero ``pixels`` (batch,
-    n_in), their ``values`` (same shape) and their ``counts`` (batch,); scratch
-    ``step`` and ``zeros`` (max m_l,); the sums ∂C/∂W over a mini-batch, shaped like
-    ``backward_rows``, zeros between mini-batches.  Each example's step of W1ᵀ goes in at once,
-    since adding it up first would mean a gradient as large as W1ᵀ (the step only touches the
-    rows of the example's nonzero pixels).
+    and (for l ≥ 1) as ``backward_rows[l]`` = W, padded like Wᵀ, for δ below = Σ_j δ_j W[j];
+    both take the same steps (the same products, so they stay equal to the last bit).  Each
+    example's step of W1ᵀ goes in at once, since adding it up first would mean a gradient as
+    large as W1ᵀ (the step only touches the rows of the example's nonzero pixels).
     """
-    activations, deltas, pixels, values, counts, step, zeros, gradients = buffers
+    forward_rows, backward_rows, biases = layers.forward_rows, layers.backward_rows, layers.biases
+    units, offsets, every_row = layers.units, layers.offsets, layers.every_row
+    activations, deltas, step, zeros = buffers.activations, buffers.deltas, buffers.step, buffers.zeros
+    batch_size = activations.shape[0]
     n_layers = len(forward_rows)
     last = offsets[n_layers - 1]
     for start in range(0, order.shape[0], batch_size):
         n = min(batch_size, order.shape[0] - start)
         # 1. feed the mini-batch forward and find each example's output error
-        _feed_forward(images, order[start:start + n], order[start + n:start + 2 * n], pixel_values, forward_rows,
-                      biases, units, hidden, output, offsets, every_row, activations, pixels, values, counts)
+        _feed_forward(images, order[start:start + n], order[start + n:start + 2 * n], layers, codes, buffers)
         for i in range(n):
-            _output_error(activations[i, last:last + units[-1]], labels[order[start + i]], output, cost, n,
-                          deltas[i, last:last + units[-1]])
+            _output_error(activations[i, last:last + units[-1]], labels[order[start + i]], codes.output, codes.cost,
+                          n, deltas[i, last:last + units[-1]])
         # 2. from the top down: δ of the layer below (with the weights from before the step), then the step
         for l in range(n_layers - 1, -1, -1):
             width = forward_rows[l].shape[1]
@@ -273,15 +334,16 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_ro
                     simd.sum_rows(below, backward_rows[l], every_row, deltas[i, offsets[l]:offsets[l + 1]], units[l],
                                   zeros[:below.shape[0]])
                     for k in range(units[l - 1]):
-                        below[k] *= _derivative(activations[i, offsets[l - 1] + k], hidden)
+                        below[k] *= _derivative(activations[i, offsets[l - 1] + k], codes.hidden)
             if l == 0:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ goes
                 #         straight into the rows of its nonzero pixels (a zero pixel adds 0)
                 for i in range(n):
                     for j in range(width):
                         step[j] = -lr * deltas[i, offsets[0] + j]
-                    simd.add_to_rows(forward_rows[0], pixels[i], values[i], step[:width], counts[i])
+                    simd.add_to_rows(forward_rows[0], buffers.pixels[i], buffers.values[i], step[:width],
+                                     buffers.counts[i])
             else:  # ∂C/∂W = Σ_x δ aᵀ (δ already holds the 1/n), then W −= lr ∂C/∂W in both copies
-                gradient = gradients[l]
+                gradient = buffers.gradients[l]
                 for i in range(n):
                     simd.add_to_rows(gradient, every_row, deltas[i, offsets[l]:offsets[l + 1]],
                                      activations[i, offsets[l - 1]:offsets[l]], units[l])
@@ -298,87 +360,83 @@ def _train_steps(images, labels, order, batch_size, lr, pixel_values, forward_ro
                 biases[l][j] -= lr * bias_gradient
 
 
-def _buffers(net, batch_size, offsets, backward_rows):
-    """The scratch arrays ``_train_steps`` works in, for mini-batches of ``batch_size``."""
-    rows, width, widest = batch_size, net.sizes[0], np.diff(offsets).max()
-    return (np.zeros((rows, offsets[-1]), net.dtype), np.zeros((rows, offsets[-1]), net.dtype),
-            np.empty((rows, width), np.int32), np.empty((rows, width), net.dtype), np.empty(rows, np.int64),
-            np.empty(widest, net.dtype), np.zeros(widest, net.dtype),
-            tuple(np.zeros_like(matrix) for matrix in backward_rows))
+@_jit()
+def _outputs_rows(images, order, layers, codes, buffers, outputs):
+    """Output activations of ``images[order[i]]`` into ``outputs[i]``, as many images at a time
+    as ``buffers`` has rows (see ``_feed_forward``)."""
+    together, last, width = buffers.activations.shape[0], layers.offsets[-2], layers.units[-1]
+    for start in range(0, order.shape[0], together):
+        n = min(together, order.shape[0] - start)
+        _feed_forward(images, order[start:start + n], order[start + n:start + 2 * n], layers, codes, buffers)
+        for i in range(n):
+            for j in range(width):
+                outputs[start + i, j] = buffers.activations[i, last + j]
 
 
 @_jit()
-def _feed_forward_dense(image, pixel_values, weights, biases, hidden, output, activations, inputs):
-    """Feed one image forward with every W (n_out, n_in) as the network holds it; last layer's a.
-
-    ``activations`` (n_layers, max n_l) gets layer l's in row l; ``inputs`` (n_in,) is scratch.
-    """
-    for p in range(image.shape[0]):
-        inputs[p] = _pixel_value(image[p], pixel_values)
-    n_layers = len(weights)
-    a_in = inputs
-    for l in range(n_layers):
-        z = activations[l, :biases[l].shape[0]]
-        _dense_layer(weights[l], biases[l], a_in, z)
-        _activate(z, output if l == n_layers - 1 else hidden)
-        a_in = z
-    return a_in
-
-
-@_jit()
-def _outputs_block(images, first, last, pixel_values, forward_rows, biases, units, hidden, output, offsets,
-                   every_row, outputs):
-    """Output activations of ``images[first:last]`` into ``outputs[first:last]`` (see ``_feed_forward``),
-    ``TOGETHER`` images at a time."""
-    activations = np.zeros((TOGETHER, offsets[-1]), dtype=outputs.dtype)
-    pixels = np.empty((TOGETHER, images.shape[1]), dtype=np.int32)
-    values = np.empty(pixels.shape, dtype=outputs.dtype)
-    counts = np.empty(TOGETHER, dtype=np.int64)
-    for start in range(first, last, TOGETHER):
-        examples = np.arange(start, min(start + TOGETHER, last))
-        upcoming = np.arange(examples[-1] + 1, min(examples[-1] + 1 + TOGETHER, last))
-        _feed_forward(images, examples, upcoming, pixel_values, forward_rows, biases, units, hidden, output, offsets,
-                      every_row, activations, pixels, values, counts)
-        for i in range(examples.shape[0]):
-            outputs[start + i] = activations[i, offsets[-2]:offsets[-2] + units[-1]]
-
-
-@_jit()
-def _outputs_serial(images, pixel_values, forward_rows, biases, units, hidden, output, offsets, every_row, outputs):
-    _outputs_block(images, 0, images.shape[0], pixel_values, forward_rows, biases, units, hidden, output, offsets,
-                   every_row, outputs)
-
-
-@_jit(parallel=True)
-def _outputs_parallel(images, pixel_values, forward_rows, biases, units, hidden, output, offsets, every_row, outputs):
-    tasks = (images.shape[0] + TASK_IMAGES - 1) // TASK_IMAGES
-    for task in prange(tasks):
-        _outputs_block(images, task * TASK_IMAGES, min((task + 1) * TASK_IMAGES, images.shape[0]), pixel_values,
-                       forward_rows, biases, units, hidden, output, offsets, every_row, outputs)
+def _run(what, images, order, labels, lr, layers, codes, buffers, outputs):
+    """``TRAIN``: ``_train_steps``; ``INFER``: ``_outputs_rows``.  One compiled function for both, so
+    that training and the evaluations during training wait for the compiler once."""
+    if what == TRAIN:
+        _train_steps(images, order, labels, lr, layers, codes, buffers)
+    else:
+        _outputs_rows(images, order, layers, codes, buffers, outputs)
 
 
 @_jit()
 def _outputs_dense(images, pixel_values, weights, biases, hidden, output, outputs):
-    """Output activations of a few images into ``outputs``, with every W as the network holds it."""
+    """Output activations of a few images into ``outputs``, with every W (n_out, n_in) as the
+    network holds it, in plain loops."""
     widest = 0
     for b in biases:
         widest = max(widest, b.shape[0])
     activations = np.empty((len(biases), widest), dtype=outputs.dtype)
     inputs = np.empty(images.shape[1], dtype=outputs.dtype)
+    n_layers = len(weights)
     for i in range(images.shape[0]):
-        outputs[i] = _feed_forward_dense(images[i], pixel_values, weights, biases, hidden, output, activations,
-                                         inputs)
+        for p in range(images.shape[1]):
+            inputs[p] = _pixel_value(images[i, p], pixel_values)
+        a_in = inputs
+        for l in range(n_layers):
+            W, b = weights[l], biases[l]
+            z = activations[l, :b.shape[0]]
+            for j in range(W.shape[0]):
+                total = z.dtype.type(0)  # sum in the network's float type
+                for k in range(W.shape[1]):
+                    total += W[j, k] * a_in[k]
+                z[j] = total + b[j]
+            _activate(z, output if l == n_layers - 1 else hidden)
+            a_in = z
+        outputs[i] = a_in
 
 
 # ---------------------------------------------------------------------------------- the engine
 _PIXEL_VALUES = {dtype: np.arange(256, dtype=dtype) / dtype.type(255) for dtype in DTYPES}
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _cores():
+    """How many cores the kernels may use (NUMBA_NUM_THREADS sets it; all by default)."""
+    return max(1, numba.config.NUMBA_NUM_THREADS)
+
+
+def _on_cores(tasks):
+    """Run the calls ``tasks`` (functions without arguments) on the cores, in threads (the kernels
+    release the GIL); wait for all of them."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_cores(), thread_name_prefix="digitnet-fast")
+    for result in [_pool.submit(task) for task in tasks]:
+        result.result()
 
 
 def _images_for(net, images):
     """``images`` as a C-contiguous (n, n_in) array the kernels read: uint8 as it is, else net.dtype."""
     images = np.asarray(images)
     if images.ndim != 2 or images.shape[1] != net.sizes[0]:
-        net._columns(images)  # raises the reference's message about the shape
+        raise ValueError(f"expected images of shape (n, {net.sizes[0]}) or ({net.sizes[0]},), got {images.shape}")
     if images.dtype != net.dtype and images.dtype != np.uint8:
         images = images.astype(net.dtype)
     return images if images.flags.c_contiguous else np.ascontiguousarray(images)
@@ -387,22 +445,31 @@ def _images_for(net, images):
 class FastEngine:
     name = "fast"
 
-    def outputs(self, net, images):
+    def outputs(self, net, images, check=True):
         """(n, n_in) images (floats in [0, 1], or uint8 pixel values 0–255) → (n, n_out) output activations."""
         images = _images_for(net, images)
-        pixel_values, (hidden, output, _) = _PIXEL_VALUES[net.dtype], _codes(net)
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
+        codes = _codes(net)
         if images.shape[0] < SPARSE_FROM:  # the explorer's path: no padded copies of the weights for a few images
-            _outputs_dense(images, pixel_values, _as_kernels_read(net.weights, net.dtype),
-                           _as_kernels_read(net.biases, net.dtype), hidden, output, outputs)
+            _outputs_dense(images, _PIXEL_VALUES[net.dtype], _as_kernels_read(net.weights, net.dtype),
+                           _as_kernels_read(net.biases, net.dtype), codes.hidden, codes.output, outputs)
+            _compiled.add(("dense",) + _key(net, images.dtype)[1:])
             return outputs
-        kernel = _outputs_parallel if images.shape[0] >= PARALLEL_FROM else _outputs_serial
-        units, offsets, every_row = _layout(net)
-        kernel(images, pixel_values, _forward_rows(net), _padded_biases(net), units, hidden, output, offsets, every_row,
-               outputs)
+        self._check(net, images, check)
+        layers, labels, lr = _layers(net), np.zeros(0, np.int64), net.dtype.type(0)
+        parts = [(first, min(first + TASK_IMAGES, len(images))) for first in range(0, len(images), TASK_IMAGES)]
+
+        def part(first, last):
+            _run(INFER, images, np.arange(first, last), labels, lr, layers, codes, _buffers(net, TOGETHER),
+                 outputs[first:last])
+        if len(images) >= PARALLEL_FROM and _cores() > 1:
+            _on_cores([lambda first=first, last=last: part(first, last) for first, last in parts])
+        else:
+            part(0, len(images))
+        _compiled.add(_key(net, images.dtype))
         return outputs
 
-    def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None):
+    def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None, check=True):
         """One epoch of mini-batch SGD over ``images[order]``, like the reference engine's.
 
         Runs in stretches of whole mini-batches, about ``PROGRESS_STEPS`` of them per epoch when
@@ -410,29 +477,37 @@ class FastEngine:
         whenever ``on_progress`` is called.
         """
         images = _images_for(net, images)
-        labels = np.ascontiguousarray(labels)
+        labels = np.ascontiguousarray(labels, dtype=np.int64)
         order = np.ascontiguousarray(order, dtype=np.int64)
-        forward_rows, backward_rows, biases = _forward_rows(net), _backward_rows(net), _padded_biases(net)
-        units, offsets, every_row = _layout(net)
-        hidden, output, cost = _codes(net)
-        buffers = _buffers(net, min(batch_size, len(order)), offsets, backward_rows)
         total = len(order)
         if total == 0:
             return
+        self._check(net, images, check)
+        layers, codes = _layers(net), _codes(net)
+        buffers = _buffers(net, min(batch_size, total), layers)
         steps = -(-total // batch_size)
         stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
+        no_outputs = np.empty((0, net.sizes[-1]), net.dtype)
         for start in range(0, total, stretch):
-            _train_steps(images, labels, order[start:start + stretch], batch_size, net.dtype.type(lr),
-                         _PIXEL_VALUES[net.dtype], forward_rows, backward_rows, biases, units, hidden, output, cost,
-                         offsets, every_row, buffers)
-            _hand_back(net, forward_rows, backward_rows, biases)
+            _run(TRAIN, images, order[start:start + stretch], labels, net.dtype.type(lr), layers, codes, buffers,
+                 no_outputs)
+            _hand_back(net, layers)
             if on_progress is not None:
                 on_progress(min(start + stretch, total), total)
+        _compiled.add(_key(net, images.dtype))
+
+    @staticmethod
+    def _check(net, images, check):
+        """Refuse (DigitnetError) a kind of network and images the kernels cannot run here."""
+        reason = unsupported(net, images.dtype) if check else None
+        if reason:
+            from ..errors import DigitnetError
+            raise DigitnetError(f"the fast engine cannot run this network: {reason}")
 
 
 def _codes(net):
     """The kernels' codes for ``net``'s hidden activation, output activation and cost."""
-    return ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output], COST_CODES[net.cost_name]
+    return Codes(ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output], COST_CODES[net.cost_name])
 
 
 def _as_kernels_read(arrays, dtype):
@@ -451,28 +526,20 @@ def _padded(matrix, dtype):
     return rows
 
 
-def _forward_rows(net):
-    """Every Wᵀ (n_{l−1}, m_l), padded to whole vectors: row k holds the weights out of unit k
-    of the layer below (for W1, out of pixel k).  The extra columns stay 0: their steps are a · 0."""
-    return tuple(_padded(W.T, net.dtype) for W in net.weights)
+def _layers(net):
+    """``net`` as the kernels read it (``Layers``): fresh padded copies of its weights and biases.
 
-
-def _backward_rows(net):
-    """Every W (n_l, m_{l−1}) but the first (a placeholder), padded to whole vectors."""
+    Row k of Wᵀ holds the weights out of unit k of the layer below (for W1, out of pixel k); the
+    extra columns stay 0 (their steps are a · 0).
+    """
     placeholder = np.zeros((0, simd.lanes(net.dtype)), net.dtype)
-    return (placeholder,) + tuple(_padded(W, net.dtype) for W in net.weights[1:])
-
-
-def _padded_biases(net):
-    """Every b (m_l,), padded with zeros to whole vectors like the rows of Wᵀ."""
-    return tuple(_padded(b[None, :], net.dtype)[0] for b in net.biases)
-
-
-def _layout(net):
-    """``units``, the layers' sizes n_l past the input; ``offsets`` of the layers in the activation
-    buffers (padded, see ``_offsets``); ``every_row``, the row indices 0, 1, … < max n_l."""
-    return (np.array(net.sizes[1:], dtype=np.int64), _offsets(net.sizes[1:], simd.lanes(net.dtype)),
-            np.arange(max(net.sizes[1:]), dtype=np.int32))
+    return Layers(forward_rows=tuple(_padded(W.T, net.dtype) for W in net.weights),
+                  backward_rows=(placeholder,) + tuple(_padded(W, net.dtype) for W in net.weights[1:]),
+                  biases=tuple(_padded(b[None, :], net.dtype)[0] for b in net.biases),
+                  units=np.array(net.sizes[1:], dtype=np.int64),
+                  offsets=_offsets(net.sizes[1:], simd.lanes(net.dtype)),
+                  every_row=np.arange(max(net.sizes[1:]), dtype=np.int32),
+                  pixel_values=_PIXEL_VALUES[net.dtype])
 
 
 def _offsets(units, lanes):
@@ -482,12 +549,23 @@ def _offsets(units, lanes):
     return np.concatenate(([0], np.cumsum(widths)))
 
 
-def _hand_back(net, forward_rows, backward_rows, biases):
+def _buffers(net, rows, layers=None):
+    """The scratch arrays (``Buffers``) the kernels work in, for ``rows`` examples at a time."""
+    offsets = _offsets(net.sizes[1:], simd.lanes(net.dtype))
+    width, widest = net.sizes[0], np.diff(offsets).max()
+    gradients = tuple(np.zeros_like(matrix) for matrix in layers.backward_rows) if layers else \
+        tuple(np.zeros((0, simd.lanes(net.dtype)), net.dtype) for _ in net.weights)
+    return Buffers(np.zeros((rows, offsets[-1]), net.dtype), np.zeros((rows, offsets[-1]), net.dtype),
+                   np.empty((rows, width), np.int32), np.empty((rows, width), net.dtype), np.empty(rows, np.int64),
+                   np.empty(widest, net.dtype), np.zeros(widest, net.dtype), gradients)
+
+
+def _hand_back(net, layers):
     """Put the trained parameters into the network's own arrays."""
-    net.weights[0][...] = forward_rows[0][:, :net.sizes[1]].T
+    net.weights[0][...] = layers.forward_rows[0][:, :net.sizes[1]].T
     for l in range(1, len(net.weights)):
-        net.weights[l][...] = backward_rows[l][:, :net.sizes[l]]
-    for target, trained in zip(net.biases, biases):
+        net.weights[l][...] = layers.backward_rows[l][:, :net.sizes[l]]
+    for target, trained in zip(net.biases, layers.biases):
         target[...] = trained[:len(target)]
 
 

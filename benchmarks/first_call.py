@@ -1,0 +1,122 @@
+"""Benchmark: how long a user waits on a fresh install (empty compile cache) and after it, as one JSON object.
+
+    DIGITNET_DATA=../shared/mnist python benchmarks/first_call.py [--rounds 3] [--code DIR ...]
+
+Each measurement is a child process started as a user would start ``digitnet`` (with the
+Python running this script), timed from start to exit, with its peak resident memory:
+
+    predict       ``digitnet predict`` of one picture with the shipped network
+    train         ``digitnet train --epochs 1`` (the default recipe on all of MNIST)
+    import        ``import digitnet`` and one ``Network().predict`` of one image: which of
+                  numba and matplotlib it loaded
+
+each once with an empty compile cache (a new NUMBA_CACHE_DIR, as after installing) and once
+with the cache that run left ("warm"), so the difference is the compiler's work.  ``--code``
+names folders holding a ``digitnet`` package to compare (by default, the one this script
+imports); the folders and the rounds are interleaved (round 1 of every folder, then round 2…),
+so that a change in the machine's load falls on all of them alike.  Medians over the rounds;
+the machine's CPU and load average before and after are recorded.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PICTURE = ROOT / "tests" / "data" / "drawn_digits" / "digit-3-0.png"
+
+CHILD = """
+import json, resource, sys, time
+command = sys.argv[1]
+if command == "import":
+    import numpy as np
+    import digitnet
+    net = digitnet.Network(seed=0)
+    net.predict(np.zeros(784, np.float32))
+    print(json.dumps({"numba_loaded": "numba" in sys.modules, "matplotlib_loaded": "matplotlib" in sys.modules}))
+else:
+    from digitnet.cli import main
+    status = main(sys.argv[1:])
+    if status:
+        sys.exit(status)
+print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run(code, cache, command, folder):
+    """Seconds, peak MB and last JSON lines of one child process running ``command`` with ``code``."""
+    arguments = {"predict": ["predict", str(ROOT / "digitnet" / "models" / "3b1b.npz"), str(PICTURE)],
+                 "train": ["train", "--epochs", "1", "--json", "--out", os.path.join(folder, "model.npz")],
+                 "import": ["import"]}[command]
+    environment = {**os.environ, "PYTHONPATH": str(code), "NUMBA_CACHE_DIR": cache}
+    started = time.perf_counter()
+    child = subprocess.run([sys.executable, "-c", CHILD, *arguments], capture_output=True, text=True,
+                           env=environment, cwd=folder)
+    seconds = time.perf_counter() - started
+    if child.returncode:
+        raise SystemExit(f"{command} failed with {code}: {child.stderr.strip().splitlines()[-1:]}")
+    lines = [json.loads(line) for line in child.stdout.splitlines() if line.startswith("{")]
+    result = {"seconds": seconds, "peak_rss_mb": lines[-1]["peak_rss_mb"]}
+    if command == "import":
+        result.update(lines[-2])
+    return result
+
+
+def one_round(code, folder):
+    """Every command with an empty cache, then with the cache it left."""
+    results = {}
+    for command in ("import", "predict", "train"):
+        with tempfile.TemporaryDirectory() as cache:
+            results[f"{command} empty cache"] = run(code, cache, command, folder)
+            results[f"{command} warm cache"] = run(code, cache, command, folder)
+    return results
+
+
+def summary(rounds):
+    """Medians over the rounds, and the compiler's share (empty minus warm)."""
+    keys = rounds[0].keys()
+    result = {key: {"seconds": statistics.median(r[key]["seconds"] for r in rounds),
+                    "seconds_each": [r[key]["seconds"] for r in rounds],
+                    "peak_rss_mb": statistics.median(r[key]["peak_rss_mb"] for r in rounds)} for key in keys}
+    for key in keys:
+        if "numba_loaded" in rounds[0][key]:
+            result[key].update(numba_loaded=rounds[0][key]["numba_loaded"],
+                               matplotlib_loaded=rounds[0][key]["matplotlib_loaded"])
+    result["train: first run minus the next, seconds"] = statistics.median(
+        r["train empty cache"]["seconds"] - r["train warm cache"]["seconds"] for r in rounds)
+    return result
+
+
+def cpu_model():
+    return next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                platform.processor())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--code", nargs="+", default=[str(ROOT)], help="folders holding a digitnet package")
+    args = parser.parse_args()
+    load_before = os.getloadavg()
+    rounds = {code: [] for code in args.code}
+    with tempfile.TemporaryDirectory() as folder:
+        for number in range(args.rounds):
+            for code in args.code:
+                print(f"round {number + 1}: {code}", file=sys.stderr, flush=True)
+                rounds[code].append(one_round(code, folder))
+    print(json.dumps({"benchmark": "first_call", "rounds": args.rounds,
+                      "results": {code: summary(runs) for code, runs in rounds.items()},
+                      "load_average_before": load_before, "load_average_after": os.getloadavg(),
+                      "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()}},
+                     indent=1))
+
+
+if __name__ == "__main__":
+    main()
