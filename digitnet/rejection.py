@@ -39,7 +39,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import DigitnetError
 from .images import MIN_CONTRAST
 
 COMPONENTS = 120       # main directions of pixel space kept (see README for how this was chosen)

@@ -4,7 +4,15 @@ import sys
 
 from ..errors import BlankImageError, ImageError
 from ..images import image_to_input
-from .common import add_engine_option, add_json_option, add_reject_option, emit, load_model, require_rejector
+from .common import (
+    MODEL_HELP,
+    add_engine_option,
+    add_json_option,
+    add_reject_option,
+    emit,
+    load_model,
+    require_rejector,
+)
 
 
 def register(subparsers):
@@ -14,7 +22,7 @@ def register(subparsers):
                     "transparent backgrounds too), turn each into MNIST-style input and print the digit "
                     "and the ten output activations. With --reject, pictures unlike any digit (and blank "
                     "ones) are answered \"not a digit\".")
-    parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("images", metavar="IMAGE", nargs="+", help="picture files")
     add_reject_option(parser)
     add_engine_option(parser)
