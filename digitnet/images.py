@@ -9,7 +9,8 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
    photographed sheet of paper drop out with it.
 3. Keep the drawing: drop specks (pieces of ink with under 2% of the largest piece's ink) and,
    when something else remains, pieces that touch the picture's edge (a sheet's edge, a shadow).
-4. Crop to the ink; thicken strokes that would be thinner than MNIST's after scaling.
+4. Crop to the ink; thicken strokes that would be thinner than MNIST's after scaling (and, at
+   the end, thin strokes that came out wider than MNIST's 2.9 pixels).
 5. Scale the longer side to 20 pixels with anti-aliasing (aspect ratio kept).
 6. Place it in a 28×28 square so that its centre of mass lands where MNIST's does:
    row 14.0, column 14.0 (pixel centres numbered 0–27; measured over all 70,000 MNIST digits,
@@ -25,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
+from .augment import change_thickness
 from .errors import BlankImageError, ImageError
 from .files import read_regular_file
 
@@ -154,7 +156,23 @@ def digit_from(separated):
     resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
     digit = np.asarray(Image.fromarray(ink, mode="F").resize((width, height), resample), dtype=np.float32)
     digit = np.clip(digit, 0, 1)
-    return _place_by_center_of_mass(digit).reshape(784)
+    return _thin(_place_by_center_of_mass(digit).reshape(784))
+
+
+def stroke_width(square):
+    """Stroke width in pixels of a 28×28 digit ((784,) or (28, 28)): the ink above ½ has area A and
+    boundary pixels P; a stroke of width w and length L has A ≈ wL and P ≈ 2L, so w ≈ 2A / P."""
+    solid = np.asarray(square).reshape(28, 28) > 0.5
+    edge = solid & ~(np.roll(solid, 1, 0) & np.roll(solid, -1, 0) & np.roll(solid, 1, 1) & np.roll(solid, -1, 1))
+    return 2 * solid.sum() / max(edge.sum(), 1)
+
+
+def _thin(pixels):
+    """(784,) digit with strokes wider than MNIST's thinned towards MNIST_STROKE (by up to 2 pixels)."""
+    width = stroke_width(pixels)
+    if width <= MNIST_STROKE:
+        return pixels
+    return change_thickness(pixels[None], np.array([max(-2.0, MNIST_STROKE - width)], np.float32))[0]
 
 
 def keep_the_drawing(ink):

@@ -186,6 +186,13 @@ def confidence(outputs):
     return outputs.max(axis=-1) / np.maximum(outputs.sum(axis=-1), 1e-12)
 
 
+def is_unsure(net, outputs):
+    """True where ``net``'s answer from its ``outputs`` (10,) or (n, 10) is weak: confidence below
+    its rejector's ``unsure_below`` (DEFAULT_UNSURE_BELOW without a rejector)."""
+    level = DEFAULT_UNSURE_BELOW if net.rejector is None else net.rejector.unsure_below
+    return confidence(outputs) < level
+
+
 def unsure_level(net, images, labels, engine="auto"):
     """The lowest confidence at or above which ``net``'s answers on ``images`` are right at least
     SURE_ACCURACY of the time (answers below it are "unsure")."""
@@ -221,14 +228,12 @@ def predict_or_reject(net, images, engine="auto", drawings=None):
     count = len(outputs)
     if net.rejector is None:
         typicality, rejected = None, np.zeros(count, dtype=bool)
-        unsure_below = DEFAULT_UNSURE_BELOW
     else:
         typicality = np.atleast_1d(net.rejector.typicality(images))
         rejected = typicality < net.rejector.reject_share
-        unsure_below = net.rejector.unsure_below
     if drawings is not None:
         rejected = rejected | ~np.broadcast_to(np.asarray(drawings, dtype=bool), (count,))
-    unsure = ~rejected & (confidence(outputs) < unsure_below)
+    unsure = ~rejected & is_unsure(net, outputs)
     state = np.where(rejected, "rejected", np.where(unsure, "unsure", "sure"))
     if single:
         return Verdict(None if rejected[0] else int(outputs[0].argmax()), bool(rejected[0]),
