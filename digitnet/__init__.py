@@ -9,9 +9,16 @@
 
 __version__ = "0.1.0"
 
-from .data import load_mnist  # noqa: E402
-from .errors import DigitnetError  # noqa: E402
-from .network import Network  # noqa: E402
-from .training import StopTraining  # noqa: E402
+# The public names load on first use (PEP 562), so `import digitnet` and the command line start at once
+# and a Ctrl-C while they start is caught by the command line like any other.
+_PUBLIC = {"Network": "network", "Recipe": "recipe", "load_mnist": "data", "DigitnetError": "errors",
+           "StopTraining": "training"}
 
-__all__ = ["Network", "load_mnist", "DigitnetError", "StopTraining", "__version__"]
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'digitnet' has no attribute {name!r}")
+    import importlib
+    return getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)

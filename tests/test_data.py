@@ -5,10 +5,9 @@ import gzip
 
 import numpy as np
 import pytest
-
 from conftest import idx_bytes, write_mnist
-from digitnet.data import (FILES, download_mnist, load_mnist, parse_idx, read_idx, resolve_data_dir,
-                           sha256_of_content)
+
+from digitnet.data import FILES, download_mnist, load_mnist, parse_idx, read_idx, resolve_data_dir, sha256_of_content
 from digitnet.errors import DataError
 
 

@@ -4,13 +4,13 @@ Each subcommand lives in its own module with a ``register(subparsers)`` function
 """
 
 import argparse
+import importlib
 import sys
 
 from .. import __version__
 from ..errors import DigitnetError
-from . import evaluate, explore, predict, reject, show, train
 
-COMMANDS = (train, evaluate, predict, show, reject, explore)
+COMMANDS = ("train", "evaluate", "predict", "show", "reject", "models", "explore")  # modules, imported when parsing
 
 
 class Parser(argparse.ArgumentParser):
@@ -27,8 +27,8 @@ def build_parser():
                                      "built to be looked inside.")
     parser.add_argument("--version", action="version", version=f"digitnet {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS:
-        module.register(subparsers)
+    for name in COMMANDS:
+        importlib.import_module(f".{name}", __name__).register(subparsers)
     return parser
 
 
@@ -52,5 +52,11 @@ def main(argv=None):
 
 
 def entry_point():
-    """Console-script entry: exit with ``main``'s status."""
-    sys.exit(main())
+    """Console-script entry: exit with ``main``'s status; a Ctrl-C at any moment, even while the
+    subcommands' modules load, ends with one line and status 130."""
+    try:
+        status = main()
+    except KeyboardInterrupt:
+        print("digitnet: interrupted", file=sys.stderr)
+        status = 130
+    sys.exit(status)

@@ -13,15 +13,29 @@ from ..data import missing_files, resolve_data_dir
 from ..errors import DigitnetError
 from ..files import check_writable
 from ..images import image_to_input
-from .common import (add_data_option, add_engine_option, add_json_option, add_reject_option, digit_argument, emit,
-                     load_data, load_model, non_negative_int, percent, pixel_value, positive_float, positive_int,
-                     require_rejector)
+from .common import (
+    MODEL_HELP,
+    add_data_option,
+    add_engine_option,
+    add_json_option,
+    add_reject_option,
+    digit_argument,
+    emit,
+    load_data,
+    load_model,
+    non_negative_int,
+    percent,
+    pixel_value,
+    positive_float,
+    positive_int,
+    require_rejector,
+)
 
 MAX_NOISE_IMAGES = 100_000
 
 
 def _model_argument(parser):
-    parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
 
 
 def _output_options(parser):
@@ -407,14 +421,15 @@ def run_history(args):
     else:
         print(f"{'epoch':>5} {'lr':>7} {'train cost':>11} {'train acc':>10} {'test cost':>10} {'test acc':>9} "
               f"{'seconds':>8}")
-        for r in net.history:
-            def number(key, spec):
-                return "—" if r.get(key) is None else format(r[key], spec)
+        for record in net.history:
+            def number(key, spec, record=record):
+                return "—" if record.get(key) is None else format(record[key], spec)
 
-            def share(key):
-                return "—" if r.get(key) is None else percent(r[key])
-            print(f"{r['epoch']:>5} {r['lr']:>7.4g} {number('train_cost', '.4f'):>11} {share('train_accuracy'):>10} "
-                  f"{number('test_cost', '.4f'):>10} {share('test_accuracy'):>9} {r['seconds']:>8.2f}")
+            def share(key, record=record):
+                return "—" if record.get(key) is None else percent(record[key])
+            print(f"{record['epoch']:>5} {number('lr', '.4g'):>7} {number('train_cost', '.4f'):>11} "
+                  f"{share('train_accuracy'):>10} {number('test_cost', '.4f'):>10} {share('test_accuracy'):>9} "
+                  f"{number('seconds', '.2f'):>8}")
     if plots:
         plots.save_figure(plots.history_figure(net.history, title=f"Training history of {args.model}"), args.out)
     return 0

@@ -13,6 +13,7 @@ from ..network import INITS, Network
 from ..optimizers import OPTIMIZERS
 from ..presets import DEFAULT_PRESET, PRESETS
 from ..recipe import SCHEDULES, Recipe
+from ..rejection import HELD_OUT, fit_for_training_set
 from ..training import split_validation
 from .common import (
     ProgressBar,
@@ -73,9 +74,11 @@ def register(subparsers):
     options.add_argument("--patience", type=non_negative_int, metavar="EPOCHS",
                          help="early stopping: stop after EPOCHS epochs without a better validation accuracy "
                               "and keep the best epoch's weights (needs --validation; 0 = off)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed for the start and the order (default 0)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="random seed for the start and the order (default 0)")
     parser.add_argument("--limit", type=positive_int, metavar="N", help="train on the first N training images only")
-    parser.add_argument("--out", default="model.npz", metavar="FILE", help="where to save the model (default model.npz)")
+    parser.add_argument("--out", default="model.npz", metavar="FILE",
+                        help="where to save the model (default model.npz; Ctrl-C saves the last complete epoch)")
     add_data_option(parser)
     add_engine_option(parser)
     add_json_option(parser)
@@ -160,7 +163,8 @@ def run_train(args):
         split_validation(train_images, train_labels, validation)  # too many held out: refused before training
     epochs = recipe.epochs
     if not args.json:
-        print(f"training {net!r} on {len(train_images) - validation:,} images for {epochs} epoch{'' if epochs == 1 else 's'} "
+        print(f"training {net!r} on {len(train_images) - validation:,} images "
+              f"for {epochs} epoch{'' if epochs == 1 else 's'} "
               f"(batch {recipe.batch_size}, lr {recipe.lr:g}, {recipe.schedule}"
               f"{''.join(f', {option}' for option in recipe.describe())})", flush=True)
     bar = ProgressBar("epoch")
@@ -185,20 +189,33 @@ def run_train(args):
         bar.close()
         print(f"digitnet: interrupted; {save_interrupted(net, args.out)}", file=sys.stderr)
         return 130
+    rejector_note = fit_rejector_for(net, train_images, train_labels)
     net.save(args.out)
     final = net.evaluate(*test, engine=args.engine)
     summary = {"type": "summary", "test_accuracy": final["accuracy"], "test_cost": final["cost"],
                "parameters": net.num_parameters, "epochs": len(net.history),
-               "best_epoch": net.recipe.get("best_epoch"),
+               "best_epoch": net.recipe.get("best_epoch"), "rejector": net.rejector is not None,
                "seconds": time.perf_counter() - started, "model": str(args.out)}
     if args.json:
         emit(summary)
     else:
         if summary["best_epoch"] is not None:
             print(f"kept the weights of epoch {summary['best_epoch']} (the best validation accuracy)")
+        print(rejector_note)
         print(f"test accuracy {percent(final['accuracy'])} with {net.num_parameters:,} parameters; "
               f"saved to {args.out}")
     return 0
+
+
+def fit_rejector_for(net, train_images, train_labels):
+    """Fit ``net``'s "not a digit" model on the training set as `digitnet calibrate-reject` does; in words."""
+    try:
+        net.rejector = fit_for_training_set(train_images, train_labels, held_out=min(HELD_OUT, len(train_images) // 6),
+                                            net=net)
+    except ValueError as error:
+        return f"no \"not a digit\" model fitted ({error})"
+    return (f"fitted the \"not a digit\" model (--reject); answers below confidence "
+            f"{net.rejector.unsure_below:.2f} are unsure")
 
 
 def save_interrupted(net, out):

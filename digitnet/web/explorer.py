@@ -9,26 +9,34 @@ Every number the page shows comes from the library: ``Network.forward`` for the 
 ``digitnet.insight`` for costs, nudges, weight images and noise.
 """
 
+import base64
+import tempfile
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 
-from .. import insight
+from .. import data, insight
 from ..data import download_mnist, load_mnist, missing_files, resolve_data_dir
-from ..errors import ImageError
+from ..errors import DigitnetError, ImageError
 from ..images import image_to_input
 from ..network import Network
 from ..presets import DEFAULT_PRESET, PRESETS
 from ..training import SCHEDULES
 from .jobs import Job
-from .validation import (ApiError, boolean, check_body, choice, integer, integers, number, pixels, png,
-                         text)
+from .validation import ApiError, boolean, check_body, choice, integer, integers, number, pixels, png, text
 
 MAX_TRAINED = 12          # networks trained from the page that are kept (oldest dropped first)
+MAX_JOBS = 20             # finished jobs whose state is kept (oldest dropped first; running ones always kept)
 TOP_NUDGES = 10
 STRONGEST_CONNECTIONS = 40  # per layer: the largest terms w·a of the weighted sums, drawn on the page
 NOISE_REPORT_COUNT = 1000 # random images (and test digits) behind the noise panel's figures
+SMALL_WORK_ENGINE = "reference"  # a few thousand images: NumPy answers at once, with no compiler to wait for
+SURE_OUTPUT, SURE_MARGIN = 0.8, 0.3  # "sure": the top output at least this, and this far above the next
+MAXIMIZING_START = 0.0    # activation maximization starts from MNIST's black background (grey stalls)
+COST_SAMPLE = 100         # training images whose cost is measured at each progress report while training
+MAX_SAMPLE_COSTS = 400    # (epoch, cost) points kept for the curve: beyond that, every other one is dropped
 
 # Request schemas: field → (required, check).  "model" is a network id; absent means the default one.
 MODEL = (False, text(64))
@@ -52,6 +60,43 @@ def _floats(array):
     return np.asarray(array, dtype=np.float64).tolist()
 
 
+def _packed_float32(array):
+    """An array as ``{"shape", "float32"}``: its values as little-endian float32 bytes in base64."""
+    array = np.asarray(array, dtype="<f4")
+    return {"shape": list(array.shape), "float32": base64.b64encode(array.tobytes()).decode()}
+
+
+def _packed_int8(array):
+    """Signed values on one shared linear scale as ``{"shape", "scale", "int8"}``: value ≈ int8 / 127 · scale,
+    where ``scale`` is the largest |value| (pictures of weights and nudges: 256 levels, a quarter of float32)."""
+    array = np.asarray(array, dtype=np.float64)
+    scale = float(np.abs(array).max()) if array.size else 0.0
+    levels = np.zeros(array.shape) if scale == 0 else np.rint(127 * array / scale)
+    return {"shape": list(array.shape), "scale": scale,
+            "int8": base64.b64encode(levels.astype(np.int8).tobytes()).decode()}
+
+
+def _packed_uint8(array):
+    """Values in [0, 1] (pictures of inputs) as ``{"shape", "uint8"}``: value ≈ uint8 / 255."""
+    array = np.clip(np.asarray(array, dtype=np.float64), 0, 1)
+    return {"shape": list(array.shape),
+            "uint8": base64.b64encode(np.rint(255 * array).astype(np.uint8).tobytes()).decode()}
+
+
+def answer_state(net, image, outputs):
+    """How sure the answer for one input is: ("sure" | "unsure" | "rejected", digit or None).
+
+    With a rejector (``digitnet.rejection``) an input it rejects is "rejected"; otherwise the
+    network's own outputs decide: "sure" when the top output is at least SURE_OUTPUT and
+    SURE_MARGIN above the next one, else "unsure".
+    """
+    if net.rejector is not None and net.predict_or_reject(image, engine=SMALL_WORK_ENGINE).rejected:
+        return "rejected", None
+    top, second = np.sort(np.asarray(outputs, dtype=np.float64))[::-1][:2]
+    digit = int(np.argmax(outputs))
+    return ("sure" if top >= SURE_OUTPUT and top - second >= SURE_MARGIN else "unsure"), digit
+
+
 class Explorer:
     """The server's state: networks by id, the data folder, the current training and download jobs."""
 
@@ -66,7 +111,7 @@ class Explorer:
         self._mnist = None
         self._mistakes = {}          # model id → indices of the test images it gets wrong
         self._maximizing = {}        # model id → activation-maximization images (slow: computed once)
-        self.jobs = {}
+        self._jobs = OrderedDict()
         self._training = self._download = None
 
     # ------------------------------------------------------------------ networks
@@ -115,15 +160,32 @@ class Explorer:
                 "deeper": {str(layer): _floats(insight.linear_views(net, layer))
                            for layer in range(2, net.num_layers + 1)}}
 
+    def compact(self, model_id):
+        """What the page needs to draw a network, compactly: its description with the weights and
+        biases as float32 (``_packed_float32``) and, per layer, what its neurons look for on one shared
+        linear scale (``_packed_int8``: the first layer's weights, the deeper layers' linear views)."""
+        net = self.network(model_id)
+        return {"id": model_id, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
+                "history": net.history, "test_accuracy": _test_accuracy(net),
+                "rejector": net.rejector is not None,
+                "weights": [_packed_float32(W) for W in net.weights],
+                "biases": [_packed_float32(b) for b in net.biases],
+                "views": {str(layer): _packed_int8(insight.linear_views(net, layer))
+                          for layer in range(1, net.num_layers + 1)}}
+
     def maximizing(self, model_id):
-        """For every neuron past the input, an input that excites it (activation maximization), by layer."""
+        """For every neuron past the input, an input that excites it (activation maximization from
+        black), by layer: the images (``_packed_uint8``) and the activation each one reaches."""
         net = self.network(model_id)
         with self._lock:
             cached = self._maximizing.get(model_id)
         if cached is None:
-            cached = {str(layer): [_floats(insight.activation_maximization(net, layer, neuron))
-                                   for neuron in range(net.sizes[layer])]
-                      for layer in range(1, net.num_layers + 1)}
+            cached = {}
+            for layer in range(1, net.num_layers + 1):
+                images = insight.activation_maximizations(net, layer, range(net.sizes[layer]), start=MAXIMIZING_START)
+                reached = net.forward(images.reshape(len(images), 784))[1][layer]
+                cached[str(layer)] = {"images": _packed_uint8(images),
+                                      "activations": _floats(reached.diagonal())}
             with self._lock:
                 self._maximizing[model_id] = cached
         return cached
@@ -144,7 +206,9 @@ class Explorer:
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
-        answer = {"digit": int(activations[-1].argmax()), "weighted_sums": [_floats(z) for z in weighted_sums],
+        state, digit = answer_state(net, image, activations[-1])
+        answer = {"digit": digit, "top": int(activations[-1].argmax()), "state": state,
+                  "weighted_sums": [_floats(z) for z in weighted_sums],
                   "activations": [_floats(a) for a in activations]}
         if request.get("connections"):   # a few milliseconds more: the page asks when the pen lifts
             answer["connections"] = insight.layer_activations(net, image, STRONGEST_CONNECTIONS)["connections"]
@@ -158,7 +222,7 @@ class Explorer:
         downhill = insight.negative_gradient(net, image[None, :], [label])
         return {"breakdown": _jsonable(insight.cost_breakdown(net, image, label)),
                 "nudges": _jsonable(insight.nudges(net, image[None, :], [label], top=TOP_NUDGES)),
-                "first_layer_nudges": _floats(downhill.weights[0].reshape(-1, 28, 28))}
+                "first_layer_nudges": _packed_int8(downhill.weights[0].reshape(-1, 28, 28))}
 
     def noise(self, body):
         """A random image of ``kind`` for the page to feed in, and what the network says about 1,000 more."""
@@ -168,7 +232,8 @@ class Explorer:
         digits = None
         if self._mnist is not None or not missing_files(self.data_dir):
             digits = self.mnist()[1][0][:NOISE_REPORT_COUNT]
-        report = insight.noise_report(net, kind, NOISE_REPORT_COUNT, seed=seed, digits=digits)
+        report = insight.noise_report(net, kind, NOISE_REPORT_COUNT, seed=seed, digits=digits,
+                                      engine=SMALL_WORK_ENGINE)
         return {"kind": kind, "seed": seed, "pixels": _floats(insight.noise_images(kind, 1, seed)[0]),
                 "report": report}
 
@@ -178,16 +243,23 @@ class Explorer:
         return {"available": not missing, "folder": str(self.data_dir), "missing": missing}
 
     def mnist(self):
-        """((train_images, train_labels), (test_images, test_labels)), loaded once; 409 if absent."""
+        """((train_images, train_labels), (test_images, test_labels)), loaded once; 409 if absent or unreadable."""
         with self._data_lock:   # not self._lock: predictions must not wait while the data loads
             if self._mnist is None:
-                missing = missing_files(self.data_dir)
-                if missing:
-                    raise ApiError(409, f"MNIST is not in {self.data_dir} (missing {', '.join(missing)}): "
-                                        "download it from the Train panel, run `digitnet download`, "
-                                        "or start with --data DIR")
-                self._mnist = load_mnist(self.data_dir)
+                self._require_data()
+                try:
+                    self._mnist = load_mnist(self.data_dir)
+                except DigitnetError as error:
+                    raise ApiError(409, f"the MNIST files cannot be used: {error}") from None
             return self._mnist
+
+    def _require_data(self):
+        """409 unless the data folder holds the four MNIST files."""
+        missing = missing_files(self.data_dir)
+        if missing:
+            raise ApiError(409, f"MNIST is not in {self.data_dir} (missing {', '.join(missing)}): "
+                                "download it from the Train panel, run `digitnet download`, "
+                                "or start with --data DIR")
 
     def test_image(self, body):
         """One MNIST test image by position, among all of them or among the network's mistakes."""
@@ -199,7 +271,7 @@ class Explorer:
             with self._lock:
                 indices = self._mistakes.get(model_id)
             if indices is None:
-                indices = np.flatnonzero(net.predict(images) != labels)
+                indices = np.flatnonzero(net.predict(images, engine=SMALL_WORK_ENGINE) != labels)
                 with self._lock:
                     self._mistakes[model_id] = indices
         else:
@@ -215,68 +287,74 @@ class Explorer:
 
     # ------------------------------------------------------------------ jobs
     def start_training(self, body):
-        """Start training a fresh network in the background (one training job at a time); 409 if busy."""
+        """Start training a fresh network in a child process (one training job at a time); 409 if busy.
+
+        After each complete epoch the child sends the network back; when the job ends, however it
+        ends (done, stopped, failed), the last complete epoch's network is registered."""
         request = check_body(body, TRAIN)
         preset = PRESETS[DEFAULT_PRESET]
         settings = {"sizes": [784, *request["hidden"], 10], "lr": request["lr"], "epochs": request["epochs"],
                     "batch_size": request["batch_size"],
                     "schedule": request.get("schedule", preset.recipe.schedule),
                     "limit": request.get("limit"), "seed": request.get("seed", 0)}
-        recipe = preset.recipe.replace(**{key: settings[key] for key in ("lr", "epochs", "batch_size", "schedule", "seed")})
-        self.mnist()  # refuse at once (409) when there is no data
+        recipe = preset.recipe.replace(**{key: settings[key] for key in ("lr", "epochs", "batch_size", "schedule",
+                                                                          "seed")})
+        self._require_data()  # refuse at once (409) when there is no data
+        learned = []          # the last complete epoch's network
+
+        def receive(job, report):
+            if "network" in report:
+                learned[:] = [report.pop("network")]
+                report["history"] = [*job.state["history"], report.pop("record")]
+            job.update(**report)
+
+        def finish(job):
+            if learned:
+                job.update(model=self._add(learned[0], _trained_name(learned[0]), read_only=True, trained=True))
+
         with self._lock:
             if self._training is not None and self._training.running:
                 raise ApiError(409, "a network is already being trained on this server; stop it or wait")
-            job = Job("train", lambda job: self._train(job, preset, recipe, settings), settings=settings, history=[],
-                      progress={"epoch": 1, "done": 0, "total": 0}, model=None)
-            self._training = self.jobs[job.id] = job
+            job = Job("train", train_network, (str(self.data_dir), preset.network, recipe, settings), receive=receive,
+                      finish=finish, settings=settings, history=[], progress={"epoch": 1, "done": 0, "total": 0},
+                      model=None)
+            self._training = self._keep(job)
         return job.start().snapshot()[1]
 
-    def _train(self, job, preset, recipe, settings):
-        (train_images, train_labels), test = self.mnist()
-        limit = settings["limit"] or len(train_images)
-        net = Network(**{**preset.network, "sizes": settings["sizes"]}, seed=settings["seed"])
-
-        def on_progress(done, total):
-            job.update(progress={"epoch": len(net.history) + 1, "done": done, "total": total})
-            job.check_stop()
-
-        def on_epoch(record):
-            job.update(history=[*job.state["history"], record])
-            job.check_stop()
-
-        try:
-            net.fit(train_images[:limit], train_labels[:limit], recipe, test=test, monitor=True, on_epoch=on_epoch,
-                    on_progress=on_progress)
-        finally:  # keep whatever was learned in complete epochs, even when stopped or diverged
-            if net.history:
-                name = (f"{'-'.join(map(str, net.sizes))} · {len(net.history)} epoch"
-                        f"{'s' if len(net.history) > 1 else ''} · {net.history[-1]['test_accuracy']:.1%}")
-                job.update(model=self._add(net, name, read_only=True, trained=True))
-
     def start_download(self):
-        """Download MNIST into the data folder in the background, reporting bytes as they come."""
+        """Download MNIST into the data folder in a child process, reporting bytes as they come."""
         with self._lock:
             if self._download is not None and self._download.running:
                 raise ApiError(409, "MNIST is already being downloaded")
             if not missing_files(self.data_dir):
                 raise ApiError(409, f"MNIST is already in {self.data_dir}")
-            job = Job("download", self._fetch, folder=str(self.data_dir), file=None, done=0, total=None)
-            self._download = self.jobs[job.id] = job
+            job = Job("download", download_data, (str(self.data_dir), self._mirrors, data.FILES),
+                      folder=str(self.data_dir), file=None, done=0, total=None)
+            self._download = self._keep(job)
         return job.start().snapshot()[1]
 
-    def _fetch(self, job):
-        def on_progress(name, done, total):
-            job.update(file=name, done=done, total=total)
-            job.check_stop()
-        options = {} if self._mirrors is None else {"mirrors": self._mirrors}
-        download_mnist(self.data_dir, on_progress=on_progress, **options)
+    def _keep(self, job):
+        """Register ``job`` (under self._lock), dropping the oldest finished jobs beyond MAX_JOBS."""
+        self._jobs[job.id] = job
+        finished = [job_id for job_id, kept in self._jobs.items() if not kept.running]
+        for job_id in finished[:max(0, len(self._jobs) - MAX_JOBS)]:
+            del self._jobs[job_id]
+        return job
 
     def job(self, job_id):
-        job = self.jobs.get(job_id)
+        with self._lock:
+            job = self._jobs.get(job_id)
         if job is None:
-            raise ApiError(404, f"no job with id {job_id!r}")
+            raise ApiError(404, f"no job with id {job_id!r} (finished jobs are kept up to {MAX_JOBS})")
         return job
+
+    def model_file(self, model_id):
+        """A network as a model file, the one ``Network.save`` writes: (file name, bytes)."""
+        net = self.network(model_id)
+        with tempfile.TemporaryDirectory(prefix="digitnet-") as folder:
+            path = Path(folder) / f"{model_id}.npz"
+            net.save(path)
+            return path.name, path.read_bytes()
 
     def status(self):
         """What the page needs at start: the networks, the data, and any job under way."""
@@ -286,14 +364,64 @@ class Explorer:
                 "train_defaults": {"hidden": PRESETS[DEFAULT_PRESET].network["sizes"][1:-1],
                                    **{k: getattr(PRESETS[DEFAULT_PRESET].recipe, k)
                                       for k in ("lr", "epochs", "batch_size", "schedule")}},
-                "schedules": list(SCHEDULES), "noise_kinds": list(insight.NOISE_KINDS)}
+                "schedules": list(SCHEDULES), "noise_kinds": list(insight.NOISE_KINDS),
+                "limits": {"trained_networks": MAX_TRAINED, "finished_jobs": MAX_JOBS}}
 
     def close(self, timeout=5):
         """Stop every job and wait for them (used when the server shuts down)."""
-        for job in list(self.jobs.values()):
+        with self._lock:
+            jobs = list(self._jobs.values())
+        for job in jobs:
             job.stop()
-        for job in list(self.jobs.values()):
+        for job in jobs:
             job.join(timeout)
+
+
+def train_network(data_dir, network, recipe, settings, report):
+    """In the training job's child process: train a fresh network (``network``: Network's options,
+    sizes from ``settings``) by ``recipe`` on MNIST from ``data_dir``.
+
+    Reports ``initial`` (the untrained network's costs and accuracy), ``progress`` and
+    ``sample_costs`` (the cost of COST_SAMPLE training images, [epochs done, cost] as the weights
+    change) within each epoch and, after each complete epoch, its ``record`` and the ``network``
+    itself (pickled as it is at that moment)."""
+    (train_images, train_labels), test = load_mnist(data_dir)
+    limit = settings["limit"] or len(train_images)
+    net = Network(**{**network, "sizes": settings["sizes"]}, seed=settings["seed"])
+    # epoch 0 of the page's curves: the untrained network (NumPy: no compiler to wait for)
+    before_train = net.evaluate(train_images[:limit], train_labels[:limit], engine=SMALL_WORK_ENGINE)
+    before_test = net.evaluate(*test, engine=SMALL_WORK_ENGINE)
+    report(initial={"train_cost": before_train["cost"], "test_cost": before_test["cost"],
+                    "test_accuracy": before_test["accuracy"]})
+    sample, sample_costs = (train_images[:COST_SAMPLE], train_labels[:COST_SAMPLE]), []
+
+    def on_progress(done, total):   # the network holds the current weights here: the sample's cost now
+        sample_costs.append([len(net.history) + done / total, float(net.example_costs(*sample).mean())])
+        if len(sample_costs) > MAX_SAMPLE_COSTS:
+            sample_costs[:] = sample_costs[::2]
+        report.progress(progress={"epoch": len(net.history) + 1, "done": done, "total": total},
+                        sample_costs=list(sample_costs))
+
+    net.fit(train_images[:limit], train_labels[:limit], recipe, test=test, monitor=True, on_progress=on_progress,
+            on_epoch=lambda record: report(record=record, network=net))
+
+
+def download_data(folder, mirrors, files, report):
+    """In the download job's child process: fetch the missing MNIST files into ``folder``.
+
+    ``files`` is the server's table of file names and checksums (``data.FILES``), so the child
+    checks against exactly what the server would."""
+    data.FILES = files
+    options = {} if mirrors is None else {"mirrors": mirrors}
+    download_mnist(folder, on_progress=lambda name, done, total: report.progress(file=name, done=done, total=total),
+                   **options)
+
+
+def _trained_name(net):
+    """A trained network's name on the page: its sizes, epochs and test accuracy."""
+    epochs = len(net.history)
+    return (f"{'-'.join(map(str, net.sizes))} · {epochs} epoch{'s' if epochs > 1 else ''} · "
+            f"{net.history[-1]['test_accuracy']:.1%}")
 
 
 def _test_accuracy(net):

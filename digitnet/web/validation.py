@@ -84,6 +84,8 @@ def png(name, value):
     try:
         with Image.open(io.BytesIO(content)) as image:
             kind, (width, height) = image.format, image.size
+    except Image.DecompressionBombError:
+        raise ApiError(413, f"{name!r} declares more pixels than any picture this server reads") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ApiError(400, f"{name!r} is not a PNG image") from None
     if kind != "PNG":
@@ -107,13 +109,17 @@ def integer(low, high=None):
 
 
 def number(low, high):
-    """A check for a finite number in (low, high]."""
+    """A check for a finite number in (low, high] (an integer too large for a float is out of range)."""
     def check(name, value):
-        if not _is_number(value) or not math.isfinite(value):
+        if not _is_number(value):
             raise ApiError(400, f"{name!r} must be a number")
-        if not low < value <= high:
-            raise ApiError(400, f"{name!r} must be greater than {low:g} and at most {high:g}, got {value:g}")
-        return float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value) or not low < value <= high:
+            raise ApiError(400, f"{name!r} must be a number greater than {low:g} and at most {high:g}")
+        return value
     return check
 
 
