@@ -20,6 +20,8 @@ already compiled in this process (after training, say): otherwise the reference 
 milliseconds where loading the compiler and its cache, or compiling, takes seconds.
 """
 
+import threading
+
 from ..errors import DigitnetError
 from .reference import ReferenceEngine
 
@@ -64,3 +66,16 @@ def engine_for_outputs(name, net, images):
     if name == "auto":
         return _fast.ENGINE if _fast is not None and _fast.warm(net, images) else _reference
     return get_engine(name, net, images)
+
+
+def prepare(name, net, images_dtype="uint8"):
+    """Start making ready, in a background thread, the engine ``get_engine(name, net, images)`` will
+    give for images of ``images_dtype``: import Numba and compile (or load from the disk cache) and
+    check the fast engine's kernels while the caller does other work, such as reading MNIST (whose
+    decompression leaves the interpreter free).  Returns at once; ``get_engine`` waits for it.
+    Changes only when the work is done, never which engine is chosen."""
+    if name not in ("auto", "fast"):
+        return
+    preparing = threading.Thread(target=lambda: _fast_module().unsupported(net, images_dtype),
+                                 name="digitnet-prepare")
+    preparing.start()  # not a daemon: the process waits for the compiler rather than stopping it midway

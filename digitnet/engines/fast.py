@@ -120,6 +120,7 @@ class Buffers(NamedTuple):
 
 _compiled = set()  # (what, n_layers, network dtype, images dtype) that ran in this process
 _checked = {}      # the same keys for ``_run``: why its kernels fail here (a line), or None
+_checking = threading.Lock()  # one check at a time: a second caller waits for the first one's answer
 
 
 def unsupported(net, images_dtype=np.uint8):
@@ -135,8 +136,9 @@ def unsupported(net, images_dtype=np.uint8):
     if net.dtype not in DTYPES:
         return f"it computes in float32 or float64, not {net.dtype}"
     key = _key(net, images_dtype)
-    if key not in _checked:
-        _checked[key] = _kernels_fail(net.num_layers, net.dtype, key[3])
+    with _checking:
+        if key not in _checked:
+            _checked[key] = _kernels_fail(net.num_layers, net.dtype, key[3])
     return _checked[key]
 
 
