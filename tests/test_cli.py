@@ -4,13 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from conftest import run_cli, write_mnist
 from PIL import Image
 
-from conftest import run_cli, write_mnist
 from digitnet import Network
 from digitnet.cli import main
-
-
 
 
 @pytest.fixture
