@@ -202,12 +202,12 @@ class Network:
         outputs = self.outputs(images, engine=engine)
         return int(outputs.argmax()) if outputs.ndim == 1 else outputs.argmax(axis=1)
 
-    def predict_or_reject(self, images, engine="auto"):
+    def predict_or_reject(self, images, engine="auto", drawings=None):
         """Like ``predict``, but "not a digit" for an image unlike any digit: a Verdict with
-        ``digit`` (None, or −1 in a batch, when rejected), ``rejected``, ``typicality`` and
-        ``outputs``.  Needs ``self.rejector`` (see ``digitnet.rejection``)."""
+        ``digit`` (None, or −1 in a batch, when rejected), ``rejected``, ``typicality``,
+        ``outputs``, ``unsure`` and ``state`` (see ``digitnet.rejection``)."""
         from .rejection import predict_or_reject
-        return predict_or_reject(self, images, engine=engine)
+        return predict_or_reject(self, images, engine=engine, drawings=drawings)
 
     def outputs(self, images, engine="auto"):
         """Output activations like ``feedforward``, computed by ``engine``: a name (see

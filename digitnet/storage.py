@@ -12,7 +12,7 @@ and older digitnet versions ignore it):
     rejector_mean (784,), rejector_directions (k, 784), rejector_class_means (10, k),
     rejector_class_whiteners (10, k, k), rejector_class_log_dets (10,)   float32
     rejector_held_out (m,)  float64, sorted
-    metadata["rejector"] = {"method", "components", "reject_share", "held_out"}
+    metadata["rejector"] = {"method", "components", "reject_share", "held_out", "unsure_below"}
 
 Loading trusts nothing in the file: only regular files are read, and every size the file declares
 (zip members, each array's .npy header, the layer sizes) is checked against the limits below before
@@ -57,7 +57,8 @@ def save_network(net, path):
         arrays[f"W{l}"], arrays[f"b{l}"] = W, b
     if net.rejector is not None:
         metadata["rejector"] = {"method": REJECTOR_METHOD, "components": net.rejector.components,
-                                "reject_share": net.rejector.reject_share, "held_out": len(net.rejector.held_out)}
+                                "reject_share": net.rejector.reject_share, "held_out": len(net.rejector.held_out),
+                                "unsure_below": net.rejector.unsure_below}
         arrays.update({f"rejector_{field}": getattr(net.rejector, field) for field in REJECTOR_ARRAYS})
     arrays["metadata"] = np.frombuffer(json.dumps(metadata, allow_nan=False).encode(), dtype=np.uint8)
     with atomic_write(path) as file:
@@ -239,7 +240,7 @@ def _check_outputs_stay_finite(path, net):
 
 def _load_rejector(path, archive, settings, sizes):
     """The Rejector stored in a model file, checked for consistent shapes and finite values."""
-    from .rejection import Rejector
+    from .rejection import DEFAULT_UNSURE_BELOW, Rejector
 
     if not isinstance(settings, dict) or settings.get("method") != REJECTOR_METHOD:
         method = settings.get("method") if isinstance(settings, dict) else settings
@@ -262,4 +263,7 @@ def _load_rejector(path, archive, settings, sizes):
     share = settings.get("reject_share")
     if not isinstance(share, (int, float)) or not 0 < share < 1:
         raise ModelFileError(f"{path}: rejector reject_share must be a fraction between 0 and 1, got {share!r}")
-    return Rejector(**fields, reject_share=float(share))
+    unsure_below = settings.get("unsure_below", DEFAULT_UNSURE_BELOW)
+    if not isinstance(unsure_below, (int, float)) or not 0 <= unsure_below <= 1:
+        raise ModelFileError(f"{path}: rejector unsure_below must be between 0 and 1, got {unsure_below!r}")
+    return Rejector(**fields, reject_share=float(share), unsure_below=float(unsure_below))

@@ -10,7 +10,8 @@ from digitnet import Network
 from digitnet.errors import BlankImageError, DigitnetError, ImageError, ModelFileError
 from digitnet.images import image_to_input
 from digitnet.insight import noise_images
-from digitnet.rejection import NOT_A_DIGIT, fit_for_training_set, fit_rejector
+from digitnet.rejection import (NOT_A_DIGIT, SURE_ACCURACY, confidence, fit_for_training_set, fit_rejector,
+                                unsure_level)
 
 DATA = Path(__file__).parent / "data"
 
@@ -118,9 +119,32 @@ def test_predict_or_reject_gives_none_for_one_image_and_minus_one_in_a_batch(syn
     assert batch.digit.tolist() == [NOT_A_DIGIT, net.predict(digit)] and batch.rejected.tolist() == [True, False]
 
 
-def test_predict_or_reject_without_a_rejector_says_how_to_fit_one():
-    with pytest.raises(DigitnetError, match="calibrate-reject"):
-        Network(seed=0).predict_or_reject(np.zeros(784))
+def test_without_a_rejector_nothing_is_rejected_but_weak_answers_are_unsure():
+    net = Network([784, 10], output="softmax", cost="cross-entropy", seed=0)
+    net.weights[0][:] = 0
+    net.biases[0][:] = [4, 0, 0, 0, 0, 0, 0, 0, 0, 0]             # a confident "0" for every image
+    verdict = net.predict_or_reject(np.zeros(784))
+    assert (verdict.digit, verdict.rejected, verdict.unsure, verdict.state) == (0, False, False, "sure")
+    assert verdict.typicality is None
+    net.biases[0][:] = [1, 0.9, 0, 0, 0, 0, 0, 0, 0, 0]           # top share ≈ 0.24 < DEFAULT_UNSURE_BELOW
+    batch = net.predict_or_reject(np.zeros((2, 784)), drawings=[True, False])
+    assert batch.state.tolist() == ["unsure", "rejected"] and batch.digit.tolist() == [0, NOT_A_DIGIT]
+    assert batch.unsure.tolist() == [True, False] and batch.rejected.tolist() == [False, True]
+
+
+def test_confidence_is_the_top_outputs_share_and_the_unsure_level_keeps_99_percent_right():
+    assert confidence(np.array([0.5, 0.3, 0.2])) == pytest.approx(0.5)
+    assert confidence(np.array([[0.9, 0.1], [0.2, 0.2]])).tolist() == pytest.approx([0.9, 0.5])
+    net = Network([784, 10], output="softmax", cost="cross-entropy", seed=0)
+    images = np.random.default_rng(0).random((400, 784)).astype(np.float32)
+    outputs = net.outputs(images)
+    labels = outputs.argmax(axis=1).copy()
+    order = np.argsort(-confidence(outputs))
+    labels[order[200:]] = (labels[order[200:]] + 1) % 10            # the 200 least confident answers wrong
+    level = unsure_level(net, images, labels)
+    sure = confidence(outputs) >= level
+    assert (outputs.argmax(axis=1) == labels)[sure].mean() >= SURE_ACCURACY
+    assert 200 <= sure.sum() <= 202                                   # the most answers that stay 99% right
 
 
 def test_fitting_refuses_too_few_images_per_class_or_too_many_components():

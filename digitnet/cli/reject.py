@@ -3,8 +3,17 @@
 
 from ..files import check_writable
 from ..rejection import COMPONENTS, HELD_OUT, REJECT_SHARE, fit_for_training_set
-from .common import (add_data_option, add_json_option, emit, load_data, load_model, open_fraction, percent,
-                     positive_int)
+from .common import (
+    MODEL_HELP,
+    add_data_option,
+    add_json_option,
+    emit,
+    load_data,
+    load_model,
+    open_fraction,
+    percent,
+    positive_int,
+)
 
 
 def register(subparsers):
@@ -14,7 +23,7 @@ def register(subparsers):
                     "of pixel space) on the training set minus its last --held-out images, calibrate its "
                     "threshold on those held-out images so that a share --reject-share of them is rejected, "
                     "and store it in the model file. The test set is not used.")
-    parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("--out", metavar="FILE", help="where to save the model with its rejector (default: MODEL itself)")
     parser.add_argument("--reject-share", type=open_fraction, default=REJECT_SHARE, metavar="F",
                         help=f"share of held-out digits to reject (default {REJECT_SHARE})")
