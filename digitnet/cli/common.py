@@ -110,9 +110,9 @@ class ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, label, stream=sys.stderr):
-        self.label, self.stream = label, stream
-        self.enabled = stream.isatty()
+    def __init__(self, label, stream=None):
+        self.label, self.stream = label, stream or sys.stderr   # looked up now: stderr may have been replaced
+        self.enabled = self.stream.isatty()
         self.drawn = False
 
     def update(self, done, total, note=""):
