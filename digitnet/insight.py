@@ -4,7 +4,8 @@ What each function shows, following 3Blue1Brown's videos:
 
 * ``cost_breakdown``: the cost of one example, output by output ("0.0865 ← (0.29 − 0.00)²").
 * ``negative_gradient`` / ``nudges``: −∇C, the nudge every weight and bias should get, ranked.
-* ``first_layer_images`` / ``linear_views`` / ``activation_maximization``: what hidden neurons look for.
+* ``first_layer_images`` / ``linear_views`` / ``activation_maximization`` (``activation_maximizations`` for a
+  whole layer at once): what hidden neurons look for.
 * ``noise_images`` / ``noise_report``: what the network says about random images (it answers anyway).
 * ``layer_activations``: every neuron's activation for one image and the strongest connections.
 * ``cost_landscape``: the cost along −∇C and on a 2-D slice, with the path of gradient descent.
@@ -197,13 +198,14 @@ def linear_views(net, layer):
 def input_gradient(net, images, layer, neuron):
     """∂z/∂input for the weighted sum z of ``neuron`` in ``layer`` (1-based), per image: (n, 784).
 
+    ``neuron`` is one index for every image, or (n,) indices, one per image.
     The chain rule from that neuron down to the pixels, as in backprop:
         δ = e_neuron at the layer's z;   δ ← (Wᵀ δ) ⊙ σ′(z) for each layer below;   ∂z/∂x = W[1]ᵀ δ.
     """
     layer = _check_layer(net, layer)
     weighted_sums = net.forward(np.atleast_2d(images))[0]  # one row per image
     delta = np.zeros_like(weighted_sums[layer - 1])
-    delta[:, neuron] = 1
+    delta[np.arange(len(delta)), neuron] = 1
     for l in reversed(range(layer - 1)):  # rows, so Wᵀ δ is written δ W
         delta = (delta @ net.weights[l + 1]) * net.layer_activation(l).prime(weighted_sums[l])
     return delta @ net.weights[0]
@@ -222,21 +224,31 @@ def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=
     saturate most first-layer neurons, leaving deep neurons with almost no slope to climb;
     ``start=0`` (MNIST's black background) avoids that.
     """
+    return activation_maximizations(net, layer, [neuron], steps, step_size, seed, start)[0]
+
+
+def activation_maximizations(net, layer, neurons, steps=200, step_size=0.05, seed=0, start=0.5):
+    """``activation_maximization`` for several ``neurons`` of one layer at once, each climbing from
+    the same start: (len(neurons), 28, 28) in [0, 1]."""
     _check_pixels(net)
     layer = _check_layer(net, layer)
-    if not 0 <= neuron < net.sizes[layer]:
-        raise ValueError(f"layer {layer} has neurons 0..{net.sizes[layer] - 1}, not {neuron}")
+    neurons = np.asarray(neurons, dtype=np.int64).reshape(-1)
+    if neurons.size and not (0 <= neurons.min() and neurons.max() < net.sizes[layer]):
+        bad = neurons[(neurons < 0) | (neurons >= net.sizes[layer])][0]
+        raise ValueError(f"layer {layer} has neurons 0..{net.sizes[layer] - 1}, not {bad}")
     net = net.astype(np.float64)  # float32 sigmoids saturate to an exact 0 slope and would stall the climb
     rng = np.random.default_rng(seed)
-    image = np.clip(start + 0.01 * rng.standard_normal(784), 0, 1)
+    images = np.tile(np.clip(start + 0.01 * rng.standard_normal(784), 0, 1), (len(neurons), 1))
+    climbing = np.ones(len(neurons), dtype=bool)   # a neuron stops when no pixel can move any more
     for _ in range(steps):
-        slope = input_gradient(net, image, layer, neuron)[0]
-        slope[((image >= 1) & (slope > 0)) | ((image <= 0) & (slope < 0))] = 0  # pixels already at a bound
-        scale = np.abs(slope).max()
-        if scale == 0:
+        slope = input_gradient(net, images, layer, neurons)
+        slope[((images >= 1) & (slope > 0)) | ((images <= 0) & (slope < 0))] = 0  # pixels already at a bound
+        scale = np.abs(slope).max(axis=1)
+        climbing &= scale > 0
+        if not climbing.any():
             break
-        image = np.clip(image + step_size * slope / scale, 0, 1)
-    return image.reshape(28, 28)
+        images[climbing] = np.clip(images[climbing] + step_size * slope[climbing] / scale[climbing, None], 0, 1)
+    return images.reshape(-1, 28, 28)
 
 
 def weighted_sum(net, images, layer, neuron):

@@ -37,13 +37,13 @@ REJECTOR_METHOD = "gaussian-per-class-in-principal-components"
 REJECTOR_ARRAYS = ("mean", "directions", "class_means", "class_whiteners", "class_log_dets", "held_out")
 
 # Limits a model file must keep (checked before anything of that size is allocated or inflated).
-MAX_FILE_BYTES = 512 * 1024**2       # the file on disk
-MAX_UNPACKED_BYTES = 1024**3         # all its arrays together, uncompressed (as the archive declares them)
+MAX_FILE_BYTES = 256 * 1024**2       # the file on disk
+MAX_UNPACKED_BYTES = 256 * 1024**2   # all its arrays together, uncompressed (as the archive declares them)
 MAX_METADATA_BYTES = 16 * 1024**2    # the JSON metadata
 MAX_MEMBERS = 256                    # arrays in the archive
 MAX_LAYERS = 64                      # layers of neurons, input and output included
 MAX_LAYER_SIZE = 65_536              # neurons in one layer
-MAX_PARAMETERS = 100_000_000         # weights and biases together
+MAX_PARAMETERS = 20_000_000          # weights and biases together (80 MB as float32)
 MAX_PREACTIVATION = 1e30             # largest weighted sum any input in [0, 1] may reach (float32 tops at 3.4e38)
 WEIGHT_DTYPES = ("float32", "float64")
 
@@ -90,8 +90,10 @@ class _Archive:
     def __contains__(self, name):
         return name in self.members
 
-    def read(self, name, dtypes, limit=MAX_UNPACKED_BYTES):
-        """Array ``name``, whose .npy header must declare one of ``dtypes`` and exactly the member's size."""
+    def read(self, name, dtypes, shape=None, limit=MAX_UNPACKED_BYTES, data=True):
+        """Array ``name``, whose .npy header must declare one of ``dtypes``, ``shape`` (if given) and exactly
+        the member's size; with ``data=False`` only its header is checked (nothing is allocated)."""
+        wanted = shape
         info = self.members.get(name)
         if info is None:
             raise ModelFileError(f"{self.path}: array {name} is missing")
@@ -106,11 +108,16 @@ class _Archive:
                                      f"({str(error)[:100]})") from None
             if dtype.name not in dtypes or dtype.hasobject:
                 raise ModelFileError(f"{self.path}: array {name} holds {dtype}, not {' or '.join(dtypes)}")
+            if wanted is not None and tuple(shape) != tuple(wanted):
+                raise ModelFileError(f"{self.path}: array {name} has shape {shape[:8]}, but the layer sizes "
+                                     f"need {tuple(wanted)}")
             count = math.prod(shape)
             header = member.tell()
             if count * dtype.itemsize != info.file_size - header or info.file_size > limit:
                 raise ModelFileError(f"{self.path}: array {name} declares shape {shape[:8]} of {dtype}, "
                                      f"which does not match its size in the archive ({info.file_size:,} bytes)")
+            if not data:
+                return None
             data = member.read(count * dtype.itemsize)
         if len(data) != count * dtype.itemsize:
             raise ModelFileError(f"{self.path}: array {name} is truncated")
@@ -142,6 +149,12 @@ def load_network(path):
         except (ValueError, RecursionError):
             raise ModelFileError(f"{path}: not a digitnet model file (its metadata is not valid JSON)") from None
         _check_metadata(path, metadata)
+        sizes = metadata["sizes"]
+        shapes = {}
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
+            shapes[f"W{l}"], shapes[f"b{l}"] = (n_out, n_in), (n_out,)
+        for name, shape in shapes.items():   # every array's header first: nothing is allocated for a lie
+            archive.read(name, WEIGHT_DTYPES, shape, data=False)
         try:
             net = Network(metadata["sizes"], activation=metadata["activation"], output=metadata["output"],
                           cost=metadata["cost"], init=metadata.get("init", "lecun"),
@@ -150,10 +163,7 @@ def load_network(path):
             raise ModelFileError(f"{path}: invalid model metadata ({str(error)[:200]})") from None
         for l in range(net.num_layers):
             for name, target in ((f"W{l + 1}", net.weights[l]), (f"b{l + 1}", net.biases[l])):
-                array = archive.read(name, WEIGHT_DTYPES)
-                if array.shape != target.shape:
-                    raise ModelFileError(f"{path}: array {name} has shape {array.shape}, but sizes "
-                                         f"{metadata['sizes']} need {target.shape}")
+                array = archive.read(name, WEIGHT_DTYPES, shapes[name])
                 if not np.isfinite(array).all():
                     raise ModelFileError(f"{path}: array {name} is not finite floating-point numbers")
                 target[...] = array

@@ -96,16 +96,12 @@ class EarlyStopping:
     def restore(self, net):
         """Put back the best epoch's weights (nothing to do before the first epoch)."""
         if self.best_parameters is not None:
-            net.weights, net.biases = _parameters_copy(self.best_parameters)
+            net.weights, net.biases = self.best_parameters
 
 
 def _parameters(net):
+    """Copies of ``net``'s weights and biases: ([W1, W2, …], [b1, b2, …])."""
     return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
-
-
-def _parameters_copy(parameters):
-    weights, biases = parameters
-    return [w.copy() for w in weights], [b.copy() for b in biases]
 
 
 def _train_epoch(net, runner, images, labels, recipe, epoch, rng, step_options, on_progress):

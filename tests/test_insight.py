@@ -146,6 +146,15 @@ def test_activation_maximization_climbs_from_grey_and_stays_in_range():
     assert reached > insight.weighted_sum(net, random_images, 2, 1).max()
 
 
+def test_a_whole_layer_climbs_at_once_as_each_neuron_would_alone():
+    net = small_net(dtype=np.float32)
+    together = insight.activation_maximizations(net, 2, [0, 1, 2], steps=20, start=0.0)
+    alone = np.array([insight.activation_maximization(net, 2, n, steps=20, start=0.0) for n in (0, 1, 2)])
+    np.testing.assert_allclose(together, alone, atol=1e-12)   # the same climb, batched (float rounding aside)
+    with pytest.raises(ValueError, match="not 99"):
+        insight.activation_maximizations(net, 2, [0, 99])
+
+
 @pytest.mark.parametrize("kind", insight.NOISE_KINDS)
 def test_noise_images_are_in_range_and_repeatable(kind):
     images = insight.noise_images(kind, 5, seed=3)

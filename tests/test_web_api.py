@@ -1,6 +1,7 @@
 """The explorer's JSON API: answers that match the library, and a clear 4xx for every bad request."""
 
 import base64
+import gzip
 import http.client
 import http.server
 import io
@@ -41,7 +42,8 @@ class Client:
         response = connection.getresponse()
         content = response.read()
         connection.close()
-        if response.getheader("Content-Type", "").startswith("application/json"):
+        if response.getheader("Content-Type", "").startswith("application/json") \
+                and not response.getheader("Content-Encoding"):
             content = json.loads(content)
         return response.status, content, response
 
@@ -124,7 +126,8 @@ def test_predict_pixels_gives_every_layer_exactly_as_network_forward(client):
     assert len(answer["activations"]) == 4 and len(answer["weighted_sums"]) == 3
     for sent, library in zip(answer["activations"] + answer["weighted_sums"], activations + weighted_sums):
         np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
-    assert answer["digit"] == int(activations[-1].argmax())
+    assert answer["digit"] == answer["top"] == int(activations[-1].argmax())
+    assert answer["state"] in ("sure", "unsure")   # the shipped network has no rejector: never "rejected"
     assert "connections" not in answer
     status, answer = client.post("/api/predict", {"pixels": pixels.tolist(), "connections": True})
     assert answer["connections"] == insight.layer_activations(load_bundled(), pixels, connections=40)["connections"]
@@ -154,10 +157,22 @@ def test_cost_and_nudges_come_from_insight(client):
     top = insight.nudges(net, pixels[None], [1], top=10)["top"]
     assert [n["name"] for n in answer["nudges"]["top"]] == [n["name"] for n in top]
     assert answer["nudges"]["parameters"] == 13002
-    heatmaps = np.array(answer["first_layer_nudges"])
+    heatmaps = unpack(answer["first_layer_nudges"])
     assert heatmaps.shape == (16, 28, 28)
-    np.testing.assert_allclose(heatmaps.reshape(16, 784), -net.backprop(pixels[None], [1]).weights[0], rtol=1e-5,
-                               atol=1e-9)
+    downhill = -net.backprop(pixels[None], [1]).weights[0]
+    assert answer["first_layer_nudges"]["scale"] == pytest.approx(np.abs(downhill).max(), rel=1e-5)
+    # one shared linear scale, 127 levels each side: every value within half a level
+    np.testing.assert_allclose(heatmaps.reshape(16, 784), downhill, atol=0.5 / 127 * np.abs(downhill).max() * 1.0001)
+
+
+def unpack(packed):
+    """A packed array of the compact payloads (float32, int8 on a shared scale, uint8 in [0, 1]) as floats."""
+    for kind, decode in [("float32", lambda a: a), ("int8", lambda a: a / 127 * packed["scale"]),
+                         ("uint8", lambda a: a / 255)]:
+        if kind in packed:
+            raw = np.frombuffer(base64.b64decode(packed[kind]), dtype={"float32": "<f4"}.get(kind, kind))
+            return decode(raw.astype(np.float64)).reshape(packed["shape"])
+    raise AssertionError(f"not a packed array: {sorted(packed)}")
 
 
 def test_model_description_and_views_match_the_network(client):
@@ -173,11 +188,32 @@ def test_model_description_and_views_match_the_network(client):
     np.testing.assert_allclose(views["deeper"]["3"], insight.linear_views(net, 3))
 
 
-def test_maximizing_images_are_insights_activation_maximization(client):
+def test_the_compact_description_packs_the_same_network_and_views(client):
+    net = load_bundled()
+    status, model = client.get("/api/models/default/compact")
+    assert status == 200 and model["parameters"] == 13002 and model["sizes"] == [784, 16, 16, 10]
+    for sent, library in zip(model["weights"] + model["biases"], net.weights + net.biases):
+        np.testing.assert_array_equal(unpack(sent), library)   # float32: exact
+    assert sorted(model["views"]) == ["1", "2", "3"]
+    for layer in (1, 2, 3):
+        view = insight.linear_views(net, layer)
+        scale = np.abs(view).max()
+        assert model["views"][str(layer)]["scale"] == pytest.approx(scale)
+        np.testing.assert_allclose(unpack(model["views"][str(layer)]), view, atol=0.5 / 127 * scale * 1.0001)
+    status, body, response = client.raw("GET", "/api/models/default/compact", headers={"Accept-Encoding": "gzip"})
+    assert response.getheader("Content-Encoding") == "gzip" and len(body) < 150_000
+
+
+def test_maximizing_images_are_insights_activation_maximization_from_black(client):
+    net = load_bundled()
     status, answer = client.get("/api/models/default/maximizing")
     assert status == 200
-    assert [len(answer[str(layer)]) for layer in (1, 2, 3)] == [16, 16, 10]
-    np.testing.assert_allclose(answer["2"][5], insight.activation_maximization(load_bundled(), 2, 5))
+    assert [len(answer[str(layer)]["activations"]) for layer in (1, 2, 3)] == [16, 16, 10]
+    images = insight.activation_maximizations(net, 3, range(10), start=0.0)
+    np.testing.assert_allclose(unpack(answer["3"]["images"]), images, atol=0.5 / 255 + 1e-9)
+    reached = net.forward(images.reshape(10, 784))[1][3].diagonal()   # what each image does to its own neuron
+    np.testing.assert_allclose(answer["3"]["activations"], reached, rtol=1e-5)
+    assert min(answer["3"]["activations"]) > 0.9   # from black, every output neuron is excited
 
 
 def test_noise_is_insights_noise_with_a_report(client):
@@ -199,12 +235,27 @@ def test_test_images_step_through_all_and_through_the_mistakes(client, mnist_dir
     assert status == 200 and answer["count"] == len(mistakes) and answer["index"] == mistakes[1]
 
 
-def test_static_files_are_the_whitelist_with_a_strict_content_policy(client):
-    for path, (name, content_type) in web_server.STATIC_FILES.items():
+def page_files():
+    """URL path → file of every page file under digitnet/web/static (index.html is "/")."""
+    folder = ROOT / "digitnet/web/static"
+    return {("/" + str(f.relative_to(folder))).removesuffix("index.html"): f
+            for f in folder.rglob("*") if f.is_file()}
+
+
+def test_static_files_are_the_folder_with_a_strict_content_policy_and_revalidation(client):
+    files = page_files()
+    assert {"/", "/style.css", "/favicon.svg", "/js/main.js"} <= set(files)
+    for path, file in files.items():
         status, body, response = client.raw("GET", path)
-        assert status == 200 and response.getheader("Content-Type") == content_type
-        assert body == (ROOT / "digitnet/web/static" / name).read_bytes()
+        assert status == 200 and response.getheader("Content-Type") == web_server.CONTENT_TYPES[file.suffix]
+        assert body == file.read_bytes()
         assert "default-src 'self'" in response.getheader("Content-Security-Policy")
+        assert response.getheader("Cache-Control") == "no-cache"
+        status, body, _ = client.raw("GET", path, headers={"If-None-Match": response.getheader("ETag")})
+        assert status == 304 and body == b""
+    status, body, response = client.raw("GET", "/js/main.js", headers={"Accept-Encoding": "gzip, deflate"})
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(body) == files["/js/main.js"].read_bytes()
     page = (ROOT / "digitnet/web/static/index.html").read_text()
     for hook in ("draw-canvas", "clear", "answer", "outputs", "noise"):
         assert f'data-testid="{hook}"' in page
@@ -214,8 +265,7 @@ def test_static_files_are_the_whitelist_with_a_strict_content_policy(client):
 def test_package_data_ships_the_model_and_every_page_file():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     assert package_data["digitnet.models"] == ["3b1b.npz"]
-    assert sorted(package_data["digitnet.web"]) == sorted(f"static/{name}"
-                                                          for name, _ in web_server.STATIC_FILES.values())
+    assert package_data["digitnet.web"] == ["static/**/*"]   # the folder, whatever files it holds
     assert (ROOT / "digitnet/models/3b1b.npz").stat().st_size < 100_000
 
 
@@ -272,6 +322,13 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
         twin.fit(images[:2000], labels[:2000], epochs=4, batch_size=1, lr=1.0, schedule="step", seed=3, test=test)
         for sent, library in zip(model["weights"], twin.weights):
             np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
+        # the curve's epoch 0 is the untrained network; between epochs, a sample's cost as the weights change
+        untrained = Network([784, 8, 10], seed=3)
+        assert final["initial"]["test_cost"] == pytest.approx(untrained.evaluate(*test)["cost"], rel=1e-6)
+        assert final["initial"]["train_cost"] == pytest.approx(untrained.evaluate(images[:2000], labels[:2000])["cost"],
+                                                               rel=1e-6)
+        at = [point[0] for point in final["sample_costs"]]
+        assert at == sorted(at) and at[-1] == 4 and len(at) > 20
         # and it can be kept: downloaded as the model file the library writes
         status, content, response = client.raw("GET", f"/api/models/{final['model']}/file")
         assert status == 200 and "attachment" in response.getheader("Content-Disposition")

@@ -111,7 +111,7 @@ class ProgressBar:
     WIDTH = 30
 
     def __init__(self, label, stream=None):
-        self.label, self.stream = label, stream or sys.stderr   # looked up now: stderr may have been replaced
+        self.label, self.stream = label, stream or sys.stderr   # the stream of the moment, not of import time
         self.enabled = self.stream.isatty()
         self.drawn = False
 

@@ -67,18 +67,17 @@ def _divided_by_255(builder, raw, values_type):
     """k / 255 for a vector of uint8 k, rounded once to ``values_type``'s floats, like NumPy's division.
 
     Not a division: the compiled code may turn x / 255 into x · (1/255), which is off by one
-    unit in the last place for some k.  Instead q = k · (1/255) in float64, then one step of
-    correction with the exact remainder k − 255 q (fused multiply-adds), then rounding to
-    float32 if need be; the tests check all 256 values in both float types.
+    unit in the last place for some k.  Instead q = k · (1/255), then one step of correction
+    with the exact remainder k − 255 q (fused multiply-adds), in the values' own float type;
+    the tests check all 256 values in both float types.
     """
-    doubles = ir.VectorType(ir.DoubleType(), BLOCK)
-    fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(doubles, [doubles] * 3), f"llvm.fma.v{BLOCK}f64")
-    k = builder.uitofp(raw, doubles)
-    reciprocal = ir.Constant(doubles, [1 / 255] * BLOCK)
+    fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(values_type, [values_type] * 3),
+                                         f"llvm.fma.v{BLOCK}{_type_name(values_type)}")
+    k = builder.uitofp(raw, values_type)
+    reciprocal = ir.Constant(values_type, [1 / 255] * BLOCK)
     quotient = builder.fmul(k, reciprocal)
-    remainder = builder.call(fma, [builder.fneg(quotient), ir.Constant(doubles, [255.0] * BLOCK), k])
-    quotient = builder.call(fma, [remainder, reciprocal, quotient])
-    return quotient if values_type.element == ir.DoubleType() else builder.fptrunc(quotient, values_type)
+    remainder = builder.call(fma, [builder.fneg(quotient), ir.Constant(values_type, [255.0] * BLOCK), k])
+    return builder.call(fma, [remainder, reciprocal, quotient])
 
 
 def _type_name(vector):
@@ -251,18 +250,19 @@ def nonzero_pixels(typingctx, image, pixels, values):
         with cgutils.for_range(builder, blocks) as loop:
             first = builder.mul(loop.index, ir.Constant(int64, BLOCK))
             raw = builder.load(builder.bitcast(builder.gep(image_array.data, [first]), raw_type.as_pointer()), align=1)
-            if isinstance(raw_type.element, ir.IntType):
-                nonzero = builder.icmp_unsigned("!=", raw, ir.Constant(raw_type, None))
-                block_values = _divided_by_255(builder, raw, values_type)
-            else:
-                nonzero = builder.fcmp_unordered("!=", raw, ir.Constant(raw_type, None))
-                block_values = raw
-            indices = builder.add(_splat(builder, indices_type, builder.trunc(first, int32)),
-                                  ir.Constant(indices_type, list(range(BLOCK))))
-            stored = builder.load(count)
-            kept = _store_kept(builder, indices, nonzero, builder.gep(pixels_array.data, [stored]))
-            _store_kept(builder, block_values, nonzero, builder.gep(values_array.data, [stored]))
-            builder.store(builder.add(stored, kept), count)
+            pixel_bytes = isinstance(raw_type.element, ir.IntType)
+            nonzero = (builder.icmp_unsigned("!=", raw, ir.Constant(raw_type, None)) if pixel_bytes
+                       else builder.fcmp_unordered("!=", raw, ir.Constant(raw_type, None)))
+            any_nonzero = builder.icmp_unsigned("!=", builder.bitcast(nonzero, ir.IntType(BLOCK)),
+                                                ir.Constant(ir.IntType(BLOCK), 0))
+            with builder.if_then(any_nonzero):  # about 40% of an MNIST image's blocks are all zeros
+                indices = builder.add(_splat(builder, indices_type, builder.trunc(first, int32)),
+                                      ir.Constant(indices_type, list(range(BLOCK))))
+                block_values = _divided_by_255(builder, raw, values_type) if pixel_bytes else raw
+                stored = builder.load(count)
+                kept = _store_kept(builder, indices, nonzero, builder.gep(pixels_array.data, [stored]))
+                _store_kept(builder, block_values, nonzero, builder.gep(values_array.data, [stored]))
+                builder.store(builder.add(stored, kept), count)
         return builder.load(count)
 
     return types.int64(image, pixels, values), codegen

@@ -9,6 +9,7 @@ Every number the page shows comes from the library: ``Network.forward`` for the 
 ``digitnet.insight`` for costs, nudges, weight images and noise.
 """
 
+import base64
 import tempfile
 import threading
 from collections import OrderedDict
@@ -31,6 +32,11 @@ MAX_JOBS = 20             # finished jobs whose state is kept (oldest dropped fi
 TOP_NUDGES = 10
 STRONGEST_CONNECTIONS = 40  # per layer: the largest terms w·a of the weighted sums, drawn on the page
 NOISE_REPORT_COUNT = 1000 # random images (and test digits) behind the noise panel's figures
+SMALL_WORK_ENGINE = "reference"  # a few thousand images: NumPy answers at once, with no compiler to wait for
+SURE_OUTPUT, SURE_MARGIN = 0.8, 0.3  # "sure": the top output at least this, and this far above the next
+MAXIMIZING_START = 0.0    # activation maximization starts from MNIST's black background (grey stalls)
+COST_SAMPLE = 100         # training images whose cost is measured at each progress report while training
+MAX_SAMPLE_COSTS = 400    # (epoch, cost) points kept for the curve: beyond that, every other one is dropped
 
 # Request schemas: field → (required, check).  "model" is a network id; absent means the default one.
 MODEL = (False, text(64))
@@ -52,6 +58,43 @@ TRAIN = {
 def _floats(array):
     """A NumPy array as nested lists of Python floats (JSON-ready)."""
     return np.asarray(array, dtype=np.float64).tolist()
+
+
+def _packed_float32(array):
+    """An array as ``{"shape", "float32"}``: its values as little-endian float32 bytes in base64."""
+    array = np.asarray(array, dtype="<f4")
+    return {"shape": list(array.shape), "float32": base64.b64encode(array.tobytes()).decode()}
+
+
+def _packed_int8(array):
+    """Signed values on one shared linear scale as ``{"shape", "scale", "int8"}``: value ≈ int8 / 127 · scale,
+    where ``scale`` is the largest |value| (pictures of weights and nudges: 256 levels, a quarter of float32)."""
+    array = np.asarray(array, dtype=np.float64)
+    scale = float(np.abs(array).max()) if array.size else 0.0
+    levels = np.zeros(array.shape) if scale == 0 else np.rint(127 * array / scale)
+    return {"shape": list(array.shape), "scale": scale,
+            "int8": base64.b64encode(levels.astype(np.int8).tobytes()).decode()}
+
+
+def _packed_uint8(array):
+    """Values in [0, 1] (pictures of inputs) as ``{"shape", "uint8"}``: value ≈ uint8 / 255."""
+    array = np.clip(np.asarray(array, dtype=np.float64), 0, 1)
+    return {"shape": list(array.shape),
+            "uint8": base64.b64encode(np.rint(255 * array).astype(np.uint8).tobytes()).decode()}
+
+
+def answer_state(net, image, outputs):
+    """How sure the answer for one input is: ("sure" | "unsure" | "rejected", digit or None).
+
+    With a rejector (``digitnet.rejection``) an input it rejects is "rejected"; otherwise the
+    network's own outputs decide: "sure" when the top output is at least SURE_OUTPUT and
+    SURE_MARGIN above the next one, else "unsure".
+    """
+    if net.rejector is not None and net.predict_or_reject(image, engine=SMALL_WORK_ENGINE).rejected:
+        return "rejected", None
+    top, second = np.sort(np.asarray(outputs, dtype=np.float64))[::-1][:2]
+    digit = int(np.argmax(outputs))
+    return ("sure" if top >= SURE_OUTPUT and top - second >= SURE_MARGIN else "unsure"), digit
 
 
 class Explorer:
@@ -117,15 +160,32 @@ class Explorer:
                 "deeper": {str(layer): _floats(insight.linear_views(net, layer))
                            for layer in range(2, net.num_layers + 1)}}
 
+    def compact(self, model_id):
+        """What the page needs to draw a network, compactly: its description with the weights and
+        biases as float32 (``_packed_float32``) and, per layer, what its neurons look for on one shared
+        linear scale (``_packed_int8``: the first layer's weights, the deeper layers' linear views)."""
+        net = self.network(model_id)
+        return {"id": model_id, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
+                "history": net.history, "test_accuracy": _test_accuracy(net),
+                "rejector": net.rejector is not None,
+                "weights": [_packed_float32(W) for W in net.weights],
+                "biases": [_packed_float32(b) for b in net.biases],
+                "views": {str(layer): _packed_int8(insight.linear_views(net, layer))
+                          for layer in range(1, net.num_layers + 1)}}
+
     def maximizing(self, model_id):
-        """For every neuron past the input, an input that excites it (activation maximization), by layer."""
+        """For every neuron past the input, an input that excites it (activation maximization from
+        black), by layer: the images (``_packed_uint8``) and the activation each one reaches."""
         net = self.network(model_id)
         with self._lock:
             cached = self._maximizing.get(model_id)
         if cached is None:
-            cached = {str(layer): [_floats(insight.activation_maximization(net, layer, neuron))
-                                   for neuron in range(net.sizes[layer])]
-                      for layer in range(1, net.num_layers + 1)}
+            cached = {}
+            for layer in range(1, net.num_layers + 1):
+                images = insight.activation_maximizations(net, layer, range(net.sizes[layer]), start=MAXIMIZING_START)
+                reached = net.forward(images.reshape(len(images), 784))[1][layer]
+                cached[str(layer)] = {"images": _packed_uint8(images),
+                                      "activations": _floats(reached.diagonal())}
             with self._lock:
                 self._maximizing[model_id] = cached
         return cached
@@ -146,7 +206,9 @@ class Explorer:
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
-        answer = {"digit": int(activations[-1].argmax()), "weighted_sums": [_floats(z) for z in weighted_sums],
+        state, digit = answer_state(net, image, activations[-1])
+        answer = {"digit": digit, "top": int(activations[-1].argmax()), "state": state,
+                  "weighted_sums": [_floats(z) for z in weighted_sums],
                   "activations": [_floats(a) for a in activations]}
         if request.get("connections"):   # a few milliseconds more: the page asks when the pen lifts
             answer["connections"] = insight.layer_activations(net, image, STRONGEST_CONNECTIONS)["connections"]
@@ -160,7 +222,7 @@ class Explorer:
         downhill = insight.negative_gradient(net, image[None, :], [label])
         return {"breakdown": _jsonable(insight.cost_breakdown(net, image, label)),
                 "nudges": _jsonable(insight.nudges(net, image[None, :], [label], top=TOP_NUDGES)),
-                "first_layer_nudges": _floats(downhill.weights[0].reshape(-1, 28, 28))}
+                "first_layer_nudges": _packed_int8(downhill.weights[0].reshape(-1, 28, 28))}
 
     def noise(self, body):
         """A random image of ``kind`` for the page to feed in, and what the network says about 1,000 more."""
@@ -170,7 +232,8 @@ class Explorer:
         digits = None
         if self._mnist is not None or not missing_files(self.data_dir):
             digits = self.mnist()[1][0][:NOISE_REPORT_COUNT]
-        report = insight.noise_report(net, kind, NOISE_REPORT_COUNT, seed=seed, digits=digits)
+        report = insight.noise_report(net, kind, NOISE_REPORT_COUNT, seed=seed, digits=digits,
+                                      engine=SMALL_WORK_ENGINE)
         return {"kind": kind, "seed": seed, "pixels": _floats(insight.noise_images(kind, 1, seed)[0]),
                 "report": report}
 
@@ -208,7 +271,7 @@ class Explorer:
             with self._lock:
                 indices = self._mistakes.get(model_id)
             if indices is None:
-                indices = np.flatnonzero(net.predict(images) != labels)
+                indices = np.flatnonzero(net.predict(images, engine=SMALL_WORK_ENGINE) != labels)
                 with self._lock:
                     self._mistakes[model_id] = indices
         else:
@@ -318,14 +381,26 @@ def train_network(data_dir, network, recipe, settings, report):
     """In the training job's child process: train a fresh network (``network``: Network's options,
     sizes from ``settings``) by ``recipe`` on MNIST from ``data_dir``.
 
-    Reports ``progress`` within each epoch and, after each complete epoch, its ``record`` and
-    the ``network`` itself (pickled as it is at that moment)."""
+    Reports ``initial`` (the untrained network's costs and accuracy), ``progress`` and
+    ``sample_costs`` (the cost of COST_SAMPLE training images, [epochs done, cost] as the weights
+    change) within each epoch and, after each complete epoch, its ``record`` and the ``network``
+    itself (pickled as it is at that moment)."""
     (train_images, train_labels), test = load_mnist(data_dir)
     limit = settings["limit"] or len(train_images)
     net = Network(**{**network, "sizes": settings["sizes"]}, seed=settings["seed"])
+    # epoch 0 of the page's curves: the untrained network (NumPy: no compiler to wait for)
+    before_train = net.evaluate(train_images[:limit], train_labels[:limit], engine=SMALL_WORK_ENGINE)
+    before_test = net.evaluate(*test, engine=SMALL_WORK_ENGINE)
+    report(initial={"train_cost": before_train["cost"], "test_cost": before_test["cost"],
+                    "test_accuracy": before_test["accuracy"]})
+    sample, sample_costs = (train_images[:COST_SAMPLE], train_labels[:COST_SAMPLE]), []
 
-    def on_progress(done, total):
-        report.progress(progress={"epoch": len(net.history) + 1, "done": done, "total": total})
+    def on_progress(done, total):   # the network holds the current weights here: the sample's cost now
+        sample_costs.append([len(net.history) + done / total, float(net.example_costs(*sample).mean())])
+        if len(sample_costs) > MAX_SAMPLE_COSTS:
+            sample_costs[:] = sample_costs[::2]
+        report.progress(progress={"epoch": len(net.history) + 1, "done": done, "total": total},
+                        sample_costs=list(sample_costs))
 
     net.fit(train_images[:limit], train_labels[:limit], recipe, test=test, monitor=True, on_progress=on_progress,
             on_epoch=lambda record: report(record=record, network=net))

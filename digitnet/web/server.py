@@ -2,9 +2,10 @@
 
 Routes (the full reference, with the security model and the limits, is docs/http-api.md):
 
-    GET  /  /app.js  /style.css  /favicon.svg     the page (a fixed whitelist held in memory)
+    GET  /  and every file under static/         the page (read once at start, held in memory)
     GET  /api/status                              networks, data, jobs
     GET  /api/models/<id>                         a network's shape, weights and biases
+    GET  /api/models/<id>/compact                 the same and its views, as packed float32/int8 (the page's)
     GET  /api/models/<id>/views                   what its neurons look for (weight images, linear views)
     GET  /api/models/<id>/maximizing              inputs that excite each neuron most
     GET  /api/models/<id>/file                    the network as a model file (a download)
@@ -30,6 +31,8 @@ a CORS preflight, never granted).  On a non-loopback address every /api/ call an
 itself need the server's token.
 """
 
+import gzip
+import hashlib
 import hmac
 import http.server
 import ipaddress
@@ -49,12 +52,9 @@ from .explorer import Explorer
 from .sharing import SharedWork
 from .validation import MAX_BODY_BYTES, ApiError
 
-STATIC_FILES = {  # URL path → (file in digitnet/web/static, content type)
-    "/": ("index.html", "text/html; charset=utf-8"),
-    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/style.css": ("style.css", "text/css; charset=utf-8"),
-    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
-}
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+COMPRESS_AT = 1024          # bytes: larger answers are gzipped for browsers that accept it
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
                                "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -62,23 +62,23 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-READ, COMPUTE, CHANGE = "read", "compute", "change"   # what a route does (see Handler._call)
 ID = r"([A-Za-z0-9_-]{1,64})"
-ROUTES = [  # (method, path pattern, Handler method name, what it does)
-    ("GET", r"/api/status", "status", READ),
-    ("GET", rf"/api/models/{ID}", "model", COMPUTE),
-    ("GET", rf"/api/models/{ID}/views", "views", COMPUTE),
-    ("GET", rf"/api/models/{ID}/maximizing", "maximizing", COMPUTE),
-    ("GET", rf"/api/models/{ID}/file", "model_file", COMPUTE),
-    ("POST", r"/api/predict", "predict", COMPUTE),
-    ("POST", r"/api/cost", "cost", COMPUTE),
-    ("POST", r"/api/noise", "noise", COMPUTE),
-    ("POST", r"/api/test-image", "test_image", COMPUTE),
-    ("POST", r"/api/train", "train", CHANGE),
-    ("POST", r"/api/download", "download", CHANGE),
-    ("GET", rf"/api/jobs/{ID}", "job", READ),
-    ("GET", rf"/api/jobs/{ID}/events", "job_events", READ),
-    ("POST", rf"/api/jobs/{ID}/stop", "stop_job", CHANGE),
+ROUTES = [  # (method, path pattern, Handler method name, a computation: shared and slot-limited, see _call)
+    ("GET", r"/api/status", "status", False),
+    ("GET", rf"/api/models/{ID}", "model", True),
+    ("GET", rf"/api/models/{ID}/compact", "compact", True),
+    ("GET", rf"/api/models/{ID}/views", "views", True),
+    ("GET", rf"/api/models/{ID}/maximizing", "maximizing", True),
+    ("GET", rf"/api/models/{ID}/file", "model_file", True),
+    ("POST", r"/api/predict", "predict", True),
+    ("POST", r"/api/cost", "cost", True),
+    ("POST", r"/api/noise", "noise", True),
+    ("POST", r"/api/test-image", "test_image", True),
+    ("POST", r"/api/train", "train", False),
+    ("POST", r"/api/download", "download", False),
+    ("GET", rf"/api/jobs/{ID}", "job", False),
+    ("GET", rf"/api/jobs/{ID}/events", "job_events", False),
+    ("POST", rf"/api/jobs/{ID}/stop", "stop_job", False),
 ]
 TOKEN_HEADER = "X-Digitnet-Token"
 EVENT_INTERVAL = 0.05      # seconds: at most 20 progress events a second per stream
@@ -128,11 +128,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         """Quiet: the command line prints the address; requests are not logged."""
 
-    def _send(self, status, body, content_type, extra_headers=()):
+    def _send(self, status, body, content_type, extra_headers=(), cache="no-store"):
+        if len(body) >= COMPRESS_AT and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+            extra_headers = (*extra_headers, ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding"))
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache)
         for name, value in (*SECURITY_HEADERS.items(), *extra_headers):
             self.send_header(name, value)
         if self.close_connection:
@@ -142,7 +145,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, status, obj):
-        self._send(status, obj if isinstance(obj, bytes) else encode_json(obj), "application/json")
+        body = obj if isinstance(obj, bytes) else encode_json(obj)
+        if self.command == "GET" and status == 200:   # the browser may keep it and ask again (304 if unchanged)
+            return self._cached(body, "application/json", _etag(body))
+        self._send(status, body, "application/json")
+
+    def _cached(self, body, content_type, etag):
+        """A page file or a GET answer; the browser keeps it and asks again with If-None-Match (304 when unchanged)."""
+        if etag in (self.headers.get("If-None-Match") or ""):
+            return self._send(304, b"", content_type, [("ETag", etag)], cache="no-cache")
+        return self._send(200, body, content_type, [("ETag", etag)], cache="no-cache")
 
     def send_error(self, code, message=None, explain=None):
         """Every error, the server's own included (bad request line, unknown method), as JSON."""
@@ -219,15 +231,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _route(self, method, path):
         allowed = []
-        for route_method, pattern, name, does in ROUTES:
+        for route_method, pattern, name, computes in ROUTES:
             match = re.fullmatch(pattern, path.path)
             if match:
                 if route_method == method:
                     if path.query:
                         raise ApiError(400, "this API takes no query parameters")
-                    return name, does, match.groups()
+                    return name, computes, match.groups()
                 allowed.append(route_method)
-        if path.path in STATIC_FILES:
+        if path.path in self.server.static:
             allowed.append("GET")
         if allowed:
             raise ApiError(405, f"{path.path} answers {' and '.join(allowed)}, not {method}")
@@ -239,20 +251,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not _same_secret(given, self.server.token):
                 raise ApiError(401, "this server needs its token: open the page at the address "
                                     "`digitnet explore` printed (it ends with ?token=…)")
-        body, content_type = self.server.static[path.path]
-        self._send(200, body, content_type)
+        self._cached(*self.server.static[path.path])
 
     def _handle(self, method):
         try:
             raw = self._read_body()
             host = self._check_host()
             path = urlsplit(self.path)
-            if method == "GET" and path.path in STATIC_FILES:
+            if method == "GET" and path.path in self.server.static:
                 return self._static(path)
-            name, does, arguments = self._route(method, path)
+            name, computes, arguments = self._route(method, path)
             self._check_caller(host)
             body = self._json_body(raw) if method == "POST" else None
-            answer = self._call(name, does, body, raw, arguments)
+            answer = self._call(name, computes, body, raw, arguments)
             if answer is not None:
                 self._json(*answer)
         except ApiError as error:
@@ -263,11 +274,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self._json(500, {"error": f"internal error: {type(error).__name__}: {error}"})
 
-    def _call(self, name, does, body, raw, arguments):
+    def _call(self, name, computes, body, raw, arguments):
         """Run the route.  Computations are shared by identical requests arriving together and run at
         most COMPUTE_SLOTS at once; their JSON is encoded inside the slot (its size is part of the work)."""
         method = getattr(self, "api_" + name)
-        if does != COMPUTE:
+        if not computes:
             return method(body, *arguments)
 
         def compute():
@@ -303,6 +314,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def api_model(self, body, model_id):
         return 200, self.explorer.describe(model_id)
+
+    def api_compact(self, body, model_id):
+        return 200, self.explorer.compact(model_id)
 
     def api_views(self, body, model_id):
         return 200, self.explorer.views(model_id)
@@ -396,12 +410,12 @@ class ExplorerServer(http.server.ThreadingHTTPServer):
         self.shared = SharedWork()
         self.compute_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
         self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        self.static = {url: ((resources.files(__package__) / "static" / name).read_bytes(), content_type)
-                       for url, (name, content_type) in STATIC_FILES.items()}
+        static = _static_files(resources.files(__package__) / "static")
         if token is not None:   # the page reads its token from here and sends it with every /api/ call
-            page, content_type = self.static["/"]
+            page, content_type = static["/"]
             meta = f'<meta name="digitnet-token" content="{token}">\n</head>'.encode()
-            self.static["/"] = (page.replace(b"</head>", meta, 1), content_type)
+            static["/"] = (page.replace(b"</head>", meta, 1), content_type)
+        self.static = {url: (body, content_type, _etag(body)) for url, (body, content_type) in static.items()}
         self.loopback = _is_loopback(address[0])
         self.host_names = {"localhost", "127.0.0.1", "::1", address[0].lower()}
         if not self.loopback:
@@ -460,6 +474,23 @@ class ExplorerServer(http.server.ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self.explorer.close()
+
+
+def _static_files(folder, prefix="/"):
+    """URL path → (bytes, content type) for every page file under ``folder``; index.html is "/"."""
+    files = {}
+    for entry in folder.iterdir():
+        suffix = entry.name[entry.name.rfind("."):]
+        if entry.is_dir():
+            files.update(_static_files(entry, f"{prefix}{entry.name}/"))
+        elif suffix in CONTENT_TYPES:
+            files[prefix if entry.name == "index.html" else prefix + entry.name] = (entry.read_bytes(),
+                                                                                    CONTENT_TYPES[suffix])
+    return files
+
+
+def _etag(body):
+    return f'"{hashlib.sha256(body).hexdigest()[:20]}"'
 
 
 def _is_loopback(host):
