@@ -77,3 +77,9 @@ def test_the_retraining_script_repeats_bit_for_bit_on_a_quick_subset(name, tmp_p
     assert runs[0].config() == shipped.config() and runs[0].recipe["seed"] == shipped.recipe["seed"] == 0
     stored = np.load(tmp_path / "a" / f"{name}.npz")["W1"].dtype
     assert stored == np.load(ROOT / "digitnet" / "models" / SHIPPED[name])["W1"].dtype
+
+
+def test_calibrate_reject_on_a_shipped_name_needs_out(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run_cli(capsys, "calibrate-reject", "3b1b")
+    assert status == 1 and "--out" in err and not Path("3b1b").exists()
