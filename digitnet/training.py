@@ -69,10 +69,10 @@ def choose_engine(recipe, engine, net, images=None):
     """The engine that runs ``recipe`` on ``net``: ``engine``, except that options only the reference
     engine runs make "auto" pick it (and any other named engine a DigitnetError)."""
     options = recipe.reference_only_options()
-    if options and engine == "auto":
+    if options and engine == "auto":  # chosen without loading the fast engine, which could not run them
         return get_engine("reference")
     runner = get_engine(engine, net, images)
-    if options and runner.name != "reference":
+    if not runner.supports(recipe):
         raise DigitnetError(f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
                             "use the reference engine (engine 'reference' or 'auto')")
     return runner

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..augment import Augmentation
 from ..data import download_mnist, resolve_data_dir
+from ..engines import prepare
 from ..files import check_writable
 from ..network import INITS, Network
 from ..optimizers import OPTIMIZERS
@@ -155,6 +156,8 @@ def run_train(args):
     network_args, recipe = recipe_from(args)  # a bad combination of options is refused before loading any data
     net = Network(**network_args, seed=args.seed)
     check_writable(args.out)                  # and a bad --out before training
+    if not recipe.reference_only_options():
+        prepare(args.engine, net)  # the fast engine's compiler works while the data loads (uint8 pixels)
     (train_images, train_labels), test = load_data(args, download=True)
     if args.limit:
         train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]

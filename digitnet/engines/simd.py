@@ -24,6 +24,25 @@ AVX2 ones, four NEON ones); no instruction is specific to one CPU family.
 ``sum_rows`` and ``add_to_rows`` need matrices with a number of columns that is a multiple of
 ``lanes(dtype)`` (the fast engine pads them with zero columns), vectors at least that long, and
 C-contiguous arrays; the compiled code does not check the lengths.
+
+Changing this file safely:
+
+* Each function here is an ``@intrinsic``: ``codegen`` writes LLVM IR with llvmlite's builder
+  into the calling kernel.  Nothing checks bounds or types at run time; the typing function at
+  the top of each refuses (returns None for) argument types it was not written for, so a wrong
+  call fails to compile instead of reading past an array.
+* Run ``tests/test_simd.py`` (each function against NumPy, on random shapes, both float types)
+  and ``tests/test_engines.py`` (the engine against the reference) after any change, on a
+  machine with AVX-512 and, if you can, one without (``NUMBA_CPU_NAME=haswell`` makes the
+  compiler target AVX2 only).
+* Numba's compile cache does not notice a change here: it checks only the file of the
+  compiled function (``fast.py``).  Clear it (``find . -name '*.nbi' -delete`` and ``*.nbc``,
+  or point NUMBA_CACHE_DIR at an empty folder) before timing or testing a change.
+* The LLVM intrinsics used (``llvm.experimental.vector.compress``, ``llvm.fma``,
+  ``llvm.masked.load``/``store``, ``llvm.prefetch``, ``llvm.fptosi.sat``) are named for the
+  LLVM that Numba's llvmlite bundles; pyproject pins the Numba range the tests passed on.
+* Time a change with ``benchmarks/train_speed.py`` against the previous version in the same
+  run (the machine's load moves absolute times by more than most changes gain).
 """
 
 import numpy as np
@@ -108,7 +127,8 @@ def _store_kept(builder, vector, keep, pointer):
             builder.module, ir.FunctionType(ir.IntType(piece), [ir.IntType(piece)]), f"llvm.ctpop.i{piece}")
         packed = builder.call(pack, [part, part_keep, ir.Constant(part.type, ir.Undefined)])
         builder.store(packed, builder.bitcast(builder.gep(pointer, [kept]), part.type.as_pointer()), align=1)
-        kept = builder.add(kept, builder.zext(builder.call(count_bits, [builder.bitcast(part_keep, ir.IntType(piece))]), int64))
+        kept_here = builder.call(count_bits, [builder.bitcast(part_keep, ir.IntType(piece))])
+        kept = builder.add(kept, builder.zext(kept_here, int64))
     return kept
 
 
@@ -284,8 +304,10 @@ def prefetch(typingctx, array):
             builder.module, ir.FunctionType(ir.VoidType(), [int8_pointer, int32, int32, int32]), "llvm.prefetch.p0")
         start = builder.bitcast(data.data, int8_pointer)
         size = builder.mul(builder.extract_value(data.shape, 0),
-                           ir.Constant(ir.IntType(64), context.get_abi_sizeof(context.get_value_type(signature.args[0].dtype))))
-        with cgutils.for_range_slice(builder, ir.Constant(size.type, 0), size, ir.Constant(size.type, CACHE_LINE)) as (offset, _):
+                           ir.Constant(ir.IntType(64),
+                                       context.get_abi_sizeof(context.get_value_type(signature.args[0].dtype))))
+        lines = cgutils.for_range_slice(builder, ir.Constant(size.type, 0), size, ir.Constant(size.type, CACHE_LINE))
+        with lines as (offset, _):
             # read (0); locality 2, into the second-level cache: the first is too small for the next
             # images and the weights together; data (1)
             builder.call(hint, [builder.gep(start, [offset]), ir.Constant(int32, 0), ir.Constant(int32, 2),
@@ -314,7 +336,8 @@ def sigmoid(typingctx, z):
     checks every z from −20 to 20 in steps of 1e−4, where the polynomial is at its worst).  NaN
     stays NaN; σ(z) is 0 from z = −88.4 down (the true value is below 1e−38).
     """
-    if not (isinstance(z, types.Array) and z.ndim == 1 and z.layout == "C" and z.dtype in (types.float32, types.float64)):
+    if not (isinstance(z, types.Array) and z.ndim == 1 and z.layout == "C"
+            and z.dtype in (types.float32, types.float64)):
         return None
 
     def codegen(context, builder, signature, args):
