@@ -1,6 +1,6 @@
 """Benchmark: people's pictures through the whole path (file → picture check → 28×28 → network → answer).
 
-    DIGITNET_DATA=../shared/mnist python benchmarks/rejection.py [MODEL ...] [--out FILE]
+    DIGITNET_DATA=../shared/mnist python benchmarks/rejection.py [MODEL ...] [--out benchmarks/results/rejection.json]
 
 For each network (default: every shipped one) and its stored "not a digit" model, one JSON
 object with, per set, the share of pictures read right (the network's top answer, whatever

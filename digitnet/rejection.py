@@ -172,11 +172,17 @@ def fit_for_training_set(train_images, train_labels, held_out=HELD_OUT, net=None
     images, and calibrate on those; with ``net``, also its ``unsure_below`` on them."""
     if not 0 < held_out < len(train_images):
         raise ValueError(f"held_out must be between 1 and {len(train_images) - 1}, got {held_out}")
-    fitting = slice(None, -held_out, max(1, -(-(len(train_images) - held_out) // FIT_AT_MOST)))
+    fitting = fitting_rows(len(train_images), held_out)
     rejector = fit_rejector(train_images[fitting], train_labels[fitting], train_images[-held_out:], **options)
     if net is not None:
         rejector.unsure_below = unsure_level(net, train_images[-held_out:], train_labels[-held_out:])
     return rejector
+
+
+def fitting_rows(count, held_out):
+    """The training rows the density is fitted on: every k-th of the first ``count − held_out``,
+    k chosen so that at most FIT_AT_MOST are used (a slice)."""
+    return slice(None, count - held_out, max(1, -(-(count - held_out) // FIT_AT_MOST)))
 
 
 def confidence(outputs):

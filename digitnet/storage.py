@@ -2,7 +2,8 @@
 
 Layout (format version 1; no pickle anywhere, so loading runs no code):
 
-    W1, b1, W2, b2, …     float arrays, W[l] of shape (n_out, n_in), b[l] of shape (n_out,)
+    W1, b1, W2, b2, …     float arrays (float16 too: read into the network's dtype), W[l] of shape (n_out, n_in),
+                          b[l] of shape (n_out,)
     metadata              uint8 array: UTF-8 JSON with format, format_version, digitnet_version,
                           sizes, activation, output, cost, init, recipe, history
 
@@ -46,6 +47,7 @@ MAX_LAYER_SIZE = 65_536              # neurons in one layer
 MAX_PARAMETERS = 20_000_000          # weights and biases together (80 MB as float32)
 MAX_PREACTIVATION = 1e30             # largest weighted sum any input in [0, 1] may reach (float32 tops at 3.4e38)
 WEIGHT_DTYPES = ("float32", "float64")
+STORED_WEIGHT_DTYPES = ("float16", *WEIGHT_DTYPES)   # half-precision files (shipped networks) load into float32
 
 
 def save_network(net, path):
@@ -154,7 +156,7 @@ def load_network(path):
         for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
             shapes[f"W{l}"], shapes[f"b{l}"] = (n_out, n_in), (n_out,)
         for name, shape in shapes.items():   # every array's header first: nothing is allocated for a lie
-            archive.read(name, WEIGHT_DTYPES, shape, data=False)
+            archive.read(name, STORED_WEIGHT_DTYPES, shape, data=False)
         try:
             net = Network(metadata["sizes"], activation=metadata["activation"], output=metadata["output"],
                           cost=metadata["cost"], init=metadata.get("init", "lecun"),
@@ -163,7 +165,7 @@ def load_network(path):
             raise ModelFileError(f"{path}: invalid model metadata ({str(error)[:200]})") from None
         for l in range(net.num_layers):
             for name, target in ((f"W{l + 1}", net.weights[l]), (f"b{l + 1}", net.biases[l])):
-                array = archive.read(name, WEIGHT_DTYPES, shapes[name])
+                array = archive.read(name, STORED_WEIGHT_DTYPES, shapes[name])
                 if not np.isfinite(array).all():
                     raise ModelFileError(f"{path}: array {name} is not finite floating-point numbers")
                 target[...] = array

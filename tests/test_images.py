@@ -8,8 +8,15 @@ from PIL import Image, ImageDraw
 
 from digitnet import Network
 from digitnet.errors import BlankImageError, ImageError
-from digitnet.images import (MNIST_CENTER_OF_MASS, MNIST_STROKE, image_to_input, local_background, read_picture,
-                             stroke_width, to_mnist)
+from digitnet.images import (
+    MNIST_CENTER_OF_MASS,
+    MNIST_STROKE,
+    image_to_input,
+    local_background,
+    read_picture,
+    stroke_width,
+    to_mnist,
+)
 
 
 def draw_seven(size=280, width=24, offset=(0, 0), ink=0, paper=255, mode="L"):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from digitnet import Network
-from digitnet.errors import ModelFileError
+from digitnet.errors import DigitnetError, ModelFileError
 from digitnet.storage import FORMAT_VERSION
 
 
@@ -255,3 +255,19 @@ def test_finite_weights_that_would_overflow_to_nan_are_refused(tmp_path):
     net.weights[0][...], net.weights[1][...] = 1e3, -1e3     # large but harmless
     net.save(tmp_path / "large.npz")
     Network.load(tmp_path / "large.npz")
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch):
+    import errno
+    import os
+    path = tmp_path / "m.npz"
+    Network(seed=0).save(path)
+    before = path.read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(DigitnetError, match=f"cannot write {path}: No space left on device$"):
+        Network(seed=1).save(path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["m.npz"]

@@ -883,5 +883,8 @@ def test_two_networks_read_the_same_drawing_side_by_side(browser, mnist_dir):
         assert tab.testid("compare").inner_text() == ""      # and the comparison belongs to the drawing
         assert tab.problems == []
         tab.close()
+        phone = Page(browser, server.url, viewport=PHONE)     # long network names do not widen a phone's page
+        assert phone.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        phone.close()
     finally:
         server.close()

@@ -34,8 +34,12 @@ function render() {
     const value = outputs ? outputs[digit] : 0;
     item.classList.toggle("top", !!prediction && digit === prediction.top);
     item.querySelector(".fill").style.transform = `scaleX(${Math.min(1, Math.max(0, value))})`;
-    item.querySelector(".value").textContent = outputs ? fmt(value) : "–";
-    item.setAttribute("aria-label", `digit ${digit}: ${outputs ? fmt(value) : "no value"}`);
+    const text = outputs ? fmt(value) : "–";
+    const cell = item.querySelector(".value");
+    if (cell.textContent !== text) {   // only what changed: fewer layouts while drawing
+      cell.textContent = text;
+      item.setAttribute("aria-label", `digit ${digit}: ${outputs ? text : "no value"}`);
+    }
   });
   // the live region speaks once per finished input, not for every answer while drawing
   const announce = $("announce");

@@ -131,7 +131,8 @@ function draw() {
   }
   context.globalAlpha = 1;
   const { highlight } = state;   // a parameter pointed at from a panel (a nudge)
-  net.dataset.highlight = highlight ? `${highlight.layer}:${highlight.index.join(",")}` : "";
+  const pointedAt = highlight ? `${highlight.layer}:${highlight.index.join(",")}` : "";
+  if (net.dataset.highlight !== pointedAt) net.dataset.highlight = pointedAt;
   if (highlight && highlight.index.length === 2) {
     const [x1, y1] = lineStart(highlight.layer, highlight.index[1]);
     const [x2, y2] = positions[highlight.layer][highlight.index[0]];
@@ -173,8 +174,9 @@ function draw() {
     context.fillStyle = prediction && digit === prediction.top ? "#ffd166" : "#e8eaf0";
     context.fillText(String(digit), x + r + 8, y + 5);
   });
-  net.setAttribute("aria-label", `The network: every neuron shaded by its activation${prediction
-    ? `; its most active output is ${prediction.top}` : ""}. Arrow keys choose a neuron.`);
+  const label = `The network: every neuron shaded by its activation${prediction
+    ? `; its most active output is ${prediction.top}` : ""}. Arrow keys choose a neuron.`;
+  if (net.getAttribute("aria-label") !== label) net.setAttribute("aria-label", label);
 }
 
 let frame = null;
@@ -272,13 +274,15 @@ function showNeuron() {
   const chosen = state.hover || state.selected;
   const box = $("neuron-text");
   const picture = $("neuron-image");
-  box.replaceChildren();
   if (!chosen || !state.model) {
+    if (box.dataset.layer === "") return;   // the hint is on show already: touch nothing
+    box.replaceChildren();
     picture.hidden = true;
     box.append(element("p", "dim small", "Hover, tap or use the arrow keys on the network to see a neuron's weights, bias, weighted sum and activation."));
     box.dataset.layer = box.dataset.index = "";
     return;
   }
+  box.replaceChildren();
   const { layer, index } = chosen;
   const { model, prediction } = state;
   const last = layer === model.sizes.length - 1;

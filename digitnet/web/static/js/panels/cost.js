@@ -38,11 +38,14 @@ function message(text) {
   if (body.textContent !== text) body.replaceChildren(element("p", "dim", text));
 }
 
-async function render() {
+function renderLabel() {
   buttons.forEach((button, d) => {
     button.setAttribute("aria-checked", String(d === state.label));
     button.tabIndex = d === (state.label ?? 0) ? 0 : -1;
   });
+}
+
+async function render() {
   if (!panelOpen("panel-cost")) return;
   if (!state.prediction) return message("Draw a digit and choose what you meant.");
   if (state.label === null) return message("Choose the digit you meant to see the cost and the nudges.");
@@ -142,4 +145,7 @@ function show({ breakdown, nudges, first_layer_nudges: packed }) {
 }
 
 onOpen("tab-cost", render);
-subscribe((_, changes) => { if (changed(changes, "prediction", "label", "settled", "model")) render(); });
+subscribe((_, changes) => {
+  if (changed(changes, "label")) renderLabel();
+  if (changed(changes, "prediction", "label", "settled", "model")) render();
+});

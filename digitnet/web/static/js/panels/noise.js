@@ -69,10 +69,13 @@ function histogram(report) {
   return canvas;
 }
 
-function render() {
+function renderBusy() {
   button.disabled = !!state.busy.noise;
   button.setAttribute("aria-busy", String(!!state.busy.noise));
   button.textContent = state.busy.noise ? "Feeding…" : "Feed a random image";
+}
+
+function render() {
   const body = $("noise-body");
   const { noise, prediction } = state;
   if (!noise || !prediction) {   // the noise caption belongs to the noise image only
@@ -100,4 +103,7 @@ function render() {
   body.replaceChildren(picture, text, histogram(report));
 }
 
-subscribe((_, changes) => { if (changed(changes, "noise", "prediction", "busy")) render(); });
+subscribe((_, changes) => {
+  if (changed(changes, "busy")) renderBusy();
+  if (changed(changes, "noise", "prediction")) render();
+});

@@ -58,14 +58,17 @@ function step(delta) {
   load((position + delta + n) % n);
 }
 
-function render() {
+function renderBusy() {
   const busy = !!state.busy.test;
   for (const id of ["test-prev", "test-next"]) $(id).disabled = busy;
   $("tests-body").setAttribute("aria-busy", String(busy));
+}
+
+function render() {
   const { test, prediction } = state;
   const info = $("test-info");
   if (!test) {   // the caption belongs to the test image only
-    if (!busy && info.textContent.startsWith("Test image")) info.textContent = "";
+    if (!state.busy.test && info.textContent.startsWith("Test image")) info.textContent = "";
     return;
   }
   if (!prediction) return;
@@ -90,4 +93,7 @@ $("test-position").addEventListener("change", () => {
 $("test-mistakes").addEventListener("change", () => load(0));
 onOpen("tab-tests", open);
 export const openTests = open;
-subscribe((_, changes) => { if (changed(changes, "test", "prediction", "busy")) render(); });
+subscribe((_, changes) => {
+  if (changed(changes, "busy")) renderBusy();
+  if (changed(changes, "test", "prediction", "busy")) render();
+});
