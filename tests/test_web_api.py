@@ -104,8 +104,8 @@ def test_status_lists_the_shipped_network_and_the_data(client, mnist_dir):
 def test_bundled_model_is_the_default_recipe_with_seed_0_and_reads_digits():
     net = load_bundled()
     assert net.sizes == [784, 16, 16, 10] and net.activation == "sigmoid" and net.cost_name == "quadratic"
-    assert net.recipe == {"epochs": 30, "batch_size": 10, "lr": 1.0, "schedule": "step", "seed": 0,
-                          "init": "lecun", "engine": "reference"}
+    assert {key: net.recipe[key] for key in ("epochs", "batch_size", "lr", "schedule", "seed", "init", "engine")} == \
+        {"epochs": 30, "batch_size": 10, "lr": 1.0, "schedule": "step", "seed": 0, "init": "lecun", "engine": "reference"}
     assert len(net.history) == 30 and net.history[-1]["test_accuracy"] > 0.94
     assert net.predict(image_to_input(drawn_seven_png())) == 7
 
@@ -126,8 +126,9 @@ def test_predict_pixels_gives_every_layer_exactly_as_network_forward(client):
     assert len(answer["activations"]) == 4 and len(answer["weighted_sums"]) == 3
     for sent, library in zip(answer["activations"] + answer["weighted_sums"], activations + weighted_sums):
         np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
-    assert answer["digit"] == answer["top"] == int(activations[-1].argmax())
-    assert answer["state"] in ("sure", "unsure")   # the shipped network has no rejector: never "rejected"
+    assert answer["top"] == int(activations[-1].argmax())
+    assert answer["state"] in ("sure", "unsure", "rejected")   # the shipped network carries a rejector
+    assert answer["digit"] == (None if answer["state"] == "rejected" else answer["top"])
     assert "connections" not in answer
     status, answer = client.post("/api/predict", {"pixels": pixels.tolist(), "connections": True})
     assert answer["connections"] == insight.layer_activations(load_bundled(), pixels, connections=40)["connections"]
@@ -264,9 +265,11 @@ def test_static_files_are_the_folder_with_a_strict_content_policy_and_revalidati
 
 def test_package_data_ships_the_model_and_every_page_file():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert package_data["digitnet.models"] == ["3b1b.npz"]
+    assert package_data["digitnet.models"] == ["*.npz", "*.json"]   # every shipped network and the drawing check
     assert package_data["digitnet.web"] == ["static/**/*"]   # the folder, whatever files it holds
-    assert (ROOT / "digitnet/models/3b1b.npz").stat().st_size < 100_000
+    shipped = sorted((ROOT / "digitnet/models").glob("*.npz"))
+    assert "3b1b.npz" in [path.name for path in shipped]
+    assert sum(path.stat().st_size for path in shipped) < 4_000_000      # the wheel stays small
 
 
 def test_many_browsers_at_once_each_get_their_own_answer(client):
