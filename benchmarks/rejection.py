@@ -76,6 +76,23 @@ def rates(net, pictures, per_kind=True):
     return result
 
 
+def picture_sets():
+    """The evaluation and tuning pictures, read: {set name: read_set(...)}."""
+    digit_label = lambda stem: int(stem.split("-")[0])          # noqa: E731  (evaluation: <d>-<how>-<n>)
+    no_label = lambda stem: -1                                   # noqa: E731
+    evaluation = DATA / "evaluation"
+    return {
+        "evaluation_digits": read_set(sorted((evaluation / "digits").glob("*.*")), lambda s: s.split("-")[1],
+                                      digit_label),
+        "evaluation_non_digits": read_set(sorted((evaluation / "non_digits").glob("*.*")), lambda s: s.split("-")[0],
+                                          no_label),
+        "tuning_digits": read_set(sorted((DATA / "drawn_digits").glob("*.png")), lambda s: "hand",
+                                  lambda stem: int(stem.split("-")[1])),
+        "tuning_non_digits": read_set(sorted((DATA / "non_digits").glob("*.png")), lambda s: s.split("-")[0],
+                                      no_label),
+    }
+
+
 def cpu_model():
     try:
         for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
@@ -110,19 +127,7 @@ def main():
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
     _, test = digitnet.load_mnist()
-    digit_label = lambda stem: int(stem.split("-")[0])          # noqa: E731  (evaluation: <d>-<how>-<n>)
-    no_label = lambda stem: -1                                   # noqa: E731
-    evaluation = DATA / "evaluation"
-    sets = {
-        "evaluation_digits": read_set(sorted((evaluation / "digits").glob("*.*")), lambda s: s.split("-")[1],
-                                      digit_label),
-        "evaluation_non_digits": read_set(sorted((evaluation / "non_digits").glob("*.*")), lambda s: s.split("-")[0],
-                                          no_label),
-        "tuning_digits": read_set(sorted((DATA / "drawn_digits").glob("*.png")), lambda s: "hand",
-                                  lambda stem: int(stem.split("-")[1])),
-        "tuning_non_digits": read_set(sorted((DATA / "non_digits").glob("*.png")), lambda s: s.split("-")[0],
-                                      no_label),
-    }
+    sets = picture_sets()
     networks = [(path, digitnet.Network.load(path)) for path in args.models] or \
         [(name, load_shipped(name)) for name in SHIPPED]
     result = {"cpu": cpu_model(), "digitnet_version": digitnet.__version__,

@@ -1,0 +1,50 @@
+"""The digit-check experiment (scripts/fit_digit_check.py): a small instance learns to refuse
+generated non-digits and keep MNIST digits, and its fit repeats bit for bit."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def fitting_script():
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        spec = importlib.util.spec_from_file_location("fit_digit_check", SCRIPTS / "fit_digit_check.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(SCRIPTS))
+
+
+@pytest.fixture(scope="module")
+def small_fit(real_mnist):
+    script = fitting_script()
+    from digit_check_pictures import hand_digits, non_digits
+    rng = np.random.default_rng(5)
+    (train_images, _), (test_images, _) = real_mnist
+    hand, others = hand_digits(rng, 60), non_digits(rng, 240)
+    parts = (train_images[:2000], hand[:40], others[:200], train_images[-1000:], hand[40:])
+    return script, parts, others[200:], test_images[:1000]
+
+
+def test_a_small_digit_check_refuses_unseen_generated_non_digits_and_keeps_mnist_test_digits(small_fit):
+    script, parts, unseen_others, test_digits = small_fit
+    check = script.fit_check(*parts, seed=0, epochs=8)
+    assert check.rejects(test_digits).mean() <= 0.03
+    assert check.rejects(unseen_others).mean() >= 0.3
+    assert check.probability(unseen_others).mean() > check.probability(test_digits).mean() + 0.3
+
+
+def test_the_fit_repeats_bit_for_bit_with_a_seed(small_fit):
+    script, parts, _, _ = small_fit
+    first, second = (script.fit_check(*parts, seed=3, epochs=2) for _ in range(2))
+    assert first.threshold == second.threshold
+    assert np.array_equal(first.network.get_parameters(), second.network.get_parameters())
+    other = script.fit_check(*parts, seed=4, epochs=2)
+    assert not np.array_equal(first.network.get_parameters(), other.network.get_parameters())
