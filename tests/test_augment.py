@@ -73,6 +73,7 @@ def test_drawing_moves_are_reproducible_and_off_by_default():
         Augmentation(scale=1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_the_command_line_and_the_library_train_the_same_network(tmp_path, capsys, name):
     """`digitnet train --preset NAME` (uint8 MNIST) and Network.fit (float MNIST): bit for bit."""

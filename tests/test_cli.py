@@ -32,6 +32,7 @@ def test_train_prints_json_lines_per_epoch_and_a_summary(trained):
     assert Network.load(model).history == [{k: v for k, v in e.items() if k != "type"} for e in epochs]
 
 
+@pytest.mark.slow
 def test_train_text_output_has_a_line_per_epoch(tmp_path, capsys):
     data = write_mnist(tmp_path / "mnist")
     status, out, _ = run_cli(capsys, "train", "--data", data, "--epochs", 2, "--layers", "784,8,10",
@@ -126,6 +127,7 @@ def test_training_on_the_real_set_briefly_passes_a_sensible_floor(real_mnist):
     assert net.evaluate(test_images, test_labels)["accuracy"] > 0.85
 
 
+@pytest.mark.slow
 def test_the_default_train_command_reaches_95_percent_on_the_real_test_set(real_mnist, tmp_path, capsys):
     status, out, err = run_cli(capsys, "train", "--out", tmp_path / "model.npz", "--json")
     summary = json.loads(out.splitlines()[-1])

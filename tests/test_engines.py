@@ -77,6 +77,7 @@ def test_outputs_of_uint8_and_float_images_match_the_reference_through_every_pat
                                    rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_outputs_in_float64_agree_to_1e_12():
     rng = np.random.default_rng(2)
     net = Network([784, 40, 10], activation="tanh", output="softmax", seed=3, dtype=np.float64)
@@ -104,6 +105,7 @@ def test_outputs_refuse_images_of_the_wrong_shape_with_the_reference_message():
 
 
 # ------------------------------------------------------------------ training
+@pytest.mark.slow
 @pytest.mark.parametrize("activation,output,cost", COMBINATIONS)
 def test_one_epoch_in_float64_matches_the_reference_for_every_activation_output_and_cost(activation, output, cost):
     rng = np.random.default_rng(4)
@@ -115,6 +117,7 @@ def test_one_epoch_in_float64_matches_the_reference_for_every_activation_output_
                                rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sizes,batch_size", [([784, 16, 16, 10], 10), ([784, 16, 16, 10], 100),
                                               ([784, 100, 10], 10), ([784, 10], 7), ([784, 30, 20, 10, 10], 1)])
 def test_one_epoch_in_float32_is_as_close_to_float64_as_the_reference(sizes, batch_size):
@@ -134,6 +137,7 @@ def test_uint8_images_train_exactly_like_their_float_values():
     assert_float32_training_agrees(net, pixels, labels)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.data())
 def test_property_one_epoch_matches_the_reference_for_random_shapes(data):

@@ -122,6 +122,7 @@ def test_to_mnist_refuses_non_2d_input():
         to_mnist(np.zeros((3, 4, 5)))
 
 
+@pytest.mark.slow
 def test_mnist_digits_round_tripped_through_the_pipeline_keep_their_accuracy(real_mnist):
     (train_images, train_labels), (test_images, test_labels) = real_mnist
     net = Network(seed=0)

@@ -434,6 +434,7 @@ def test_history_of_an_untrained_model_is_a_clear_error(capsys, tmp_path):
     assert status == 1 and "no training history" in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sizes,options", [((784, 50, 10), {}), ((784, 12, 9, 7, 10), {}),
                                            ((784, 10, 10), {"output": "softmax", "cost": "cross-entropy",
                                                             "activation": "relu", "init": "he"})])

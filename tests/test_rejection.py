@@ -219,6 +219,7 @@ def test_real_digits_kept_noise_and_blanks_rejected(real_mnist, real_rejector):
         assert real_rejector.rejects(noise_images(kind, count, seed=0)).mean() >= 0.99, kind
 
 
+@pytest.mark.slow
 def test_drawn_digits_are_kept_and_drawn_non_digits_partly_rejected(real_rejector):
     """A guard on measured rates (benchmarks/results/rejection.json: 2% and 30%), not the targets:
     the density model must not refuse drawings for being drawn, and must still refuse some
