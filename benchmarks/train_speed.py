@@ -72,7 +72,8 @@ class DigitnetRunner:
         return blas_threads(self.threads) if self.threads else contextlib.nullcontext()
 
     def epoch(self, images, labels):
-        self.net.fit(images, labels, epochs=1, batch_size=self.batch_size, lr=self.lr, seed=self.epochs, engine=self.engine)
+        self.net.fit(images, labels, epochs=1, batch_size=self.batch_size, lr=self.lr, seed=self.epochs,
+                     engine=self.engine)
         self.epochs += 1
 
     def accuracy(self, images, labels):
@@ -286,7 +287,8 @@ def main():
             f"{engine} / fast": {
                 "epoch": config[engine]["epoch_seconds"]["median"] / fast_epoch,
                 "inference": config["fast"]["test_images_per_second"] / config[engine]["test_images_per_second"],
-                "single_image": config[engine]["single_image_microseconds"] / config["fast"]["single_image_microseconds"],
+                "single_image": (config[engine]["single_image_microseconds"]
+                                 / config["fast"]["single_image_microseconds"]),
             } for engine in runners if engine != "fast"}
         results[name] = config
     print(json.dumps({

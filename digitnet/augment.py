@@ -1,17 +1,26 @@
-"""Training-time augmentation: every epoch, slightly moved copies of the training images.
+"""Training-time augmentation: every epoch, freshly distorted copies of the training images.
 
-A handwritten 3 shifted by a pixel or turned by a few degrees is still a 3, so showing the
-network freshly distorted copies of its training images each epoch teaches it that, and it
-generalises better (Simard et al. 2003; Cireşan et al. 2010).  Each image gets its own random
+A handwritten 3 shifted by a pixel, turned by a few degrees, drawn a little bigger, narrower,
+more slanted or with a thicker pen is still a 3, so showing the network such copies of its
+training images each epoch teaches it that, and it reads people's drawings better (Simard et
+al. 2003; Cireşan et al. 2010).  Each image gets its own random
 
     rotation  θ uniform in [−rotation, +rotation] degrees, about the image centre (13.5, 13.5)
     shift     (t_row, t_col), each uniform in [−shift, +shift] pixels
     elastic   (optional) a displacement field: uniform noise in [−1, 1] per pixel and axis,
               smoothed by a Gaussian of ``elastic_sigma`` pixels and scaled by ``elastic`` pixels
+    scale     (optional) size factor s uniform in [1 − scale, 1 + scale]
+    aspect    (optional) width/height factor e^a, a uniform in [−aspect, +aspect]
+    shear     (optional) slant k uniform in [−shear, +shear]: column += k · (row − 13.5)
+    thickness (optional) stroke width change w uniform in [−thickness, +thickness] pixels: a
+              blend towards the 3×3 grey dilation (w > 0) or erosion (w < 0) by |w| / 2
 
-An output pixel p then reads the original image at  R(−θ)(p − c − t) + c + elastic(p),
+The geometric moves form one affine map A = R(θ) · K(k) · diag(s/√e^a, s·√e^a) (rows, columns).
+An output pixel p then reads the original image at  A⁻¹(p − c − t) + c + elastic(p),
 interpolated bilinearly between the four nearest pixels; points outside the 28×28 image read
-0 (background).  Everything is vectorised NumPy over a chunk of images at once.
+0 (background).  Pixels are computed in float32 whatever the input's dtype (uint8 is read as
+value / 255, as everywhere in digitnet), so the command line (uint8 MNIST) and the library
+(float MNIST) train the same network.  Everything is vectorised NumPy over a chunk of images.
 """
 
 from dataclasses import asdict, dataclass
@@ -26,18 +35,27 @@ CHUNK = 4096                 # images warped at once (bounds the temporary array
 @dataclass(frozen=True)
 class Augmentation:
     """How far to move images: ``shift`` in pixels, ``rotation`` in degrees, ``elastic`` α in pixels
-    (0 = no elastic deformation) with smoothing width ``elastic_sigma`` in pixels."""
+    (0 = no elastic deformation) with smoothing width ``elastic_sigma`` in pixels, ``scale`` and
+    ``aspect`` (fractions), ``shear`` (slant, columns per row) and ``thickness`` (stroke width in
+    pixels); 0 turns a move off."""
 
     shift: float = 2.0
     rotation: float = 10.0
     elastic: float = 0.0
     elastic_sigma: float = 4.0
+    scale: float = 0.0
+    aspect: float = 0.0
+    shear: float = 0.0
+    thickness: float = 0.0
 
     def __post_init__(self):
-        if min(self.shift, self.rotation, self.elastic) < 0 or self.rotation > 180 or not self.elastic_sigma > 0:
-            raise ValueError("augmentation amounts must be ≥ 0 (rotation at most 180°) and elastic_sigma > 0, got "
-                             f"shift={self.shift}, rotation={self.rotation}, elastic={self.elastic}, "
-                             f"elastic_sigma={self.elastic_sigma}")
+        if (min(self.shift, self.rotation, self.elastic, *self._drawing_moves()) < 0 or self.rotation > 180
+                or not self.elastic_sigma > 0 or self.scale >= 1 or self.thickness > 2):
+            raise ValueError("augmentation amounts must be ≥ 0 (rotation at most 180°, scale below 1, thickness "
+                             f"at most 2) and elastic_sigma > 0, got {self.as_dict()}")
+
+    def _drawing_moves(self):
+        return self.scale, self.aspect, self.shear, self.thickness
 
     @classmethod
     def from_setting(cls, setting):
@@ -57,15 +75,22 @@ class Augmentation:
         raise ValueError(f"augment must be True, False, None, a dict or an Augmentation, got {setting!r}")
 
     def as_dict(self):
-        return asdict(self)
+        """The fields; the drawing moves (scale, aspect, shear, thickness) only when on, so recipes
+        without them read as they always have."""
+        fields = asdict(self)
+        return {key: value for key, value in fields.items()
+                if value or key not in ("scale", "aspect", "shear", "thickness")}
 
     def apply(self, images, rng):
-        """Randomly moved copies of ``images`` (n, 784) → (n, 784), same dtype; draws from ``rng``."""
+        """Randomly moved copies of ``images`` (n, 784) floats in [0, 1] or uint8 → (n, 784) float32
+        in [0, 1]; draws from ``rng``."""
         images = np.asarray(images)
-        moved = np.empty_like(images)
+        moved = np.empty(images.shape, dtype=np.float32)
         for start in range(0, len(images), CHUNK):
-            chunk = images[start:start + CHUNK]
+            chunk = unit_floats(images[start:start + CHUNK])
             rows, cols = self.source_coordinates(len(chunk), rng)
+            if self.thickness:
+                chunk = change_thickness(chunk, rng.uniform(-self.thickness, self.thickness, len(chunk)))
             moved[start:start + CHUNK] = bilinear_sample(chunk, rows, cols)
         return moved
 
@@ -76,12 +101,42 @@ class Augmentation:
         grid_rows, grid_cols = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64)
         y, x = grid_rows - CENTRE - shift_rows, grid_cols - CENTRE - shift_cols   # p − c − t
         cos, sin = np.cos(theta), np.sin(theta)
-        rows = cos * y + sin * x + CENTRE                                          # R(−θ)(p − c − t) + c
-        cols = -sin * y + cos * x + CENTRE
-        if self.elastic:
-            rows = rows + self.elastic * smooth_noise(n, self.elastic_sigma, rng)
-            cols = cols + self.elastic * smooth_noise(n, self.elastic_sigma, rng)
+        rows = cos * y + sin * x                                                   # R(−θ)(p − c − t)
+        cols = -sin * y + cos * x
+        elastic = ((self.elastic * smooth_noise(n, self.elastic_sigma, rng),
+                    self.elastic * smooth_noise(n, self.elastic_sigma, rng)) if self.elastic else None)
+        if any(self._drawing_moves()):
+            size = 1 + rng.uniform(-self.scale, self.scale, n)[:, None, None]
+            stretch = np.exp(rng.uniform(-self.aspect, self.aspect, n))[:, None, None]
+            slant = rng.uniform(-self.shear, self.shear, n)[:, None, None]
+            cols = cols - slant * rows                                             # K(k)⁻¹
+            rows, cols = rows * np.sqrt(stretch) / size, cols / (size * np.sqrt(stretch))   # diag⁻¹
+        rows, cols = rows + CENTRE, cols + CENTRE
+        if elastic is not None:
+            rows, cols = rows + elastic[0], cols + elastic[1]
         return rows, cols
+
+
+def unit_floats(images):
+    """(n, 784) images as float32 in [0, 1]: uint8 read as value / 255 exactly as ``digitnet.data``
+    and ``Network`` read them, floats converted (no copy when already float32)."""
+    if images.dtype == np.uint8:
+        pixels = images.astype(np.float32)
+        np.divide(pixels, 255, out=pixels)
+        return pixels
+    return images.astype(np.float32, copy=False)
+
+
+def change_thickness(images, widths):
+    """Thicker (``widths`` > 0) or thinner (< 0) strokes, (n,) pixels each: every image blended by
+    |w| / 2 towards its 3×3 grey dilation or erosion (which widen or narrow a stroke by 2 pixels).
+    (n, 784) float32 → (n, 784) float32."""
+    squares = images.reshape(-1, SIDE, SIDE)
+    padded = np.pad(squares, ((0, 0), (1, 1), (1, 1)))
+    shifted = np.stack([padded[:, r:r + SIDE, c:c + SIDE] for r in range(3) for c in range(3)])
+    target = np.where((widths > 0)[:, None, None], shifted.max(axis=0), shifted.min(axis=0))
+    amount = (np.abs(widths) / 2).astype(np.float32)[:, None, None]
+    return (squares + amount * (target - squares)).reshape(images.shape)
 
 
 def smooth_noise(n, sigma, rng):
@@ -95,18 +150,19 @@ def smooth_noise(n, sigma, rng):
 
 
 def bilinear_sample(images, rows, cols):
-    """``images`` (n, 784) read at real-valued (rows, cols) (n, 28, 28) → (n, 784), same dtype.
+    """``images`` (n, 784) float32 read at real-valued (rows, cols) (n, 28, 28) → (n, 784) float32.
 
     The image is padded with a ring of zeros, so points up to one pixel outside blend towards
     the background and points further out read exactly 0.
     """
     n = len(images)
-    padded = np.zeros((n, SIDE + 2, SIDE + 2), dtype=images.dtype)
+    images = unit_floats(images)
+    padded = np.zeros((n, SIDE + 2, SIDE + 2), dtype=np.float32)
     padded[:, 1:-1, 1:-1] = images.reshape(n, SIDE, SIDE)
     rows = np.clip(rows.reshape(n, -1) + 1, 0, SIDE + 1)   # +1: coordinates in the padded image
     cols = np.clip(cols.reshape(n, -1) + 1, 0, SIDE + 1)
     top, left = np.minimum(rows.astype(np.intp), SIDE), np.minimum(cols.astype(np.intp), SIDE)
-    down, right = (rows - top).astype(images.dtype), (cols - left).astype(images.dtype)
+    down, right = (rows - top).astype(np.float32), (cols - left).astype(np.float32)
     flat = padded.reshape(-1)
     corner = (np.arange(n) * (SIDE + 2) ** 2)[:, None] + top * (SIDE + 2) + left   # top-left neighbour
     above = flat[corner] * (1 - right) + flat[corner + 1] * right

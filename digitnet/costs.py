@@ -14,16 +14,10 @@ The network's cost C is the **mean** of C_x over the examples.  Arrays here hold
 example per column: ``outputs`` and ``wanted`` are (10, n); per-example costs are (n,).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
-
-COSTS = ("quadratic", "cross-entropy")
-
-
-def check_cost(name):
-    """Return ``name`` if it is a known cost, else raise ValueError listing the choices."""
-    if name not in COSTS:
-        raise ValueError(f"unknown cost {name!r}; choose one of {', '.join(COSTS)}")
-    return name
 
 
 def one_hot(labels, size=10, dtype=np.float32):
@@ -39,25 +33,70 @@ def _safe_log(x):
     return np.log(np.maximum(x, np.finfo(x.dtype).tiny))
 
 
-def example_costs(cost, outputs, wanted, output_activation="sigmoid"):
-    """C_x for each example: (n,) from ``outputs`` and ``wanted`` of shape (10, n)."""
-    if cost == "quadratic":
-        return ((outputs - wanted) ** 2).sum(axis=0)
+def quadratic(outputs, wanted, output_activation="sigmoid"):
+    """C_x = Σ_j (a_j − y_j)² for each example: (n,) from (10, n) arrays."""
+    return ((outputs - wanted) ** 2).sum(axis=0)
+
+
+def quadratic_error(output_activation, outputs, wanted):
+    """δᴸ = ∂C_x/∂zᴸ for the quadratic cost: (10, n).
+
+    sigmoid:  δ = 2 (a − y) ⊙ σ′(z)
+    softmax:  δ = J(z)ᵀ 2(a − y), with the softmax Jacobian J = diag(a) − a aᵀ
+    """
+    dcost_doutputs = 2 * (outputs - wanted)
+    if output_activation == "softmax":
+        return outputs * (dcost_doutputs - (outputs * dcost_doutputs).sum(axis=0))
+    return dcost_doutputs * outputs * (1 - outputs)  # σ′(z) = σ(z)(1 − σ(z)) = a(1 − a)
+
+
+def cross_entropy(outputs, wanted, output_activation="sigmoid"):
+    """C_x for each example: (n,); the log-likelihood −ln a_y with softmax outputs."""
     if output_activation == "softmax":
         return -(wanted * _safe_log(outputs)).sum(axis=0)
     return -(wanted * _safe_log(outputs) + (1 - wanted) * _safe_log(1 - outputs)).sum(axis=0)
 
 
-def output_error(cost, output_activation, outputs, wanted):
-    """δᴸ = ∂C_x/∂zᴸ for every example: (10, n).
+def cross_entropy_error(output_activation, outputs, wanted):
+    """δᴸ = a − y, with either output activation: (10, n)."""
+    return outputs - wanted
 
-    quadratic + sigmoid:  δ = 2 (a − y) ⊙ σ′(z)
-    quadratic + softmax:  δ = J(z)ᵀ 2(a − y), with the softmax Jacobian J = diag(a) − a aᵀ
-    cross-entropy (either output):  δ = a − y
-    """
-    if cost == "cross-entropy":
-        return outputs - wanted
-    dcost_doutputs = 2 * (outputs - wanted)
-    if output_activation == "softmax":
-        return outputs * (dcost_doutputs - (outputs * dcost_doutputs).sum(axis=0))
-    return dcost_doutputs * outputs * (1 - outputs)  # σ′(z) = σ(z)(1 − σ(z)) = a(1 − a)
+
+@dataclass(frozen=True)
+class Cost:
+    """A named cost: ``example_costs(outputs, wanted, output_activation)`` gives C_x (n,) and
+    ``output_error(output_activation, outputs, wanted)`` its δᴸ = ∂C_x/∂zᴸ (10, n)."""
+
+    name: str
+    example_costs: Callable
+    output_error: Callable
+
+
+COST_FUNCTIONS = (Cost("quadratic", quadratic, quadratic_error),
+                  Cost("cross-entropy", cross_entropy, cross_entropy_error))
+COSTS = tuple(cost.name for cost in COST_FUNCTIONS)
+
+
+def get_cost(name):
+    """The Cost called ``name`` (or ``name`` itself if it is one); ValueError listing the choices if unknown."""
+    if isinstance(name, Cost):
+        return name
+    for cost in COST_FUNCTIONS:
+        if cost.name == name:
+            return cost
+    raise ValueError(f"unknown cost {name!r}; choose one of {', '.join(COSTS)}")
+
+
+def check_cost(name):
+    """Return ``name`` if it is a known cost, else raise ValueError listing the choices."""
+    return get_cost(name).name
+
+
+def example_costs(cost, outputs, wanted, output_activation="sigmoid"):
+    """C_x for each example of the cost called ``cost``: (n,) from ``outputs`` and ``wanted`` of shape (10, n)."""
+    return get_cost(cost).example_costs(outputs, wanted, output_activation)
+
+
+def output_error(cost, output_activation, outputs, wanted):
+    """δᴸ = ∂C_x/∂zᴸ of the cost called ``cost`` for every example: (10, n)."""
+    return get_cost(cost).output_error(output_activation, outputs, wanted)

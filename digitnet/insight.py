@@ -21,7 +21,7 @@ Nothing here prints or draws: ``digitnet.plots`` draws, the command line prints.
 import numpy as np
 
 from .costs import example_costs, one_hot
-from .network import Gradient
+from .parameters import Gradient, flatten
 
 BACKPROP_CHUNK = 10_000  # examples per backprop call when averaging ∇C over many (bounds memory)
 
@@ -439,7 +439,7 @@ def _symmetric(reach, count):
 
 def _flat(gradient):
     """A Gradient as one float64 vector in ``get_parameters`` order."""
-    return np.concatenate([p.ravel() for w, b in zip(*gradient) for p in (w, b)]).astype(np.float64)
+    return flatten(gradient.weights, gradient.biases, np.float64)
 
 
 # ---------------------------------------------------------------------- mistakes

@@ -19,22 +19,15 @@ literally the code; the public methods take and return one example per row, as N
 users expect: ``images`` of shape (n, 784), outputs of shape (n, 10).
 """
 
-from typing import NamedTuple
-
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
-from .costs import check_cost, example_costs, one_hot, output_error
+from .costs import get_cost, one_hot
+from .parameters import Gradient, flatten, unflatten_into
+from .pixels import pixel_values
 
 DEFAULT_SIZES = (784, 16, 16, 10)
 INITS = ("lecun", "nielsen", "xavier", "he")
-
-
-class Gradient(NamedTuple):
-    """∇C split by layer: ``weights[l]`` has the shape of W[l], ``biases[l]`` that of b[l]."""
-
-    weights: list
-    biases: list
 
 
 def initial_parameters(sizes, init, rng):
@@ -79,7 +72,8 @@ class Network:
         self.sizes = sizes
         self.activation = activation
         self.output = output
-        self.cost_name = check_cost(cost)
+        self.cost_function = get_cost(cost)  # a digitnet.costs.Cost: C_x and its output error
+        self.cost_name = self.cost_function.name
         self.init = init
         self.dtype = np.dtype(dtype)
         weights, biases = initial_parameters(sizes, init, np.random.default_rng(seed))
@@ -116,17 +110,14 @@ class Network:
     # ------------------------------------------------------------------ the flat view
     def get_parameters(self):
         """All parameters as one vector (the video's "13,002-dimensional" point): W1, b1, W2, b2, …"""
-        return np.concatenate([p.ravel() for w, b in zip(self.weights, self.biases) for p in (w, b)])
+        return flatten(self.weights, self.biases)
 
     def set_parameters(self, vector):
         """Inverse of ``get_parameters``: fill every W and b from one vector, in the same order."""
         vector = np.asarray(vector)
         if vector.shape != (self.num_parameters,):
             raise ValueError(f"expected a vector of {self.num_parameters} parameters, got shape {vector.shape}")
-        start = 0
-        for p in (p for w, b in zip(self.weights, self.biases) for p in (w, b)):
-            p[...] = vector[start:start + p.size].reshape(p.shape)
-            start += p.size
+        unflatten_into(vector, self.weights, self.biases)
 
     def copy(self):
         """An independent copy (weights, biases, recipe and history)."""
@@ -158,9 +149,7 @@ class Network:
             images = images[None, :]
         if images.ndim != 2 or images.shape[1] != self.sizes[0]:
             raise ValueError(f"expected images of shape (n, {self.sizes[0]}) or ({self.sizes[0]},), got {images.shape}")
-        if images.dtype == np.uint8:
-            return (images.astype(self.dtype) / self.dtype.type(255)).T
-        return images.astype(self.dtype, copy=False).T
+        return pixel_values(images, self.dtype).T
 
     def _forward(self, a, masks=None):
         """Feed the columns of ``a`` (n_in, n) forward; return every layer's z and a (columns).
@@ -202,12 +191,12 @@ class Network:
         outputs = self.outputs(images, engine=engine)
         return int(outputs.argmax()) if outputs.ndim == 1 else outputs.argmax(axis=1)
 
-    def predict_or_reject(self, images, engine="auto"):
+    def predict_or_reject(self, images, engine="auto", drawings=None):
         """Like ``predict``, but "not a digit" for an image unlike any digit: a Verdict with
-        ``digit`` (None, or −1 in a batch, when rejected), ``rejected``, ``typicality`` and
-        ``outputs``.  Needs ``self.rejector`` (see ``digitnet.rejection``)."""
+        ``digit`` (None, or −1 in a batch, when rejected), ``rejected``, ``typicality``,
+        ``outputs``, ``unsure`` and ``state`` (see ``digitnet.rejection``)."""
         from .rejection import predict_or_reject
-        return predict_or_reject(self, images, engine=engine)
+        return predict_or_reject(self, images, engine=engine, drawings=drawings)
 
     def outputs(self, images, engine="auto"):
         """Output activations like ``feedforward``, computed by ``engine``: a name (see
@@ -223,7 +212,7 @@ class Network:
         """C_x for each example (n,) — see ``digitnet.costs`` for the formula (quadratic: no ½)."""
         outputs = self._forward(self._columns(images))[1][-1]
         wanted = one_hot(labels, self.sizes[-1], self.dtype)
-        return example_costs(self.cost_name, outputs, wanted, self.output)
+        return self.cost_function.example_costs(outputs, wanted, self.output)
 
     def cost(self, images, labels):
         """The network's cost C: the mean of C_x over the examples."""
@@ -240,7 +229,7 @@ class Network:
             outputs = self.outputs(images[start:start + chunk], engine=engine)
             wanted = one_hot(labels[start:start + chunk], self.sizes[-1], outputs.dtype)
             correct += int((outputs.argmax(axis=1) == labels[start:start + chunk]).sum())
-            total_cost += float(example_costs(self.cost_name, outputs.T, wanted, self.output).sum(dtype=np.float64))
+            total_cost += float(self.cost_function.example_costs(outputs.T, wanted, self.output).sum(dtype=np.float64))
         return {"accuracy": correct / len(labels), "cost": total_cost / len(labels)}
 
     # ------------------------------------------------------------------ learning
@@ -258,7 +247,7 @@ class Network:
         weighted_sums, activations = self._forward(self._columns(images), masks)
         wanted = one_hot(labels, self.sizes[-1], self.dtype)
         n = wanted.shape[1]
-        delta = output_error(self.cost_name, self.output, activations[-1], wanted) / n
+        delta = self.cost_function.output_error(self.output, activations[-1], wanted) / n
         nabla_w, nabla_b = [None] * self.num_layers, [None] * self.num_layers
         for l in reversed(range(self.num_layers)):
             nabla_w[l] = delta @ activations[l].T

@@ -21,7 +21,7 @@ one epoch to the next within one training run.
 
 import numpy as np
 
-from .network import Gradient
+from .parameters import Gradient, in_order
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 
@@ -58,8 +58,8 @@ class SGD(Optimizer):
 
 
 def _parameters(net, gradient):
-    """Pairs (p, ∂C/∂p) for W1 … WL, then b1 … bL (arrays of ``net``, updated in place)."""
-    return list(zip(net.weights + net.biases, gradient.weights + gradient.biases))
+    """Pairs (p, ∂C/∂p) in the order of ``digitnet.parameters`` (arrays of ``net``, updated in place)."""
+    return list(zip(in_order(net.weights, net.biases), in_order(gradient.weights, gradient.biases)))
 
 
 class Momentum(Optimizer):

@@ -18,6 +18,16 @@ among handwritten digits?*  In four steps:
 
 A blank image (no contrast at all) is not a digit either: typicality 0, always rejected.
 
+For a person's picture there is a check before all this: ``digitnet.drawing_check`` asks whether
+the whole picture is a drawing at all (strokes on a plain background, not a photograph or a
+texture); ``predict_or_reject`` takes its answers as ``drawings``.
+
+Between "a 7" and "not a digit" there is "probably a 7": the answer is *unsure* when the
+network's confidence (its top output's share of the sum of its outputs) is below
+``unsure_below``, chosen on the same held-out digits as the lowest level above which the
+network's answers are right at least SURE_ACCURACY (99%) of the time.  A network without a
+rejector uses DEFAULT_UNSURE_BELOW.
+
 The model looks at the input the network reads, not at the network's neurons: a density on
 the 16 + 16 hidden activations, calibrated the same way, rejects only 8% of drawn non-digits
 and no noise (benchmarks/rejection.py): they keep too little of the picture.
@@ -29,7 +39,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import DigitnetError
 from .images import MIN_CONTRAST
 
 COMPONENTS = 120       # main directions of pixel space kept (see README for how this was chosen)
@@ -37,6 +46,9 @@ REJECT_SHARE = 0.015   # share of held-out digits rejected: the target is ≤ 2%
 HELD_OUT = 10_000      # training images kept aside for calibration (the last ones, as in Nielsen's split)
 RIDGE = 1e-4           # added to each class covariance's diagonal so that it can be inverted
 NOT_A_DIGIT = -1       # the digit reported for a rejected image in a batch
+FIT_AT_MOST = 20_000   # training images the density is fitted on (a spread sample: seconds, not minutes)
+SURE_ACCURACY = 0.99   # answers at or above ``unsure_below`` are right this often on held-out digits
+DEFAULT_UNSURE_BELOW = 0.5   # without a rejector: unsure when the top output is less than half the sum
 
 
 @dataclasses.dataclass(repr=False, eq=False)
@@ -45,7 +57,8 @@ class Rejector:
 
     mean (784,) mean training image; directions (k, 784) orthonormal rows; class_means (10, k);
     class_whiteners (10, k, k) = L_c⁻¹ where Σ_c = L_c L_cᵀ; class_log_dets (10,) ln det Σ_c;
-    held_out (m,) the held-out digits' unusualness, sorted; reject_share in (0, 1).
+    held_out (m,) the held-out digits' unusualness, sorted; reject_share in (0, 1); unsure_below,
+    the network confidence below which an answer is unsure (see ``confidence``).
     """
 
     mean: np.ndarray
@@ -55,6 +68,7 @@ class Rejector:
     class_log_dets: np.ndarray
     held_out: np.ndarray
     reject_share: float = REJECT_SHARE
+    unsure_below: float = DEFAULT_UNSURE_BELOW
 
     @property
     def components(self):
@@ -98,7 +112,7 @@ class Rejector:
 
     def __repr__(self):
         return (f"Rejector(components={self.components}, reject_share={self.reject_share}, "
-                f"held_out={len(self.held_out)})")
+                f"held_out={len(self.held_out)}, unsure_below={self.unsure_below:.3f})")
 
 
 def _pixel_chunks(images, size=2000):
@@ -153,32 +167,83 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
     return rejector
 
 
-def fit_for_training_set(train_images, train_labels, held_out=HELD_OUT, **options):
-    """Fit on the training set but its last ``held_out`` images, and calibrate on those."""
+def fit_for_training_set(train_images, train_labels, held_out=HELD_OUT, net=None, **options):
+    """Fit on (a spread sample of at most FIT_AT_MOST of) the training set but its last ``held_out``
+    images, and calibrate on those; with ``net``, also its ``unsure_below`` on them."""
     if not 0 < held_out < len(train_images):
         raise ValueError(f"held_out must be between 1 and {len(train_images) - 1}, got {held_out}")
-    return fit_rejector(train_images[:-held_out], train_labels[:-held_out], train_images[-held_out:], **options)
+    fitting = fitting_rows(len(train_images), held_out)
+    rejector = fit_rejector(train_images[fitting], train_labels[fitting], train_images[-held_out:], **options)
+    if net is not None:
+        rejector.unsure_below = unsure_level(net, train_images[-held_out:], train_labels[-held_out:])
+    return rejector
+
+
+def fitting_rows(count, held_out):
+    """The training rows the density is fitted on: every k-th of the first ``count − held_out``,
+    k chosen so that at most FIT_AT_MOST are used (a slice)."""
+    return slice(None, count - held_out, max(1, -(-(count - held_out) // FIT_AT_MOST)))
+
+
+def confidence(outputs):
+    """The network's confidence in its answer: its top output's share of the sum of its outputs,
+    (n,) or a float in (0, 1] (for softmax outputs, the top probability)."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    return outputs.max(axis=-1) / np.maximum(outputs.sum(axis=-1), 1e-12)
+
+
+def is_unsure(net, outputs):
+    """True where ``net``'s answer from its ``outputs`` (10,) or (n, 10) is weak: confidence below
+    its rejector's ``unsure_below`` (DEFAULT_UNSURE_BELOW without a rejector)."""
+    level = DEFAULT_UNSURE_BELOW if net.rejector is None else net.rejector.unsure_below
+    return confidence(outputs) < level
+
+
+def unsure_level(net, images, labels, engine="auto"):
+    """The lowest confidence at or above which ``net``'s answers on ``images`` are right at least
+    SURE_ACCURACY of the time (answers below it are "unsure")."""
+    outputs = net.outputs(images, engine=engine)
+    order = np.argsort(-confidence(outputs))
+    right = (outputs.argmax(axis=1) == np.asarray(labels))[order]
+    accuracy_above = np.cumsum(right) / np.arange(1, len(right) + 1)    # of the k most confident answers
+    good = np.nonzero(accuracy_above >= SURE_ACCURACY)[0]
+    if not len(good):
+        return 1.0
+    return float(confidence(outputs)[order][good[-1]])
 
 
 class Verdict(NamedTuple):
     """What ``predict_or_reject`` says: for one image, ``digit`` is an int or None (not a digit);
-    for a batch, ``digit`` is (n,) ints with NOT_A_DIGIT (−1) where rejected."""
+    for a batch, ``digit`` is (n,) ints with NOT_A_DIGIT (−1) where rejected.  ``state`` is "sure"
+    (a 7), "unsure" (probably a 7) or "rejected" (not a digit), or an (n,) array of them."""
 
     digit: object
     rejected: object      # bool, or (n,) bool
-    typicality: object    # float, or (n,) floats in [0, 1]
+    typicality: object    # float, or (n,) floats in [0, 1]; None without a rejector
     outputs: np.ndarray   # (10,) or (n, 10): the network's output activations, always computed
+    unsure: object        # bool, or (n,) bool: not rejected, but the network's confidence is low
+    state: object         # "sure" | "unsure" | "rejected", or (n,) array of them
 
 
-def predict_or_reject(net, images, engine="auto"):
-    """The network's digit for each image, or "not a digit" when ``net.rejector`` says so."""
+def predict_or_reject(net, images, engine="auto", drawings=None):
+    """The network's digit for each image, or "not a digit" when ``net.rejector`` says so or
+    ``drawings`` (a bool or (n,) bools from ``digitnet.drawing_check``) says the picture is not a
+    drawing.  Without a rejector nothing is rejected, and sure/unsure come from the network alone."""
+    single = np.ndim(images) == 1
+    outputs = np.atleast_2d(net.outputs(images, engine=engine))
+    count = len(outputs)
     if net.rejector is None:
-        raise DigitnetError("this network has no rejector fitted; run `digitnet calibrate-reject MODEL` "
-                            "or digitnet.rejection.fit_for_training_set")
-    outputs = net.outputs(images, engine=engine)
-    typicality = net.rejector.typicality(images)
-    rejected = typicality < net.rejector.reject_share
-    if np.ndim(images) == 1:
-        return Verdict(None if rejected else int(outputs.argmax()), bool(rejected), float(typicality), outputs)
+        typicality, rejected = None, np.zeros(count, dtype=bool)
+    else:
+        typicality = np.atleast_1d(net.rejector.typicality(images))
+        rejected = typicality < net.rejector.reject_share
+    if drawings is not None:
+        rejected = rejected | ~np.broadcast_to(np.asarray(drawings, dtype=bool), (count,))
+    unsure = ~rejected & is_unsure(net, outputs)
+    state = np.where(rejected, "rejected", np.where(unsure, "unsure", "sure"))
+    if single:
+        return Verdict(None if rejected[0] else int(outputs[0].argmax()), bool(rejected[0]),
+                       None if typicality is None else float(typicality[0]), outputs[0], bool(unsure[0]),
+                       str(state[0]))
     digits = np.where(rejected, NOT_A_DIGIT, outputs.argmax(axis=1))
-    return Verdict(digits, rejected, typicality, outputs)
+    return Verdict(digits, rejected, typicality, outputs, unsure, state)

@@ -2,7 +2,8 @@
 
 Layout (format version 1; no pickle anywhere, so loading runs no code):
 
-    W1, b1, W2, b2, …     float arrays, W[l] of shape (n_out, n_in), b[l] of shape (n_out,)
+    W1, b1, W2, b2, …     float arrays (float16 too: read into the network's dtype), W[l] of shape (n_out, n_in),
+                          b[l] of shape (n_out,)
     metadata              uint8 array: UTF-8 JSON with format, format_version, digitnet_version,
                           sizes, activation, output, cost, init, recipe, history
 
@@ -12,7 +13,7 @@ and older digitnet versions ignore it):
     rejector_mean (784,), rejector_directions (k, 784), rejector_class_means (10, k),
     rejector_class_whiteners (10, k, k), rejector_class_log_dets (10,)   float32
     rejector_held_out (m,)  float64, sorted
-    metadata["rejector"] = {"method", "components", "reject_share", "held_out"}
+    metadata["rejector"] = {"method", "components", "reject_share", "held_out", "unsure_below"}
 
 Loading trusts nothing in the file: only regular files are read, and every size the file declares
 (zip members, each array's .npy header, the layer sizes) is checked against the limits below before
@@ -37,15 +38,16 @@ REJECTOR_METHOD = "gaussian-per-class-in-principal-components"
 REJECTOR_ARRAYS = ("mean", "directions", "class_means", "class_whiteners", "class_log_dets", "held_out")
 
 # Limits a model file must keep (checked before anything of that size is allocated or inflated).
-MAX_FILE_BYTES = 512 * 1024**2       # the file on disk
-MAX_UNPACKED_BYTES = 1024**3         # all its arrays together, uncompressed (as the archive declares them)
+MAX_FILE_BYTES = 256 * 1024**2       # the file on disk
+MAX_UNPACKED_BYTES = 256 * 1024**2   # all its arrays together, uncompressed (as the archive declares them)
 MAX_METADATA_BYTES = 16 * 1024**2    # the JSON metadata
 MAX_MEMBERS = 256                    # arrays in the archive
 MAX_LAYERS = 64                      # layers of neurons, input and output included
 MAX_LAYER_SIZE = 65_536              # neurons in one layer
-MAX_PARAMETERS = 100_000_000         # weights and biases together
+MAX_PARAMETERS = 20_000_000          # weights and biases together (80 MB as float32)
 MAX_PREACTIVATION = 1e30             # largest weighted sum any input in [0, 1] may reach (float32 tops at 3.4e38)
 WEIGHT_DTYPES = ("float32", "float64")
+STORED_WEIGHT_DTYPES = ("float16", *WEIGHT_DTYPES)   # half-precision files (shipped networks) load into float32
 
 
 def save_network(net, path):
@@ -57,7 +59,8 @@ def save_network(net, path):
         arrays[f"W{l}"], arrays[f"b{l}"] = W, b
     if net.rejector is not None:
         metadata["rejector"] = {"method": REJECTOR_METHOD, "components": net.rejector.components,
-                                "reject_share": net.rejector.reject_share, "held_out": len(net.rejector.held_out)}
+                                "reject_share": net.rejector.reject_share, "held_out": len(net.rejector.held_out),
+                                "unsure_below": net.rejector.unsure_below}
         arrays.update({f"rejector_{field}": getattr(net.rejector, field) for field in REJECTOR_ARRAYS})
     arrays["metadata"] = np.frombuffer(json.dumps(metadata, allow_nan=False).encode(), dtype=np.uint8)
     with atomic_write(path) as file:
@@ -89,8 +92,10 @@ class _Archive:
     def __contains__(self, name):
         return name in self.members
 
-    def read(self, name, dtypes, limit=MAX_UNPACKED_BYTES):
-        """Array ``name``, whose .npy header must declare one of ``dtypes`` and exactly the member's size."""
+    def read(self, name, dtypes, shape=None, limit=MAX_UNPACKED_BYTES, data=True):
+        """Array ``name``, whose .npy header must declare one of ``dtypes``, ``shape`` (if given) and exactly
+        the member's size; with ``data=False`` only its header is checked (nothing is allocated)."""
+        wanted = shape
         info = self.members.get(name)
         if info is None:
             raise ModelFileError(f"{self.path}: array {name} is missing")
@@ -105,11 +110,16 @@ class _Archive:
                                      f"({str(error)[:100]})") from None
             if dtype.name not in dtypes or dtype.hasobject:
                 raise ModelFileError(f"{self.path}: array {name} holds {dtype}, not {' or '.join(dtypes)}")
+            if wanted is not None and tuple(shape) != tuple(wanted):
+                raise ModelFileError(f"{self.path}: array {name} has shape {shape[:8]}, but the layer sizes "
+                                     f"need {tuple(wanted)}")
             count = math.prod(shape)
             header = member.tell()
             if count * dtype.itemsize != info.file_size - header or info.file_size > limit:
                 raise ModelFileError(f"{self.path}: array {name} declares shape {shape[:8]} of {dtype}, "
                                      f"which does not match its size in the archive ({info.file_size:,} bytes)")
+            if not data:
+                return None
             data = member.read(count * dtype.itemsize)
         if len(data) != count * dtype.itemsize:
             raise ModelFileError(f"{self.path}: array {name} is truncated")
@@ -141,6 +151,12 @@ def load_network(path):
         except (ValueError, RecursionError):
             raise ModelFileError(f"{path}: not a digitnet model file (its metadata is not valid JSON)") from None
         _check_metadata(path, metadata)
+        sizes = metadata["sizes"]
+        shapes = {}
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
+            shapes[f"W{l}"], shapes[f"b{l}"] = (n_out, n_in), (n_out,)
+        for name, shape in shapes.items():   # every array's header first: nothing is allocated for a lie
+            archive.read(name, STORED_WEIGHT_DTYPES, shape, data=False)
         try:
             net = Network(metadata["sizes"], activation=metadata["activation"], output=metadata["output"],
                           cost=metadata["cost"], init=metadata.get("init", "lecun"),
@@ -149,10 +165,7 @@ def load_network(path):
             raise ModelFileError(f"{path}: invalid model metadata ({str(error)[:200]})") from None
         for l in range(net.num_layers):
             for name, target in ((f"W{l + 1}", net.weights[l]), (f"b{l + 1}", net.biases[l])):
-                array = archive.read(name, WEIGHT_DTYPES)
-                if array.shape != target.shape:
-                    raise ModelFileError(f"{path}: array {name} has shape {array.shape}, but sizes "
-                                         f"{metadata['sizes']} need {target.shape}")
+                array = archive.read(name, STORED_WEIGHT_DTYPES, shapes[name])
                 if not np.isfinite(array).all():
                     raise ModelFileError(f"{path}: array {name} is not finite floating-point numbers")
                 target[...] = array
@@ -229,7 +242,7 @@ def _check_outputs_stay_finite(path, net):
 
 def _load_rejector(path, archive, settings, sizes):
     """The Rejector stored in a model file, checked for consistent shapes and finite values."""
-    from .rejection import Rejector
+    from .rejection import DEFAULT_UNSURE_BELOW, Rejector
 
     if not isinstance(settings, dict) or settings.get("method") != REJECTOR_METHOD:
         method = settings.get("method") if isinstance(settings, dict) else settings
@@ -252,4 +265,7 @@ def _load_rejector(path, archive, settings, sizes):
     share = settings.get("reject_share")
     if not isinstance(share, (int, float)) or not 0 < share < 1:
         raise ModelFileError(f"{path}: rejector reject_share must be a fraction between 0 and 1, got {share!r}")
-    return Rejector(**fields, reject_share=float(share))
+    unsure_below = settings.get("unsure_below", DEFAULT_UNSURE_BELOW)
+    if not isinstance(unsure_below, (int, float)) or not 0 <= unsure_below <= 1:
+        raise ModelFileError(f"{path}: rejector unsure_below must be between 0 and 1, got {unsure_below!r}")
+    return Rejector(**fields, reject_share=float(share), unsure_below=float(unsure_below))

@@ -69,10 +69,10 @@ def choose_engine(recipe, engine, net, images=None):
     """The engine that runs ``recipe`` on ``net``: ``engine``, except that options only the reference
     engine runs make "auto" pick it (and any other named engine a DigitnetError)."""
     options = recipe.reference_only_options()
-    if options and engine == "auto":
+    if options and engine == "auto":  # chosen without loading the fast engine, which could not run them
         return get_engine("reference")
     runner = get_engine(engine, net, images)
-    if options and runner.name != "reference":
+    if not runner.supports(recipe):
         raise DigitnetError(f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
                             "use the reference engine (engine 'reference' or 'auto')")
     return runner
@@ -96,16 +96,12 @@ class EarlyStopping:
     def restore(self, net):
         """Put back the best epoch's weights (nothing to do before the first epoch)."""
         if self.best_parameters is not None:
-            net.weights, net.biases = _parameters_copy(self.best_parameters)
+            net.weights, net.biases = self.best_parameters
 
 
 def _parameters(net):
+    """Copies of ``net``'s weights and biases: ([W1, W2, …], [b1, b2, …])."""
     return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
-
-
-def _parameters_copy(parameters):
-    weights, biases = parameters
-    return [w.copy() for w in weights], [b.copy() for b in biases]
 
 
 def _train_epoch(net, runner, images, labels, recipe, epoch, rng, step_options, on_progress):

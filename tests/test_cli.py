@@ -4,13 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from conftest import run_cli, write_mnist
 from PIL import Image
 
-from conftest import run_cli, write_mnist
 from digitnet import Network
 from digitnet.cli import main
-
-
 
 
 @pytest.fixture
@@ -81,6 +79,9 @@ def test_predict_answers_readable_files_and_reports_bad_ones(trained, tmp_path, 
 
 @pytest.mark.parametrize("argv,message", [
     (["info", "missing.npz"], "no such model file"),
+    (["info", "/dev/zero"], "not a regular file"),
+    (["show", "history", "/dev/zero"], "not a regular file"),
+    (["evaluate", "/dev/zero"], "not a regular file"),
     (["train", "--data", "empty", "--epochs", "1", "--limit", "5"], None),
     (["train", "--layers", "784,10,9"], "784 inputs and 10 outputs"),
     (["train", "--lr", "-1"], "positive number"),

@@ -24,7 +24,8 @@ from digitnet import Network, StopTraining
 from digitnet.engines import ENGINES, fast, get_engine
 from digitnet.errors import DigitnetError, TrainingDiverged
 
-pytestmark = pytest.mark.skipif(fast.UNAVAILABLE is not None, reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}")
+pytestmark = pytest.mark.skipif(fast.UNAVAILABLE is not None,
+                                reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}")
 
 COMBINATIONS = [(activation, output, cost) for activation in ("sigmoid", "tanh", "relu")
                 for output in ("sigmoid", "softmax") for cost in ("quadratic", "cross-entropy")]
@@ -91,7 +92,8 @@ def test_predict_and_evaluate_through_the_fast_engine_give_the_reference_answers
     assert np.array_equal(net.predict(images, engine="fast"), net.predict(images, engine="reference"))
     assert net.predict(images[0], engine="fast") == net.predict(images[0], engine="reference")
     assert isinstance(net.predict(images[0], engine="fast"), int)
-    fast_scores, reference_scores = net.evaluate(images, labels, engine="fast"), net.evaluate(images, labels, engine="reference")
+    fast_scores = net.evaluate(images, labels, engine="fast")
+    reference_scores = net.evaluate(images, labels, engine="reference")
     assert fast_scores["accuracy"] == reference_scores["accuracy"]
     assert fast_scores["cost"] == pytest.approx(reference_scores["cost"], rel=1e-5)
 
@@ -307,6 +309,7 @@ def test_the_command_line_trains_with_either_engine(tmp_path, capsys):
     import json
 
     from conftest import write_mnist
+
     from digitnet.cli import main
     data = write_mnist(tmp_path / "mnist", train=(200, 28), test=(50, 28))
     results = {}
@@ -361,3 +364,31 @@ def test_weights_the_user_replaced_with_other_array_types_still_feed_forward(cou
     images = sparse_images(np.random.default_rng(5), count, 784)
     np.testing.assert_allclose(net.outputs(images, engine="fast"), net.outputs(images, engine="reference"),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_preparing_in_the_background_checks_the_kernels_once_and_changes_no_choice(monkeypatch):
+    from digitnet.engines import prepare
+    calls = []
+
+    def check(*kind):
+        calls.append(kind)
+        return None
+    monkeypatch.setattr(fast, "_kernels_fail", check)
+    monkeypatch.setattr(fast, "_checked", {})
+    net = Network((784, 12, 10), seed=0)
+    prepare("auto", net)
+    prepare("reference", net)  # nothing to prepare
+    assert get_engine("auto", net, np.zeros((1, 784), np.uint8)) is fast.ENGINE
+    assert calls == [(2, np.dtype(np.float32), np.dtype(np.uint8))]
+
+
+def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_process(monkeypatch):
+    from digitnet.engines import engine_for_outputs
+    monkeypatch.setattr(fast, "_compiled", set())
+    net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
+    assert engine_for_outputs("auto", net, images).name == "reference"
+    assert engine_for_outputs("fast", net, images) is fast.ENGINE
+    net.outputs(images, engine="fast")
+    assert engine_for_outputs("auto", net, images) is fast.ENGINE
+    assert engine_for_outputs("auto", net, images.astype(np.float32)).name == "reference"  # another kind
+    assert engine_for_outputs("auto", net, images[:3]).name == "reference"  # the few-image path is another kernel

@@ -8,7 +8,15 @@ from PIL import Image, ImageDraw
 
 from digitnet import Network
 from digitnet.errors import BlankImageError, ImageError
-from digitnet.images import MNIST_CENTER_OF_MASS, image_to_input, to_mnist
+from digitnet.images import (
+    MNIST_CENTER_OF_MASS,
+    MNIST_STROKE,
+    image_to_input,
+    local_background,
+    read_picture,
+    stroke_width,
+    to_mnist,
+)
 
 
 def draw_seven(size=280, width=24, offset=(0, 0), ink=0, paper=255, mode="L"):
@@ -141,3 +149,61 @@ def test_faint_strokes_are_called_too_faint_not_blank():
         to_mnist(faint)
     with pytest.raises(BlankImageError, match="the image is blank"):
         to_mnist(np.zeros((28, 28)))
+
+
+# ---------------------------------------------------------------- how people's pictures differ from MNIST
+@pytest.mark.parametrize("pen", [6, 24, 60])
+def test_strokes_of_any_pen_come_out_about_as_wide_as_mnist(pen):
+    """MNIST's strokes are 2.9 pixels wide; a thin pen is thickened and a felt pen thinned."""
+    width = stroke_width(image_to_input(png_bytes(draw_seven(width=pen))))
+    assert abs(width - MNIST_STROKE) < 0.8, width
+
+
+def test_stroke_width_of_a_hand_built_bar():
+    square = np.zeros((28, 28), np.float32)
+    square[4:24, 12:15] = 1                       # 3 wide, 20 long
+    assert stroke_width(square) == pytest.approx(3.0, abs=0.35)
+
+
+def photographed(image, rng, shadow=0.6):
+    """``image`` (L, dark ink on white) as a photo of paper: light falling off across the sheet, a
+    soft shadow over its left part, grain; RGB."""
+    ink = np.asarray(image, np.float32) / 255
+    rows, cols = np.mgrid[0:ink.shape[0], 0:ink.shape[1]] / ink.shape[0]
+    light = (0.95 - 0.3 * rows) * (shadow + (1 - shadow) / (1 + np.exp(-(cols - 0.3) / 0.05)))
+    photo = (0.2 + 0.8 * ink) * light + rng.normal(0, 0.02, ink.shape)
+    return Image.fromarray((np.clip(photo, 0, 1) * 255).astype(np.uint8)).convert("RGB")
+
+
+def test_a_photographed_sheet_with_a_shadow_reads_like_the_clean_drawing():
+    clean = image_to_input(png_bytes(draw_seven()))
+    photo = image_to_input(png_bytes(photographed(draw_seven(), np.random.default_rng(0))))
+    assert np.corrcoef(blurred(photo), blurred(clean))[0, 1] > 0.9
+    assert np.allclose(center_of_mass(photo), MNIST_CENTER_OF_MASS, atol=0.5)
+
+
+def test_the_local_background_follows_light_but_not_strokes():
+    rows = np.linspace(0, 0.5, 200, dtype=np.float32)[:, None] * np.ones((1, 200), np.float32)   # a gradient
+    ink = rows.copy()
+    ink[50:150, 98:104] += 0.5                                                                    # a stroke
+    background = local_background(ink)
+    assert np.abs(background - rows).max() < 0.08
+    assert (ink - background)[100, 98:104].min() > 0.4
+
+
+def test_specks_and_pieces_at_the_edge_are_dropped_when_a_drawing_remains():
+    clean = image_to_input(png_bytes(draw_seven(size=200)))
+    picture = draw_seven(size=200)
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 0, 200, 6), fill=0)                               # the edge of the sheet
+    draw.point((180, 180), fill=0)                                       # a speck
+    assert np.array_equal(image_to_input(png_bytes(picture)), clean)
+    edge_only = Image.new("L", (200, 200), 255)
+    ImageDraw.Draw(edge_only).rectangle((0, 0, 200, 30), fill=0)       # nothing else: the edge is kept
+    assert image_to_input(png_bytes(edge_only)).sum() > 10
+
+
+def test_a_drawing_keeps_its_strokes_and_a_photo_keeps_its_texture_in_the_separated_ink():
+    drawing = read_picture(png_bytes(draw_seven()))
+    assert drawing.ink.shape == (280, 280) and drawing.pixels.shape == (784,)
+    assert ((drawing.ink > 0.2) & (drawing.ink < 0.9)).mean() < 0.02       # strokes on a plain background

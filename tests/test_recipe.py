@@ -4,12 +4,9 @@ import dataclasses
 
 import numpy as np
 import pytest
-from conftest import write_mnist
 
 from digitnet import Network, StopTraining
 from digitnet.augment import Augmentation
-from digitnet.cli import main
-from digitnet.cli.common import ProgressBar
 from digitnet.presets import PRESETS, Preset
 from digitnet.recipe import Recipe
 
@@ -114,44 +111,3 @@ def test_ctrl_c_inside_an_epoch_puts_back_the_last_complete_epoch():
                 on_epoch=lambda record: after_epoch.append(net.get_parameters()))
     assert len(net.history) == 1 and np.array_equal(net.get_parameters(), after_epoch[0])
     assert net.recipe["epochs_trained"] == 1 and net.recipe["stopped_early"] == "interrupted"
-
-
-def interrupt_cli_in_epoch(monkeypatch, epoch):
-    """Make the next `digitnet train` raise KeyboardInterrupt halfway through ``epoch`` (1-based)."""
-    real_update = ProgressBar.update
-
-    def update(self, done, total, note=""):
-        if note.startswith(f"{epoch}/") and done >= total // 2:
-            raise KeyboardInterrupt
-        real_update(self, done, total, note)
-    monkeypatch.setattr(ProgressBar, "update", update)
-
-
-def test_cli_ctrl_c_saves_exactly_the_last_complete_epoch(tmp_path, capsys, monkeypatch):
-    data = write_mnist(tmp_path / "mnist", train=(200, 28))
-    out, whole = tmp_path / "m.npz", tmp_path / "whole.npz"
-    common = ["train", "--data", str(data), "--lr", "0.5", "--schedule", "constant", "--engine", "reference"]
-    assert main([*common, "--epochs", "2", "--out", str(whole)]) == 0
-    interrupt_cli_in_epoch(monkeypatch, 3)
-    assert main([*common, "--epochs", "5", "--out", str(out)]) == 130
-    err = capsys.readouterr().err.strip()
-    assert err == f"digitnet: interrupted; saved the network after 2 complete epochs to {out}"
-    saved, two_epochs = Network.load(out), Network.load(whole)
-    assert len(saved.history) == 2 and saved.recipe["stopped_early"] == "interrupted"
-    assert np.array_equal(saved.get_parameters(), two_epochs.get_parameters())  # no part of epoch 3
-
-
-def test_cli_ctrl_c_before_any_complete_epoch_leaves_an_existing_model_alone(tmp_path, capsys, monkeypatch):
-    data = write_mnist(tmp_path / "mnist", train=(200, 28))
-    out = tmp_path / "m.npz"
-    assert main(["train", "--data", str(data), "--epochs", "1", "--out", str(out)]) == 0
-    before = out.read_bytes()
-    capsys.readouterr()
-    interrupt_cli_in_epoch(monkeypatch, 1)
-    assert main(["train", "--data", str(data), "--epochs", "3", "--out", str(out)]) == 130
-    assert capsys.readouterr().err.strip() == (f"digitnet: interrupted; no epoch was complete, so nothing was saved "
-                                               f"({out} is unchanged)")
-    assert out.read_bytes() == before
-    fresh = tmp_path / "fresh.npz"
-    assert main(["train", "--data", str(data), "--epochs", "3", "--out", str(fresh)]) == 130
-    assert not fresh.exists() and "nothing was saved" in capsys.readouterr().err

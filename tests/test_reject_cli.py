@@ -4,12 +4,10 @@ import json
 
 import numpy as np
 import pytest
+from conftest import run_cli, write_mnist
 from PIL import Image
 
-from conftest import run_cli, write_mnist
 from digitnet import Network
-
-
 
 
 @pytest.fixture
@@ -17,7 +15,8 @@ def calibrated(tmp_path, capsys):
     """A model trained on tiny synthetic MNIST, with a rejector fitted by the command line."""
     data = write_mnist(tmp_path / "mnist", train=(600, 28), test=(100, 28))
     model = tmp_path / "model.npz"
-    assert run_cli(capsys, "train", "--data", data, "--epochs", 1, "--out", model, "--json")[0] == 0
+    status, out, err = run_cli(capsys, "train", "--data", data, "--epochs", 1, "--out", model, "--json")
+    assert status == 0, err
     status, out, err = run_cli(capsys, "calibrate-reject", model, "--data", data, "--components", 5,
                            "--held-out", 200, "--reject-share", 0.02, "--json")
     assert status == 0, err
@@ -58,7 +57,8 @@ def test_predict_reject_text_output(calibrated, pictures, capsys):
     _, model, _ = calibrated
     status, out, _ = run_cli(capsys, "predict", model, "--reject", pictures["noise"], pictures["white"])
     assert status == 0
-    assert "noise.png: not a digit (typicality" in out and "white.png: not a digit (blank image)" in out
+    assert "noise.png: not a digit (not a drawing: it looks like a photograph or a texture" in out
+    assert "white.png: not a digit (blank image)" in out
 
 
 def test_without_reject_a_blank_picture_stays_an_error(calibrated, pictures, capsys):
@@ -103,3 +103,30 @@ def test_noise_reject_counts_the_rejected_noise_images(calibrated, capsys, kind)
     assert status == 0 and report["count"] == 300 and report["rejected"] == 300
     status, out, _ = run_cli(capsys, "noise", model, "--data", data, "--kind", kind, "--count", 300, "--json")
     assert "rejected" not in json.loads(out)
+
+
+def test_predict_json_says_sure_or_unsure_and_reject_adds_the_drawing_check(calibrated, tmp_path, capsys):
+    _, model, _ = calibrated
+    picture = tmp_path / "bar.png"
+    canvas = Image.new("L", (100, 100), 255)
+    canvas.paste(0, (45, 15, 55, 85))
+    canvas.save(picture)
+    status, out, _ = run_cli(capsys, "predict", model, picture, "--json")
+    answer = json.loads(out)
+    assert status == 0 and answer["state"] in ("sure", "unsure") and answer["unsure"] == (answer["state"] == "unsure")
+    status, out, _ = run_cli(capsys, "predict", model, picture, "--json", "--reject")
+    answer = json.loads(out)
+    assert answer["drawing"] is True and answer["state"] in ("sure", "unsure", "rejected")
+    assert (answer["digit"] is None) == answer["rejected"] == (answer["state"] == "rejected")
+
+
+def test_train_fits_the_rejector_at_the_end_so_reject_works_at_once(tmp_path, capsys):
+    data = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))
+    model = tmp_path / "m.npz"
+    status, out, err = run_cli(capsys, "train", "--data", data, "--epochs", 1, "--out", model, "--json")
+    assert status == 0, err
+    assert json.loads(out.splitlines()[-1])["rejector"] is True
+    net = Network.load(model)
+    assert net.rejector is not None and 0 < net.rejector.unsure_below <= 1
+    status, out, err = run_cli(capsys, "train", "--data", data, "--epochs", 1, "--limit", 100, "--out", model)
+    assert status == 0 and "no \"not a digit\" model fitted" in out

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from digitnet.engines import fast
 
-pytestmark = pytest.mark.skipif(fast.UNAVAILABLE is not None, reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}")
+pytestmark = pytest.mark.skipif(fast.UNAVAILABLE is not None,
+                                reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}")
 
 if fast.UNAVAILABLE is None:
     import numba
@@ -115,9 +116,11 @@ def test_the_kernels_refuse_arrays_they_cannot_read():
         sum_rows(np.zeros(matrix.shape[1], np.float64), matrix, np.arange(4), np.ones(4, np.float32), 4,
                  np.zeros(matrix.shape[1], np.float32))
     with pytest.raises(numba.TypingError):
-        add_to_rows(np.asfortranarray(matrix), np.arange(4), np.ones(4, np.float32), np.zeros(matrix.shape[1], np.float32), 4)
+        add_to_rows(np.asfortranarray(matrix), np.arange(4), np.ones(4, np.float32),
+                    np.zeros(matrix.shape[1], np.float32), 4)
     with pytest.raises(numba.TypingError):
-        add_to_rows(matrix, np.arange(4, dtype=np.uint8), np.ones(4, np.float32), np.zeros(matrix.shape[1], np.float32), 4)
+        add_to_rows(matrix, np.arange(4, dtype=np.uint8), np.ones(4, np.float32),
+                    np.zeros(matrix.shape[1], np.float32), 4)
 
 
 def exp_or_inf(x):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from digitnet import Network
-from digitnet.errors import ModelFileError
+from digitnet.errors import DigitnetError, ModelFileError
 from digitnet.storage import FORMAT_VERSION
 
 
@@ -101,13 +101,12 @@ def test_saved_files_get_the_usual_permissions(tmp_path):
 def npy(array, header_shape=None):
     """The .npy bytes of ``array``; with ``header_shape`` the header lies about its shape."""
     buffer = io.BytesIO()
-    np.lib.format.write_array(buffer, array)
-    content = buffer.getvalue()
+    header = np.lib.format.header_data_from_array_1_0(array)
     if header_shape is not None:
-        old = repr(tuple(array.shape)).encode()
-        new = repr(tuple(header_shape)).encode()
-        content = content.replace(old, new.ljust(len(old)) if len(new) <= len(old) else new, 1)
-    return content
+        header["shape"] = tuple(header_shape)
+    np.lib.format.write_array_header_1_0(buffer, header)
+    buffer.write(array.tobytes())
+    return buffer.getvalue()
 
 
 def archive_bytes(members, compression=zipfile.ZIP_STORED):
@@ -147,7 +146,10 @@ def peak_bytes_of(call):
     (lambda m: with_metadata(m, dtype="uint8"), "dtype must be float32 or float64"),
     (lambda m: {**m, "W1.npy": npy(np.zeros((16, 784), np.uint8))}, "holds uint8, not float32 or float64"),
     (lambda m: {**m, "W1.npy": npy(np.zeros((16, 784), bool))}, "holds bool"),
-    (lambda m: {**m, "b1.npy": npy(np.zeros(16, np.float32), header_shape=(10**9,))}, "does not match its size"),
+    (lambda m: {**m, "b1.npy": npy(np.zeros(16, np.float32), header_shape=(10**9,))}, "but the layer sizes need"),
+    (lambda m: {**m, "b1.npy": npy(np.zeros(16, np.float32))[:-8]}, "does not match its size"),
+    (lambda m: with_metadata({**m, "W1.npy": npy(np.zeros((16, 784), np.float32), header_shape=(20_000, 784))},
+                             sizes=[784, 20_000, 16, 10]), "does not match its size"),
     (lambda m: {**m, "W1.npy": b"\x93NUMPY\x01\x00\x10\x00{'descr': '<f4',"}, "corrupt .npy header"),
     (lambda m: with_metadata(m, history=[{"epoch": 1, "test_accuracy": "high"}]), "history record"),
     (lambda m: with_metadata(m, recipe=[1, 2]), "recipe must be an object"),
@@ -253,3 +255,19 @@ def test_finite_weights_that_would_overflow_to_nan_are_refused(tmp_path):
     net.weights[0][...], net.weights[1][...] = 1e3, -1e3     # large but harmless
     net.save(tmp_path / "large.npz")
     Network.load(tmp_path / "large.npz")
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch):
+    import errno
+    import os
+    path = tmp_path / "m.npz"
+    Network(seed=0).save(path)
+    before = path.read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(DigitnetError, match=f"cannot write {path}: No space left on device$"):
+        Network(seed=1).save(path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["m.npz"]

@@ -335,6 +335,9 @@ def test_options_use_the_reference_engine_and_refuse_another(monkeypatch):
     class FastPlainSGD:
         name = "fast"
 
+        def supports(self, recipe):
+            return not recipe.reference_only_options()
+
     real_get_engine = digitnet.training.get_engine
 
     def get_engine(name, net=None, images=None):   # as if a fast plain-SGD engine existed and "auto" chose it

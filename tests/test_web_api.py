@@ -1,6 +1,7 @@
 """The explorer's JSON API: answers that match the library, and a clear 4xx for every bad request."""
 
 import base64
+import fnmatch
 import gzip
 import http.client
 import http.server
@@ -264,7 +265,10 @@ def test_static_files_are_the_folder_with_a_strict_content_policy_and_revalidati
 
 def test_package_data_ships_the_model_and_every_page_file():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert package_data["digitnet.models"] == ["3b1b.npz"]
+    shipped = [path.name for path in (ROOT / "digitnet/models").iterdir() if path.suffix in (".npz", ".json")]
+    assert "3b1b.npz" in shipped
+    for name in shipped:   # every shipped network (and its drawing check) goes into the package
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in package_data["digitnet.models"]), name
     assert package_data["digitnet.web"] == ["static/**/*"]   # the folder, whatever files it holds
     assert (ROOT / "digitnet/models/3b1b.npz").stat().st_size < 100_000
 

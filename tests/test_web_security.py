@@ -1,18 +1,15 @@
 """The explorer's server under attack and under faults: request smuggling, other web pages, bad
-framing, a token off loopback, stopping jobs, bounded state, and a fuzzer over every API body.
-
-Run as a script for a longer fuzzing run: ``python tests/test_web_security.py --seconds 600``.
+framing, a token off loopback, stopping jobs, bounded state, and a fuzzer over every API body
+(tests/api_fuzzing.py; scripts/fuzz_api.py runs it for longer).
 """
 
-import argparse
 import base64
 import http.client
 import http.server
-import io
 import json
 import multiprocessing
-import random
 import re
+import resource
 import signal
 import socket
 import struct
@@ -26,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from api_fuzzing import call, fuzz, start_fuzz_server
 from conftest import start_explorer, write_mnist
-from PIL import Image
 from test_web_api import Client, wait_for
 
 from digitnet import Network
@@ -74,20 +71,6 @@ def request(method, path, body=b"", headers=None, host="127.0.0.1"):
     if body:
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
-
-
-def call(server, method, path, body=None, headers=None):
-    """One request through http.client → (status, parsed JSON or bytes, response)."""
-    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
-    payload = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    all_headers = {"Content-Type": "application/json"} if body is not None else {}
-    connection.request(method, path, body=payload, headers={**all_headers, **(headers or {})})
-    response = connection.getresponse()
-    content = response.read()
-    connection.close()
-    if response.getheader("Content-Type", "").startswith("application/json"):
-        content = json.loads(content)
-    return response.status, content, response
 
 
 @pytest.fixture(scope="module")
@@ -493,129 +476,56 @@ def test_many_simultaneous_connections_are_all_answered(server):
     assert statuses == [200] * count
 
 
-# ---------------------------------------------------------------------- fuzzing every API body
-def valid_bodies():
-    pixels = [round(v, 3) for v in np.random.default_rng(0).random(784).tolist()]
-    small_png = base64.b64encode(_png_bytes()).decode()
-    return {
-        "/api/predict": [{"pixels": pixels}, {"png": small_png, "connections": True},
-                         {"pixels": pixels, "model": "default"}],
-        "/api/cost": [{"pixels": pixels, "label": 3}],
-        "/api/noise": [{"kind": "gaussian", "seed": 4}, {}],
-        "/api/test-image": [{"position": 0, "mistakes": True}],
-        "/api/train": [{**TRAIN, "schedule": "step", "limit": 100, "seed": 1}],
-        "/api/download": [{}],
-        "/api/jobs/train-1/stop": [{}],
-    }
+def test_computations_run_at_most_compute_slots_at_once(monkeypatch):
+    server = start_explorer()
+    running, most = [], []
+    lock = threading.Lock()
 
-
-def _png_bytes():
-    image = Image.new("L", (40, 40), 255)
-    image.paste(0, (15, 5, 25, 35))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-ODD_VALUES = [None, True, False, 0, -1, 1, 0.5, -0.0, 1e308, -1e308, 10**400, -(10**400), 2**63, 2**31, 1e-320,
-              "", "x" * 70, "default", "\u0000", "\ud800", "gaussian", [], {}, [[]], [0.5] * 784, [0.5] * 785,
-              [16] * 4, [256] * 5, {"a": 1}, "A" * 1000, "iVBORw0KGgo=", "====", 3.0, 100, 1000, 60_000]
-
-
-def mutate(rng, body):
-    """A random variation of a valid body: fields dropped, added, replaced or wrapped; values bent."""
-    body = json.loads(json.dumps(body))
-    for _ in range(rng.randint(1, 3)):
-        action = rng.random()
-        if action < 0.35 and body:
-            body[rng.choice(list(body))] = rng.choice(ODD_VALUES)
-        elif action < 0.5 and body:
-            del body[rng.choice(list(body))]
-        elif action < 0.6:
-            body[rng.choice(["model", "pixels", "png", "label", "kind", "seed", "hidden", "zzz", ""])] = \
-                rng.choice(ODD_VALUES)
-        elif action < 0.75:
-            key = rng.choice(list(body)) if body else "pixels"
-            value = body.get(key)
-            if isinstance(value, list) and value:
-                value = list(value)
-                value[rng.randrange(len(value))] = rng.choice(ODD_VALUES)
-                body[key] = value
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                body[key] = rng.choice([value * 10**rng.randint(1, 30), -value, value + 1, str(value)])
-        elif action < 0.85:
-            return rng.choice([[body], "text", 12, None, {"": body}])
-        else:
-            return body
-    return body
-
-
-def raw_variants(rng, encoded):
-    """Bytes a JSON parser must survive: truncations, flips, deep nesting, odd encodings."""
-    choice = rng.random()
-    if choice < 0.3:
-        return encoded[:rng.randrange(len(encoded) + 1)]
-    if choice < 0.55:
-        data = bytearray(encoded)
-        for _ in range(rng.randint(1, 8)):
-            data[rng.randrange(len(data))] = rng.randrange(256)
-        return bytes(data)
-    if choice < 0.7:
-        depth = rng.randint(1, 200_000)
-        return b"[" * depth + b"]" * rng.choice([0, depth])
-    if choice < 0.85:
-        return encoded.decode().encode(rng.choice(["utf-16", "utf-32", "latin-1"]), "replace")
-    return rng.choice([b"NaN", b"Infinity", b"-Infinity", b'{"pixels": NaN}', b"1" * 5000, b'"\\ud800"', b"\x00"])
-
-
-def fuzz(server, seconds, seed=0, limit=None):
-    """Random bodies to every POST route for ``seconds``: (requests sent, {status: count}); raises on a
-    5xx, a non-JSON answer or a connection that hangs."""
-    rng = random.Random(seed)
-    bodies = valid_bodies()
-    counts, sent = {}, 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and (limit is None or sent < limit):
-        path = rng.choice(list(bodies))
-        body = mutate(rng, rng.choice(bodies[path]))
-        try:
-            encoded = json.dumps(body).encode()
-        except (UnicodeEncodeError, ValueError):
-            encoded = b"{}"
-        if rng.random() < 0.25:
-            encoded = raw_variants(rng, encoded)
-        status, answer, response = call(server, "POST", path, encoded)
-        sent += 1
-        counts[status] = counts.get(status, 0) + 1
-        assert status < 500, (path, encoded[:300], answer)
-        assert response.getheader("Content-Type") == "application/json", (path, encoded[:300])
-        if status >= 400:
-            assert set(answer) == {"error"} and answer["error"], (path, encoded[:300], answer)
-    return sent, counts
-
-
-def test_fuzzing_every_api_body_gives_no_5xx(tmp_path):
-    """A no-data server (training and test images validate their bodies, then answer 409) and a mirror
-    nobody listens on, so a valid body starts nothing heavy."""
-    server = start_explorer(data_dir=tmp_path / "none", mirrors=("http://127.0.0.1:9/",))
+    def slow_predict(body):
+        with lock:
+            running.append(1)
+            most.append(len(running))
+        time.sleep(0.2)
+        with lock:
+            running.pop()
+        return {"digit": 0}
+    monkeypatch.setattr(server.explorer, "predict", slow_predict)
     try:
-        sent, counts = fuzz(server, seconds=5, seed=20261130, limit=3000)
+        bodies = [{"pixels": [i / 100] * 784} for i in range(3 * web_server.COMPUTE_SLOTS)]   # all different
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            statuses = [answer[0] for answer in pool.map(lambda b: call(server, "POST", "/api/predict", b), bodies)]
+        assert statuses == [200] * len(bodies)
+        assert max(most) == web_server.COMPUTE_SLOTS
     finally:
         server.close()
-    assert sent >= 300 and counts.get(400, 0) > sent // 3, counts   # mostly refused, some accepted
-    assert counts.get(200, 0) > 0
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Fuzz the explorer's API bodies for longer than the test does.")
-    parser.add_argument("--seconds", type=float, default=600)
-    parser.add_argument("--seed", type=int, default=1)
-    options = parser.parse_args()
-    with __import__("tempfile").TemporaryDirectory() as folder:
-        target = start_explorer(data_dir=Path(folder) / "none", mirrors=("http://127.0.0.1:9/",))
-        try:
-            total, statuses = fuzz(target, options.seconds, options.seed)
-        finally:
-            target.close()
-    print(json.dumps({"requests": total, "statuses": {str(k): v for k, v in sorted(statuses.items())},
-                      "seed": options.seed, "seconds": options.seconds}))
+def test_connections_past_the_limit_get_an_immediate_503(monkeypatch):
+    server = start_explorer()
+    server._connections = threading.BoundedSemaphore(2)
+    idle = [socket.create_connection(server.server_address[:2], timeout=10) for _ in range(2)]
+    try:
+        time.sleep(0.2)   # both accepted and waiting for a request
+        (status, answer), = responses(exchange(server, request("GET", "/api/status")))
+        assert status == 503 and "too many connections" in answer["error"]
+    finally:
+        for connection in idle:
+            connection.close()
+        server.close()
+
+
+# ---------------------------------------------------------------------- fuzzing every API body
+def test_fuzzing_every_api_body_gives_no_5xx_no_traceback_and_bounded_memory(tmp_path, capfd):
+    server = start_fuzz_server(tmp_path / "none")
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # KiB on Linux
+    try:
+        results = fuzz(server, seconds=5, seed=20261130, limit=3000)
+    finally:
+        server.close()
+    peak_growth_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
+    assert results["failures"] == []
+    statuses = results["statuses"]
+    assert results["requests"] >= 300 and statuses.get("400", 0) > results["requests"] // 3, statuses
+    assert statuses.get("200", 0) > 0   # mostly refused, some answered
+    assert "Traceback" not in capfd.readouterr().err
+    assert peak_growth_mib < 200, f"the process's peak memory grew by {peak_growth_mib:.0f} MiB"

@@ -10,7 +10,7 @@ import sys
 from .. import __version__
 from ..errors import DigitnetError
 
-COMMANDS = ("train", "evaluate", "predict", "show", "reject", "explore")  # modules, imported when parsing
+COMMANDS = ("train", "evaluate", "predict", "show", "reject", "models", "explore")  # modules, imported when parsing
 
 
 class Parser(argparse.ArgumentParser):

@@ -4,6 +4,7 @@ import argparse
 import json
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -73,8 +74,15 @@ def emit(obj):
 
 
 def load_model(path):
-    """Network.load with the command line's error reporting (a ModelFileError is one line)."""
+    """A model file, or a shipped network's name (``digitnet models``) when no such file exists;
+    Network.load's errors are one line."""
+    from ..models import SHIPPED, load_shipped
+    if path in SHIPPED and not Path(path).exists():
+        return load_shipped(path)
     return Network.load(path)
+
+
+MODEL_HELP = "a model file saved by `digitnet train`, or a shipped network's name (see `digitnet models`)"
 
 
 def load_data(args, download=False, split=None):
@@ -102,9 +110,9 @@ class ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, label, stream=sys.stderr):
-        self.label, self.stream = label, stream
-        self.enabled = stream.isatty()
+    def __init__(self, label, stream=None):
+        self.label, self.stream = label, stream or sys.stderr   # the stream of the moment, not of import time
+        self.enabled = self.stream.isatty()
         self.drawn = False
 
     def update(self, done, total, note=""):

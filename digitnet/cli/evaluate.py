@@ -4,6 +4,7 @@ import numpy as np
 
 from ..insight import confusion_matrix
 from .common import (
+    MODEL_HELP,
     add_data_option,
     add_engine_option,
     add_json_option,
@@ -20,7 +21,7 @@ def register(subparsers):
     parser = subparsers.add_parser("evaluate", help="test a saved network on the 10,000 MNIST test images",
                                    description="Accuracy, average cost, per-digit accuracy and the confusion "
                                                "matrix of a saved network on the MNIST test set.")
-    parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     add_reject_option(parser)
     add_data_option(parser)
     add_engine_option(parser)
@@ -30,7 +31,7 @@ def register(subparsers):
     parser = subparsers.add_parser("info", help="describe a saved network",
                                    description="Layers, parameter count, training recipe and test accuracy "
                                                "of a saved network.")
-    parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     add_json_option(parser)
     parser.set_defaults(run=run_info)
 

@@ -2,9 +2,19 @@
 
 import sys
 
+from ..drawing_check import is_drawing
 from ..errors import BlankImageError, ImageError
-from ..images import image_to_input
-from .common import add_engine_option, add_json_option, add_reject_option, emit, load_model, require_rejector
+from ..images import read_picture
+from ..rejection import is_unsure
+from .common import (
+    MODEL_HELP,
+    add_engine_option,
+    add_json_option,
+    add_reject_option,
+    emit,
+    load_model,
+    require_rejector,
+)
 
 
 def register(subparsers):
@@ -14,7 +24,7 @@ def register(subparsers):
                     "transparent backgrounds too), turn each into MNIST-style input and print the digit "
                     "and the ten output activations. With --reject, pictures unlike any digit (and blank "
                     "ones) are answered \"not a digit\".")
-    parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("images", metavar="IMAGE", nargs="+", help="picture files")
     add_reject_option(parser)
     add_engine_option(parser)
@@ -29,10 +39,11 @@ def run_predict(args):
     failed = 0
     for path in args.images:
         try:
-            pixels = image_to_input(path)
+            picture = read_picture(path)
         except BlankImageError as error:
             if args.reject:  # a blank picture is not a digit: an answer, not an error
-                report(args, {"file": path, "digit": None, "rejected": True, "typicality": 0.0, "blank": True})
+                report(args, {"file": path, "digit": None, "rejected": True, "state": "rejected", "unsure": False,
+                              "typicality": 0.0, "blank": True})
                 continue
             failed += 1
             report_error(args, path, error)
@@ -42,12 +53,16 @@ def run_predict(args):
             report_error(args, path, error)
             continue
         if args.reject:
-            verdict = net.predict_or_reject(pixels, engine=args.engine)
-            report(args, {"file": path, "digit": verdict.digit, "rejected": verdict.rejected,
-                          "typicality": verdict.typicality, "outputs": [float(a) for a in verdict.outputs]})
+            drawing = is_drawing(picture.ink)
+            verdict = net.predict_or_reject(picture.pixels, engine=args.engine, drawings=drawing)
+            report(args, {"file": path, "digit": verdict.digit, "rejected": verdict.rejected, "state": verdict.state,
+                          "unsure": verdict.unsure, "typicality": verdict.typicality, "drawing": drawing,
+                          "outputs": [float(a) for a in verdict.outputs]})
         else:
-            outputs = net.outputs(pixels, engine=args.engine)
-            report(args, {"file": path, "digit": int(outputs.argmax()), "outputs": [float(a) for a in outputs]})
+            outputs = net.outputs(picture.pixels, engine=args.engine)
+            unsure = bool(is_unsure(net, outputs))
+            report(args, {"file": path, "digit": int(outputs.argmax()), "state": "unsure" if unsure else "sure",
+                          "unsure": unsure, "outputs": [float(a) for a in outputs]})
     return 1 if failed else 0
 
 
@@ -60,15 +75,15 @@ def report(args, answer):
         print(f"{answer['file']}: not a digit (blank image)")
         return
     outputs = " ".join(f"{d}:{a:.2f}" for d, a in enumerate(answer["outputs"]))
-    if "rejected" not in answer:
-        print(f"{answer['file']}: {answer['digit']}   outputs {outputs}")
-    elif answer["rejected"]:
-        print(f"{answer['file']}: not a digit (typicality {answer['typicality']:.4f}; the network's "
-              f"guess would be {max(range(10), key=lambda d: answer['outputs'][d])})   outputs {outputs}")
-    else:
-        print(f"{answer['file']}: {answer['digit']}   typicality {answer['typicality']:.4f}   outputs {outputs}")
-
-
+    guess = max(range(10), key=lambda d: answer["outputs"][d])
+    if answer["state"] == "rejected":
+        why = ("not a drawing: it looks like a photograph or a texture" if not answer["drawing"]
+               else f"typicality {answer['typicality']:.4f}")
+        print(f"{answer['file']}: not a digit ({why}; the network's guess would be {guess})   outputs {outputs}")
+        return
+    said = f"probably {guess} (unsure)" if answer["unsure"] else str(guess)
+    typicality = f"   typicality {answer['typicality']:.4f}" if "typicality" in answer else ""
+    print(f"{answer['file']}: {said}{typicality}   outputs {outputs}")
 def report_error(args, path, error):
     if args.json:
         emit({"file": path, "error": str(error)})

@@ -14,6 +14,7 @@ from ..errors import DigitnetError
 from ..files import check_writable
 from ..images import image_to_input
 from .common import (
+    MODEL_HELP,
     add_data_option,
     add_engine_option,
     add_json_option,
@@ -34,7 +35,7 @@ MAX_NOISE_IMAGES = 100_000
 
 
 def _model_argument(parser):
-    parser.add_argument("model", metavar="MODEL", help="a model file saved by `digitnet train`")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
 
 
 def _output_options(parser):

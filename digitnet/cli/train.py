@@ -8,11 +8,13 @@ from pathlib import Path
 
 from ..augment import Augmentation
 from ..data import download_mnist, resolve_data_dir
+from ..engines import prepare
 from ..files import check_writable
 from ..network import INITS, Network
 from ..optimizers import OPTIMIZERS
 from ..presets import DEFAULT_PRESET, PRESETS
 from ..recipe import SCHEDULES, Recipe
+from ..rejection import HELD_OUT, fit_for_training_set
 from ..training import split_validation
 from .common import (
     ProgressBar,
@@ -154,6 +156,8 @@ def run_train(args):
     network_args, recipe = recipe_from(args)  # a bad combination of options is refused before loading any data
     net = Network(**network_args, seed=args.seed)
     check_writable(args.out)                  # and a bad --out before training
+    if not recipe.reference_only_options():
+        prepare(args.engine, net)  # the fast engine's compiler works while the data loads (uint8 pixels)
     (train_images, train_labels), test = load_data(args, download=True)
     if args.limit:
         train_images, train_labels = train_images[:args.limit], train_labels[:args.limit]
@@ -188,20 +192,33 @@ def run_train(args):
         bar.close()
         print(f"digitnet: interrupted; {save_interrupted(net, args.out)}", file=sys.stderr)
         return 130
+    rejector_note = fit_rejector_for(net, train_images, train_labels)
     net.save(args.out)
     final = net.evaluate(*test, engine=args.engine)
     summary = {"type": "summary", "test_accuracy": final["accuracy"], "test_cost": final["cost"],
                "parameters": net.num_parameters, "epochs": len(net.history),
-               "best_epoch": net.recipe.get("best_epoch"),
+               "best_epoch": net.recipe.get("best_epoch"), "rejector": net.rejector is not None,
                "seconds": time.perf_counter() - started, "model": str(args.out)}
     if args.json:
         emit(summary)
     else:
         if summary["best_epoch"] is not None:
             print(f"kept the weights of epoch {summary['best_epoch']} (the best validation accuracy)")
+        print(rejector_note)
         print(f"test accuracy {percent(final['accuracy'])} with {net.num_parameters:,} parameters; "
               f"saved to {args.out}")
     return 0
+
+
+def fit_rejector_for(net, train_images, train_labels):
+    """Fit ``net``'s "not a digit" model on the training set as `digitnet calibrate-reject` does; in words."""
+    try:
+        net.rejector = fit_for_training_set(train_images, train_labels, held_out=min(HELD_OUT, len(train_images) // 6),
+                                            net=net)
+    except ValueError as error:
+        return f"no \"not a digit\" model fitted ({error})"
+    return (f"fitted the \"not a digit\" model (--reject); answers below confidence "
+            f"{net.rejector.unsure_below:.2f} are unsure")
 
 
 def save_interrupted(net, out):

@@ -5,6 +5,7 @@
 must give the same results within float rounding; the tests check it.  An engine provides:
 
     name                            "reference", "fast"
+    supports(recipe)                whether it can train by that digitnet.recipe.Recipe
     outputs(net, images)            (n, n_in) → (n, n_out) output activations
     train_epoch(net, images, labels, order, batch_size, lr, on_progress)
                                     one epoch of mini-batch SGD over ``images[order]``
@@ -18,6 +19,8 @@ forward takes the fast engine only where its code for that kind of network and i
 already compiled in this process (after training, say): otherwise the reference answers in
 milliseconds where loading the compiler and its cache, or compiling, takes seconds.
 """
+
+import threading
 
 from ..errors import DigitnetError
 from .reference import ReferenceEngine
@@ -63,3 +66,16 @@ def engine_for_outputs(name, net, images):
     if name == "auto":
         return _fast.ENGINE if _fast is not None and _fast.warm(net, images) else _reference
     return get_engine(name, net, images)
+
+
+def prepare(name, net, images_dtype="uint8"):
+    """Start making ready, in a background thread, the engine ``get_engine(name, net, images)`` will
+    give for images of ``images_dtype``: import Numba and compile (or load from the disk cache) and
+    check the fast engine's kernels while the caller does other work, such as reading MNIST (whose
+    decompression leaves the interpreter free).  Returns at once; ``get_engine`` waits for it.
+    Changes only when the work is done, never which engine is chosen."""
+    if name not in ("auto", "fast"):
+        return
+    preparing = threading.Thread(target=lambda: _fast_module().unsupported(net, images_dtype),
+                                 name="digitnet-prepare")
+    preparing.start()  # not a daemon: the process waits for the compiler rather than stopping it midway

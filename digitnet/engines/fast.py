@@ -53,6 +53,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..activations import HIDDEN_ACTIVATIONS
+from ..costs import COSTS
+from ..pixels import pixel_values
 from .reference import PROGRESS_STEPS
 
 try:
@@ -67,11 +70,11 @@ except ImportError as error:  # the package installs without compilers, but a br
 else:
     UNAVAILABLE = None
 
-# Activation codes shared by the kernels: the hidden ones, then the output-only softmax.
-SIGMOID, TANH, RELU, SOFTMAX = 0, 1, 2, 3
-ACTIVATION_CODES = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "softmax": SOFTMAX}
-QUADRATIC, CROSS_ENTROPY = 0, 1
-COST_CODES = {"quadratic": QUADRATIC, "cross-entropy": CROSS_ENTROPY}
+# The kernels' codes for the activations and costs of digitnet.activations and digitnet.costs.
+ACTIVATION_CODES = {name: code for code, name in enumerate(HIDDEN_ACTIVATIONS + ("softmax",))}
+SIGMOID, TANH, RELU, SOFTMAX = (ACTIVATION_CODES[name] for name in ("sigmoid", "tanh", "relu", "softmax"))
+COST_CODES = {name: code for code, name in enumerate(COSTS)}
+QUADRATIC, CROSS_ENTROPY = COST_CODES["quadratic"], COST_CODES["cross-entropy"]
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 TRAIN, INFER = 0, 1    # what ``_run`` does
 SPARSE_FROM = 50       # from this many images in one call, feed forward through the padded copies
@@ -117,6 +120,7 @@ class Buffers(NamedTuple):
 
 _compiled = set()  # (what, n_layers, network dtype, images dtype) that ran in this process
 _checked = {}      # the same keys for ``_run``: why its kernels fail here (a line), or None
+_checking = threading.Lock()  # one check at a time: a second caller waits for the first one's answer
 
 
 def unsupported(net, images_dtype=np.uint8):
@@ -132,8 +136,9 @@ def unsupported(net, images_dtype=np.uint8):
     if net.dtype not in DTYPES:
         return f"it computes in float32 or float64, not {net.dtype}"
     key = _key(net, images_dtype)
-    if key not in _checked:
-        _checked[key] = _kernels_fail(net.num_layers, net.dtype, key[3])
+    with _checking:
+        if key not in _checked:
+            _checked[key] = _kernels_fail(net.num_layers, net.dtype, key[3])
     return _checked[key]
 
 
@@ -165,7 +170,7 @@ def _kernels_fail(n_layers, dtype, images_dtype):
         rng = np.random.default_rng(0)
         images = rng.integers(0, 256, (SPARSE_FROM + 3, 20), dtype=np.uint8)
         if images_dtype != np.uint8:
-            images = (images / 255).astype(images_dtype)
+            images = pixel_values(images, images_dtype)
         if not np.allclose(ENGINE.outputs(net, images, check=False), net.feedforward(images), rtol=1e-4, atol=1e-6):
             return "its compiled kernels give wrong outputs on this machine"
         labels = rng.integers(0, 3, len(images))
@@ -176,7 +181,8 @@ def _kernels_fail(n_layers, dtype, images_dtype):
         if not np.allclose(trained.get_parameters(), expected.get_parameters(), rtol=1e-4, atol=1e-5):
             return "its compiled kernels train wrongly on this machine"
     except Exception as error:  # noqa: BLE001 - whatever the compiler says, the reference still runs
-        return f"its compiled kernels do not build on this machine ({type(error).__name__}: {str(error).splitlines()[0]})"
+        first_line = str(error).splitlines()[0]
+        return f"its compiled kernels do not build on this machine ({type(error).__name__}: {first_line})"
     return None
 
 
@@ -411,7 +417,7 @@ def _outputs_dense(images, pixel_values, weights, biases, hidden, output, output
 
 
 # ---------------------------------------------------------------------------------- the engine
-_PIXEL_VALUES = {dtype: np.arange(256, dtype=dtype) / dtype.type(255) for dtype in DTYPES}
+_PIXEL_VALUES = {dtype: pixel_values(np.arange(256, dtype=np.uint8), dtype) for dtype in DTYPES}
 _pool = None
 _pool_lock = threading.Lock()
 
@@ -444,6 +450,11 @@ def _images_for(net, images):
 
 class FastEngine:
     name = "fast"
+
+    def supports(self, recipe):
+        """Whether it can train by ``recipe`` (a digitnet.recipe.Recipe): plain SGD only, without the
+        options the reference engine alone runs."""
+        return not recipe.reference_only_options()
 
     def outputs(self, net, images, check=True):
         """(n, n_in) images (floats in [0, 1], or uint8 pixel values 0–255) → (n, n_out) output activations."""

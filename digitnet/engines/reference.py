@@ -19,6 +19,10 @@ PROGRESS_STEPS = 100  # progress callbacks per epoch, at most
 class ReferenceEngine:
     name = "reference"
 
+    def supports(self, recipe):
+        """Whether it can train by ``recipe`` (a digitnet.recipe.Recipe): always."""
+        return True
+
     def outputs(self, net, images):
         """(n, n_in) images → (n, n_out) output activations, by ``net.feedforward``."""
         return net.feedforward(images)

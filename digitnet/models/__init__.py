@@ -1,17 +1,41 @@
-"""Networks that ship inside the package, so the explorer works with no data and no network.
+"""Networks that ship inside the package, by name, so every command works with no data and no training.
 
-``3b1b.npz`` is the video's network (784-16-16-10, sigmoid, quadratic cost) trained by digitnet
-itself with the default recipe and seed 0: ``scripts/train_bundled_model.sh`` retrains it.
+    3b1b   the video's network: 784-16-16-10, sigmoid, quadratic cost (13,002 parameters),
+           trained by digitnet itself with the default recipe (preset ``3b1b``) and seed 0
+    big    784-512-512-10 ReLU/softmax trained on training images redrawn the ways people draw
+           (preset ``big-drawn``), seed 0, weights stored as float16 (half the file)
+
+Each carries its "not a digit" model (fitted at the end of training).  ``scripts/train_shipped_models.py``
+retrains every one of them bit for bit.  Any command that takes MODEL takes one of these names.
 """
 
 from importlib import resources
 
 from ..network import Network
 
-BUNDLED = "3b1b.npz"
+SHIPPED = {"3b1b": "3b1b.npz", "big": "big.npz"}   # name → file in this package
+BUNDLED = SHIPPED["3b1b"]                          # the explorer's default network
+
+
+def shipped_names():
+    return list(SHIPPED)
+
+
+def load_shipped(name):
+    """The shipped network called ``name`` (KeyError for an unknown name)."""
+    with resources.as_file(resources.files(__name__) / SHIPPED[name]) as path:
+        return Network.load(path)
 
 
 def load_bundled():
     """The trained 784-16-16-10 network that ships with digitnet (test accuracy in its history)."""
-    with resources.as_file(resources.files(__name__) / BUNDLED) as path:
-        return Network.load(path)
+    return load_shipped("3b1b")
+
+
+def describe(name):
+    """What ``digitnet models`` says about a shipped network: name, sizes, parameters, test accuracy, rejector."""
+    net = load_shipped(name)
+    kept_epoch = net.recipe.get("best_epoch") or len(net.history)     # the epoch whose weights were kept
+    kept = [record for record in net.history if record.get("epoch") == kept_epoch]
+    return {"name": name, "sizes": net.sizes, "parameters": net.num_parameters,
+            "test_accuracy": kept[0].get("test_accuracy") if kept else None, "rejector": net.rejector is not None}

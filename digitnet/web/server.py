@@ -63,24 +63,23 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-READ, COMPUTE, CHANGE = "read", "compute", "change"   # what a route does (see Handler._call)
 ID = r"([A-Za-z0-9_-]{1,64})"
-ROUTES = [  # (method, path pattern, Handler method name, what it does)
-    ("GET", r"/api/status", "status", READ),
-    ("GET", rf"/api/models/{ID}", "model", COMPUTE),
-    ("GET", rf"/api/models/{ID}/compact", "compact", COMPUTE),
-    ("GET", rf"/api/models/{ID}/views", "views", COMPUTE),
-    ("GET", rf"/api/models/{ID}/maximizing", "maximizing", COMPUTE),
-    ("GET", rf"/api/models/{ID}/file", "model_file", COMPUTE),
-    ("POST", r"/api/predict", "predict", COMPUTE),
-    ("POST", r"/api/cost", "cost", COMPUTE),
-    ("POST", r"/api/noise", "noise", COMPUTE),
-    ("POST", r"/api/test-image", "test_image", COMPUTE),
-    ("POST", r"/api/train", "train", CHANGE),
-    ("POST", r"/api/download", "download", CHANGE),
-    ("GET", rf"/api/jobs/{ID}", "job", READ),
-    ("GET", rf"/api/jobs/{ID}/events", "job_events", READ),
-    ("POST", rf"/api/jobs/{ID}/stop", "stop_job", CHANGE),
+ROUTES = [  # (method, path pattern, Handler method name, a computation: shared and slot-limited, see _call)
+    ("GET", r"/api/status", "status", False),
+    ("GET", rf"/api/models/{ID}", "model", True),
+    ("GET", rf"/api/models/{ID}/compact", "compact", True),
+    ("GET", rf"/api/models/{ID}/views", "views", True),
+    ("GET", rf"/api/models/{ID}/maximizing", "maximizing", True),
+    ("GET", rf"/api/models/{ID}/file", "model_file", True),
+    ("POST", r"/api/predict", "predict", True),
+    ("POST", r"/api/cost", "cost", True),
+    ("POST", r"/api/noise", "noise", True),
+    ("POST", r"/api/test-image", "test_image", True),
+    ("POST", r"/api/train", "train", False),
+    ("POST", r"/api/download", "download", False),
+    ("GET", rf"/api/jobs/{ID}", "job", False),
+    ("GET", rf"/api/jobs/{ID}/events", "job_events", False),
+    ("POST", rf"/api/jobs/{ID}/stop", "stop_job", False),
 ]
 TOKEN_HEADER = "X-Digitnet-Token"
 EVENT_INTERVAL = 0.05      # seconds: at most 20 progress events a second per stream
@@ -233,13 +232,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _route(self, method, path):
         allowed = []
-        for route_method, pattern, name, does in ROUTES:
+        for route_method, pattern, name, computes in ROUTES:
             match = re.fullmatch(pattern, path.path)
             if match:
                 if route_method == method:
                     if path.query:
                         raise ApiError(400, "this API takes no query parameters")
-                    return name, does, match.groups()
+                    return name, computes, match.groups()
                 allowed.append(route_method)
         if path.path in self.server.static:
             allowed.append("GET")
@@ -262,10 +261,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             path = urlsplit(self.path)
             if method == "GET" and path.path in self.server.static:
                 return self._static(path)
-            name, does, arguments = self._route(method, path)
+            name, computes, arguments = self._route(method, path)
             self._check_caller(host)
             body = self._json_body(raw) if method == "POST" else None
-            answer = self._call(name, does, body, raw, arguments)
+            answer = self._call(name, computes, body, raw, arguments)
             if answer is not None:
                 self._json(*answer)
         except ApiError as error:
@@ -276,11 +275,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self._json(500, {"error": f"internal error: {type(error).__name__}: {error}"})
 
-    def _call(self, name, does, body, raw, arguments):
+    def _call(self, name, computes, body, raw, arguments):
         """Run the route.  Computations are shared by identical requests arriving together and run at
         most COMPUTE_SLOTS at once; their JSON is encoded inside the slot (its size is part of the work)."""
         method = getattr(self, "api_" + name)
-        if does != COMPUTE:
+        if not computes:
             return method(body, *arguments)
 
         def compute():

@@ -1,0 +1,106 @@
+"""Benchmark: why drawn digits fail, measured. One JSON object.
+
+    DIGITNET_DATA=../shared/mnist python benchmarks/drawn_digits.py [--out benchmarks/results/drawn_digits.json]
+
+For the drawn digits (the tuning hand's tests/data/drawn_digits, and the evaluation pictures by
+kind: mouse, font, photographed paper) and MNIST's test digits, after preprocessing:
+
+    properties   medians of stroke width (``digitnet.images.stroke_width``), ink height and width
+                 (rows and columns with ink above 0.2), |slant| (the ink's column-on-row
+                 regression slope), centre of mass, total ink
+    accuracy     the share read right by each shipped network with the full pipeline, and with
+                 one preprocessing step left out at a time: the local background (the border's
+                 median subtracted instead), the piece filter (specks and edge pieces kept), the
+                 stroke thinning, and with the polarity forced wrong (ink dark on light).
+"""
+
+import argparse
+import json
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+import digitnet
+import digitnet.images as images
+from digitnet.models import SHIPPED, load_shipped
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+
+
+def properties(pixels):
+    """Medians of the preprocessed digits' shape measurements: (n, 784) → dict."""
+    squares = np.asarray(pixels, np.float64).reshape(-1, 28, 28)
+    grid = np.arange(28)
+    mass = squares.sum(axis=(1, 2))
+    rows = (squares.sum(axis=2) * grid).sum(axis=1) / mass
+    cols = (squares.sum(axis=1) * grid).sum(axis=1) / mass
+    inked_rows, inked_cols = (squares > 0.2).any(axis=2), (squares > 0.2).any(axis=1)
+    dy = grid[None, :, None] - rows[:, None, None]
+    dx = grid[None, None, :] - cols[:, None, None]
+    slant = (squares * dy * dx).sum(axis=(1, 2)) / (squares * dy * dy).sum(axis=(1, 2))
+    return {"stroke_width": float(np.median([images.stroke_width(s) for s in squares])),
+            "height": float(np.median(inked_rows.sum(axis=1))), "width": float(np.median(inked_cols.sum(axis=1))),
+            "abs_slant": float(np.median(np.abs(slant))), "centre_row": float(np.median(rows)),
+            "centre_col": float(np.median(cols)), "ink": float(np.median(mass))}
+
+
+@contextmanager
+def without(step):
+    """Preprocessing with one step left out (``step`` None: the full pipeline)."""
+    saved = {name: getattr(images, name) for name in ("local_background", "keep_the_drawing", "_thin", "ink_map")}
+    if step == "local background":
+        images.local_background = lambda ink: np.zeros_like(ink)
+    elif step == "piece filter":
+        images.keep_the_drawing = lambda ink: ink
+    elif step == "stroke thinning":
+        images._thin = lambda pixels: pixels
+    elif step == "wrong polarity":
+        images.ink_map = lambda rgba: 1 - saved["ink_map"](rgba)
+    try:
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(images, name, function)
+
+
+def read(paths):
+    pixels = []
+    for path in paths:
+        try:
+            pixels.append(images.image_to_input(path))
+        except digitnet.errors.ImageError:
+            pixels.append(np.zeros(784, np.float32))
+    return np.array(pixels)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+    evaluation = sorted((DATA / "evaluation" / "digits").glob("*.*"))
+    sets = {"tuning_hand": (sorted((DATA / "drawn_digits").glob("*.png")), lambda s: int(s.split("-")[1]))}
+    for kind in ("mouse", "font", "paper"):
+        sets[f"evaluation_{kind}"] = ([p for p in evaluation if p.stem.split("-")[1] == kind],
+                                      lambda s: int(s.split("-")[0]))
+    networks = {name: load_shipped(name) for name in SHIPPED}
+    _, (test_images, _) = digitnet.load_mnist()
+    result = {"properties": {"mnist_test": properties(test_images)}, "accuracy": {}}
+    for step in (None, "local background", "piece filter", "stroke thinning", "wrong polarity"):
+        with without(step):
+            for label, (paths, label_of) in sets.items():
+                pixels = read(paths)
+                labels = np.array([label_of(p.stem) for p in paths])
+                if step is None:
+                    result["properties"][label] = properties(pixels)
+                for name, net in networks.items():
+                    right = float((net.outputs(pixels).argmax(axis=1) == labels).mean())
+                    result["accuracy"].setdefault(name, {}).setdefault(label, {})[step or "full pipeline"] = right
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Augmentation for how people draw, and the same training from the command line and the library."""
+
+import numpy as np
+import pytest
+from conftest import run_cli, write_mnist
+
+from digitnet import Network, load_mnist
+from digitnet.augment import Augmentation, bilinear_sample, change_thickness
+from digitnet.presets import PRESETS
+
+
+def bar_image(width=2):
+    """(1, 784) float32: a vertical bar ``width`` pixels wide, rows 6–21."""
+    image = np.zeros((28, 28), np.float32)
+    image[6:22, 14 - width // 2:14 - width // 2 + width] = 1
+    return image.reshape(1, 784)
+
+
+def test_uint8_images_move_by_fractions_of_a_pixel_exactly_like_floats():
+    pixels = (np.random.default_rng(0).random((50, 784)) * 255).astype(np.uint8)
+    augmentation = Augmentation(shift=1.5, rotation=8)
+    from_uint8 = augmentation.apply(pixels, np.random.default_rng(3))
+    from_floats = augmentation.apply(pixels.astype(np.float32) / np.float32(255), np.random.default_rng(3))
+    assert from_uint8.dtype == np.float32
+    assert np.array_equal(from_uint8, from_floats)
+    assert len(np.unique(np.round(from_uint8 * 255, 3))) > 1000   # blends, not whole pixel values only
+
+
+def test_bilinear_sampling_of_uint8_blends_between_pixels():
+    image = np.zeros((1, 784), np.uint8)
+    image[0, 10 * 28 + 10] = 255
+    sampled = bilinear_sample(image, np.full((1, 28, 28), 10.25), np.full((1, 28, 28), 9.5))
+    np.testing.assert_allclose(sampled, 0.75 * 0.5, rtol=1e-6)
+
+
+def test_thickness_widens_and_narrows_strokes_by_the_width_asked():
+    bar = bar_image(width=3)
+    for width in (-1.0, 1.0, 2.0):
+        changed = change_thickness(bar, np.array([width], np.float32))
+        assert changed.reshape(28, 28)[14].sum() == pytest.approx(3 + width, abs=1e-5)
+
+
+def test_scale_aspect_and_shear_change_the_shape_as_asked():
+    bar = bar_image(width=2)
+
+    def height_and_slant(moves):
+        moved = Augmentation(shift=0, rotation=0, **moves).apply(bar, Extremes()).reshape(28, 28)
+        rows = np.nonzero(moved.sum(axis=1) > 0.5)[0]
+        top, bottom = (moved[r] @ np.arange(28) / moved[r].sum() for r in (rows[0], rows[-1]))
+        return len(rows), bottom - top
+
+    plain_height, plain_slant = height_and_slant({})
+    assert plain_slant == pytest.approx(0, abs=1e-6)
+    assert height_and_slant({"scale": 0.25})[0] == pytest.approx(plain_height * 1.25, abs=1.5)
+    assert height_and_slant({"aspect": 0.2})[0] == pytest.approx(plain_height / np.exp(0.1), abs=1.5)
+    assert height_and_slant({"shear": 0.3})[1] == pytest.approx(0.3 * (plain_height - 1), abs=1.0)
+
+
+class Extremes:
+    """A stand-in random generator whose uniform(low, high, size) always returns ``high``."""
+
+    def uniform(self, low, high, size):
+        return np.full(size, float(high))
+
+
+def test_drawing_moves_are_reproducible_and_off_by_default():
+    images = np.random.default_rng(1).random((30, 784)).astype(np.float32)
+    moves = Augmentation(scale=0.2, aspect=0.2, shear=0.3, thickness=1.0, elastic=2.0)
+    assert np.array_equal(moves.apply(images, np.random.default_rng(5)), moves.apply(images, np.random.default_rng(5)))
+    assert Augmentation().as_dict() == {"shift": 2.0, "rotation": 10.0, "elastic": 0.0, "elastic_sigma": 4.0}
+    assert Augmentation.from_setting(moves.as_dict()) == moves
+    with pytest.raises(ValueError, match="scale below 1"):
+        Augmentation(scale=1.0)
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_the_command_line_and_the_library_train_the_same_network(tmp_path, capsys, name):
+    """`digitnet train --preset NAME` (uint8 MNIST) and Network.fit (float MNIST): bit for bit."""
+    data = write_mnist(tmp_path / "mnist", train=(90, 28), test=(10, 28))
+    extra = ["--validation", "20"] if PRESETS[name].recipe.validation else []
+    status, _, err = run_cli(capsys, "train", "--preset", name, "--epochs", "2", "--seed", "4", "--limit", "80",
+                             "--data", data, "--out", tmp_path / "cli.npz", "--json", *extra)
+    assert status == 0, err
+    (images, labels), _ = load_mnist(data)
+    net = Network(**PRESETS[name].network, seed=4)
+    net.fit(images[:80], labels[:80], PRESETS[name].recipe, epochs=2, seed=4, **({"validation": 20} if extra else {}))
+    assert np.array_equal(Network.load(tmp_path / "cli.npz").get_parameters(), net.get_parameters())
