@@ -231,10 +231,12 @@ def test_the_noise_button_shows_the_networks_confident_answer(page, tmp_path):
     page.settle()
     net = load_bundled()
     image = page.last_input()
-    digit = int(net.feedforward(image).argmax())
-    assert page.testid("answer").inner_text() == str(digit)
+    verdict = net.predict_or_reject(image)
+    assert page.testid("answer").get_attribute("data-state") == verdict.state
+    assert page.testid("answer").inner_text() == ("✗" if verdict.rejected else str(verdict.digit))
     text = page.testid("noise-answer").inner_text()
-    assert f"The network says {digit}" in text and "Of 1,000 such images" in text
+    said = "says it is not a digit" if verdict.rejected else f"says {int(net.feedforward(image).argmax())}"
+    assert f"The network {said}" in text and "Of 1,000 such images" in text
     shot(page, tmp_path, "noise")
     assert page.problems == []
 
@@ -401,7 +403,7 @@ def test_the_controls_work_from_the_keyboard(page):
     page.testid("noise").focus()
     keyboard.press("Enter")
     page.settle()
-    assert page.testid("answer").inner_text().isdigit()
+    assert page.testid("answer").get_attribute("data-state") in ("sure", "unsure", "rejected")
     page.testid("clear").focus()
     keyboard.press("Space")
     page.settle()
