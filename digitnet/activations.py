@@ -12,8 +12,8 @@ The sigmoid is computed as ½ (1 + tanh(z/2)), which is the same function but ne
 overflows, whatever the size of z.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -51,13 +51,19 @@ def softmax(z):
     return e / e.sum(axis=0, keepdims=True)
 
 
+def softmax_prime(z):
+    """Softmax has no elementwise derivative (each output depends on every z): its Jacobian is
+    used where the output error is computed, in ``digitnet.costs``."""
+    raise ValueError("softmax is an output activation; its derivative is the Jacobian used by digitnet.costs")
+
+
 @dataclass(frozen=True)
 class Activation:
     """A named activation: ``function(z)`` and its elementwise derivative ``prime(z)``."""
 
     name: str
     function: Callable
-    prime: Callable | None  # None for softmax, whose derivative is not elementwise
+    prime: Callable
 
 
 ACTIVATIONS = {
@@ -67,7 +73,7 @@ ACTIVATIONS = {
 }
 HIDDEN_ACTIVATIONS = tuple(ACTIVATIONS)
 OUTPUT_ACTIVATIONS = ("sigmoid", "softmax")
-SOFTMAX = Activation("softmax", softmax, None)
+SOFTMAX = Activation("softmax", softmax, softmax_prime)
 
 
 def get_activation(name):

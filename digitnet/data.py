@@ -16,9 +16,12 @@ import time
 import urllib.error
 import urllib.request
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .errors import DataError
 from .files import atomic_write, read_regular_file
@@ -166,7 +169,9 @@ def _images_and_labels(folder, split, dtype):
 SPLITS = ("train", "test")
 
 
-def load_mnist(data_dir=None, download=False, on_progress=None, dtype=np.float32, split=None):
+def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = False,
+               on_progress: Callable[[str, int, int], Any] | None = None, dtype: npt.DTypeLike = np.float32,
+               split: str | None = None) -> Any:
     """``(train_images, train_labels), (test_images, test_labels)`` from the MNIST folder.
 
     Images are float32 in [0, 1] of shape (n, 784) (60,000 train, 10,000 test), rows of 28

@@ -24,7 +24,7 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image, ImageFilter, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from .augment import change_thickness
 from .errors import BlankImageError, ImageError
@@ -86,6 +86,7 @@ def _decoded_rgba(image):
         if image.mode in ("1", "P") or image.mode.startswith("I;16"):   # modes reduce() cannot average
             image = image.convert("I" if image.mode.startswith("I;16") else "RGBA")
         image = image.reduce(-(-max(image.size) // MAX_DECODED_SIDE))  # box average, before any float copy
+    image = ImageOps.exif_transpose(image)   # a phone's photo stored sideways, upright as it was taken
     if image.mode in HIGH_DEPTH_MODES:
         grey = _unit_range(np.asarray(image, dtype=np.float32), image.mode)
         return np.dstack([grey, grey, grey, np.ones_like(grey)])

@@ -18,16 +18,24 @@ weights ``w[1]`` = ``net.weights[0]`` come from the 784 inputs.  Parameter names
 Nothing here prints or draws: ``digitnet.plots`` draws, the command line prints.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+import numpy.typing as npt
 
 from .costs import example_costs, one_hot
 from .parameters import Gradient, flatten
+
+if TYPE_CHECKING:
+    from .network import Network
 
 BACKPROP_CHUNK = 10_000  # examples per backprop call when averaging ∇C over many (bounds memory)
 
 
 # ---------------------------------------------------------------------- the cost of one example
-def cost_breakdown(net, image, label):
+def cost_breakdown(net: Network, image: npt.ArrayLike, label: int) -> dict[str, Any]:
     """The cost of one example, output by output.
 
     ``image`` (784,) in [0, 1], ``label`` its digit.  Returns a dict:
@@ -50,7 +58,8 @@ def cost_breakdown(net, image, label):
             "label": label, "digit": int(outputs.argmax())}
 
 
-def describe_term(cost_name, output, wanted, term, output_activation="sigmoid"):
+def describe_term(cost_name: str, output: float, wanted: float, term: float,
+                  output_activation: str = "sigmoid") -> str:
     """One output's term of the cost as text, e.g. "0.0865 ← (0.29 − 0.00)²" for the quadratic cost,
     "2.3026 ← −ln(0.10)" or "0.0513 ← −ln(1 − 0.05)" for cross-entropy."""
     if cost_name == "quadratic":
@@ -69,7 +78,7 @@ def _check_label(net, label):
     return label
 
 
-def as_pixels(images, dtype=np.float32):
+def as_pixels(images: npt.ArrayLike, dtype: Any = np.float32) -> np.ndarray:
     """Images as floats in [0, 1], C-contiguous: uint8 pixel values are read as value / 255, as the
     network reads them; float images are only converted to ``dtype``."""
     images = np.asarray(images)
@@ -93,7 +102,7 @@ def _as_batch(net, images, labels):
 
 
 # ---------------------------------------------------------------------- the nudges: −∇C
-def negative_gradient(net, images, labels):
+def negative_gradient(net: Network, images: Any, labels: Any) -> Gradient:
     """−∇C for the mean cost over ``images`` (n, 784) or one image (784,) with ``labels``.
 
     Returns a ``Gradient`` shaped like the weights and biases: the nudge each parameter
@@ -120,7 +129,7 @@ def _blocks(net, gradient):
     return blocks
 
 
-def describe_nudge(nudge, largest):
+def describe_nudge(nudge: float, largest: float) -> str:
     """A nudge in words, relative to the largest one: "should increase a lot", "should decrease a little"."""
     if nudge == 0 or largest == 0:
         return "should stay as it is"
@@ -130,7 +139,7 @@ def describe_nudge(nudge, largest):
     return f"should {direction} {amount}"
 
 
-def nudges(net, images, labels, top=10):
+def nudges(net: Network, images: Any, labels: Any, top: int = 10) -> dict[str, Any]:
     """−∇C summarised: sizes per weight matrix and bias vector, and the ``top`` largest nudges.
 
     Returns a dict: ``parameters`` (how many components −∇C has: 13,002 by default),
@@ -175,13 +184,13 @@ def _check_layer(net, layer):
     return layer
 
 
-def first_layer_images(net):
+def first_layer_images(net: Network) -> np.ndarray:
     """Each first-layer neuron's 784 incoming weights as a picture: (n_hidden1, 28, 28)."""
     _check_pixels(net)
     return net.weights[0].reshape(-1, 28, 28).copy()
 
 
-def linear_views(net, layer):
+def linear_views(net: Network, layer: int) -> np.ndarray:
     """What each neuron of ``layer`` (1-based) looks for if every layer below were linear: (n_layer, 28, 28).
 
     The weights pulled back through the layers below: W[layer] @ … @ W[2] @ W[1], ignoring the
@@ -195,7 +204,7 @@ def linear_views(net, layer):
     return view.reshape(-1, 28, 28)
 
 
-def input_gradient(net, images, layer, neuron):
+def input_gradient(net: Network, images: npt.ArrayLike, layer: int, neuron: Any) -> np.ndarray:
     """∂z/∂input for the weighted sum z of ``neuron`` in ``layer`` (1-based), per image: (n, 784).
 
     ``neuron`` is one index for every image, or (n,) indices, one per image.
@@ -211,7 +220,8 @@ def input_gradient(net, images, layer, neuron):
     return delta @ net.weights[0]
 
 
-def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=0, start=0.5):
+def activation_maximization(net: Network, layer: int, neuron: int, steps: int = 200, step_size: float = 0.05,
+                            seed: int = 0, start: float = 0.5) -> np.ndarray:
     """An input that excites ``neuron`` of ``layer`` (1-based) strongly: (28, 28) in [0, 1].
 
     Gradient ascent on the pixels from a grey start (``start`` = 0.5, with a faint seeded jitter
@@ -227,7 +237,8 @@ def activation_maximization(net, layer, neuron, steps=200, step_size=0.05, seed=
     return activation_maximizations(net, layer, [neuron], steps, step_size, seed, start)[0]
 
 
-def activation_maximizations(net, layer, neurons, steps=200, step_size=0.05, seed=0, start=0.5):
+def activation_maximizations(net: Network, layer: int, neurons: Any, steps: int = 200,
+                             step_size: float = 0.05, seed: int = 0, start: float = 0.5) -> np.ndarray:
     """``activation_maximization`` for several ``neurons`` of one layer at once, each climbing from
     the same start: (len(neurons), 28, 28) in [0, 1]."""
     _check_pixels(net)
@@ -251,7 +262,7 @@ def activation_maximizations(net, layer, neurons, steps=200, step_size=0.05, see
     return images.reshape(-1, 28, 28)
 
 
-def weighted_sum(net, images, layer, neuron):
+def weighted_sum(net: Network, images: npt.ArrayLike, layer: int, neuron: int) -> np.ndarray:
     """z of ``neuron`` in ``layer`` (1-based) for ``images``: (n,) — what activation maximization climbs."""
     layer = _check_layer(net, layer)
     return net.forward(np.atleast_2d(images))[0][layer - 1][:, neuron]
@@ -261,7 +272,7 @@ def weighted_sum(net, images, layer, neuron):
 NOISE_KINDS = ("uniform", "gaussian", "blank-white", "blank-black", "salt-pepper")
 
 
-def noise_images(kind, count, seed=0):
+def noise_images(kind: str, count: int, seed: int = 0) -> np.ndarray:
     """``count`` random images: (count, 784) float32 in [0, 1], MNIST polarity (1 = white ink).
 
     uniform      every pixel uniform in [0, 1]
@@ -285,14 +296,15 @@ def noise_images(kind, count, seed=0):
     elif kind == "blank-black":
         images = np.zeros((count, 784))
     else:
-        images = rng.integers(0, 2, (count, 784))
+        images = rng.integers(0, 2, (count, 784)).astype(np.float64)
     return images.astype(np.float32)
 
 
 HISTOGRAM_EDGES = np.linspace(0, 1, 11)  # ten bins of top activation: [0, 0.1), …, [0.9, 1]
 
 
-def noise_report(net, kind, count, seed=0, digits=None, engine="auto"):
+def noise_report(net: Network, kind: str, count: int, seed: int = 0, digits: npt.ArrayLike | None = None,
+                 engine: Any = "auto") -> dict[str, Any]:
     """What the network answers for ``count`` random images of ``kind`` (see ``noise_images``).
 
     Returns a dict: ``count``, ``kind``, ``seed``, ``answers`` (how many noise images were
@@ -323,7 +335,7 @@ def _histogram(values):
 
 
 # ---------------------------------------------------------------------- the cost over a set
-def cost_contrast(net, images, labels):
+def cost_contrast(net: Network, images: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
     """The average cost over a set, and its two extremes, as in the video.
 
     Returns ``average_cost`` (mean C_x over ``images`` (n, 784)), ``confident`` (the cheapest
@@ -346,7 +358,7 @@ def cost_contrast(net, images, labels):
 
 
 # ---------------------------------------------------------------------- activations, layer by layer
-def layer_activations(net, image, connections=40):
+def layer_activations(net: Network, image: npt.ArrayLike, connections: int = 40) -> dict[str, Any]:
     """Every neuron's activation for one ``image`` (784,), and the strongest connections.
 
     Returns ``activations`` (one list per layer, the input first), ``digit`` (the most active
@@ -369,7 +381,9 @@ def layer_activations(net, image, connections=40):
 
 
 # ---------------------------------------------------------------------- the cost landscape
-def cost_landscape(net, images, labels, span=None, points=41, grid=31, steps=5, lr=None, seed=0):
+def cost_landscape(net: Network, images: npt.ArrayLike, labels: npt.ArrayLike, span: float | None = None,
+                   points: int = 41, grid: int = 31, steps: int = 5, lr: float | None = None,
+                   seed: int = 0) -> dict[str, Any]:
     """The cost around the current parameters θ₀, along −∇C and on a 2-D slice, with descent steps.
 
     Directions (unit vectors in the 13,002-dimensional parameter space): ``d1`` = −∇C/‖∇C‖ at θ₀,
@@ -443,14 +457,15 @@ def _flat(gradient):
 
 
 # ---------------------------------------------------------------------- mistakes
-def confusion_matrix(labels, predictions, classes=10):
+def confusion_matrix(labels: npt.ArrayLike, predictions: npt.ArrayLike, classes: int = 10) -> np.ndarray:
     """counts[true, predicted]: (classes, classes) ints."""
     counts = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(counts, (np.asarray(labels), np.asarray(predictions)), 1)
     return counts
 
 
-def confident_mistakes(net, images, labels, count=16, engine="auto"):
+def confident_mistakes(net: Network, images: np.ndarray, labels: np.ndarray, count: int = 16,
+                       engine: Any = "auto") -> list[dict[str, Any]]:
     """The ``count`` wrong answers the network is surest of, surest first.
 
     Each is {"index", "label" (the true digit), "digit" (the answer), "confidence" (the answer's

@@ -19,12 +19,20 @@ literally the code; the public methods take and return one example per row, as N
 users expect: ``images`` of shape (n, 784), outputs of shape (n, 10).
 """
 
-import numpy as np
+from collections.abc import Callable, Sequence
+from os import PathLike
+from typing import TYPE_CHECKING, Any
 
-from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
+import numpy as np
+import numpy.typing as npt
+
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation, get_activation
 from .costs import get_cost, one_hot
 from .parameters import Gradient, flatten, unflatten_into
 from .pixels import pixel_values
+
+if TYPE_CHECKING:
+    from .recipe import Recipe
 
 DEFAULT_SIZES = (784, 16, 16, 10)
 INITS = ("lecun", "nielsen", "xavier", "he")
@@ -60,8 +68,9 @@ class Network:
     repeatable; ``dtype`` is float32 for speed, float64 for gradient checks.
     """
 
-    def __init__(self, sizes=DEFAULT_SIZES, activation="sigmoid", cost="quadratic",
-                 output="sigmoid", init="lecun", seed=None, dtype=np.float32):
+    def __init__(self, sizes: Sequence[int] = DEFAULT_SIZES, activation: str = "sigmoid", cost: str = "quadratic",
+                 output: str = "sigmoid", init: str = "lecun", seed: int | None = None,
+                 dtype: npt.DTypeLike = np.float32) -> None:
         sizes = [int(n) for n in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes}")
@@ -79,26 +88,26 @@ class Network:
         weights, biases = initial_parameters(sizes, init, np.random.default_rng(seed))
         self.weights = [w.astype(self.dtype) for w in weights]
         self.biases = [b.astype(self.dtype) for b in biases]
-        self.recipe = {}   # how it was trained (filled in by fit)
-        self.history = []  # one dict per epoch trained (filled in by fit)
-        self.rejector = None  # says "not a digit" (digitnet.rejection); fitted separately, saved with the model
+        self.recipe: dict[str, Any] = {}  # how it was trained (filled in by fit)
+        self.history: list[dict[str, Any]] = []  # one dict per epoch trained (filled in by fit)
+        self.rejector: Any = None  # says "not a digit" (digitnet.rejection); fitted separately, saved with the model
 
     # ------------------------------------------------------------------ shape facts
     @property
-    def num_parameters(self):
+    def num_parameters(self) -> int:
         """How many numbers the network learns: every weight and every bias (13,002 by default)."""
         return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
 
     @property
-    def num_layers(self):
+    def num_layers(self) -> int:
         """Number of weight layers (3 for the default network)."""
         return len(self.weights)
 
-    def layer_activation(self, l):
+    def layer_activation(self, l: int) -> Activation:
         """The Activation used by weight layer ``l`` (0-based): hidden layers, then the output layer."""
         return get_activation(self.output if l == self.num_layers - 1 else self.activation)
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         """The architecture as plain data: enough to rebuild an untrained network of this shape."""
         return {"sizes": self.sizes, "activation": self.activation, "output": self.output,
                 "cost": self.cost_name, "init": self.init}
@@ -108,18 +117,18 @@ class Network:
                 f"output={self.output!r}, cost={self.cost_name!r}, parameters={self.num_parameters:,})")
 
     # ------------------------------------------------------------------ the flat view
-    def get_parameters(self):
+    def get_parameters(self) -> np.ndarray:
         """All parameters as one vector (the video's "13,002-dimensional" point): W1, b1, W2, b2, …"""
         return flatten(self.weights, self.biases)
 
-    def set_parameters(self, vector):
+    def set_parameters(self, vector: npt.ArrayLike) -> None:
         """Inverse of ``get_parameters``: fill every W and b from one vector, in the same order."""
         vector = np.asarray(vector)
         if vector.shape != (self.num_parameters,):
             raise ValueError(f"expected a vector of {self.num_parameters} parameters, got shape {vector.shape}")
         unflatten_into(vector, self.weights, self.biases)
 
-    def copy(self):
+    def copy(self) -> "Network":
         """An independent copy (weights, biases, recipe and history)."""
         twin = object.__new__(Network)
         twin.__dict__.update(self.__dict__)
@@ -130,7 +139,7 @@ class Network:
         twin.rejector = self.rejector  # never changed in place: fitting makes a new one
         return twin
 
-    def astype(self, dtype):
+    def astype(self, dtype: npt.DTypeLike) -> "Network":
         """A copy that computes in ``dtype`` (float64 for slopes and finite differences without float32 rounding)."""
         twin = self.copy()
         twin.dtype = np.dtype(dtype)
@@ -167,7 +176,7 @@ class Network:
             activations.append(a)
         return weighted_sums, activations
 
-    def forward(self, images):
+    def forward(self, images: npt.ArrayLike) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Every layer's weighted sums z and activations a for ``images``.
 
         Returns ``(weighted_sums, activations)``: lists with one array per weight layer (z) and
@@ -178,7 +187,7 @@ class Network:
         rows = (lambda m: m[:, 0]) if single else (lambda m: m.T)
         return [rows(z) for z in weighted_sums], [rows(a) for a in activations]
 
-    def feedforward(self, images, every_layer=False):
+    def feedforward(self, images: npt.ArrayLike, every_layer: bool = False) -> Any:
         """The output activations for one image (784,) → (10,) or a batch (n, 784) → (n, 10).
 
         With ``every_layer=True``, return the list of every layer's activations, input first.
@@ -186,19 +195,19 @@ class Network:
         activations = self.forward(images)[1]
         return activations if every_layer else activations[-1]
 
-    def predict(self, images, engine="auto"):
+    def predict(self, images: npt.ArrayLike, engine: Any = "auto") -> Any:
         """The recognised digit: the index of the most active output. (n,) ints, or one int."""
         outputs = self.outputs(images, engine=engine)
         return int(outputs.argmax()) if outputs.ndim == 1 else outputs.argmax(axis=1)
 
-    def predict_or_reject(self, images, engine="auto", drawings=None):
+    def predict_or_reject(self, images: npt.ArrayLike, engine: Any = "auto", drawings: Any = None) -> Any:
         """Like ``predict``, but "not a digit" for an image unlike any digit: a Verdict with
         ``digit`` (None, or −1 in a batch, when rejected), ``rejected``, ``typicality``,
         ``outputs``, ``unsure`` and ``state`` (see ``digitnet.rejection``)."""
         from .rejection import predict_or_reject
         return predict_or_reject(self, images, engine=engine, drawings=drawings)
 
-    def outputs(self, images, engine="auto"):
+    def outputs(self, images: npt.ArrayLike, engine: Any = "auto") -> np.ndarray:
         """Output activations like ``feedforward``, computed by ``engine``: a name (see
         ``digitnet.engines``; ``auto`` takes the fast engine where it is ready) or an engine."""
         from .engines import engine_for_outputs
@@ -208,17 +217,18 @@ class Network:
         return outputs[0] if images.ndim == 1 else outputs
 
     # ------------------------------------------------------------------ the cost
-    def example_costs(self, images, labels):
+    def example_costs(self, images: npt.ArrayLike, labels: npt.ArrayLike) -> np.ndarray:
         """C_x for each example (n,) — see ``digitnet.costs`` for the formula (quadratic: no ½)."""
         outputs = self._forward(self._columns(images))[1][-1]
         wanted = one_hot(labels, self.sizes[-1], self.dtype)
         return self.cost_function.example_costs(outputs, wanted, self.output)
 
-    def cost(self, images, labels):
+    def cost(self, images: npt.ArrayLike, labels: npt.ArrayLike) -> float:
         """The network's cost C: the mean of C_x over the examples."""
         return float(self.example_costs(images, labels).mean())
 
-    def evaluate(self, images, labels, engine="auto", chunk=10_000):
+    def evaluate(self, images: np.ndarray, labels: npt.ArrayLike, engine: Any = "auto",
+                 chunk: int = 10_000) -> dict[str, float]:
         """``{"accuracy": fraction correct in [0, 1], "cost": mean cost}`` on the given examples.
 
         Works through ``chunk`` examples at a time, so a large set needs no large temporary arrays.
@@ -233,7 +243,8 @@ class Network:
         return {"accuracy": correct / len(labels), "cost": total_cost / len(labels)}
 
     # ------------------------------------------------------------------ learning
-    def backprop(self, images, labels, masks=None):
+    def backprop(self, images: npt.ArrayLike, labels: npt.ArrayLike,
+                 masks: list[np.ndarray] | None = None) -> Gradient:
         """∇C for the mean cost over ``images`` (n, 784) with digit ``labels`` (n,).
 
         Backpropagation, all examples at once (one column each):
@@ -248,7 +259,8 @@ class Network:
         wanted = one_hot(labels, self.sizes[-1], self.dtype)
         n = wanted.shape[1]
         delta = self.cost_function.output_error(self.output, activations[-1], wanted) / n
-        nabla_w, nabla_b = [None] * self.num_layers, [None] * self.num_layers
+        nabla_w: list[Any] = [None] * self.num_layers
+        nabla_b: list[Any] = [None] * self.num_layers
         for l in reversed(range(self.num_layers)):
             nabla_w[l] = delta @ activations[l].T
             nabla_b[l] = delta.sum(axis=1)
@@ -258,15 +270,17 @@ class Network:
                     delta *= masks[l - 1]
         return Gradient(nabla_w, nabla_b)
 
-    def gradient_step(self, gradient, lr):
+    def gradient_step(self, gradient: Gradient, lr: float) -> None:
         """One step downhill: every parameter p ← p − lr · ∂C/∂p (in place)."""
         for W, nabla_w in zip(self.weights, gradient.weights):
             W -= lr * nabla_w
         for b, nabla_b in zip(self.biases, gradient.biases):
             b -= lr * nabla_b
 
-    def fit(self, images, labels, recipe=None, *, test=None, monitor=False, engine="auto", on_epoch=None,
-            on_progress=None, **options):
+    def fit(self, images: npt.ArrayLike, labels: npt.ArrayLike, recipe: "Recipe | None" = None, *,
+            test: tuple[npt.ArrayLike, npt.ArrayLike] | None = None, monitor: bool = False, engine: Any = "auto",
+            on_epoch: Callable[[dict[str, Any]], Any] | None = None,
+            on_progress: Callable[[int, int], Any] | None = None, **options: Any) -> list[dict[str, Any]]:
         """Train by mini-batch stochastic gradient descent; return the history (one dict per epoch).
 
         ``recipe`` is a ``digitnet.recipe.Recipe`` (default ``Recipe()``: 30 epochs, mini-batches
@@ -286,13 +300,13 @@ class Network:
                      engine=engine, on_epoch=on_epoch, on_progress=on_progress)
 
     # ------------------------------------------------------------------ files
-    def save(self, path):
+    def save(self, path: str | PathLike) -> None:
         """Write the network to ``path`` (.npz: arrays + JSON metadata, no pickle), atomically."""
         from .storage import save_network
         save_network(self, path)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: str | PathLike) -> "Network":
         """Read a network saved by ``save``; raises ModelFileError with a clear message if it cannot."""
         from .storage import load_network
         return load_network(path)

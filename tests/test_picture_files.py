@@ -64,3 +64,17 @@ def test_special_files_are_refused_without_reading(tmp_path):
         image_to_input(tmp_path)
     with pytest.raises(ImageError, match="no such file"):
         image_to_input(tmp_path / "absent.png")
+
+
+def test_a_photo_stored_sideways_with_an_exif_orientation_reads_upright():
+    upright = seven()
+    sideways = upright.transpose(Image.Transpose.ROTATE_90)   # what a phone stores; the tag says turn it back
+    exif = Image.Exif()
+    exif[0x0112] = 6                                          # Orientation: rotate 90° clockwise to view
+    buffer = io.BytesIO()
+    sideways.save(buffer, format="JPEG", quality=95, exif=exif)
+    tagged = image_to_input(buffer.getvalue())
+    plain = image_to_input(encoded(upright, "JPEG"))
+    assert np.abs(tagged - plain).max() < 0.25 and np.abs(tagged - plain).mean() < 0.02
+    untagged = image_to_input(encoded(sideways, "JPEG"))      # the control: sideways really differs
+    assert np.abs(untagged - plain).mean() > 0.05

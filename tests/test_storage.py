@@ -144,7 +144,7 @@ def peak_bytes_of(call):
     (lambda m: with_metadata(m, sizes=[784, 60_000, 60_000, 10]), "parameters; the limit is"),
     (lambda m: with_metadata(m, dtype="bool"), "dtype must be float32 or float64"),
     (lambda m: with_metadata(m, dtype="uint8"), "dtype must be float32 or float64"),
-    (lambda m: {**m, "W1.npy": npy(np.zeros((16, 784), np.uint8))}, "holds uint8, not float32 or float64"),
+    (lambda m: {**m, "W1.npy": npy(np.zeros((16, 784), np.uint8))}, "holds uint8, not float16 or float32 or float64"),
     (lambda m: {**m, "W1.npy": npy(np.zeros((16, 784), bool))}, "holds bool"),
     (lambda m: {**m, "b1.npy": npy(np.zeros(16, np.float32), header_shape=(10**9,))}, "but the layer sizes need"),
     (lambda m: {**m, "b1.npy": npy(np.zeros(16, np.float32))[:-8]}, "does not match its size"),

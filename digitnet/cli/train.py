@@ -192,7 +192,13 @@ def run_train(args):
         bar.close()
         print(f"digitnet: interrupted; {save_interrupted(net, args.out)}", file=sys.stderr)
         return 130
-    rejector_note = fit_rejector_for(net, train_images, train_labels)
+    try:
+        rejector_note = fit_rejector_for(net, train_images, train_labels)
+    except KeyboardInterrupt:   # training is complete: keep it, without the "not a digit" model
+        net.rejector = None
+        print(f"digitnet: interrupted while fitting the \"not a digit\" model; {save_interrupted(net, args.out)} "
+              f"(run `digitnet calibrate-reject {args.out}` to add it)", file=sys.stderr)
+        return 130
     net.save(args.out)
     final = net.evaluate(*test, engine=args.engine)
     summary = {"type": "summary", "test_accuracy": final["accuracy"], "test_cost": final["cost"],

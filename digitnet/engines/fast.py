@@ -41,9 +41,11 @@ that is faster.
 
 Training runs on one core: each step needs the previous one, and at 10 examples a step,
 handing work to a second core costs more than it saves (and on a loaded machine the step
-waits for the slower core).  Inference of a large batch runs on all cores.  Compiled code is
-cached on disk (``cache=True``), so the compile cost is paid once per install; where no cache
-folder is writable it compiles in memory instead, once per process.
+waits for the slower core).  Inference of a large batch runs on all cores, in threads: the
+kernels release the GIL.  Training and inference go through one compiled function (``_run``),
+so a program waits for the compiler once.  Compiled code is cached on disk (``cache=True``),
+so the compile cost is paid once per install; where no cache folder is writable it compiles
+in memory instead, once per process.
 """
 
 import math
