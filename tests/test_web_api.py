@@ -129,7 +129,9 @@ def test_predict_pixels_gives_every_layer_exactly_as_network_forward(client):
     assert len(answer["activations"]) == 4 and len(answer["weighted_sums"]) == 3
     for sent, library in zip(answer["activations"] + answer["weighted_sums"], activations + weighted_sums):
         np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
+    verdict = load_bundled().predict_or_reject(pixels)   # the library's verdict for the same input
     assert answer["top"] == int(activations[-1].argmax())
+    assert answer["state"] == verdict.state and answer["digit"] == verdict.digit
     # uniform noise: the shipped network's rejector calls it "not a digit", though the outputs still pick one
     assert answer["state"] == "rejected" and answer["digit"] is None
     assert "connections" not in answer

@@ -231,10 +231,12 @@ def test_the_noise_button_shows_the_networks_confident_answer(page, tmp_path):
     page.settle()
     net = load_bundled()
     image = page.last_input()
-    digit = int(net.feedforward(image).argmax())
-    assert page.testid("answer").inner_text() == str(digit)
+    verdict = net.predict_or_reject(image)
+    assert page.testid("answer").get_attribute("data-state") == verdict.state
+    assert page.testid("answer").inner_text() == ("✗" if verdict.rejected else str(verdict.digit))
     text = page.testid("noise-answer").inner_text()
-    assert f"The network says {digit}" in text and "Of 1,000 such images" in text
+    said = "says it is not a digit" if verdict.rejected else f"says {int(net.feedforward(image).argmax())}"
+    assert f"The network {said}" in text and "Of 1,000 such images" in text
     shot(page, tmp_path, "noise")
     assert page.problems == []
 
@@ -401,7 +403,7 @@ def test_the_controls_work_from_the_keyboard(page):
     page.testid("noise").focus()
     keyboard.press("Enter")
     page.settle()
-    assert page.testid("answer").inner_text().isdigit()
+    assert page.testid("answer").get_attribute("data-state") in ("sure", "unsure", "rejected")
     page.testid("clear").focus()
     keyboard.press("Space")
     page.settle()
@@ -542,19 +544,25 @@ def test_the_core_loop_is_on_one_screen_while_drawing(browser, server, viewport)
         tab.close()
 
 
+X_MARK = [[(0.25, 0.25), (0.75, 0.75)], [(0.75, 0.25), (0.25, 0.75)]]
+SCRIBBLE = [[(0.5 + 0.35 * np.sin(7 * t), 0.5 + 0.35 * np.cos(5 * t)) for t in np.linspace(0, 2 * np.pi, 60)]]
+
+
 def test_the_answer_says_how_sure_it_is(page):
-    page.draw(SEVEN)
-    answer = page.testid("answer")
-    assert answer.get_attribute("data-state") == "sure"
-    assert page.testid("answer-words").inner_text() == "It's a 7"
-    assert page.predictions[-1][1]["state"] == "sure"
-    page.testid("clear").click()
-    page.draw([[(0.5, 0.5)]])          # a single tap: the network's top output is small
-    outputs = np.array(page.predictions[-1][1]["activations"][-1])
-    assert outputs.max() < 0.8
-    assert answer.get_attribute("data-state") == "unsure"
-    top = int(outputs.argmax())
-    assert page.testid("answer-words").inner_text() == f"Probably {'an' if top == 8 else 'a'} {top}, not sure"
+    net = load_bundled()
+    words = {"sure": "It's {a} {d}", "unsure": "Probably {a} {d}, not sure", "rejected": "Not a digit"}
+    states = []
+    for strokes in (SEVEN, [[(0.5, 0.5)]], X_MARK, SCRIBBLE):     # a digit, a tap, an X, a scribble
+        page.testid("clear").click()
+        page.draw(strokes)
+        verdict = net.predict_or_reject(page.last_input())      # the library's verdict for what the page sent
+        state = page.testid("answer").get_attribute("data-state")
+        assert state == verdict.state and page.predictions[-1][1]["state"] == verdict.state
+        d = verdict.digit
+        assert page.testid("answer-words").inner_text() == words[state].format(a="an" if d == 8 else "a", d=d)
+        states.append(state)
+    assert states[0] == "sure"                       # the drawn 7
+    assert set(states[1:]) - {"sure"}, states        # not every non-digit is read as a sure digit
     words = page.page.evaluate("""async () => {
         const { answerWords } = await import('/js/answer.js');
         return [answerWords({state: 'sure', digit: 8}), answerWords({state: 'unsure', digit: 8}),
@@ -886,5 +894,32 @@ def test_two_networks_read_the_same_drawing_side_by_side(browser, mnist_dir):
         phone = Page(browser, server.url, viewport=PHONE)     # long network names do not widen a phone's page
         assert phone.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
         phone.close()
+    finally:
+        server.close()
+
+
+def test_a_network_trained_here_can_be_saved_as_a_model_file(browser, mnist_dir, tmp_path):
+    from digitnet import Network
+    server = start_explorer(data_dir=mnist_dir)
+    try:
+        job = server.explorer.start_training({"hidden": [8], "lr": 1.0, "epochs": 1, "batch_size": 10, "limit": 500})
+        deadline = time.monotonic() + 60
+        while server.explorer.job(job["id"]).snapshot()[1]["model"] is None:
+            assert time.monotonic() < deadline, "the network did not train in a minute"
+            time.sleep(0.1)
+        tab = Page(browser, server.url, accept_downloads=True)
+        assert tab.testid("save-model").is_hidden()          # the shipped network is a file already
+        tab.page.locator("#model").select_option("net-1")
+        tab.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-8-10')")
+        with tab.page.expect_download() as waiting:
+            tab.testid("save-model").click()
+        path = tmp_path / waiting.value.suggested_filename
+        waiting.value.save_as(path)
+        saved, trained = Network.load(path), server.explorer.network("net-1")
+        assert path.suffix == ".npz" and saved.sizes == [784, 8, 10] and saved.history == trained.history
+        for mine, served in zip(saved.weights + saved.biases, trained.weights + trained.biases):
+            np.testing.assert_array_equal(mine, served)
+        assert tab.problems == []
+        tab.close()
     finally:
         server.close()

@@ -33,7 +33,6 @@ TOP_NUDGES = 10
 STRONGEST_CONNECTIONS = 40  # per layer: the largest terms w·a of the weighted sums, drawn on the page
 NOISE_REPORT_COUNT = 1000 # random images (and test digits) behind the noise panel's figures
 SMALL_WORK_ENGINE = "reference"  # a few thousand images: NumPy answers at once, with no compiler to wait for
-SURE_OUTPUT, SURE_MARGIN = 0.8, 0.3  # "sure": the top output at least this, and this far above the next
 MAXIMIZING_START = 0.0    # activation maximization starts from MNIST's black background (grey stalls)
 COST_SAMPLE = 100         # training images whose cost is measured at each progress report while training
 MAX_SAMPLE_COSTS = 400    # (epoch, cost) points kept for the curve: beyond that, every other one is dropped
@@ -83,18 +82,11 @@ def _packed_uint8(array):
             "uint8": base64.b64encode(np.rint(255 * array).astype(np.uint8).tobytes()).decode()}
 
 
-def answer_state(net, image, outputs):
-    """How sure the answer for one input is: ("sure" | "unsure" | "rejected", digit or None).
-
-    With a rejector (``digitnet.rejection``) an input it rejects is "rejected"; otherwise the
-    network's own outputs decide: "sure" when the top output is at least SURE_OUTPUT and
-    SURE_MARGIN above the next one, else "unsure".
-    """
-    if net.rejector is not None and net.predict_or_reject(image, engine=SMALL_WORK_ENGINE).rejected:
-        return "rejected", None
-    top, second = np.sort(np.asarray(outputs, dtype=np.float64))[::-1][:2]
-    digit = int(np.argmax(outputs))
-    return ("sure" if top >= SURE_OUTPUT and top - second >= SURE_MARGIN else "unsure"), digit
+def answer_state(net, image):
+    """How sure the answer for one input (784,) is, by the library's rule (``Network.predict_or_reject``):
+    ("sure" | "unsure" | "rejected", the digit or None when rejected)."""
+    verdict = net.predict_or_reject(image, engine=SMALL_WORK_ENGINE)
+    return verdict.state, verdict.digit
 
 
 class Explorer:
@@ -206,7 +198,7 @@ class Explorer:
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
-        state, digit = answer_state(net, image, activations[-1])
+        state, digit = answer_state(net, image)
         answer = {"digit": digit, "top": int(activations[-1].argmax()), "state": state,
                   "weighted_sums": [_floats(z) for z in weighted_sums],
                   "activations": [_floats(a) for a in activations]}

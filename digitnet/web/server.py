@@ -54,7 +54,8 @@ from .validation import MAX_BODY_BYTES, ApiError
 
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
-COMPRESS_AT = 1024          # bytes: larger answers are gzipped for browsers that accept it
+COMPRESS_AT = 1024          # bytes: larger GET answers are gzipped for browsers that accept it (not the
+                            # answers to drawing, which are small, many, and on this computer)
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
                                "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -129,7 +130,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """Quiet: the command line prints the address; requests are not logged."""
 
     def _send(self, status, body, content_type, extra_headers=(), cache="no-store"):
-        if len(body) >= COMPRESS_AT and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+        if self.command == "GET" and len(body) >= COMPRESS_AT and "gzip" in (self.headers.get("Accept-Encoding") or ""):
             body = gzip.compress(body, compresslevel=6, mtime=0)
             extra_headers = (*extra_headers, ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding"))
         self.send_response(status)
