@@ -591,8 +591,11 @@ def test_explore_model_serves_that_network(tmp_path):
         connection.request("GET", "/api/status")
         models = json.loads(connection.getresponse().read())["models"]
         connection.close()
-        assert models == [{"id": "default", "name": str(model), "sizes": [784, 5, 10], "read_only": True,
-                           "test_accuracy": None}]
+        assert models[0] == {"id": "default", "name": str(model), "sizes": [784, 5, 10], "read_only": True,
+                             "test_accuracy": None}
+        # the shipped networks are served beside it, read-only, for the page's side-by-side comparison
+        assert [(m["id"], m["sizes"], m["read_only"]) for m in models[1:]] == [
+            ("3b1b", [784, 16, 16, 10], True), ("big", [784, 512, 512, 10], True)]
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=20)
         assert process.returncode == 0

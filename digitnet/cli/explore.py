@@ -6,7 +6,7 @@ import sys
 import webbrowser
 
 from ..errors import DigitnetError
-from ..models import load_bundled
+from ..models import load_bundled, load_shipped, shipped_names
 from .common import add_data_option, load_model, port_number
 
 
@@ -33,8 +33,9 @@ def run_explore(args):
     from ..web.server import make_server
 
     net, name = (load_model(args.model), args.model) if args.model else (load_bundled(), "shipped 3b1b network")
+    others = [(shipped, load_shipped(shipped)) for shipped in shipped_names() if shipped != (args.model or "3b1b")]
     try:
-        server = make_server(net, name, host=args.host, port=args.port, data_dir=args.data)
+        server = make_server(net, name, host=args.host, port=args.port, data_dir=args.data, others=others)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise DigitnetError(f"port {args.port} on {args.host} is already in use; "

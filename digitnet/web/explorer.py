@@ -92,7 +92,7 @@ def answer_state(net, image):
 class Explorer:
     """The server's state: networks by id, the data folder, the current training and download jobs."""
 
-    def __init__(self, net, name, data_dir=None, mirrors=None):
+    def __init__(self, net, name, data_dir=None, mirrors=None, others=()):
         self.data_dir = resolve_data_dir(data_dir)
         self._mirrors = mirrors
         self._lock = threading.Lock()        # guards the registry of networks and the caches
@@ -100,6 +100,8 @@ class Explorer:
         self._models = OrderedDict()
         self._trained = 0
         self.default_model = self._add(net, name, read_only=True, trained=False)
+        for other_name, other in others:   # read-only networks to compare with (e.g. the shipped ones)
+            self._add(other, other_name, read_only=True, trained=False, model_id=other_name)
         self._mnist = None
         self._mistakes = {}          # model id → indices of the test images it gets wrong
         self._maximizing = {}        # model id → activation-maximization images (slow: computed once)
@@ -107,13 +109,11 @@ class Explorer:
         self._training = self._download = None
 
     # ------------------------------------------------------------------ networks
-    def _add(self, net, name, read_only, trained):
+    def _add(self, net, name, read_only, trained, model_id="default"):
         with self._lock:
             if trained:
                 self._trained += 1
                 model_id = f"net-{self._trained}"
-            else:
-                model_id = "default"
             self._models[model_id] = {"net": net, "name": name, "read_only": read_only}
             trained_ids = [k for k in self._models if k.startswith("net-")]
             for old in trained_ids[:-MAX_TRAINED]:

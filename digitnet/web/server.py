@@ -506,10 +506,12 @@ def _same_secret(given, secret):
     return given is not None and hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode())
 
 
-def make_server(net, name, host="127.0.0.1", port=8000, data_dir=None, mirrors=None):
+def make_server(net, name, host="127.0.0.1", port=8000, data_dir=None, mirrors=None, others=()):
     """An ExplorerServer for ``net`` bound to host:port (port 0 picks a free one); call serve_forever().
 
     On a non-loopback ``host`` the server makes a token (``server.token``, part of ``server.url``)
-    that the page and every /api/ call must carry."""
+    that the page and every /api/ call must carry.  ``others``: (id, network) pairs served beside it,
+    read-only, to compare with."""
     token = None if _is_loopback(host) else secrets.token_urlsafe(24)
-    return ExplorerServer((host, port), Explorer(net, name, data_dir=data_dir, mirrors=mirrors), token=token)
+    return ExplorerServer((host, port), Explorer(net, name, data_dir=data_dir, mirrors=mirrors, others=others),
+                          token=token)
