@@ -168,7 +168,10 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
         class_means.append(mu)
         whiteners.append(np.linalg.inv(cholesky))
         log_dets.append(2 * np.log(np.diag(cholesky)).sum())
-    as_stored = lambda array: np.asarray(array, dtype=np.float32)  # calibrate exactly what the file will hold
+
+    def as_stored(array):  # calibrate exactly what the file will hold
+        return np.asarray(array, dtype=np.float32)
+
     rejector = Rejector(
         as_stored(mean),
         as_stored(directions),
