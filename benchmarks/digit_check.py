@@ -38,8 +38,9 @@ class WithDigitCheck:
         rejected = verdict.rejected | self.check.rejects(np.atleast_2d(images))
         unsure = verdict.unsure & ~rejected
         state = np.where(rejected, "rejected", np.where(unsure, "unsure", "sure"))
-        return verdict._replace(digit=np.where(rejected, -1, verdict.outputs.argmax(axis=1)), rejected=rejected,
-                                unsure=unsure, state=state)
+        return verdict._replace(
+            digit=np.where(rejected, -1, verdict.outputs.argmax(axis=1)), rejected=rejected, unsure=unsure, state=state
+        )
 
 
 def main():
@@ -50,9 +51,12 @@ def main():
     check = DigitCheck.load(args.check)
     _, test = digitnet.load_mnist()
     sets = picture_sets()
-    result = {"cpu": cpu_model(), "digitnet_version": digitnet.__version__,
-              "digit_check": json.loads((args.check / "digit_check.json").read_text()),
-              "networks": [benchmark(name, WithDigitCheck(load_shipped(name), check), test, sets) for name in SHIPPED]}
+    result = {
+        "cpu": cpu_model(),
+        "digitnet_version": digitnet.__version__,
+        "digit_check": json.loads((args.check / "digit_check.json").read_text()),
+        "networks": [benchmark(name, WithDigitCheck(load_shipped(name), check), test, sets) for name in SHIPPED],
+    }
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:

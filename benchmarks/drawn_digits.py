@@ -39,10 +39,15 @@ def properties(pixels):
     dy = grid[None, :, None] - rows[:, None, None]
     dx = grid[None, None, :] - cols[:, None, None]
     slant = (squares * dy * dx).sum(axis=(1, 2)) / (squares * dy * dy).sum(axis=(1, 2))
-    return {"stroke_width": float(np.median([images.stroke_width(s) for s in squares])),
-            "height": float(np.median(inked_rows.sum(axis=1))), "width": float(np.median(inked_cols.sum(axis=1))),
-            "abs_slant": float(np.median(np.abs(slant))), "centre_row": float(np.median(rows)),
-            "centre_col": float(np.median(cols)), "ink": float(np.median(mass))}
+    return {
+        "stroke_width": float(np.median([images.stroke_width(s) for s in squares])),
+        "height": float(np.median(inked_rows.sum(axis=1))),
+        "width": float(np.median(inked_cols.sum(axis=1))),
+        "abs_slant": float(np.median(np.abs(slant))),
+        "centre_row": float(np.median(rows)),
+        "centre_col": float(np.median(cols)),
+        "ink": float(np.median(mass)),
+    }
 
 
 @contextmanager
@@ -81,8 +86,10 @@ def main():
     evaluation = sorted((DATA / "evaluation" / "digits").glob("*.*"))
     sets = {"tuning_hand": (sorted((DATA / "drawn_digits").glob("*.png")), lambda s: int(s.split("-")[1]))}
     for kind in ("mouse", "font", "paper"):
-        sets[f"evaluation_{kind}"] = ([p for p in evaluation if p.stem.split("-")[1] == kind],
-                                      lambda s: int(s.split("-")[0]))
+        sets[f"evaluation_{kind}"] = (
+            [p for p in evaluation if p.stem.split("-")[1] == kind],
+            lambda s: int(s.split("-")[0]),
+        )
     networks = {name: load_shipped(name) for name in SHIPPED}
     _, (test_images, _) = digitnet.load_mnist()
     result = {"properties": {"mnist_test": properties(test_images)}, "accuracy": {}}

@@ -69,27 +69,63 @@ def main():
     pixels, values = np.empty(784, np.int32), np.empty(784, np.float32)
     z = np.zeros(16, np.float32)
     timed = {
-        "train": cpu_seconds(lambda: fast._run(fast.TRAIN, images, order, labels, lr, layers, codes,
-                                               fast._buffers(net, 10, layers), no_outputs)),
-        "forward, shuffled": cpu_seconds(lambda: fast._run(fast.INFER, images, order, labels, lr, layers, codes,
-                                                           fast._buffers(net, fast.TOGETHER), outputs)),
-        "forward, in order": cpu_seconds(lambda: fast._run(fast.INFER, images, np.arange(len(images)), labels, lr,
-                                                           layers, codes, fast._buffers(net, fast.TOGETHER), outputs)),
+        "train": cpu_seconds(
+            lambda: fast._run(
+                fast.TRAIN, images, order, labels, lr, layers, codes, fast._buffers(net, 10, layers), no_outputs
+            )
+        ),
+        "forward, shuffled": cpu_seconds(
+            lambda: fast._run(
+                fast.INFER, images, order, labels, lr, layers, codes, fast._buffers(net, fast.TOGETHER), outputs
+            )
+        ),
+        "forward, in order": cpu_seconds(
+            lambda: fast._run(
+                fast.INFER,
+                images,
+                np.arange(len(images)),
+                labels,
+                lr,
+                layers,
+                codes,
+                fast._buffers(net, fast.TOGETHER),
+                outputs,
+            )
+        ),
         "nonzero pixels": cpu_seconds(lambda: _nonzero_only(images, pixel_values, pixels, values)),
-        "nonzero pixels + sums": cpu_seconds(lambda: _nonzero_and_sums(images, pixel_values, pixels, values,
-                                                                       layers.forward_rows[0], layers.biases[0], z)),
+        "nonzero pixels + sums": cpu_seconds(
+            lambda: _nonzero_and_sums(images, pixel_values, pixels, values, layers.forward_rows[0], layers.biases[0], z)
+        ),
     }
     count = len(images)
-    print(json.dumps({
-        "benchmark": "epoch_profile", "network": net.sizes, "batch_size": 10, "images": count,
-        "nonzero_pixels_per_image": int(np.count_nonzero(images)) / count,
-        "cpu_seconds": timed,
-        "nanoseconds_per_image": {name: seconds["median"] / count * 1e9 for name, seconds in timed.items()},
-        "load_average_before": load_before, "load_average_after": os.getloadavg(),
-        "machine": {"cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                                 if line.startswith("model name")), platform.processor()),
-                    "cores": os.cpu_count(), "numba": numba.__version__},
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "benchmark": "epoch_profile",
+                "network": net.sizes,
+                "batch_size": 10,
+                "images": count,
+                "nonzero_pixels_per_image": int(np.count_nonzero(images)) / count,
+                "cpu_seconds": timed,
+                "nanoseconds_per_image": {name: seconds["median"] / count * 1e9 for name, seconds in timed.items()},
+                "load_average_before": load_before,
+                "load_average_after": os.getloadavg(),
+                "machine": {
+                    "cpu": next(
+                        (
+                            line.split(":", 1)[1].strip()
+                            for line in open("/proc/cpuinfo")
+                            if line.startswith("model name")
+                        ),
+                        platform.processor(),
+                    ),
+                    "cores": os.cpu_count(),
+                    "numba": numba.__version__,
+                },
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

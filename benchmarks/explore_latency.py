@@ -41,15 +41,26 @@ import digitnet
 TARGET_P95_MS = 20.0
 WARM_UP = 20
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def summary(milliseconds):
     values = np.asarray(milliseconds)
-    return {"count": int(values.size), "p50_ms": float(np.percentile(values, 50)),
-            "p95_ms": float(np.percentile(values, 95)), "p99_ms": float(np.percentile(values, 99)),
-            "max_ms": float(values.max()), "mean_ms": float(values.mean())}
+    return {
+        "count": int(values.size),
+        "p50_ms": float(np.percentile(values, 50)),
+        "p95_ms": float(np.percentile(values, 95)),
+        "p99_ms": float(np.percentile(values, 99)),
+        "max_ms": float(values.max()),
+        "mean_ms": float(values.mean()),
+    }
 
 
 def drawn_seven_png(size=140):
@@ -71,15 +82,25 @@ def cpu_model():
 
 
 def start_server():
-    process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
-                                "explore", "--no-browser", "--port", "0"],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from digitnet.cli import entry_point; entry_point()",
+            "explore",
+            "--no-browser",
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     url = process.stdout.readline().split()[2]
     return process, url
 
 
 def http_round_trips(url, body, count):
-    host, port = url[len("http://"):].rstrip("/").split(":")
+    host, port = url[len("http://") :].rstrip("/").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
     payload = json.dumps(body).encode()
     times = []
@@ -115,14 +136,18 @@ def browser_round_trips(url, strokes):
                 for t in np.linspace(0, 1, 16)[1:]:
                     x, y = start + (end - start) * t
                     page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
-                    page.wait_for_timeout(8)   # about a pointer event per frame, as a hand makes them
+                    page.wait_for_timeout(8)  # about a pointer event per frame, as a hand makes them
             page.mouse.up()
             page.wait_for_timeout(100)
-        durations = {name: page.evaluate(f"() => performance.getEntriesByName('{name}').map((e) => e.duration)")
-                     for name in ("predict-round-trip", "predict-to-frame")}
+        durations = {
+            name: page.evaluate(f"() => performance.getEntriesByName('{name}').map((e) => e.duration)")
+            for name in ("predict-round-trip", "predict-to-frame")
+        }
         browser.close()
-    return {"round_trip": summary(durations["predict-round-trip"][WARM_UP // 4:]),
-            "to_frame": summary(durations["predict-to-frame"][WARM_UP // 4:])}
+    return {
+        "round_trip": summary(durations["predict-round-trip"][WARM_UP // 4 :]),
+        "to_frame": summary(durations["predict-to-frame"][WARM_UP // 4 :]),
+    }
 
 
 def main():
@@ -135,9 +160,11 @@ def main():
     process, url = start_server()
     try:
         pixels = np.random.default_rng(0).random(784).round(4).tolist()
-        result = {"target_p95_ms": TARGET_P95_MS,
-                  "http_png": http_round_trips(url, {"png": drawn_seven_png()}, args.requests),
-                  "http_pixels": http_round_trips(url, {"pixels": pixels}, args.requests)}
+        result = {
+            "target_p95_ms": TARGET_P95_MS,
+            "http_png": http_round_trips(url, {"png": drawn_seven_png()}, args.requests),
+            "http_pixels": http_round_trips(url, {"pixels": pixels}, args.requests),
+        }
         if not args.no_browser and Path(CHROMIUM).exists():
             result["browser"] = browser_round_trips(url, args.strokes)
         else:
@@ -146,9 +173,15 @@ def main():
         if result["browser"]:
             round_trips.append(result["browser"]["round_trip"])
         result["round_trip_p95_under_target"] = max(r["p95_ms"] for r in round_trips) < TARGET_P95_MS
-        result.update(python=platform.python_version(), numpy=np.__version__, digitnet=digitnet.__version__,
-                      machine=platform.machine(), cpu_model=cpu_model(), cpus=os.cpu_count(),
-                      load_average_1_5_15_min=[round(x, 2) for x in os.getloadavg()])
+        result.update(
+            python=platform.python_version(),
+            numpy=np.__version__,
+            digitnet=digitnet.__version__,
+            machine=platform.machine(),
+            cpu_model=cpu_model(),
+            cpus=os.cpu_count(),
+            load_average_1_5_15_min=[round(x, 2) for x in os.getloadavg()],
+        )
         print(json.dumps(result, indent=2))
         if args.out:
             args.out.write_text(json.dumps(result, indent=2) + "\n")

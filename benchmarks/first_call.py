@@ -52,13 +52,16 @@ print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_max
 
 def run(code, cache, command, folder):
     """Seconds, peak MB and last JSON lines of one child process running ``command`` with ``code``."""
-    arguments = {"predict": ["predict", str(ROOT / "digitnet" / "models" / "3b1b.npz"), str(PICTURE)],
-                 "train": ["train", "--epochs", "1", "--json", "--out", os.path.join(folder, "model.npz")],
-                 "import": ["import"]}[command]
+    arguments = {
+        "predict": ["predict", str(ROOT / "digitnet" / "models" / "3b1b.npz"), str(PICTURE)],
+        "train": ["train", "--epochs", "1", "--json", "--out", os.path.join(folder, "model.npz")],
+        "import": ["import"],
+    }[command]
     environment = {**os.environ, "PYTHONPATH": str(code), "NUMBA_CACHE_DIR": cache}
     started = time.perf_counter()
-    child = subprocess.run([sys.executable, "-c", CHILD, *arguments], capture_output=True, text=True,
-                           env=environment, cwd=folder)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, *arguments], capture_output=True, text=True, env=environment, cwd=folder
+    )
     seconds = time.perf_counter() - started
     if child.returncode:
         raise SystemExit(f"{command} failed with {code}: {child.stderr.strip().splitlines()[-1:]}")
@@ -82,21 +85,30 @@ def one_round(code, folder):
 def summary(rounds):
     """Medians over the rounds, and the compiler's share (empty minus warm)."""
     keys = rounds[0].keys()
-    result = {key: {"seconds": statistics.median(r[key]["seconds"] for r in rounds),
-                    "seconds_each": [r[key]["seconds"] for r in rounds],
-                    "peak_rss_mb": statistics.median(r[key]["peak_rss_mb"] for r in rounds)} for key in keys}
+    result = {
+        key: {
+            "seconds": statistics.median(r[key]["seconds"] for r in rounds),
+            "seconds_each": [r[key]["seconds"] for r in rounds],
+            "peak_rss_mb": statistics.median(r[key]["peak_rss_mb"] for r in rounds),
+        }
+        for key in keys
+    }
     for key in keys:
         if "numba_loaded" in rounds[0][key]:
-            result[key].update(numba_loaded=rounds[0][key]["numba_loaded"],
-                               matplotlib_loaded=rounds[0][key]["matplotlib_loaded"])
+            result[key].update(
+                numba_loaded=rounds[0][key]["numba_loaded"], matplotlib_loaded=rounds[0][key]["matplotlib_loaded"]
+            )
     result["train: first run minus the next, seconds"] = statistics.median(
-        r["train empty cache"]["seconds"] - r["train warm cache"]["seconds"] for r in rounds)
+        r["train empty cache"]["seconds"] - r["train warm cache"]["seconds"] for r in rounds
+    )
     return result
 
 
 def cpu_model():
-    return next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-                platform.processor())
+    return next(
+        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+        platform.processor(),
+    )
 
 
 def main():
@@ -111,11 +123,19 @@ def main():
             for code in args.code:
                 print(f"round {number + 1}: {code}", file=sys.stderr, flush=True)
                 rounds[code].append(one_round(code, folder))
-    print(json.dumps({"benchmark": "first_call", "rounds": args.rounds,
-                      "results": {code: summary(runs) for code, runs in rounds.items()},
-                      "load_average_before": load_before, "load_average_after": os.getloadavg(),
-                      "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()}},
-                     indent=1))
+    print(
+        json.dumps(
+            {
+                "benchmark": "first_call",
+                "rounds": args.rounds,
+                "results": {code: summary(runs) for code, runs in rounds.items()},
+                "load_average_before": load_before,
+                "load_average_after": os.getloadavg(),
+                "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()},
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -46,9 +46,19 @@ def main():
     fast.SPARSE_FROM = PATHS["fast"]
     timed["reference"] = {n: microseconds_per_image(net, test_images[:n], "reference") for n in COUNTS}
     results = {str(n): {engine: timed[engine][n] for engine in timed} for n in COUNTS}
-    print(json.dumps({"benchmark": "inference_crossover", "network": net.sizes, "microseconds_per_image": results,
-                      "sparse_from": fast.SPARSE_FROM,
-                      "load_average_before": load_before, "load_average_after": os.getloadavg()}, indent=1))
+    print(
+        json.dumps(
+            {
+                "benchmark": "inference_crossover",
+                "network": net.sizes,
+                "microseconds_per_image": results,
+                "sparse_from": fast.SPARSE_FROM,
+                "load_average_before": load_before,
+                "load_average_after": os.getloadavg(),
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

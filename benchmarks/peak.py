@@ -43,8 +43,8 @@ def main():
     a, b = rng.random((1024, 1024), dtype=np.float32), rng.random((1024, 1024), dtype=np.float32)
     with threadpool_limits(1, user_api="blas"):
         a @ b
-        multiply_adds_per_second = 1024 ** 3 / best_seconds(lambda: a @ b, 20)
-    big = np.ones(64 * 2 ** 20, np.float32)
+        multiply_adds_per_second = 1024**3 / best_seconds(lambda: a @ b, 20)
+    big = np.ones(64 * 2**20, np.float32)
     big.sum()
     bytes_per_second = big.nbytes / best_seconds(big.sum, 5)
     (images, _), _ = load_mnist()
@@ -55,20 +55,39 @@ def main():
     backward = n * (out * h2 + h2 * h1) + n * (h2 * out + h1 * h2) + nonzero * h1
     arithmetic_seconds = (forward + backward) / multiply_adds_per_second
     reading = {"uint8": images.size, "float32": images.size * 4}
-    print(json.dumps({
-        "benchmark": "peak", "network": list(SIZES), "batch_size": 10, "training_images": n,
-        "nonzero_pixels_per_image": nonzero / n,
-        "multiply_adds_per_epoch": {"forward": forward, "backward": backward, "total": forward + backward},
-        "peak_multiply_adds_per_second_1_core": multiply_adds_per_second,
-        "peak_read_bytes_per_second_1_core": bytes_per_second,
-        "epoch_lower_bound_seconds": {
-            "arithmetic at peak": arithmetic_seconds,
-            **{f"reading the images once ({kind})": size / bytes_per_second for kind, size in reading.items()}},
-        "load_average_before": load_before, "load_average_after": os.getloadavg(),
-        "machine": {"cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                                 if line.startswith("model name")), platform.processor()),
-                    "cores": os.cpu_count(), "numpy": np.__version__},
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "benchmark": "peak",
+                "network": list(SIZES),
+                "batch_size": 10,
+                "training_images": n,
+                "nonzero_pixels_per_image": nonzero / n,
+                "multiply_adds_per_epoch": {"forward": forward, "backward": backward, "total": forward + backward},
+                "peak_multiply_adds_per_second_1_core": multiply_adds_per_second,
+                "peak_read_bytes_per_second_1_core": bytes_per_second,
+                "epoch_lower_bound_seconds": {
+                    "arithmetic at peak": arithmetic_seconds,
+                    **{f"reading the images once ({kind})": size / bytes_per_second for kind, size in reading.items()},
+                },
+                "load_average_before": load_before,
+                "load_average_after": os.getloadavg(),
+                "machine": {
+                    "cpu": next(
+                        (
+                            line.split(":", 1)[1].strip()
+                            for line in open("/proc/cpuinfo")
+                            if line.startswith("model name")
+                        ),
+                        platform.processor(),
+                    ),
+                    "cores": os.cpu_count(),
+                    "numpy": np.__version__,
+                },
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

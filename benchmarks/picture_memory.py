@@ -41,8 +41,9 @@ def draw(side, folder):
     """Write a ``side`` × ``side`` picture of a 7 to ``folder`` as seven.png and seven.jpeg."""
     picture = Image.new("RGB", (side, side), "white")
     s = side / 280
-    ImageDraw.Draw(picture).line([(70 * s, 60 * s), (200 * s, 60 * s), (120 * s, 230 * s)], fill="black",
-                                 width=int(24 * s))
+    ImageDraw.Draw(picture).line(
+        [(70 * s, 60 * s), (200 * s, 60 * s), (120 * s, 230 * s)], fill="black", width=int(24 * s)
+    )
     for kind in ("PNG", "JPEG"):
         picture.save(Path(folder) / f"seven.{kind.lower()}", format=kind)
 
@@ -60,11 +61,27 @@ def main():
         subprocess.run([sys.executable, __file__, "--draw", str(side), folder], check=True)
         for kind in ("PNG", "JPEG"):
             path = Path(folder) / f"seven.{kind.lower()}"
-            child = subprocess.run([sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True,
-                                   check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            child = subprocess.run(
+                [sys.executable, "-c", MEASURE, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
             results[kind] = {"file_bytes": path.stat().st_size, **json.loads(child.stdout)}
-    print(json.dumps({"benchmark": "picture_memory", "side": side, "results": results, "cpu": cpu_model(),
-                      "python": platform.python_version(), "pillow": Image.__version__}, indent=1))
+    print(
+        json.dumps(
+            {
+                "benchmark": "picture_memory",
+                "side": side,
+                "results": results,
+                "cpu": cpu_model(),
+                "python": platform.python_version(),
+                "pillow": Image.__version__,
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ training), test_cost, parameters, epochs, train_seconds (wall-clock time of ``fi
 evaluation, but the per-epoch validation for presets with a validation set), train_cpu_seconds
 (CPU time of this process over all its threads during ``fit``), seconds_per_epoch (training
 alone), best_epoch and validation_accuracy (the best epoch's, for presets with early stopping),
-engine, and the machine's load average before and after.  The machine may be shared: wall-clock times are only as quiet as it was, which the load
-averages and the CPU time (the work done, whatever the waiting) let a reader judge.
+engine, and the machine's load average before and after.  The machine may be shared: wall-clock
+times are only as quiet as it was, which the load averages and the CPU time (the work done,
+whatever the waiting) let a reader judge.
 """
 
 import argparse
@@ -31,18 +32,29 @@ def benchmark(name, train, test, seed):
     history = net.fit(*train, preset.recipe, seed=seed)
     train_seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     scores = net.evaluate(*test)
-    return {"preset": name, "test_accuracy": scores["accuracy"], "test_cost": scores["cost"],
-            "parameters": net.num_parameters, "epochs": len(history), "train_seconds": round(train_seconds, 1),
-            "train_cpu_seconds": round(cpu_seconds, 1),
-            "seconds_per_epoch": round(float(np.mean([record["seconds"] for record in history])), 2),
-            "best_epoch": net.recipe.get("best_epoch"),
-            "validation_accuracy": max((record["validation_accuracy"] for record in history
-                                        if record["validation_accuracy"] is not None), default=None),
-            "engine": net.recipe["engine"], "seed": seed,
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "cpus": os.cpu_count(), "numpy": np.__version__, "python": platform.python_version(),
-            "digitnet": __version__}
+    return {
+        "preset": name,
+        "test_accuracy": scores["accuracy"],
+        "test_cost": scores["cost"],
+        "parameters": net.num_parameters,
+        "epochs": len(history),
+        "train_seconds": round(train_seconds, 1),
+        "train_cpu_seconds": round(cpu_seconds, 1),
+        "seconds_per_epoch": round(float(np.mean([record["seconds"] for record in history])), 2),
+        "best_epoch": net.recipe.get("best_epoch"),
+        "validation_accuracy": max(
+            (record["validation_accuracy"] for record in history if record["validation_accuracy"] is not None),
+            default=None,
+        ),
+        "engine": net.recipe["engine"],
+        "seed": seed,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "digitnet": __version__,
+    }
 
 
 def main():

@@ -63,9 +63,12 @@ def rates(net, pictures, per_kind=True):
     right = verdict.outputs.argmax(axis=1) == labels
 
     def shares(chosen):
-        counted = {"count": int(chosen.sum()), "rejected": float(rejected[chosen].mean()),
-                   "unsure": float(verdict.unsure[chosen].mean()),
-                   "not_a_drawing": float((~drawings[chosen]).mean())}
+        counted = {
+            "count": int(chosen.sum()),
+            "rejected": float(rejected[chosen].mean()),
+            "unsure": float(verdict.unsure[chosen].mean()),
+            "not_a_drawing": float((~drawings[chosen]).mean()),
+        }
         if (labels[chosen] >= 0).all():
             counted.update(read=float(right[chosen].mean()), read_and_kept=float((right & ~rejected)[chosen].mean()))
         return counted
@@ -78,18 +81,20 @@ def rates(net, pictures, per_kind=True):
 
 def picture_sets():
     """The evaluation and tuning pictures, read: {set name: read_set(...)}."""
-    digit_label = lambda stem: int(stem.split("-")[0])          # noqa: E731  (evaluation: <d>-<how>-<n>)
-    no_label = lambda stem: -1                                   # noqa: E731
+    digit_label = lambda stem: int(stem.split("-")[0])  # noqa: E731  (evaluation: <d>-<how>-<n>)
+    no_label = lambda stem: -1  # noqa: E731
     evaluation = DATA / "evaluation"
     return {
-        "evaluation_digits": read_set(sorted((evaluation / "digits").glob("*.*")), lambda s: s.split("-")[1],
-                                      digit_label),
-        "evaluation_non_digits": read_set(sorted((evaluation / "non_digits").glob("*.*")), lambda s: s.split("-")[0],
-                                          no_label),
-        "tuning_digits": read_set(sorted((DATA / "drawn_digits").glob("*.png")), lambda s: "hand",
-                                  lambda stem: int(stem.split("-")[1])),
-        "tuning_non_digits": read_set(sorted((DATA / "non_digits").glob("*.png")), lambda s: s.split("-")[0],
-                                      no_label),
+        "evaluation_digits": read_set(
+            sorted((evaluation / "digits").glob("*.*")), lambda s: s.split("-")[1], digit_label
+        ),
+        "evaluation_non_digits": read_set(
+            sorted((evaluation / "non_digits").glob("*.*")), lambda s: s.split("-")[0], no_label
+        ),
+        "tuning_digits": read_set(
+            sorted((DATA / "drawn_digits").glob("*.png")), lambda s: "hand", lambda stem: int(stem.split("-")[1])
+        ),
+        "tuning_non_digits": read_set(sorted((DATA / "non_digits").glob("*.png")), lambda s: s.split("-")[0], no_label),
     }
 
 
@@ -108,14 +113,21 @@ def benchmark(name, net, test, sets):
     verdict = net.predict_or_reject(test_images)
     kept = ~verdict.rejected
     result = {
-        "network": name, "sizes": net.sizes, "parameters": net.num_parameters,
+        "network": name,
+        "sizes": net.sizes,
+        "parameters": net.num_parameters,
         "unsure_below": net.rejector.unsure_below,
-        "mnist_test": {"accuracy": float((verdict.outputs.argmax(axis=1) == test_labels).mean()),
-                       "rejected": float(verdict.rejected.mean()), "unsure": float(verdict.unsure.mean()),
-                       "kept_accuracy": float((verdict.digit[kept] == test_labels[kept]).mean()),
-                       "sure_accuracy": float((verdict.digit == test_labels)[verdict.state == "sure"].mean())},
-        "noise": {kind: float(net.predict_or_reject(noise_images(kind, count, seed=0)).rejected.mean())
-                  for kind, count in NOISE},
+        "mnist_test": {
+            "accuracy": float((verdict.outputs.argmax(axis=1) == test_labels).mean()),
+            "rejected": float(verdict.rejected.mean()),
+            "unsure": float(verdict.unsure.mean()),
+            "kept_accuracy": float((verdict.digit[kept] == test_labels[kept]).mean()),
+            "sure_accuracy": float((verdict.digit == test_labels)[verdict.state == "sure"].mean()),
+        },
+        "noise": {
+            kind: float(net.predict_or_reject(noise_images(kind, count, seed=0)).rejected.mean())
+            for kind, count in NOISE
+        },
     }
     result.update({label: rates(net, pictures) for label, pictures in sets.items()})
     return result
@@ -128,10 +140,14 @@ def main():
     args = parser.parse_args()
     _, test = digitnet.load_mnist()
     sets = picture_sets()
-    networks = [(path, digitnet.Network.load(path)) for path in args.models] or \
-        [(name, load_shipped(name)) for name in SHIPPED]
-    result = {"cpu": cpu_model(), "digitnet_version": digitnet.__version__,
-              "networks": [benchmark(str(name), net, test, sets) for name, net in networks]}
+    networks = [(path, digitnet.Network.load(path)) for path in args.models] or [
+        (name, load_shipped(name)) for name in SHIPPED
+    ]
+    result = {
+        "cpu": cpu_model(),
+        "digitnet_version": digitnet.__version__,
+        "networks": [benchmark(str(name), net, test, sets) for name, net in networks],
+    }
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:

@@ -47,8 +47,12 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 BURST_CONNECTIONS, BURST_ROUNDS = 100, 5
 PREDICT_CLIENTS, PNG_CLIENTS = 20, 50
-TARGETS = {"burst_all_answered_within_s": 1.0, "predict_while_training_p99_ms": 100.0, "stop_training_s": 0.5,
-           "stop_download_s": 1.0}
+TARGETS = {
+    "burst_all_answered_within_s": 1.0,
+    "predict_while_training_p99_ms": 100.0,
+    "stop_training_s": 0.5,
+    "stop_download_s": 1.0,
+}
 LAUNCH = """
 import signal, sys
 from digitnet.models import load_bundled
@@ -73,10 +77,15 @@ class Server:
 
     def __init__(self, source, data, mirrors=()):
         environment = {**os.environ, "PYTHONPATH": str(source)}
-        self.process = subprocess.Popen([sys.executable, "-c", LAUNCH, str(data), *mirrors], cwd=source,
-                                        env=environment, stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", LAUNCH, str(data), *mirrors],
+            cwd=source,
+            env=environment,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         url = self.process.stdout.readline().strip()
-        self.host, port = url[len("http://"):].split("/")[0].rsplit(":", 1)
+        self.host, port = url[len("http://") :].split("/")[0].rsplit(":", 1)
         self.port = int(port)
         self.origin = f"http://{self.host}:{self.port}"
 
@@ -117,8 +126,12 @@ def percentiles(milliseconds):
     values = np.asarray(milliseconds, dtype=float)
     if values.size == 0:
         return {"count": 0}
-    return {"count": int(values.size), "p50_ms": round(float(np.percentile(values, 50)), 2),
-            "p99_ms": round(float(np.percentile(values, 99)), 2), "max_ms": round(float(values.max()), 2)}
+    return {
+        "count": int(values.size),
+        "p50_ms": round(float(np.percentile(values, 50)), 2),
+        "p99_ms": round(float(np.percentile(values, 99)), 2),
+        "max_ms": round(float(values.max()), 2),
+    }
 
 
 def burst_round(server):
@@ -141,15 +154,20 @@ def burst_round(server):
             times.append(time.perf_counter() - started)
         except OSError as error:
             errors.append(f"{type(error).__name__}: {error}")
+
     threads = [threading.Thread(target=one) for _ in range(BURST_CONNECTIONS)]
     for thread in threads:
         thread.start()
     barrier.wait()
     for thread in threads:
         thread.join()
-    return {"answered": len(times) - len(errors), "error_count": len(errors), "errors": errors[:5],
-            "slowest_s": round(max(times), 3) if times else None,
-            "median_s": round(float(np.median(times)), 3) if times else None}
+    return {
+        "answered": len(times) - len(errors),
+        "error_count": len(errors),
+        "errors": errors[:5],
+        "slowest_s": round(max(times), 3) if times else None,
+        "median_s": round(float(np.median(times)), 3) if times else None,
+    }
 
 
 def burst(server):
@@ -157,10 +175,16 @@ def burst(server):
     for _ in range(BURST_ROUNDS):
         rounds.append(burst_round(server))
         time.sleep(0.5)
-    return {"connections": BURST_CONNECTIONS, "rounds": rounds,
-            "all_answered_within_target": all(r["error_count"] == 0 and r["answered"] == BURST_CONNECTIONS
-                                              and r["slowest_s"] <= TARGETS["burst_all_answered_within_s"]
-                                              for r in rounds)}
+    return {
+        "connections": BURST_CONNECTIONS,
+        "rounds": rounds,
+        "all_answered_within_target": all(
+            r["error_count"] == 0
+            and r["answered"] == BURST_CONNECTIONS
+            and r["slowest_s"] <= TARGETS["burst_all_answered_within_s"]
+            for r in rounds
+        ),
+    }
 
 
 def hammer(server, clients, seconds, body):
@@ -188,6 +212,7 @@ def hammer(server, clients, seconds, body):
         with lock:
             latencies.extend(mine)
             errors.extend(my_errors)
+
     threads = [threading.Thread(target=client) for _ in range(clients)]
     started = time.perf_counter()
     for thread in threads:
@@ -195,8 +220,14 @@ def hammer(server, clients, seconds, body):
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return {"clients": clients, "seconds": round(elapsed, 2), "requests_per_s": round(len(latencies) / elapsed, 1),
-            "latency": percentiles(latencies), "error_count": len(errors), "errors": sorted(set(errors))[:5]}
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 2),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "latency": percentiles(latencies),
+        "error_count": len(errors),
+        "errors": sorted(set(errors))[:5],
+    }
 
 
 def wait_until(server, job_id, condition, timeout=600, interval=0.01):
@@ -255,22 +286,25 @@ def stop_download(source, scratch):
             folder = scratch / f"download-{attempt}"
             with Server(source, folder, [f"http://127.0.0.1:{mirror.server_address[1]}/"]) as server:
                 status, job = server.call("POST", "/api/download", {})
-                time.sleep(2)   # the download is now waiting on the mirror
+                time.sleep(2)  # the download is now waiting on the mirror
                 seconds, state = stop_seconds(server, job["id"])
                 left = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
                 runs.append({"seconds": seconds, "state": state, "files_left": left})
     finally:
         mirror.shutdown()
         mirror.server_close()
-    return {"runs": runs, "within_target": all(r["state"] == "stopped" and r["seconds"] <= TARGETS["stop_download_s"]
-                                               for r in runs)}
+    return {
+        "runs": runs,
+        "within_target": all(r["state"] == "stopped" and r["seconds"] <= TARGETS["stop_download_s"] for r in runs),
+    }
 
 
 def digit_png(side=1024):
     """A 1024×1024 PNG of a 7 drawn in black on white, base64 (as a photo of paper might be, but clean)."""
     image = Image.new("L", (side, side), 255)
-    ImageDraw.Draw(image).line([(side * 0.25, side * 0.2), (side * 0.75, side * 0.2), (side * 0.45, side * 0.85)],
-                               fill=0, width=side // 14)
+    ImageDraw.Draw(image).line(
+        [(side * 0.25, side * 0.2), (side * 0.75, side * 0.2), (side * 0.45, side * 0.85)], fill=0, width=side // 14
+    )
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return base64.b64encode(buffer.getvalue()).decode()
@@ -279,7 +313,7 @@ def digit_png(side=1024):
 def png_memory(source, data, seconds):
     png = digit_png()
     with Server(source, data) as server:
-        server.call("POST", "/api/predict", {"png": png})   # everything imported and warmed up once
+        server.call("POST", "/api/predict", {"png": png})  # everything imported and warmed up once
         before = server.memory()
         samples, halfway = [], {}
         done = threading.Event()
@@ -291,28 +325,46 @@ def png_memory(source, data, seconds):
                 if not halfway and time.perf_counter() - started >= seconds / 2:
                     halfway.update(server.memory())
                 time.sleep(0.25)
+
         sampler = threading.Thread(target=sample)
         sampler.start()
         load = hammer(server, PNG_CLIENTS, seconds, {"png": png})
         done.set()
         sampler.join()
         after = server.memory()
-    return {"png_bytes": len(base64.b64decode(png)), "side": 1024, "clients": PNG_CLIENTS, "load": load,
-            "memory_before_mib": before, "memory_halfway_mib": halfway, "memory_after_mib": after,
-            "rss_samples_mib": samples[::4]}
+    return {
+        "png_bytes": len(base64.b64decode(png)),
+        "side": 1024,
+        "clients": PNG_CLIENTS,
+        "load": load,
+        "memory_before_mib": before,
+        "memory_halfway_mib": halfway,
+        "memory_after_mib": after,
+        "rss_samples_mib": samples[::4],
+    }
 
 
 def machine():
-    model = next((line.split(":", 1)[1].strip() for line in subprocess.run(["lscpu"], capture_output=True, text=True)
-                  .stdout.splitlines() if line.startswith("Model name")), platform.processor())
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Model name")
+        ),
+        platform.processor(),
+    )
     return {"cpu": model, "cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=ROOT, help="the digitnet checkout whose server is measured")
-    parser.add_argument("--data", type=Path, default=os.environ.get("DIGITNET_DATA"),
-                        help="a folder holding MNIST (default: $DIGITNET_DATA)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=os.environ.get("DIGITNET_DATA"),
+        help="a folder holding MNIST (default: $DIGITNET_DATA)",
+    )
     parser.add_argument("--seconds", type=float, default=10, help="length of each predict phase")
     parser.add_argument("--png-seconds", type=float, default=30, help="length of the PNG phase")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
@@ -321,10 +373,19 @@ def main():
     if args.data is None:
         parser.error("give --data DIR (a folder holding MNIST) or set DIGITNET_DATA")
     parts = set(args.parts.split(","))
-    commit = subprocess.run(["git", "-C", str(args.source), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or None
-    result = {"source": str(args.source), "commit": commit, "targets": TARGETS, "machine": machine(),
-              "load_average_before": [round(x, 2) for x in os.getloadavg()]}
+    commit = (
+        subprocess.run(
+            ["git", "-C", str(args.source), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        or None
+    )
+    result = {
+        "source": str(args.source),
+        "commit": commit,
+        "targets": TARGETS,
+        "machine": machine(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+    }
     pixels = {"pixels": np.random.default_rng(0).random(784).round(4).tolist()}
     scratch = Path(__import__("tempfile").mkdtemp(prefix="server-load-"))
     if parts & {"burst", "predict", "stop"}:
@@ -332,18 +393,25 @@ def main():
             if "burst" in parts:
                 result["burst"] = burst(server)
             if "predict" in parts:
-                hammer(server, PREDICT_CLIENTS, 1, pixels)   # warm-up
+                hammer(server, PREDICT_CLIENTS, 1, pixels)  # warm-up
                 result["predict_idle"] = hammer(server, PREDICT_CLIENTS, args.seconds, pixels)
                 body, job = start_default_training(server)
-                result["predict_while_training"] = {"training": body, **hammer(server, PREDICT_CLIENTS, args.seconds,
-                                                                                pixels)}
+                result["predict_while_training"] = {
+                    "training": body,
+                    **hammer(server, PREDICT_CLIENTS, args.seconds, pixels),
+                }
                 job = server.call("GET", f"/api/jobs/{job['id']}")[1]
                 result["predict_while_training"]["training_progress_at_end"] = {
-                    "epochs_done": len(job["history"]), "progress": job["progress"], "state": job["state"]}
+                    "epochs_done": len(job["history"]),
+                    "progress": job["progress"],
+                    "state": job["state"],
+                }
                 under = result["predict_while_training"]
                 result["predict_while_training"]["within_target"] = (
-                    under["error_count"] == 0 and job["state"] == "running"
-                    and under["latency"]["p99_ms"] <= TARGETS["predict_while_training_p99_ms"])
+                    under["error_count"] == 0
+                    and job["state"] == "running"
+                    and under["latency"]["p99_ms"] <= TARGETS["predict_while_training_p99_ms"]
+                )
                 stop_seconds(server, job["id"])
             if "stop" in parts:
                 runs = []
@@ -352,8 +420,12 @@ def main():
                     time.sleep(1)
                     seconds, state = stop_seconds(server, job["id"])
                     runs.append({"seconds": seconds, "state": state})
-                result["stop_training"] = {"runs": runs, "within_target": all(
-                    r["state"] == "stopped" and r["seconds"] <= TARGETS["stop_training_s"] for r in runs)}
+                result["stop_training"] = {
+                    "runs": runs,
+                    "within_target": all(
+                        r["state"] == "stopped" and r["seconds"] <= TARGETS["stop_training_s"] for r in runs
+                    ),
+                }
     if "download" in parts:
         result["stop_download"] = stop_download(args.source, scratch)
     if "png" in parts:

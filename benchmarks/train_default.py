@@ -29,18 +29,30 @@ def main():
     (train_images, train_labels), test = digitnet.load_mnist()
     net = digitnet.Network(**preset.network, seed=args.seed)
     started = time.perf_counter()
-    history = net.fit(train_images, train_labels, preset.recipe, epochs=args.epochs, seed=args.seed,
-                      test=test, engine=args.engine)
+    history = net.fit(
+        train_images, train_labels, preset.recipe, epochs=args.epochs, seed=args.seed, test=test, engine=args.engine
+    )
     seconds = [record["seconds"] for record in history]
-    print(json.dumps({
-        "preset": DEFAULT_PRESET, "epochs": args.epochs, "seed": args.seed, "engine": net.recipe["engine"],
-        "test_accuracy": history[-1]["test_accuracy"],
-        "seconds_per_epoch": {"median": statistics.median(seconds), "min": min(seconds), "max": max(seconds)},
-        "total_seconds": time.perf_counter() - started,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "python": platform.python_version(), "numpy": np.__version__, "digitnet": digitnet.__version__,
-        "machine": platform.machine(), "processor": platform.processor(),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "preset": DEFAULT_PRESET,
+                "epochs": args.epochs,
+                "seed": args.seed,
+                "engine": net.recipe["engine"],
+                "test_accuracy": history[-1]["test_accuracy"],
+                "seconds_per_epoch": {"median": statistics.median(seconds), "min": min(seconds), "max": max(seconds)},
+                "total_seconds": time.perf_counter() - started,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "digitnet": digitnet.__version__,
+                "machine": platform.machine(),
+                "processor": platform.processor(),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -72,8 +72,9 @@ class DigitnetRunner:
         return blas_threads(self.threads) if self.threads else contextlib.nullcontext()
 
     def epoch(self, images, labels):
-        self.net.fit(images, labels, epochs=1, batch_size=self.batch_size, lr=self.lr, seed=self.epochs,
-                     engine=self.engine)
+        self.net.fit(
+            images, labels, epochs=1, batch_size=self.batch_size, lr=self.lr, seed=self.epochs, engine=self.engine
+        )
         self.epochs += 1
 
     def accuracy(self, images, labels):
@@ -88,6 +89,7 @@ class TorchRunner:
 
     def __init__(self, sizes, batch_size, lr, threads=None):
         import torch
+
         self.torch, self.batch_size, self.threads = torch, batch_size, threads
         start = Network(sizes, seed=0)
         layers = []
@@ -110,6 +112,7 @@ class TorchRunner:
                 yield
             finally:
                 self.torch.set_num_threads(before)
+
         return threads()
 
     def epoch(self, images, labels):
@@ -118,7 +121,7 @@ class TorchRunner:
         wanted = torch.nn.functional.one_hot(digits, 10).to(inputs.dtype)
         order = torch.randperm(len(inputs), generator=self.generator)
         for start in range(0, len(inputs), self.batch_size):
-            batch = order[start:start + self.batch_size]
+            batch = order[start : start + self.batch_size]
             self.optimizer.zero_grad()
             loss = ((self.model(inputs[batch]) - wanted[batch]) ** 2).sum(dim=1).mean()
             loss.backward()
@@ -193,56 +196,105 @@ def time_inference(runners, test_images):
                 for image in test_images[:400]:
                     runner.outputs(image)
                 singles[engine].append((time.perf_counter() - started) / 400 * 1e6)
-    return {engine: {"test_images_per_second": len(test_images) / statistics.median(calls[engine]),
-                     "test_images_per_second_uint8": (len(test_images) / statistics.median(calls_uint8[engine])
-                                                      if engine in calls_uint8 else None),
-                     "single_image_microseconds": statistics.median(singles[engine])} for engine in runners}
+    return {
+        engine: {
+            "test_images_per_second": len(test_images) / statistics.median(calls[engine]),
+            "test_images_per_second_uint8": (
+                len(test_images) / statistics.median(calls_uint8[engine]) if engine in calls_uint8 else None
+            ),
+            "single_image_microseconds": statistics.median(singles[engine]),
+        }
+        for engine in runners
+    }
 
 
 def train_command_peak_mb(engine, first_run=False):
     """Peak resident memory and wall-clock seconds of ``digitnet train`` (default recipe, 1 epoch)
     in a child process; with ``first_run``, Numba's compile cache is an empty folder, as after
     installing, so the compiler's work (time and memory) is in the figures."""
-    child = ("import json, resource, sys\n"
-             "from digitnet.cli import main\n"
-             "status = main(sys.argv[1:])\n"
-             "print(json.dumps({'status': status, 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))")
+    child = (
+        "import json, resource, sys\n"
+        "from digitnet.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print(json.dumps({'status': status, 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"
+    )
     with tempfile.TemporaryDirectory() as folder:
         environment = {**os.environ, "NUMBA_CACHE_DIR": folder} if first_run else None
         started = time.perf_counter()
-        run = subprocess.run([sys.executable, "-c", child, "train", "--epochs", "1", "--engine", engine, "--json",
-                              "--out", os.path.join(folder, "model.npz")], capture_output=True, text=True, check=True,
-                             env=environment)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                child,
+                "train",
+                "--epochs",
+                "1",
+                "--engine",
+                engine,
+                "--json",
+                "--out",
+                os.path.join(folder, "model.npz"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=environment,
+        )
         seconds = time.perf_counter() - started
     lines = [json.loads(line) for line in run.stdout.splitlines()]
-    return {"peak_rss_mb": lines[-1]["peak_kb"] / 1024, "seconds": seconds, "test_accuracy": lines[-2]["test_accuracy"],
-            "exit_status": lines[-1]["status"]}
+    return {
+        "peak_rss_mb": lines[-1]["peak_kb"] / 1024,
+        "seconds": seconds,
+        "test_accuracy": lines[-2]["test_accuracy"],
+        "exit_status": lines[-1]["status"],
+    }
 
 
 def train_command():
     """``train_command_peak_mb`` for the engines, and for the fast one on a first run."""
-    return {"auto": train_command_peak_mb("auto"),
-            "auto, first run (empty compile cache)": train_command_peak_mb("auto", first_run=True),
-            "reference": train_command_peak_mb("reference")}
+    return {
+        "auto": train_command_peak_mb("auto"),
+        "auto, first run (empty compile cache)": train_command_peak_mb("auto", first_run=True),
+        "reference": train_command_peak_mb("reference"),
+    }
 
 
 def machine():
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-                 platform.processor())
-    info = {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "digitnet": digitnet.__version__, "numba": None, "numba_threads": None, "torch": None,
-            "torch_threads": None, "blas": None,
-            "thread_variables": {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                                            "MKL_NUM_THREADS", "NUMBA_NUM_THREADS") if k in os.environ}}
+    model = next(
+        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+        platform.processor(),
+    )
+    info = {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "digitnet": digitnet.__version__,
+        "numba": None,
+        "numba_threads": None,
+        "torch": None,
+        "torch_threads": None,
+        "blas": None,
+        "thread_variables": {
+            k: os.environ[k]
+            for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+            if k in os.environ
+        },
+    }
     if fast.numba:
         info.update(numba=fast.numba.__version__, numba_threads=fast.numba.get_num_threads())
     with contextlib.suppress(ImportError):
         import torch
+
         info.update(torch=torch.__version__, torch_threads=torch.get_num_threads())
     with contextlib.suppress(ImportError):
         from threadpoolctl import threadpool_info
-        info["blas"] = [{k: pool.get(k) for k in ("internal_api", "num_threads", "version", "architecture")}
-                        for pool in threadpool_info() if pool.get("user_api") == "blas"]
+
+        info["blas"] = [
+            {k: pool.get(k) for k in ("internal_api", "num_threads", "version", "architecture")}
+            for pool in threadpool_info()
+            if pool.get("user_api") == "blas"
+        ]
     return info
 
 
@@ -250,27 +302,42 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5, help="timed epochs per engine and configuration (default 5)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
-    parser.add_argument("--train-command-only", action="store_true",
-                        help="only the peak memory and seconds of `digitnet train` (a minute, not ten)")
+    parser.add_argument(
+        "--train-command-only",
+        action="store_true",
+        help="only the peak memory and seconds of `digitnet train` (a minute, not ten)",
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()
     commands = train_command()
     if args.train_command_only:
-        print(json.dumps({"benchmark": "train_speed", "digitnet_train_default_1_epoch": commands,
-                          "load_average_before": load_before, "load_average_after": os.getloadavg(),
-                          "machine": machine()}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "benchmark": "train_speed",
+                    "digitnet_train_default_1_epoch": commands,
+                    "load_average_before": load_before,
+                    "load_average_after": os.getloadavg(),
+                    "machine": machine(),
+                },
+                indent=2,
+            )
+        )
         return
     (train_images, train_labels), (test_images, test_labels) = load_mnist()
     try:
         import torch  # noqa: F401
+
         has_torch = not args.no_torch
     except ImportError:
         has_torch = False
     results = {}
     for name, (sizes, batch_size, lr) in CONFIGS.items():
-        runners = {"fast": DigitnetRunner("fast", sizes, batch_size, lr),
-                   "reference": DigitnetRunner("reference", sizes, batch_size, lr),
-                   "reference 1 BLAS thread": DigitnetRunner("reference", sizes, batch_size, lr, threads=1)}
+        runners = {
+            "fast": DigitnetRunner("fast", sizes, batch_size, lr),
+            "reference": DigitnetRunner("reference", sizes, batch_size, lr),
+            "reference 1 BLAS thread": DigitnetRunner("reference", sizes, batch_size, lr, threads=1),
+        }
         if has_torch:
             runners["pytorch"] = TorchRunner(sizes, batch_size, lr)
             runners["pytorch 1 thread"] = TorchRunner(sizes, batch_size, lr, threads=1)
@@ -279,24 +346,43 @@ def main():
         config = {"lr": lr}
         inference = time_inference(runners, test_images)
         for engine, runner in runners.items():
-            config[engine] = {"epoch_seconds": seconds(wall[engine]), "epoch_cpu_seconds": seconds(cpu[engine]),
-                              "test_accuracy": runner.accuracy(test_images, test_labels),
-                              "epochs_trained": args.epochs + 1, **inference[engine]}
+            config[engine] = {
+                "epoch_seconds": seconds(wall[engine]),
+                "epoch_cpu_seconds": seconds(cpu[engine]),
+                "test_accuracy": runner.accuracy(test_images, test_labels),
+                "epochs_trained": args.epochs + 1,
+                **inference[engine],
+            }
         fast_epoch = config["fast"]["epoch_seconds"]["median"]
         config["ratios"] = {
             f"{engine} / fast": {
                 "epoch": config[engine]["epoch_seconds"]["median"] / fast_epoch,
                 "inference": config["fast"]["test_images_per_second"] / config[engine]["test_images_per_second"],
-                "single_image": (config[engine]["single_image_microseconds"]
-                                 / config["fast"]["single_image_microseconds"]),
-            } for engine in runners if engine != "fast"}
+                "single_image": (
+                    config[engine]["single_image_microseconds"] / config["fast"]["single_image_microseconds"]
+                ),
+            }
+            for engine in runners
+            if engine != "fast"
+        }
         results[name] = config
-    print(json.dumps({
-        "benchmark": "train_speed", "epochs_timed": args.epochs, "activation": "sigmoid",
-        "cost": "quadratic", "results": results, "digitnet_train_default_1_epoch": commands,
-        "peak_rss_mb_this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "load_average_before": load_before, "load_average_after": os.getloadavg(), "machine": machine(),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "train_speed",
+                "epochs_timed": args.epochs,
+                "activation": "sigmoid",
+                "cost": "quadratic",
+                "results": results,
+                "digitnet_train_default_1_epoch": commands,
+                "peak_rss_mb_this_process": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "load_average_before": load_before,
+                "load_average_after": os.getloadavg(),
+                "machine": machine(),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

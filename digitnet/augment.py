@@ -27,9 +27,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-SIDE = 28                    # MNIST images are SIDE × SIDE pixels
-CENTRE = (SIDE - 1) / 2      # 13.5: the middle of the pixel grid
-CHUNK = 4096                 # images warped at once (bounds the temporary arrays to ~100 MB)
+SIDE = 28  # MNIST images are SIDE × SIDE pixels
+CENTRE = (SIDE - 1) / 2  # 13.5: the middle of the pixel grid
+CHUNK = 4096  # images warped at once (bounds the temporary arrays to ~100 MB)
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,17 @@ class Augmentation:
     thickness: float = 0.0
 
     def __post_init__(self):
-        if (min(self.shift, self.rotation, self.elastic, *self._drawing_moves()) < 0 or self.rotation > 180
-                or not self.elastic_sigma > 0 or self.scale >= 1 or self.thickness > 2):
-            raise ValueError("augmentation amounts must be ≥ 0 (rotation at most 180°, scale below 1, thickness "
-                             f"at most 2) and elastic_sigma > 0, got {self.as_dict()}")
+        if (
+            min(self.shift, self.rotation, self.elastic, *self._drawing_moves()) < 0
+            or self.rotation > 180
+            or not self.elastic_sigma > 0
+            or self.scale >= 1
+            or self.thickness > 2
+        ):
+            raise ValueError(
+                "augmentation amounts must be ≥ 0 (rotation at most 180°, scale below 1, thickness "
+                f"at most 2) and elastic_sigma > 0, got {self.as_dict()}"
+            )
 
     def _drawing_moves(self):
         return self.scale, self.aspect, self.shear, self.thickness
@@ -69,8 +76,9 @@ class Augmentation:
         if isinstance(setting, dict):
             unknown = set(setting) - set(cls.__dataclass_fields__)
             if unknown:
-                raise ValueError(f"unknown augmentation settings {sorted(unknown)}; use "
-                                 f"{', '.join(cls.__dataclass_fields__)}")
+                raise ValueError(
+                    f"unknown augmentation settings {sorted(unknown)}; use {', '.join(cls.__dataclass_fields__)}"
+                )
             return cls(**{key: float(value) for key, value in setting.items()})
         raise ValueError(f"augment must be True, False, None, a dict or an Augmentation, got {setting!r}")
 
@@ -78,8 +86,9 @@ class Augmentation:
         """The fields; the drawing moves (scale, aspect, shear, thickness) only when on, so recipes
         without them read as they always have."""
         fields = asdict(self)
-        return {key: value for key, value in fields.items()
-                if value or key not in ("scale", "aspect", "shear", "thickness")}
+        return {
+            key: value for key, value in fields.items() if value or key not in ("scale", "aspect", "shear", "thickness")
+        }
 
     def apply(self, images, rng):
         """Randomly moved copies of ``images`` (n, 784) floats in [0, 1] or uint8 → (n, 784) float32
@@ -87,30 +96,36 @@ class Augmentation:
         images = np.asarray(images)
         moved = np.empty(images.shape, dtype=np.float32)
         for start in range(0, len(images), CHUNK):
-            chunk = unit_floats(images[start:start + CHUNK])
+            chunk = unit_floats(images[start : start + CHUNK])
             rows, cols = self.source_coordinates(len(chunk), rng)
             if self.thickness:
                 chunk = change_thickness(chunk, rng.uniform(-self.thickness, self.thickness, len(chunk)))
-            moved[start:start + CHUNK] = bilinear_sample(chunk, rows, cols)
+            moved[start : start + CHUNK] = bilinear_sample(chunk, rows, cols)
         return moved
 
     def source_coordinates(self, n, rng):
         """Where each output pixel of ``n`` images reads from: rows, cols of shape (n, 28, 28), float64."""
         theta = np.deg2rad(rng.uniform(-self.rotation, self.rotation, n))[:, None, None]
-        shift_rows, shift_cols = (rng.uniform(-self.shift, self.shift, (2, n))[:, :, None, None])
+        shift_rows, shift_cols = rng.uniform(-self.shift, self.shift, (2, n))[:, :, None, None]
         grid_rows, grid_cols = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64)
-        y, x = grid_rows - CENTRE - shift_rows, grid_cols - CENTRE - shift_cols   # p − c − t
+        y, x = grid_rows - CENTRE - shift_rows, grid_cols - CENTRE - shift_cols  # p − c − t
         cos, sin = np.cos(theta), np.sin(theta)
-        rows = cos * y + sin * x                                                   # R(−θ)(p − c − t)
+        rows = cos * y + sin * x  # R(−θ)(p − c − t)
         cols = -sin * y + cos * x
-        elastic = ((self.elastic * smooth_noise(n, self.elastic_sigma, rng),
-                    self.elastic * smooth_noise(n, self.elastic_sigma, rng)) if self.elastic else None)
+        elastic = (
+            (
+                self.elastic * smooth_noise(n, self.elastic_sigma, rng),
+                self.elastic * smooth_noise(n, self.elastic_sigma, rng),
+            )
+            if self.elastic
+            else None
+        )
         if any(self._drawing_moves()):
             size = 1 + rng.uniform(-self.scale, self.scale, n)[:, None, None]
             stretch = np.exp(rng.uniform(-self.aspect, self.aspect, n))[:, None, None]
             slant = rng.uniform(-self.shear, self.shear, n)[:, None, None]
-            cols = cols - slant * rows                                             # K(k)⁻¹
-            rows, cols = rows * np.sqrt(stretch) / size, cols / (size * np.sqrt(stretch))   # diag⁻¹
+            cols = cols - slant * rows  # K(k)⁻¹
+            rows, cols = rows * np.sqrt(stretch) / size, cols / (size * np.sqrt(stretch))  # diag⁻¹
         rows, cols = rows + CENTRE, cols + CENTRE
         if elastic is not None:
             rows, cols = rows + elastic[0], cols + elastic[1]
@@ -133,7 +148,7 @@ def change_thickness(images, widths):
     (n, 784) float32 → (n, 784) float32."""
     squares = images.reshape(-1, SIDE, SIDE)
     padded = np.pad(squares, ((0, 0), (1, 1), (1, 1)))
-    shifted = np.stack([padded[:, r:r + SIDE, c:c + SIDE] for r in range(3) for c in range(3)])
+    shifted = np.stack([padded[:, r : r + SIDE, c : c + SIDE] for r in range(3) for c in range(3)])
     target = np.where((widths > 0)[:, None, None], shifted.max(axis=0), shifted.min(axis=0))
     amount = (np.abs(widths) / 2).astype(np.float32)[:, None, None]
     return (squares + amount * (target - squares)).reshape(images.shape)
@@ -145,7 +160,7 @@ def smooth_noise(n, sigma, rng):
     The blur is separable: G @ noise @ Gᵀ with G[i, j] = exp(−(i − j)²/2σ²) / (σ√(2π)).
     """
     offsets = np.arange(SIDE)[:, None] - np.arange(SIDE)[None, :]
-    blur = np.exp(-offsets ** 2 / (2 * sigma ** 2)) / (sigma * np.sqrt(2 * np.pi))
+    blur = np.exp(-(offsets**2) / (2 * sigma**2)) / (sigma * np.sqrt(2 * np.pi))
     return blur @ rng.uniform(-1, 1, (n, SIDE, SIDE)) @ blur.T
 
 
@@ -159,12 +174,12 @@ def bilinear_sample(images, rows, cols):
     images = unit_floats(images)
     padded = np.zeros((n, SIDE + 2, SIDE + 2), dtype=np.float32)
     padded[:, 1:-1, 1:-1] = images.reshape(n, SIDE, SIDE)
-    rows = np.clip(rows.reshape(n, -1) + 1, 0, SIDE + 1)   # +1: coordinates in the padded image
+    rows = np.clip(rows.reshape(n, -1) + 1, 0, SIDE + 1)  # +1: coordinates in the padded image
     cols = np.clip(cols.reshape(n, -1) + 1, 0, SIDE + 1)
     top, left = np.minimum(rows.astype(np.intp), SIDE), np.minimum(cols.astype(np.intp), SIDE)
     down, right = (rows - top).astype(np.float32), (cols - left).astype(np.float32)
     flat = padded.reshape(-1)
-    corner = (np.arange(n) * (SIDE + 2) ** 2)[:, None] + top * (SIDE + 2) + left   # top-left neighbour
+    corner = (np.arange(n) * (SIDE + 2) ** 2)[:, None] + top * (SIDE + 2) + left  # top-left neighbour
     above = flat[corner] * (1 - right) + flat[corner + 1] * right
     below = flat[corner + SIDE + 2] * (1 - right) + flat[corner + SIDE + 3] * right
     return above * (1 - down) + below * down

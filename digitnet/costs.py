@@ -72,8 +72,10 @@ class Cost:
     output_error: Callable
 
 
-COST_FUNCTIONS = (Cost("quadratic", quadratic, quadratic_error),
-                  Cost("cross-entropy", cross_entropy, cross_entropy_error))
+COST_FUNCTIONS = (
+    Cost("quadratic", quadratic, quadratic_error),
+    Cost("cross-entropy", cross_entropy, cross_entropy_error),
+)
 COSTS = tuple(cost.name for cost in COST_FUNCTIONS)
 
 

@@ -42,10 +42,10 @@ MIRRORS = (
 )
 
 IDX_TYPES = {0x08: np.uint8}
-MAX_IDX_VALUES = 70_000 * 28 * 28    # no MNIST file holds more (the limit is checked before allocating)
+MAX_IDX_VALUES = 70_000 * 28 * 28  # no MNIST file holds more (the limit is checked before allocating)
 MAX_IDX_BYTES = MAX_IDX_VALUES + 64  # ... plus its header
-MAX_DOWNLOAD_BYTES = MAX_IDX_BYTES   # a mirror sending more is cut off (gzip never grows MNIST)
-DOWNLOAD_DEADLINE = 300              # seconds for one file from one mirror, however slowly it trickles
+MAX_DOWNLOAD_BYTES = MAX_IDX_BYTES  # a mirror sending more is cut off (gzip never grows MNIST)
+DOWNLOAD_DEADLINE = 300  # seconds for one file from one mirror, however slowly it trickles
 
 
 def resolve_data_dir(explicit=None):
@@ -96,15 +96,19 @@ def _idx_shape(content, name):
         raise DataError(f"{name}: too short to be an IDX file ({len(content)} bytes)")
     zero, type_code, ndim = int.from_bytes(content[:2], "big"), content[2], content[3]
     if zero != 0 or type_code not in IDX_TYPES or not 1 <= ndim <= 4:
-        raise DataError(f"{name}: not an unsigned-byte IDX file (magic number {content[:4].hex()}, "
-                        "expected 00000801 for labels or 00000803 for images)")
+        raise DataError(
+            f"{name}: not an unsigned-byte IDX file (magic number {content[:4].hex()}, "
+            "expected 00000801 for labels or 00000803 for images)"
+        )
     header = 4 + 4 * ndim
     if len(content) < header:
         raise DataError(f"{name}: truncated in its header ({len(content)} bytes)")
-    shape = tuple(int.from_bytes(content[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(content[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     if math.prod(shape) > MAX_IDX_VALUES:
-        raise DataError(f"{name}: its header declares {'×'.join(map(str, shape))} values; an MNIST file holds "
-                        f"at most {MAX_IDX_VALUES:,} (70,000 images of 28×28)")
+        raise DataError(
+            f"{name}: its header declares {'×'.join(map(str, shape))} values; an MNIST file holds "
+            f"at most {MAX_IDX_VALUES:,} (70,000 images of 28×28)"
+        )
     return IDX_TYPES[type_code], shape, header
 
 
@@ -114,8 +118,10 @@ def parse_idx(content, name="IDX data"):
     expected = header + math.prod(shape)
     if len(content) != expected:
         problem = "truncated" if len(content) < expected else "has extra bytes"
-        raise DataError(f"{name}: {problem}: its header says {'×'.join(map(str, shape))} values "
-                        f"({expected} bytes in all) but it holds {len(content)} bytes")
+        raise DataError(
+            f"{name}: {problem}: its header says {'×'.join(map(str, shape))} values "
+            f"({expected} bytes in all) but it holds {len(content)} bytes"
+        )
     return np.frombuffer(content, dtype=dtype, offset=header).reshape(shape)
 
 
@@ -143,8 +149,11 @@ def find_file(folder, stem):
 
 def missing_files(folder, split=None):
     """The standard names of the MNIST files that ``folder`` lacks (of ``split``'s two, or of all four)."""
-    return [stem + ".gz" for key, (stem, _) in FILES.items()
-            if (split is None or key.startswith(split)) and find_file(folder, stem) is None]
+    return [
+        stem + ".gz"
+        for key, (stem, _) in FILES.items()
+        if (split is None or key.startswith(split)) and find_file(folder, stem) is None
+    ]
 
 
 def _images_and_labels(folder, split, dtype):
@@ -154,8 +163,10 @@ def _images_and_labels(folder, split, dtype):
     if images.ndim != 3 or images.shape[1:] != (28, 28):
         raise DataError(f"{images_path}: expected images of 28×28 pixels, got shape {images.shape}")
     if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
-        raise DataError(f"{labels_path}: {labels.shape[0] if labels.ndim == 1 else labels.shape} labels "
-                        f"for {images.shape[0]} images in {images_path.name}")
+        raise DataError(
+            f"{labels_path}: {labels.shape[0] if labels.ndim == 1 else labels.shape} labels "
+            f"for {images.shape[0]} images in {images_path.name}"
+        )
     if labels.size and labels.max() > 9:
         raise DataError(f"{labels_path}: holds a label {labels.max()}, not a digit 0–9")
     images, labels = images.reshape(len(images), 784), labels.copy()  # copies are writable, the file's bytes not
@@ -169,9 +180,13 @@ def _images_and_labels(folder, split, dtype):
 SPLITS = ("train", "test")
 
 
-def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = False,
-               on_progress: Callable[[str, int, int], Any] | None = None, dtype: npt.DTypeLike = np.float32,
-               split: str | None = None) -> Any:
+def load_mnist(
+    data_dir: str | os.PathLike | None = None,
+    download: bool = False,
+    on_progress: Callable[[str, int, int], Any] | None = None,
+    dtype: npt.DTypeLike = np.float32,
+    split: str | None = None,
+) -> Any:
     """``(train_images, train_labels), (test_images, test_labels)`` from the MNIST folder.
 
     Images are float32 in [0, 1] of shape (n, 784) (60,000 train, 10,000 test), rows of 28
@@ -194,8 +209,10 @@ def load_mnist(data_dir: str | os.PathLike | None = None, download: bool = False
 
 
 def _missing_message(folder, split=None):
-    return (f"MNIST not found in {folder}: need {', '.join(missing_files(folder, split))}; "
-            "run `digitnet download` (needs the internet) or point --data / DIGITNET_DATA at a folder holding them")
+    return (
+        f"MNIST not found in {folder}: need {', '.join(missing_files(folder, split))}; "
+        "run `digitnet download` (needs the internet) or point --data / DIGITNET_DATA at a folder holding them"
+    )
 
 
 def sha256_of_content(content, name="download"):
@@ -227,8 +244,10 @@ def download_mnist(folder=None, mirrors=MIRRORS, on_progress=None, timeout=30, d
             except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException, DataError) as error:
                 errors.append(f"{mirror}: {getattr(error, 'reason', None) or error}")
         else:
-            raise DataError(f"could not download {name} ({'; '.join(errors)}); "
-                            f"copy the MNIST files into {folder} or point --data / DIGITNET_DATA at them")
+            raise DataError(
+                f"could not download {name} ({'; '.join(errors)}); "
+                f"copy the MNIST files into {folder} or point --data / DIGITNET_DATA at them"
+            )
     return folder
 
 

@@ -29,7 +29,7 @@ import numpy as np
 from .images import INK_THRESHOLD, SPECK_SHARE, block_reduce, ink_pieces
 
 FEATURES = ("pieces", "fragments", "coverage", "mid_tones", "at_edge", "texture", "faint")
-MID_TONE = 0.6          # ink pixels below this brightness (and above INK_THRESHOLD) are mid-tones
+MID_TONE = 0.6  # ink pixels below this brightness (and above INK_THRESHOLD) are mid-tones
 CHECK_FILE = "drawing_check.json"
 
 
@@ -44,15 +44,17 @@ def drawing_features(ink):
     masses[0] = 0
     edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     edge = edge[edge > 0]
-    return np.array([
-        np.log1p((masses >= SPECK_SHARE * masses.max()).sum() if masses.max() > 0 else 0),
-        np.log1p(len(masses) - 1),
-        inked.mean(),
-        ((ink >= INK_THRESHOLD) & (ink < MID_TONE)).sum() / max(inked.sum(), 1),
-        masses[edge].sum() / max(masses.sum(), 1e-12),
-        float(background.std()) if background.size else 0.0,
-        float((background > INK_THRESHOLD / 4).mean()) if background.size else 0.0,
-    ])
+    return np.array(
+        [
+            np.log1p((masses >= SPECK_SHARE * masses.max()).sum() if masses.max() > 0 else 0),
+            np.log1p(len(masses) - 1),
+            inked.mean(),
+            ((ink >= INK_THRESHOLD) & (ink < MID_TONE)).sum() / max(inked.sum(), 1),
+            masses[edge].sum() / max(masses.sum(), 1e-12),
+            float(background.std()) if background.size else 0.0,
+            float((background > INK_THRESHOLD / 4).mean()) if background.size else 0.0,
+        ]
+    )
 
 
 class DrawingCheck:
@@ -72,8 +74,14 @@ class DrawingCheck:
         return bool(self.probability(drawing_features(ink)) <= self.threshold)
 
     def as_dict(self):
-        return {"features": list(FEATURES), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
-                "weights": self.weights.tolist(), "bias": self.bias, "threshold": self.threshold}
+        return {
+            "features": list(FEATURES),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "weights": self.weights.tolist(),
+            "bias": self.bias,
+            "threshold": self.threshold,
+        }
 
 
 @lru_cache(maxsize=1)
@@ -81,8 +89,9 @@ def shipped_check():
     """The DrawingCheck that ships with digitnet (models/drawing_check.json)."""
     text = (resources.files("digitnet.models") / CHECK_FILE).read_text()
     settings = json.loads(text)
-    return DrawingCheck(settings["mean"], settings["scale"], settings["weights"], settings["bias"],
-                        settings["threshold"])
+    return DrawingCheck(
+        settings["mean"], settings["scale"], settings["weights"], settings["bias"], settings["threshold"]
+    )
 
 
 def is_drawing(ink):

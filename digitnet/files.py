@@ -43,7 +43,7 @@ def read_regular_file(path, limit, error=DigitnetError, what="file"):
     with os.fdopen(fd, "rb") as file:
         try:
             content = file.read(info.st_size + 1)
-            if len(content) > info.st_size:   # it grew since fstat: read on, but never past the limit
+            if len(content) > info.st_size:  # it grew since fstat: read on, but never past the limit
                 content += file.read(limit + 1 - len(content))
         except OSError as problem:
             raise error(f"{path}: cannot read ({problem.strerror or problem})") from None
@@ -88,7 +88,7 @@ def remove_stale_temporaries(path):
     """Delete temporary files left beside ``path`` by digitnet processes that no longer run."""
     prefix = _temporary_prefix(path)
     for leftover in path.parent.glob(f"{prefix}*.part"):
-        pid = leftover.name[len(prefix):].split(".", 1)[0]
+        pid = leftover.name[len(prefix) :].split(".", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid() or _running(int(pid)):
             continue
         with contextlib.suppress(OSError):
@@ -100,13 +100,13 @@ def _running(pid):
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:   # exists but belongs to someone else
+    except OSError:  # exists but belongs to someone else
         return True
     return True
 
 
 def _fsync_folder(folder):
-    with contextlib.suppress(OSError):   # some file systems cannot open or flush a folder
+    with contextlib.suppress(OSError):  # some file systems cannot open or flush a folder
         fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -129,8 +129,9 @@ def atomic_write(path, mode="wb"):
     except OSError:
         permissions = 0o666 & ~_umask()
     try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{_temporary_prefix(path)}{os.getpid()}.",
-                                         suffix=".part")
+        fd, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f"{_temporary_prefix(path)}{os.getpid()}.", suffix=".part"
+        )
     except OSError as error:
         raise DigitnetError(f"cannot write {path}: {error.strerror or error}") from None
     try:
@@ -143,7 +144,7 @@ def atomic_write(path, mode="wb"):
     except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        if isinstance(error, OSError):   # a full disk, a quota, a vanished folder: one line, old file intact
+        if isinstance(error, OSError):  # a full disk, a quota, a vanished folder: one line, old file intact
             raise DigitnetError(f"cannot write {path}: {error.strerror or error}") from None
         raise
     _fsync_folder(path.parent)

@@ -31,16 +31,16 @@ from .errors import BlankImageError, ImageError
 from .files import read_regular_file
 
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
-DIGIT_BOX = 20                       # MNIST scales each digit's longer side to 20 pixels
-MNIST_STROKE = 2.9                   # median MNIST stroke width in pixels, by _thicken's estimate on the test set
-MAX_PIXELS = 50_000_000              # larger images are refused (decompression bombs)
+DIGIT_BOX = 20  # MNIST scales each digit's longer side to 20 pixels
+MNIST_STROKE = 2.9  # median MNIST stroke width in pixels, by _thicken's estimate on the test set
+MAX_PIXELS = 50_000_000  # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_DECODED_SIDE = 1024              # larger pictures are decoded (or shrunk at once) to at most this on a side
-INK_THRESHOLD = 0.2                  # ink below this (after stretching) counts as background
-MIN_CONTRAST = 0.1                   # an image whose ink varies less than this is blank
-SPECK_SHARE = 0.02                   # pieces of ink with less than this share of the largest piece are specks
-BACKGROUND_WINDOW = 5                # the opening's square is a fifth of the picture's shorter side
-BACKGROUND_SIDE = 96                 # the local background is measured at most this many pixels across
+MAX_DECODED_SIDE = 1024  # larger pictures are decoded (or shrunk at once) to at most this on a side
+INK_THRESHOLD = 0.2  # ink below this (after stretching) counts as background
+MIN_CONTRAST = 0.1  # an image whose ink varies less than this is blank
+SPECK_SHARE = 0.02  # pieces of ink with less than this share of the largest piece are specks
+BACKGROUND_WINDOW = 5  # the opening's square is a fifth of the picture's shorter side
+BACKGROUND_SIDE = 96  # the local background is measured at most this many pixels across
 
 
 def read_image(source):
@@ -55,18 +55,22 @@ def read_image(source):
     is truncated, or is too large.
     """
     name = "image" if isinstance(source, (bytes, bytearray)) else str(source)
-    raw = bytes(source) if isinstance(source, (bytes, bytearray)) else read_regular_file(
-        source, MAX_FILE_BYTES, ImageError, "file")
+    raw = (
+        bytes(source)
+        if isinstance(source, (bytes, bytearray))
+        else read_regular_file(source, MAX_FILE_BYTES, ImageError, "file")
+    )
     if len(raw) > MAX_FILE_BYTES:
         raise ImageError(f"{name}: file too large ({len(raw):,} bytes; limit {MAX_FILE_BYTES:,})")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)   # PIL's notes on odd metadata: the result says it all
+            warnings.simplefilter("ignore", UserWarning)  # PIL's notes on odd metadata: the result says it all
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw)) as image:
                 if image.width * image.height > MAX_PIXELS:
-                    raise ImageError(f"{name}: image too large ({image.width}×{image.height} pixels; "
-                                     f"limit {MAX_PIXELS:,} pixels)")
+                    raise ImageError(
+                        f"{name}: image too large ({image.width}×{image.height} pixels; limit {MAX_PIXELS:,} pixels)"
+                    )
                 rgba = _decoded_rgba(image)
     except UnidentifiedImageError:
         raise ImageError(f"{name}: not an image file (PNG, JPEG, GIF, BMP, … expected)") from None
@@ -83,10 +87,10 @@ def _decoded_rgba(image):
         image.draft(image.mode, (MAX_DECODED_SIDE, MAX_DECODED_SIDE))  # JPEG decodes at 1/2, 1/4 or 1/8 size
     image.load()
     if max(image.size) > MAX_DECODED_SIDE:
-        if image.mode in ("1", "P") or image.mode.startswith("I;16"):   # modes reduce() cannot average
+        if image.mode in ("1", "P") or image.mode.startswith("I;16"):  # modes reduce() cannot average
             image = image.convert("I" if image.mode.startswith("I;16") else "RGBA")
         image = image.reduce(-(-max(image.size) // MAX_DECODED_SIDE))  # box average, before any float copy
-    image = ImageOps.exif_transpose(image)   # a phone's photo stored sideways, upright as it was taken
+    image = ImageOps.exif_transpose(image)  # a phone's photo stored sideways, upright as it was taken
     if image.mode in HIGH_DEPTH_MODES:
         grey = _unit_range(np.asarray(image, dtype=np.float32), image.mode)
         return np.dstack([grey, grey, grey, np.ones_like(grey)])
@@ -102,9 +106,9 @@ def _unit_range(values, mode):
         raise ImageError("the picture holds values that are not finite numbers")
     low, high = float(values.min()), float(values.max())
     if mode.startswith("I") and low >= 0 and high <= 65535:
-        return values / 65535                     # 16-bit pictures: black 0, white 65535
+        return values / 65535  # 16-bit pictures: black 0, white 65535
     if mode == "F" and low >= 0 and high <= 1:
-        return values                             # floating point already in [0, 1]
+        return values  # floating point already in [0, 1]
     return (values - low) / (high - low) if high > low else np.zeros_like(values)
 
 
@@ -139,9 +143,12 @@ def separate_ink(ink):
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     background, peak = float(np.median(border)), float(ink.max())
     if peak - background < MIN_CONTRAST:
-        raise BlankImageError("no digit found: the image is blank" if peak - background < 0.01 else
-                              f"no digit found: the strokes are too faint (ink {peak - background:.2f} "
-                              f"above the background; at least {MIN_CONTRAST} is needed)")
+        raise BlankImageError(
+            "no digit found: the image is blank"
+            if peak - background < 0.01
+            else f"no digit found: the strokes are too faint (ink {peak - background:.2f} "
+            f"above the background; at least {MIN_CONTRAST} is needed)"
+        )
     return np.clip((ink - background) / (peak - background), 0, 1)
 
 
@@ -150,7 +157,7 @@ def digit_from(separated):
     ink = np.where(separated < INK_THRESHOLD, 0, separated).astype(np.float32)
     ink = keep_the_drawing(ink)
     rows, cols = np.nonzero(ink)
-    ink = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     ink = _thicken(ink, DIGIT_BOX / max(ink.shape))
     scale = DIGIT_BOX / max(ink.shape)
     height, width = (max(1, round(n * scale)) for n in ink.shape)
@@ -194,7 +201,7 @@ def keep_the_drawing(ink):
     keep[0] = False
     if keep[1:].all():
         return ink
-    full = np.repeat(np.repeat(keep[labels], block, axis=0), block, axis=1)[:ink.shape[0], :ink.shape[1]]
+    full = np.repeat(np.repeat(keep[labels], block, axis=0), block, axis=1)[: ink.shape[0], : ink.shape[1]]
     return np.where(full, ink, 0).astype(np.float32)
 
 
@@ -204,10 +211,11 @@ def ink_pieces(mask):
     block = max(1, -(-max(mask.shape) // BACKGROUND_SIDE))
     small = block_reduce(mask, block, np.max)
     labels = np.where(small, np.arange(1, small.size + 1).reshape(small.shape), 0)
-    while True:   # every pixel takes the largest label among its 8 neighbours until nothing changes
+    while True:  # every pixel takes the largest label among its 8 neighbours until nothing changes
         padded = np.pad(labels, 1)
-        spread = np.max([padded[r:r + small.shape[0], c:c + small.shape[1]] for r in range(3) for c in range(3)],
-                        axis=0)
+        spread = np.max(
+            [padded[r : r + small.shape[0], c : c + small.shape[1]] for r in range(3) for c in range(3)], axis=0
+        )
         spread = np.where(small, spread, 0)
         if np.array_equal(spread, labels):
             break
@@ -220,7 +228,7 @@ def block_reduce(image, block, reduce):
     """``reduce`` over block × block tiles of ``image`` (padded with zeros to whole tiles)."""
     height, width = -(-image.shape[0] // block), -(-image.shape[1] // block)
     padded = np.zeros((height * block, width * block), dtype=image.dtype)
-    padded[:image.shape[0], :image.shape[1]] = image
+    padded[: image.shape[0], : image.shape[1]] = image
     return reduce(padded.reshape(height, block, width, block), axis=(1, 3))
 
 
@@ -235,8 +243,10 @@ def local_background(ink):
     small = np.asarray(Image.fromarray(ink, mode="F").resize(small_size, Image.Resampling.BOX))
     window = max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
     opened = _sliding(_sliding(small, window, np.min), window, np.max)
-    return np.asarray(Image.fromarray(opened.astype(np.float32), mode="F").resize(
-        (width, height), Image.Resampling.BILINEAR), dtype=np.float32)
+    return np.asarray(
+        Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),
+        dtype=np.float32,
+    )
 
 
 def _sliding(image, window, reduce):
@@ -280,7 +290,7 @@ def _place_by_center_of_mass(digit):
     square = np.zeros((28, 28), dtype=np.float32)
     r0, c0 = max(top, 0), max(left, 0)
     r1, c1 = min(top + digit.shape[0], 28), min(left + digit.shape[1], 28)
-    square[r0:r1, c0:c1] = digit[r0 - top:r1 - top, c0 - left:c1 - left]
+    square[r0:r1, c0:c1] = digit[r0 - top : r1 - top, c0 - left : c1 - left]
     return square
 
 

@@ -53,13 +53,19 @@ def cost_breakdown(net: Network, image: npt.ArrayLike, label: int) -> dict[str, 
     wanted = one_hot([label], net.sizes[-1], np.float64)[:, 0]
     # The library's own cost, applied to each output as if it were an example of one output.
     terms = example_costs(net.cost_name, outputs[None, :], wanted[None, :], net.output) + 0.0  # no −0.0
-    return {"outputs": outputs.tolist(), "wanted": wanted.tolist(), "squared_differences": terms.tolist(),
-            "cost": float(terms.sum()), "cost_name": net.cost_name, "output_activation": net.output,
-            "label": label, "digit": int(outputs.argmax())}
+    return {
+        "outputs": outputs.tolist(),
+        "wanted": wanted.tolist(),
+        "squared_differences": terms.tolist(),
+        "cost": float(terms.sum()),
+        "cost_name": net.cost_name,
+        "output_activation": net.output,
+        "label": label,
+        "digit": int(outputs.argmax()),
+    }
 
 
-def describe_term(cost_name: str, output: float, wanted: float, term: float,
-                  output_activation: str = "sigmoid") -> str:
+def describe_term(cost_name: str, output: float, wanted: float, term: float, output_activation: str = "sigmoid") -> str:
     """One output's term of the cost as text, e.g. "0.0865 ← (0.29 − 0.00)²" for the quadratic cost,
     "2.3026 ← −ln(0.10)" or "0.0513 ← −ln(1 − 0.05)" for cross-entropy."""
     if cost_name == "quadratic":
@@ -154,7 +160,7 @@ def nudges(net: Network, images: Any, labels: Any, top: int = 10) -> dict[str, A
     blocks = _blocks(net, gradient)
     layer_norms = {f"{kind}[{l}]": float(np.linalg.norm(g.astype(np.float64))) for kind, l, _, g in blocks}
     flat = _flat(gradient)
-    order = np.argsort(-np.abs(flat), kind="stable")[:max(0, int(top))]
+    order = np.argsort(-np.abs(flat), kind="stable")[: max(0, int(top))]
     largest = float(np.abs(flat).max())
     starts = np.cumsum([0] + [g.size for _, _, _, g in blocks])
     ranked = []
@@ -164,10 +170,23 @@ def nudges(net: Network, images: Any, labels: Any, top: int = 10) -> dict[str, A
         index = [int(i) for i in np.unravel_index(position - starts[block], g.shape)]
         name = f"{kind}[{l}][{','.join(map(str, index))}]"
         nudge = float(flat[position])
-        ranked.append({"name": name, "layer": l, "index": index, "value": float(values[tuple(index)]),
-                       "nudge": nudge, "words": f"{name} {describe_nudge(nudge, largest)}"})
-    return {"parameters": int(flat.size), "examples": int(len(images)), "layer_norms": layer_norms,
-            "total_norm": float(np.linalg.norm(flat)), "top": ranked}
+        ranked.append(
+            {
+                "name": name,
+                "layer": l,
+                "index": index,
+                "value": float(values[tuple(index)]),
+                "nudge": nudge,
+                "words": f"{name} {describe_nudge(nudge, largest)}",
+            }
+        )
+    return {
+        "parameters": int(flat.size),
+        "examples": int(len(images)),
+        "layer_norms": layer_norms,
+        "total_norm": float(np.linalg.norm(flat)),
+        "top": ranked,
+    }
 
 
 # ---------------------------------------------------------------------- what neurons look for
@@ -179,8 +198,10 @@ def _check_pixels(net):
 def _check_layer(net, layer):
     layer = int(layer)
     if not 1 <= layer <= net.num_layers:
-        raise ValueError(f"unknown layer {layer}: this network's layers are 1..{net.num_layers} "
-                         f"(1 = the first hidden layer, {net.num_layers} = the output layer)")
+        raise ValueError(
+            f"unknown layer {layer}: this network's layers are 1..{net.num_layers} "
+            f"(1 = the first hidden layer, {net.num_layers} = the output layer)"
+        )
     return layer
 
 
@@ -220,8 +241,9 @@ def input_gradient(net: Network, images: npt.ArrayLike, layer: int, neuron: Any)
     return delta @ net.weights[0]
 
 
-def activation_maximization(net: Network, layer: int, neuron: int, steps: int = 200, step_size: float = 0.05,
-                            seed: int = 0, start: float = 0.5) -> np.ndarray:
+def activation_maximization(
+    net: Network, layer: int, neuron: int, steps: int = 200, step_size: float = 0.05, seed: int = 0, start: float = 0.5
+) -> np.ndarray:
     """An input that excites ``neuron`` of ``layer`` (1-based) strongly: (28, 28) in [0, 1].
 
     Gradient ascent on the pixels from a grey start (``start`` = 0.5, with a faint seeded jitter
@@ -237,8 +259,9 @@ def activation_maximization(net: Network, layer: int, neuron: int, steps: int = 
     return activation_maximizations(net, layer, [neuron], steps, step_size, seed, start)[0]
 
 
-def activation_maximizations(net: Network, layer: int, neurons: Any, steps: int = 200,
-                             step_size: float = 0.05, seed: int = 0, start: float = 0.5) -> np.ndarray:
+def activation_maximizations(
+    net: Network, layer: int, neurons: Any, steps: int = 200, step_size: float = 0.05, seed: int = 0, start: float = 0.5
+) -> np.ndarray:
     """``activation_maximization`` for several ``neurons`` of one layer at once, each climbing from
     the same start: (len(neurons), 28, 28) in [0, 1]."""
     _check_pixels(net)
@@ -250,7 +273,7 @@ def activation_maximizations(net: Network, layer: int, neurons: Any, steps: int 
     net = net.astype(np.float64)  # float32 sigmoids saturate to an exact 0 slope and would stall the climb
     rng = np.random.default_rng(seed)
     images = np.tile(np.clip(start + 0.01 * rng.standard_normal(784), 0, 1), (len(neurons), 1))
-    climbing = np.ones(len(neurons), dtype=bool)   # a neuron stops when no pixel can move any more
+    climbing = np.ones(len(neurons), dtype=bool)  # a neuron stops when no pixel can move any more
     for _ in range(steps):
         slope = input_gradient(net, images, layer, neurons)
         slope[((images >= 1) & (slope > 0)) | ((images <= 0) & (slope < 0))] = 0  # pixels already at a bound
@@ -303,8 +326,9 @@ def noise_images(kind: str, count: int, seed: int = 0) -> np.ndarray:
 HISTOGRAM_EDGES = np.linspace(0, 1, 11)  # ten bins of top activation: [0, 0.1), …, [0.9, 1]
 
 
-def noise_report(net: Network, kind: str, count: int, seed: int = 0, digits: npt.ArrayLike | None = None,
-                 engine: Any = "auto") -> dict[str, Any]:
+def noise_report(
+    net: Network, kind: str, count: int, seed: int = 0, digits: npt.ArrayLike | None = None, engine: Any = "auto"
+) -> dict[str, Any]:
     """What the network answers for ``count`` random images of ``kind`` (see ``noise_images``).
 
     Returns a dict: ``count``, ``kind``, ``seed``, ``answers`` (how many noise images were
@@ -318,15 +342,23 @@ def noise_report(net: Network, kind: str, count: int, seed: int = 0, digits: npt
     outputs = net.outputs(images, engine=engine)
     answers = np.bincount(outputs.argmax(axis=1), minlength=net.sizes[-1])
     top = outputs.max(axis=1).astype(np.float64)
-    report = {"count": int(count), "kind": kind, "seed": seed, "answers": answers.tolist(),
-              "shares": (answers / count).tolist(), "mean_top_activation_noise": float(top.mean()),
-              "histogram_edges": HISTOGRAM_EDGES.tolist(),
-              "top_activation_histogram_noise": _histogram(top),
-              "mean_top_activation_digits": None, "top_activation_histogram_digits": None}
+    report = {
+        "count": int(count),
+        "kind": kind,
+        "seed": seed,
+        "answers": answers.tolist(),
+        "shares": (answers / count).tolist(),
+        "mean_top_activation_noise": float(top.mean()),
+        "histogram_edges": HISTOGRAM_EDGES.tolist(),
+        "top_activation_histogram_noise": _histogram(top),
+        "mean_top_activation_digits": None,
+        "top_activation_histogram_digits": None,
+    }
     if digits is not None:
         digit_top = net.outputs(np.asarray(digits), engine=engine).max(axis=1).astype(np.float64)
-        report.update(mean_top_activation_digits=float(digit_top.mean()),
-                      top_activation_histogram_digits=_histogram(digit_top))
+        report.update(
+            mean_top_activation_digits=float(digit_top.mean()), top_activation_histogram_digits=_histogram(digit_top)
+        )
     return report
 
 
@@ -349,12 +381,19 @@ def cost_contrast(net: Network, images: np.ndarray, labels: np.ndarray) -> dict[
     right = np.flatnonzero(digits == labels)
 
     def example(index):
-        return {"index": int(index), "label": int(labels[index]), "digit": int(digits[index]),
-                "cost": float(costs[index])}
+        return {
+            "index": int(index),
+            "label": int(labels[index]),
+            "digit": int(digits[index]),
+            "cost": float(costs[index]),
+        }
 
-    return {"average_cost": float(costs.mean()), "count": int(len(images)),
-            "confident": example(right[costs[right].argmin()]) if right.size else None,
-            "trash": example(costs.argmax())}
+    return {
+        "average_cost": float(costs.mean()),
+        "count": int(len(images)),
+        "confident": example(right[costs[right].argmin()]) if right.size else None,
+        "trash": example(costs.argmax()),
+    }
 
 
 # ---------------------------------------------------------------------- activations, layer by layer
@@ -374,16 +413,35 @@ def layer_activations(net: Network, image: npt.ArrayLike, connections: int = 40)
         contributions = W.astype(np.float64) * activations[l - 1].astype(np.float64)[None, :]
         order = np.argsort(-np.abs(contributions), axis=None, kind="stable")[:connections]
         for rank, (to, source) in enumerate(zip(*np.unravel_index(order, W.shape))):
-            strongest.append({"layer": l, "rank": rank, "from": int(source), "to": int(to),
-                              "weight": float(W[to, source]), "contribution": float(contributions[to, source])})
-    return {"activations": [a.astype(np.float64).tolist() for a in activations],
-            "digit": int(activations[-1].argmax()), "connections": strongest}
+            strongest.append(
+                {
+                    "layer": l,
+                    "rank": rank,
+                    "from": int(source),
+                    "to": int(to),
+                    "weight": float(W[to, source]),
+                    "contribution": float(contributions[to, source]),
+                }
+            )
+    return {
+        "activations": [a.astype(np.float64).tolist() for a in activations],
+        "digit": int(activations[-1].argmax()),
+        "connections": strongest,
+    }
 
 
 # ---------------------------------------------------------------------- the cost landscape
-def cost_landscape(net: Network, images: npt.ArrayLike, labels: npt.ArrayLike, span: float | None = None,
-                   points: int = 41, grid: int = 31, steps: int = 5, lr: float | None = None,
-                   seed: int = 0) -> dict[str, Any]:
+def cost_landscape(
+    net: Network,
+    images: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    span: float | None = None,
+    points: int = 41,
+    grid: int = 31,
+    steps: int = 5,
+    lr: float | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
     """The cost around the current parameters θ₀, along −∇C and on a 2-D slice, with descent steps.
 
     Directions (unit vectors in the 13,002-dimensional parameter space): ``d1`` = −∇C/‖∇C‖ at θ₀,
@@ -429,8 +487,15 @@ def cost_landscape(net: Network, images: npt.ArrayLike, labels: npt.ArrayLike, s
     for step in range(steps + 1):
         shift = parameters - start
         along, across = float(shift @ d1), float(shift @ d2)
-        path.append({"step": step, "d1": along, "d2": across, "cost": cost_at(parameters),
-                     "off_slice": float(np.linalg.norm(shift - along * d1 - across * d2))})
+        path.append(
+            {
+                "step": step,
+                "d1": along,
+                "d2": across,
+                "cost": cost_at(parameters),
+                "off_slice": float(np.linalg.norm(shift - along * d1 - across * d2)),
+            }
+        )
         if step < steps:
             parameters = parameters - lr * gradient_at(parameters)
     if span is None:
@@ -440,9 +505,19 @@ def cost_landscape(net: Network, images: npt.ArrayLike, labels: npt.ArrayLike, s
     grid_offsets = _symmetric(span, grid)
     costs_1d = [cost_at(start + t * d1) for t in offsets]
     costs_2d = [[cost_at(start + s * d1 + t * d2) for s in grid_offsets] for t in grid_offsets]
-    return {"examples": int(len(images)), "cost": path[0]["cost"], "gradient_norm": norm, "lr": lr,
-            "span": float(span), "offsets": offsets.tolist(), "costs_1d": costs_1d, "slope_at_zero": -norm,
-            "grid_offsets": grid_offsets.tolist(), "costs_2d": costs_2d, "path": path}
+    return {
+        "examples": int(len(images)),
+        "cost": path[0]["cost"],
+        "gradient_norm": norm,
+        "lr": lr,
+        "span": float(span),
+        "offsets": offsets.tolist(),
+        "costs_1d": costs_1d,
+        "slope_at_zero": -norm,
+        "grid_offsets": grid_offsets.tolist(),
+        "costs_2d": costs_2d,
+        "path": path,
+    }
 
 
 def _symmetric(reach, count):
@@ -464,8 +539,9 @@ def confusion_matrix(labels: npt.ArrayLike, predictions: npt.ArrayLike, classes:
     return counts
 
 
-def confident_mistakes(net: Network, images: np.ndarray, labels: np.ndarray, count: int = 16,
-                       engine: Any = "auto") -> list[dict[str, Any]]:
+def confident_mistakes(
+    net: Network, images: np.ndarray, labels: np.ndarray, count: int = 16, engine: Any = "auto"
+) -> list[dict[str, Any]]:
     """The ``count`` wrong answers the network is surest of, surest first.
 
     Each is {"index", "label" (the true digit), "digit" (the answer), "confidence" (the answer's
@@ -476,5 +552,7 @@ def confident_mistakes(net: Network, images: np.ndarray, labels: np.ndarray, cou
     wrong = np.flatnonzero(digits != np.asarray(labels))
     confidence = outputs[wrong, digits[wrong]].astype(np.float64)
     order = wrong[np.argsort(-confidence, kind="stable")][:count]
-    return [{"index": int(i), "label": int(labels[i]), "digit": int(digits[i]),
-             "confidence": float(outputs[i, digits[i]])} for i in order]
+    return [
+        {"index": int(i), "label": int(labels[i]), "digit": int(digits[i]), "confidence": float(outputs[i, digits[i]])}
+        for i in order
+    ]

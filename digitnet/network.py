@@ -50,8 +50,12 @@ def initial_parameters(sizes, init, rng):
         raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        scale = {"nielsen": 1.0, "lecun": np.sqrt(1 / n_in),
-                 "xavier": np.sqrt(2 / (n_in + n_out)), "he": np.sqrt(2 / n_in)}[init]
+        scale = {
+            "nielsen": 1.0,
+            "lecun": np.sqrt(1 / n_in),
+            "xavier": np.sqrt(2 / (n_in + n_out)),
+            "he": np.sqrt(2 / n_in),
+        }[init]
         weights.append(rng.standard_normal((n_out, n_in)) * scale)
         bias = rng.standard_normal(n_out)
         biases.append(bias if init in ("nielsen", "lecun") else np.zeros(n_out))
@@ -68,9 +72,16 @@ class Network:
     repeatable; ``dtype`` is float32 for speed, float64 for gradient checks.
     """
 
-    def __init__(self, sizes: Sequence[int] = DEFAULT_SIZES, activation: str = "sigmoid", cost: str = "quadratic",
-                 output: str = "sigmoid", init: str = "lecun", seed: int | None = None,
-                 dtype: npt.DTypeLike = np.float32) -> None:
+    def __init__(
+        self,
+        sizes: Sequence[int] = DEFAULT_SIZES,
+        activation: str = "sigmoid",
+        cost: str = "quadratic",
+        output: str = "sigmoid",
+        init: str = "lecun",
+        seed: int | None = None,
+        dtype: npt.DTypeLike = np.float32,
+    ) -> None:
         sizes = [int(n) for n in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes}")
@@ -109,12 +120,19 @@ class Network:
 
     def config(self) -> dict[str, Any]:
         """The architecture as plain data: enough to rebuild an untrained network of this shape."""
-        return {"sizes": self.sizes, "activation": self.activation, "output": self.output,
-                "cost": self.cost_name, "init": self.init}
+        return {
+            "sizes": self.sizes,
+            "activation": self.activation,
+            "output": self.output,
+            "cost": self.cost_name,
+            "init": self.init,
+        }
 
     def __repr__(self):
-        return (f"Network({'-'.join(map(str, self.sizes))}, activation={self.activation!r}, "
-                f"output={self.output!r}, cost={self.cost_name!r}, parameters={self.num_parameters:,})")
+        return (
+            f"Network({'-'.join(map(str, self.sizes))}, activation={self.activation!r}, "
+            f"output={self.output!r}, cost={self.cost_name!r}, parameters={self.num_parameters:,})"
+        )
 
     # ------------------------------------------------------------------ the flat view
     def get_parameters(self) -> np.ndarray:
@@ -205,12 +223,14 @@ class Network:
         ``digit`` (None, or −1 in a batch, when rejected), ``rejected``, ``typicality``,
         ``outputs``, ``unsure`` and ``state`` (see ``digitnet.rejection``)."""
         from .rejection import predict_or_reject
+
         return predict_or_reject(self, images, engine=engine, drawings=drawings)
 
     def outputs(self, images: npt.ArrayLike, engine: Any = "auto") -> np.ndarray:
         """Output activations like ``feedforward``, computed by ``engine``: a name (see
         ``digitnet.engines``; ``auto`` takes the fast engine where it is ready) or an engine."""
         from .engines import engine_for_outputs
+
         images = np.asarray(images)
         rows = images[None, :] if images.ndim == 1 else images
         outputs = engine_for_outputs(engine, self, rows).outputs(self, rows)
@@ -227,8 +247,9 @@ class Network:
         """The network's cost C: the mean of C_x over the examples."""
         return float(self.example_costs(images, labels).mean())
 
-    def evaluate(self, images: np.ndarray, labels: npt.ArrayLike, engine: Any = "auto",
-                 chunk: int = 10_000) -> dict[str, float]:
+    def evaluate(
+        self, images: np.ndarray, labels: npt.ArrayLike, engine: Any = "auto", chunk: int = 10_000
+    ) -> dict[str, float]:
         """``{"accuracy": fraction correct in [0, 1], "cost": mean cost}`` on the given examples.
 
         Works through ``chunk`` examples at a time, so a large set needs no large temporary arrays.
@@ -236,15 +257,14 @@ class Network:
         labels = np.asarray(labels)
         correct, total_cost = 0, 0.0
         for start in range(0, len(labels), chunk):
-            outputs = self.outputs(images[start:start + chunk], engine=engine)
-            wanted = one_hot(labels[start:start + chunk], self.sizes[-1], outputs.dtype)
-            correct += int((outputs.argmax(axis=1) == labels[start:start + chunk]).sum())
+            outputs = self.outputs(images[start : start + chunk], engine=engine)
+            wanted = one_hot(labels[start : start + chunk], self.sizes[-1], outputs.dtype)
+            correct += int((outputs.argmax(axis=1) == labels[start : start + chunk]).sum())
             total_cost += float(self.cost_function.example_costs(outputs.T, wanted, self.output).sum(dtype=np.float64))
         return {"accuracy": correct / len(labels), "cost": total_cost / len(labels)}
 
     # ------------------------------------------------------------------ learning
-    def backprop(self, images: npt.ArrayLike, labels: npt.ArrayLike,
-                 masks: list[np.ndarray] | None = None) -> Gradient:
+    def backprop(self, images: npt.ArrayLike, labels: npt.ArrayLike, masks: list[np.ndarray] | None = None) -> Gradient:
         """∇C for the mean cost over ``images`` (n, 784) with digit ``labels`` (n,).
 
         Backpropagation, all examples at once (one column each):
@@ -277,10 +297,19 @@ class Network:
         for b, nabla_b in zip(self.biases, gradient.biases):
             b -= lr * nabla_b
 
-    def fit(self, images: npt.ArrayLike, labels: npt.ArrayLike, recipe: "Recipe | None" = None, *,
-            test: tuple[npt.ArrayLike, npt.ArrayLike] | None = None, monitor: bool = False, engine: Any = "auto",
-            on_epoch: Callable[[dict[str, Any]], Any] | None = None,
-            on_progress: Callable[[int, int], Any] | None = None, **options: Any) -> list[dict[str, Any]]:
+    def fit(
+        self,
+        images: npt.ArrayLike,
+        labels: npt.ArrayLike,
+        recipe: "Recipe | None" = None,
+        *,
+        test: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+        monitor: bool = False,
+        engine: Any = "auto",
+        on_epoch: Callable[[dict[str, Any]], Any] | None = None,
+        on_progress: Callable[[int, int], Any] | None = None,
+        **options: Any,
+    ) -> list[dict[str, Any]]:
         """Train by mini-batch stochastic gradient descent; return the history (one dict per epoch).
 
         ``recipe`` is a ``digitnet.recipe.Recipe`` (default ``Recipe()``: 30 epochs, mini-batches
@@ -296,17 +325,29 @@ class Network:
         """
         from .recipe import Recipe
         from .training import train
-        return train(self, images, labels, Recipe.from_options(recipe, **options), test=test, monitor=monitor,
-                     engine=engine, on_epoch=on_epoch, on_progress=on_progress)
+
+        return train(
+            self,
+            images,
+            labels,
+            Recipe.from_options(recipe, **options),
+            test=test,
+            monitor=monitor,
+            engine=engine,
+            on_epoch=on_epoch,
+            on_progress=on_progress,
+        )
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | PathLike) -> None:
         """Write the network to ``path`` (.npz: arrays + JSON metadata, no pickle), atomically."""
         from .storage import save_network
+
         save_network(self, path)
 
     @classmethod
     def load(cls, path: str | PathLike) -> "Network":
         """Read a network saved by ``save``; raises ModelFileError with a clear message if it cannot."""
         from .storage import load_network
+
         return load_network(path)

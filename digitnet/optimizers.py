@@ -41,8 +41,9 @@ class Optimizer:
         """∇C with the L2 term: weights' gradient + λ W (biases unchanged); ∇C itself when λ = 0."""
         if not self.weight_decay:
             return gradient
-        return Gradient([nabla_w + self.weight_decay * W for nabla_w, W in zip(gradient.weights, net.weights)],
-                        gradient.biases)
+        return Gradient(
+            [nabla_w + self.weight_decay * W for nabla_w, W in zip(gradient.weights, net.weights)], gradient.biases
+        )
 
     def step(self, net, gradient, lr):
         raise NotImplementedError
@@ -101,7 +102,7 @@ class Adam(Optimizer):
             self.means = [np.zeros_like(p) for p, _ in pairs]
             self.squares = [np.zeros_like(p) for p, _ in pairs]
         self.steps += 1
-        mean_correction, square_correction = 1 - self.beta1 ** self.steps, 1 - self.beta2 ** self.steps
+        mean_correction, square_correction = 1 - self.beta1**self.steps, 1 - self.beta2**self.steps
         for (p, nabla), m, s in zip(pairs, self.means, self.squares):
             m *= self.beta1
             m += (1 - self.beta1) * nabla

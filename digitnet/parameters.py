@@ -32,5 +32,5 @@ def unflatten_into(vector, weights, biases):
     """Fill ``weights`` and ``biases`` in place from one vector laid out by ``flatten``."""
     start = 0
     for array in in_order(weights, biases):
-        array[...] = vector[start:start + array.size].reshape(array.shape)
+        array[...] = vector[start : start + array.size].reshape(array.shape)
         start += array.size

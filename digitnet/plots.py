@@ -20,8 +20,8 @@ from matplotlib.patches import Circle, Rectangle
 from .files import atomic_write
 from .insight import as_pixels, describe_term
 
-SIGNED = "RdBu_r"      # blue < 0 < red
-PIXELS = "gray"        # 0 black … 1 white
+SIGNED = "RdBu_r"  # blue < 0 < red
+PIXELS = "gray"  # 0 black … 1 white
 FORMATS = ("png", "svg", "pdf")
 
 
@@ -81,8 +81,9 @@ def first_layer_figure(pictures, biases, title="What the first hidden layer look
     figure = Figure(figsize=(size, size * 0.95 + 0.6), layout="constrained")
     limit = _symmetric_limit([pictures])
     image, axes = _image_grid(figure, pictures, _neuron_titles(len(pictures), biases), SIGNED, -limit, limit)
-    figure.colorbar(image, ax=axes.tolist(), shrink=0.6, label="weight (red: ink here raises the neuron, "
-                                                               "blue: lowers it)")
+    figure.colorbar(
+        image, ax=axes.tolist(), shrink=0.6, label="weight (red: ink here raises the neuron, blue: lowers it)"
+    )
     figure.suptitle(title)
     return figure
 
@@ -110,10 +111,13 @@ def deeper_layer_figure(linear, maximized, biases, layer, reached=None, start=0.
     image, axes = _image_grid(right, maximized, titles, PIXELS, 0, 1)
     right.colorbar(image, ax=axes.tolist(), shrink=0.6, label="pixel (0 black … 1 white ink)")
     colour = "grey" if start == 0.5 else "black" if start == 0 else f"pixels at {start:g}"
-    right.suptitle(f"Activation maximization: an input that excites it\n"
-                   f"(gradient ascent from {colour}; a = activation reached)", fontsize=10)
-    figure.suptitle("What the output neurons respond to" if output_layer
-                    else f"What the neurons of layer {layer} respond to")
+    right.suptitle(
+        f"Activation maximization: an input that excites it\n(gradient ascent from {colour}; a = activation reached)",
+        fontsize=10,
+    )
+    figure.suptitle(
+        "What the output neurons respond to" if output_layer else f"What the neurons of layer {layer} respond to"
+    )
     return figure
 
 
@@ -129,16 +133,16 @@ def cost_figure(image, breakdown, title=None):
     digits = np.arange(len(breakdown["outputs"]))
     colours = ["tab:green" if d == breakdown["label"] else "tab:gray" for d in digits]
     bars_ax.barh(digits, breakdown["outputs"], color=colours, height=0.6, label="output activation")
-    bars_ax.scatter(breakdown["wanted"], digits, marker="|", s=260, color="black", zorder=3,
-                    label="wanted output")
+    bars_ax.scatter(breakdown["wanted"], digits, marker="|", s=260, color="black", zorder=3, label="wanted output")
     bars_ax.set_yticks(digits)
     bars_ax.set_ylim(len(digits) - 0.5, -0.5)
     bars_ax.set_ylabel("output neuron (digit)")
     bars_ax.set_xlim(0, 2.25)
     bars_ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
     bars_ax.set_xlabel("activation")
-    for digit, (output, wanted, term) in enumerate(zip(breakdown["outputs"], breakdown["wanted"],
-                                                       breakdown["squared_differences"])):
+    for digit, (output, wanted, term) in enumerate(
+        zip(breakdown["outputs"], breakdown["wanted"], breakdown["squared_differences"])
+    ):
         text = describe_term(breakdown["cost_name"], output, wanted, term, breakdown["output_activation"])
         bars_ax.text(1.08, digit, text, va="center", fontsize=9, family="monospace")
     bars_ax.legend(loc="lower right", fontsize=8)
@@ -177,9 +181,11 @@ def noise_figure(images, outputs, report, shown=8):
         ax.set_title(f"says {int(np.argmax(output))}\n({float(np.max(output)):.2f})", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    top.suptitle(f"{report['kind']} noise: the network still picks a digit, sometimes confidently "
-                 "(the answer's output activation)",
-                 fontsize=10)
+    top.suptitle(
+        f"{report['kind']} noise: the network still picks a digit, sometimes confidently "
+        "(the answer's output activation)",
+        fontsize=10,
+    )
     answers_ax, spread_ax = bottom.subplots(1, 2)
     answers_ax.bar(range(len(report["shares"])), report["shares"], color="tab:purple")
     answers_ax.set_xticks(range(len(report["shares"])))
@@ -189,12 +195,22 @@ def noise_figure(images, outputs, report, shown=8):
     edges = np.asarray(report["histogram_edges"])
     centres, width = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
     noise = np.asarray(report["top_activation_histogram_noise"]) / report["count"]
-    spread_ax.bar(centres - width / 5, noise, width=width * 0.4, color="tab:purple",
-                  label=f"noise (mean {report['mean_top_activation_noise']:.2f})")
+    spread_ax.bar(
+        centres - width / 5,
+        noise,
+        width=width * 0.4,
+        color="tab:purple",
+        label=f"noise (mean {report['mean_top_activation_noise']:.2f})",
+    )
     if report.get("top_activation_histogram_digits") is not None:
         counts = np.asarray(report["top_activation_histogram_digits"])
-        spread_ax.bar(centres + width / 5, counts / counts.sum(), width=width * 0.4, color="tab:green",
-                      label=f"real test digits (mean {report['mean_top_activation_digits']:.2f})")
+        spread_ax.bar(
+            centres + width / 5,
+            counts / counts.sum(),
+            width=width * 0.4,
+            color="tab:green",
+            label=f"real test digits (mean {report['mean_top_activation_digits']:.2f})",
+        )
     spread_ax.set_xlim(0, 1)
     spread_ax.set_xlabel("top output activation (how sure it sounds)")
     spread_ax.set_ylabel("share of images")
@@ -214,8 +230,15 @@ def activations_figure(layers, title=None, max_drawn=40):
     activations = [np.asarray(a) for a in layers["activations"]]
     figure = Figure(figsize=(3 + 2.2 * (len(activations) - 1), 6.4), layout="constrained")
     ax = figure.subplots()
-    ax.imshow(activations[0].reshape(28, 28), cmap=PIXELS, vmin=0, vmax=1, extent=(0, 2.8, -1.4, 1.4),
-              interpolation="nearest", zorder=1)
+    ax.imshow(
+        activations[0].reshape(28, 28),
+        cmap=PIXELS,
+        vmin=0,
+        vmax=1,
+        extent=(0, 2.8, -1.4, 1.4),
+        interpolation="nearest",
+        zorder=1,
+    )
     ax.add_patch(Rectangle((0, -1.4), 2.8, 2.8, fill=False, edgecolor="0.5", linewidth=0.8, zorder=2))
     positions = [lambda pixel: (0.05 + 0.1 * (pixel % 28), 1.35 - 0.1 * (pixel // 28))]
     shown = [np.arange(784)]
@@ -231,9 +254,14 @@ def activations_figure(layers, title=None, max_drawn=40):
         start, end = positions[c["layer"] - 1](c["from"]), positions[c["layer"]](c["to"])
         if start is None or end is None:
             continue
-        ax.plot([start[0], end[0]], [start[1], end[1]], color="tab:red" if c["contribution"] > 0 else "tab:blue",
-                linewidth=0.3 + 2.2 * abs(c["contribution"]) / strongest, alpha=0.55,
-                zorder=2 if c["layer"] == 1 else 0)  # lines from the input start on their pixels
+        ax.plot(
+            [start[0], end[0]],
+            [start[1], end[1]],
+            color="tab:red" if c["contribution"] > 0 else "tab:blue",
+            linewidth=0.3 + 2.2 * abs(c["contribution"]) / strongest,
+            alpha=0.55,
+            zorder=2 if c["layer"] == 1 else 0,
+        )  # lines from the input start on their pixels
     cmap = matplotlib.colormaps[PIXELS]
     answer = layers["digit"]
     for l, (a, drawn) in enumerate(zip(activations[1:], shown[1:]), 1):
@@ -242,11 +270,25 @@ def activations_figure(layers, title=None, max_drawn=40):
         for neuron in drawn:
             x, y = positions[l](neuron)
             highlight = last and neuron == answer
-            ax.add_patch(Circle((x, y), radius, facecolor=cmap(float(a[neuron])), zorder=3,
-                                edgecolor="gold" if highlight else "0.3", linewidth=2.5 if highlight else 0.8))
+            ax.add_patch(
+                Circle(
+                    (x, y),
+                    radius,
+                    facecolor=cmap(float(a[neuron])),
+                    zorder=3,
+                    edgecolor="gold" if highlight else "0.3",
+                    linewidth=2.5 if highlight else 0.8,
+                )
+            )
             if last:
-                ax.text(x + radius + 0.08, y, f"{neuron}  {a[neuron]:.2f}", va="center", fontsize=9,
-                        fontweight="bold" if highlight else "normal")
+                ax.text(
+                    x + radius + 0.08,
+                    y,
+                    f"{neuron}  {a[neuron]:.2f}",
+                    va="center",
+                    fontsize=9,
+                    fontweight="bold" if highlight else "normal",
+                )
         label = "output" if last else f"layer {l}"
         extra = f" ({len(drawn)} of {len(a)} shown)" if len(drawn) < len(a) else ""
         ax.text(2.8 + 1.8 * l, -half_height - 0.3, f"{label}{extra}", ha="center", fontsize=9)
@@ -258,8 +300,11 @@ def activations_figure(layers, title=None, max_drawn=40):
     mappable = ScalarMappable(norm=Normalize(0, 1), cmap=cmap)
     figure.colorbar(mappable, ax=ax, shrink=0.5, label="activation")
     per_layer = max((c["rank"] + 1 for c in layers["connections"]), default=0)
-    ax.set_title(f"lines: the {per_layer} strongest terms w·a of each layer's weighted sums "
-                 "(red pushes the neuron up, blue down)", fontsize=9)
+    ax.set_title(
+        f"lines: the {per_layer} strongest terms w·a of each layer's weighted sums "
+        "(red pushes the neuron up, blue down)",
+        fontsize=9,
+    )
     figure.suptitle(title or f"Activations, layer by layer: the network answers {answer}")
     return figure
 
@@ -274,11 +319,22 @@ def landscape_figure(landscape, title=None):
     slope = abs(landscape["slope_at_zero"]) or 1.0
     rise = max(float(np.ptp(costs)), 1e-12)  # the tangent stays within the curve's height
     reach = np.linspace(-1, 1, 3) * min(landscape["span"] / 3, rise / (2 * slope))
-    line_ax.plot(reach, landscape["cost"] + landscape["slope_at_zero"] * reach, color="tab:orange", linewidth=2,
-                 label=f"slope at 0: −‖∇C‖ = {landscape['slope_at_zero']:.3g}")
+    line_ax.plot(
+        reach,
+        landscape["cost"] + landscape["slope_at_zero"] * reach,
+        color="tab:orange",
+        linewidth=2,
+        label=f"slope at 0: −‖∇C‖ = {landscape['slope_at_zero']:.3g}",
+    )
     path = landscape["path"]
-    line_ax.plot([p["d1"] for p in path], [p["cost"] for p in path], "o", color="tab:red", markersize=5,
-                 label=f"{len(path) - 1} descent steps (lr {landscape['lr']:g}; true cost)")
+    line_ax.plot(
+        [p["d1"] for p in path],
+        [p["cost"] for p in path],
+        "o",
+        color="tab:red",
+        markersize=5,
+        label=f"{len(path) - 1} descent steps (lr {landscape['lr']:g}; true cost)",
+    )
     line_ax.set_xlabel("t: distance along d₁ = −∇C/‖∇C‖")
     line_ax.set_ylabel("cost C")
     line_ax.set_title("Along the downhill direction")
@@ -286,8 +342,14 @@ def landscape_figure(landscape, title=None):
     grid = np.asarray(landscape["grid_offsets"])
     surface = map_ax.contourf(grid, grid, np.asarray(landscape["costs_2d"]), levels=20, cmap="viridis")
     map_ax.contour(grid, grid, np.asarray(landscape["costs_2d"]), levels=20, colors="white", linewidths=0.3)
-    map_ax.plot([p["d1"] for p in path], [p["d2"] for p in path], "-o", color="tab:red", markersize=4,
-                label="gradient-descent path (projected)")
+    map_ax.plot(
+        [p["d1"] for p in path],
+        [p["d2"] for p in path],
+        "-o",
+        color="tab:red",
+        markersize=4,
+        label="gradient-descent path (projected)",
+    )
     map_ax.plot(0, 0, "*", color="white", markeredgecolor="black", markersize=14, label="θ₀ (the network now)")
     map_ax.set_xlabel("along d₁ = −∇C/‖∇C‖")
     map_ax.set_ylabel("along d₂ (random, ⊥ d₁)")
@@ -309,11 +371,18 @@ def history_figure(history, title="Training history"):
         costs = [record.get(f"{split}_cost") for record in history]
         accuracies = [record.get(f"{split}_accuracy") for record in history]
         if any(c is not None for c in costs):
-            cost_ax.plot(epochs, [np.nan if c is None else c for c in costs], "-o", markersize=3, color=colour,
-                         label=split)
+            cost_ax.plot(
+                epochs, [np.nan if c is None else c for c in costs], "-o", markersize=3, color=colour, label=split
+            )
         if any(a is not None for a in accuracies):
-            accuracy_ax.plot(epochs, [np.nan if a is None else 100 * a for a in accuracies], "-o", markersize=3,
-                             color=colour, label=split)
+            accuracy_ax.plot(
+                epochs,
+                [np.nan if a is None else 100 * a for a in accuracies],
+                "-o",
+                markersize=3,
+                color=colour,
+                label=split,
+            )
     cost_ax.set_xlabel("epoch")
     cost_ax.set_ylabel("average cost")
     cost_ax.set_title("Cost")
@@ -338,8 +407,15 @@ def confusion_figure(matrix, mistakes, mistake_images, title="Where the network 
     image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     for (row, column), count in np.ndenumerate(matrix):
         if count:
-            ax.text(column, row, str(count), ha="center", va="center", fontsize=7,
-                    color="white" if shares[row, column] > 0.5 else "black")
+            ax.text(
+                column,
+                row,
+                str(count),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if shares[row, column] > 0.5 else "black",
+            )
     ax.set_xticks(range(len(matrix)))
     ax.set_yticks(range(len(matrix)))
     ax.set_xlabel("network's answer")

@@ -23,56 +23,112 @@ class Preset:
     recipe: Recipe
 
 
-DRAWING_MOVES = {"shift": 2.0, "rotation": 10.0, "scale": 0.15, "aspect": 0.2, "shear": 0.3,
-                 "thickness": 1.0}   # how people's drawings differ from MNIST's (see digitnet.augment)
+DRAWING_MOVES = {
+    "shift": 2.0,
+    "rotation": 10.0,
+    "scale": 0.15,
+    "aspect": 0.2,
+    "shear": 0.3,
+    "thickness": 1.0,
+}  # how people's drawings differ from MNIST's (see digitnet.augment)
 
 PRESETS = {
     "3b1b": Preset(
         description="the video's network, 784-16-16-10 sigmoid with the quadratic cost (no ½), "
-                    "mini-batches of 10, LeCun-scaled start, learning rate 1.0 halved after every third of the epochs",
-        network={"sizes": [784, 16, 16, 10], "activation": "sigmoid", "output": "sigmoid",
-                 "cost": "quadratic", "init": "lecun"},
+        "mini-batches of 10, LeCun-scaled start, learning rate 1.0 halved after every third of the epochs",
+        network={
+            "sizes": [784, 16, 16, 10],
+            "activation": "sigmoid",
+            "output": "sigmoid",
+            "cost": "quadratic",
+            "init": "lecun",
+        },
         recipe=Recipe(epochs=30, batch_size=10, lr=1.0, schedule="step"),
     ),
     "nielsen": Preset(
         description="network.py's exact recipe on 784-16-16-10: N(0, 1) weights and biases, constant "
-                    "η = 3.0 on the ½-quadratic cost (= lr 1.5 on digitnet's cost without the ½)",
-        network={"sizes": [784, 16, 16, 10], "activation": "sigmoid", "output": "sigmoid",
-                 "cost": "quadratic", "init": "nielsen"},
+        "η = 3.0 on the ½-quadratic cost (= lr 1.5 on digitnet's cost without the ½)",
+        network={
+            "sizes": [784, 16, 16, 10],
+            "activation": "sigmoid",
+            "output": "sigmoid",
+            "cost": "quadratic",
+            "init": "nielsen",
+        },
         recipe=Recipe(epochs=30, batch_size=10, lr=1.5, schedule="constant"),
     ),
     "3b1b-plus": Preset(
         description="the video's 784-16-16-10 size (13,002 parameters) with a modern recipe: ReLU hidden "
-                    "neurons, softmax outputs with the cross-entropy cost, He start, Adam in mini-batches "
-                    "of 32, cosine schedule, training images shifted up to 1 pixel and turned up to 8 degrees",
-        network={"sizes": [784, 16, 16, 10], "activation": "relu", "output": "softmax",
-                 "cost": "cross-entropy", "init": "he"},
-        recipe=Recipe(epochs=50, batch_size=32, lr=0.002, schedule="cosine", optimizer="adam",
-                      augment={"shift": 1.0, "rotation": 8.0, "elastic": 0.0, "elastic_sigma": 4.0}),
+        "neurons, softmax outputs with the cross-entropy cost, He start, Adam in mini-batches "
+        "of 32, cosine schedule, training images shifted up to 1 pixel and turned up to 8 degrees",
+        network={
+            "sizes": [784, 16, 16, 10],
+            "activation": "relu",
+            "output": "softmax",
+            "cost": "cross-entropy",
+            "init": "he",
+        },
+        recipe=Recipe(
+            epochs=50,
+            batch_size=32,
+            lr=0.002,
+            schedule="cosine",
+            optimizer="adam",
+            augment={"shift": 1.0, "rotation": 8.0, "elastic": 0.0, "elastic_sigma": 4.0},
+        ),
     ),
     "big": Preset(
         description="a larger MLP, 784-512-512-10 ReLU with softmax and cross-entropy, dropout 0.2 on the hidden "
-                    "layers, training images shifted up to 1.5 pixels and turned up to 8 degrees at random, "
-                    "Nesterov momentum, cosine schedule; the last 10,000 training images validate, and the "
-                    "weights of the best epoch on them are kept",
-        network={"sizes": [784, 512, 512, 10], "activation": "relu", "output": "softmax",
-                 "cost": "cross-entropy", "init": "he"},
-        recipe=Recipe(epochs=15, batch_size=100, lr=0.05, schedule="cosine", optimizer="momentum",
-                      momentum=0.9, nesterov=True, dropout=0.2,
-                      augment={"shift": 1.5, "rotation": 8.0, "elastic": 0.0, "elastic_sigma": 4.0},
-                      validation=10000, patience=3),
+        "layers, training images shifted up to 1.5 pixels and turned up to 8 degrees at random, "
+        "Nesterov momentum, cosine schedule; the last 10,000 training images validate, and the "
+        "weights of the best epoch on them are kept",
+        network={
+            "sizes": [784, 512, 512, 10],
+            "activation": "relu",
+            "output": "softmax",
+            "cost": "cross-entropy",
+            "init": "he",
+        },
+        recipe=Recipe(
+            epochs=15,
+            batch_size=100,
+            lr=0.05,
+            schedule="cosine",
+            optimizer="momentum",
+            momentum=0.9,
+            nesterov=True,
+            dropout=0.2,
+            augment={"shift": 1.5, "rotation": 8.0, "elastic": 0.0, "elastic_sigma": 4.0},
+            validation=10000,
+            patience=3,
+        ),
     ),
     "big-drawn": Preset(
         description="the recipe of the shipped big network: the big preset's network and training, 20 epochs, "
-                    "on training images redrawn the ways people draw: shifted up to 2 pixels, turned up to 10 "
-                    "degrees, 15% bigger or smaller, 20% wider or narrower, slanted up to 0.3, strokes up to 1 "
-                    "pixel thicker or thinner, a slight elastic wobble; the best epoch on the last 10,000 "
-                    "training images is kept",
-        network={"sizes": [784, 512, 512, 10], "activation": "relu", "output": "softmax",
-                 "cost": "cross-entropy", "init": "he"},
-        recipe=Recipe(epochs=20, batch_size=100, lr=0.05, schedule="cosine", optimizer="momentum",
-                      momentum=0.9, nesterov=True, dropout=0.2, augment={**DRAWING_MOVES, "elastic": 1.0},
-                      validation=10000, patience=4),
+        "on training images redrawn the ways people draw: shifted up to 2 pixels, turned up to 10 "
+        "degrees, 15% bigger or smaller, 20% wider or narrower, slanted up to 0.3, strokes up to 1 "
+        "pixel thicker or thinner, a slight elastic wobble; the best epoch on the last 10,000 "
+        "training images is kept",
+        network={
+            "sizes": [784, 512, 512, 10],
+            "activation": "relu",
+            "output": "softmax",
+            "cost": "cross-entropy",
+            "init": "he",
+        },
+        recipe=Recipe(
+            epochs=20,
+            batch_size=100,
+            lr=0.05,
+            schedule="cosine",
+            optimizer="momentum",
+            momentum=0.9,
+            nesterov=True,
+            dropout=0.2,
+            augment={**DRAWING_MOVES, "elastic": 1.0},
+            validation=10000,
+            patience=4,
+        ),
     ),
 }
 DEFAULT_PRESET = "3b1b"

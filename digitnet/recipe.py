@@ -122,8 +122,10 @@ class Recipe:
         """A copy with ``changes`` (field=value), checked again; unknown fields are a ValueError."""
         unknown = sorted(set(changes) - {field.name for field in fields(self)})
         if unknown:
-            raise ValueError(f"unknown training option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-                             f"choose from {', '.join(field.name for field in fields(self))}")
+            raise ValueError(
+                f"unknown training option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                f"choose from {', '.join(field.name for field in fields(self))}"
+            )
         return replace(self, **changes)
 
     @classmethod
@@ -141,9 +143,16 @@ class Recipe:
 
     def reference_only_options(self):
         """Names of the options in use that only the reference engine runs (empty for plain SGD)."""
-        return [name for name, used in (("the " + self.optimizer + " optimizer", self.optimizer != "sgd"),
-                                        ("weight decay", self.weight_decay > 0), ("dropout", self.dropout > 0),
-                                        ("augmentation", self.augment is not None)) if used]
+        return [
+            name
+            for name, used in (
+                ("the " + self.optimizer + " optimizer", self.optimizer != "sgd"),
+                ("weight decay", self.weight_decay > 0),
+                ("dropout", self.dropout > 0),
+                ("augmentation", self.augment is not None),
+            )
+            if used
+        ]
 
     def describe(self):
         """Short words for the options this recipe turns on, e.g. ["adam", "dropout 0.2"]."""
@@ -156,9 +165,10 @@ class Recipe:
             words.append(f"dropout {self.dropout:g}")
         if self.augment:
             moves = self.augment
-            words.append(f"augmented (shift {moves.shift:g}, rotation {moves.rotation:g}"
-                         + (f", elastic {moves.elastic:g}, elastic_sigma {moves.elastic_sigma:g})"
-                            if moves.elastic else ")"))
+            words.append(
+                f"augmented (shift {moves.shift:g}, rotation {moves.rotation:g}"
+                + (f", elastic {moves.elastic:g}, elastic_sigma {moves.elastic_sigma:g})" if moves.elastic else ")")
+            )
         if self.validation:
             words.append(f"validation {self.validation:,}")
         if self.patience:

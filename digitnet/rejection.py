@@ -41,14 +41,14 @@ import numpy as np
 
 from .images import MIN_CONTRAST
 
-COMPONENTS = 120       # main directions of pixel space kept (see README for how this was chosen)
-REJECT_SHARE = 0.015   # share of held-out digits rejected: the target is ≤ 2% of test digits
-HELD_OUT = 10_000      # training images kept aside for calibration (the last ones, as in Nielsen's split)
-RIDGE = 1e-4           # added to each class covariance's diagonal so that it can be inverted
-NOT_A_DIGIT = -1       # the digit reported for a rejected image in a batch
-FIT_AT_MOST = 20_000   # training images the density is fitted on (a spread sample: seconds, not minutes)
-SURE_ACCURACY = 0.99   # answers at or above ``unsure_below`` are right this often on held-out digits
-DEFAULT_UNSURE_BELOW = 0.5   # without a rejector: unsure when the top output is less than half the sum
+COMPONENTS = 120  # main directions of pixel space kept (see README for how this was chosen)
+REJECT_SHARE = 0.015  # share of held-out digits rejected: the target is ≤ 2% of test digits
+HELD_OUT = 10_000  # training images kept aside for calibration (the last ones, as in Nielsen's split)
+RIDGE = 1e-4  # added to each class covariance's diagonal so that it can be inverted
+NOT_A_DIGIT = -1  # the digit reported for a rejected image in a batch
+FIT_AT_MOST = 20_000  # training images the density is fitted on (a spread sample: seconds, not minutes)
+SURE_ACCURACY = 0.99  # answers at or above ``unsure_below`` are right this often on held-out digits
+DEFAULT_UNSURE_BELOW = 0.5  # without a rejector: unsure when the top output is less than half the sum
 
 
 @dataclasses.dataclass(repr=False, eq=False)
@@ -78,16 +78,22 @@ class Rejector:
         """−ln density under the best-fitting digit class, up to a constant: (n,) float, or a float."""
         single = np.ndim(images) == 1
         images = np.asarray(images)
-        scores = np.concatenate([np.zeros(0)] + [self._unusualness(chunk)
-                                                 for chunk in _pixel_chunks(np.atleast_2d(images))])
+        scores = np.concatenate(
+            [np.zeros(0)] + [self._unusualness(chunk) for chunk in _pixel_chunks(np.atleast_2d(images))]
+        )
         return float(scores[0]) if single else scores
 
     def _unusualness(self, pixels):
-        z = (pixels - self.mean) @ self.directions.T                                  # (n, k)
-        mahalanobis = np.stack([(((z - mu) @ whitener.T) ** 2).sum(axis=1)             # |L_c⁻¹ (z − μ_c)|²
-                                for mu, whitener in zip(self.class_means, self.class_whiteners)], axis=1)
-        scores = (0.5 * mahalanobis + 0.5 * self.class_log_dets).min(axis=1)          # best of the (n, 10)
-        scores[np.ptp(pixels, axis=1) < MIN_CONTRAST] = np.inf                        # blank: not a digit
+        z = (pixels - self.mean) @ self.directions.T  # (n, k)
+        mahalanobis = np.stack(
+            [
+                (((z - mu) @ whitener.T) ** 2).sum(axis=1)  # |L_c⁻¹ (z − μ_c)|²
+                for mu, whitener in zip(self.class_means, self.class_whiteners)
+            ],
+            axis=1,
+        )
+        scores = (0.5 * mahalanobis + 0.5 * self.class_log_dets).min(axis=1)  # best of the (n, 10)
+        scores[np.ptp(pixels, axis=1) < MIN_CONTRAST] = np.inf  # blank: not a digit
         return scores
 
     def typicality(self, images):
@@ -111,15 +117,17 @@ class Rejector:
         return dataclasses.replace(self, reject_share=float(reject_share))
 
     def __repr__(self):
-        return (f"Rejector(components={self.components}, reject_share={self.reject_share}, "
-                f"held_out={len(self.held_out)}, unsure_below={self.unsure_below:.3f})")
+        return (
+            f"Rejector(components={self.components}, reject_share={self.reject_share}, "
+            f"held_out={len(self.held_out)}, unsure_below={self.unsure_below:.3f})"
+        )
 
 
 def _pixel_chunks(images, size=2000):
     """(n, 784) images as float64 chunks of ``size`` rows in [0, 1] (uint8 read as value / 255, as the
     network reads them): bounded memory for the 60,000 training images."""
     for start in range(0, len(images), size):
-        chunk = images[start:start + size]
+        chunk = images[start : start + size]
         yield chunk / 255.0 if chunk.dtype == np.uint8 else chunk.astype(np.float64)
 
 
@@ -140,14 +148,16 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
         raise ValueError(f"components must be between 1 and {images.shape[1] - 1}, got {components}")
     counts = np.bincount(labels, minlength=classes)
     if classes < 2 or counts.min() <= components:
-        raise ValueError(f"each digit class needs more than {components} images to fit {components} "
-                         f"components; got {counts.tolist()}")
+        raise ValueError(
+            f"each digit class needs more than {components} images to fit {components} "
+            f"components; got {counts.tolist()}"
+        )
     if len(held_out_images) < 100:
         raise ValueError(f"need at least 100 held-out images to calibrate, got {len(held_out_images)}")
     mean = sum(chunk.sum(axis=0) for chunk in _pixel_chunks(images)) / len(images)
     scatter = sum((chunk - mean).T @ (chunk - mean) for chunk in _pixel_chunks(images))
-    _, vectors = np.linalg.eigh(scatter / len(images))                       # ascending order
-    directions = vectors[:, ::-1][:, :components].T                          # (k, 784), largest first
+    _, vectors = np.linalg.eigh(scatter / len(images))  # ascending order
+    directions = vectors[:, ::-1][:, :components].T  # (k, 784), largest first
     z = np.concatenate([(chunk - mean) @ directions.T for chunk in _pixel_chunks(images)])
     class_means, whiteners, log_dets = [], [], []
     for digit in range(classes):
@@ -158,9 +168,19 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
         class_means.append(mu)
         whiteners.append(np.linalg.inv(cholesky))
         log_dets.append(2 * np.log(np.diag(cholesky)).sum())
-    as_stored = lambda array: np.asarray(array, dtype=np.float32)  # calibrate exactly what the file will hold
-    rejector = Rejector(as_stored(mean), as_stored(directions), as_stored(class_means), as_stored(whiteners),
-                        as_stored(log_dets), held_out=np.zeros(0), reject_share=float(reject_share))
+
+    def as_stored(array):  # calibrate exactly what the file will hold
+        return np.asarray(array, dtype=np.float32)
+
+    rejector = Rejector(
+        as_stored(mean),
+        as_stored(directions),
+        as_stored(class_means),
+        as_stored(whiteners),
+        as_stored(log_dets),
+        held_out=np.zeros(0),
+        reject_share=float(reject_share),
+    )
     rejector.held_out = np.sort(rejector.unusualness(held_out_images))
     if not np.isfinite(rejector.held_out).all():
         raise ValueError("the held-out images include blank ones; calibrate on real digits")
@@ -205,7 +225,7 @@ def unsure_level(net, images, labels, engine="auto"):
     outputs = net.outputs(images, engine=engine)
     order = np.argsort(-confidence(outputs))
     right = (outputs.argmax(axis=1) == np.asarray(labels))[order]
-    accuracy_above = np.cumsum(right) / np.arange(1, len(right) + 1)    # of the k most confident answers
+    accuracy_above = np.cumsum(right) / np.arange(1, len(right) + 1)  # of the k most confident answers
     good = np.nonzero(accuracy_above >= SURE_ACCURACY)[0]
     if not len(good):
         return 1.0
@@ -218,11 +238,11 @@ class Verdict(NamedTuple):
     (a 7), "unsure" (probably a 7) or "rejected" (not a digit), or an (n,) array of them."""
 
     digit: object
-    rejected: object      # bool, or (n,) bool
-    typicality: object    # float, or (n,) floats in [0, 1]; None without a rejector
-    outputs: np.ndarray   # (10,) or (n, 10): the network's output activations, always computed
-    unsure: object        # bool, or (n,) bool: not rejected, but the network's confidence is low
-    state: object         # "sure" | "unsure" | "rejected", or (n,) array of them
+    rejected: object  # bool, or (n,) bool
+    typicality: object  # float, or (n,) floats in [0, 1]; None without a rejector
+    outputs: np.ndarray  # (10,) or (n, 10): the network's output activations, always computed
+    unsure: object  # bool, or (n,) bool: not rejected, but the network's confidence is low
+    state: object  # "sure" | "unsure" | "rejected", or (n,) array of them
 
 
 def predict_or_reject(net, images, engine="auto", drawings=None):
@@ -242,8 +262,13 @@ def predict_or_reject(net, images, engine="auto", drawings=None):
     unsure = ~rejected & is_unsure(net, outputs)
     state = np.where(rejected, "rejected", np.where(unsure, "unsure", "sure"))
     if single:
-        return Verdict(None if rejected[0] else int(outputs[0].argmax()), bool(rejected[0]),
-                       None if typicality is None else float(typicality[0]), outputs[0], bool(unsure[0]),
-                       str(state[0]))
+        return Verdict(
+            None if rejected[0] else int(outputs[0].argmax()),
+            bool(rejected[0]),
+            None if typicality is None else float(typicality[0]),
+            outputs[0],
+            bool(unsure[0]),
+            str(state[0]),
+        )
     digits = np.where(rejected, NOT_A_DIGIT, outputs.argmax(axis=1))
     return Verdict(digits, rejected, typicality, outputs, unsure, state)

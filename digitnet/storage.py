@@ -38,29 +38,40 @@ REJECTOR_METHOD = "gaussian-per-class-in-principal-components"
 REJECTOR_ARRAYS = ("mean", "directions", "class_means", "class_whiteners", "class_log_dets", "held_out")
 
 # Limits a model file must keep (checked before anything of that size is allocated or inflated).
-MAX_FILE_BYTES = 256 * 1024**2       # the file on disk
-MAX_UNPACKED_BYTES = 256 * 1024**2   # all its arrays together, uncompressed (as the archive declares them)
-MAX_METADATA_BYTES = 16 * 1024**2    # the JSON metadata
-MAX_MEMBERS = 256                    # arrays in the archive
-MAX_LAYERS = 64                      # layers of neurons, input and output included
-MAX_LAYER_SIZE = 65_536              # neurons in one layer
-MAX_PARAMETERS = 20_000_000          # weights and biases together (80 MB as float32)
-MAX_PREACTIVATION = 1e30             # largest weighted sum any input in [0, 1] may reach (float32 tops at 3.4e38)
+MAX_FILE_BYTES = 256 * 1024**2  # the file on disk
+MAX_UNPACKED_BYTES = 256 * 1024**2  # all its arrays together, uncompressed (as the archive declares them)
+MAX_METADATA_BYTES = 16 * 1024**2  # the JSON metadata
+MAX_MEMBERS = 256  # arrays in the archive
+MAX_LAYERS = 64  # layers of neurons, input and output included
+MAX_LAYER_SIZE = 65_536  # neurons in one layer
+MAX_PARAMETERS = 20_000_000  # weights and biases together (80 MB as float32)
+MAX_PREACTIVATION = 1e30  # largest weighted sum any input in [0, 1] may reach (float32 tops at 3.4e38)
 WEIGHT_DTYPES = ("float32", "float64")
-STORED_WEIGHT_DTYPES = ("float16", *WEIGHT_DTYPES)   # half-precision files (shipped networks) load into float32
+STORED_WEIGHT_DTYPES = ("float16", *WEIGHT_DTYPES)  # half-precision files (shipped networks) load into float32
 
 
 def save_network(net, path):
     """Write ``net`` to ``path`` atomically (a temporary file renamed into place)."""
-    metadata = {"format": FORMAT, "format_version": FORMAT_VERSION, "digitnet_version": __version__,
-                **net.config(), "dtype": net.dtype.name, "recipe": net.recipe, "history": net.history}
+    metadata = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "digitnet_version": __version__,
+        **net.config(),
+        "dtype": net.dtype.name,
+        "recipe": net.recipe,
+        "history": net.history,
+    }
     arrays = {}
     for l, (W, b) in enumerate(zip(net.weights, net.biases), 1):
         arrays[f"W{l}"], arrays[f"b{l}"] = W, b
     if net.rejector is not None:
-        metadata["rejector"] = {"method": REJECTOR_METHOD, "components": net.rejector.components,
-                                "reject_share": net.rejector.reject_share, "held_out": len(net.rejector.held_out),
-                                "unsure_below": net.rejector.unsure_below}
+        metadata["rejector"] = {
+            "method": REJECTOR_METHOD,
+            "components": net.rejector.components,
+            "reject_share": net.rejector.reject_share,
+            "held_out": len(net.rejector.held_out),
+            "unsure_below": net.rejector.unsure_below,
+        }
         arrays.update({f"rejector_{field}": getattr(net.rejector, field) for field in REJECTOR_ARRAYS})
     arrays["metadata"] = np.frombuffer(json.dumps(metadata, allow_nan=False).encode(), dtype=np.uint8)
     with atomic_write(path) as file:
@@ -81,13 +92,16 @@ class _Archive:
             if not info.filename.endswith(".npy") or info.filename[:-4] in self.members:
                 raise ModelFileError(f"{path}: not a digitnet model file (unexpected member {info.filename[:60]!r})")
             if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise ModelFileError(f"{path}: not a digitnet model file (member {info.filename[:60]!r} is "
-                                     "encrypted or compressed in an unsupported way)")
+                raise ModelFileError(
+                    f"{path}: not a digitnet model file (member {info.filename[:60]!r} is "
+                    "encrypted or compressed in an unsupported way)"
+                )
             self.members[info.filename[:-4]] = info
         unpacked = sum(info.file_size for info in infos)
         if unpacked > MAX_UNPACKED_BYTES:
-            raise ModelFileError(f"{path}: its arrays would unpack to {unpacked:,} bytes; the limit is "
-                                 f"{MAX_UNPACKED_BYTES:,}")
+            raise ModelFileError(
+                f"{path}: its arrays would unpack to {unpacked:,} bytes; the limit is {MAX_UNPACKED_BYTES:,}"
+            )
 
     def __contains__(self, name):
         return name in self.members
@@ -100,24 +114,29 @@ class _Archive:
         if info is None:
             raise ModelFileError(f"{self.path}: array {name} is missing")
         with self.zip.open(info) as member:
-            try:   # NumPy's header parser evaluates a Python literal: any failure means a corrupt header
+            try:  # NumPy's header parser evaluates a Python literal: any failure means a corrupt header
                 version = np.lib.format.read_magic(member)
-                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                               else np.lib.format.read_array_header_2_0)
+                read_header = (
+                    np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                )
                 shape, fortran_order, dtype = read_header(member)
             except Exception as error:  # noqa: BLE001
-                raise ModelFileError(f"{self.path}: array {name} has a corrupt .npy header "
-                                     f"({str(error)[:100]})") from None
+                raise ModelFileError(
+                    f"{self.path}: array {name} has a corrupt .npy header ({str(error)[:100]})"
+                ) from None
             if dtype.name not in dtypes or dtype.hasobject:
                 raise ModelFileError(f"{self.path}: array {name} holds {dtype}, not {' or '.join(dtypes)}")
             if wanted is not None and tuple(shape) != tuple(wanted):
-                raise ModelFileError(f"{self.path}: array {name} has shape {shape[:8]}, but the layer sizes "
-                                     f"need {tuple(wanted)}")
+                raise ModelFileError(
+                    f"{self.path}: array {name} has shape {shape[:8]}, but the layer sizes need {tuple(wanted)}"
+                )
             count = math.prod(shape)
             header = member.tell()
             if count * dtype.itemsize != info.file_size - header or info.file_size > limit:
-                raise ModelFileError(f"{self.path}: array {name} declares shape {shape[:8]} of {dtype}, "
-                                     f"which does not match its size in the archive ({info.file_size:,} bytes)")
+                raise ModelFileError(
+                    f"{self.path}: array {name} declares shape {shape[:8]} of {dtype}, "
+                    f"which does not match its size in the archive ({info.file_size:,} bytes)"
+                )
             if not data:
                 return None
             data = member.read(count * dtype.itemsize)
@@ -155,12 +174,17 @@ def load_network(path):
         shapes = {}
         for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
             shapes[f"W{l}"], shapes[f"b{l}"] = (n_out, n_in), (n_out,)
-        for name, shape in shapes.items():   # every array's header first: nothing is allocated for a lie
+        for name, shape in shapes.items():  # every array's header first: nothing is allocated for a lie
             archive.read(name, STORED_WEIGHT_DTYPES, shape, data=False)
         try:
-            net = Network(metadata["sizes"], activation=metadata["activation"], output=metadata["output"],
-                          cost=metadata["cost"], init=metadata.get("init", "lecun"),
-                          dtype=metadata.get("dtype", "float32"))
+            net = Network(
+                metadata["sizes"],
+                activation=metadata["activation"],
+                output=metadata["output"],
+                cost=metadata["cost"],
+                init=metadata.get("init", "lecun"),
+                dtype=metadata.get("dtype", "float32"),
+            )
         except (KeyError, ValueError) as error:
             raise ModelFileError(f"{path}: invalid model metadata ({str(error)[:200]})") from None
         for l in range(net.num_layers):
@@ -176,8 +200,17 @@ def load_network(path):
             net.rejector = _load_rejector(path, archive, metadata["rejector"], net.sizes)
     except ModelFileError:
         raise
-    except (KeyError, TypeError, ValueError, OSError, EOFError, RuntimeError, NotImplementedError,
-            zipfile.BadZipFile, zlib.error) as error:
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as error:
         raise ModelFileError(f"{path}: not a readable digitnet model file ({str(error)[:200]})") from None
     return net
 
@@ -190,17 +223,25 @@ def _check_metadata(path, metadata):
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ModelFileError(f"{path}: invalid model metadata (format_version {str(version)[:40]})")
     if version > FORMAT_VERSION:
-        raise ModelFileError(f"{path}: model format version {version} is newer than this digitnet reads "
-                             f"({FORMAT_VERSION}); upgrade digitnet")
+        raise ModelFileError(
+            f"{path}: model format version {version} is newer than this digitnet reads "
+            f"({FORMAT_VERSION}); upgrade digitnet"
+        )
     sizes = metadata.get("sizes")
-    if (not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS
-            or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_LAYER_SIZE for n in sizes)):
-        raise ModelFileError(f"{path}: invalid model metadata (sizes must list 2 to {MAX_LAYERS} layer sizes "
-                             f"from 1 to {MAX_LAYER_SIZE:,})")
+    if (
+        not isinstance(sizes, list)
+        or not 2 <= len(sizes) <= MAX_LAYERS
+        or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_LAYER_SIZE for n in sizes)
+    ):
+        raise ModelFileError(
+            f"{path}: invalid model metadata (sizes must list 2 to {MAX_LAYERS} layer sizes "
+            f"from 1 to {MAX_LAYER_SIZE:,})"
+        )
     parameters = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
     if parameters > MAX_PARAMETERS:
-        raise ModelFileError(f"{path}: the network would have {parameters:,} parameters; the limit is "
-                             f"{MAX_PARAMETERS:,}")
+        raise ModelFileError(
+            f"{path}: the network would have {parameters:,} parameters; the limit is {MAX_PARAMETERS:,}"
+        )
     if metadata.get("dtype", "float32") not in WEIGHT_DTYPES:
         raise ModelFileError(f"{path}: invalid model metadata (dtype must be float32 or float64)")
     for key in ("activation", "output", "cost", "init"):
@@ -209,10 +250,15 @@ def _check_metadata(path, metadata):
     recipe, history = metadata.get("recipe") or {}, metadata.get("history") or []
     if not isinstance(recipe, dict) or not isinstance(history, list):
         raise ModelFileError(f"{path}: invalid model metadata (recipe must be an object, history a list)")
-    if not all(isinstance(record, dict) and all(_is_number(v) or v is None for v in record.values())
-               and isinstance(record.get("epoch"), int) for record in history):
-        raise ModelFileError(f"{path}: invalid model metadata (each history record must map names to numbers, "
-                             "with its epoch)")
+    if not all(
+        isinstance(record, dict)
+        and all(_is_number(v) or v is None for v in record.values())
+        and isinstance(record.get("epoch"), int)
+        for record in history
+    ):
+        raise ModelFileError(
+            f"{path}: invalid model metadata (each history record must map names to numbers, with its epoch)"
+        )
     if recipe.get("lr") is not None and not (_is_number(recipe["lr"]) and recipe["lr"] > 0):
         raise ModelFileError(f"{path}: invalid model metadata (recipe lr must be a positive number)")
     best = recipe.get("best_epoch")
@@ -230,13 +276,15 @@ def _check_outputs_stay_finite(path, net):
     Bound |z| layer by layer: |z| ≤ Σ|W| · max|a| + |b|, with |a| ≤ 1 after sigmoid, tanh or softmax and
     |a| ≤ |z| after ReLU.
     """
-    bound = 1.0   # inputs are in [0, 1]
+    bound = 1.0  # inputs are in [0, 1]
     for l, (W, b) in enumerate(zip(net.weights, net.biases)):
         row_sum = float(np.abs(W).astype(np.float64).sum(axis=1).max(initial=0))
-        z = row_sum * bound + float(np.abs(b).max(initial=0))   # Python floats: an overflow is inf, not a warning
+        z = row_sum * bound + float(np.abs(b).max(initial=0))  # Python floats: an overflow is inf, not a warning
         if not z <= MAX_PREACTIVATION:
-            raise ModelFileError(f"{path}: weights too large: layer {l + 1}'s weighted sums could reach "
-                                 f"{z:.3g}, beyond what {net.dtype} computes without overflowing")
+            raise ModelFileError(
+                f"{path}: weights too large: layer {l + 1}'s weighted sums could reach "
+                f"{z:.3g}, beyond what {net.dtype} computes without overflowing"
+            )
         bound = z if net.layer_activation(l).name == "relu" else 1.0
 
 
@@ -254,9 +302,14 @@ def _load_rejector(path, archive, settings, sizes):
             raise ModelFileError(f"{path}: array rejector_{field} is not finite floating-point numbers")
         fields[field] = array
     k, pixels, classes = fields["directions"].shape[0], sizes[0], sizes[-1]
-    expected = {"mean": (pixels,), "directions": (k, pixels), "class_means": (classes, k),
-                "class_whiteners": (classes, k, k), "class_log_dets": (classes,),
-                "held_out": (len(fields["held_out"]),)}
+    expected = {
+        "mean": (pixels,),
+        "directions": (k, pixels),
+        "class_means": (classes, k),
+        "class_whiteners": (classes, k, k),
+        "class_log_dets": (classes,),
+        "held_out": (len(fields["held_out"]),),
+    }
     for field, shape in expected.items():
         if fields[field].shape != shape:
             raise ModelFileError(f"{path}: array rejector_{field} has shape {fields[field].shape}, expected {shape}")

@@ -60,8 +60,10 @@ def split_validation(images, labels, count):
     """Hold out the last ``count`` examples (as Nielsen's loader does with MNIST's last 10,000):
     ((training images, labels), (validation images, labels))."""
     if not 0 < count < len(images):
-        raise ValueError(f"validation must be between 1 and {len(images) - 1} examples "
-                         f"(the training set has {len(images)}), got {count}")
+        raise ValueError(
+            f"validation must be between 1 and {len(images) - 1} examples "
+            f"(the training set has {len(images)}), got {count}"
+        )
     return (images[:-count], labels[:-count]), (images[-count:], labels[-count:])
 
 
@@ -73,8 +75,10 @@ def choose_engine(recipe, engine, net, images=None):
         return get_engine("reference")
     runner = get_engine(engine, net, images)
     if not runner.supports(recipe):
-        raise DigitnetError(f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
-                            "use the reference engine (engine 'reference' or 'auto')")
+        raise DigitnetError(
+            f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
+            "use the reference engine (engine 'reference' or 'auto')"
+        )
     return runner
 
 
@@ -110,9 +114,17 @@ def _train_epoch(net, runner, images, labels, recipe, epoch, rng, step_options, 
     order = rng.permutation(len(images))
     started = time.perf_counter()
     runner.train_epoch(net, images, labels, order, recipe.batch_size, epoch_lr, on_progress, **step_options)
-    return {"epoch": len(net.history) + 1, "seconds": time.perf_counter() - started, "lr": epoch_lr,
-            "train_cost": None, "train_accuracy": None, "validation_cost": None,
-            "validation_accuracy": None, "test_cost": None, "test_accuracy": None}
+    return {
+        "epoch": len(net.history) + 1,
+        "seconds": time.perf_counter() - started,
+        "lr": epoch_lr,
+        "train_cost": None,
+        "train_accuracy": None,
+        "validation_cost": None,
+        "validation_accuracy": None,
+        "test_cost": None,
+        "test_accuracy": None,
+    }
 
 
 def _monitor(net, record, engine, training, validation, test):
@@ -128,15 +140,21 @@ def _recorded(recipe, net, runner, first_epoch, stopped_by, stopping):
     network's ``init``, the ``engine`` used, ``epochs_trained`` (epochs this run completed),
     ``stopped_early`` (None, or "patience", "asked", "interrupted" or "diverged" when fewer
     than ``epochs`` ran) and, with early stopping, ``best_epoch`` (whose weights the network keeps)."""
-    recorded = {**recipe.as_dict(), "init": net.init, "engine": runner.name,
-                "epochs_trained": len(net.history) - first_epoch, "stopped_early": stopped_by}
+    recorded = {
+        **recipe.as_dict(),
+        "init": net.init,
+        "engine": runner.name,
+        "epochs_trained": len(net.history) - first_epoch,
+        "stopped_early": stopped_by,
+    }
     if stopping is not None:
         recorded["best_epoch"] = stopping.best_epoch
     return recorded
 
 
-def train(net, images, labels, recipe=None, *, test=None, monitor=False, engine="auto", on_epoch=None,
-          on_progress=None):
+def train(
+    net, images, labels, recipe=None, *, test=None, monitor=False, engine="auto", on_epoch=None, on_progress=None
+):
     """Train ``net`` in place following ``recipe`` (a Recipe; default ``Recipe()``) and return its history.
 
     The history is a list of epoch records, each holding ``epoch`` (counting on from any earlier
@@ -172,9 +190,12 @@ def train(net, images, labels, recipe=None, *, test=None, monitor=False, engine=
     rng = np.random.default_rng(recipe.seed)
     step_options = {}
     if recipe.reference_only_options():
-        step_options = {"optimizer": recipe.make_optimizer(), "dropout": recipe.dropout,
-                        "augmentation": recipe.augment,
-                        "rng": rng.spawn(1)[0]}  # its own stream: the mini-batch order stays the same
+        step_options = {
+            "optimizer": recipe.make_optimizer(),
+            "dropout": recipe.dropout,
+            "augmentation": recipe.augment,
+            "rng": rng.spawn(1)[0],
+        }  # its own stream: the mini-batch order stays the same
     stopping = EarlyStopping(recipe.patience) if recipe.patience else None
     first_epoch, stopped_by = len(net.history), None
     try:
@@ -183,7 +204,7 @@ def train(net, images, labels, recipe=None, *, test=None, monitor=False, engine=
             try:
                 record = _train_epoch(net, runner, images, labels, recipe, epoch, rng, step_options, on_progress)
                 _monitor(net, record, runner, (images, labels) if monitor else None, validation, test)
-            except BaseException:   # stopped, interrupted or failed inside the epoch: back to the last whole one
+            except BaseException:  # stopped, interrupted or failed inside the epoch: back to the last whole one
                 net.weights, net.biases = last_complete
                 raise
             failure = _failure(net, record, images[:PROBE_SIZE])
@@ -191,7 +212,8 @@ def train(net, images, labels, recipe=None, *, test=None, monitor=False, engine=
                 net.weights, net.biases = last_complete
                 raise TrainingDiverged(
                     f"training diverged in epoch {record['epoch']}: {failure}; the learning rate {record['lr']:g} "
-                    "is probably too large (try a value 10 times smaller)")
+                    "is probably too large (try a value 10 times smaller)"
+                )
             net.history.append(record)
             patience_ran_out = stopping is not None and stopping.update(net, record)
             if on_epoch is not None:

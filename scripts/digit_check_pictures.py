@@ -44,7 +44,7 @@ def glyph_row(hand, glyphs, rng):
 def chart(rng):
     """A chart-like rendering: axes, a polyline or bars, sometimes a grid and boxes: PIL image."""
     side = int(rng.integers(120, 360))
-    background, ink = ((255, 0) if rng.random() < 0.8 else (0, 255))
+    background, ink = (255, 0) if rng.random() < 0.8 else (0, 255)
     picture = Image.new("L", (side, side), background)
     draw = ImageDraw.Draw(picture)
     low, high = side * rng.uniform(0.05, 0.2), side * rng.uniform(0.8, 0.95)
@@ -66,8 +66,11 @@ def chart(rng):
             step = (high - low) / bars
             for k in range(bars):
                 top = high - (high - low) * rng.uniform(0.1, 0.95)
-                draw.rectangle((low + k * step + step * 0.15, top, low + (k + 1) * step - step * 0.15, high),
-                               fill=ink if rng.random() < 0.5 else None, outline=ink)
+                draw.rectangle(
+                    (low + k * step + step * 0.15, top, low + (k + 1) * step - step * 0.15, high),
+                    fill=ink if rng.random() < 0.5 else None,
+                    outline=ink,
+                )
     return picture
 
 

@@ -33,8 +33,8 @@ from digitnet.rejection import HELD_OUT  # noqa: E402
 SIZES = (784, 64, 2)
 MNIST_DIGITS = 8000
 REFUSED_DIGITS = 0.005  # share of held-out MNIST digits the threshold may refuse
-REFUSED_HAND = 0.01     # share of the held-out hand digits the threshold may refuse
-KINDS = ("marks", "glyph rows", "charts", "photographs")   # the order of non_digits' kinds
+REFUSED_HAND = 0.01  # share of the held-out hand digits the threshold may refuse
+KINDS = ("marks", "glyph rows", "charts", "photographs")  # the order of non_digits' kinds
 
 
 class DigitCheck:
@@ -67,8 +67,10 @@ def fit_check(mnist, hand, others, held_out_digits, held_out_hand, seed, epochs=
     net = Network(SIZES, activation="relu", output="softmax", cost="cross-entropy", seed=seed)
     net.fit(images, labels, epochs=epochs, batch_size=32, lr=0.1, seed=seed, engine="reference")
     check = DigitCheck(net, threshold=1.0)
-    check.threshold = max(float(np.quantile(check.probability(held_out_digits), 1 - REFUSED_DIGITS)),
-                          float(np.quantile(check.probability(held_out_hand), 1 - REFUSED_HAND)))
+    check.threshold = max(
+        float(np.quantile(check.probability(held_out_digits), 1 - REFUSED_DIGITS)),
+        float(np.quantile(check.probability(held_out_hand), 1 - REFUSED_HAND)),
+    )
     return check
 
 
@@ -84,15 +86,20 @@ def main():
     mnist = fitting[rng.choice(len(fitting), MNIST_DIGITS, replace=False)]
     hand, others = hand_digits(rng, args.count), non_digits(rng, args.count)
     fifth = len(hand) // 5
-    hand_fit, hand_calibrate, hand_val = hand[:3 * fifth], hand[3 * fifth:4 * fifth], hand[4 * fifth:]
+    hand_fit, hand_calibrate, hand_val = hand[: 3 * fifth], hand[3 * fifth : 4 * fifth], hand[4 * fifth :]
     start = len(others) * 4 // 5
     check = fit_check(mnist, hand_fit, others[:start], train_images[-HELD_OUT:], hand_calibrate, args.seed)
     rejected, kind = check.rejects(others[start:]), np.arange(start, len(others)) % len(KINDS)
-    report = {"threshold": check.threshold, "sizes": list(SIZES), "seed": args.seed, "count": args.count,
-              "held_out_mnist_refused": float(check.rejects(train_images[-HELD_OUT:]).mean()),
-              "validation_hand_digits_refused": float(check.rejects(hand_val).mean()),
-              "validation_non_digits_refused": float(rejected.mean()),
-              **{f"validation_{name}_refused": float(rejected[kind == k].mean()) for k, name in enumerate(KINDS)}}
+    report = {
+        "threshold": check.threshold,
+        "sizes": list(SIZES),
+        "seed": args.seed,
+        "count": args.count,
+        "held_out_mnist_refused": float(check.rejects(train_images[-HELD_OUT:]).mean()),
+        "validation_hand_digits_refused": float(check.rejects(hand_val).mean()),
+        "validation_non_digits_refused": float(rejected.mean()),
+        **{f"validation_{name}_refused": float(rejected[kind == k].mean()) for k, name in enumerate(KINDS)},
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     check.network.save(args.out / "digit_check.npz")
     with atomic_write(args.out / "digit_check.json") as file:

@@ -71,10 +71,18 @@ def main():
     check.threshold = float(np.quantile(check.probability(drawn), 1 - REFUSED_DRAWINGS))
     with atomic_write(OUT) as file:
         file.write(json.dumps(check.as_dict(), indent=1).encode())
-    print(json.dumps({"drawings": len(drawn), "photos": len(photos), "threshold": check.threshold,
-                      "drawings_refused": float((check.probability(drawn) > check.threshold).mean()),
-                      "photos_refused": float((check.probability(photos) > check.threshold).mean()),
-                      "weights": dict(zip(check.as_dict()["features"], weights.round(3).tolist()))}))
+    print(
+        json.dumps(
+            {
+                "drawings": len(drawn),
+                "photos": len(photos),
+                "threshold": check.threshold,
+                "drawings_refused": float((check.probability(drawn) > check.threshold).mean()),
+                "photos_refused": float((check.probability(photos) > check.threshold).mean()),
+                "weights": dict(zip(check.as_dict()["features"], weights.round(3).tolist())),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

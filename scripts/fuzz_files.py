@@ -27,8 +27,7 @@ def main():
     args = parser.parse_args()
     failed = False
     for reader in args.readers.split(","):
-        results = fuzz(reader, seed=args.seed, count=args.inputs,
-                       budget=args.minutes * 60 if args.minutes else None)
+        results = fuzz(reader, seed=args.seed, count=args.inputs, budget=args.minutes * 60 if args.minutes else None)
         results["failures"] = results["failures"][:20]
         failed |= bool(results["failures"])
         print(json.dumps(results), flush=True)

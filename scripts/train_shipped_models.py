@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from digitnet import Network  # noqa: E402
 from digitnet.cli import main as digitnet  # noqa: E402
 
-RECIPES = {"3b1b": ("3b1b", np.float32), "big": ("big-drawn", np.float16)}   # name → (preset, stored dtype)
+RECIPES = {"3b1b": ("3b1b", np.float32), "big": ("big-drawn", np.float16)}  # name → (preset, stored dtype)
 
 
 def train_shipped(name, into, extra=()):
@@ -30,8 +30,21 @@ def train_shipped(name, into, extra=()):
     out = Path(into) / f"{name}.npz"
     with tempfile.TemporaryDirectory() as folder:
         trained = Path(folder) / "trained.npz"
-        status = digitnet(["train", "--preset", preset, "--seed", "0", "--engine", "reference",
-                           "--out", str(trained), "--json", *extra])
+        status = digitnet(
+            [
+                "train",
+                "--preset",
+                preset,
+                "--seed",
+                "0",
+                "--engine",
+                "reference",
+                "--out",
+                str(trained),
+                "--json",
+                *extra,
+            ]
+        )
         if status:
             raise SystemExit(status)
         net = Network.load(trained)
@@ -49,8 +62,11 @@ def main():
     parser.add_argument("--epochs", type=int, help="train this many epochs (a quick check)")
     parser.add_argument("--validation", type=int, help="validate on the last N training images (a quick check)")
     args = parser.parse_args()
-    extra = [f"--{option}={getattr(args, option)}" for option in ("limit", "epochs", "validation")
-             if getattr(args, option) is not None]
+    extra = [
+        f"--{option}={getattr(args, option)}"
+        for option in ("limit", "epochs", "validation")
+        if getattr(args, option) is not None
+    ]
     for name in [args.only] if args.only else RECIPES:
         print(train_shipped(name, args.into, extra), flush=True)
 

@@ -25,7 +25,7 @@ def value_noise(rng, side, octaves=5):
     for octave in range(octaves):
         cells = 2 ** (octave + 2)
         grid = Image.fromarray((rng.random((cells, cells)) * 255).astype(np.uint8))
-        out += np.asarray(grid.resize((side, side), Image.Resampling.BICUBIC), float) / 255 / 2 ** octave
+        out += np.asarray(grid.resize((side, side), Image.Resampling.BICUBIC), float) / 255 / 2**octave
     return (out - out.min()) / max(np.ptp(out), 1e-9)
 
 
@@ -76,8 +76,9 @@ def degraded(picture, rng):
     small = small.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.5)))
     noisy = np.asarray(small, float) / 255 + rng.normal(0, 0.02, (side, side, 3))
     buffer = io.BytesIO()
-    Image.fromarray((np.clip(noisy, 0, 1) * 255).astype(np.uint8)).save(buffer, "JPEG",
-                                                                         quality=int(rng.integers(50, 90)))
+    Image.fromarray((np.clip(noisy, 0, 1) * 255).astype(np.uint8)).save(
+        buffer, "JPEG", quality=int(rng.integers(50, 90))
+    )
     return buffer.getvalue()
 
 
@@ -89,10 +90,11 @@ def on_paper(picture, rng):
         ink = 1 - ink
     side = ink.shape[0]
     rows, cols = (np.mgrid[0:side, 0:side] - side / 2) / side
-    light = 0.95 - rng.uniform(0.1, 0.4) * (rows ** 2 + cols ** 2)
+    light = 0.95 - rng.uniform(0.1, 0.4) * (rows**2 + cols**2)
     centre = rng.uniform(-0.5, 0.5, 2)
-    light = light - rng.uniform(0, 0.3) * np.exp(-((rows - centre[0]) ** 2 + (cols - centre[1]) ** 2)
-                                                 / rng.uniform(0.02, 0.1))
+    light = light - rng.uniform(0, 0.3) * np.exp(
+        -((rows - centre[0]) ** 2 + (cols - centre[1]) ** 2) / rng.uniform(0.02, 0.1)
+    )
     cast = rng.uniform(0.85, 1.0, 3)
     photo = (ink * light)[..., None] * cast + rng.normal(0, 0.015, (side, side, 3))
     sheet = Image.fromarray((np.clip(photo, 0, 1) * 255).astype(np.uint8))
@@ -146,8 +148,11 @@ def mnist_pictures(images, rng, count):
     """``count`` MNIST digits (uint8 (n, 784)) as pictures: 28×28, or enlarged, PNG bytes."""
     pictures = []
     for index in rng.choice(len(images), count, replace=False):
-        picture = Image.fromarray(255 - images[index].reshape(28, 28)) if rng.random() < 0.5 else \
-            Image.fromarray(images[index].reshape(28, 28))
+        picture = (
+            Image.fromarray(255 - images[index].reshape(28, 28))
+            if rng.random() < 0.5
+            else Image.fromarray(images[index].reshape(28, 28))
+        )
         if rng.random() < 0.5:
             side = int(rng.integers(56, 280))
             picture = picture.resize((side, side), Image.Resampling.BICUBIC)

@@ -32,13 +32,17 @@ def valid_bodies():
     pixels = [round(v, 3) for v in np.random.default_rng(0).random(784).tolist()]
     small_png = base64.b64encode(_png_bytes()).decode()
     return {
-        "/api/predict": [{"pixels": pixels}, {"png": small_png, "connections": True},
-                         {"pixels": pixels, "model": "default"}],
+        "/api/predict": [
+            {"pixels": pixels},
+            {"png": small_png, "connections": True},
+            {"pixels": pixels, "model": "default"},
+        ],
         "/api/cost": [{"pixels": pixels, "label": 3}],
         "/api/noise": [{"kind": "gaussian", "seed": 4}, {}],
         "/api/test-image": [{"position": 0, "mistakes": True}],
-        "/api/train": [{"hidden": [8], "lr": 1.0, "epochs": 1, "batch_size": 10, "schedule": "step", "limit": 100,
-                        "seed": 1}],
+        "/api/train": [
+            {"hidden": [8], "lr": 1.0, "epochs": 1, "batch_size": 10, "schedule": "step", "limit": 100, "seed": 1}
+        ],
         "/api/download": [{}],
         "/api/jobs/train-1/stop": [{}],
     }
@@ -52,9 +56,44 @@ def _png_bytes():
     return buffer.getvalue()
 
 
-ODD_VALUES = [None, True, False, 0, -1, 1, 0.5, -0.0, 1e308, -1e308, 10**400, -(10**400), 2**63, 2**31, 1e-320,
-              "", "x" * 70, "default", "\u0000", "\ud800", "gaussian", [], {}, [[]], [0.5] * 784, [0.5] * 785,
-              [16] * 4, [256] * 5, {"a": 1}, "A" * 1000, "iVBORw0KGgo=", "====", 3.0, 100, 1000, 60_000]
+ODD_VALUES = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1,
+    0.5,
+    -0.0,
+    1e308,
+    -1e308,
+    10**400,
+    -(10**400),
+    2**63,
+    2**31,
+    1e-320,
+    "",
+    "x" * 70,
+    "default",
+    "\u0000",
+    "\ud800",
+    "gaussian",
+    [],
+    {},
+    [[]],
+    [0.5] * 784,
+    [0.5] * 785,
+    [16] * 4,
+    [256] * 5,
+    {"a": 1},
+    "A" * 1000,
+    "iVBORw0KGgo=",
+    "====",
+    3.0,
+    100,
+    1000,
+    60_000,
+]
 
 
 def mutate(rng, body):
@@ -67,8 +106,9 @@ def mutate(rng, body):
         elif action < 0.5 and body:
             del body[rng.choice(list(body))]
         elif action < 0.6:
-            body[rng.choice(["model", "pixels", "png", "label", "kind", "seed", "hidden", "zzz", ""])] = \
-                rng.choice(ODD_VALUES)
+            body[rng.choice(["model", "pixels", "png", "label", "kind", "seed", "hidden", "zzz", ""])] = rng.choice(
+                ODD_VALUES
+            )
         elif action < 0.75:
             key = rng.choice(list(body)) if body else "pixels"
             value = body.get(key)
@@ -77,7 +117,7 @@ def mutate(rng, body):
                 value[rng.randrange(len(value))] = rng.choice(ODD_VALUES)
                 body[key] = value
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                body[key] = rng.choice([value * 10**rng.randint(1, 30), -value, value + 1, str(value)])
+                body[key] = rng.choice([value * 10 ** rng.randint(1, 30), -value, value + 1, str(value)])
         elif action < 0.85:
             return rng.choice([[body], "text", 12, None, {"": body}])
         else:
@@ -89,7 +129,7 @@ def raw_variants(rng, encoded):
     """Bytes a JSON parser must survive: truncations, flips, deep nesting, odd encodings."""
     choice = rng.random()
     if choice < 0.3:
-        return encoded[:rng.randrange(len(encoded) + 1)]
+        return encoded[: rng.randrange(len(encoded) + 1)]
     if choice < 0.55:
         data = bytearray(encoded)
         for _ in range(rng.randint(1, 8)):
@@ -107,6 +147,7 @@ def start_fuzz_server(folder):
     """An explorer with no MNIST (training and test images check their bodies, then answer 409) and a mirror
     nobody listens on, so that a valid body starts nothing heavy."""
     from conftest import start_explorer
+
     return start_explorer(data_dir=folder, mirrors=("http://127.0.0.1:9/",))
 
 

@@ -16,6 +16,7 @@ REAL_MNIST = os.environ.get("DIGITNET_DATA")
 def run_cli(capsys, *argv):
     """Run ``digitnet argv`` in-process: (exit status, stdout, stderr)."""
     from digitnet.cli import main
+
     status = main([str(a) for a in argv])
     captured = capsys.readouterr()
     return status, captured.out, captured.err
@@ -33,7 +34,7 @@ def write_mnist(folder, train=(60, 28), test=(20, 28), gz=True, seed=0):
     rng = np.random.default_rng(seed)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for prefix, (count, side) in (("train", train), ("t10k", test)):
+    for prefix, (count, _side) in (("train", train), ("t10k", test)):
         labels = rng.integers(0, 10, count).astype(np.uint8)
         images = synthetic_digits(labels, rng)
         for kind, array in (("images-idx3", images), ("labels-idx1", labels)):
@@ -51,7 +52,7 @@ def synthetic_digits(labels, rng):
     images = rng.integers(0, 40, (len(labels), 28, 28)).astype(np.uint8)
     for image, label in zip(images, labels):
         row, col = 3 + 8 * (label // 4), 3 + 6 * (label % 4)
-        image[row:row + 6, col:col + 6] = 255
+        image[row : row + 6, col : col + 6] = 255
     return images
 
 
@@ -64,11 +65,13 @@ def tiny_mnist(tmp_path):
 def real_mnist():
     """The real MNIST set from $DIGITNET_DATA (skips with the reason when it is not there)."""
     from digitnet.data import missing_files
+
     if not REAL_MNIST:
         pytest.skip("the real MNIST set is not available: set DIGITNET_DATA to a folder holding it")
     if missing_files(REAL_MNIST):
         pytest.skip(f"DIGITNET_DATA={REAL_MNIST} lacks {missing_files(REAL_MNIST)}")
     from digitnet import load_mnist
+
     return load_mnist(REAL_MNIST)
 
 
@@ -76,6 +79,7 @@ def start_explorer(net=None, **options):
     """The explorer's server for ``net`` (default: the shipped network) on a free loopback port, running."""
     from digitnet.models import load_bundled
     from digitnet.web.server import make_server
+
     server = make_server(net or load_bundled(), "shipped", port=0, **options)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -93,9 +97,16 @@ def server(mnist_dir):
 def mnist_mirror(tmp_path, monkeypatch):
     """The URL of an HTTP mirror on loopback serving a tiny MNIST, whose checksums digitnet is told to expect."""
     from digitnet import data
+
     source = write_mnist(tmp_path / "mirror")
-    monkeypatch.setattr(data, "FILES", {key: (stem, hashlib.sha256(gzip.decompress(
-        (source / f"{stem}.gz").read_bytes())).hexdigest()) for key, (stem, _) in data.FILES.items()})
+    monkeypatch.setattr(
+        data,
+        "FILES",
+        {
+            key: (stem, hashlib.sha256(gzip.decompress((source / f"{stem}.gz").read_bytes())).hexdigest())
+            for key, (stem, _) in data.FILES.items()
+        },
+    )
 
     class Mirror(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):

@@ -29,7 +29,7 @@ from digitnet.data import read_idx
 from digitnet.errors import DigitnetError
 from digitnet.images import image_to_input
 
-TIMEOUT = 5                   # seconds one input may take
+TIMEOUT = 5  # seconds one input may take
 MEMORY_LIMIT = 200 * 1024**2  # bytes one input may allocate at its peak
 INTERESTING_BYTES = (0x00, 0x01, 0x7F, 0x80, 0xFF)
 INTERESTING_INTS = (0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF, 60_000, 10**9)
@@ -40,16 +40,19 @@ def idx_seeds():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (3, 28, 28), dtype=np.uint8)
     labels = rng.integers(0, 10, 3, dtype=np.uint8)
-    raw = [b"\x00\x00\x08\x03" + b"".join(n.to_bytes(4, "big") for n in images.shape) + images.tobytes(),
-           b"\x00\x00\x08\x01" + (3).to_bytes(4, "big") + labels.tobytes()]
+    raw = [
+        b"\x00\x00\x08\x03" + b"".join(n.to_bytes(4, "big") for n in images.shape) + images.tobytes(),
+        b"\x00\x00\x08\x01" + (3).to_bytes(4, "big") + labels.tobytes(),
+    ]
     return raw + [gzip.compress(content) for content in raw]
 
 
 def model_seeds():
     seeds = []
-    for net in (Network([784, 6, 10], seed=0),
-                Network([784, 5, 4, 10], activation="relu", output="softmax", cost="cross-entropy",
-                        seed=1, dtype=np.float64)):
+    for net in (
+        Network([784, 6, 10], seed=0),
+        Network([784, 5, 4, 10], activation="relu", output="softmax", cost="cross-entropy", seed=1, dtype=np.float64),
+    ):
         net.history = [{"epoch": 1, "test_accuracy": 0.5, "train_cost": None}]
         net.recipe = {"epochs": 1, "lr": 0.5, "best_epoch": 1}
         buffer = io.BytesIO()
@@ -64,10 +67,17 @@ def picture_seeds():
     image = Image.new("L", (40, 40), 255)
     ImageDraw.Draw(image).line([(8, 8), (32, 8), (18, 34)], fill=0, width=4)
     seeds = []
-    for kind, picture in (("PNG", image), ("JPEG", image), ("GIF", image), ("BMP", image), ("TIFF", image),
-                          ("PNG", image.convert("RGBA")), ("PNG", image.convert("P")),
-                          ("PNG", Image.fromarray(np.asarray(image, dtype=np.uint16) * 257)),
-                          ("TIFF", Image.fromarray(np.asarray(image, dtype=np.float32) / 255))):
+    for kind, picture in (
+        ("PNG", image),
+        ("JPEG", image),
+        ("GIF", image),
+        ("BMP", image),
+        ("TIFF", image),
+        ("PNG", image.convert("RGBA")),
+        ("PNG", image.convert("P")),
+        ("PNG", Image.fromarray(np.asarray(image, dtype=np.uint16) * 257)),
+        ("TIFF", Image.fromarray(np.asarray(image, dtype=np.float32) / 255)),
+    ):
         buffer = io.BytesIO()
         picture.save(buffer, format=kind)
         seeds.append(buffer.getvalue())
@@ -81,29 +91,29 @@ def mutate_bytes(content, rng, others=()):
     for _ in range(int(rng.integers(1, 5))):
         kind = int(rng.integers(0, 7))
         where = int(rng.integers(0, max(len(data), 1)))
-        if kind == 0 and data:                                    # flip a bit
+        if kind == 0 and data:  # flip a bit
             data[where % len(data)] ^= 1 << int(rng.integers(0, 8))
-        elif kind == 1 and data:                                  # an interesting byte
+        elif kind == 1 and data:  # an interesting byte
             data[where % len(data)] = INTERESTING_BYTES[int(rng.integers(0, len(INTERESTING_BYTES)))]
-        elif kind == 2 and len(data) >= 4:                        # an interesting 32-bit integer
+        elif kind == 2 and len(data) >= 4:  # an interesting 32-bit integer
             value = INTERESTING_INTS[int(rng.integers(0, len(INTERESTING_INTS)))]
             where = min(where, len(data) - 4)
-            data[where:where + 4] = value.to_bytes(4, "big" if rng.random() < 0.5 else "little")
-        elif kind == 3:                                           # cut the end off
+            data[where : where + 4] = value.to_bytes(4, "big" if rng.random() < 0.5 else "little")
+        elif kind == 3:  # cut the end off
             del data[where:]
-        elif kind == 4:                                           # insert random bytes
+        elif kind == 4:  # insert random bytes
             data[where:where] = rng.integers(0, 256, int(rng.integers(1, 64)), dtype=np.uint8).tobytes()
-        elif kind == 5 and data:                                  # repeat a piece
+        elif kind == 5 and data:  # repeat a piece
             end = min(len(data), where + int(rng.integers(1, 256)))
             data[where:where] = data[where:end] * int(rng.integers(1, 8))
-        elif kind == 6 and others:                                # splice with another file
+        elif kind == 6 and others:  # splice with another file
             other = others[int(rng.integers(0, len(others)))]
-            data = data[:where] + other[int(rng.integers(0, max(len(other), 1))):]
+            data = data[:where] + other[int(rng.integers(0, max(len(other), 1))) :]
     return bytes(data)
 
 
 def mutate_idx(content, rng, others):
-    if content[:2] == b"\x1f\x8b" and rng.random() < 0.5:   # mutate inside the gzip
+    if content[:2] == b"\x1f\x8b" and rng.random() < 0.5:  # mutate inside the gzip
         return gzip.compress(mutate_bytes(gzip.decompress(content), rng))
     return mutate_bytes(content, rng, others)
 
@@ -135,8 +145,28 @@ def mutate_model(content, rng, others):
     return buffer.getvalue()
 
 
-JSON_VALUES = (None, True, -1, 0, 1, 2**64, 1e308, -1e308, "", "x" * 300, [], {}, [[[[]]]], [784, 10],
-               [784, 65_536, 10], [784, 0, 10], "float16", "bool", "relu", {"lr": "fast"})
+JSON_VALUES = (
+    None,
+    True,
+    -1,
+    0,
+    1,
+    2**64,
+    1e308,
+    -1e308,
+    "",
+    "x" * 300,
+    [],
+    {},
+    [[[[]]]],
+    [784, 10],
+    [784, 65_536, 10],
+    [784, 0, 10],
+    "float16",
+    "bool",
+    "relu",
+    {"lr": "fast"},
+)
 
 
 def mutate_json(metadata, rng):
@@ -205,8 +235,15 @@ def fuzz(reader, seed=0, count=1000, budget=None):
     read, seeds, mutate = READERS[reader]
     rng = np.random.default_rng(seed)
     valid = seeds()
-    results = {"reader": reader, "seed": seed, "inputs": 0, "refused": 0, "accepted": 0, "failures": [],
-               "peak_bytes": 0}
+    results = {
+        "reader": reader,
+        "seed": seed,
+        "inputs": 0,
+        "refused": 0,
+        "accepted": 0,
+        "failures": [],
+        "peak_bytes": 0,
+    }
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _alarm)
     tracemalloc.start()
@@ -216,12 +253,12 @@ def fuzz(reader, seed=0, count=1000, budget=None):
             for number in range(count):
                 if budget is not None and time.monotonic() - started > budget:
                     break
-                path = Path(folder) / f"input-{number}"   # a fresh name: truncating one file is slow here
+                path = Path(folder) / f"input-{number}"  # a fresh name: truncating one file is slow here
                 path.write_bytes(mutate(valid[int(rng.integers(0, len(valid)))], rng, valid))
                 outcome, problem = _read_one(read, path)
                 peak = tracemalloc.get_traced_memory()[1]
-                if problem is not None and problem.startswith("took over"):   # tracing slows Python a lot:
-                    tracemalloc.stop()                                        # time it again untraced
+                if problem is not None and problem.startswith("took over"):  # tracing slows Python a lot:
+                    tracemalloc.stop()  # time it again untraced
                     outcome, problem = _read_one(read, path)
                     tracemalloc.start()
                 if peak > MEMORY_LIMIT:

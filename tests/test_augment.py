@@ -12,7 +12,7 @@ from digitnet.presets import PRESETS
 def bar_image(width=2):
     """(1, 784) float32: a vertical bar ``width`` pixels wide, rows 6–21."""
     image = np.zeros((28, 28), np.float32)
-    image[6:22, 14 - width // 2:14 - width // 2 + width] = 1
+    image[6:22, 14 - width // 2 : 14 - width // 2 + width] = 1
     return image.reshape(1, 784)
 
 
@@ -23,7 +23,7 @@ def test_uint8_images_move_by_fractions_of_a_pixel_exactly_like_floats():
     from_floats = augmentation.apply(pixels.astype(np.float32) / np.float32(255), np.random.default_rng(3))
     assert from_uint8.dtype == np.float32
     assert np.array_equal(from_uint8, from_floats)
-    assert len(np.unique(np.round(from_uint8 * 255, 3))) > 1000   # blends, not whole pixel values only
+    assert len(np.unique(np.round(from_uint8 * 255, 3))) > 1000  # blends, not whole pixel values only
 
 
 def test_bilinear_sampling_of_uint8_blends_between_pixels():
@@ -73,13 +73,30 @@ def test_drawing_moves_are_reproducible_and_off_by_default():
         Augmentation(scale=1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PRESETS))
 def test_the_command_line_and_the_library_train_the_same_network(tmp_path, capsys, name):
     """`digitnet train --preset NAME` (uint8 MNIST) and Network.fit (float MNIST): bit for bit."""
     data = write_mnist(tmp_path / "mnist", train=(90, 28), test=(10, 28))
     extra = ["--validation", "20"] if PRESETS[name].recipe.validation else []
-    status, _, err = run_cli(capsys, "train", "--preset", name, "--epochs", "2", "--seed", "4", "--limit", "80",
-                             "--data", data, "--out", tmp_path / "cli.npz", "--json", *extra)
+    status, _, err = run_cli(
+        capsys,
+        "train",
+        "--preset",
+        name,
+        "--epochs",
+        "2",
+        "--seed",
+        "4",
+        "--limit",
+        "80",
+        "--data",
+        data,
+        "--out",
+        tmp_path / "cli.npz",
+        "--json",
+        *extra,
+    )
     assert status == 0, err
     (images, labels), _ = load_mnist(data)
     net = Network(**PRESETS[name].network, seed=4)

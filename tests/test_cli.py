@@ -32,10 +32,12 @@ def test_train_prints_json_lines_per_epoch_and_a_summary(trained):
     assert Network.load(model).history == [{k: v for k, v in e.items() if k != "type"} for e in epochs]
 
 
+@pytest.mark.slow
 def test_train_text_output_has_a_line_per_epoch(tmp_path, capsys):
     data = write_mnist(tmp_path / "mnist")
-    status, out, _ = run_cli(capsys, "train", "--data", data, "--epochs", 2, "--layers", "784,8,10",
-                         "--out", tmp_path / "m.npz")
+    status, out, _ = run_cli(
+        capsys, "train", "--data", data, "--epochs", 2, "--layers", "784,8,10", "--out", tmp_path / "m.npz"
+    )
     assert status == 0
     assert "epoch   1/2" in out and "epoch   2/2" in out and "6,370 parameters" in out
 
@@ -77,18 +79,21 @@ def test_predict_answers_readable_files_and_reports_bad_ones(trained, tmp_path, 
     assert "not an image file" in answers[1]["error"] and "no such file" in answers[2]["error"]
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["info", "missing.npz"], "no such model file"),
-    (["info", "/dev/zero"], "not a regular file"),
-    (["show", "history", "/dev/zero"], "not a regular file"),
-    (["evaluate", "/dev/zero"], "not a regular file"),
-    (["train", "--data", "empty", "--epochs", "1", "--limit", "5"], None),
-    (["train", "--layers", "784,10,9"], "784 inputs and 10 outputs"),
-    (["train", "--lr", "-1"], "positive number"),
-    (["train", "--out", "."], "is a folder; give a file name"),
-    (["train", "--momentum", "0.5"], "--momentum applies to --optimizer momentum"),
-    (["train", "--seed", "-1"], "--seed: must be 0 or more"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["info", "missing.npz"], "no such model file"),
+        (["info", "/dev/zero"], "not a regular file"),
+        (["show", "history", "/dev/zero"], "not a regular file"),
+        (["evaluate", "/dev/zero"], "not a regular file"),
+        (["train", "--data", "empty", "--epochs", "1", "--limit", "5"], None),
+        (["train", "--layers", "784,10,9"], "784 inputs and 10 outputs"),
+        (["train", "--lr", "-1"], "positive number"),
+        (["train", "--out", "."], "is a folder; give a file name"),
+        (["train", "--momentum", "0.5"], "--momentum applies to --optimizer momentum"),
+        (["train", "--seed", "-1"], "--seed: must be 0 or more"),
+    ],
+)
 def test_bad_input_gets_one_line_and_a_non_zero_exit(tmp_path, capsys, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("digitnet.data.MIRRORS", ((tmp_path / "offline").as_uri() + "/",))
@@ -107,8 +112,7 @@ def test_bad_input_gets_one_line_and_a_non_zero_exit(tmp_path, capsys, monkeypat
 
 def test_diverging_training_exits_with_the_likely_cause_and_writes_no_model(tmp_path, capsys):
     data = write_mnist(tmp_path / "mnist")
-    status, _, err = run_cli(capsys, "train", "--data", data, "--epochs", 2, "--lr", 1000,
-                         "--out", tmp_path / "m.npz")
+    status, _, err = run_cli(capsys, "train", "--data", data, "--epochs", 2, "--lr", 1000, "--out", tmp_path / "m.npz")
     assert status == 1 and "learning rate 1000 is probably too large" in err
     assert not (tmp_path / "m.npz").exists()
 
@@ -126,6 +130,7 @@ def test_training_on_the_real_set_briefly_passes_a_sensible_floor(real_mnist):
     assert net.evaluate(test_images, test_labels)["accuracy"] > 0.85
 
 
+@pytest.mark.slow
 def test_the_default_train_command_reaches_95_percent_on_the_real_test_set(real_mnist, tmp_path, capsys):
     status, out, err = run_cli(capsys, "train", "--out", tmp_path / "model.npz", "--json")
     summary = json.loads(out.splitlines()[-1])

@@ -19,14 +19,17 @@ def test_reads_hand_built_idx_files_gzipped_or_not(tmp_path):
     assert np.array_equal(read_idx(tmp_path / "zipped"), array)
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"\x00\x00\x08", "too short"),
-    (b"\x12\x34\x08\x01" + (3).to_bytes(4, "big") + b"abc", "magic number 12340801"),
-    (b"\x00\x00\x0d\x01" + (3).to_bytes(4, "big") + b"abc", "not an unsigned-byte IDX"),
-    (b"\x00\x00\x08\x03" + (2).to_bytes(4, "big"), "truncated in its header"),
-    (idx_bytes(np.zeros((4, 28, 28)))[:-10], r"truncated: its header says 4×28×28"),
-    (idx_bytes(np.zeros(5)) + b"xx", "has extra bytes"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"\x00\x00\x08", "too short"),
+        (b"\x12\x34\x08\x01" + (3).to_bytes(4, "big") + b"abc", "magic number 12340801"),
+        (b"\x00\x00\x0d\x01" + (3).to_bytes(4, "big") + b"abc", "not an unsigned-byte IDX"),
+        (b"\x00\x00\x08\x03" + (2).to_bytes(4, "big"), "truncated in its header"),
+        (idx_bytes(np.zeros((4, 28, 28)))[:-10], r"truncated: its header says 4×28×28"),
+        (idx_bytes(np.zeros(5)) + b"xx", "has extra bytes"),
+    ],
+)
 def test_refuses_corrupt_idx_with_a_message_naming_the_problem(content, message):
     with pytest.raises(DataError, match=message):
         parse_idx(content)
@@ -120,11 +123,13 @@ def test_the_real_mnist_set_has_the_standard_sizes(real_mnist):
 
 # ---------------------------------------------------------------- bombs, special files, hostile mirrors
 
+
 def test_a_gzip_bomb_is_refused_from_its_header_before_inflating(tmp_path):
     import tracemalloc
+
     header = b"\x00\x00\x08\x03" + b"".join(n.to_bytes(4, "big") for n in (3_000_000, 28, 28))
     path = tmp_path / "train-images-idx3-ubyte.gz"
-    path.write_bytes(gzip.compress(header + bytes(50_000_000), compresslevel=9))   # 2.4 GB declared, 49 KB on disk
+    path.write_bytes(gzip.compress(header + bytes(50_000_000), compresslevel=9))  # 2.4 GB declared, 49 KB on disk
     tracemalloc.start()
     try:
         with pytest.raises(DataError, match="declares 3000000×28×28 values; an MNIST file holds at most"):
@@ -144,12 +149,13 @@ def test_a_gzip_that_inflates_past_its_header_is_not_inflated_further(tmp_path):
 
 def test_special_files_are_refused_not_read(tmp_path):
     import os
+
     fifo = tmp_path / "train-images-idx3-ubyte"
     os.mkfifo(fifo)
     with pytest.raises(DataError, match="not a regular file"):
-        read_idx(fifo)                      # would block forever if opened for reading normally
+        read_idx(fifo)  # would block forever if opened for reading normally
     with pytest.raises(DataError, match="not a regular file"):
-        read_idx("/dev/zero")               # would never end
+        read_idx("/dev/zero")  # would never end
     with pytest.raises(DataError, match="is a folder"):
         read_idx(tmp_path)
 
@@ -157,6 +163,7 @@ def test_special_files_are_refused_not_read(tmp_path):
 def test_evaluate_reads_only_the_test_files(tmp_path, capsys):
     from digitnet import Network
     from digitnet.cli import main
+
     folder = write_mnist(tmp_path / "m")
     (folder / "train-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b corrupt")
     (folder / "train-labels-idx1-ubyte.gz").unlink()
@@ -204,6 +211,7 @@ def one_fake_file(monkeypatch):
 
 def trickle(handler):
     import time
+
     handler.send_response(200)
     handler.send_header("Content-Length", "1000000")
     handler.end_headers()
@@ -227,7 +235,7 @@ def bad_length(handler):
 
 @functools.cache
 def bomb_body():
-    return gzip.compress(bytes(200_000_000))   # 200 MB of zeros in about 200 KB
+    return gzip.compress(bytes(200_000_000))  # 200 MB of zeros in about 200 KB
 
 
 def bomb(handler):
@@ -238,13 +246,19 @@ def bomb(handler):
     handler.wfile.write(body)
 
 
-@pytest.mark.parametrize("respond,problem", [(trickle, "not complete after 1 s"),
-                                              (endless, "more than"),
-                                              (bad_length, "malformed Content-Length"),
-                                              (bomb, "decompresses to more than")])
+@pytest.mark.parametrize(
+    "respond,problem",
+    [
+        (trickle, "not complete after 1 s"),
+        (endless, "more than"),
+        (bad_length, "malformed Content-Length"),
+        (bomb, "decompresses to more than"),
+    ],
+)
 def test_a_hostile_mirror_is_cut_off_and_the_next_one_used(tmp_path, monkeypatch, respond, problem):
     import time
-    bomb_body()   # made before the clock starts
+
+    bomb_body()  # made before the clock starts
     name, content = one_fake_file(monkeypatch)
     (tmp_path / "good").mkdir()
     good = serve_files(tmp_path / "good", {name: content})

@@ -26,6 +26,7 @@ def fitting_script():
 def small_fit(real_mnist):
     script = fitting_script()
     from digit_check_pictures import hand_digits, non_digits
+
     rng = np.random.default_rng(5)
     (train_images, _), (test_images, _) = real_mnist
     hand, others = hand_digits(rng, 60), non_digits(rng, 240)

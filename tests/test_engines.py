@@ -24,11 +24,16 @@ from digitnet import Network, StopTraining
 from digitnet.engines import ENGINES, fast, get_engine
 from digitnet.errors import DigitnetError, TrainingDiverged
 
-pytestmark = pytest.mark.skipif(fast.UNAVAILABLE is not None,
-                                reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}")
+pytestmark = pytest.mark.skipif(
+    fast.UNAVAILABLE is not None, reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}"
+)
 
-COMBINATIONS = [(activation, output, cost) for activation in ("sigmoid", "tanh", "relu")
-                for output in ("sigmoid", "softmax") for cost in ("quadratic", "cross-entropy")]
+COMBINATIONS = [
+    (activation, output, cost)
+    for activation in ("sigmoid", "tanh", "relu")
+    for output in ("sigmoid", "softmax")
+    for cost in ("quadratic", "cross-entropy")
+]
 
 
 def sparse_images(rng, count, size, zero_share=0.8, dtype=np.float32):
@@ -52,7 +57,9 @@ def assert_float32_training_agrees(net, images, labels, **fit):
     fast_result = one_epoch(net, images, labels, "fast", **fit).get_parameters()
     reference_error = np.abs(reference - exact).max()
     assert np.abs(fast_result - exact).max() <= 3 * reference_error + 1e-6, (
-        np.abs(fast_result - exact).max(), reference_error)
+        np.abs(fast_result - exact).max(),
+        reference_error,
+    )
 
 
 # ------------------------------------------------------------------ outputs
@@ -73,16 +80,19 @@ def test_outputs_of_uint8_and_float_images_match_the_reference_through_every_pat
     pixels = (sparse_images(rng, count, 784, dtype=np.float64) * 255).astype(np.uint8)
     net = Network(seed=2)
     for images in (pixels, pixels / np.float32(255), pixels.astype(np.float64) / 255):
-        np.testing.assert_allclose(net.outputs(images, engine="fast"), net.outputs(images, engine="reference"),
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            net.outputs(images, engine="fast"), net.outputs(images, engine="reference"), rtol=1e-5, atol=1e-6
+        )
 
 
+@pytest.mark.slow
 def test_outputs_in_float64_agree_to_1e_12():
     rng = np.random.default_rng(2)
     net = Network([784, 40, 10], activation="tanh", output="softmax", seed=3, dtype=np.float64)
     images = sparse_images(rng, 30, 784, dtype=np.float64)
-    np.testing.assert_allclose(net.outputs(images, engine="fast"), net.outputs(images, engine="reference"),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        net.outputs(images, engine="fast"), net.outputs(images, engine="reference"), rtol=1e-12, atol=1e-14
+    )
 
 
 def test_predict_and_evaluate_through_the_fast_engine_give_the_reference_answers():
@@ -104,6 +114,7 @@ def test_outputs_refuse_images_of_the_wrong_shape_with_the_reference_message():
 
 
 # ------------------------------------------------------------------ training
+@pytest.mark.slow
 @pytest.mark.parametrize("activation,output,cost", COMBINATIONS)
 def test_one_epoch_in_float64_matches_the_reference_for_every_activation_output_and_cost(activation, output, cost):
     rng = np.random.default_rng(4)
@@ -111,12 +122,22 @@ def test_one_epoch_in_float64_matches_the_reference_for_every_activation_output_
     images, labels = sparse_images(rng, 95, 784, dtype=np.float64), rng.integers(0, 10, 95)
     lr = 3.0 if activation == "sigmoid" else 0.5  # tanh and relu saturate or die at 3.0
     expected = one_epoch(net, images, labels, "reference", lr=lr).get_parameters()
-    np.testing.assert_allclose(one_epoch(net, images, labels, "fast", lr=lr).get_parameters(), expected,
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        one_epoch(net, images, labels, "fast", lr=lr).get_parameters(), expected, rtol=1e-9, atol=1e-12
+    )
 
 
-@pytest.mark.parametrize("sizes,batch_size", [([784, 16, 16, 10], 10), ([784, 16, 16, 10], 100),
-                                              ([784, 100, 10], 10), ([784, 10], 7), ([784, 30, 20, 10, 10], 1)])
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "sizes,batch_size",
+    [
+        ([784, 16, 16, 10], 10),
+        ([784, 16, 16, 10], 100),
+        ([784, 100, 10], 10),
+        ([784, 10], 7),
+        ([784, 30, 20, 10, 10], 1),
+    ],
+)
 def test_one_epoch_in_float32_is_as_close_to_float64_as_the_reference(sizes, batch_size):
     rng = np.random.default_rng(5)
     images, labels = sparse_images(rng, 300, 784), rng.integers(0, 10, 300)
@@ -134,6 +155,7 @@ def test_uint8_images_train_exactly_like_their_float_values():
     assert_float32_training_agrees(net, pixels, labels)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.data())
 def test_property_one_epoch_matches_the_reference_for_random_shapes(data):
@@ -148,8 +170,7 @@ def test_property_one_epoch_matches_the_reference_for_random_shapes(data):
     cost = data.draw(st.sampled_from(["quadratic", "cross-entropy"]))
     seed = data.draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
-    net = Network([n_in, *hidden, n_out], activation=activation, output=output, cost=cost, seed=seed,
-                  dtype=np.float64)
+    net = Network([n_in, *hidden, n_out], activation=activation, output=output, cost=cost, seed=seed, dtype=np.float64)
     images = sparse_images(rng, count, n_in, zero_share=rng.random(), dtype=np.float64)
     labels = rng.integers(0, n_out, count)
     order = rng.permutation(count)
@@ -159,8 +180,9 @@ def test_property_one_epoch_matches_the_reference_for_random_shapes(data):
         get_engine(engine, twin).train_epoch(twin, images, labels, order, batch_size, 0.5)
         results.append(twin.get_parameters())
     np.testing.assert_allclose(results[1], results[0], rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(net.outputs(images, engine="fast"), net.outputs(images, engine="reference"),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        net.outputs(images, engine="fast"), net.outputs(images, engine="reference"), rtol=1e-9, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("sizes,lr", [((784, 16, 16, 10), 3.0), ((784, 100, 10), 1.0)])
@@ -198,8 +220,15 @@ def test_the_two_copies_of_each_weight_matrix_stay_exact_transposes_and_the_padd
     net = Network((30, 20, 17, 5), seed=1, dtype=dtype)
     images, labels = sparse_images(rng, 200, 30, dtype=dtype), rng.integers(0, 5, 200)
     layers = fast._layers(net)
-    fast._train_steps(images, np.arange(200), labels.astype(np.int64), dtype(3.0), layers, fast._codes(net),
-                      fast._buffers(net, 10, layers))
+    fast._train_steps(
+        images,
+        np.arange(200),
+        labels.astype(np.int64),
+        dtype(3.0),
+        layers,
+        fast._codes(net),
+        fast._buffers(net, 10, layers),
+    )
     forward_rows, backward_rows, biases = layers.forward_rows, layers.backward_rows, layers.biases
     for l in (1, 2):
         units_below, units = net.sizes[l], net.sizes[l + 1]
@@ -271,12 +300,16 @@ def test_without_numba_auto_falls_back_and_fast_says_why(monkeypatch):
 def test_kernels_that_do_not_build_here_mean_the_reference_and_a_reason(monkeypatch):
     def refuse(*args):
         raise RuntimeError("LLVM ERROR: Cannot select: intrinsic %llvm.experimental.vector.compress\nmore detail")
+
     monkeypatch.setattr(fast, "_run", refuse)
     monkeypatch.setattr(fast, "_checked", {})
     net = Network(seed=0)
     assert get_engine("auto", net).name == "reference"
-    with pytest.raises(DigitnetError, match=r"kernels do not build on this machine \(RuntimeError: LLVM ERROR: "
-                                            r"Cannot select: intrinsic %llvm.experimental.vector.compress\)$"):
+    with pytest.raises(
+        DigitnetError,
+        match=r"kernels do not build on this machine \(RuntimeError: LLVM ERROR: "
+        r"Cannot select: intrinsic %llvm.experimental.vector.compress\)$",
+    ):
         get_engine("fast", net)
     with pytest.raises(DigitnetError, match="kernels do not build on this machine"):
         net.outputs(np.zeros((100, 784), np.uint8), engine="fast")
@@ -311,12 +344,15 @@ def test_the_command_line_trains_with_either_engine(tmp_path, capsys):
     from conftest import write_mnist
 
     from digitnet.cli import main
+
     data = write_mnist(tmp_path / "mnist", train=(200, 28), test=(50, 28))
     results = {}
     for engine in ("fast", "reference"):
         model = tmp_path / f"{engine}.npz"
-        assert main(["train", "--data", str(data), "--epochs", "2", "--engine", engine, "--out", str(model),
-                     "--json"]) == 0
+        assert (
+            main(["train", "--data", str(data), "--epochs", "2", "--engine", engine, "--out", str(model), "--json"])
+            == 0
+        )
         lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
         assert Network.load(model).recipe["engine"] == engine
         results[engine] = lines[-1]["test_accuracy"]
@@ -326,23 +362,28 @@ def test_the_command_line_trains_with_either_engine(tmp_path, capsys):
 def test_a_python_without_numba_imports_digitnet_and_trains_on_the_reference(tmp_path):
     import subprocess
     import sys
-    script = ("import sys; sys.modules['numba'] = None  # as if numba were not installed\n"
-              "import numpy as np\n"
-              "from digitnet import Network\n"
-              "from digitnet.engines import get_engine\n"
-              "from digitnet.errors import DigitnetError\n"
-              "net = Network([6, 3], seed=0)\n"
-              "net.fit(np.eye(6), np.arange(6) % 3, epochs=1, lr=0.1)\n"
-              "print(net.recipe['engine'])\n"
-              "try:\n"
-              "    get_engine('fast', net)\n"
-              "except DigitnetError as error:\n"
-              "    print(error)\n")
+
+    script = (
+        "import sys; sys.modules['numba'] = None  # as if numba were not installed\n"
+        "import numpy as np\n"
+        "from digitnet import Network\n"
+        "from digitnet.engines import get_engine\n"
+        "from digitnet.errors import DigitnetError\n"
+        "net = Network([6, 3], seed=0)\n"
+        "net.fit(np.eye(6), np.arange(6) % 3, epochs=1, lr=0.1)\n"
+        "print(net.recipe['engine'])\n"
+        "try:\n"
+        "    get_engine('fast', net)\n"
+        "except DigitnetError as error:\n"
+        "    print(error)\n"
+    )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
-        "reference", "the fast engine cannot run this network: numba cannot be imported "
-                     "(import of numba halted; None in sys.modules)"]
+        "reference",
+        "the fast engine cannot run this network: numba cannot be imported "
+        "(import of numba halted; None in sys.modules)",
+    ]
 
 
 def test_training_on_no_examples_changes_nothing_on_either_engine():
@@ -362,17 +403,20 @@ def test_weights_the_user_replaced_with_other_array_types_still_feed_forward(cou
     net.biases[0].setflags(write=False)
     net.biases[2] = np.repeat(net.biases[2], 2)[::2]
     images = sparse_images(np.random.default_rng(5), count, 784)
-    np.testing.assert_allclose(net.outputs(images, engine="fast"), net.outputs(images, engine="reference"),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        net.outputs(images, engine="fast"), net.outputs(images, engine="reference"), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_preparing_in_the_background_checks_the_kernels_once_and_changes_no_choice(monkeypatch):
     from digitnet.engines import prepare
+
     calls = []
 
     def check(*kind):
         calls.append(kind)
         return None
+
     monkeypatch.setattr(fast, "_kernels_fail", check)
     monkeypatch.setattr(fast, "_checked", {})
     net = Network((784, 12, 10), seed=0)
@@ -384,6 +428,7 @@ def test_preparing_in_the_background_checks_the_kernels_once_and_changes_no_choi
 
 def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_process(monkeypatch):
     from digitnet.engines import engine_for_outputs
+
     monkeypatch.setattr(fast, "_compiled", set())
     net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
     assert engine_for_outputs("auto", net, images).name == "reference"

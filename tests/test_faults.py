@@ -70,13 +70,30 @@ DOWNLOAD = KILLER + textwrap.dedent("""
     digitnet.data.download_mnist(sys.argv[3], mirrors=(sys.argv[4],), on_progress=progress)
 """)
 
-STEPS = [("mkstemp", 1), ("mkstemp:after", 1), ("chmod", 1), ("write", 1), ("write", 3), ("write", 8),
-         ("fsync", 1), ("fsync:after", 1), ("rename", 1), ("rename:after", 1), ("fsync", 2), ("fsync:after", 2)]
+STEPS = [
+    ("mkstemp", 1),
+    ("mkstemp:after", 1),
+    ("chmod", 1),
+    ("write", 1),
+    ("write", 3),
+    ("write", 8),
+    ("fsync", 1),
+    ("fsync:after", 1),
+    ("rename", 1),
+    ("rename:after", 1),
+    ("fsync", 2),
+    ("fsync:after", 2),
+]
 
 
 def run_child(program, *arguments):
-    return subprocess.run([sys.executable, "-c", program, *map(str, arguments)], cwd=ROOT, capture_output=True,
-                          env={**os.environ, "PYTHONPATH": ROOT}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", program, *map(str, arguments)],
+        cwd=ROOT,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
+        timeout=120,
+    )
 
 
 @pytest.mark.slow
@@ -86,22 +103,24 @@ def test_a_save_killed_at_any_step_leaves_the_old_or_the_new_model_whole(tmp_pat
     old, new = Network(seed=1), Network(seed=2)
     old.save(path)
     child = run_child(SAVE, step, count, path)
-    assert child.returncode == -9, child.stderr.decode()[-500:]      # it really was killed at that step
+    assert child.returncode == -9, child.stderr.decode()[-500:]  # it really was killed at that step
     saved = Network.load(path).get_parameters()
     assert np.array_equal(saved, old.get_parameters()) or np.array_equal(saved, new.get_parameters())
     if step.startswith("rename:after") or (step, count) in (("fsync", 2), ("fsync:after", 2)):
-        assert np.array_equal(saved, new.get_parameters())           # renamed: the new one
+        assert np.array_equal(saved, new.get_parameters())  # renamed: the new one
     if step in ("mkstemp", "mkstemp:after", "chmod", "write") or (step, count) == ("fsync", 1):
-        assert np.array_equal(saved, old.get_parameters())           # not renamed yet: the old one
-    Network(seed=3).save(path)                                        # the next save tidies up after the dead one
+        assert np.array_equal(saved, old.get_parameters())  # not renamed yet: the old one
+    Network(seed=3).save(path)  # the next save tidies up after the dead one
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("step,count", [("received", 1), ("received", 3), ("mkstemp", 1), ("write", 1),
-                                        ("fsync", 1), ("rename", 1), ("rename:after", 1)])
+@pytest.mark.parametrize(
+    "step,count",
+    [("received", 1), ("received", 3), ("mkstemp", 1), ("write", 1), ("fsync", 1), ("rename", 1), ("rename:after", 1)],
+)
 def test_a_download_killed_at_any_step_leaves_no_file_or_the_whole_verified_one(tmp_path, step, count):
-    content = gzip.compress(os.urandom(300_000))                      # incompressible: several reads
+    content = gzip.compress(os.urandom(300_000))  # incompressible: several reads
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     (mirror / "train-images-idx3-ubyte.gz").write_bytes(content)

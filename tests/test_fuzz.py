@@ -10,8 +10,8 @@ READERS = ["idx", "model", "picture"]
 
 def check(results, count):
     assert results["inputs"] == count
-    assert results["refused"] > count // 10            # the mutations did reach the checks …
-    assert results["accepted"] > 0                     # … and some inputs stayed readable
+    assert results["refused"] > count // 10  # the mutations did reach the checks …
+    assert results["accepted"] > 0  # … and some inputs stayed readable
     assert results["failures"] == [], results["failures"][:5]
 
 

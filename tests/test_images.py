@@ -57,9 +57,20 @@ def rgba_on_transparent(ink_rgb):
     return image
 
 
-@pytest.mark.parametrize("variant", [
-    "white on black", "colour", "palette", "transparent black ink", "transparent white ink",
-    "off centre", "small canvas", "huge canvas thin pen", "jpeg"])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "white on black",
+        "colour",
+        "palette",
+        "transparent black ink",
+        "transparent white ink",
+        "off centre",
+        "small canvas",
+        "huge canvas thin pen",
+        "jpeg",
+    ],
+)
 def test_every_way_of_saving_the_same_digit_gives_about_the_same_input(variant):
     reference = image_to_input(png_bytes(draw_seven()))
     image = {
@@ -90,11 +101,14 @@ def blurred(pixels):
     return (square[:, :-2] + 2 * square[:, 1:-1] + square[:, 2:]).ravel()
 
 
-@pytest.mark.parametrize("image,message", [
-    (Image.new("L", (200, 200), 255), "blank"),
-    (Image.new("RGBA", (200, 200), (0, 0, 0, 0)), "blank"),
-    (Image.new("L", (50, 50), 0), "blank"),
-])
+@pytest.mark.parametrize(
+    "image,message",
+    [
+        (Image.new("L", (200, 200), 255), "blank"),
+        (Image.new("RGBA", (200, 200), (0, 0, 0, 0)), "blank"),
+        (Image.new("L", (50, 50), 0), "blank"),
+    ],
+)
 def test_an_empty_canvas_is_a_clear_error(image, message):
     with pytest.raises(ImageError, match=message):
         image_to_input(png_bytes(image))
@@ -122,6 +136,7 @@ def test_to_mnist_refuses_non_2d_input():
         to_mnist(np.zeros((3, 4, 5)))
 
 
+@pytest.mark.slow
 def test_mnist_digits_round_tripped_through_the_pipeline_keep_their_accuracy(real_mnist):
     (train_images, train_labels), (test_images, test_labels) = real_mnist
     net = Network(seed=0)
@@ -161,7 +176,7 @@ def test_strokes_of_any_pen_come_out_about_as_wide_as_mnist(pen):
 
 def test_stroke_width_of_a_hand_built_bar():
     square = np.zeros((28, 28), np.float32)
-    square[4:24, 12:15] = 1                       # 3 wide, 20 long
+    square[4:24, 12:15] = 1  # 3 wide, 20 long
     assert stroke_width(square) == pytest.approx(3.0, abs=0.35)
 
 
@@ -169,7 +184,7 @@ def photographed(image, rng, shadow=0.6):
     """``image`` (L, dark ink on white) as a photo of paper: light falling off across the sheet, a
     soft shadow over its left part, grain; RGB."""
     ink = np.asarray(image, np.float32) / 255
-    rows, cols = np.mgrid[0:ink.shape[0], 0:ink.shape[1]] / ink.shape[0]
+    rows, cols = np.mgrid[0 : ink.shape[0], 0 : ink.shape[1]] / ink.shape[0]
     light = (0.95 - 0.3 * rows) * (shadow + (1 - shadow) / (1 + np.exp(-(cols - 0.3) / 0.05)))
     photo = (0.2 + 0.8 * ink) * light + rng.normal(0, 0.02, ink.shape)
     return Image.fromarray((np.clip(photo, 0, 1) * 255).astype(np.uint8)).convert("RGB")
@@ -183,9 +198,9 @@ def test_a_photographed_sheet_with_a_shadow_reads_like_the_clean_drawing():
 
 
 def test_the_local_background_follows_light_but_not_strokes():
-    rows = np.linspace(0, 0.5, 200, dtype=np.float32)[:, None] * np.ones((1, 200), np.float32)   # a gradient
+    rows = np.linspace(0, 0.5, 200, dtype=np.float32)[:, None] * np.ones((1, 200), np.float32)  # a gradient
     ink = rows.copy()
-    ink[50:150, 98:104] += 0.5                                                                    # a stroke
+    ink[50:150, 98:104] += 0.5  # a stroke
     background = local_background(ink)
     assert np.abs(background - rows).max() < 0.08
     assert (ink - background)[100, 98:104].min() > 0.4
@@ -195,15 +210,15 @@ def test_specks_and_pieces_at_the_edge_are_dropped_when_a_drawing_remains():
     clean = image_to_input(png_bytes(draw_seven(size=200)))
     picture = draw_seven(size=200)
     draw = ImageDraw.Draw(picture)
-    draw.rectangle((0, 0, 200, 6), fill=0)                               # the edge of the sheet
-    draw.point((180, 180), fill=0)                                       # a speck
+    draw.rectangle((0, 0, 200, 6), fill=0)  # the edge of the sheet
+    draw.point((180, 180), fill=0)  # a speck
     assert np.array_equal(image_to_input(png_bytes(picture)), clean)
     edge_only = Image.new("L", (200, 200), 255)
-    ImageDraw.Draw(edge_only).rectangle((0, 0, 200, 30), fill=0)       # nothing else: the edge is kept
+    ImageDraw.Draw(edge_only).rectangle((0, 0, 200, 30), fill=0)  # nothing else: the edge is kept
     assert image_to_input(png_bytes(edge_only)).sum() > 10
 
 
 def test_a_drawing_keeps_its_strokes_and_a_photo_keeps_its_texture_in_the_separated_ink():
     drawing = read_picture(png_bytes(draw_seven()))
     assert drawing.ink.shape == (280, 280) and drawing.pixels.shape == (784,)
-    assert ((drawing.ink > 0.2) & (drawing.ink < 0.9)).mean() < 0.02       # strokes on a plain background
+    assert ((drawing.ink > 0.2) & (drawing.ink < 0.9)).mean() < 0.02  # strokes on a plain background

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from digitnet import Network
-from digitnet import insight
+from digitnet import Network, insight
 
 
 def small_net(sizes=(784, 6, 5, 10), dtype=np.float64, **kwargs):
@@ -16,8 +15,10 @@ def examples(n=8, seed=0):
     return rng.random((n, 784)), rng.integers(0, 10, n)
 
 
-@pytest.mark.parametrize("cost,output", [("quadratic", "sigmoid"), ("cross-entropy", "sigmoid"),
-                                         ("cross-entropy", "softmax"), ("quadratic", "softmax")])
+@pytest.mark.parametrize(
+    "cost,output",
+    [("quadratic", "sigmoid"), ("cross-entropy", "sigmoid"), ("cross-entropy", "softmax"), ("quadratic", "softmax")],
+)
 def test_the_ten_terms_of_one_example_sum_to_its_cost(cost, output):
     net = small_net(cost=cost, output=output)
     images, labels = examples(1)
@@ -94,7 +95,7 @@ def test_layer_norms_combine_to_the_total_norm():
     images, labels = examples(6)
     report = insight.nudges(net, images, labels)
     assert list(report["layer_norms"]) == ["w[1]", "b[1]", "w[2]", "b[2]", "w[3]", "b[3]"]
-    combined = np.sqrt(sum(norm ** 2 for norm in report["layer_norms"].values()))
+    combined = np.sqrt(sum(norm**2 for norm in report["layer_norms"].values()))
     assert combined == pytest.approx(report["total_norm"], rel=1e-12)
 
 
@@ -150,7 +151,7 @@ def test_a_whole_layer_climbs_at_once_as_each_neuron_would_alone():
     net = small_net(dtype=np.float32)
     together = insight.activation_maximizations(net, 2, [0, 1, 2], steps=20, start=0.0)
     alone = np.array([insight.activation_maximization(net, 2, n, steps=20, start=0.0) for n in (0, 1, 2)])
-    np.testing.assert_allclose(together, alone, atol=1e-12)   # the same climb, batched (float rounding aside)
+    np.testing.assert_allclose(together, alone, atol=1e-12)  # the same climb, batched (float rounding aside)
     with pytest.raises(ValueError, match="not 99"):
         insight.activation_maximizations(net, 2, [0, 99])
 
@@ -192,8 +193,9 @@ def test_layer_activations_lists_every_layer_and_the_strongest_pushes():
     everything = np.abs(net.weights[1] * hidden[None, :])
     second = [c for c in layers["connections"] if c["layer"] == 2]
     assert abs(second[0]["contribution"]) == pytest.approx(everything.max())
-    assert second[0]["contribution"] == pytest.approx(net.weights[1][second[0]["to"], second[0]["from"]]
-                                                      * hidden[second[0]["from"]])
+    assert second[0]["contribution"] == pytest.approx(
+        net.weights[1][second[0]["to"], second[0]["from"]] * hidden[second[0]["from"]]
+    )
 
 
 def test_the_landscape_slope_at_zero_is_minus_the_gradient_norm_and_descent_goes_down():
@@ -263,8 +265,6 @@ def trained(tmp_path_factory):
     return folder / "model.npz", data, net
 
 
-
-
 def run_json(capsys, *argv):
     status, out, err = run_cli(capsys, *argv, "--json")
     assert status == 0, err
@@ -288,7 +288,7 @@ def test_cli_gradient_json_matches_finite_differences(capsys, trained):
     model, data, net = trained
     (record,) = run_json(capsys, "show", "gradient", model, "--index", 4, "--top", 6, "--data", data)
     assert record["parameters"] == net.num_parameters == 784 * 8 + 8 + 8 * 6 + 6 + 6 * 10 + 10
-    combined = np.sqrt(sum(norm ** 2 for norm in record["layer_norms"].values()))
+    combined = np.sqrt(sum(norm**2 for norm in record["layer_norms"].values()))
     assert combined == pytest.approx(record["total_norm"], rel=1e-12)
     _, (images, labels) = load_mnist(data)
     for entry in record["top"]:
@@ -337,6 +337,7 @@ def test_cli_weights_json_for_the_first_and_a_deeper_layer(capsys, trained):
 
 def test_cli_activations_of_a_picture_file(capsys, trained, tmp_path):
     from PIL import Image
+
     model, _, net = trained
     canvas = np.full((60, 40), 255, np.uint8)
     canvas[10:50, 18:23] = 0  # a dark "1" on white paper
@@ -345,6 +346,7 @@ def test_cli_activations_of_a_picture_file(capsys, trained, tmp_path):
     assert record["image"] == str(tmp_path / "one.png") and record["label"] is None
     assert [len(a) for a in record["activations"]] == [784, 8, 6, 10]
     from digitnet.images import image_to_input
+
     assert record["digit"] == net.predict(image_to_input(tmp_path / "one.png"))
 
 
@@ -366,13 +368,17 @@ def test_cli_landscape_json(capsys, trained):
     assert record["path"][0]["cost"] == pytest.approx(record["costs_1d"][record["offsets"].index(0.0)])
 
 
-LESSONS = [("show", "weights", "{model}"), ("show", "weights", "{model}", "--layer", 3, "--steps", 5),
-           ("show", "cost", "{model}", "--index", 1, "--data", "{data}"),
-           ("show", "gradient", "{model}", "--batch", 5, "--data", "{data}"),
-           ("show", "activations", "{model}", "--index", 2, "--data", "{data}"),
-           ("show", "landscape", "{model}", "--index", 3, "--steps", 2, "--data", "{data}"),
-           ("show", "history", "{model}"), ("show", "confusion", "{model}", "--data", "{data}"),
-           ("noise", "{model}", "--count", 20, "--data", "{data}")]
+LESSONS = [
+    ("show", "weights", "{model}"),
+    ("show", "weights", "{model}", "--layer", 3, "--steps", 5),
+    ("show", "cost", "{model}", "--index", 1, "--data", "{data}"),
+    ("show", "gradient", "{model}", "--batch", 5, "--data", "{data}"),
+    ("show", "activations", "{model}", "--index", 2, "--data", "{data}"),
+    ("show", "landscape", "{model}", "--index", 3, "--steps", 2, "--data", "{data}"),
+    ("show", "history", "{model}"),
+    ("show", "confusion", "{model}", "--data", "{data}"),
+    ("noise", "{model}", "--count", 20, "--data", "{data}"),
+]
 
 
 def fill(argv, **values):
@@ -390,24 +396,31 @@ def test_every_lesson_prints_a_table_and_draws_a_png(capsys, trained, tmp_path, 
     assert [p.name for p in tmp_path.iterdir()] == ["figure.png"]  # no temporary file left behind
 
 
-@pytest.mark.parametrize("argv,message", [
-    (("show", "cost", "missing.npz", "--index", 0), "no such model file"),
-    (("show", "cost", "{model}", "--index", 60, "--data", "{data}"),
-     "--index 60 is out of range: the test set has 60 images"),
-    (("show", "gradient", "{model}", "--index", 200, "--split", "train", "--data", "{data}"),
-     "out of range: the train set has 200"),
-    (("show", "gradient", "{model}", "--batch", 201, "--data", "{data}"), "larger than the train set"),
-    (("show", "weights", "{model}", "--layer", 4), "unknown layer 4"),
-    (("show", "weights", "{model}", "--layer", 0), "unknown layer 0"),
-    (("show", "weights", "{model}", "--out", "figure.txt"), "use a .png, .svg or .pdf"),
-    (("show", "cost", "{model}", "{picture}"), "--label"),
-    (("show", "activations", "{model}", "{picture}", "--index", 3), "either an IMAGE or --index"),
-    (("show", "activations", "{model}", "nothing.png"), "no such file"),
-    (("show", "activations", "{model}", "{picture}"), "not an image file"),
-    (("show", "confusion", "{model}", "--data", "{tmp}"), "MNIST not found"),
-    (("noise", "{model}", "--count", 10 ** 6), "at most 100,000"),
-    (("show", "history", "{model}", "--out", "{tmp}/folder.png"), "is a folder"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (("show", "cost", "missing.npz", "--index", 0), "no such model file"),
+        (
+            ("show", "cost", "{model}", "--index", 60, "--data", "{data}"),
+            "--index 60 is out of range: the test set has 60 images",
+        ),
+        (
+            ("show", "gradient", "{model}", "--index", 200, "--split", "train", "--data", "{data}"),
+            "out of range: the train set has 200",
+        ),
+        (("show", "gradient", "{model}", "--batch", 201, "--data", "{data}"), "larger than the train set"),
+        (("show", "weights", "{model}", "--layer", 4), "unknown layer 4"),
+        (("show", "weights", "{model}", "--layer", 0), "unknown layer 0"),
+        (("show", "weights", "{model}", "--out", "figure.txt"), "use a .png, .svg or .pdf"),
+        (("show", "cost", "{model}", "{picture}"), "--label"),
+        (("show", "activations", "{model}", "{picture}", "--index", 3), "either an IMAGE or --index"),
+        (("show", "activations", "{model}", "nothing.png"), "no such file"),
+        (("show", "activations", "{model}", "{picture}"), "not an image file"),
+        (("show", "confusion", "{model}", "--data", "{tmp}"), "MNIST not found"),
+        (("noise", "{model}", "--count", 10**6), "at most 100,000"),
+        (("show", "history", "{model}", "--out", "{tmp}/folder.png"), "is a folder"),
+    ],
+)
 def test_bad_input_gets_a_one_line_error(capsys, trained, tmp_path, argv, message):
     model, data, _ = trained
     (tmp_path / "picture.png").write_bytes(b"not a picture")
@@ -434,9 +447,15 @@ def test_history_of_an_untrained_model_is_a_clear_error(capsys, tmp_path):
     assert status == 1 and "no training history" in err
 
 
-@pytest.mark.parametrize("sizes,options", [((784, 50, 10), {}), ((784, 12, 9, 7, 10), {}),
-                                           ((784, 10, 10), {"output": "softmax", "cost": "cross-entropy",
-                                                            "activation": "relu", "init": "he"})])
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "sizes,options",
+    [
+        ((784, 50, 10), {}),
+        ((784, 12, 9, 7, 10), {}),
+        ((784, 10, 10), {"output": "softmax", "cost": "cross-entropy", "activation": "relu", "init": "he"}),
+    ],
+)
 def test_the_lessons_work_on_other_shapes_and_costs(capsys, trained, tmp_path, sizes, options):
     _, data, _ = trained
     (train_images, train_labels), _ = load_mnist(data)
@@ -453,9 +472,11 @@ def test_the_lessons_work_on_other_shapes_and_costs(capsys, trained, tmp_path, s
     assert sum(cost["squared_differences"]) == pytest.approx(cost["cost"]) and cost["cost_name"] == net.cost_name
     (gradient,) = run_json(capsys, "show", "gradient", model, "--index", 0, "--data", data)
     assert list(gradient["layer_norms"]) == [f"{kind}[{l}]" for l in range(1, last + 1) for kind in "wb"]
-    for argv in (("show", "activations", model, "--index", 1, "--data", data),
-                 ("show", "weights", model, "--layer", last, "--steps", 5),
-                 ("show", "landscape", model, "--batch", 5, "--steps", 1, "--data", data)):
+    for argv in (
+        ("show", "activations", model, "--index", 1, "--data", data),
+        ("show", "weights", model, "--layer", last, "--steps", 5),
+        ("show", "landscape", model, "--batch", 5, "--steps", 1, "--data", data),
+    ):
         status, _, err = run_cli(capsys, *argv, "--out", tmp_path / "figure.png")
         assert status == 0, err
 
@@ -463,8 +484,8 @@ def test_the_lessons_work_on_other_shapes_and_costs(capsys, trained, tmp_path, s
 def test_the_library_and_the_command_line_load_without_matplotlib():
     import subprocess
     import sys
-    code = ("import sys, digitnet, digitnet.insight, digitnet.cli; "
-            "sys.exit('matplotlib' in sys.modules)")
+
+    code = "import sys, digitnet, digitnet.insight, digitnet.cli; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
@@ -486,6 +507,8 @@ def test_uint8_pixels_are_read_as_value_over_255_everywhere():
     as_float = insight.cost_landscape(net, floats, labels, points=5, grid=3, steps=1)
     np.testing.assert_allclose(as_uint8["costs_1d"], as_float["costs_1d"], rtol=1e-12)
     assert insight.nudges(net, raw, labels)["total_norm"] == pytest.approx(
-        insight.nudges(net, floats, labels)["total_norm"], rel=1e-12)
+        insight.nudges(net, floats, labels)["total_norm"], rel=1e-12
+    )
     assert insight.cost_breakdown(net, raw[0], labels[0])["cost"] == pytest.approx(
-        insight.cost_breakdown(net, floats[0], labels[0])["cost"], rel=1e-12)
+        insight.cost_breakdown(net, floats[0], labels[0])["cost"], rel=1e-12
+    )

@@ -18,6 +18,7 @@ def interrupt_cli_in_epoch(monkeypatch, epoch):
         if note.startswith(f"{epoch}/") and done >= total // 2:
             raise KeyboardInterrupt
         real_update(self, done, total, note)
+
     monkeypatch.setattr(ProgressBar, "update", update)
 
 
@@ -43,8 +44,9 @@ def test_cli_ctrl_c_before_any_complete_epoch_leaves_an_existing_model_alone(tmp
     capsys.readouterr()
     interrupt_cli_in_epoch(monkeypatch, 1)
     assert main(["train", "--data", str(data), "--epochs", "3", "--out", str(out)]) == 130
-    assert capsys.readouterr().err.strip() == (f"digitnet: interrupted; no epoch was complete, so nothing was saved "
-                                               f"({out} is unchanged)")
+    assert capsys.readouterr().err.strip() == (
+        f"digitnet: interrupted; no epoch was complete, so nothing was saved ({out} is unchanged)"
+    )
     assert out.read_bytes() == before
     fresh = tmp_path / "fresh.npz"
     assert main(["train", "--data", str(data), "--epochs", "3", "--out", str(fresh)]) == 130
@@ -60,7 +62,7 @@ def test_ctrl_c_while_starting_up_is_one_line(tmp_path, capsys, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("sys.argv", ["digitnet", "info", "model.npz"])
-    monkeypatch.setattr(importlib, "import_module", interrupted_import)   # Ctrl-C while the subcommands load
+    monkeypatch.setattr(importlib, "import_module", interrupted_import)  # Ctrl-C while the subcommands load
     with pytest.raises(SystemExit) as exit_:
         entry_point()
     assert exit_.value.code == 130 and capsys.readouterr().err == "digitnet: interrupted\n"
@@ -68,7 +70,8 @@ def test_ctrl_c_while_starting_up_is_one_line(tmp_path, capsys, monkeypatch):
 
     def interrupted_load(*args, **kwargs):
         raise KeyboardInterrupt
-    monkeypatch.setattr("digitnet.cli.train.load_data", interrupted_load)   # … and while MNIST loads
+
+    monkeypatch.setattr("digitnet.cli.train.load_data", interrupted_load)  # … and while MNIST loads
     out = tmp_path / "m.npz"
     assert main(["train", "--out", str(out)]) == 130
     assert capsys.readouterr().err == "digitnet: interrupted\n" and not out.exists()

@@ -66,9 +66,18 @@ def finite_difference_gradient(net, images, labels, eps=1e-6):
     return gradient
 
 
-COMBINATIONS = [(act, out, cost) for act, (out, cost) in itertools.product(
-    ("sigmoid", "tanh", "relu"),
-    (("sigmoid", "quadratic"), ("sigmoid", "cross-entropy"), ("softmax", "cross-entropy"), ("softmax", "quadratic")))]
+COMBINATIONS = [
+    (act, out, cost)
+    for act, (out, cost) in itertools.product(
+        ("sigmoid", "tanh", "relu"),
+        (
+            ("sigmoid", "quadratic"),
+            ("sigmoid", "cross-entropy"),
+            ("softmax", "cross-entropy"),
+            ("softmax", "quadratic"),
+        ),
+    )
+]
 
 
 @pytest.mark.parametrize("activation,output,cost", COMBINATIONS)
@@ -95,6 +104,7 @@ def test_cost_is_the_mean_of_sum_of_squares_without_a_half():
 
 def test_sgd_learns_a_small_synthetic_problem():
     from conftest import synthetic_digits
+
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, 600).astype(np.uint8)
     images = synthetic_digits(labels, rng).reshape(-1, 784).astype(np.float32) / 255
@@ -146,6 +156,7 @@ def test_history_records_monitoring_only_when_asked():
 
 def test_learning_rate_schedules():
     from digitnet.recipe import learning_rate
+
     assert [learning_rate("constant", 2.0, e, 4) for e in range(4)] == [2.0] * 4
     assert [learning_rate("step", 1.0, e, 6) for e in range(6)] == [1, 1, 0.5, 0.5, 0.25, 0.25]
     cosine = [learning_rate("cosine", 1.0, e, 4) for e in range(4)]

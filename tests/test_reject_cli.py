@@ -17,8 +17,20 @@ def calibrated(tmp_path, capsys):
     model = tmp_path / "model.npz"
     status, out, err = run_cli(capsys, "train", "--data", data, "--epochs", 1, "--out", model, "--json")
     assert status == 0, err
-    status, out, err = run_cli(capsys, "calibrate-reject", model, "--data", data, "--components", 5,
-                           "--held-out", 200, "--reject-share", 0.02, "--json")
+    status, out, err = run_cli(
+        capsys,
+        "calibrate-reject",
+        model,
+        "--data",
+        data,
+        "--components",
+        5,
+        "--held-out",
+        200,
+        "--reject-share",
+        0.02,
+        "--json",
+    )
     assert status == 0, err
     return data, model, json.loads(out)
 
@@ -72,9 +84,11 @@ def test_without_reject_a_blank_picture_stays_an_error(calibrated, pictures, cap
 
 def test_reject_on_a_model_without_a_rejector_is_a_one_line_error(tmp_path, pictures, capsys):
     Network(seed=0).save(tmp_path / "plain.npz")
-    for argv in (("predict", tmp_path / "plain.npz", "--reject", pictures["noise"]),
-                 ("evaluate", tmp_path / "plain.npz", "--reject"),
-                 ("noise", tmp_path / "plain.npz", "--reject")):
+    for argv in (
+        ("predict", tmp_path / "plain.npz", "--reject", pictures["noise"]),
+        ("evaluate", tmp_path / "plain.npz", "--reject"),
+        ("noise", tmp_path / "plain.npz", "--reject"),
+    ):
         status, out, err = run_cli(capsys, *argv)
         assert status == 1 and out == ""
         assert err.count("\n") == 1 and "run `digitnet calibrate-reject" in err
@@ -86,6 +100,7 @@ def test_evaluate_reject_adds_the_share_rejected_and_the_accuracy_kept(calibrate
     report = json.loads(out)
     net = Network.load(model)
     from digitnet import load_mnist
+
     _, (images, labels) = load_mnist(data)
     rejected = net.rejector.rejects(images)
     kept_right = (net.predict(images) == labels)[~rejected]
@@ -98,7 +113,9 @@ def test_evaluate_reject_adds_the_share_rejected_and_the_accuracy_kept(calibrate
 @pytest.mark.parametrize("kind", ["uniform", "gaussian", "blank-white", "blank-black"])
 def test_noise_reject_counts_the_rejected_noise_images(calibrated, capsys, kind):
     data, model, _ = calibrated
-    status, out, _ = run_cli(capsys, "noise", model, "--data", data, "--kind", kind, "--count", 300, "--reject", "--json")
+    status, out, _ = run_cli(
+        capsys, "noise", model, "--data", data, "--kind", kind, "--count", 300, "--reject", "--json"
+    )
     report = json.loads(out)
     assert status == 0 and report["count"] == 300 and report["rejected"] == 300
     status, out, _ = run_cli(capsys, "noise", model, "--data", data, "--kind", kind, "--count", 300, "--json")
@@ -129,4 +146,4 @@ def test_train_fits_the_rejector_at_the_end_so_reject_works_at_once(tmp_path, ca
     net = Network.load(model)
     assert net.rejector is not None and 0 < net.rejector.unsure_below <= 1
     status, out, err = run_cli(capsys, "train", "--data", data, "--epochs", 1, "--limit", 100, "--out", model)
-    assert status == 0 and "no \"not a digit\" model fitted" in out
+    assert status == 0 and 'no "not a digit" model fitted' in out

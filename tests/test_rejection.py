@@ -1,4 +1,4 @@
-""""Not a digit": the density model, its calibration, its file storage, and its rates on real MNIST."""
+""" "Not a digit": the density model, its calibration, its file storage, and its rates on real MNIST."""
 
 import io
 from pathlib import Path
@@ -43,8 +43,9 @@ def test_unusualness_is_the_best_class_gaussian_negative_log_density(synthetic_r
         for mu, whitener in zip(rejector.class_means, rejector.class_whiteners):
             cholesky = np.linalg.inv(whitener.astype(np.float64))
             covariance = cholesky @ cholesky.T
-            per_class.append(0.5 * (x - mu) @ np.linalg.solve(covariance, x - mu)
-                             + 0.5 * np.linalg.slogdet(covariance)[1])
+            per_class.append(
+                0.5 * (x - mu) @ np.linalg.solve(covariance, x - mu) + 0.5 * np.linalg.slogdet(covariance)[1]
+            )
         expected.append(min(per_class))
     assert np.allclose(rejector.unusualness(images), expected, rtol=1e-5)
 
@@ -124,11 +125,11 @@ def test_predict_or_reject_gives_none_for_one_image_and_minus_one_in_a_batch(syn
 def test_without_a_rejector_nothing_is_rejected_but_weak_answers_are_unsure():
     net = Network([784, 10], output="softmax", cost="cross-entropy", seed=0)
     net.weights[0][:] = 0
-    net.biases[0][:] = [4, 0, 0, 0, 0, 0, 0, 0, 0, 0]             # a confident "0" for every image
+    net.biases[0][:] = [4, 0, 0, 0, 0, 0, 0, 0, 0, 0]  # a confident "0" for every image
     verdict = net.predict_or_reject(np.zeros(784))
     assert (verdict.digit, verdict.rejected, verdict.unsure, verdict.state) == (0, False, False, "sure")
     assert verdict.typicality is None
-    net.biases[0][:] = [1, 0.9, 0, 0, 0, 0, 0, 0, 0, 0]           # top share ≈ 0.24 < DEFAULT_UNSURE_BELOW
+    net.biases[0][:] = [1, 0.9, 0, 0, 0, 0, 0, 0, 0, 0]  # top share ≈ 0.24 < DEFAULT_UNSURE_BELOW
     batch = net.predict_or_reject(np.zeros((2, 784)), drawings=[True, False])
     assert batch.state.tolist() == ["unsure", "rejected"] and batch.digit.tolist() == [0, NOT_A_DIGIT]
     assert batch.unsure.tolist() == [True, False] and batch.rejected.tolist() == [False, True]
@@ -142,11 +143,11 @@ def test_confidence_is_the_top_outputs_share_and_the_unsure_level_keeps_99_perce
     outputs = net.outputs(images)
     labels = outputs.argmax(axis=1).copy()
     order = np.argsort(-confidence(outputs))
-    labels[order[200:]] = (labels[order[200:]] + 1) % 10            # the 200 least confident answers wrong
+    labels[order[200:]] = (labels[order[200:]] + 1) % 10  # the 200 least confident answers wrong
     level = unsure_level(net, images, labels)
     sure = confidence(outputs) >= level
     assert (outputs.argmax(axis=1) == labels)[sure].mean() >= SURE_ACCURACY
-    assert 200 <= sure.sum() <= 202                                   # the most answers that stay 99% right
+    assert 200 <= sure.sum() <= 202  # the most answers that stay 99% right
 
 
 def test_fitting_refuses_too_few_images_per_class_or_too_many_components():
@@ -159,6 +160,7 @@ def test_fitting_refuses_too_few_images_per_class_or_too_many_components():
 
 def test_a_blank_picture_is_a_blank_image_error_naming_the_file(tmp_path):
     from PIL import Image
+
     Image.new("L", (40, 30), 255).save(tmp_path / "white.png")
     with pytest.raises(BlankImageError, match="white.png: no digit found") as caught:
         image_to_input(tmp_path / "white.png")
@@ -183,6 +185,7 @@ def test_a_model_file_without_a_rejector_loads_with_none(tmp_path):
 
 def test_bad_rejector_arrays_are_refused_with_a_clear_message(tmp_path, synthetic_rejector):
     from test_storage import rewrite
+
     rejector, _ = synthetic_rejector
     changes = [
         (lambda a, m: a.update(rejector_class_means=np.zeros((10, 3), np.float32)), r"rejector_class_means has shape"),
@@ -219,6 +222,7 @@ def test_real_digits_kept_noise_and_blanks_rejected(real_mnist, real_rejector):
         assert real_rejector.rejects(noise_images(kind, count, seed=0)).mean() >= 0.99, kind
 
 
+@pytest.mark.slow
 def test_drawn_digits_are_kept_and_drawn_non_digits_partly_rejected(real_rejector):
     """A guard on measured rates (benchmarks/results/rejection.json: 2% and 30%), not the targets:
     the density model must not refuse drawings for being drawn, and must still refuse some
@@ -238,7 +242,7 @@ def test_a_small_trained_network_answers_digits_and_refuses_noise(real_mnist, re
     kept = ~digits.rejected
     assert kept.mean() >= 0.97
     assert np.array_equal(digits.digit[kept], net.predict(test_images[:1000])[kept])  # kept: the network's answer
-    assert (digits.digit[kept] == test_labels[:1000][kept]).mean() >= 0.7              # one short epoch: ~78%
+    assert (digits.digit[kept] == test_labels[:1000][kept]).mean() >= 0.7  # one short epoch: ~78%
     noise = net.predict_or_reject(noise_images("uniform", 200, seed=3))
     assert (noise.digit == NOT_A_DIGIT).all()
 
@@ -267,9 +271,11 @@ def png_bytes(image):
 
 
 def test_the_drawing_check_passes_strokes_and_refuses_textured_photographs():
-    drawings = [drawn_picture([[(60, 40), (140, 40), (90, 170)]]),                     # a 7
-                drawn_picture([[(100, 30), (100, 170)]], width=4),                        # a thin 1
-                drawn_picture([[(50, 100), (150, 100)], [(100, 50), (100, 150)]], 16)]    # a thick plus
+    drawings = [
+        drawn_picture([[(60, 40), (140, 40), (90, 170)]]),  # a 7
+        drawn_picture([[(100, 30), (100, 170)]], width=4),  # a thin 1
+        drawn_picture([[(50, 100), (150, 100)], [(100, 50), (100, 150)]], 16),
+    ]  # a thick plus
     assert all(is_drawing(read_picture(picture).ink) for picture in drawings)
     photos = [textured_photo(seed) for seed in range(10)]
     refused = [not is_drawing(read_picture(photo).ink) for photo in photos]

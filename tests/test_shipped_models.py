@@ -30,8 +30,12 @@ def test_models_lists_every_shipped_network_as_json_lines(capsys):
 
 def test_the_3b1b_network_is_the_videos(capsys):
     config = load_shipped("3b1b").config()
-    assert (config["sizes"], config["activation"], config["output"], config["cost"]) == \
-        ([784, 16, 16, 10], "sigmoid", "sigmoid", "quadratic")
+    assert (config["sizes"], config["activation"], config["output"], config["cost"]) == (
+        [784, 16, 16, 10],
+        "sigmoid",
+        "sigmoid",
+        "quadratic",
+    )
 
 
 @pytest.mark.parametrize("name", list(SHIPPED))

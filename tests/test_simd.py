@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from digitnet.engines import fast
 
-pytestmark = pytest.mark.skipif(fast.UNAVAILABLE is not None,
-                                reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}")
+pytestmark = pytest.mark.skipif(
+    fast.UNAVAILABLE is not None, reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}"
+)
 
 if fast.UNAVAILABLE is None:
     import numba
@@ -32,6 +33,7 @@ if fast.UNAVAILABLE is None:
     @numba.njit
     def sigmoid(z):
         simd.sigmoid(z)
+
 
 FLOATS = (np.float32, np.float64)
 
@@ -70,8 +72,13 @@ def test_add_to_rows_changes_the_chosen_rows_only(data, dtype):
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.integers(0, 100), st.sampled_from([np.uint8, np.float32, np.float64]), st.sampled_from(FLOATS),
-       st.floats(0, 1), st.integers(0, 2**32 - 1))
+@given(
+    st.integers(0, 100),
+    st.sampled_from([np.uint8, np.float32, np.float64]),
+    st.sampled_from(FLOATS),
+    st.floats(0, 1),
+    st.integers(0, 2**32 - 1),
+)
 def test_nonzero_pixels_finds_every_nonzero_pixel_and_its_value_in_order(size, image_dtype, dtype, zero_share, seed):
     rng = np.random.default_rng(seed)
     image = (rng.integers(1, 256, size) * (rng.random(size) >= zero_share)).astype(image_dtype)
@@ -100,7 +107,7 @@ def test_nonzero_pixels_counts_nan_as_nonzero():
     image = np.zeros(40, np.float32)
     image[[3, 17, 39]] = np.nan
     pixels, values = np.empty(40, np.int32), np.empty(40, np.float32)
-    assert list(pixels[:fast._nonzero_pixels(image, fast._PIXEL_VALUES[image.dtype], pixels, values)]) == [3, 17, 39]
+    assert list(pixels[: fast._nonzero_pixels(image, fast._PIXEL_VALUES[image.dtype], pixels, values)]) == [3, 17, 39]
 
 
 def test_prefetch_leaves_the_array_as_it_was():
@@ -113,14 +120,22 @@ def test_the_kernels_refuse_arrays_they_cannot_read():
     """Wrong dtypes, layouts or unsigned row indices fail when compiling, not with wrong numbers."""
     matrix = np.zeros((4, simd.lanes(np.dtype(np.float32))), np.float32)
     with pytest.raises(numba.TypingError):
-        sum_rows(np.zeros(matrix.shape[1], np.float64), matrix, np.arange(4), np.ones(4, np.float32), 4,
-                 np.zeros(matrix.shape[1], np.float32))
+        sum_rows(
+            np.zeros(matrix.shape[1], np.float64),
+            matrix,
+            np.arange(4),
+            np.ones(4, np.float32),
+            4,
+            np.zeros(matrix.shape[1], np.float32),
+        )
     with pytest.raises(numba.TypingError):
-        add_to_rows(np.asfortranarray(matrix), np.arange(4), np.ones(4, np.float32),
-                    np.zeros(matrix.shape[1], np.float32), 4)
+        add_to_rows(
+            np.asfortranarray(matrix), np.arange(4), np.ones(4, np.float32), np.zeros(matrix.shape[1], np.float32), 4
+        )
     with pytest.raises(numba.TypingError):
-        add_to_rows(matrix, np.arange(4, dtype=np.uint8), np.ones(4, np.float32),
-                    np.zeros(matrix.shape[1], np.float32), 4)
+        add_to_rows(
+            matrix, np.arange(4, dtype=np.uint8), np.ones(4, np.float32), np.zeros(matrix.shape[1], np.float32), 4
+        )
 
 
 def exp_or_inf(x):
@@ -131,8 +146,29 @@ def exp_or_inf(x):
         return math.inf
 
 
-EDGES = [0.0, 1.0, -1.0, 5.0, -5.0, 17.0, -17.0, 30.0, -30.0, 80.0, -80.0, 87.0, -87.0, 88.0, -88.0, 89.0, -89.0,
-         1e30, -1e30, 1e-30, -1e-30]
+EDGES = [
+    0.0,
+    1.0,
+    -1.0,
+    5.0,
+    -5.0,
+    17.0,
+    -17.0,
+    30.0,
+    -30.0,
+    80.0,
+    -80.0,
+    87.0,
+    -87.0,
+    88.0,
+    -88.0,
+    89.0,
+    -89.0,
+    1e30,
+    -1e30,
+    1e-30,
+    -1e-30,
+]
 
 
 @pytest.mark.parametrize("size", [1, 10, 16, 17, 100])
@@ -141,7 +177,7 @@ def test_sigmoid_in_float32_is_within_3_units_in_the_last_place_and_touches_only
     random ones over the whole range, and the edges."""
     rng = np.random.default_rng(size)
     z = np.concatenate([np.arange(-20, 20, 1e-4), rng.uniform(-90, 90, 20_000), EDGES]).astype(np.float32)
-    z = z[:len(z) - len(z) % size] if size > 1 else z[:5000]
+    z = z[: len(z) - len(z) % size] if size > 1 else z[:5000]
     with np.errstate(over="ignore"):
         exact = 1 / (1 + np.exp(-z.astype(np.float64)))
     padded = np.full((len(z) // size, size + 1), 7.0, np.float32)  # one guard number after each piece
@@ -150,8 +186,8 @@ def test_sigmoid_in_float32_is_within_3_units_in_the_last_place_and_touches_only
         sigmoid(row[:size])
     assert (padded[:, size] == 7.0).all()
     result = padded[:, :size].ravel()
-    tiny = exact[:len(result)] < 1e-37  # below float32's normal range σ is 0 or a few 1e−39
-    expected = exact[:len(result)][~tiny]
+    tiny = exact[: len(result)] < 1e-37  # below float32's normal range σ is 0 or a few 1e−39
+    expected = exact[: len(result)][~tiny]
     assert np.all(np.abs(result[~tiny] - expected) <= 3 * np.spacing(expected.astype(np.float32)))
     assert np.all(result[tiny] < 1e-37)
 

@@ -43,14 +43,17 @@ def rewrite(path, change):
         np.savez(file, **arrays)
 
 
-@pytest.mark.parametrize("change,message", [
-    (lambda a, m: m.update(format_version=FORMAT_VERSION + 1), "newer than this digitnet reads"),
-    (lambda a, m: m.update(format="something-else"), "not a digitnet model file"),
-    (lambda a, m: a.update(W2=np.zeros((3, 3), np.float32)), r"W2 has shape \(3, 3\)"),
-    (lambda a, m: a.pop("b3"), "b3 is missing"),
-    (lambda a, m: a["W1"].__setitem__((0, 0), np.nan), "not finite"),
-    (lambda a, m: m.update(activation="swish"), "invalid model metadata"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda a, m: m.update(format_version=FORMAT_VERSION + 1), "newer than this digitnet reads"),
+        (lambda a, m: m.update(format="something-else"), "not a digitnet model file"),
+        (lambda a, m: a.update(W2=np.zeros((3, 3), np.float32)), r"W2 has shape \(3, 3\)"),
+        (lambda a, m: a.pop("b3"), "b3 is missing"),
+        (lambda a, m: a["W1"].__setitem__((0, 0), np.nan), "not finite"),
+        (lambda a, m: m.update(activation="swish"), "invalid model metadata"),
+    ],
+)
 def test_bad_model_files_are_refused_with_a_clear_message(tmp_path, change, message):
     path = tmp_path / "m.npz"
     Network(seed=0).save(path)
@@ -90,6 +93,7 @@ def test_a_failed_save_leaves_the_old_file_untouched(tmp_path, monkeypatch):
 
 def test_saved_files_get_the_usual_permissions(tmp_path):
     import os
+
     Network(seed=0).save(tmp_path / "m.npz")
     mask = os.umask(0)
     os.umask(mask)
@@ -97,6 +101,7 @@ def test_saved_files_get_the_usual_permissions(tmp_path):
 
 
 # ---------------------------------------------------------------- hostile files: every one a one-line error
+
 
 def npy(array, header_shape=None):
     """The .npy bytes of ``array``; with ``header_shape`` the header lies about its shape."""
@@ -130,6 +135,7 @@ def with_metadata(members, **changes):
 
 def peak_bytes_of(call):
     import tracemalloc
+
     tracemalloc.start()
     try:
         call()
@@ -139,27 +145,41 @@ def peak_bytes_of(call):
     return peak
 
 
-@pytest.mark.parametrize("build,message", [
-    (lambda m: with_metadata(m, sizes=[784, 300_000, 10]), "sizes must list 2 to 64 layer sizes from 1 to 65,536"),
-    (lambda m: with_metadata(m, sizes=[784, 60_000, 60_000, 10]), "parameters; the limit is"),
-    (lambda m: with_metadata(m, dtype="bool"), "dtype must be float32 or float64"),
-    (lambda m: with_metadata(m, dtype="uint8"), "dtype must be float32 or float64"),
-    (lambda m: {**m, "W1.npy": npy(np.zeros((16, 784), np.uint8))}, "holds uint8, not float16 or float32 or float64"),
-    (lambda m: {**m, "W1.npy": npy(np.zeros((16, 784), bool))}, "holds bool"),
-    (lambda m: {**m, "b1.npy": npy(np.zeros(16, np.float32), header_shape=(10**9,))}, "but the layer sizes need"),
-    (lambda m: {**m, "b1.npy": npy(np.zeros(16, np.float32))[:-8]}, "does not match its size"),
-    (lambda m: with_metadata({**m, "W1.npy": npy(np.zeros((16, 784), np.float32), header_shape=(20_000, 784))},
-                             sizes=[784, 20_000, 16, 10]), "does not match its size"),
-    (lambda m: {**m, "W1.npy": b"\x93NUMPY\x01\x00\x10\x00{'descr': '<f4',"}, "corrupt .npy header"),
-    (lambda m: with_metadata(m, history=[{"epoch": 1, "test_accuracy": "high"}]), "history record"),
-    (lambda m: with_metadata(m, recipe=[1, 2]), "recipe must be an object"),
-    (lambda m: with_metadata(m, recipe={"best_epoch": 7}), "best_epoch must be an epoch of its history"),
-    (lambda m: with_metadata(m, sizes="784,16,10"), "sizes must list"),
-    (lambda m: with_metadata(m, format_version=True), "format_version"),
-    (lambda m: {**m, "metadata.npy": npy(np.frombuffer(b"[" * 100_000, np.uint8))}, "metadata is not valid JSON"),
-    (lambda m: {**m, "metadata.npy": npy(np.frombuffer(b'{"format": NaN}', np.uint8))}, "metadata is not valid JSON"),
-    (lambda m: {**m, "evil.txt": b"x"}, "unexpected member"),
-])
+@pytest.mark.parametrize(
+    "build,message",
+    [
+        (lambda m: with_metadata(m, sizes=[784, 300_000, 10]), "sizes must list 2 to 64 layer sizes from 1 to 65,536"),
+        (lambda m: with_metadata(m, sizes=[784, 60_000, 60_000, 10]), "parameters; the limit is"),
+        (lambda m: with_metadata(m, dtype="bool"), "dtype must be float32 or float64"),
+        (lambda m: with_metadata(m, dtype="uint8"), "dtype must be float32 or float64"),
+        (
+            lambda m: {**m, "W1.npy": npy(np.zeros((16, 784), np.uint8))},
+            "holds uint8, not float16 or float32 or float64",
+        ),
+        (lambda m: {**m, "W1.npy": npy(np.zeros((16, 784), bool))}, "holds bool"),
+        (lambda m: {**m, "b1.npy": npy(np.zeros(16, np.float32), header_shape=(10**9,))}, "but the layer sizes need"),
+        (lambda m: {**m, "b1.npy": npy(np.zeros(16, np.float32))[:-8]}, "does not match its size"),
+        (
+            lambda m: with_metadata(
+                {**m, "W1.npy": npy(np.zeros((16, 784), np.float32), header_shape=(20_000, 784))},
+                sizes=[784, 20_000, 16, 10],
+            ),
+            "does not match its size",
+        ),
+        (lambda m: {**m, "W1.npy": b"\x93NUMPY\x01\x00\x10\x00{'descr': '<f4',"}, "corrupt .npy header"),
+        (lambda m: with_metadata(m, history=[{"epoch": 1, "test_accuracy": "high"}]), "history record"),
+        (lambda m: with_metadata(m, recipe=[1, 2]), "recipe must be an object"),
+        (lambda m: with_metadata(m, recipe={"best_epoch": 7}), "best_epoch must be an epoch of its history"),
+        (lambda m: with_metadata(m, sizes="784,16,10"), "sizes must list"),
+        (lambda m: with_metadata(m, format_version=True), "format_version"),
+        (lambda m: {**m, "metadata.npy": npy(np.frombuffer(b"[" * 100_000, np.uint8))}, "metadata is not valid JSON"),
+        (
+            lambda m: {**m, "metadata.npy": npy(np.frombuffer(b'{"format": NaN}', np.uint8))},
+            "metadata is not valid JSON",
+        ),
+        (lambda m: {**m, "evil.txt": b"x"}, "unexpected member"),
+    ],
+)
 def test_hostile_model_files_are_one_line_errors_with_bounded_memory(tmp_path, build, message):
     good = tmp_path / "good.npz"
     Network(seed=0).save(good)
@@ -178,11 +198,12 @@ def test_hostile_model_files_are_one_line_errors_with_bounded_memory(tmp_path, b
 
 def test_a_member_declaring_gigabytes_is_refused_before_inflating(tmp_path):
     import struct
+
     good = tmp_path / "good.npz"
     Network(seed=0).save(good)
     content = bytearray(archive_bytes(members_of(good), zipfile.ZIP_DEFLATED))
-    central = content.index(b"PK\x01\x02")          # the first member's central directory entry
-    content[central + 24:central + 28] = struct.pack("<I", 2_000_000_000)   # its uncompressed size
+    central = content.index(b"PK\x01\x02")  # the first member's central directory entry
+    content[central + 24 : central + 28] = struct.pack("<I", 2_000_000_000)  # its uncompressed size
     path = tmp_path / "bomb.npz"
     path.write_bytes(bytes(content))
     with pytest.raises(ModelFileError, match="would unpack to 2,000,"):
@@ -197,7 +218,7 @@ def test_encrypted_or_oddly_compressed_members_are_refused(tmp_path):
     with pytest.raises(ModelFileError, match="compressed in an unsupported way"):
         Network.load(path)
     content = bytearray(good.read_bytes())
-    content[6] |= 0x1            # the first member's "encrypted" flag, in its local header …
+    content[6] |= 0x1  # the first member's "encrypted" flag, in its local header …
     central = content.index(b"PK\x01\x02")
     content[central + 8] |= 0x1  # … and in the central directory
     path.write_bytes(bytes(content))
@@ -207,6 +228,7 @@ def test_encrypted_or_oddly_compressed_members_are_refused(tmp_path):
 
 def test_special_files_are_refused_as_models(tmp_path):
     import os
+
     os.mkfifo(tmp_path / "fifo.npz")
     for path in (tmp_path / "fifo.npz", "/dev/zero"):
         with pytest.raises(ModelFileError, match="not a regular file"):
@@ -215,6 +237,7 @@ def test_special_files_are_refused_as_models(tmp_path):
 
 def test_writes_keep_permissions_and_go_through_symlinks(tmp_path):
     import os
+
     target = tmp_path / "real.npz"
     Network(seed=0).save(target)
     os.chmod(target, 0o640)
@@ -228,8 +251,9 @@ def test_writes_keep_permissions_and_go_through_symlinks(tmp_path):
 
 def test_a_save_removes_temporaries_left_by_dead_processes_only(tmp_path):
     import subprocess
+
     dead = subprocess.Popen(["true"])
-    dead.wait()                       # its process id now belongs to no running process
+    dead.wait()  # its process id now belongs to no running process
     stale = tmp_path / f".m.npz.{dead.pid}.abc123.part"
     stale.write_bytes(b"half a model")
     alive = tmp_path / f".m.npz.{os_getppid()}.def456.part"
@@ -240,6 +264,7 @@ def test_a_save_removes_temporaries_left_by_dead_processes_only(tmp_path):
 
 def os_getppid():
     import os
+
     return os.getppid()
 
 
@@ -248,11 +273,11 @@ def test_finite_weights_that_would_overflow_to_nan_are_refused(tmp_path):
     net = Network([784, 16, 10], activation="relu", output="softmax", cost="cross-entropy", seed=0)
     net.weights[0][...], net.weights[1][...] = 1e20, -1e20
     with np.errstate(all="ignore"):
-        assert np.isnan(net.feedforward(images)).all()      # what --json would have printed
+        assert np.isnan(net.feedforward(images)).all()  # what --json would have printed
     net.save(tmp_path / "huge.npz")
     with pytest.raises(ModelFileError, match="weights too large: layer 2's weighted sums could reach 1.25e"):
         Network.load(tmp_path / "huge.npz")
-    net.weights[0][...], net.weights[1][...] = 1e3, -1e3     # large but harmless
+    net.weights[0][...], net.weights[1][...] = 1e3, -1e3  # large but harmless
     net.save(tmp_path / "large.npz")
     Network.load(tmp_path / "large.npz")
 
@@ -260,6 +285,7 @@ def test_finite_weights_that_would_overflow_to_nan_are_refused(tmp_path):
 def test_a_full_disk_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch):
     import errno
     import os
+
     path = tmp_path / "m.npz"
     Network(seed=0).save(path)
     before = path.read_bytes()

@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import synthetic_digits, write_mnist
+
 from digitnet import Network
 from digitnet.augment import Augmentation, bilinear_sample
 from digitnet.cli import main
@@ -39,6 +39,7 @@ def trained_parameters(images, labels, **options):
 
 # ---------------------------------------------------------------- optimisers
 
+
 def test_momentum_zero_is_plain_sgd_bit_for_bit():
     images, labels = random_set(120)
     plain = trained_parameters(images, labels)
@@ -67,10 +68,9 @@ G2 = ([[0.5, 1.0, -1.0], [2.0, 0.0, 1.0]], [-1.0, 1.0])
 def test_momentum_and_nesterov_match_two_hand_computed_steps():
     lr, mu = 0.1, 0.9
     w0, g1, g2 = np.array([[1, 2, 3], [4, 5, 6]], float), np.array(G1[0]), np.array(G2[0])
-    v1 = -lr * g1                      # v ← μ·0 − η g1
-    v2 = mu * v1 - lr * g2             # v ← μ v − η g2
-    for nesterov, expected in ((False, w0 + v1 + v2),
-                               (True, w0 + (mu * v1 - lr * g1) + (mu * v2 - lr * g2))):
+    v1 = -lr * g1  # v ← μ·0 − η g1
+    v2 = mu * v1 - lr * g2  # v ← μ v − η g2
+    for nesterov, expected in ((False, w0 + v1 + v2), (True, w0 + (mu * v1 - lr * g1) + (mu * v2 - lr * g2))):
         net, optimizer = tiny_net(), Momentum(mu, nesterov=nesterov)
         optimizer.step(net, gradient_of(*G1), lr)
         optimizer.step(net, gradient_of(*G2), lr)
@@ -82,9 +82,9 @@ def test_adam_matches_hand_computed_steps():
     g1, g2 = np.array(G1[1]), np.array(G2[1])
     # step 1: m̂ = g1, ŝ = g1², so every parameter moves by lr · g1 / (|g1| + ε), about lr
     step1 = lr * g1 / (np.abs(g1) + eps)
-    m, s = (1 - b1) * g1, (1 - b2) * g1 ** 2
-    m, s = b1 * m + (1 - b1) * g2, b2 * s + (1 - b2) * g2 ** 2
-    step2 = lr * (m / (1 - b1 ** 2)) / (np.sqrt(s / (1 - b2 ** 2)) + eps)
+    m, s = (1 - b1) * g1, (1 - b2) * g1**2
+    m, s = b1 * m + (1 - b1) * g2, b2 * s + (1 - b2) * g2**2
+    step2 = lr * (m / (1 - b1**2)) / (np.sqrt(s / (1 - b2**2)) + eps)
     net, optimizer = tiny_net(), Adam()
     optimizer.step(net, gradient_of(*G1), lr)
     np.testing.assert_allclose(net.biases[0], np.array([1, -1]) - step1, rtol=1e-12)
@@ -92,14 +92,16 @@ def test_adam_matches_hand_computed_steps():
     np.testing.assert_allclose(net.biases[0], np.array([1, -1]) - step1 - step2, rtol=1e-12)
 
 
-@pytest.mark.parametrize("options", [{"optimizer": "momentum", "nesterov": True, "lr": 0.1},
-                                     {"optimizer": "adam", "lr": 0.01}])
+@pytest.mark.parametrize(
+    "options", [{"optimizer": "momentum", "nesterov": True, "lr": 0.1}, {"optimizer": "adam", "lr": 0.01}]
+)
 def test_nesterov_and_adam_learn_a_small_problem(options):
     images, labels = synthetic_set(600)
     net = Network(seed=0)
     before = net.cost(images[500:], labels[500:])
-    history = net.fit(images[:500], labels[:500], epochs=8, batch_size=10, seed=0, test=(images[500:], labels[500:]),
-                      **options)
+    history = net.fit(
+        images[:500], labels[:500], epochs=8, batch_size=10, seed=0, test=(images[500:], labels[500:]), **options
+    )
     assert history[-1]["test_cost"] < before / 4 and history[-1]["test_accuracy"] > 0.85
 
 
@@ -135,6 +137,7 @@ def test_optimizer_arguments_are_checked():
 
 
 # ---------------------------------------------------------------- dropout
+
 
 def masked_cost(net, images, labels, masks):
     outputs = net._forward(net._columns(images), masks)[1][-1]
@@ -177,7 +180,7 @@ def test_a_dropped_neuron_gets_no_gradient_for_its_incoming_weights():
     masks[0][5] = 0
     gradient = net.backprop(images, labels, masks)
     assert not gradient.weights[0][5].any() and gradient.weights[0][4].any()
-    assert not gradient.weights[1][:, 5].any()   # and it sends nothing to the next layer
+    assert not gradient.weights[1][:, 5].any()  # and it sends nothing to the next layer
 
 
 def test_dropout_is_on_in_training_and_off_at_evaluation():
@@ -187,9 +190,9 @@ def test_dropout_is_on_in_training_and_off_at_evaluation():
     assert not np.array_equal(net.get_parameters(), trained_parameters(images, labels))  # dropout changed training
     again = Network(seed=3)
     again.fit(images, labels, epochs=2, batch_size=10, lr=0.5, seed=4, dropout=0.5)
-    assert np.array_equal(net.get_parameters(), again.get_parameters())                 # reproducible with the seed
-    outputs = net.feedforward(images)                                                    # evaluation: the whole net,
-    a = images.T.astype(np.float64)                                                      # no masks, no rescaling
+    assert np.array_equal(net.get_parameters(), again.get_parameters())  # reproducible with the seed
+    outputs = net.feedforward(images)  # evaluation: the whole net,
+    a = images.T.astype(np.float64)  # no masks, no rescaling
     for W, b in zip(net.weights, net.biases):
         a = 1 / (1 + np.exp(-(W @ a + b[:, None])))
     np.testing.assert_allclose(outputs, a.T, rtol=1e-4)
@@ -199,17 +202,21 @@ def test_dropout_is_on_in_training_and_off_at_evaluation():
 
 # ---------------------------------------------------------------- schedules
 
+
 def test_each_epoch_trains_with_its_scheduled_learning_rate():
     images, labels = random_set(40)
-    for schedule, expected in (("step", [1, 1, 0.5, 0.5, 0.25, 0.25]),
-                               ("cosine", [0.5 * (1 + np.cos(np.pi * e / 6)) for e in range(6)]),
-                               ("constant", [1.0] * 6)):
+    for schedule, expected in (
+        ("step", [1, 1, 0.5, 0.5, 0.25, 0.25]),
+        ("cosine", [0.5 * (1 + np.cos(np.pi * e / 6)) for e in range(6)]),
+        ("constant", [1.0] * 6),
+    ):
         history = Network(seed=0).fit(images, labels, epochs=6, lr=1.0, schedule=schedule, seed=0)
         assert [record["lr"] for record in history] == pytest.approx(expected, rel=1e-12)
     assert learning_rate("cosine", 0.4, 0, 10) == 0.4 and learning_rate("step", 0.4, 29, 30) == 0.1
 
 
 # ---------------------------------------------------------------- augmentation
+
 
 def centre_of_ink(images):
     """(2, n) row and column of each image's centre of mass."""
@@ -255,11 +262,14 @@ def drawn_digits(count, seed=0):
     rows, cols = np.mgrid[0:28, 0:28]
     ring = np.clip(2 - np.abs(np.hypot(rows - 13.5, cols - 13.5) - 6), 0, 1)
     bar = ((np.abs(cols - 14) < 1.5) & (rows >= 6) & (rows <= 21)).astype(float)
-    seven = (((rows >= 6) & (rows <= 7) & (cols >= 8) & (cols <= 19))
-             | ((np.abs(cols - (19 - (rows - 7) * 0.55)) < 1.2) & (rows >= 7) & (rows <= 21))).astype(float)
+    seven = (
+        ((rows >= 6) & (rows <= 7) & (cols >= 8) & (cols <= 19))
+        | ((np.abs(cols - (19 - (rows - 7) * 0.55)) < 1.2) & (rows >= 7) & (rows <= 21))
+    ).astype(float)
     shapes, rng = (ring, bar, seven), np.random.default_rng(seed)
-    return np.stack([np.roll(shapes[i % 3], rng.integers(-2, 3, 2), axis=(0, 1)).ravel()
-                     for i in range(count)]).astype(np.float32)
+    return np.stack([np.roll(shapes[i % 3], rng.integers(-2, 3, 2), axis=(0, 1)).ravel() for i in range(count)]).astype(
+        np.float32
+    )
 
 
 def test_augmentation_is_reproducible_moves_pixels_and_keeps_the_digit():
@@ -270,11 +280,11 @@ def test_augmentation_is_reproducible_moves_pixels_and_keeps_the_digit():
         assert np.array_equal(first, augmentation.apply(images, np.random.default_rng(7)))
         assert not np.array_equal(first, augmentation.apply(images, np.random.default_rng(8)))
         changed = np.abs(first - images).max(axis=1)
-        assert (changed > 0.3).mean() > 0.95                                  # really moves pixels
+        assert (changed > 0.3).mean() > 0.95  # really moves pixels
         ink_before, ink_after = images.sum(axis=1), first.sum(axis=1)
-        assert np.abs(ink_after / ink_before - 1).max() < 0.1                 # the ink stays on the page
+        assert np.abs(ink_after / ink_before - 1).max() < 0.1  # the ink stays on the page
         moved_by = np.hypot(*(centre_of_ink(first) - centre_of_ink(images)))
-        assert moved_by.max() < 2 * np.sqrt(2) + 1 and moved_by.mean() > 0.5       # by a few pixels, no more
+        assert moved_by.max() < 2 * np.sqrt(2) + 1 and moved_by.mean() > 0.5  # by a few pixels, no more
         assert first.dtype == np.float32 and first.min() >= 0 and first.max() <= 1 + 1e-6
 
 
@@ -297,6 +307,7 @@ def test_augmentation_settings_are_checked():
 
 # ---------------------------------------------------------------- validation and early stopping
 
+
 def test_the_validation_set_is_the_end_of_the_training_set():
     images, labels = random_set(100)
     (train_images, train_labels), (validation_images, validation_labels) = split_validation(images, labels, 30)
@@ -314,20 +325,30 @@ def test_the_validation_set_is_the_end_of_the_training_set():
 
 
 def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
-    images, labels = random_set(300, seed=5)      # random labels: validation accuracy wanders
+    images, labels = random_set(300, seed=5)  # random labels: validation accuracy wanders
     snapshots = []
     net = Network(seed=0)
-    history = net.fit(images, labels, epochs=30, batch_size=10, lr=2.0, seed=0, validation=100, patience=2,
-                      on_epoch=lambda record: snapshots.append(net.get_parameters()))
+    history = net.fit(
+        images,
+        labels,
+        epochs=30,
+        batch_size=10,
+        lr=2.0,
+        seed=0,
+        validation=100,
+        patience=2,
+        on_epoch=lambda record: snapshots.append(net.get_parameters()),
+    )
     accuracies = [record["validation_accuracy"] for record in history]
-    best = int(np.argmax(accuracies))              # the first epoch with the highest accuracy
-    assert len(history) == best + 1 + 2 < 30      # stopped 2 epochs after the best
+    best = int(np.argmax(accuracies))  # the first epoch with the highest accuracy
+    assert len(history) == best + 1 + 2 < 30  # stopped 2 epochs after the best
     assert net.recipe["best_epoch"] == best + 1
     assert np.array_equal(net.get_parameters(), snapshots[best])
     assert not np.array_equal(net.get_parameters(), snapshots[-1])
 
 
 # ---------------------------------------------------------------- engines, presets, the command line
+
 
 def test_options_use_the_reference_engine_and_refuse_another(monkeypatch):
     import digitnet.training
@@ -340,12 +361,14 @@ def test_options_use_the_reference_engine_and_refuse_another(monkeypatch):
 
     real_get_engine = digitnet.training.get_engine
 
-    def get_engine(name, net=None, images=None):   # as if a fast plain-SGD engine existed and "auto" chose it
+    def get_engine(name, net=None, images=None):  # as if a fast plain-SGD engine existed and "auto" chose it
         return FastPlainSGD() if name in ("auto", "fast") else real_get_engine(name, net, images)
 
     monkeypatch.setattr(digitnet.training, "get_engine", get_engine)
     images, labels = random_set(30)
-    with pytest.raises(DigitnetError, match="the fast engine runs plain SGD only; for dropout, augmentation use the reference engine"):
+    with pytest.raises(
+        DigitnetError, match="the fast engine runs plain SGD only; for dropout, augmentation use the reference engine"
+    ):
         Network(seed=0).fit(images, labels, epochs=1, engine="fast", dropout=0.2, augment=True)
     net = Network(seed=0)
     net.fit(images, labels, epochs=1, engine="auto", optimizer="adam", lr=0.001)
@@ -358,8 +381,9 @@ def test_every_preset_builds_and_trains_on_a_tiny_subset(name):
     images, labels = synthetic_set(120)
     net = Network(**preset.network, seed=0)
     before = net.get_parameters()
-    history = net.fit(images, labels, preset.recipe, epochs=1, seed=0,
-                      validation=20 if preset.recipe.validation else None)
+    history = net.fit(
+        images, labels, preset.recipe, epochs=1, seed=0, validation=20 if preset.recipe.validation else None
+    )
     assert len(history) == 1 and not np.array_equal(before, net.get_parameters())
     assert np.isfinite(net.get_parameters()).all()
 
@@ -379,9 +403,36 @@ def test_list_presets_prints_every_preset(capsys):
 def test_cli_trains_with_options_and_records_the_recipe(tmp_path, capsys):
     data = write_mnist(tmp_path / "mnist", train=(200, 28))
     out = tmp_path / "m.npz"
-    status = main(["train", "--data", str(data), "--epochs", "3", "--optimizer", "momentum", "--nesterov",
-                   "--weight-decay", "0.001", "--dropout", "0.1", "--augment", "--rotate", "5", "--elastic", "1",
-                   "--validation", "50", "--patience", "2", "--lr", "0.1", "--out", str(out), "--json"])
+    status = main(
+        [
+            "train",
+            "--data",
+            str(data),
+            "--epochs",
+            "3",
+            "--optimizer",
+            "momentum",
+            "--nesterov",
+            "--weight-decay",
+            "0.001",
+            "--dropout",
+            "0.1",
+            "--augment",
+            "--rotate",
+            "5",
+            "--elastic",
+            "1",
+            "--validation",
+            "50",
+            "--patience",
+            "2",
+            "--lr",
+            "0.1",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     assert status == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     epochs = [line for line in lines if line["type"] == "epoch"]
@@ -393,11 +444,14 @@ def test_cli_trains_with_options_and_records_the_recipe(tmp_path, capsys):
     assert recipe["patience"] == 2 and 1 <= recipe["best_epoch"] <= 3 and recipe["engine"] == "reference"
 
 
-@pytest.mark.parametrize("arguments,message", [
-    (["--patience", "3"], "early stopping needs"),
-    (["--validation", "500"], "validation must be between"),
-    (["--optimizer", "adam", "--nesterov"], "nesterov applies to the momentum optimizer"),
-])
+@pytest.mark.parametrize(
+    "arguments,message",
+    [
+        (["--patience", "3"], "early stopping needs"),
+        (["--validation", "500"], "validation must be between"),
+        (["--optimizer", "adam", "--nesterov"], "nesterov applies to the momentum optimizer"),
+    ],
+)
 def test_cli_refuses_bad_option_combinations_in_one_line(tmp_path, capsys, arguments, message):
     data = write_mnist(tmp_path / "mnist", train=(100, 28))
     status = main(["train", "--data", str(data), "--epochs", "1", "--out", str(tmp_path / "m.npz"), *arguments])
@@ -409,9 +463,34 @@ def test_cli_refuses_bad_option_combinations_in_one_line(tmp_path, capsys, argum
 def test_cli_flags_turn_off_a_presets_options(tmp_path, capsys):
     data = write_mnist(tmp_path / "mnist", train=(200, 28))
     out = tmp_path / "m.npz"
-    assert main(["train", "--data", str(data), "--preset", "big", "--layers", "784,20,10", "--epochs", "1",
-                 "--validation", "0", "--patience", "0", "--dropout", "0", "--no-augment", "--optimizer", "sgd",
-                 "--out", str(out), "--json"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(data),
+                "--preset",
+                "big",
+                "--layers",
+                "784,20,10",
+                "--epochs",
+                "1",
+                "--validation",
+                "0",
+                "--patience",
+                "0",
+                "--dropout",
+                "0",
+                "--no-augment",
+                "--optimizer",
+                "sgd",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
     recipe = Network.load(out).recipe
     assert recipe["validation"] is None and recipe["patience"] is None and recipe["dropout"] == 0
     assert recipe["augment"] is None and recipe["optimizer"] == "sgd" and recipe["schedule"] == "cosine"
@@ -424,10 +503,15 @@ def test_cli_refuses_out_of_range_option_values(flag, capsys):
     assert exit_.value.code == 2 and len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("init,weight_std,bias_std", [("nielsen", lambda i, o: 1.0, 1.0),
-                                                      ("lecun", lambda i, o: np.sqrt(1 / i), 1.0),
-                                                      ("xavier", lambda i, o: np.sqrt(2 / (i + o)), 0.0),
-                                                      ("he", lambda i, o: np.sqrt(2 / i), 0.0)])
+@pytest.mark.parametrize(
+    "init,weight_std,bias_std",
+    [
+        ("nielsen", lambda i, o: 1.0, 1.0),
+        ("lecun", lambda i, o: np.sqrt(1 / i), 1.0),
+        ("xavier", lambda i, o: np.sqrt(2 / (i + o)), 0.0),
+        ("he", lambda i, o: np.sqrt(2 / i), 0.0),
+    ],
+)
 def test_each_init_draws_its_scale_and_is_recorded_in_the_model_file(tmp_path, init, weight_std, bias_std):
     net = Network([784, 400, 300], init=init, seed=0)
     for W, b in zip(net.weights, net.biases):

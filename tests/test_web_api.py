@@ -43,8 +43,9 @@ class Client:
         response = connection.getresponse()
         content = response.read()
         connection.close()
-        if response.getheader("Content-Type", "").startswith("application/json") \
-                and not response.getheader("Content-Encoding"):
+        if response.getheader("Content-Type", "").startswith("application/json") and not response.getheader(
+            "Content-Encoding"
+        ):
             content = json.loads(content)
         return response.status, content, response
 
@@ -54,8 +55,6 @@ class Client:
     def post(self, path, body, content_type="application/json"):
         payload = body if isinstance(body, bytes) else json.dumps(body).encode()
         return self.raw("POST", path, payload, {"Content-Type": content_type})[:2]
-
-
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +78,11 @@ def drawn_seven_png(size=140, background=255, ink=0):
     """A hand-built picture of a 7 (dark ink on white paper unless told otherwise), as PNG bytes."""
     image = Image.new("L", (size, size), background)
     pen = ImageDraw.Draw(image)
-    pen.line([(0.25 * size, 0.2 * size), (0.75 * size, 0.2 * size), (0.45 * size, 0.85 * size)],
-             fill=ink, width=int(0.07 * size))
+    pen.line(
+        [(0.25 * size, 0.2 * size), (0.75 * size, 0.2 * size), (0.45 * size, 0.85 * size)],
+        fill=ink,
+        width=int(0.07 * size),
+    )
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
@@ -105,10 +107,32 @@ def test_status_lists_the_shipped_network_and_the_data(client, mnist_dir):
 def test_bundled_model_is_the_default_recipe_with_seed_0_and_reads_digits():
     net = load_bundled()
     assert net.sizes == [784, 16, 16, 10] and net.activation == "sigmoid" and net.cost_name == "quadratic"
-    assert {key: net.recipe[key] for key in ("epochs", "batch_size", "lr", "schedule", "seed", "init", "engine",
-                                             "optimizer", "augment", "epochs_trained")} == {
-        "epochs": 30, "batch_size": 10, "lr": 1.0, "schedule": "step", "seed": 0, "init": "lecun",
-        "engine": "reference", "optimizer": "sgd", "augment": None, "epochs_trained": 30}
+    assert {
+        key: net.recipe[key]
+        for key in (
+            "epochs",
+            "batch_size",
+            "lr",
+            "schedule",
+            "seed",
+            "init",
+            "engine",
+            "optimizer",
+            "augment",
+            "epochs_trained",
+        )
+    } == {
+        "epochs": 30,
+        "batch_size": 10,
+        "lr": 1.0,
+        "schedule": "step",
+        "seed": 0,
+        "init": "lecun",
+        "engine": "reference",
+        "optimizer": "sgd",
+        "augment": None,
+        "epochs_trained": 30,
+    }
     assert len(net.history) == 30 and net.history[-1]["test_accuracy"] > 0.94
     assert net.predict(image_to_input(drawn_seven_png())) == 7
 
@@ -129,7 +153,9 @@ def test_predict_pixels_gives_every_layer_exactly_as_network_forward(client):
     assert len(answer["activations"]) == 4 and len(answer["weighted_sums"]) == 3
     for sent, library in zip(answer["activations"] + answer["weighted_sums"], activations + weighted_sums):
         np.testing.assert_array_equal(np.array(sent, dtype=np.float32), library)
+    verdict = load_bundled().predict_or_reject(pixels)  # the library's verdict for the same input
     assert answer["top"] == int(activations[-1].argmax())
+    assert answer["state"] == verdict.state and answer["digit"] == verdict.digit
     # uniform noise: the shipped network's rejector calls it "not a digit", though the outputs still pick one
     assert answer["state"] == "rejected" and answer["digit"] is None
     assert "connections" not in answer
@@ -144,8 +170,9 @@ def test_predict_png_uses_the_same_preprocessing_as_digitnet_predict(client, bac
     assert status == 200
     expected = image_to_input(png)
     np.testing.assert_array_equal(np.array(answer["activations"][0], dtype=np.float32), expected)
-    np.testing.assert_array_equal(np.array(answer["activations"][-1], dtype=np.float32),
-                                  load_bundled().feedforward(expected))
+    np.testing.assert_array_equal(
+        np.array(answer["activations"][-1], dtype=np.float32), load_bundled().feedforward(expected)
+    )
     assert answer["digit"] == 7
 
 
@@ -171,8 +198,11 @@ def test_cost_and_nudges_come_from_insight(client):
 
 def unpack(packed):
     """A packed array of the compact payloads (float32, int8 on a shared scale, uint8 in [0, 1]) as floats."""
-    for kind, decode in [("float32", lambda a: a), ("int8", lambda a: a / 127 * packed["scale"]),
-                         ("uint8", lambda a: a / 255)]:
+    for kind, decode in [
+        ("float32", lambda a: a),
+        ("int8", lambda a: a / 127 * packed["scale"]),
+        ("uint8", lambda a: a / 255),
+    ]:
         if kind in packed:
             raw = np.frombuffer(base64.b64decode(packed[kind]), dtype={"float32": "<f4"}.get(kind, kind))
             return decode(raw.astype(np.float64)).reshape(packed["shape"])
@@ -197,7 +227,7 @@ def test_the_compact_description_packs_the_same_network_and_views(client):
     status, model = client.get("/api/models/default/compact")
     assert status == 200 and model["parameters"] == 13002 and model["sizes"] == [784, 16, 16, 10]
     for sent, library in zip(model["weights"] + model["biases"], net.weights + net.biases):
-        np.testing.assert_array_equal(unpack(sent), library)   # float32: exact
+        np.testing.assert_array_equal(unpack(sent), library)  # float32: exact
     assert sorted(model["views"]) == ["1", "2", "3"]
     for layer in (1, 2, 3):
         view = insight.linear_views(net, layer)
@@ -215,18 +245,19 @@ def test_maximizing_images_are_insights_activation_maximization_from_black(clien
     assert [len(answer[str(layer)]["activations"]) for layer in (1, 2, 3)] == [16, 16, 10]
     images = insight.activation_maximizations(net, 3, range(10), start=0.0)
     np.testing.assert_allclose(unpack(answer["3"]["images"]), images, atol=0.5 / 255 + 1e-9)
-    reached = net.forward(images.reshape(10, 784))[1][3].diagonal()   # what each image does to its own neuron
+    reached = net.forward(images.reshape(10, 784))[1][3].diagonal()  # what each image does to its own neuron
     np.testing.assert_allclose(answer["3"]["activations"], reached, rtol=1e-5)
-    assert min(answer["3"]["activations"]) > 0.9   # from black, every output neuron is excited
+    assert min(answer["3"]["activations"]) > 0.9  # from black, every output neuron is excited
 
 
 def test_noise_is_insights_noise_with_a_report(client):
     status, answer = client.post("/api/noise", {"kind": "gaussian", "seed": 12})
     assert status == 200
-    np.testing.assert_array_equal(np.array(answer["pixels"], dtype=np.float32),
-                                  insight.noise_images("gaussian", 1, 12)[0])
+    np.testing.assert_array_equal(
+        np.array(answer["pixels"], dtype=np.float32), insight.noise_images("gaussian", 1, 12)[0]
+    )
     assert answer["report"]["count"] == 1000 and sum(answer["report"]["answers"]) == 1000
-    assert answer["report"]["mean_top_activation_digits"] is not None   # the data is there: compared with digits
+    assert answer["report"]["mean_top_activation_digits"] is not None  # the data is there: compared with digits
 
 
 def test_test_images_step_through_all_and_through_the_mistakes(client, mnist_dir):
@@ -242,8 +273,7 @@ def test_test_images_step_through_all_and_through_the_mistakes(client, mnist_dir
 def page_files():
     """URL path → file of every page file under digitnet/web/static (index.html is "/")."""
     folder = ROOT / "digitnet/web/static"
-    return {("/" + str(f.relative_to(folder))).removesuffix("index.html"): f
-            for f in folder.rglob("*") if f.is_file()}
+    return {("/" + str(f.relative_to(folder))).removesuffix("index.html"): f for f in folder.rglob("*") if f.is_file()}
 
 
 def test_static_files_are_the_folder_with_a_strict_content_policy_and_revalidation(client):
@@ -270,9 +300,9 @@ def test_package_data_ships_the_model_and_every_page_file():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     shipped = [path.name for path in (ROOT / "digitnet/models").iterdir() if path.suffix in (".npz", ".json")]
     assert "3b1b.npz" in shipped
-    for name in shipped:   # every shipped network (and its drawing check) goes into the package
+    for name in shipped:  # every shipped network (and its drawing check) goes into the package
         assert any(fnmatch.fnmatch(name, pattern) for pattern in package_data["digitnet.models"]), name
-    assert package_data["digitnet.web"] == ["static/**/*"]   # the folder, whatever files it holds
+    assert package_data["digitnet.web"] == ["static/**/*"]  # the folder, whatever files it holds
     # mind the wheel: every shipped network with its "not a digit" model stays small
     assert sum((ROOT / "digitnet/models" / name).stat().st_size for name in shipped) < 5_000_000
 
@@ -286,7 +316,7 @@ def test_many_browsers_at_once_each_get_their_own_answer(client):
 
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(ask, images))
-    expected = [net.feedforward(image) for image in images]   # one at a time, as the server computes them
+    expected = [net.feedforward(image) for image in images]  # one at a time, as the server computes them
     np.testing.assert_array_equal(np.array(answers, dtype=np.float32), expected)
 
 
@@ -303,12 +333,13 @@ def wait_for(client, job_id, timeout=60):
 
 @pytest.mark.slow
 def test_training_streams_progress_and_registers_a_new_network(tmp_path):
-    mnist_dir = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))   # epochs long enough to watch
+    mnist_dir = write_mnist(tmp_path / "mnist", train=(3000, 28), test=(50, 28))  # epochs long enough to watch
     server = start_explorer(data_dir=mnist_dir)
     client = Client(server)
     try:
-        status, job = client.post("/api/train", {"hidden": [8], "lr": 1.0, "epochs": 4, "batch_size": 1,
-                                                 "limit": 2000, "seed": 3})
+        status, job = client.post(
+            "/api/train", {"hidden": [8], "lr": 1.0, "epochs": 4, "batch_size": 1, "limit": 2000, "seed": 3}
+        )
         assert status == 202 and job["state"] == "running" and job["settings"]["sizes"] == [784, 8, 10]
         connection = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
         connection.request("GET", f"/api/jobs/{job['id']}/events")
@@ -325,6 +356,7 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
         assert model["history"] == final["history"]
         # the same recipe through the library gives the same network: nothing re-implemented
         from digitnet import Network, load_mnist
+
         (images, labels), test = load_mnist(mnist_dir)
         twin = Network([784, 8, 10], seed=3)
         twin.fit(images[:2000], labels[:2000], epochs=4, batch_size=1, lr=1.0, schedule="step", seed=3, test=test)
@@ -333,8 +365,9 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
         # the curve's epoch 0 is the untrained network; between epochs, a sample's cost as the weights change
         untrained = Network([784, 8, 10], seed=3)
         assert final["initial"]["test_cost"] == pytest.approx(untrained.evaluate(*test)["cost"], rel=1e-6)
-        assert final["initial"]["train_cost"] == pytest.approx(untrained.evaluate(images[:2000], labels[:2000])["cost"],
-                                                               rel=1e-6)
+        assert final["initial"]["train_cost"] == pytest.approx(
+            untrained.evaluate(images[:2000], labels[:2000])["cost"], rel=1e-6
+        )
         at = [point[0] for point in final["sample_costs"]]
         assert at == sorted(at) and at[-1] == 4 and len(at) > 20
         # and it can be kept: downloaded as the model file the library writes
@@ -385,7 +418,7 @@ def test_download_reports_progress_and_makes_the_data_available(tmp_path, mnist_
         final = wait_for(client, job["id"])
         assert final["state"] == "done" and final["done"] == final["total"] > 0
         assert client.get("/api/status")[1]["data"]["available"] is True
-        assert client.post("/api/download", {})[0] == 409   # nothing left to fetch
+        assert client.post("/api/download", {})[0] == 409  # nothing left to fetch
     finally:
         server.close()
 
@@ -435,8 +468,12 @@ BAD_BODIES = [
     ("/api/test-image", {"position": 100}, 400, "below 100"),
     ("/api/test-image", {"position": -1}, 400, "'position' must be 0 or more"),
     ("/api/test-image", {"position": 0, "mistakes": "yes"}, 400, "true or false"),
-    ("/api/train", {"hidden": [16], "lr": 0, "epochs": 1, "batch_size": 10}, 400,
-     "'lr' must be a number greater than 0"),
+    (
+        "/api/train",
+        {"hidden": [16], "lr": 0, "epochs": 1, "batch_size": 10},
+        400,
+        "'lr' must be a number greater than 0",
+    ),
     ("/api/train", {"hidden": [16], "lr": 1, "epochs": 0, "batch_size": 10}, 400, "'epochs' must be between"),
     ("/api/train", {"hidden": [16], "lr": 1, "epochs": 1, "batch_size": "10"}, 400, "'batch_size' must be an integer"),
     ("/api/train", {"hidden": [16, 0], "lr": 1, "epochs": 1, "batch_size": 10}, 400, "between 1 and 256"),
@@ -457,8 +494,11 @@ def test_bad_bodies_get_a_json_error(client, path, body, status, message):
 
 
 def png_of(width, height, noise=False):
-    pixels = np.random.default_rng(0).integers(0, 256, (height, width), dtype=np.uint8) if noise else \
-        np.zeros((height, width), np.uint8)
+    pixels = (
+        np.random.default_rng(0).integers(0, 256, (height, width), dtype=np.uint8)
+        if noise
+        else np.zeros((height, width), np.uint8)
+    )
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, "PNG", compress_level=0)
     return buffer.getvalue()
@@ -505,22 +545,42 @@ def send_raw(server, head, body=b""):
 
 
 def test_body_size_limits_and_lengths_are_enforced(server):
-    status, answer = send_raw(server, f"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                                      f"application/json\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n")
+    status, answer = send_raw(
+        server,
+        f"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+        f"application/json\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n",
+    )
     assert status == 413 and "limit" in answer["error"]
-    status, answer = send_raw(server, "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                                      "application/json\r\nConnection: close\r\n\r\n")
+    status, answer = send_raw(
+        server,
+        "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n",
+    )
     assert status == 411
-    status, answer = send_raw(server, "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                                      "application/json\r\nTransfer-Encoding: chunked\r\n\r\n", b"2\r\n{}\r\n0\r\n\r\n")
+    status, answer = send_raw(
+        server,
+        "POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+        "application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"2\r\n{}\r\n0\r\n\r\n",
+    )
     assert status == 411 and "chunked" in answer["error"]
     status, answer = send_raw(server, "GET /a b c HTTP/1.1\r\n\r\n")
     assert status == 400 and answer["error"]
 
 
-@pytest.mark.parametrize("path", ["/digitnet/models/3b1b.npz", "/../pyproject.toml", "/static/../server.py",
-                                  "/%2e%2e/%2e%2e/etc/passwd", "/app.js/../../../../etc/passwd", "/index.html",
-                                  "/api", "/api/models/../../etc", "/api/models/default/weights"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/digitnet/models/3b1b.npz",
+        "/../pyproject.toml",
+        "/static/../server.py",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/app.js/../../../../etc/passwd",
+        "/index.html",
+        "/api",
+        "/api/models/../../etc",
+        "/api/models/default/weights",
+    ],
+)
 def test_no_route_reads_a_path_from_the_request(client, path):
     status, answer = client.get(path)
     assert status == 404 and "no such page" in answer["error"]
@@ -550,20 +610,34 @@ def test_without_data_the_data_routes_say_how_to_get_it(empty_data_server):
     status, answer = client.post("/api/noise", {"kind": "uniform"})
     assert status == 200 and answer["report"]["mean_top_activation_digits"] is None
     status, answer = client.post("/api/predict", {"pixels": PIXELS})
-    assert status == 200   # drawing needs no data
+    assert status == 200  # drawing needs no data
 
 
 # ---------------------------------------------------------------------- the command
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c_or_kill(tmp_path, stop_signal):
-    process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
-                                "explore", "--no-browser", "--port", "0", "--data", str(tmp_path)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from digitnet.cli import entry_point; entry_point()",
+            "explore",
+            "--no-browser",
+            "--port",
+            "0",
+            "--data",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         line = process.stdout.readline()
         assert line.startswith("digitnet explorer: http://127.0.0.1:") and "Ctrl-C" in line
         url = line.split()[2]
-        host, port = url[len("http://"):].rstrip("/").split(":")
+        host, port = url[len("http://") :].rstrip("/").split(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=10)
         connection.request("GET", "/")
         assert connection.getresponse().status == 200
@@ -577,20 +651,45 @@ def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c_or_kill(t
 
 def test_explore_model_serves_that_network(tmp_path):
     from digitnet import Network
+
     model = tmp_path / "small.npz"
     Network([784, 5, 10], seed=1).save(model)
-    process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
-                                "explore", "--no-browser", "--port", "0", "--model", str(model)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from digitnet.cli import entry_point; entry_point()",
+            "explore",
+            "--no-browser",
+            "--port",
+            "0",
+            "--model",
+            str(model),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         url = process.stdout.readline().split()[2]
-        host, port = url[len("http://"):].rstrip("/").split(":")
+        host, port = url[len("http://") :].rstrip("/").split(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=10)
         connection.request("GET", "/api/status")
         models = json.loads(connection.getresponse().read())["models"]
         connection.close()
-        assert models == [{"id": "default", "name": str(model), "sizes": [784, 5, 10], "read_only": True,
-                           "test_accuracy": None}]
+        assert models[0] == {
+            "id": "default",
+            "name": str(model),
+            "sizes": [784, 5, 10],
+            "read_only": True,
+            "test_accuracy": None,
+        }
+        # the shipped networks are served beside it, read-only, for the page's side-by-side comparison
+        assert [(m["id"], m["sizes"], m["read_only"]) for m in models[1:]] == [
+            ("3b1b", [784, 16, 16, 10], True),
+            ("big", [784, 512, 512, 10], True),
+        ]
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=20)
         assert process.returncode == 0
@@ -601,24 +700,51 @@ def test_explore_model_serves_that_network(tmp_path):
 def test_explore_reports_a_bad_model_or_a_busy_port_in_one_line(tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a model")
-    result = subprocess.run([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
-                             "explore", "--no-browser", "--model", str(bad)], capture_output=True, text=True,
-                            cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from digitnet.cli import entry_point; entry_point()",
+            "explore",
+            "--no-browser",
+            "--model",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "not a digitnet model file" in result.stderr
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
-                                 "explore", "--no-browser", "--port", str(port)], capture_output=True, text=True,
-                                cwd=ROOT, timeout=60)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from digitnet.cli import entry_point; entry_point()",
+                "explore",
+                "--no-browser",
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
     assert result.returncode == 1 and "already in use" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_a_client_that_hangs_up_mid_request_leaves_no_traceback(server, client, capsys):
     """A browser tab closed while sending is routine: the server goes on, and prints nothing about it."""
-    for request in (b"GET / HTTP/1.1\r\nHost: 127", b"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    b"Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"pix"):
+    for request in (
+        b"GET / HTTP/1.1\r\nHost: 127",
+        b"POST /api/predict HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b'Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"pix',
+    ):
         connection = socket.create_connection(server.server_address[:2])
         connection.sendall(request)
         time.sleep(0.05)

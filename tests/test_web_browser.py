@@ -29,8 +29,14 @@ CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
     pytest.skip(f"Chromium is not installed at {CHROMIUM} (.ci/run installs it with apt-get)", allow_module_level=True)
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -63,13 +69,14 @@ class Page:
         self.context = browser.new_context(viewport=viewport, has_touch=has_touch, **context_options)
         self.page = self.context.new_page()
         self.problems = []
-        self.predictions = []   # (request body, response body) of each POST /api/predict
-        self.pending = set()    # requests under way (event streams excepted)
+        self.predictions = []  # (request body, response body) of each POST /api/predict
+        self.pending = set()  # requests under way (event streams excepted)
         self.page.on("request", lambda r: "/events" not in r.url and self.pending.add(r))
         self.page.on("requestfinished", lambda r: self.pending.discard(r))
         self.page.on("requestfailed", lambda r: self.pending.discard(r))
-        self.page.on("console", lambda m: m.type in ("error", "warning")
-                     and self.problems.append(f"console {m.type}: {m.text}"))
+        self.page.on(
+            "console", lambda m: m.type in ("error", "warning") and self.problems.append(f"console {m.type}: {m.text}")
+        )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.page.on("requestfailed", lambda r: self.problems.append(f"failed request: {r.url} ({r.failure})"))
         self.page.on("response", self._response)
@@ -146,7 +153,7 @@ def test_a_drawn_digit_is_read(page, strokes, digit, tmp_path):
     page.draw(strokes)
     assert page.testid("answer").inner_text() == str(digit)
     net = load_bundled()
-    assert net.predict(page.last_input()) == digit   # the library reads the page's drawing the same way
+    assert net.predict(page.last_input()) == digit  # the library reads the page's drawing the same way
     shot(page, tmp_path, f"drawn-{digit}")
     assert page.problems == []
 
@@ -187,9 +194,9 @@ def test_every_panel_shows_the_librarys_numbers_for_the_same_input(page, tmp_pat
 
     # the network: a hidden neuron's bias, weighted sum and activation, chosen with the keyboard
     page.testid("network").focus()
-    page.page.keyboard.press("ArrowDown")      # layer 1, neuron 0
-    page.page.keyboard.press("ArrowDown")      # layer 1, neuron 1
-    page.page.keyboard.press("ArrowRight")     # layer 2, neuron 1
+    page.page.keyboard.press("ArrowDown")  # layer 1, neuron 0
+    page.page.keyboard.press("ArrowDown")  # layer 1, neuron 1
+    page.page.keyboard.press("ArrowRight")  # layer 2, neuron 1
     details = page.testid("neuron-details").inner_text()
     assert "Layer 2 neuron 1" in details
     assert f"bias b = {fmt(net.biases[1][1])}" in details
@@ -231,10 +238,12 @@ def test_the_noise_button_shows_the_networks_confident_answer(page, tmp_path):
     page.settle()
     net = load_bundled()
     image = page.last_input()
-    digit = int(net.feedforward(image).argmax())
-    assert page.testid("answer").inner_text() == str(digit)
+    verdict = net.predict_or_reject(image)
+    assert page.testid("answer").get_attribute("data-state") == verdict.state
+    assert page.testid("answer").inner_text() == ("✗" if verdict.rejected else str(verdict.digit))
     text = page.testid("noise-answer").inner_text()
-    assert f"The network says {digit}" in text and "Of 1,000 such images" in text
+    said = "says it is not a digit" if verdict.rejected else f"says {int(net.feedforward(image).argmax())}"
+    assert f"The network {said}" in text and "Of 1,000 such images" in text
     shot(page, tmp_path, "noise")
     assert page.problems == []
 
@@ -248,8 +257,9 @@ def test_stepping_through_test_images_and_the_mistakes(page, mnist_dir, tmp_path
     page.page.get_by_role("button", name="Next test image").click()
     page.settle()
     info = page.page.locator("#test-info").inner_text()
-    assert info.startswith(f"Test image 2 of 100 (MNIST test index 1): labelled {labels[1]}; "
-                           f"the network says {net.predict(images[1])}")
+    assert info.startswith(
+        f"Test image 2 of 100 (MNIST test index 1): labelled {labels[1]}; the network says {net.predict(images[1])}"
+    )
     np.testing.assert_array_equal(page.last_input(), images[1])
     page.page.get_by_label("only the network's mistakes").check()
     page.settle()
@@ -288,7 +298,7 @@ def test_training_from_the_page_streams_the_curve_and_explores_the_new_network(p
     assert max(seen) == 30 and len(seen - {0, 30}) >= 2, f"the curve did not advance during training: {sorted(seen)}"
     page.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-8-10')")
     shot(page, tmp_path, "trained")
-    page.draw(ONE)   # the new network answers drawings
+    page.draw(ONE)  # the new network answers drawings
     assert page.predictions[-1][0]["model"].startswith("net-")
     assert page.problems == []
 
@@ -302,7 +312,8 @@ def test_training_can_be_stopped_from_the_page(page):
     page.page.wait_for_function("() => +document.querySelector('[data-testid=train-chart]').dataset.points >= 1")
     page.page.get_by_role("button", name="Stop").click()
     page.page.wait_for_function(
-        "() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Stopped')")
+        "() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Stopped')"
+    )
     assert page.page.get_by_role("button", name="Train", exact=True).is_enabled()
     assert page.problems == []
 
@@ -320,7 +331,8 @@ def test_without_data_the_page_explains_and_downloads_with_progress(browser, tmp
         shot(tab, tmp_path, "no-data")
         tab.page.get_by_role("button", name="Download MNIST").click()
         tab.page.wait_for_function(
-            "() => document.querySelector('#download-status').textContent.startsWith('MNIST is ready')")
+            "() => document.querySelector('#download-status').textContent.startsWith('MNIST is ready')"
+        )
         tab.page.locator("#train-missing").wait_for(state="hidden")
         assert tab.page.get_by_role("button", name="Train", exact=True).is_enabled()
         assert tab.problems == []
@@ -331,16 +343,16 @@ def test_without_data_the_page_explains_and_downloads_with_progress(browser, tmp
 
 # ---------------------------------------------------------------------- normal use, phones, keyboards
 def test_normal_use_leaves_the_console_clean(page):
-    page.page.get_by_role("button", name="Clear").click()          # clear an empty canvas
-    page.page.mouse.click(10, 10)                                  # a click outside the canvas
+    page.page.get_by_role("button", name="Clear").click()  # clear an empty canvas
+    page.page.mouse.click(10, 10)  # a click outside the canvas
     page.draw(SEVEN)
     page.testid("clear").click()
     page.settle()
     assert page.testid("answer").inner_text() == ""
     assert page.testid("outputs").locator(".value").all_inner_texts() == ["–"] * 10
-    page.page.get_by_role("button", name="Undo").click()           # undo with nothing to undo
+    page.page.get_by_role("button", name="Undo").click()  # undo with nothing to undo
     page.draw(ONE)
-    page.page.get_by_role("button", name="Undo").click()           # back to an empty canvas
+    page.page.get_by_role("button", name="Undo").click()  # back to an empty canvas
     page.settle()
     assert page.testid("answer").inner_text() == ""
     for name in ["Random image", "What neurons look for", "Test images", "Train", "Cost & nudges"]:
@@ -361,8 +373,13 @@ def in_viewport(tab, testid):
     """Whether the element is wholly inside the browser's viewport (not scrolled away, not cut)."""
     box = tab.testid(testid).bounding_box()
     size = tab.page.viewport_size
-    return box is not None and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"] + 0.5 \
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"] + 0.5
         and box["y"] + box["height"] <= size["height"] + 0.5
+    )
 
 
 def test_the_page_works_on_a_phone_sized_touch_screen_with_the_answer_in_view(browser, server, tmp_path):
@@ -374,8 +391,9 @@ def test_the_page_works_on_a_phone_sized_touch_screen_with_the_answer_in_view(br
         cdp = tab.context.new_cdp_session(tab.page)
         x = box["x"] + 0.5 * box["width"]
         points = [(x, box["y"] + y * box["height"]) for y in np.linspace(0.15, 0.85, 20)]
-        cdp.send("Input.dispatchTouchEvent",
-                 {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]}
+        )
         for px, py in points[1:]:
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": px, "y": py}]})
         tab.settle()
@@ -395,13 +413,13 @@ def test_the_page_works_on_a_phone_sized_touch_screen_with_the_answer_in_view(br
 def test_the_controls_work_from_the_keyboard(page):
     keyboard = page.page.keyboard
     page.page.get_by_role("tab", name="Cost & nudges").focus()
-    keyboard.press("ArrowRight")                                    # → What neurons look for
-    keyboard.press("ArrowRight")                                    # → Random image
+    keyboard.press("ArrowRight")  # → What neurons look for
+    keyboard.press("ArrowRight")  # → Random image
     assert page.page.get_by_role("tab", name="Random image").get_attribute("aria-selected") == "true"
     page.testid("noise").focus()
     keyboard.press("Enter")
     page.settle()
-    assert page.testid("answer").inner_text().isdigit()
+    assert page.testid("answer").get_attribute("data-state") in ("sure", "unsure", "rejected")
     page.testid("clear").focus()
     keyboard.press("Space")
     page.settle()
@@ -430,7 +448,7 @@ def test_a_network_trained_in_one_browser_does_not_take_over_another(browser, mn
         watcher.draw(ONE)
         assert watcher.predictions[-1][0]["model"] == "default"
         assert latecomer.page.locator("#model").input_value() == "default"
-        assert latecomer.page.locator("#model option").count() == 1 + 1   # but the new network is offered
+        assert latecomer.page.locator("#model option").count() == 1 + 1  # but the new network is offered
         assert watcher.problems == trainer.problems == latecomer.problems == []
         latecomer.close()
     finally:
@@ -457,12 +475,12 @@ def test_a_late_random_image_never_replaces_what_the_person_draws(browser, serve
         tab.open_tab("Random image")
         button = tab.testid("noise")
         button.click()
-        assert button.is_disabled() and button.get_attribute("aria-busy") == "true"   # progress shown, no queueing
-        tab.draw(ONE)     # the person starts drawing while the reply is on its way
+        assert button.is_disabled() and button.get_attribute("aria-busy") == "true"  # progress shown, no queueing
+        tab.draw(ONE)  # the person starts drawing while the reply is on its way
         tab.page.wait_for_timeout(1800)
         tab.settle()
         assert tab.testid("answer").inner_text() == "1"
-        assert "png" in tab.predictions[-1][0]          # the last answer is for the drawing, not the noise
+        assert "png" in tab.predictions[-1][0]  # the last answer is for the drawing, not the noise
         assert tab.page.locator("#draw-hint").is_hidden()
         assert tab.testid("noise-answer").count() == 0  # and no noise caption
         assert button.is_enabled()
@@ -477,7 +495,7 @@ def test_numbers_of_an_old_input_go_when_the_input_changes(page):
     page.settle()
     assert page.testid("cost-total").count() == 1
     page.testid("clear").click()
-    assert page.page.locator("[role=radio][aria-checked=true]").count() == 0    # "you meant 8" is gone
+    assert page.page.locator("[role=radio][aria-checked=true]").count() == 0  # "you meant 8" is gone
     page.draw(SEVEN)
     assert page.page.locator("[role=radio][aria-checked=true]").count() == 0
     assert page.testid("cost-total").count() == 0
@@ -485,7 +503,7 @@ def test_numbers_of_an_old_input_go_when_the_input_changes(page):
     page.open_tab("Test images")
     page.settle()
     assert page.page.locator("#test-info").inner_text().startswith("Test image 1")
-    assert page.page.locator("[role=radio][aria-checked=true]").count() == 1      # its label
+    assert page.page.locator("[role=radio][aria-checked=true]").count() == 1  # its label
     page.draw(ONE)
     assert page.page.locator("#test-info").inner_text() == ""
     assert page.page.locator("[role=radio][aria-checked=true]").count() == 0
@@ -506,7 +524,7 @@ def test_the_cost_is_asked_once_per_finished_drawing_not_per_pointer_move(page):
     page.page.get_by_role("radio", name="7").click()
     page.settle()
     assert len(costs) == 1
-    page.draw([[(0.3, 0.5), (0.6, 0.5)]])    # one more stroke (a crossed 7): many moves, one new cost
+    page.draw([[(0.3, 0.5), (0.6, 0.5)]])  # one more stroke (a crossed 7): many moves, one new cost
     assert len(costs) == 2 and page.testid("cost-total").count() == 1
     assert page.problems == []
 
@@ -527,14 +545,14 @@ def test_the_core_loop_is_on_one_screen_while_drawing(browser, server, viewport)
             assert in_viewport(tab, "network") and in_viewport(tab, "outputs")
         tab.page.mouse.up()
         tab.settle()
-        if viewport is DESKTOP:   # a panel's effect stays beside the network: scroll the panel, the network stays
+        if viewport is DESKTOP:  # a panel's effect stays beside the network: scroll the panel, the network stays
             tab.open_tab("Cost & nudges")
             tab.page.get_by_role("radio", name="7").click()
             tab.settle()
             tab.page.locator("[data-testid=nudges] ol li").last.scroll_into_view_if_needed()
             tab.page.locator("[data-testid=nudges] ol li").last.hover()
             assert in_viewport(tab, "network") and in_viewport(tab, "answer")
-            assert tab.testid("network").get_attribute("data-highlight") != ""   # the nudge is pointed at
+            assert tab.testid("network").get_attribute("data-highlight") != ""  # the nudge is pointed at
         # the 28×28 input is drawn once
         assert tab.page.locator("canvas[data-testid=input-grid]").count() == 1
         assert tab.problems == []
@@ -542,19 +560,25 @@ def test_the_core_loop_is_on_one_screen_while_drawing(browser, server, viewport)
         tab.close()
 
 
+X_MARK = [[(0.25, 0.25), (0.75, 0.75)], [(0.75, 0.25), (0.25, 0.75)]]
+SCRIBBLE = [[(0.5 + 0.35 * np.sin(7 * t), 0.5 + 0.35 * np.cos(5 * t)) for t in np.linspace(0, 2 * np.pi, 60)]]
+
+
 def test_the_answer_says_how_sure_it_is(page):
-    page.draw(SEVEN)
-    answer = page.testid("answer")
-    assert answer.get_attribute("data-state") == "sure"
-    assert page.testid("answer-words").inner_text() == "It's a 7"
-    assert page.predictions[-1][1]["state"] == "sure"
-    page.testid("clear").click()
-    page.draw([[(0.5, 0.5)]])          # a single tap: the network's top output is small
-    outputs = np.array(page.predictions[-1][1]["activations"][-1])
-    assert outputs.max() < 0.8
-    assert answer.get_attribute("data-state") == "unsure"
-    top = int(outputs.argmax())
-    assert page.testid("answer-words").inner_text() == f"Probably {'an' if top == 8 else 'a'} {top}, not sure"
+    net = load_bundled()
+    words = {"sure": "It's {a} {d}", "unsure": "Probably {a} {d}, not sure", "rejected": "Not a digit"}
+    states = []
+    for strokes in (SEVEN, [[(0.5, 0.5)]], X_MARK, SCRIBBLE):  # a digit, a tap, an X, a scribble
+        page.testid("clear").click()
+        page.draw(strokes)
+        verdict = net.predict_or_reject(page.last_input())  # the library's verdict for what the page sent
+        state = page.testid("answer").get_attribute("data-state")
+        assert state == verdict.state and page.predictions[-1][1]["state"] == verdict.state
+        d = verdict.digit
+        assert page.testid("answer-words").inner_text() == words[state].format(a="an" if d == 8 else "a", d=d)
+        states.append(state)
+    assert states[0] == "sure"  # the drawn 7
+    assert set(states[1:]) - {"sure"}, states  # not every non-digit is read as a sure digit
     words = page.page.evaluate("""async () => {
         const { answerWords } = await import('/js/answer.js');
         return [answerWords({state: 'sure', digit: 8}), answerWords({state: 'unsure', digit: 8}),
@@ -566,6 +590,7 @@ def test_the_answer_says_how_sure_it_is(page):
 
 def test_a_network_with_a_rejector_says_not_a_digit(browser, mnist_dir):
     from digitnet.rejection import fit_rejector
+
     (images, labels), _ = data.load_mnist(mnist_dir)
     net = load_bundled()
     net.rejector = fit_rejector(images[:2500], labels[:2500], images[2500:])
@@ -575,8 +600,8 @@ def test_a_network_with_a_rejector_says_not_a_digit(browser, mnist_dir):
         tab.open_tab("Random image")
         tab.testid("noise").click()
         tab.settle()
-        assert net.predict_or_reject(tab.last_input()).rejected     # the library rejects this noise …
-        assert tab.testid("answer").get_attribute("data-state") == "rejected"   # … and the page says so
+        assert net.predict_or_reject(tab.last_input()).rejected  # the library rejects this noise …
+        assert tab.testid("answer").get_attribute("data-state") == "rejected"  # … and the page says so
         assert tab.testid("answer-words").inner_text() == "Not a digit"
         assert tab.predictions[-1][1]["digit"] is None
         assert tab.problems == []
@@ -599,7 +624,7 @@ def test_the_live_region_announces_only_the_settled_answer(page):
 
 
 def rgb(text):
-    return [int(v) for v in text[text.index("(") + 1:text.index(")")].split(",")[:3]]
+    return [int(v) for v in text[text.index("(") + 1 : text.index(")")].split(",")[:3]]
 
 
 def relative_luminance(colour):
@@ -615,22 +640,25 @@ def contrast(a, b):
 
 def test_one_colour_convention_with_a_legend_and_a_visible_drawing_edge(page):
     import matplotlib
+
     colours = matplotlib.colormaps["RdBu_r"]
     legend = page.testid("legend")
     assert "pushes the next neuron up" in legend.inner_text() and "down" in legend.inner_text()
     up, down = [rgb(s.evaluate("e => getComputedStyle(e).backgroundColor")) for s in legend.locator(".swatch").all()]
-    assert up[0] > up[2] and down[2] > down[0]    # red up (positive), blue down (negative), as digitnet's figures
+    assert up[0] > up[2] and down[2] > down[0]  # red up (positive), blue down (negative), as digitnet's figures
     # a weight picture's pixels are RdBu_r on the layer's shared linear scale
     page.open_tab("What neurons look for")
     page.page.locator("#gallery figure canvas").nth(15).wait_for()
     net = load_bundled()
     scale = np.abs(net.weights[0]).max()
-    drawn = np.array(page.page.evaluate("""() => {
+    drawn = np.array(
+        page.page.evaluate("""() => {
         const canvas = document.querySelectorAll('#gallery figure canvas')[3];
         return Array.from(canvas.getContext('2d').getImageData(0, 0, 28, 28).data);
-    }""")).reshape(784, 4)[:, :3]
+    }""")
+    ).reshape(784, 4)[:, :3]
     expected = np.round(255 * np.array(colours(0.5 + 0.5 * net.weights[0][3] / scale))[:, :3])
-    assert np.abs(drawn - expected).max() <= 6   # 8-bit packing and interpolation
+    assert np.abs(drawn - expected).max() <= 6  # 8-bit packing and interpolation
     bar_scale = float(page.page.locator("#gallery .colour-bar").first.get_attribute("data-scale"))
     assert bar_scale == pytest.approx(scale, rel=1e-6)
     # the drawing area's edge: at least 3:1 against the black canvas and against the card around it
@@ -647,14 +675,14 @@ def test_what_neurons_look_for_is_honest(page):
     page.page.locator(".reached").nth(41).wait_for()
     text = page.testid("panel-look").inner_text()
     assert "did not learn tidy edges and loops" in text
-    assert "W·" not in text and "insight" not in text           # no formulas or module names in captions
-    assert page.page.locator("#gallery .colour-bar").count() == 3    # one shared scale per layer
+    assert "W·" not in text and "insight" not in text  # no formulas or module names in captions
+    assert page.page.locator("#gallery .colour-bar").count() == 3  # one shared scale per layer
     reached = page.page.locator(".reached").all_inner_texts()
     outputs_reached = [t.split("= ")[1] for t in reached[-10:]]
     images = insight.activation_maximizations(net, 3, range(10), start=0.0)
     reached = net.forward(images.reshape(10, 784))[1][3].diagonal()
     assert outputs_reached == [fmt(a) for a in reached]
-    assert min(reached) > 0.9       # starting from black, every output is excited
+    assert min(reached) > 0.9  # starting from black, every output is excited
     assert page.problems == []
 
 
@@ -690,9 +718,22 @@ def test_small_things(page, server):
 def explorer_process(mnist_dir, **environment):
     """`digitnet explore` in its own process (as a person runs it), yielding (process, URL)."""
     environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **environment}
-    process = subprocess.Popen([sys.executable, "-c", "from digitnet.cli import entry_point; entry_point()",
-                                "explore", "--no-browser", "--port", "0", "--data", str(mnist_dir)],
-                               stdout=subprocess.PIPE, text=True, env=environment)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from digitnet.cli import entry_point; entry_point()",
+            "explore",
+            "--no-browser",
+            "--port",
+            "0",
+            "--data",
+            str(mnist_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
     try:
         yield process, process.stdout.readline().split()[2]
     finally:
@@ -713,7 +754,7 @@ def test_a_stopped_server_is_named_and_not_asked_again(browser, mnist_dir):
         assert "Failed to fetch" not in tab.page.locator("body").inner_text()
         asked = len(requests)
         tab.draw(ONE)
-        assert len(requests) == asked <= 2      # after the first failure (two may be under way) the page stops asking
+        assert len(requests) == asked <= 2  # after the first failure (two may be under way) the page stops asking
         tab.close()
 
 
@@ -721,8 +762,9 @@ def test_the_page_is_light_and_cached(browser, server):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     transfers = []
-    page.on("requestfinished",
-            lambda r: transfers.append(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]))
+    page.on(
+        "requestfinished", lambda r: transfers.append(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"])
+    )
     loads = []
     for load in (page.goto, lambda _: page.reload()):
         transfers.clear()
@@ -758,17 +800,32 @@ def test_every_panel_answers_at_once_on_a_fresh_install(browser, mnist_dir, tmp_
         tab.page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.8 * box["height"], steps=3)
         tab.page.mouse.up()
         tab.settle()
-        timed("cost", lambda: tab.page.get_by_role("radio", name="1").click(),
-              "() => document.querySelector('[data-testid=cost-total]')")
+        timed(
+            "cost",
+            lambda: tab.page.get_by_role("radio", name="1").click(),
+            "() => document.querySelector('[data-testid=cost-total]')",
+        )
         tab.open_tab("Random image")
-        timed("random image", lambda: tab.testid("noise").click(),
-              "() => document.querySelector('[data-testid=noise-answer]')")
-        timed("test images", lambda: tab.open_tab("Test images"),
-              "() => document.querySelector('#test-info').textContent.startsWith('Test image')")
-        timed("mistakes", lambda: tab.page.get_by_label("only the network's mistakes").check(),
-              "() => document.querySelector('#test-count').textContent !== 'of 100'")
-        timed("what neurons look for", lambda: tab.open_tab("What neurons look for"),
-              "() => document.querySelectorAll('#gallery .reached').length === 42")
+        timed(
+            "random image",
+            lambda: tab.testid("noise").click(),
+            "() => document.querySelector('[data-testid=noise-answer]')",
+        )
+        timed(
+            "test images",
+            lambda: tab.open_tab("Test images"),
+            "() => document.querySelector('#test-info').textContent.startsWith('Test image')",
+        )
+        timed(
+            "mistakes",
+            lambda: tab.page.get_by_label("only the network's mistakes").check(),
+            "() => document.querySelector('#test-count').textContent !== 'of 100'",
+        )
+        timed(
+            "what neurons look for",
+            lambda: tab.open_tab("What neurons look for"),
+            "() => document.querySelectorAll('#gallery .reached').length === 42",
+        )
         timed("lesson", lambda: tab.open_tab("Lesson"), "() => document.querySelector('[data-testid=lesson-step] h3')")
         assert max(seconds.values()) < 2, seconds
         assert tab.problems == []
@@ -777,7 +834,7 @@ def test_every_panel_answers_at_once_on_a_fresh_install(browser, mnist_dir, tmp_
 
 def test_the_lesson_steps_have_addresses_and_the_librarys_numbers(browser, server):
     net = load_bundled()
-    tab = Page(browser, server.url + "#lesson/3")      # a step is a link
+    tab = Page(browser, server.url + "#lesson/3")  # a step is a link
     try:
         step = tab.testid("lesson-step")
         assert tab.page.get_by_role("tab", name="Lesson").get_attribute("aria-selected") == "true"
@@ -795,7 +852,7 @@ def test_the_lesson_steps_have_addresses_and_the_librarys_numbers(browser, serve
         tab.page.goto(server.url + "#lesson/7")
         tab.page.wait_for_selector("body[data-ready=true]")
         assert fmt(net.history[-1]["test_cost"], 4) in tab.testid("lesson-step").inner_text()
-        tab.page.get_by_role("button", name="Show me").click()     # a step acts on the live page
+        tab.page.get_by_role("button", name="Show me").click()  # a step acts on the live page
         assert tab.page.get_by_role("tab", name="Cost & nudges").get_attribute("aria-selected") == "true"
         assert tab.problems == []
     finally:
@@ -814,19 +871,19 @@ def test_the_training_chart_is_crisp_titled_and_zoomed(browser, server):
         page.get_by_label("Training images", exact=True).fill("3000")
         for knob in ["hidden", "lr", "epochs", "batch", "schedule", "limit"]:
             help_id = page.locator(f"#train-{knob}").get_attribute("aria-describedby")
-            assert help_id and len(page.locator(f"#{help_id}").inner_text()) > 20    # each knob explained in a line
+            assert help_id and len(page.locator(f"#{help_id}").inner_text()) > 20  # each knob explained in a line
         page.get_by_role("button", name="Train", exact=True).click()
         page.wait_for_function(
-            "() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Done')",
-            timeout=120_000)
+            "() => document.querySelector('[data-testid=train-status]').textContent.startsWith('Done')", timeout=120_000
+        )
         chart = page.get_by_test_id("train-chart")
         css_width = chart.evaluate("e => e.getBoundingClientRect().width")
-        assert chart.evaluate("e => e.width") == round(2 * css_width)       # one canvas pixel per device pixel
+        assert chart.evaluate("e => e.width") == round(2 * css_width)  # one canvas pixel per device pixel
         panel_width = page.get_by_test_id("panel-train").evaluate("e => e.getBoundingClientRect().width")
-        assert css_width > 0.9 * panel_width - 40                          # as wide as its panel, not 640 px
-        assert float(chart.get_attribute("data-accuracy-from")) > 0         # accuracy on its own, zoomed axis
-        assert chart.get_attribute("data-epoch-zero") == "true"            # the cost before the first step
-        assert int(chart.get_attribute("data-samples")) >= 30               # and as the weights change
+        assert css_width > 0.9 * panel_width - 40  # as wide as its panel, not 640 px
+        assert float(chart.get_attribute("data-accuracy-from")) > 0  # accuracy on its own, zoomed axis
+        assert chart.get_attribute("data-epoch-zero") == "true"  # the cost before the first step
+        assert int(chart.get_attribute("data-samples")) >= 30  # and as the weights change
         assert page.get_by_role("button", name="lr 10 (too big)").is_enabled()
     finally:
         context.close()
@@ -843,7 +900,7 @@ def axe_script():
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_every_panel_is_clean_for_axe(browser, server, viewport):
     axe = axe_script()
-    tab = Page(browser, server.url, viewport=viewport, bypass_csp=True)   # axe is injected as an inline script
+    tab = Page(browser, server.url, viewport=viewport, bypass_csp=True)  # axe is injected as an inline script
     try:
         tab.draw(SEVEN)
         for name in ["Cost & nudges", "Lesson", "What neurons look for", "Random image", "Test images", "Train"]:
@@ -854,8 +911,9 @@ def test_every_panel_is_clean_for_axe(browser, server, viewport):
                 tab.testid("noise").click()
             tab.settle()
             tab.page.add_script_tag(content=axe)
-            violations = tab.page.evaluate("async () => (await axe.run(document)).violations"
-                                           ".map(v => `${v.id}: ${v.nodes[0].html}`)")
+            violations = tab.page.evaluate(
+                "async () => (await axe.run(document)).violations.map(v => `${v.id}: ${v.nodes[0].html}`)"
+            )
             assert violations == [], f"{name}: {violations}"
         assert tab.problems == []
     finally:
@@ -875,16 +933,44 @@ def test_two_networks_read_the_same_drawing_side_by_side(browser, mnist_dir):
         tab.page.locator("#compare-model").select_option("net-1")
         tab.draw(SEVEN)
         tab.page.wait_for_function("() => document.querySelector('[data-testid=compare]').textContent !== ''")
-        outputs = other.feedforward(tab.last_input())   # the library's reading of the same drawing by net-1
+        outputs = other.feedforward(tab.last_input())  # the library's reading of the same drawing by net-1
         text = tab.testid("compare").inner_text()
         assert text.startswith("784-8-10") and f"(output {outputs.argmax()} at {fmt(outputs.max())})" in text
-        assert tab.testid("answer").inner_text() == "7"      # the main answer is still the shipped network's
+        assert tab.testid("answer").inner_text() == "7"  # the main answer is still the shipped network's
         tab.testid("clear").click()
-        assert tab.testid("compare").inner_text() == ""      # and the comparison belongs to the drawing
+        assert tab.testid("compare").inner_text() == ""  # and the comparison belongs to the drawing
         assert tab.problems == []
         tab.close()
-        phone = Page(browser, server.url, viewport=PHONE)     # long network names do not widen a phone's page
+        phone = Page(browser, server.url, viewport=PHONE)  # long network names do not widen a phone's page
         assert phone.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
         phone.close()
+    finally:
+        server.close()
+
+
+def test_a_network_trained_here_can_be_saved_as_a_model_file(browser, mnist_dir, tmp_path):
+    from digitnet import Network
+
+    server = start_explorer(data_dir=mnist_dir)
+    try:
+        job = server.explorer.start_training({"hidden": [8], "lr": 1.0, "epochs": 1, "batch_size": 10, "limit": 500})
+        deadline = time.monotonic() + 60
+        while server.explorer.job(job["id"]).snapshot()[1]["model"] is None:
+            assert time.monotonic() < deadline, "the network did not train in a minute"
+            time.sleep(0.1)
+        tab = Page(browser, server.url, accept_downloads=True)
+        assert tab.testid("save-model").is_hidden()  # the shipped network is a file already
+        tab.page.locator("#model").select_option("net-1")
+        tab.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-8-10')")
+        with tab.page.expect_download() as waiting:
+            tab.testid("save-model").click()
+        path = tmp_path / waiting.value.suggested_filename
+        waiting.value.save_as(path)
+        saved, trained = Network.load(path), server.explorer.network("net-1")
+        assert path.suffix == ".npz" and saved.sizes == [784, 8, 10] and saved.history == trained.history
+        for mine, served in zip(saved.weights + saved.biases, trained.weights + trained.biases):
+            np.testing.assert_array_equal(mine, served)
+        assert tab.problems == []
+        tab.close()
     finally:
         server.close()

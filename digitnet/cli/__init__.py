@@ -23,8 +23,9 @@ class Parser(argparse.ArgumentParser):
 def build_parser():
     """The argument parser for ``digitnet`` and all its subcommands."""
     parser = Parser(
-        prog="digitnet", description="A neural network that learns to read handwritten digits, "
-                                     "built to be looked inside.")
+        prog="digitnet",
+        description="A neural network that learns to read handwritten digits, built to be looked inside.",
+    )
     parser.add_argument("--version", action="version", version=f"digitnet {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:

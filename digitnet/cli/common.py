@@ -18,14 +18,18 @@ def ranged(convert, accept, rule):
 
     A bad value gets one line: "not a number: x" or "must be <rule>, got x".
     """
+
     def parse(text):
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not {'a whole number' if convert is int else 'a number'}: {text}") from None
+            raise argparse.ArgumentTypeError(
+                f"not {'a whole number' if convert is int else 'a number'}: {text}"
+            ) from None
         if not (math.isfinite(value) and accept(value)):
             raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
         return value
+
     return parse
 
 
@@ -42,8 +46,11 @@ port_number = ranged(int, lambda v: 0 <= v <= 65535, "a port number from 0 to 65
 
 
 def add_data_option(parser):
-    parser.add_argument("--data", metavar="DIR",
-                        help="folder with the MNIST files (default: $DIGITNET_DATA, else ~/.cache/digitnet/mnist)")
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help="folder with the MNIST files (default: $DIGITNET_DATA, else ~/.cache/digitnet/mnist)",
+    )
 
 
 def add_json_option(parser):
@@ -52,20 +59,27 @@ def add_json_option(parser):
 
 def add_engine_option(parser):
     from ..engines import ENGINES
-    parser.add_argument("--engine", choices=ENGINES, default="auto",
-                        help="how to compute: auto (fastest available, default), fast (compiled by Numba) "
-                             "or reference (plain NumPy)")
+
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="how to compute: auto (fastest available, default), fast (compiled by Numba) or reference (plain NumPy)",
+    )
 
 
 def add_reject_option(parser):
-    parser.add_argument("--reject", action="store_true",
-                        help="say \"not a digit\" for images unlike any digit (needs `digitnet calibrate-reject MODEL`)")
+    parser.add_argument(
+        "--reject",
+        action="store_true",
+        help='say "not a digit" for images unlike any digit (needs `digitnet calibrate-reject MODEL`)',
+    )
 
 
 def require_rejector(net, path):
     """Stop with a one-line error if the model ``path`` has no rejector fitted."""
     if net.rejector is None:
-        raise DigitnetError(f"{path} has no \"not a digit\" model; run `digitnet calibrate-reject {path}` first")
+        raise DigitnetError(f'{path} has no "not a digit" model; run `digitnet calibrate-reject {path}` first')
 
 
 def emit(obj):
@@ -77,6 +91,7 @@ def load_model(path):
     """A model file, or a shipped network's name (``digitnet models``) when no such file exists;
     Network.load's errors are one line."""
     from ..models import SHIPPED, load_shipped
+
     if path in SHIPPED and not Path(path).exists():
         return load_shipped(path)
     return Network.load(path)
@@ -94,8 +109,13 @@ def load_data(args, download=False, split=None):
     """
     bar = ProgressBar("download") if download else None
     try:
-        return load_mnist(args.data, download=download, dtype=np.uint8, split=split,
-                          on_progress=(lambda name, done, total: bar.update(done, total, name)) if bar else None)
+        return load_mnist(
+            args.data,
+            download=download,
+            dtype=np.uint8,
+            split=split,
+            on_progress=(lambda name, done, total: bar.update(done, total, name)) if bar else None,
+        )
     finally:
         if bar:
             bar.close()
@@ -111,7 +131,7 @@ class ProgressBar:
     WIDTH = 30
 
     def __init__(self, label, stream=None):
-        self.label, self.stream = label, stream or sys.stderr   # the stream of the moment, not of import time
+        self.label, self.stream = label, stream or sys.stderr  # the stream of the moment, not of import time
         self.enabled = self.stream.isatty()
         self.drawn = False
 

@@ -18,9 +18,12 @@ from .common import (
 
 
 def register(subparsers):
-    parser = subparsers.add_parser("evaluate", help="test a saved network on the 10,000 MNIST test images",
-                                   description="Accuracy, average cost, per-digit accuracy and the confusion "
-                                               "matrix of a saved network on the MNIST test set.")
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="test a saved network on the 10,000 MNIST test images",
+        description="Accuracy, average cost, per-digit accuracy and the confusion "
+        "matrix of a saved network on the MNIST test set.",
+    )
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     add_reject_option(parser)
     add_data_option(parser)
@@ -28,9 +31,11 @@ def register(subparsers):
     add_json_option(parser)
     parser.set_defaults(run=run_evaluate)
 
-    parser = subparsers.add_parser("info", help="describe a saved network",
-                                   description="Layers, parameter count, training recipe and test accuracy "
-                                               "of a saved network.")
+    parser = subparsers.add_parser(
+        "info",
+        help="describe a saved network",
+        description="Layers, parameter count, training recipe and test accuracy of a saved network.",
+    )
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     add_json_option(parser)
     parser.set_defaults(run=run_info)
@@ -40,8 +45,11 @@ def rejection_scores(net, images, labels, engine):
     """How the rejector treats real test digits: the share rejected and the accuracy on the rest."""
     verdict = net.predict_or_reject(images, engine=engine)
     kept = ~verdict.rejected
-    return {"rejected_share": float(verdict.rejected.mean()), "kept_count": int(kept.sum()),
-            "kept_accuracy": float((verdict.digit[kept] == labels[kept]).mean()) if kept.any() else None}
+    return {
+        "rejected_share": float(verdict.rejected.mean()),
+        "kept_count": int(kept.sum()),
+        "kept_accuracy": float((verdict.digit[kept] == labels[kept]).mean()) if kept.any() else None,
+    }
 
 
 def run_evaluate(args):
@@ -54,16 +62,28 @@ def run_evaluate(args):
     per_digit = (np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)).tolist()
     rejection = rejection_scores(net, images, labels, args.engine) if args.reject else {}
     if args.json:
-        emit({"count": int(len(labels)), "accuracy": scores["accuracy"], "cost": scores["cost"],
-              "per_digit_accuracy": per_digit, "confusion": confusion.tolist(), **rejection})
+        emit(
+            {
+                "count": int(len(labels)),
+                "accuracy": scores["accuracy"],
+                "cost": scores["cost"],
+                "per_digit_accuracy": per_digit,
+                "confusion": confusion.tolist(),
+                **rejection,
+            }
+        )
         return 0
-    print(f"accuracy {percent(scores['accuracy'])} ({int(np.trace(confusion)):,} of {len(labels):,})   "
-          f"average cost {scores['cost']:.4f}")
+    print(
+        f"accuracy {percent(scores['accuracy'])} ({int(np.trace(confusion)):,} of {len(labels):,})   "
+        f"average cost {scores['cost']:.4f}"
+    )
     if rejection:
         kept_accuracy = rejection["kept_accuracy"]
-        print(f"with --reject: {percent(rejection['rejected_share'])} of the test digits called \"not a digit\"; "
-              f"accuracy on the {rejection['kept_count']:,} kept "
-              f"{percent(kept_accuracy) if kept_accuracy is not None else 'undefined (none kept)'}")
+        print(
+            f'with --reject: {percent(rejection["rejected_share"])} of the test digits called "not a digit"; '
+            f"accuracy on the {rejection['kept_count']:,} kept "
+            f"{percent(kept_accuracy) if kept_accuracy is not None else 'undefined (none kept)'}"
+        )
     print("per digit: " + "  ".join(f"{d}: {percent(a)}" for d, a in enumerate(per_digit)))
     print("confusion matrix (rows: true digit, columns: network's answer)")
     print("      " + "".join(f"{d:>6}" for d in range(10)))
@@ -76,10 +96,17 @@ def run_info(args):
     net = load_model(args.model)
     best_epoch = net.recipe.get("best_epoch")  # early stopping put back that epoch's weights
     last = net.history[best_epoch - 1 if best_epoch else -1] if net.history else {}
-    info = {"model": args.model, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
-            "epochs_trained": len(net.history), "test_accuracy": last.get("test_accuracy"),
-            "rejector": None if net.rejector is None else {"components": net.rejector.components,
-                                                           "reject_share": net.rejector.reject_share}}
+    info = {
+        "model": args.model,
+        **net.config(),
+        "parameters": net.num_parameters,
+        "recipe": net.recipe,
+        "epochs_trained": len(net.history),
+        "test_accuracy": last.get("test_accuracy"),
+        "rejector": None
+        if net.rejector is None
+        else {"components": net.rejector.components, "reject_share": net.rejector.reject_share},
+    }
     if args.json:
         emit(info)
         return 0
@@ -89,11 +116,19 @@ def run_info(args):
     print(f"activation  {net.activation} (hidden), {net.output} (output); cost {net.cost_name}; init {net.init}")
     if net.recipe:
         print("recipe      " + "  ".join(f"{key}={value}" for key, value in net.recipe.items()))
-    print("not a digit " + ("not fitted (run `digitnet calibrate-reject MODEL` for --reject)" if net.rejector is None
-                            else f"fitted: {net.rejector.components} components, calibrated to reject "
-                                 f"{percent(net.rejector.reject_share)} of held-out digits"))
+    print(
+        "not a digit "
+        + (
+            "not fitted (run `digitnet calibrate-reject MODEL` for --reject)"
+            if net.rejector is None
+            else f"fitted: {net.rejector.components} components, calibrated to reject "
+            f"{percent(net.rejector.reject_share)} of held-out digits"
+        )
+    )
     accuracy = info["test_accuracy"]
-    print(f"test accuracy {percent(accuracy) if accuracy is not None else 'not measured'} "
-          f"after {len(net.history)} epochs" + (f" (weights of epoch {best_epoch}, the best on validation)"
-                                                if best_epoch else ""))
+    print(
+        f"test accuracy {percent(accuracy) if accuracy is not None else 'not measured'} "
+        f"after {len(net.history)} epochs"
+        + (f" (weights of epoch {best_epoch}, the best on validation)" if best_epoch else "")
+    )
     return 0

@@ -19,11 +19,13 @@ from .common import (
 
 def register(subparsers):
     parser = subparsers.add_parser(
-        "predict", help="recognise digits in PNG/JPEG pictures",
+        "predict",
+        help="recognise digits in PNG/JPEG pictures",
         description="Read pictures of handwritten digits (any size, dark on light or light on dark, "
-                    "transparent backgrounds too), turn each into MNIST-style input and print the digit "
-                    "and the ten output activations. With --reject, pictures unlike any digit (and blank "
-                    "ones) are answered \"not a digit\".")
+        "transparent backgrounds too), turn each into MNIST-style input and print the digit "
+        "and the ten output activations. With --reject, pictures unlike any digit (and blank "
+        'ones) are answered "not a digit".',
+    )
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("images", metavar="IMAGE", nargs="+", help="picture files")
     add_reject_option(parser)
@@ -42,8 +44,18 @@ def run_predict(args):
             picture = read_picture(path)
         except BlankImageError as error:
             if args.reject:  # a blank picture is not a digit: an answer, not an error
-                report(args, {"file": path, "digit": None, "rejected": True, "state": "rejected", "unsure": False,
-                              "typicality": 0.0, "blank": True})
+                report(
+                    args,
+                    {
+                        "file": path,
+                        "digit": None,
+                        "rejected": True,
+                        "state": "rejected",
+                        "unsure": False,
+                        "typicality": 0.0,
+                        "blank": True,
+                    },
+                )
                 continue
             failed += 1
             report_error(args, path, error)
@@ -55,14 +67,32 @@ def run_predict(args):
         if args.reject:
             drawing = is_drawing(picture.ink)
             verdict = net.predict_or_reject(picture.pixels, engine=args.engine, drawings=drawing)
-            report(args, {"file": path, "digit": verdict.digit, "rejected": verdict.rejected, "state": verdict.state,
-                          "unsure": verdict.unsure, "typicality": verdict.typicality, "drawing": drawing,
-                          "outputs": [float(a) for a in verdict.outputs]})
+            report(
+                args,
+                {
+                    "file": path,
+                    "digit": verdict.digit,
+                    "rejected": verdict.rejected,
+                    "state": verdict.state,
+                    "unsure": verdict.unsure,
+                    "typicality": verdict.typicality,
+                    "drawing": drawing,
+                    "outputs": [float(a) for a in verdict.outputs],
+                },
+            )
         else:
             outputs = net.outputs(picture.pixels, engine=args.engine)
             unsure = bool(is_unsure(net, outputs))
-            report(args, {"file": path, "digit": int(outputs.argmax()), "state": "unsure" if unsure else "sure",
-                          "unsure": unsure, "outputs": [float(a) for a in outputs]})
+            report(
+                args,
+                {
+                    "file": path,
+                    "digit": int(outputs.argmax()),
+                    "state": "unsure" if unsure else "sure",
+                    "unsure": unsure,
+                    "outputs": [float(a) for a in outputs],
+                },
+            )
     return 1 if failed else 0
 
 
@@ -77,13 +107,18 @@ def report(args, answer):
     outputs = " ".join(f"{d}:{a:.2f}" for d, a in enumerate(answer["outputs"]))
     guess = max(range(10), key=lambda d: answer["outputs"][d])
     if answer["state"] == "rejected":
-        why = ("not a drawing: it looks like a photograph or a texture" if not answer["drawing"]
-               else f"typicality {answer['typicality']:.4f}")
+        why = (
+            "not a drawing: it looks like a photograph or a texture"
+            if not answer["drawing"]
+            else f"typicality {answer['typicality']:.4f}"
+        )
         print(f"{answer['file']}: not a digit ({why}; the network's guess would be {guess})   outputs {outputs}")
         return
     said = f"probably {guess} (unsure)" if answer["unsure"] else str(guess)
     typicality = f"   typicality {answer['typicality']:.4f}" if "typicality" in answer else ""
     print(f"{answer['file']}: {said}{typicality}   outputs {outputs}")
+
+
 def report_error(args, path, error):
     if args.json:
         emit({"file": path, "error": str(error)})

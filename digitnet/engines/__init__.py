@@ -35,6 +35,7 @@ def _fast_module():
     global _fast
     if _fast is None:
         from . import fast
+
         _fast = fast
     return _fast
 
@@ -76,6 +77,5 @@ def prepare(name, net, images_dtype="uint8"):
     Changes only when the work is done, never which engine is chosen."""
     if name not in ("auto", "fast"):
         return
-    preparing = threading.Thread(target=lambda: _fast_module().unsupported(net, images_dtype),
-                                 name="digitnet-prepare")
+    preparing = threading.Thread(target=lambda: _fast_module().unsupported(net, images_dtype), name="digitnet-prepare")
     preparing.start()  # not a daemon: the process waits for the compiler rather than stopping it midway

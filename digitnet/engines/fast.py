@@ -78,23 +78,23 @@ SIGMOID, TANH, RELU, SOFTMAX = (ACTIVATION_CODES[name] for name in ("sigmoid", "
 COST_CODES = {name: code for code, name in enumerate(COSTS)}
 QUADRATIC, CROSS_ENTROPY = COST_CODES["quadratic"], COST_CODES["cross-entropy"]
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-TRAIN, INFER = 0, 1    # what ``_run`` does
-SPARSE_FROM = 50       # from this many images in one call, feed forward through the padded copies
-                       # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
-PARALLEL_FROM = 1000   # batches of at least this many images are fed forward on all cores
-TASK_IMAGES = 1024     # images per work item on the cores
-TOGETHER = 16          # images fed forward together, layer by layer
+TRAIN, INFER = 0, 1  # what ``_run`` does
+SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
+# (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
+PARALLEL_FROM = 1000  # batches of at least this many images are fed forward on all cores
+TASK_IMAGES = 1024  # images per work item on the cores
+TOGETHER = 16  # images fed forward together, layer by layer
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
 
 
 class Layers(NamedTuple):
     """A network as the kernels read it (tuples hold one array per weight layer; see ``_layers``)."""
 
-    forward_rows: tuple   # every Wᵀ (n_{l−1}, m_l), padded with zero columns to whole vectors
+    forward_rows: tuple  # every Wᵀ (n_{l−1}, m_l), padded with zero columns to whole vectors
     backward_rows: tuple  # every W (n_l, m_{l−1}) but the first (a placeholder), padded the same way
-    biases: tuple         # every b (m_l,), padded the same way
-    units: np.ndarray     # the true sizes n_l past the input (n_layers,)
-    offsets: np.ndarray   # where each layer starts in a row of the activation buffers (n_layers + 1,)
+    biases: tuple  # every b (m_l,), padded the same way
+    units: np.ndarray  # the true sizes n_l past the input (n_layers,)
+    offsets: np.ndarray  # where each layer starts in a row of the activation buffers (n_layers + 1,)
     every_row: np.ndarray  # 0, 1, 2, … < max n_l (int32): "all rows" for ``simd.sum_rows``
     pixel_values: np.ndarray  # k / 255 for k = 0 … 255 in the network's float type
 
@@ -111,17 +111,17 @@ class Buffers(NamedTuple):
     """Scratch arrays for ``rows`` examples at a time (see ``_buffers``)."""
 
     activations: np.ndarray  # (rows, offsets[-1]): every layer's a, zeros in the padding
-    deltas: np.ndarray       # (rows, offsets[-1]): every layer's δ
-    pixels: np.ndarray       # (rows, n_in) int32: the indices of an example's nonzero pixels
-    values: np.ndarray       # (rows, n_in): their values in [0, 1]
-    counts: np.ndarray       # (rows,) int64: how many there are
-    step: np.ndarray         # (max m_l,) scratch
-    zeros: np.ndarray        # (max m_l,) zeros
-    gradients: tuple         # ∂C/∂W summed over a mini-batch, shaped like ``backward_rows``; zeros between them
+    deltas: np.ndarray  # (rows, offsets[-1]): every layer's δ
+    pixels: np.ndarray  # (rows, n_in) int32: the indices of an example's nonzero pixels
+    values: np.ndarray  # (rows, n_in): their values in [0, 1]
+    counts: np.ndarray  # (rows,) int64: how many there are
+    step: np.ndarray  # (max m_l,) scratch
+    zeros: np.ndarray  # (max m_l,) zeros
+    gradients: tuple  # ∂C/∂W summed over a mini-batch, shaped like ``backward_rows``; zeros between them
 
 
 _compiled = set()  # (what, n_layers, network dtype, images dtype) that ran in this process
-_checked = {}      # the same keys for ``_run``: why its kernels fail here (a line), or None
+_checked = {}  # the same keys for ``_run``: why its kernels fail here (a line), or None
 _checking = threading.Lock()  # one check at a time: a second caller waits for the first one's answer
 
 
@@ -167,6 +167,7 @@ def _kernels_fail(n_layers, dtype, images_dtype):
     the time and peak memory of a first run, when the compiler is at work).
     """
     from ..network import Network
+
     try:
         net = Network((20,) + (4,) * (n_layers - 1) + (3,), seed=0, dtype=dtype)
         rng = np.random.default_rng(0)
@@ -179,6 +180,7 @@ def _kernels_fail(n_layers, dtype, images_dtype):
         trained, expected = net.copy(), net.copy()
         ENGINE.train_epoch(trained, images, labels, np.arange(len(images)), 10, 0.5, check=False)
         from .reference import ReferenceEngine
+
         ReferenceEngine().train_epoch(expected, images, labels, np.arange(len(images)), 10, 0.5)
         if not np.allclose(trained.get_parameters(), expected.get_parameters(), rtol=1e-4, atol=1e-5):
             return "its compiled kernels train wrongly on this machine"
@@ -198,6 +200,7 @@ def _jit(**options):
             return numba.njit(cache=True, **options)(function)
         except RuntimeError:  # "cannot cache function ...: no locator available"
             return numba.njit(**options)(function)
+
     return decorate if numba else (lambda function: function)
 
 
@@ -208,6 +211,7 @@ def _pixel_value(raw, pixel_values):
 
 
 if numba:
+
     @overload(_pixel_value)
     def _pixel_value_compiled(raw, pixel_values):
         if isinstance(raw, types.Integer):
@@ -275,21 +279,29 @@ def _feed_forward(images, examples, upcoming, layers, codes, buffers):
     """
     activations, offsets, units = buffers.activations, layers.offsets, layers.units
     for i in range(examples.shape[0]):
-        buffers.counts[i] = _nonzero_pixels(images[examples[i]], layers.pixel_values, buffers.pixels[i],
-                                            buffers.values[i])
+        buffers.counts[i] = _nonzero_pixels(
+            images[examples[i]], layers.pixel_values, buffers.pixels[i], buffers.values[i]
+        )
     n_layers = len(layers.forward_rows)
     for l in range(n_layers):
         for i in range(examples.shape[0]):
-            z = activations[i, offsets[l]:offsets[l + 1]]
+            z = activations[i, offsets[l] : offsets[l + 1]]
             if l == 0:
                 if i < upcoming.shape[0]:
                     simd.prefetch(images[upcoming[i]])
-                simd.sum_rows(z, layers.forward_rows[0], buffers.pixels[i], buffers.values[i], buffers.counts[i],
-                              layers.biases[0])
+                simd.sum_rows(
+                    z, layers.forward_rows[0], buffers.pixels[i], buffers.values[i], buffers.counts[i], layers.biases[0]
+                )
             else:
-                simd.sum_rows(z, layers.forward_rows[l], layers.every_row, activations[i, offsets[l - 1]:offsets[l]],
-                              units[l - 1], layers.biases[l])
-            _activate(z[:units[l]], codes.output if l == n_layers - 1 else codes.hidden)
+                simd.sum_rows(
+                    z,
+                    layers.forward_rows[l],
+                    layers.every_row,
+                    activations[i, offsets[l - 1] : offsets[l]],
+                    units[l - 1],
+                    layers.biases[l],
+                )
+            _activate(z[: units[l]], codes.output if l == n_layers - 1 else codes.hidden)
 
 
 @_jit()
@@ -304,7 +316,7 @@ def _output_error(a, label, output, cost, n, delta):
             weighted += a[j] * 2.0 * (a[j] - (1.0 if j == label else 0.0))
         for j in range(a.shape[0]):
             delta[j] = a[j] * (2.0 * (a[j] - (1.0 if j == label else 0.0)) - weighted) / n
-    else:                    # 2(a − y) ⊙ σ′(z), σ′ = a(1 − a)
+    else:  # 2(a − y) ⊙ σ′(z), σ′ = a(1 − a)
         for j in range(a.shape[0]):
             delta[j] = 2.0 * (a[j] - (1.0 if j == label else 0.0)) * a[j] * (1.0 - a[j]) / n
 
@@ -329,18 +341,30 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
     for start in range(0, order.shape[0], batch_size):
         n = min(batch_size, order.shape[0] - start)
         # 1. feed the mini-batch forward and find each example's output error
-        _feed_forward(images, order[start:start + n], order[start + n:start + 2 * n], layers, codes, buffers)
+        _feed_forward(images, order[start : start + n], order[start + n : start + 2 * n], layers, codes, buffers)
         for i in range(n):
-            _output_error(activations[i, last:last + units[-1]], labels[order[start + i]], codes.output, codes.cost,
-                          n, deltas[i, last:last + units[-1]])
+            _output_error(
+                activations[i, last : last + units[-1]],
+                labels[order[start + i]],
+                codes.output,
+                codes.cost,
+                n,
+                deltas[i, last : last + units[-1]],
+            )
         # 2. from the top down: δ of the layer below (with the weights from before the step), then the step
         for l in range(n_layers - 1, -1, -1):
             width = forward_rows[l].shape[1]
             if l > 0:
                 for i in range(n):  # δˡ⁻¹ = (Wᵀ δˡ) ⊙ σ′(zˡ⁻¹)
-                    below = deltas[i, offsets[l - 1]:offsets[l]]
-                    simd.sum_rows(below, backward_rows[l], every_row, deltas[i, offsets[l]:offsets[l + 1]], units[l],
-                                  zeros[:below.shape[0]])
+                    below = deltas[i, offsets[l - 1] : offsets[l]]
+                    simd.sum_rows(
+                        below,
+                        backward_rows[l],
+                        every_row,
+                        deltas[i, offsets[l] : offsets[l + 1]],
+                        units[l],
+                        zeros[: below.shape[0]],
+                    )
                     for k in range(units[l - 1]):
                         below[k] *= _derivative(activations[i, offsets[l - 1] + k], codes.hidden)
             if l == 0:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ goes
@@ -348,13 +372,19 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
                 for i in range(n):
                     for j in range(width):
                         step[j] = -lr * deltas[i, offsets[0] + j]
-                    simd.add_to_rows(forward_rows[0], buffers.pixels[i], buffers.values[i], step[:width],
-                                     buffers.counts[i])
+                    simd.add_to_rows(
+                        forward_rows[0], buffers.pixels[i], buffers.values[i], step[:width], buffers.counts[i]
+                    )
             else:  # ∂C/∂W = Σ_x δ aᵀ (δ already holds the 1/n), then W −= lr ∂C/∂W in both copies
                 gradient = buffers.gradients[l]
                 for i in range(n):
-                    simd.add_to_rows(gradient, every_row, deltas[i, offsets[l]:offsets[l + 1]],
-                                     activations[i, offsets[l - 1]:offsets[l]], units[l])
+                    simd.add_to_rows(
+                        gradient,
+                        every_row,
+                        deltas[i, offsets[l] : offsets[l + 1]],
+                        activations[i, offsets[l - 1] : offsets[l]],
+                        units[l],
+                    )
                 for j in range(units[l]):
                     for k in range(units[l - 1]):
                         change = lr * gradient[j, k]
@@ -375,7 +405,7 @@ def _outputs_rows(images, order, layers, codes, buffers, outputs):
     together, last, width = buffers.activations.shape[0], layers.offsets[-2], layers.units[-1]
     for start in range(0, order.shape[0], together):
         n = min(together, order.shape[0] - start)
-        _feed_forward(images, order[start:start + n], order[start + n:start + 2 * n], layers, codes, buffers)
+        _feed_forward(images, order[start : start + n], order[start + n : start + 2 * n], layers, codes, buffers)
         for i in range(n):
             for j in range(width):
                 outputs[start + i, j] = buffers.activations[i, last + j]
@@ -407,7 +437,7 @@ def _outputs_dense(images, pixel_values, weights, biases, hidden, output, output
         a_in = inputs
         for l in range(n_layers):
             W, b = weights[l], biases[l]
-            z = activations[l, :b.shape[0]]
+            z = activations[l, : b.shape[0]]
             for j in range(W.shape[0]):
                 total = z.dtype.type(0)  # sum in the network's float type
                 for k in range(W.shape[1]):
@@ -464,8 +494,15 @@ class FastEngine:
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
         codes = _codes(net)
         if images.shape[0] < SPARSE_FROM:  # the explorer's path: no padded copies of the weights for a few images
-            _outputs_dense(images, _PIXEL_VALUES[net.dtype], _as_kernels_read(net.weights, net.dtype),
-                           _as_kernels_read(net.biases, net.dtype), codes.hidden, codes.output, outputs)
+            _outputs_dense(
+                images,
+                _PIXEL_VALUES[net.dtype],
+                _as_kernels_read(net.weights, net.dtype),
+                _as_kernels_read(net.biases, net.dtype),
+                codes.hidden,
+                codes.output,
+                outputs,
+            )
             _compiled.add(("dense",) + _key(net, images.dtype)[1:])
             return outputs
         self._check(net, images, check)
@@ -473,8 +510,18 @@ class FastEngine:
         parts = [(first, min(first + TASK_IMAGES, len(images))) for first in range(0, len(images), TASK_IMAGES)]
 
         def part(first, last):
-            _run(INFER, images, np.arange(first, last), labels, lr, layers, codes, _buffers(net, TOGETHER),
-                 outputs[first:last])
+            _run(
+                INFER,
+                images,
+                np.arange(first, last),
+                labels,
+                lr,
+                layers,
+                codes,
+                _buffers(net, TOGETHER),
+                outputs[first:last],
+            )
+
         if len(images) >= PARALLEL_FROM and _cores() > 1:
             _on_cores([lambda first=first, last=last: part(first, last) for first, last in parts])
         else:
@@ -502,8 +549,17 @@ class FastEngine:
         stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
         no_outputs = np.empty((0, net.sizes[-1]), net.dtype)
         for start in range(0, total, stretch):
-            _run(TRAIN, images, order[start:start + stretch], labels, net.dtype.type(lr), layers, codes, buffers,
-                 no_outputs)
+            _run(
+                TRAIN,
+                images,
+                order[start : start + stretch],
+                labels,
+                net.dtype.type(lr),
+                layers,
+                codes,
+                buffers,
+                no_outputs,
+            )
             _hand_back(net, layers)
             if on_progress is not None:
                 on_progress(min(start + stretch, total), total)
@@ -515,6 +571,7 @@ class FastEngine:
         reason = unsupported(net, images.dtype) if check else None
         if reason:
             from ..errors import DigitnetError
+
             raise DigitnetError(f"the fast engine cannot run this network: {reason}")
 
 
@@ -526,8 +583,10 @@ def _codes(net):
 def _as_kernels_read(arrays, dtype):
     """A tuple of C-contiguous, aligned, writeable ``dtype`` arrays (copies only where needed): the
     network's lists are the user's to change, and Numba needs one array type for all of them."""
-    return tuple(array if array.dtype == dtype and array.flags.carray else np.require(array, dtype, ("C", "A", "W"))
-                 for array in arrays)
+    return tuple(
+        array if array.dtype == dtype and array.flags.carray else np.require(array, dtype, ("C", "A", "W"))
+        for array in arrays
+    )
 
 
 def _padded(matrix, dtype):
@@ -535,7 +594,7 @@ def _padded(matrix, dtype):
     vectors (a multiple of ``simd.lanes(dtype)``)."""
     lanes = simd.lanes(dtype)
     rows = np.zeros((matrix.shape[0], -(-matrix.shape[1] // lanes) * lanes), dtype)
-    rows[:, :matrix.shape[1]] = matrix
+    rows[:, : matrix.shape[1]] = matrix
     return rows
 
 
@@ -546,13 +605,15 @@ def _layers(net):
     extra columns stay 0 (their steps are a · 0).
     """
     placeholder = np.zeros((0, simd.lanes(net.dtype)), net.dtype)
-    return Layers(forward_rows=tuple(_padded(W.T, net.dtype) for W in net.weights),
-                  backward_rows=(placeholder,) + tuple(_padded(W, net.dtype) for W in net.weights[1:]),
-                  biases=tuple(_padded(b[None, :], net.dtype)[0] for b in net.biases),
-                  units=np.array(net.sizes[1:], dtype=np.int64),
-                  offsets=_offsets(net.sizes[1:], simd.lanes(net.dtype)),
-                  every_row=np.arange(max(net.sizes[1:]), dtype=np.int32),
-                  pixel_values=_PIXEL_VALUES[net.dtype])
+    return Layers(
+        forward_rows=tuple(_padded(W.T, net.dtype) for W in net.weights),
+        backward_rows=(placeholder,) + tuple(_padded(W, net.dtype) for W in net.weights[1:]),
+        biases=tuple(_padded(b[None, :], net.dtype)[0] for b in net.biases),
+        units=np.array(net.sizes[1:], dtype=np.int64),
+        offsets=_offsets(net.sizes[1:], simd.lanes(net.dtype)),
+        every_row=np.arange(max(net.sizes[1:]), dtype=np.int32),
+        pixel_values=_PIXEL_VALUES[net.dtype],
+    )
 
 
 def _offsets(units, lanes):
@@ -566,20 +627,30 @@ def _buffers(net, rows, layers=None):
     """The scratch arrays (``Buffers``) the kernels work in, for ``rows`` examples at a time."""
     offsets = _offsets(net.sizes[1:], simd.lanes(net.dtype))
     width, widest = net.sizes[0], np.diff(offsets).max()
-    gradients = tuple(np.zeros_like(matrix) for matrix in layers.backward_rows) if layers else \
-        tuple(np.zeros((0, simd.lanes(net.dtype)), net.dtype) for _ in net.weights)
-    return Buffers(np.zeros((rows, offsets[-1]), net.dtype), np.zeros((rows, offsets[-1]), net.dtype),
-                   np.empty((rows, width), np.int32), np.empty((rows, width), net.dtype), np.empty(rows, np.int64),
-                   np.empty(widest, net.dtype), np.zeros(widest, net.dtype), gradients)
+    gradients = (
+        tuple(np.zeros_like(matrix) for matrix in layers.backward_rows)
+        if layers
+        else tuple(np.zeros((0, simd.lanes(net.dtype)), net.dtype) for _ in net.weights)
+    )
+    return Buffers(
+        np.zeros((rows, offsets[-1]), net.dtype),
+        np.zeros((rows, offsets[-1]), net.dtype),
+        np.empty((rows, width), np.int32),
+        np.empty((rows, width), net.dtype),
+        np.empty(rows, np.int64),
+        np.empty(widest, net.dtype),
+        np.zeros(widest, net.dtype),
+        gradients,
+    )
 
 
 def _hand_back(net, layers):
     """Put the trained parameters into the network's own arrays."""
-    net.weights[0][...] = layers.forward_rows[0][:, :net.sizes[1]].T
+    net.weights[0][...] = layers.forward_rows[0][:, : net.sizes[1]].T
     for l in range(1, len(net.weights)):
-        net.weights[l][...] = layers.backward_rows[l][:, :net.sizes[l]]
+        net.weights[l][...] = layers.backward_rows[l][:, : net.sizes[l]]
     for target, trained in zip(net.biases, layers.biases):
-        target[...] = trained[:len(target)]
+        target[...] = trained[: len(target)]
 
 
 ENGINE = FastEngine()

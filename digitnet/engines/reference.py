@@ -32,8 +32,21 @@ class ReferenceEngine:
         with threadpool_limits(1, user_api="blas"):
             self._train_epoch(net, images, labels, order, batch_size, lr, on_progress, **options)
 
-    def _train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None, *,
-                     optimizer=None, dropout=0.0, augmentation=None, rng=None):
+    def _train_epoch(
+        self,
+        net,
+        images,
+        labels,
+        order,
+        batch_size,
+        lr,
+        on_progress=None,
+        *,
+        optimizer=None,
+        dropout=0.0,
+        augmentation=None,
+        rng=None,
+    ):
         """One epoch: for each mini-batch ``order[k:k+batch_size]``, compute ∇C and step along −∇C.
 
         The options change each step, in this order: ``augmentation`` (digitnet.augment) moves
@@ -45,7 +58,7 @@ class ReferenceEngine:
         total = len(order)
         every = max(1, total // batch_size // PROGRESS_STEPS)
         for step, start in enumerate(range(0, total, batch_size), 1):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             batch_images = images[batch]
             if augmentation is not None:
                 batch_images = augmentation.apply(batch_images, rng)

@@ -52,8 +52,8 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 VECTOR_BYTES = 64  # one AVX-512 register; the compiler splits it where registers are narrower
-BLOCK = 16         # pixels compared at once by ``nonzero_pixels``
-CACHE_LINE = 64    # bytes the CPU loads from memory at a time
+BLOCK = 16  # pixels compared at once by ``nonzero_pixels``
+CACHE_LINE = 64  # bytes the CPU loads from memory at a time
 
 
 def lanes(dtype):
@@ -62,8 +62,12 @@ def lanes(dtype):
 
 
 def _float_matrix(matrix):
-    return (isinstance(matrix, types.Array) and matrix.ndim == 2 and matrix.layout == "C"
-            and matrix.dtype in (types.float32, types.float64))
+    return (
+        isinstance(matrix, types.Array)
+        and matrix.ndim == 2
+        and matrix.layout == "C"
+        and matrix.dtype in (types.float32, types.float64)
+    )
 
 
 def _same_floats(array, matrix):
@@ -71,15 +75,21 @@ def _same_floats(array, matrix):
 
 
 def _row_indices(rows):  # signed: an index is sign-extended to 64 bits
-    return (isinstance(rows, types.Array) and rows.ndim == 1 and rows.layout == "C"
-            and isinstance(rows.dtype, types.Integer) and rows.dtype.signed)
+    return (
+        isinstance(rows, types.Array)
+        and rows.ndim == 1
+        and rows.layout == "C"
+        and isinstance(rows.dtype, types.Integer)
+        and rows.dtype.signed
+    )
 
 
 def _splat(builder, vector, number):
     """A value of type ``vector`` with ``number`` in every lane."""
     one = builder.insert_element(ir.Constant(vector, ir.Undefined), number, ir.Constant(ir.IntType(32), 0))
-    return builder.shuffle_vector(one, ir.Constant(vector, ir.Undefined),
-                                  ir.Constant(ir.VectorType(ir.IntType(32), vector.count), None))
+    return builder.shuffle_vector(
+        one, ir.Constant(vector, ir.Undefined), ir.Constant(ir.VectorType(ir.IntType(32), vector.count), None)
+    )
 
 
 def _divided_by_255(builder, raw, values_type):
@@ -90,8 +100,9 @@ def _divided_by_255(builder, raw, values_type):
     with the exact remainder k − 255 q (fused multiply-adds), in the values' own float type;
     the tests check all 256 values in both float types.
     """
-    fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(values_type, [values_type] * 3),
-                                         f"llvm.fma.v{BLOCK}{_type_name(values_type)}")
+    fma = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(values_type, [values_type] * 3), f"llvm.fma.v{BLOCK}{_type_name(values_type)}"
+    )
     k = builder.uitofp(raw, values_type)
     reciprocal = ir.Constant(values_type, [1 / 255] * BLOCK)
     quotient = builder.fmul(k, reciprocal)
@@ -121,10 +132,13 @@ def _store_kept(builder, vector, keep, pointer):
         part = builder.shuffle_vector(vector, ir.Constant(vector.type, ir.Undefined), lanes_of_piece)
         part_keep = builder.shuffle_vector(keep, ir.Constant(keep.type, ir.Undefined), lanes_of_piece)
         pack = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(part.type, [part.type, part_keep.type, part.type]),
-            f"llvm.experimental.vector.compress.v{piece}{_type_name(part.type)}")
+            builder.module,
+            ir.FunctionType(part.type, [part.type, part_keep.type, part.type]),
+            f"llvm.experimental.vector.compress.v{piece}{_type_name(part.type)}",
+        )
         count_bits = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.IntType(piece), [ir.IntType(piece)]), f"llvm.ctpop.i{piece}")
+            builder.module, ir.FunctionType(ir.IntType(piece), [ir.IntType(piece)]), f"llvm.ctpop.i{piece}"
+        )
         packed = builder.call(pack, [part, part_keep, ir.Constant(part.type, ir.Undefined)])
         builder.store(packed, builder.bitcast(builder.gep(pointer, [kept]), part.type.as_pointer()), align=1)
         kept_here = builder.call(count_bits, [builder.bitcast(part_keep, ir.IntType(piece))])
@@ -137,14 +151,18 @@ class _Arrays:
 
     def __init__(self, context, builder, signature, args):
         self.builder = builder
-        self.arrays = [context.make_array(kind)(context, builder, value) if isinstance(kind, types.Array) else value
-                       for kind, value in zip(signature.args, args)]
+        self.arrays = [
+            context.make_array(kind)(context, builder, value) if isinstance(kind, types.Array) else value
+            for kind, value in zip(signature.args, args)
+        ]
         matrix_type = next(kind for kind in signature.args if isinstance(kind, types.Array) and kind.ndim == 2)
         self.element = context.get_value_type(matrix_type.dtype)
         self.vector = ir.VectorType(self.element, lanes(matrix_type.dtype))
         self.fma = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(self.vector, [self.vector] * 3),
-            f"llvm.fma.v{self.vector.count}{_type_name(self.vector)}")
+            builder.module,
+            ir.FunctionType(self.vector, [self.vector] * 3),
+            f"llvm.fma.v{self.vector.count}{_type_name(self.vector)}",
+        )
 
     def pointer(self, array, index):
         return self.builder.gep(self.arrays[array].data, [index])
@@ -184,8 +202,14 @@ def sum_rows(typingctx, total, matrix, rows, scales, count, start):
     same dtype; rows (≥ count,) integer row indices in range; scales (≥ count,) of matrix's
     dtype.  Two running sums (even and odd q) so that one row does not wait for the one before.
     """
-    if not (_float_matrix(matrix) and _same_floats(total, matrix) and _same_floats(scales, matrix)
-            and _same_floats(start, matrix) and _row_indices(rows) and isinstance(count, types.Integer)):
+    if not (
+        _float_matrix(matrix)
+        and _same_floats(total, matrix)
+        and _same_floats(scales, matrix)
+        and _same_floats(start, matrix)
+        and _row_indices(rows)
+        and isinstance(count, types.Integer)
+    ):
         return None
 
     def codegen(context, builder, signature, args):
@@ -193,8 +217,10 @@ def sum_rows(typingctx, total, matrix, rows, scales, count, start):
         count = builder.sext(args[4], ir.IntType(64))
         pairs = builder.ashr(count, ir.Constant(count.type, 1))
         with arrays.columns(1) as (column, _):
-            sums = [cgutils.alloca_once_value(builder, arrays.load_vector(5, column)),
-                    cgutils.alloca_once_value(builder, ir.Constant(arrays.vector, None))]
+            sums = [
+                cgutils.alloca_once_value(builder, arrays.load_vector(5, column)),
+                cgutils.alloca_once_value(builder, ir.Constant(arrays.vector, None)),
+            ]
 
             def add_row(q, running):
                 row = arrays.load_vector(1, arrays.row_start(1, arrays.load(2, q), column))
@@ -219,8 +245,13 @@ def add_to_rows(typingctx, matrix, rows, scales, vector, count):
     matrix (n, m) float, C-contiguous, m a multiple of ``lanes``; vector (m,) of the same
     dtype; rows (≥ count,) integer row indices in range; scales (≥ count,) of matrix's dtype.
     """
-    if not (_float_matrix(matrix) and _same_floats(vector, matrix) and _same_floats(scales, matrix)
-            and _row_indices(rows) and isinstance(count, types.Integer)):
+    if not (
+        _float_matrix(matrix)
+        and _same_floats(vector, matrix)
+        and _same_floats(scales, matrix)
+        and _row_indices(rows)
+        and isinstance(count, types.Integer)
+    ):
         return None
 
     def codegen(context, builder, signature, args):
@@ -249,17 +280,26 @@ def nonzero_pixels(typingctx, image, pixels, values):
     of which only the first few are kept, at the count so far, which is at most the block's
     first pixel: so no store reaches past the last whole block.
     """
-    if not (isinstance(values, types.Array) and values.ndim == 1 and values.layout == "C"
-            and values.dtype in (types.float32, types.float64)
-            and isinstance(image, types.Array) and image.ndim == 1 and image.layout == "C"
-            and image.dtype in (types.uint8, values.dtype)
-            and isinstance(pixels, types.Array) and pixels.ndim == 1 and pixels.layout == "C"
-            and pixels.dtype == types.int32):
+    if not (
+        isinstance(values, types.Array)
+        and values.ndim == 1
+        and values.layout == "C"
+        and values.dtype in (types.float32, types.float64)
+        and isinstance(image, types.Array)
+        and image.ndim == 1
+        and image.layout == "C"
+        and image.dtype in (types.uint8, values.dtype)
+        and isinstance(pixels, types.Array)
+        and pixels.ndim == 1
+        and pixels.layout == "C"
+        and pixels.dtype == types.int32
+    ):
         return None
 
     def codegen(context, builder, signature, args):
-        image_array, pixels_array, values_array = (context.make_array(kind)(context, builder, value)
-                                                   for kind, value in zip(signature.args, args))
+        image_array, pixels_array, values_array = (
+            context.make_array(kind)(context, builder, value) for kind, value in zip(signature.args, args)
+        )
         int32, int64 = ir.IntType(32), ir.IntType(64)
         raw_type = ir.VectorType(context.get_value_type(signature.args[0].dtype), BLOCK)
         values_type = ir.VectorType(context.get_value_type(signature.args[2].dtype), BLOCK)
@@ -271,13 +311,19 @@ def nonzero_pixels(typingctx, image, pixels, values):
             first = builder.mul(loop.index, ir.Constant(int64, BLOCK))
             raw = builder.load(builder.bitcast(builder.gep(image_array.data, [first]), raw_type.as_pointer()), align=1)
             pixel_bytes = isinstance(raw_type.element, ir.IntType)
-            nonzero = (builder.icmp_unsigned("!=", raw, ir.Constant(raw_type, None)) if pixel_bytes
-                       else builder.fcmp_unordered("!=", raw, ir.Constant(raw_type, None)))
-            any_nonzero = builder.icmp_unsigned("!=", builder.bitcast(nonzero, ir.IntType(BLOCK)),
-                                                ir.Constant(ir.IntType(BLOCK), 0))
+            nonzero = (
+                builder.icmp_unsigned("!=", raw, ir.Constant(raw_type, None))
+                if pixel_bytes
+                else builder.fcmp_unordered("!=", raw, ir.Constant(raw_type, None))
+            )
+            any_nonzero = builder.icmp_unsigned(
+                "!=", builder.bitcast(nonzero, ir.IntType(BLOCK)), ir.Constant(ir.IntType(BLOCK), 0)
+            )
             with builder.if_then(any_nonzero):  # about 40% of an MNIST image's blocks are all zeros
-                indices = builder.add(_splat(builder, indices_type, builder.trunc(first, int32)),
-                                      ir.Constant(indices_type, list(range(BLOCK))))
+                indices = builder.add(
+                    _splat(builder, indices_type, builder.trunc(first, int32)),
+                    ir.Constant(indices_type, list(range(BLOCK))),
+                )
                 block_values = _divided_by_255(builder, raw, values_type) if pixel_bytes else raw
                 stored = builder.load(count)
                 kept = _store_kept(builder, indices, nonzero, builder.gep(pixels_array.data, [stored]))
@@ -301,17 +347,21 @@ def prefetch(typingctx, array):
         data = context.make_array(signature.args[0])(context, builder, args[0])
         int8_pointer, int32 = ir.IntType(8).as_pointer(), ir.IntType(32)
         hint = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [int8_pointer, int32, int32, int32]), "llvm.prefetch.p0")
+            builder.module, ir.FunctionType(ir.VoidType(), [int8_pointer, int32, int32, int32]), "llvm.prefetch.p0"
+        )
         start = builder.bitcast(data.data, int8_pointer)
-        size = builder.mul(builder.extract_value(data.shape, 0),
-                           ir.Constant(ir.IntType(64),
-                                       context.get_abi_sizeof(context.get_value_type(signature.args[0].dtype))))
+        size = builder.mul(
+            builder.extract_value(data.shape, 0),
+            ir.Constant(ir.IntType(64), context.get_abi_sizeof(context.get_value_type(signature.args[0].dtype))),
+        )
         lines = cgutils.for_range_slice(builder, ir.Constant(size.type, 0), size, ir.Constant(size.type, CACHE_LINE))
         with lines as (offset, _):
             # read (0); locality 2, into the second-level cache: the first is too small for the next
             # images and the weights together; data (1)
-            builder.call(hint, [builder.gep(start, [offset]), ir.Constant(int32, 0), ir.Constant(int32, 2),
-                                ir.Constant(int32, 1)])
+            builder.call(
+                hint,
+                [builder.gep(start, [offset]), ir.Constant(int32, 0), ir.Constant(int32, 2), ir.Constant(int32, 1)],
+            )
         return context.get_dummy_value()
 
     return types.void(array), codegen
@@ -321,8 +371,7 @@ def prefetch(typingctx, array):
 # 2^k put straight into the exponent bits.
 _LOG2_E = 1.4426950408889634
 _LN2_HIGH, _LN2_LOW = 0.693359375, -2.12194440e-4  # ln 2 in two parts, so that k · _LN2_HIGH is exact
-_EXP_POLYNOMIAL = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1,
-                   5.0000001201e-1)
+_EXP_POLYNOMIAL = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1)
 _EXP_RANGE = (-87.0, 89.0)  # e^−87 is still a normal float32; from x = 88.4 on, 2^k is inf and σ = 0
 
 
@@ -336,8 +385,9 @@ def sigmoid(typingctx, z):
     checks every z from −20 to 20 in steps of 1e−4, where the polynomial is at its worst).  NaN
     stays NaN; σ(z) is 0 from z = −88.4 down (the true value is below 1e−38).
     """
-    if not (isinstance(z, types.Array) and z.ndim == 1 and z.layout == "C"
-            and z.dtype in (types.float32, types.float64)):
+    if not (
+        isinstance(z, types.Array) and z.ndim == 1 and z.layout == "C" and z.dtype in (types.float32, types.float64)
+    ):
         return None
 
     def codegen(context, builder, signature, args):
@@ -376,14 +426,23 @@ def sigmoid(typingctx, z):
             return builder.fmul(e_r, two_to_k)
 
         length = builder.extract_value(array.shape, 0)
-        load = intrinsic_function(f"llvm.masked.load.v{count}{_type_name(vector)}.p0", vector,
-                                  pointer_type, int32, flags_vector, vector)
-        store = intrinsic_function(f"llvm.masked.store.v{count}{_type_name(vector)}.p0", ir.VoidType(),
-                                   vector, pointer_type, int32, flags_vector)
+        load = intrinsic_function(
+            f"llvm.masked.load.v{count}{_type_name(vector)}.p0", vector, pointer_type, int32, flags_vector, vector
+        )
+        store = intrinsic_function(
+            f"llvm.masked.store.v{count}{_type_name(vector)}.p0",
+            ir.VoidType(),
+            vector,
+            pointer_type,
+            int32,
+            flags_vector,
+        )
         alignment = ir.Constant(int32, context.get_abi_sizeof(element))
         with cgutils.for_range_slice(builder, ir.Constant(int64, 0), length, ir.Constant(int64, count)) as (first, _):
-            position = builder.add(_splat(builder, ir.VectorType(int64, count), first),
-                                   ir.Constant(ir.VectorType(int64, count), list(range(count))))
+            position = builder.add(
+                _splat(builder, ir.VectorType(int64, count), first),
+                ir.Constant(ir.VectorType(int64, count), list(range(count))),
+            )
             inside = builder.icmp_signed("<", position, _splat(builder, ir.VectorType(int64, count), length))
             pointer = builder.bitcast(builder.gep(array.data, [first]), pointer_type)
             z_values = builder.call(load, [pointer, alignment, inside, constant(0.0)])

@@ -13,8 +13,8 @@ from importlib import resources
 
 from ..network import Network
 
-SHIPPED = {"3b1b": "3b1b.npz", "big": "big.npz"}   # name → file in this package
-BUNDLED = SHIPPED["3b1b"]                          # the explorer's default network
+SHIPPED = {"3b1b": "3b1b.npz", "big": "big.npz"}  # name → file in this package
+BUNDLED = SHIPPED["3b1b"]  # the explorer's default network
 
 
 def shipped_names():
@@ -35,7 +35,12 @@ def load_bundled():
 def describe(name):
     """What ``digitnet models`` says about a shipped network: name, sizes, parameters, test accuracy, rejector."""
     net = load_shipped(name)
-    kept_epoch = net.recipe.get("best_epoch") or len(net.history)     # the epoch whose weights were kept
+    kept_epoch = net.recipe.get("best_epoch") or len(net.history)  # the epoch whose weights were kept
     kept = [record for record in net.history if record.get("epoch") == kept_epoch]
-    return {"name": name, "sizes": net.sizes, "parameters": net.num_parameters,
-            "test_accuracy": kept[0].get("test_accuracy") if kept else None, "rejector": net.rejector is not None}
+    return {
+        "name": name,
+        "sizes": net.sizes,
+        "parameters": net.num_parameters,
+        "test_accuracy": kept[0].get("test_accuracy") if kept else None,
+        "rejector": net.rejector is not None,
+    }

@@ -27,16 +27,15 @@ from ..training import SCHEDULES
 from .jobs import Job
 from .validation import ApiError, boolean, check_body, choice, integer, integers, number, pixels, png, text
 
-MAX_TRAINED = 12          # networks trained from the page that are kept (oldest dropped first)
-MAX_JOBS = 20             # finished jobs whose state is kept (oldest dropped first; running ones always kept)
+MAX_TRAINED = 12  # networks trained from the page that are kept (oldest dropped first)
+MAX_JOBS = 20  # finished jobs whose state is kept (oldest dropped first; running ones always kept)
 TOP_NUDGES = 10
 STRONGEST_CONNECTIONS = 40  # per layer: the largest terms w·a of the weighted sums, drawn on the page
-NOISE_REPORT_COUNT = 1000 # random images (and test digits) behind the noise panel's figures
+NOISE_REPORT_COUNT = 1000  # random images (and test digits) behind the noise panel's figures
 SMALL_WORK_ENGINE = "reference"  # a few thousand images: NumPy answers at once, with no compiler to wait for
-SURE_OUTPUT, SURE_MARGIN = 0.8, 0.3  # "sure": the top output at least this, and this far above the next
-MAXIMIZING_START = 0.0    # activation maximization starts from MNIST's black background (grey stalls)
-COST_SAMPLE = 100         # training images whose cost is measured at each progress report while training
-MAX_SAMPLE_COSTS = 400    # (epoch, cost) points kept for the curve: beyond that, every other one is dropped
+MAXIMIZING_START = 0.0  # activation maximization starts from MNIST's black background (grey stalls)
+COST_SAMPLE = 100  # training images whose cost is measured at each progress report while training
+MAX_SAMPLE_COSTS = 400  # (epoch, cost) points kept for the curve: beyond that, every other one is dropped
 
 # Request schemas: field → (required, check).  "model" is a network id; absent means the default one.
 MODEL = (False, text(64))
@@ -45,12 +44,12 @@ COST = {"model": MODEL, "pixels": (True, pixels), "label": (True, integer(0, 9))
 NOISE = {"model": MODEL, "kind": (False, choice(insight.NOISE_KINDS)), "seed": (False, integer(0, 2**31 - 1))}
 TEST_IMAGE = {"model": MODEL, "position": (True, integer(0)), "mistakes": (False, boolean)}
 TRAIN = {
-    "hidden": (True, integers(0, 4, 1, 256)),       # hidden layer sizes; 784 inputs and 10 outputs
+    "hidden": (True, integers(0, 4, 1, 256)),  # hidden layer sizes; 784 inputs and 10 outputs
     "lr": (True, number(0, 100)),
     "epochs": (True, integer(1, 100)),
     "batch_size": (True, integer(1, 1000)),
     "schedule": (False, choice(SCHEDULES)),
-    "limit": (False, integer(10, 60_000)),           # train on the first N training images
+    "limit": (False, integer(10, 60_000)),  # train on the first N training images
     "seed": (False, integer(0, 2**31 - 1)),
 }
 
@@ -72,56 +71,54 @@ def _packed_int8(array):
     array = np.asarray(array, dtype=np.float64)
     scale = float(np.abs(array).max()) if array.size else 0.0
     levels = np.zeros(array.shape) if scale == 0 else np.rint(127 * array / scale)
-    return {"shape": list(array.shape), "scale": scale,
-            "int8": base64.b64encode(levels.astype(np.int8).tobytes()).decode()}
+    return {
+        "shape": list(array.shape),
+        "scale": scale,
+        "int8": base64.b64encode(levels.astype(np.int8).tobytes()).decode(),
+    }
 
 
 def _packed_uint8(array):
     """Values in [0, 1] (pictures of inputs) as ``{"shape", "uint8"}``: value ≈ uint8 / 255."""
     array = np.clip(np.asarray(array, dtype=np.float64), 0, 1)
-    return {"shape": list(array.shape),
-            "uint8": base64.b64encode(np.rint(255 * array).astype(np.uint8).tobytes()).decode()}
+    return {
+        "shape": list(array.shape),
+        "uint8": base64.b64encode(np.rint(255 * array).astype(np.uint8).tobytes()).decode(),
+    }
 
 
-def answer_state(net, image, outputs):
-    """How sure the answer for one input is: ("sure" | "unsure" | "rejected", digit or None).
-
-    With a rejector (``digitnet.rejection``) an input it rejects is "rejected"; otherwise the
-    network's own outputs decide: "sure" when the top output is at least SURE_OUTPUT and
-    SURE_MARGIN above the next one, else "unsure".
-    """
-    if net.rejector is not None and net.predict_or_reject(image, engine=SMALL_WORK_ENGINE).rejected:
-        return "rejected", None
-    top, second = np.sort(np.asarray(outputs, dtype=np.float64))[::-1][:2]
-    digit = int(np.argmax(outputs))
-    return ("sure" if top >= SURE_OUTPUT and top - second >= SURE_MARGIN else "unsure"), digit
+def answer_state(net, image):
+    """How sure the answer for one input (784,) is, by the library's rule (``Network.predict_or_reject``):
+    ("sure" | "unsure" | "rejected", the digit or None when rejected)."""
+    verdict = net.predict_or_reject(image, engine=SMALL_WORK_ENGINE)
+    return verdict.state, verdict.digit
 
 
 class Explorer:
     """The server's state: networks by id, the data folder, the current training and download jobs."""
 
-    def __init__(self, net, name, data_dir=None, mirrors=None):
+    def __init__(self, net, name, data_dir=None, mirrors=None, others=()):
         self.data_dir = resolve_data_dir(data_dir)
         self._mirrors = mirrors
-        self._lock = threading.Lock()        # guards the registry of networks and the caches
-        self._data_lock = threading.Lock()   # guards loading MNIST (about a second)
+        self._lock = threading.Lock()  # guards the registry of networks and the caches
+        self._data_lock = threading.Lock()  # guards loading MNIST (about a second)
         self._models = OrderedDict()
         self._trained = 0
         self.default_model = self._add(net, name, read_only=True, trained=False)
+        for other_name, other in others:  # read-only networks to compare with (e.g. the shipped ones)
+            self._add(other, other_name, read_only=True, trained=False, model_id=other_name)
         self._mnist = None
-        self._mistakes = {}          # model id → indices of the test images it gets wrong
-        self._maximizing = {}        # model id → activation-maximization images (slow: computed once)
+        self._mistakes = {}  # model id → indices of the test images it gets wrong
+        self._maximizing = {}  # model id → activation-maximization images (slow: computed once)
         self._jobs = OrderedDict()
         self._training = self._download = None
 
     # ------------------------------------------------------------------ networks
-    def _add(self, net, name, read_only, trained):
+    def _add(self, net, name, read_only, trained, model_id="default"):
         with self._lock:
             if trained:
                 self._trained += 1
                 model_id = f"net-{self._trained}"
-            else:
-                model_id = "default"
             self._models[model_id] = {"net": net, "name": name, "read_only": read_only}
             trained_ids = [k for k in self._models if k.startswith("net-")]
             for old in trained_ids[:-MAX_TRAINED]:
@@ -142,36 +139,58 @@ class Explorer:
         """Every registered network: id, name, layer sizes, test accuracy, read-only."""
         with self._lock:
             items = list(self._models.items())
-        return [{"id": model_id, "name": entry["name"], "sizes": entry["net"].sizes,
-                 "read_only": entry["read_only"], "test_accuracy": _test_accuracy(entry["net"])}
-                for model_id, entry in items]
+        return [
+            {
+                "id": model_id,
+                "name": entry["name"],
+                "sizes": entry["net"].sizes,
+                "read_only": entry["read_only"],
+                "test_accuracy": _test_accuracy(entry["net"]),
+            }
+            for model_id, entry in items
+        ]
 
     def describe(self, model_id):
         """A network's shape, recipe, history and every weight and bias (for drawing connections)."""
         net = self.network(model_id)
-        return {"id": model_id, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
-                "history": net.history, "test_accuracy": _test_accuracy(net),
-                "weights": [_floats(W) for W in net.weights], "biases": [_floats(b) for b in net.biases]}
+        return {
+            "id": model_id,
+            **net.config(),
+            "parameters": net.num_parameters,
+            "recipe": net.recipe,
+            "history": net.history,
+            "test_accuracy": _test_accuracy(net),
+            "weights": [_floats(W) for W in net.weights],
+            "biases": [_floats(b) for b in net.biases],
+        }
 
     def views(self, model_id):
         """What the hidden neurons look for: first-layer weight images and the deeper layers' views."""
         net = self.network(model_id)
-        return {"first_layer": _floats(insight.first_layer_images(net)),
-                "deeper": {str(layer): _floats(insight.linear_views(net, layer))
-                           for layer in range(2, net.num_layers + 1)}}
+        return {
+            "first_layer": _floats(insight.first_layer_images(net)),
+            "deeper": {str(layer): _floats(insight.linear_views(net, layer)) for layer in range(2, net.num_layers + 1)},
+        }
 
     def compact(self, model_id):
         """What the page needs to draw a network, compactly: its description with the weights and
         biases as float32 (``_packed_float32``) and, per layer, what its neurons look for on one shared
         linear scale (``_packed_int8``: the first layer's weights, the deeper layers' linear views)."""
         net = self.network(model_id)
-        return {"id": model_id, **net.config(), "parameters": net.num_parameters, "recipe": net.recipe,
-                "history": net.history, "test_accuracy": _test_accuracy(net),
-                "rejector": net.rejector is not None,
-                "weights": [_packed_float32(W) for W in net.weights],
-                "biases": [_packed_float32(b) for b in net.biases],
-                "views": {str(layer): _packed_int8(insight.linear_views(net, layer))
-                          for layer in range(1, net.num_layers + 1)}}
+        return {
+            "id": model_id,
+            **net.config(),
+            "parameters": net.num_parameters,
+            "recipe": net.recipe,
+            "history": net.history,
+            "test_accuracy": _test_accuracy(net),
+            "rejector": net.rejector is not None,
+            "weights": [_packed_float32(W) for W in net.weights],
+            "biases": [_packed_float32(b) for b in net.biases],
+            "views": {
+                str(layer): _packed_int8(insight.linear_views(net, layer)) for layer in range(1, net.num_layers + 1)
+            },
+        }
 
     def maximizing(self, model_id):
         """For every neuron past the input, an input that excites it (activation maximization from
@@ -184,8 +203,7 @@ class Explorer:
             for layer in range(1, net.num_layers + 1):
                 images = insight.activation_maximizations(net, layer, range(net.sizes[layer]), start=MAXIMIZING_START)
                 reached = net.forward(images.reshape(len(images), 784))[1][layer]
-                cached[str(layer)] = {"images": _packed_uint8(images),
-                                      "activations": _floats(reached.diagonal())}
+                cached[str(layer)] = {"images": _packed_uint8(images), "activations": _floats(reached.diagonal())}
             with self._lock:
                 self._maximizing[model_id] = cached
         return cached
@@ -206,11 +224,15 @@ class Explorer:
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
-        state, digit = answer_state(net, image, activations[-1])
-        answer = {"digit": digit, "top": int(activations[-1].argmax()), "state": state,
-                  "weighted_sums": [_floats(z) for z in weighted_sums],
-                  "activations": [_floats(a) for a in activations]}
-        if request.get("connections"):   # a few milliseconds more: the page asks when the pen lifts
+        state, digit = answer_state(net, image)
+        answer = {
+            "digit": digit,
+            "top": int(activations[-1].argmax()),
+            "state": state,
+            "weighted_sums": [_floats(z) for z in weighted_sums],
+            "activations": [_floats(a) for a in activations],
+        }
+        if request.get("connections"):  # a few milliseconds more: the page asks when the pen lifts
             answer["connections"] = insight.layer_activations(net, image, STRONGEST_CONNECTIONS)["connections"]
         return answer
 
@@ -220,9 +242,11 @@ class Explorer:
         net = self.network(request.get("model"))
         image, label = request["pixels"], request["label"]
         downhill = insight.negative_gradient(net, image[None, :], [label])
-        return {"breakdown": _jsonable(insight.cost_breakdown(net, image, label)),
-                "nudges": _jsonable(insight.nudges(net, image[None, :], [label], top=TOP_NUDGES)),
-                "first_layer_nudges": _packed_int8(downhill.weights[0].reshape(-1, 28, 28))}
+        return {
+            "breakdown": _jsonable(insight.cost_breakdown(net, image, label)),
+            "nudges": _jsonable(insight.nudges(net, image[None, :], [label], top=TOP_NUDGES)),
+            "first_layer_nudges": _packed_int8(downhill.weights[0].reshape(-1, 28, 28)),
+        }
 
     def noise(self, body):
         """A random image of ``kind`` for the page to feed in, and what the network says about 1,000 more."""
@@ -232,10 +256,8 @@ class Explorer:
         digits = None
         if self._mnist is not None or not missing_files(self.data_dir):
             digits = self.mnist()[1][0][:NOISE_REPORT_COUNT]
-        report = insight.noise_report(net, kind, NOISE_REPORT_COUNT, seed=seed, digits=digits,
-                                      engine=SMALL_WORK_ENGINE)
-        return {"kind": kind, "seed": seed, "pixels": _floats(insight.noise_images(kind, 1, seed)[0]),
-                "report": report}
+        report = insight.noise_report(net, kind, NOISE_REPORT_COUNT, seed=seed, digits=digits, engine=SMALL_WORK_ENGINE)
+        return {"kind": kind, "seed": seed, "pixels": _floats(insight.noise_images(kind, 1, seed)[0]), "report": report}
 
     # ------------------------------------------------------------------ MNIST
     def data_status(self):
@@ -244,7 +266,7 @@ class Explorer:
 
     def mnist(self):
         """((train_images, train_labels), (test_images, test_labels)), loaded once; 409 if absent or unreadable."""
-        with self._data_lock:   # not self._lock: predictions must not wait while the data loads
+        with self._data_lock:  # not self._lock: predictions must not wait while the data loads
             if self._mnist is None:
                 self._require_data()
                 try:
@@ -257,9 +279,12 @@ class Explorer:
         """409 unless the data folder holds the four MNIST files."""
         missing = missing_files(self.data_dir)
         if missing:
-            raise ApiError(409, f"MNIST is not in {self.data_dir} (missing {', '.join(missing)}): "
-                                "download it from the Train panel, run `digitnet download`, "
-                                "or start with --data DIR")
+            raise ApiError(
+                409,
+                f"MNIST is not in {self.data_dir} (missing {', '.join(missing)}): "
+                "download it from the Train panel, run `digitnet download`, "
+                "or start with --data DIR",
+            )
 
     def test_image(self, body):
         """One MNIST test image by position, among all of them or among the network's mistakes."""
@@ -293,14 +318,20 @@ class Explorer:
         ends (done, stopped, failed), the last complete epoch's network is registered."""
         request = check_body(body, TRAIN)
         preset = PRESETS[DEFAULT_PRESET]
-        settings = {"sizes": [784, *request["hidden"], 10], "lr": request["lr"], "epochs": request["epochs"],
-                    "batch_size": request["batch_size"],
-                    "schedule": request.get("schedule", preset.recipe.schedule),
-                    "limit": request.get("limit"), "seed": request.get("seed", 0)}
-        recipe = preset.recipe.replace(**{key: settings[key] for key in ("lr", "epochs", "batch_size", "schedule",
-                                                                          "seed")})
+        settings = {
+            "sizes": [784, *request["hidden"], 10],
+            "lr": request["lr"],
+            "epochs": request["epochs"],
+            "batch_size": request["batch_size"],
+            "schedule": request.get("schedule", preset.recipe.schedule),
+            "limit": request.get("limit"),
+            "seed": request.get("seed", 0),
+        }
+        recipe = preset.recipe.replace(
+            **{key: settings[key] for key in ("lr", "epochs", "batch_size", "schedule", "seed")}
+        )
         self._require_data()  # refuse at once (409) when there is no data
-        learned = []          # the last complete epoch's network
+        learned = []  # the last complete epoch's network
 
         def receive(job, report):
             if "network" in report:
@@ -315,9 +346,17 @@ class Explorer:
         with self._lock:
             if self._training is not None and self._training.running:
                 raise ApiError(409, "a network is already being trained on this server; stop it or wait")
-            job = Job("train", train_network, (str(self.data_dir), preset.network, recipe, settings), receive=receive,
-                      finish=finish, settings=settings, history=[], progress={"epoch": 1, "done": 0, "total": 0},
-                      model=None)
+            job = Job(
+                "train",
+                train_network,
+                (str(self.data_dir), preset.network, recipe, settings),
+                receive=receive,
+                finish=finish,
+                settings=settings,
+                history=[],
+                progress={"epoch": 1, "done": 0, "total": 0},
+                model=None,
+            )
             self._training = self._keep(job)
         return job.start().snapshot()[1]
 
@@ -328,8 +367,15 @@ class Explorer:
                 raise ApiError(409, "MNIST is already being downloaded")
             if not missing_files(self.data_dir):
                 raise ApiError(409, f"MNIST is already in {self.data_dir}")
-            job = Job("download", download_data, (str(self.data_dir), self._mirrors, data.FILES),
-                      folder=str(self.data_dir), file=None, done=0, total=None)
+            job = Job(
+                "download",
+                download_data,
+                (str(self.data_dir), self._mirrors, data.FILES),
+                folder=str(self.data_dir),
+                file=None,
+                done=0,
+                total=None,
+            )
             self._download = self._keep(job)
         return job.start().snapshot()[1]
 
@@ -337,7 +383,7 @@ class Explorer:
         """Register ``job`` (under self._lock), dropping the oldest finished jobs beyond MAX_JOBS."""
         self._jobs[job.id] = job
         finished = [job_id for job_id, kept in self._jobs.items() if not kept.running]
-        for job_id in finished[:max(0, len(self._jobs) - MAX_JOBS)]:
+        for job_id in finished[: max(0, len(self._jobs) - MAX_JOBS)]:
             del self._jobs[job_id]
         return job
 
@@ -358,14 +404,20 @@ class Explorer:
 
     def status(self):
         """What the page needs at start: the networks, the data, and any job under way."""
-        return {"models": self.models(), "default_model": self.default_model, "data": self.data_status(),
-                "training": self._training.snapshot()[1] if self._training else None,
-                "download": self._download.snapshot()[1] if self._download else None,
-                "train_defaults": {"hidden": PRESETS[DEFAULT_PRESET].network["sizes"][1:-1],
-                                   **{k: getattr(PRESETS[DEFAULT_PRESET].recipe, k)
-                                      for k in ("lr", "epochs", "batch_size", "schedule")}},
-                "schedules": list(SCHEDULES), "noise_kinds": list(insight.NOISE_KINDS),
-                "limits": {"trained_networks": MAX_TRAINED, "finished_jobs": MAX_JOBS}}
+        return {
+            "models": self.models(),
+            "default_model": self.default_model,
+            "data": self.data_status(),
+            "training": self._training.snapshot()[1] if self._training else None,
+            "download": self._download.snapshot()[1] if self._download else None,
+            "train_defaults": {
+                "hidden": PRESETS[DEFAULT_PRESET].network["sizes"][1:-1],
+                **{k: getattr(PRESETS[DEFAULT_PRESET].recipe, k) for k in ("lr", "epochs", "batch_size", "schedule")},
+            },
+            "schedules": list(SCHEDULES),
+            "noise_kinds": list(insight.NOISE_KINDS),
+            "limits": {"trained_networks": MAX_TRAINED, "finished_jobs": MAX_JOBS},
+        }
 
     def close(self, timeout=5):
         """Stop every job and wait for them (used when the server shuts down)."""
@@ -391,19 +443,32 @@ def train_network(data_dir, network, recipe, settings, report):
     # epoch 0 of the page's curves: the untrained network (NumPy: no compiler to wait for)
     before_train = net.evaluate(train_images[:limit], train_labels[:limit], engine=SMALL_WORK_ENGINE)
     before_test = net.evaluate(*test, engine=SMALL_WORK_ENGINE)
-    report(initial={"train_cost": before_train["cost"], "test_cost": before_test["cost"],
-                    "test_accuracy": before_test["accuracy"]})
+    report(
+        initial={
+            "train_cost": before_train["cost"],
+            "test_cost": before_test["cost"],
+            "test_accuracy": before_test["accuracy"],
+        }
+    )
     sample, sample_costs = (train_images[:COST_SAMPLE], train_labels[:COST_SAMPLE]), []
 
-    def on_progress(done, total):   # the network holds the current weights here: the sample's cost now
+    def on_progress(done, total):  # the network holds the current weights here: the sample's cost now
         sample_costs.append([len(net.history) + done / total, float(net.example_costs(*sample).mean())])
         if len(sample_costs) > MAX_SAMPLE_COSTS:
             sample_costs[:] = sample_costs[::2]
-        report.progress(progress={"epoch": len(net.history) + 1, "done": done, "total": total},
-                        sample_costs=list(sample_costs))
+        report.progress(
+            progress={"epoch": len(net.history) + 1, "done": done, "total": total}, sample_costs=list(sample_costs)
+        )
 
-    net.fit(train_images[:limit], train_labels[:limit], recipe, test=test, monitor=True, on_progress=on_progress,
-            on_epoch=lambda record: report(record=record, network=net))
+    net.fit(
+        train_images[:limit],
+        train_labels[:limit],
+        recipe,
+        test=test,
+        monitor=True,
+        on_progress=on_progress,
+        on_epoch=lambda record: report(record=record, network=net),
+    )
 
 
 def download_data(folder, mirrors, files, report):
@@ -413,15 +478,18 @@ def download_data(folder, mirrors, files, report):
     checks against exactly what the server would."""
     data.FILES = files
     options = {} if mirrors is None else {"mirrors": mirrors}
-    download_mnist(folder, on_progress=lambda name, done, total: report.progress(file=name, done=done, total=total),
-                   **options)
+    download_mnist(
+        folder, on_progress=lambda name, done, total: report.progress(file=name, done=done, total=total), **options
+    )
 
 
 def _trained_name(net):
     """A trained network's name on the page: its sizes, epochs and test accuracy."""
     epochs = len(net.history)
-    return (f"{'-'.join(map(str, net.sizes))} · {epochs} epoch{'s' if epochs > 1 else ''} · "
-            f"{net.history[-1]['test_accuracy']:.1%}")
+    return (
+        f"{'-'.join(map(str, net.sizes))} · {epochs} epoch{'s' if epochs > 1 else ''} · "
+        f"{net.history[-1]['test_accuracy']:.1%}"
+    )
 
 
 def _test_accuracy(net):

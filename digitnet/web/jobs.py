@@ -33,11 +33,11 @@ import time
 from ..errors import DigitnetError
 
 RUNNING, DONE, STOPPED, FAILED = "running", "done", "stopped", "failed"
-POLL_INTERVAL = 0.05      # seconds: how often the parent looks for a stop request between reports
-END_GRACE = 0.2           # seconds a stopped child gets to end on SIGTERM before it is killed
+POLL_INTERVAL = 0.05  # seconds: how often the parent looks for a stop request between reports
+END_GRACE = 0.2  # seconds a stopped child gets to end on SIGTERM before it is killed
 PROGRESS_INTERVAL = 0.05  # seconds: at most 20 progress reports a second reach the parent
 PARENT_CHECK_INTERVAL = 0.5  # seconds between the child's checks that the server is still there
-NICENESS = 10             # the work's priority below the server's (Unix); requests come first
+NICENESS = 10  # the work's priority below the server's (Unix); requests come first
 _ids = itertools.count(1)
 
 
@@ -186,8 +186,8 @@ def _end_with_parent(parent):
 
 def _child(work, args, sender):
     """The child process: run the work, then say "done" or "failed" with a one-line reason."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C in the terminal is the server's to handle
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))   # SystemExit: temporary files get removed
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the server's to handle
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # SystemExit: temporary files get removed
     threading.Thread(target=_end_with_parent, args=(os.getppid(),), daemon=True).start()
     if hasattr(os, "nice"):
         os.nice(NICENESS)
@@ -200,5 +200,5 @@ def _child(work, args, sender):
     except Exception as error:  # noqa: BLE001 - reported to the page as one line
         ending = ("failed", f"{type(error).__name__}: {error}")
     report.flush()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the work is over: nothing left to clean up
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the work is over: nothing left to clean up
     sender.send(ending)

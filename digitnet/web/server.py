@@ -52,13 +52,18 @@ from .explorer import Explorer
 from .sharing import SharedWork
 from .validation import MAX_BODY_BYTES, ApiError
 
-CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
-COMPRESS_AT = 1024          # bytes: larger answers are gzipped for browsers that accept it
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+COMPRESS_AT = 1024  # bytes: larger GET answers are gzipped for browsers that accept it (not the
+# answers to drawing, which are small, many, and on this computer)
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-                               "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-                               "frame-ancestors 'none'",
+    "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
@@ -81,16 +86,18 @@ ROUTES = [  # (method, path pattern, Handler method name, a computation: shared 
     ("POST", rf"/api/jobs/{ID}/stop", "stop_job", False),
 ]
 TOKEN_HEADER = "X-Digitnet-Token"
-EVENT_INTERVAL = 0.05      # seconds: at most 20 progress events a second per stream
-KEEP_ALIVE = 15.0          # seconds between comments on a quiet event stream
-LISTEN_BACKLOG = 128       # connections the kernel queues before the server accepts them (the default is 5)
-MAX_CONNECTIONS = 256      # connections served at once; more get an immediate 503 and are closed
-COMPUTE_SLOTS = max(2, os.cpu_count() or 1)   # computations run at once (one per processor: each may hold
-                                              # a decoded picture, ~32 MiB for 1024×1024); more wait their turn
-REQUEST_TIMEOUT = 30       # seconds a silent connection may hold a thread
+EVENT_INTERVAL = 0.05  # seconds: at most 20 progress events a second per stream
+KEEP_ALIVE = 15.0  # seconds between comments on a quiet event stream
+LISTEN_BACKLOG = 128  # connections the kernel queues before the server accepts them (the default is 5)
+MAX_CONNECTIONS = 256  # connections served at once; more get an immediate 503 and are closed
+COMPUTE_SLOTS = max(2, os.cpu_count() or 1)  # computations run at once (one per processor: each may hold
+# a decoded picture, ~32 MiB for 1024×1024); more wait their turn
+REQUEST_TIMEOUT = 30  # seconds a silent connection may hold a thread
 _BUSY = json.dumps({"error": "too many connections at once; try again in a moment"}).encode()
-BUSY_REPLY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
-              b"Content-Length: %d\r\n\r\n%s" % (len(_BUSY), _BUSY))
+BUSY_REPLY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+    b"Content-Length: %d\r\n\r\n%s" % (len(_BUSY), _BUSY)
+)
 
 
 def _reject_constant(name):
@@ -119,7 +126,7 @@ def encode_json(obj):
 class Handler(http.server.BaseHTTPRequestHandler):
     """One request: read its body, check who sends it, route it, answer with JSON (or a file, or events)."""
 
-    protocol_version = "HTTP/1.1"   # keep-alive: a drawing sends many requests in a row
+    protocol_version = "HTTP/1.1"  # keep-alive: a drawing sends many requests in a row
     server_version = "digitnet-explorer"
     timeout = REQUEST_TIMEOUT
     disable_nagle_algorithm = True  # send each answer at once (else headers and body wait ~40 ms for an ACK)
@@ -129,7 +136,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """Quiet: the command line prints the address; requests are not logged."""
 
     def _send(self, status, body, content_type, extra_headers=(), cache="no-store"):
-        if len(body) >= COMPRESS_AT and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+        if self.command == "GET" and len(body) >= COMPRESS_AT and "gzip" in (self.headers.get("Accept-Encoding") or ""):
             body = gzip.compress(body, compresslevel=6, mtime=0)
             extra_headers = (*extra_headers, ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding"))
         self.send_response(status)
@@ -146,7 +153,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _json(self, status, obj):
         body = obj if isinstance(obj, bytes) else encode_json(obj)
-        if self.command == "GET" and status == 200:   # the browser may keep it and ask again (304 if unchanged)
+        if self.command == "GET" and status == 200:  # the browser may keep it and ask again (304 if unchanged)
             return self._cached(body, "application/json", _etag(body))
         self._send(status, body, "application/json")
 
@@ -210,8 +217,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if origins and (len(origins) > 1 or origins[0].strip().lower() != "http://" + host):
             raise ApiError(403, f"refused: this request comes from another origin ({origins[0][:100]!r})")
         if self.server.token is not None and not _same_secret(self.headers.get(TOKEN_HEADER), self.server.token):
-            raise ApiError(401, f"this server needs its token in the {TOKEN_HEADER} header: open the page "
-                                "at the address `digitnet explore` printed")
+            raise ApiError(
+                401,
+                f"this server needs its token in the {TOKEN_HEADER} header: open the page "
+                "at the address `digitnet explore` printed",
+            )
 
     def _json_body(self, raw):
         """A POST's JSON body: present, sent as application/json, valid JSON."""
@@ -249,8 +259,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path.path == "/" and self.server.token is not None:
             given = parse_qs(path.query).get("token", [None])[0]
             if not _same_secret(given, self.server.token):
-                raise ApiError(401, "this server needs its token: open the page at the address "
-                                    "`digitnet explore` printed (it ends with ?token=…)")
+                raise ApiError(
+                    401,
+                    "this server needs its token: open the page at the address "
+                    "`digitnet explore` printed (it ends with ?token=…)",
+                )
         self._cached(*self.server.static[path.path])
 
     def _handle(self, method):
@@ -285,11 +298,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.server.compute_slots:
                 status, answer = method(body, *arguments)
                 return status, answer if isinstance(answer, tuple) else encode_json(answer)
+
         status, answer = self.server.shared.run((name, arguments, raw), compute)
-        if isinstance(answer, tuple):   # a file: (name, bytes)
+        if isinstance(answer, tuple):  # a file: (name, bytes)
             file_name, content = answer
-            self._send(status, content, "application/octet-stream",
-                       [("Content-Disposition", f'attachment; filename="{file_name}"')])
+            self._send(
+                status,
+                content,
+                "application/octet-stream",
+                [("Content-Disposition", f'attachment; filename="{file_name}"')],
+            )
             return None
         return status, answer
 
@@ -411,7 +429,7 @@ class ExplorerServer(http.server.ThreadingHTTPServer):
         self.compute_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
         self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         static = _static_files(resources.files(__package__) / "static")
-        if token is not None:   # the page reads its token from here and sends it with every /api/ call
+        if token is not None:  # the page reads its token from here and sends it with every /api/ call
             page, content_type = static["/"]
             meta = f'<meta name="digitnet-token" content="{token}">\n</head>'.encode()
             static["/"] = (page.replace(b"</head>", meta, 1), content_type)
@@ -480,12 +498,14 @@ def _static_files(folder, prefix="/"):
     """URL path → (bytes, content type) for every page file under ``folder``; index.html is "/"."""
     files = {}
     for entry in folder.iterdir():
-        suffix = entry.name[entry.name.rfind("."):]
+        suffix = entry.name[entry.name.rfind(".") :]
         if entry.is_dir():
             files.update(_static_files(entry, f"{prefix}{entry.name}/"))
         elif suffix in CONTENT_TYPES:
-            files[prefix if entry.name == "index.html" else prefix + entry.name] = (entry.read_bytes(),
-                                                                                    CONTENT_TYPES[suffix])
+            files[prefix if entry.name == "index.html" else prefix + entry.name] = (
+                entry.read_bytes(),
+                CONTENT_TYPES[suffix],
+            )
     return files
 
 
@@ -505,10 +525,13 @@ def _same_secret(given, secret):
     return given is not None and hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode())
 
 
-def make_server(net, name, host="127.0.0.1", port=8000, data_dir=None, mirrors=None):
+def make_server(net, name, host="127.0.0.1", port=8000, data_dir=None, mirrors=None, others=()):
     """An ExplorerServer for ``net`` bound to host:port (port 0 picks a free one); call serve_forever().
 
     On a non-loopback ``host`` the server makes a token (``server.token``, part of ``server.url``)
-    that the page and every /api/ call must carry."""
+    that the page and every /api/ call must carry.  ``others``: (id, network) pairs served beside it,
+    read-only, to compare with."""
     token = None if _is_loopback(host) else secrets.token_urlsafe(24)
-    return ExplorerServer((host, port), Explorer(net, name, data_dir=data_dir, mirrors=mirrors), token=token)
+    return ExplorerServer(
+        (host, port), Explorer(net, name, data_dir=data_dir, mirrors=mirrors, others=others), token=token
+    )

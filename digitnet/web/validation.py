@@ -13,9 +13,9 @@ import math
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-MAX_BODY_BYTES = 1 << 20           # 1 MiB: any request body over this is refused (413)
-MAX_PNG_BYTES = 256 * 1024         # a drawing sent as PNG: at most 256 KiB …
-MAX_PNG_SIDE = 1024                # … and at most 1024 pixels on a side
+MAX_BODY_BYTES = 1 << 20  # 1 MiB: any request body over this is refused (413)
+MAX_PNG_BYTES = 256 * 1024  # a drawing sent as PNG: at most 256 KiB …
+MAX_PNG_SIDE = 1024  # … and at most 1024 pixels on a side
 INPUT_SIZE = 784
 
 
@@ -37,8 +37,11 @@ def check_body(body, schema):
         raise ApiError(400, "the request body must be a JSON object")
     unknown = sorted(set(body) - set(schema))
     if unknown:
-        raise ApiError(400, f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-                            f"expected {', '.join(map(repr, schema))}")
+        raise ApiError(
+            400,
+            f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"expected {', '.join(map(repr, schema))}",
+        )
     checked = {}
     for name, (required, check) in schema.items():
         if name in body:
@@ -62,7 +65,7 @@ def pixels(name, value):
         raise ApiError(400, f"{name!r} must hold only numbers")
     try:
         array = np.array(value, dtype=np.float64)
-    except OverflowError:   # an integer too large for a float
+    except OverflowError:  # an integer too large for a float
         raise ApiError(400, f"{name!r} values must be in [0, 1]") from None
     if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
         raise ApiError(400, f"{name!r} values must be in [0, 1]")
@@ -97,6 +100,7 @@ def png(name, value):
 
 def integer(low, high=None):
     """A check for an integer in [low, high], or ≥ low without ``high`` (booleans are not integers here)."""
+
     def check(name, value):
         if not isinstance(value, int) or isinstance(value, bool):
             raise ApiError(400, f"{name!r} must be an integer")
@@ -105,11 +109,13 @@ def integer(low, high=None):
         if high is not None and not low <= value <= high:
             raise ApiError(400, f"{name!r} must be between {low} and {high}, got {value}")
         return value
+
     return check
 
 
 def number(low, high):
     """A check for a finite number in (low, high] (an integer too large for a float is out of range)."""
+
     def check(name, value):
         if not _is_number(value):
             raise ApiError(400, f"{name!r} must be a number")
@@ -120,15 +126,18 @@ def number(low, high):
         if not math.isfinite(value) or not low < value <= high:
             raise ApiError(400, f"{name!r} must be a number greater than {low:g} and at most {high:g}")
         return value
+
     return check
 
 
 def choice(options):
     """A check for one of the strings in ``options``."""
+
     def check(name, value):
         if value not in options:
             raise ApiError(400, f"{name!r} must be one of {', '.join(map(repr, options))}")
         return value
+
     return check
 
 
@@ -140,10 +149,12 @@ def boolean(name, value):
 
 def text(max_length):
     """A check for a non-empty string of at most ``max_length`` characters."""
+
     def check(name, value):
         if not isinstance(value, str) or not 0 < len(value) <= max_length:
             raise ApiError(400, f"{name!r} must be a string of 1 to {max_length} characters")
         return value
+
     return check
 
 
@@ -155,4 +166,5 @@ def integers(count_low, count_high, low, high):
         if not isinstance(value, list) or not count_low <= len(value) <= count_high:
             raise ApiError(400, f"{name!r} must be a list of {count_low} to {count_high} integers")
         return [each(name, v) for v in value]
+
     return check

@@ -61,13 +61,17 @@ LETTERS = {
     "K": [line((0.15, 0), (0.15, 1)), line((0.85, 0), (0.15, 0.55)), line((0.35, 0.4), (0.9, 1))],
     "M": [line((0.05, 1), (0.1, 0), (0.5, 0.65), (0.9, 0), (0.95, 1))],
     "N": [line((0.1, 1), (0.1, 0), (0.9, 1), (0.9, 0))],
-    "R": [np.vstack([line((0.15, 1), (0.15, 0)), arc(0.45, 0.25, 0.4, 0.25, -90, 90), line((0.15, 0.5))]),
-          line((0.4, 0.5), (0.9, 1))],
+    "R": [
+        np.vstack([line((0.15, 1), (0.15, 0)), arc(0.45, 0.25, 0.4, 0.25, -90, 90), line((0.15, 0.5))]),
+        line((0.4, 0.5), (0.9, 1)),
+    ],
     "W": [line((0.0, 0), (0.25, 1), (0.5, 0.35), (0.75, 1), (1.0, 0))],
     "X": [line((0.1, 0), (0.9, 1)), line((0.9, 0), (0.1, 1))],
     "k": [line((0.2, 0), (0.2, 1)), line((0.8, 0.35), (0.2, 0.72)), line((0.38, 0.62), (0.85, 1))],
-    "m": [np.vstack([line((0.05, 1), (0.05, 0.35)), arc(0.27, 0.55, 0.22, 0.2, 180, 360), line((0.49, 1))]),
-          np.vstack([arc(0.71, 0.55, 0.22, 0.2, 180, 360), line((0.93, 1))])],
+    "m": [
+        np.vstack([line((0.05, 1), (0.05, 0.35)), arc(0.27, 0.55, 0.22, 0.2, 180, 360), line((0.49, 1))]),
+        np.vstack([arc(0.71, 0.55, 0.22, 0.2, 180, 360), line((0.93, 1))]),
+    ],
     "w": [line((0.0, 0.3), (0.22, 1), (0.5, 0.45), (0.78, 1), (1.0, 0.3))],
 }
 
@@ -92,10 +96,16 @@ SHAPES = {
     "diamond": lambda rng: [polygon(4, rotation=0)],
     "pentagon": lambda rng: [polygon(5)],
     "hexagon": lambda rng: [polygon(6, rotation=0)],
-    "house": lambda rng: [line((0.1, 0.45), (0.1, 1), (0.9, 1), (0.9, 0.45), (0.1, 0.45), (0.5, 0.0), (0.9, 0.45)),
-                          line((0.42, 1), (0.42, 0.7), (0.58, 0.7), (0.58, 1))],
-    "smiley": lambda rng: [arc(0.5, 0.5, 0.5, 0.5, 0, 360, 48), arc(0.5, 0.55, 0.28, 0.22, 20, 160),
-                           arc(0.33, 0.35, 0.04, 0.06, 0, 360, 8), arc(0.67, 0.35, 0.04, 0.06, 0, 360, 8)],
+    "house": lambda rng: [
+        line((0.1, 0.45), (0.1, 1), (0.9, 1), (0.9, 0.45), (0.1, 0.45), (0.5, 0.0), (0.9, 0.45)),
+        line((0.42, 1), (0.42, 0.7), (0.58, 0.7), (0.58, 1)),
+    ],
+    "smiley": lambda rng: [
+        arc(0.5, 0.5, 0.5, 0.5, 0, 360, 48),
+        arc(0.5, 0.55, 0.28, 0.22, 20, 160),
+        arc(0.33, 0.35, 0.04, 0.06, 0, 360, 8),
+        arc(0.67, 0.35, 0.04, 0.06, 0, 360, 8),
+    ],
     "plus": lambda rng: [line((0.5, 0), (0.5, 1)), line((0, 0.5), (1, 0.5))],
 }
 
@@ -108,7 +118,10 @@ def arrow(direction, curved):
         shaft = line((0.0, 0.5), (1.0, 0.5))
     tip, before = shaft[-1], shaft[-2]
     back = (before - tip) / np.linalg.norm(before - tip) * 0.3
-    rotate = lambda v, a: np.array([v[0] * np.cos(a) - v[1] * np.sin(a), v[0] * np.sin(a) + v[1] * np.cos(a)])
+
+    def rotate(v, a):
+        return np.array([v[0] * np.cos(a) - v[1] * np.sin(a), v[0] * np.sin(a) + v[1] * np.cos(a)])
+
     head = np.array([tip + rotate(back, np.radians(35)), tip, tip + rotate(back, np.radians(-35))])
     strokes = [shaft, head]
     a = np.radians(direction)
@@ -146,15 +159,18 @@ def crossed(rng, kind):
         return [np.stack([xs, ys + rng.normal(0, 0.02, n)], axis=1)]
     under = scribble(rng, "wave" if kind == "struck" else "tangle")
     if kind == "struck":  # a wavy word struck through with two or three lines
-        return under + [line((-0.05, y), (1.05, y + rng.normal(0, 0.05))) for y in (0.45, 0.55, 0.62)[:rng.integers(2, 4)]]
+        return under + [
+            line((-0.05, y), (1.05, y + rng.normal(0, 0.05))) for y in (0.45, 0.55, 0.62)[: rng.integers(2, 4)]
+        ]
     return under + [line((0, 0), (1, 1)), line((1, 0), (0, 1))]  # a scribble with an X through it
 
 
 DIGITS = {
     "0": lambda: [arc(0.5, 0.5, 0.38, 0.5, -90, 275, 40)],
     "1": lambda: [line((0.3, 0.2), (0.55, 0), (0.55, 1))],
-    "2": lambda: [np.vstack([arc(0.5, 0.3, 0.38, 0.3, 190, 360), arc(0.5, 0.3, 0.38, 0.3, 0, 40, 6),
-                             line((0.1, 1), (0.92, 1))])],
+    "2": lambda: [
+        np.vstack([arc(0.5, 0.3, 0.38, 0.3, 190, 360), arc(0.5, 0.3, 0.38, 0.3, 0, 40, 6), line((0.1, 1), (0.92, 1))])
+    ],
     "3": lambda: [np.vstack([arc(0.45, 0.25, 0.35, 0.25, 200, 450), arc(0.45, 0.75, 0.4, 0.25, -90, 160)])],
     "4": lambda: [line((0.6, 0), (0.08, 0.68), (0.92, 0.68)), line((0.68, 0.3), (0.68, 1))],
     "5": lambda: [line((0.85, 0), (0.25, 0), (0.2, 0.45)), arc(0.45, 0.68, 0.4, 0.3, -130, 150)],
@@ -192,8 +208,12 @@ def render(strokes, rng):
     """Draw ``strokes`` (unit box) as a person would: returns a PIL image."""
     side = int(rng.integers(160, 361))
     style = rng.choice(["paper", "paper", "grey paper", "canvas", "blue pen"])
-    background, ink = {"paper": (255, 0), "grey paper": (int(rng.integers(190, 235)), int(rng.integers(0, 60))),
-                       "canvas": (0, 255), "blue pen": ((250, 250, 245), (20, 40, 160))}[style]
+    background, ink = {
+        "paper": (255, 0),
+        "grey paper": (int(rng.integers(190, 235)), int(rng.integers(0, 60))),
+        "canvas": (0, 255),
+        "blue pen": ((250, 250, 245), (20, 40, 160)),
+    }[style]
     image = Image.new("RGB" if style == "blue pen" else "L", (side, side), background)
     draw = ImageDraw.Draw(image)
     angle = np.radians(rng.normal(0, 8))
@@ -202,8 +222,9 @@ def render(strokes, rng):
     size = side * rng.uniform(0.3, 0.8)
     width = max(1, int(round(side * rng.uniform(0.012, 0.07))))
     centre = side / 2 + rng.uniform(-0.5, 0.5, 2) * (side - size - width) * 0.8
-    matrix = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) @ \
-        np.array([[aspect, shear], [0, 1 / aspect]])
+    matrix = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) @ np.array(
+        [[aspect, shear], [0, 1 / aspect]]
+    )
     for stroke in normalise(strokes):
         points = hand(stroke, rng, wobble=0.004)
         points = (points - 0.5) @ matrix.T * size + centre
@@ -244,9 +265,10 @@ def main():
     parser.add_argument("--into", type=Path, default=HERE, help="folder to draw into (default: tests/data)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
-    for folder, pictures in (("non_digits", non_digits(rng)),
-                             ("drawn_digits", [(f"digit-{d}-{k}", make()) for d, make in DIGITS.items()
-                                               for k in range(10)])):
+    for folder, pictures in (
+        ("non_digits", non_digits(rng)),
+        ("drawn_digits", [(f"digit-{d}-{k}", make()) for d, make in DIGITS.items() for k in range(10)]),
+    ):
         target = args.into / folder
         target.mkdir(parents=True, exist_ok=True)
         for old in target.glob("*.png"):

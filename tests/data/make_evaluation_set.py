@@ -25,7 +25,6 @@ evaluation/non_digits/   ``<kind>-<what>-<n>.<ext>``:
 """
 
 import io
-import string
 from pathlib import Path
 
 import matplotlib
@@ -39,56 +38,102 @@ HERE = Path(__file__).parent
 TARGET = HERE / "evaluation"
 SEED = 7_041
 SAMPLES = Path(matplotlib.get_data_path()) / "sample_data"
-FONT_FILES = sorted({*Path(matplotlib.get_data_path(), "fonts", "ttf").glob("*.ttf"),
-                     *Path("/usr/share/fonts/truetype").glob("*/*.ttf")})
-DIGIT_FONTS = [f for f in FONT_FILES if not any(skip in f.name for skip in ("Siz", "NonUni", "cmex", "cmsy",
-                                                                           "cmmi", "LastResort", "Math"))]
+FONT_FILES = sorted(
+    {
+        *Path(matplotlib.get_data_path(), "fonts", "ttf").glob("*.ttf"),
+        *Path("/usr/share/fonts/truetype").glob("*/*.ttf"),
+    }
+)
+DIGIT_FONTS = [
+    f
+    for f in FONT_FILES
+    if not any(skip in f.name for skip in ("Siz", "NonUni", "cmex", "cmsy", "cmmi", "LastResort", "Math"))
+]
 
 # Skeletons of mouse-drawn digits, two ways of writing each, as key points in a unit box (x right, y down)
 # joined by Catmull-Rom splines; every list is one stroke.
 SKELETONS = {
-    "0": [[[(.5, 0), (.15, .2), (.1, .6), (.45, 1), (.85, .7), (.85, .25), (.5, 0), (.4, .05)]],
-          [[(.55, .05), (.2, .3), (.25, .85), (.6, .95), (.8, .5), (.6, .05), (.5, .05)]]],
-    "1": [[[(.5, 0), (.5, 1)]],
-          [[(.25, .2), (.55, 0), (.55, 1)], [(.3, 1), (.8, 1)]]],
-    "2": [[[(.15, .25), (.45, 0), (.85, .2), (.7, .55), (.1, 1), (.9, 1)]],
-          [[(.1, .2), (.5, 0), (.9, .3), (.15, 1), (.95, .95)]]],
-    "3": [[[(.15, .1), (.6, 0), (.8, .25), (.4, .48), (.85, .7), (.6, 1), (.1, .9)]],
-          [[(.1, 0), (.85, 0), (.4, .4), (.85, .65), (.55, 1), (.1, .85)]]],
-    "4": [[[(.6, 0), (.05, .65), (.95, .65)], [(.65, .3), (.65, 1)]],
-          [[(.2, 0), (.15, .55), (.85, .55)], [(.8, 0), (.8, 1)]]],
-    "5": [[[(.85, 0), (.25, 0), (.2, .45), (.65, .4), (.85, .7), (.55, 1), (.1, .9)]],
-          [[(.25, 0), (.2, .45), (.7, .45), (.8, .8), (.45, 1), (.15, .85)], [(.25, 0), (.85, 0)]]],
-    "6": [[[(.75, 0), (.3, .3), (.15, .75), (.5, 1), (.85, .75), (.5, .5), (.2, .7)]],
-          [[(.6, 0), (.2, .55), (.3, .95), (.75, .9), (.7, .55), (.25, .6)]]],
-    "7": [[[(.05, 0), (.95, 0), (.35, 1)]],
-          [[(.05, .1), (.95, 0), (.5, .5), (.4, 1)], [(.3, .5), (.75, .5)]]],
-    "8": [[[(.5, .45), (.15, .2), (.5, 0), (.85, .2), (.15, .75), (.5, 1), (.85, .75), (.5, .45)]],
-          [[(.55, 0), (.2, .2), (.75, .6), (.5, 1), (.25, .65), (.8, .25), (.55, 0)]]],
-    "9": [[[(.8, .3), (.45, .5), (.15, .25), (.5, 0), (.8, .3), (.75, 1)]],
-          [[(.85, .25), (.5, .45), (.2, .25), (.5, 0), (.85, .25), (.55, 1)]]],
+    "0": [
+        [[(0.5, 0), (0.15, 0.2), (0.1, 0.6), (0.45, 1), (0.85, 0.7), (0.85, 0.25), (0.5, 0), (0.4, 0.05)]],
+        [[(0.55, 0.05), (0.2, 0.3), (0.25, 0.85), (0.6, 0.95), (0.8, 0.5), (0.6, 0.05), (0.5, 0.05)]],
+    ],
+    "1": [[[(0.5, 0), (0.5, 1)]], [[(0.25, 0.2), (0.55, 0), (0.55, 1)], [(0.3, 1), (0.8, 1)]]],
+    "2": [
+        [[(0.15, 0.25), (0.45, 0), (0.85, 0.2), (0.7, 0.55), (0.1, 1), (0.9, 1)]],
+        [[(0.1, 0.2), (0.5, 0), (0.9, 0.3), (0.15, 1), (0.95, 0.95)]],
+    ],
+    "3": [
+        [[(0.15, 0.1), (0.6, 0), (0.8, 0.25), (0.4, 0.48), (0.85, 0.7), (0.6, 1), (0.1, 0.9)]],
+        [[(0.1, 0), (0.85, 0), (0.4, 0.4), (0.85, 0.65), (0.55, 1), (0.1, 0.85)]],
+    ],
+    "4": [
+        [[(0.6, 0), (0.05, 0.65), (0.95, 0.65)], [(0.65, 0.3), (0.65, 1)]],
+        [[(0.2, 0), (0.15, 0.55), (0.85, 0.55)], [(0.8, 0), (0.8, 1)]],
+    ],
+    "5": [
+        [[(0.85, 0), (0.25, 0), (0.2, 0.45), (0.65, 0.4), (0.85, 0.7), (0.55, 1), (0.1, 0.9)]],
+        [[(0.25, 0), (0.2, 0.45), (0.7, 0.45), (0.8, 0.8), (0.45, 1), (0.15, 0.85)], [(0.25, 0), (0.85, 0)]],
+    ],
+    "6": [
+        [[(0.75, 0), (0.3, 0.3), (0.15, 0.75), (0.5, 1), (0.85, 0.75), (0.5, 0.5), (0.2, 0.7)]],
+        [[(0.6, 0), (0.2, 0.55), (0.3, 0.95), (0.75, 0.9), (0.7, 0.55), (0.25, 0.6)]],
+    ],
+    "7": [
+        [[(0.05, 0), (0.95, 0), (0.35, 1)]],
+        [[(0.05, 0.1), (0.95, 0), (0.5, 0.5), (0.4, 1)], [(0.3, 0.5), (0.75, 0.5)]],
+    ],
+    "8": [
+        [[(0.5, 0.45), (0.15, 0.2), (0.5, 0), (0.85, 0.2), (0.15, 0.75), (0.5, 1), (0.85, 0.75), (0.5, 0.45)]],
+        [[(0.55, 0), (0.2, 0.2), (0.75, 0.6), (0.5, 1), (0.25, 0.65), (0.8, 0.25), (0.55, 0)]],
+    ],
+    "9": [
+        [[(0.8, 0.3), (0.45, 0.5), (0.15, 0.25), (0.5, 0), (0.8, 0.3), (0.75, 1)]],
+        [[(0.85, 0.25), (0.5, 0.45), (0.2, 0.25), (0.5, 0), (0.85, 0.25), (0.55, 1)]],
+    ],
 }
 MARKS = {  # things that are not digits, drawn with the same mouse
-    "tick": [[(0, .55), (.35, 1), (1, 0)]],
+    "tick": [[(0, 0.55), (0.35, 1), (1, 0)]],
     "cross": [[(0, 0), (1, 1)], [(1, 0), (0, 1)]],
-    "hash": [[(.3, 0), (.25, 1)], [(.7, 0), (.65, 1)], [(0, .35), (1, .35)], [(0, .7), (1, .7)]],
-    "asterisk": [[(.5, 0), (.5, 1)], [(.07, .25), (.93, .75)], [(.93, .25), (.07, .75)]],
-    "arrow": [[(0, .5), (1, .5)], [(.7, .2), (1, .5), (.7, .8)]],
-    "arrow-up": [[(.5, 1), (.5, 0)], [(.2, .3), (.5, 0), (.8, .3)]],
-    "double-arrow": [[(0, .5), (1, .5)], [(.2, .25), (0, .5), (.2, .75)], [(.8, .25), (1, .5), (.8, .75)]],
+    "hash": [[(0.3, 0), (0.25, 1)], [(0.7, 0), (0.65, 1)], [(0, 0.35), (1, 0.35)], [(0, 0.7), (1, 0.7)]],
+    "asterisk": [[(0.5, 0), (0.5, 1)], [(0.07, 0.25), (0.93, 0.75)], [(0.93, 0.25), (0.07, 0.75)]],
+    "arrow": [[(0, 0.5), (1, 0.5)], [(0.7, 0.2), (1, 0.5), (0.7, 0.8)]],
+    "arrow-up": [[(0.5, 1), (0.5, 0)], [(0.2, 0.3), (0.5, 0), (0.8, 0.3)]],
+    "double-arrow": [[(0, 0.5), (1, 0.5)], [(0.2, 0.25), (0, 0.5), (0.2, 0.75)], [(0.8, 0.25), (1, 0.5), (0.8, 0.75)]],
     "box": [[(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)]],
-    "triangle": [[(.5, 0), (1, 1), (0, 1), (.5, 0)]],
-    "star": [[(.5, 0), (.8, 1), (0, .35), (1, .35), (.2, 1), (.5, 0)]],
-    "smiley": [[(.5, 0), (.1, .15), (0, .5), (.15, .9), (.5, 1), (.85, .9), (1, .5), (.9, .15), (.5, 0)],
-               [(.25, .6), (.5, .8), (.75, .6)], [(.33, .3), (.34, .33)], [(.66, .3), (.67, .33)]],
-    "envelope": [[(0, .2), (1, .2), (1, .85), (0, .85), (0, .2), (.5, .55), (1, .2)]],
-    "lightning": [[(.6, 0), (.2, .55), (.6, .5), (.35, 1)]],
-    "spiral": [[(.5, .5), (.6, .45), (.6, .6), (.4, .65), (.3, .4), (.55, .25), (.8, .45), (.75, .8),
-                (.35, .9), (.1, .55), (.25, .15), (.7, .05), (1, .4)]],
-    "crossed-out": [[(0, .3), (.2, .7), (.4, .3), (.6, .7), (.8, .3), (1, .7)], [(0, .1), (1, .9)],
-                    [(0, .9), (1, .1)]],
-    "scribble": None,   # random points
-    "dot": None,        # a single tap
+    "triangle": [[(0.5, 0), (1, 1), (0, 1), (0.5, 0)]],
+    "star": [[(0.5, 0), (0.8, 1), (0, 0.35), (1, 0.35), (0.2, 1), (0.5, 0)]],
+    "smiley": [
+        [(0.5, 0), (0.1, 0.15), (0, 0.5), (0.15, 0.9), (0.5, 1), (0.85, 0.9), (1, 0.5), (0.9, 0.15), (0.5, 0)],
+        [(0.25, 0.6), (0.5, 0.8), (0.75, 0.6)],
+        [(0.33, 0.3), (0.34, 0.33)],
+        [(0.66, 0.3), (0.67, 0.33)],
+    ],
+    "envelope": [[(0, 0.2), (1, 0.2), (1, 0.85), (0, 0.85), (0, 0.2), (0.5, 0.55), (1, 0.2)]],
+    "lightning": [[(0.6, 0), (0.2, 0.55), (0.6, 0.5), (0.35, 1)]],
+    "spiral": [
+        [
+            (0.5, 0.5),
+            (0.6, 0.45),
+            (0.6, 0.6),
+            (0.4, 0.65),
+            (0.3, 0.4),
+            (0.55, 0.25),
+            (0.8, 0.45),
+            (0.75, 0.8),
+            (0.35, 0.9),
+            (0.1, 0.55),
+            (0.25, 0.15),
+            (0.7, 0.05),
+            (1, 0.4),
+        ]
+    ],
+    "crossed-out": [
+        [(0, 0.3), (0.2, 0.7), (0.4, 0.3), (0.6, 0.7), (0.8, 0.3), (1, 0.7)],
+        [(0, 0.1), (1, 0.9)],
+        [(0, 0.9), (1, 0.1)],
+    ],
+    "scribble": None,  # random points
+    "dot": None,  # a single tap
 }
 LETTERS = "AEFHKMNRWXYkmw"
 
@@ -102,16 +147,19 @@ def catmull_rom(points, per_segment=12):
     t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
     curve = []
     for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:]):
-        curve.append(0.5 * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
-                            + (-p0 + 3 * p1 - 3 * p2 + p3) * t ** 3))
+        curve.append(
+            0.5
+            * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3)
+        )
     return np.vstack(curve + [points[-1:]])
 
 
 def corners(points, per_segment=12):
     """Straight segments through ``points`` (k, 2), densely sampled: (m, 2)."""
     points = np.asarray(points, float)
-    return np.vstack([np.linspace(a, b, per_segment, endpoint=False) for a, b in zip(points, points[1:])]
-                     + [points[-1:]])
+    return np.vstack(
+        [np.linspace(a, b, per_segment, endpoint=False) for a, b in zip(points, points[1:])] + [points[-1:]]
+    )
 
 
 def mouse_path(curve, rng):
@@ -129,14 +177,15 @@ def mouse_picture(strokes, rng, rgba_share=0.3, smooth=True):
     """A picture of ``strokes`` (unit box) drawn with a mouse on a canvas, through the key points
     smoothly or (``smooth=False``) in straight lines with corners: PIL image."""
     side = int(rng.integers(200, 401))
-    supersample = 1 if rng.random() < 0.4 else 4                 # 1: jagged, no anti-aliasing
+    supersample = 1 if rng.random() < 0.4 else 4  # 1: jagged, no anti-aliasing
     dark_ink = rng.random() < 0.5
     width = int(round(side * rng.uniform(0.005, 0.06))) or 1
     size = side * rng.uniform(0.35, 0.85)
     slant, turn, aspect = rng.normal(0, 0.15), rng.normal(0, 0.1), np.exp(rng.normal(0, 0.2))
     centre = side / 2 + rng.uniform(-0.5, 0.5, 2) * (side - size) * 0.7
-    matrix = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]]) @ \
-        np.array([[aspect, slant], [0, 1]])
+    matrix = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]]) @ np.array(
+        [[aspect, slant], [0, 1]]
+    )
     big = side * supersample
     canvas = Image.new("L", (big, big), 0)
     draw = ImageDraw.Draw(canvas)
@@ -169,8 +218,13 @@ def font_picture(text, rng, fonts):
     picture = Image.new("L", (width, height), 255 if dark_ink else 0)
     ImageDraw.Draw(picture).text((pad - box[0], pad - box[1]), text, font=font, fill=0 if dark_ink else 255)
     slant = rng.normal(0, 0.12)
-    picture = picture.transform((width, height), Image.Transform.AFFINE, (1, slant, -slant * height / 2, 0, 1, 0),
-                                Image.Resampling.BILINEAR, fillcolor=255 if dark_ink else 0)
+    picture = picture.transform(
+        (width, height),
+        Image.Transform.AFFINE,
+        (1, slant, -slant * height / 2, 0, 1, 0),
+        Image.Resampling.BILINEAR,
+        fillcolor=255 if dark_ink else 0,
+    )
     return picture
 
 
@@ -179,22 +233,33 @@ def photographed(ink_picture, rng):
     ink = np.asarray(ink_picture.convert("L"), float) / 255
     height, width = ink.shape
     rows, cols = np.mgrid[0:height, 0:width] / max(height, width)
-    light = 0.75 + 0.2 * (rng.uniform(-1, 1) * rows + rng.uniform(-1, 1) * cols)        # uneven light
-    if rng.random() < 0.6:                                                                   # a shadow edge
+    light = 0.75 + 0.2 * (rng.uniform(-1, 1) * rows + rng.uniform(-1, 1) * cols)  # uneven light
+    if rng.random() < 0.6:  # a shadow edge
         edge = rng.uniform(0.2, 0.8) + rng.uniform(-0.5, 0.5) * rows
         dark = rng.uniform(0.55, 0.85)
         light = light * (dark + (1 - dark) / (1 + np.exp(-(cols - edge) / rng.uniform(0.01, 0.08))))
-    grain = np.asarray(Image.fromarray((rng.normal(0.5, 0.5, (height // 3 + 1, width // 3 + 1)) * 60 + 128)
-                                       .clip(0, 255).astype(np.uint8)).resize((width, height)), float) / 255
+    grain = (
+        np.asarray(
+            Image.fromarray(
+                (rng.normal(0.5, 0.5, (height // 3 + 1, width // 3 + 1)) * 60 + 128).clip(0, 255).astype(np.uint8)
+            ).resize((width, height)),
+            float,
+        )
+        / 255
+    )
     paper = np.stack([light * (0.93 + 0.05 * (grain - 0.5))] * 3, axis=-1) * rng.uniform(0.9, 1.0, 3)
     pen = rng.uniform(0.05, 0.35, 3) if rng.random() < 0.5 else np.array([0.1, 0.15, 0.5])
     photo = paper * ink[..., None] + pen * light[..., None] * (1 - ink[..., None])
     photo = photo + rng.normal(0, 0.02, photo.shape)
     picture = Image.fromarray((photo.clip(0, 1) * 255).astype(np.uint8))
     tilt = rng.normal(0, 0.0006, 2)
-    picture = picture.transform((width, height), Image.Transform.PERSPECTIVE,
-                                (1, 0, 0, 0, 1, 0, tilt[0], tilt[1]), Image.Resampling.BILINEAR,
-                                fillcolor=tuple(int(v) for v in paper[0, 0] * 255))
+    picture = picture.transform(
+        (width, height),
+        Image.Transform.PERSPECTIVE,
+        (1, 0, 0, 0, 1, 0, tilt[0], tilt[1]),
+        Image.Resampling.BILINEAR,
+        fillcolor=tuple(int(v) for v in paper[0, 0] * 255),
+    )
     return picture.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.5)))
 
 
@@ -206,14 +271,16 @@ def sample_photographs():
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         pictures.append(Image.alpha_composite(background, rgba).convert("RGB"))
     import gzip
+
     mri = np.frombuffer(gzip.open(SAMPLES / "s1045.ima.gz").read(), np.uint16).reshape(256, 256).astype(float)
     pictures.append(Image.fromarray((mri / mri.max() * 255).astype(np.uint8)).convert("RGB"))
     for name, key in (("jacksboro_fault_dem.npz", "elevation"), ("topobathy.npz", "topo")):
         relief = np.load(SAMPLES / name)[key].astype(float)
         relief = (relief - relief.min()) / np.ptp(relief)
         shade = matplotlib.colors.LightSource(315, 45).shade(relief, plt.get_cmap("gist_earth"), blend_mode="soft")
-        pictures.append(Image.fromarray((shade[..., :3] * 255).astype(np.uint8)).resize(
-            (relief.shape[1] * 2, relief.shape[0] * 2)))
+        pictures.append(
+            Image.fromarray((shade[..., :3] * 255).astype(np.uint8)).resize((relief.shape[1] * 2, relief.shape[0] * 2))
+        )
     return pictures
 
 
@@ -226,7 +293,9 @@ def rendered_scenes(rng, count):
         if kind == 0:
             axes = figure.add_subplot(projection="3d")
             x, y = np.meshgrid(np.linspace(-3, 3, 40), np.linspace(-3, 3, 40))
-            axes.plot_surface(x, y, np.sin(x * rng.uniform(0.5, 2)) * np.cos(y), cmap=rng.choice(["viridis", "coolwarm"]))
+            axes.plot_surface(
+                x, y, np.sin(x * rng.uniform(0.5, 2)) * np.cos(y), cmap=rng.choice(["viridis", "coolwarm"])
+            )
         elif kind == 1:
             axes = figure.add_subplot()
             axes.bar(range(6), rng.uniform(1, 5, 6), color=plt.get_cmap("tab10")(range(6)))

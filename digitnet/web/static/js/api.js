@@ -45,6 +45,17 @@ export async function api(path, body) {
   return answer;
 }
 
+// GET ``path`` as a file (a Blob), with the token when the page carries one.
+export async function download(path) {
+  const response = await send(path, { headers: headers(false) });
+  if (!response.ok) {
+    let answer;
+    try { answer = await response.json(); } catch { answer = {}; }
+    throw new ApiError(answer.error || response.statusText, response.status);
+  }
+  return response.blob();
+}
+
 // Follow a job's Server-Sent Events until the server ends the stream (when the job ends).
 // Read with fetch rather than EventSource, which would reconnect when the stream ends.
 export async function followEvents(path, onEvent) {

@@ -11,6 +11,7 @@ import "./drawing.js";
 import "./answer.js";
 import "./network-view.js";
 import "./compare.js";
+import "./save.js";
 import { panelOpen } from "./tabs.js";
 import "./panels/cost.js";
 import { showGallery } from "./panels/look.js";
