@@ -41,7 +41,7 @@ import numpy as np
 
 from .images import MIN_CONTRAST
 
-COMPONENTS = 120  # main directions of pixel space kept (see README for how this was chosen)
+COMPONENTS = 120  # main directions of pixel space kept (docs/not-a-digit.md says how it was chosen)
 REJECT_SHARE = 0.015  # share of held-out digits rejected: the target is ≤ 2% of test digits
 HELD_OUT = 10_000  # training images kept aside for calibration (the last ones, as in Nielsen's split)
 RIDGE = 1e-4  # added to each class covariance's diagonal so that it can be inverted

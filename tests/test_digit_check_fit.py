@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # fits a small network on generated pictures (about 18 s)
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
