@@ -10,7 +10,6 @@ import json
 import signal
 import socket
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tomllib
-from conftest import start_explorer, write_mnist
+from conftest import explore_command, start_explorer, write_mnist
 from PIL import Image, ImageDraw
 
 from digitnet import data, insight
@@ -617,17 +616,7 @@ def test_without_data_the_data_routes_say_how_to_get_it(empty_data_server):
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_explore_serves_prints_the_address_and_stops_cleanly_on_ctrl_c_or_kill(tmp_path, stop_signal):
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from digitnet.cli import entry_point; entry_point()",
-            "explore",
-            "--no-browser",
-            "--port",
-            "0",
-            "--data",
-            str(tmp_path),
-        ],
+        explore_command("--data", str(tmp_path)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -655,17 +644,7 @@ def test_explore_model_serves_that_network(tmp_path):
     model = tmp_path / "small.npz"
     Network([784, 5, 10], seed=1).save(model)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from digitnet.cli import entry_point; entry_point()",
-            "explore",
-            "--no-browser",
-            "--port",
-            "0",
-            "--model",
-            str(model),
-        ],
+        explore_command("--model", str(model)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -701,15 +680,7 @@ def test_explore_reports_a_bad_model_or_a_busy_port_in_one_line(tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a model")
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from digitnet.cli import entry_point; entry_point()",
-            "explore",
-            "--no-browser",
-            "--model",
-            str(bad),
-        ],
+        explore_command("--model", str(bad)),
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -721,15 +692,7 @@ def test_explore_reports_a_bad_model_or_a_busy_port_in_one_line(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "from digitnet.cli import entry_point; entry_point()",
-                "explore",
-                "--no-browser",
-                "--port",
-                str(port),
-            ],
+            explore_command("--port", str(port)),
             capture_output=True,
             text=True,
             cwd=ROOT,

@@ -11,13 +11,12 @@ import importlib.util
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import start_explorer, write_mnist
+from conftest import explore_command, start_explorer, write_mnist
 
 from digitnet import data, insight
 from digitnet.images import image_to_input
@@ -719,17 +718,7 @@ def explorer_process(mnist_dir, **environment):
     """`digitnet explore` in its own process (as a person runs it), yielding (process, URL)."""
     environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **environment}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from digitnet.cli import entry_point; entry_point()",
-            "explore",
-            "--no-browser",
-            "--port",
-            "0",
-            "--data",
-            str(mnist_dir),
-        ],
+        explore_command("--data", str(mnist_dir)),
         stdout=subprocess.PIPE,
         text=True,
         env=environment,

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from api_fuzzing import call, fuzz, start_fuzz_server
-from conftest import start_explorer, write_mnist
+from conftest import explore_command, start_explorer, write_mnist
 from test_web_api import Client, wait_for
 
 from digitnet import Network
@@ -353,19 +353,7 @@ def test_make_server_off_loopback_makes_a_token_and_keeps_checking_the_host():
 
 def test_explore_on_a_public_address_warns_and_prints_the_address_with_its_token(tmp_path):
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from digitnet.cli import entry_point; entry_point()",
-            "explore",
-            "--no-browser",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            "0",
-            "--data",
-            str(tmp_path),
-        ],
+        explore_command("--host", "0.0.0.0", "--data", str(tmp_path)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
