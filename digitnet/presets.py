@@ -32,6 +32,33 @@ DRAWING_MOVES = {
     "thickness": 1.0,
 }  # how people's drawings differ from MNIST's (see digitnet.augment)
 
+BIG = Preset(
+    description="a larger MLP, 784-512-512-10 ReLU with softmax and cross-entropy, dropout 0.2 on the hidden "
+    "layers, training images shifted up to 1.5 pixels and turned up to 8 degrees at random, "
+    "Nesterov momentum, cosine schedule; the last 10,000 training images validate, and the "
+    "weights of the best epoch on them are kept",
+    network={
+        "sizes": [784, 512, 512, 10],
+        "activation": "relu",
+        "output": "softmax",
+        "cost": "cross-entropy",
+        "init": "he",
+    },
+    recipe=Recipe(
+        epochs=15,
+        batch_size=100,
+        lr=0.05,
+        schedule="cosine",
+        optimizer="momentum",
+        momentum=0.9,
+        nesterov=True,
+        dropout=0.2,
+        augment={"shift": 1.5, "rotation": 8.0, "elastic": 0.0, "elastic_sigma": 4.0},
+        validation=10000,
+        patience=3,
+    ),
+)
+
 PRESETS = {
     "3b1b": Preset(
         description="the video's network, 784-16-16-10 sigmoid with the quadratic cost (no ½), "
@@ -77,58 +104,15 @@ PRESETS = {
             augment={"shift": 1.0, "rotation": 8.0, "elastic": 0.0, "elastic_sigma": 4.0},
         ),
     ),
-    "big": Preset(
-        description="a larger MLP, 784-512-512-10 ReLU with softmax and cross-entropy, dropout 0.2 on the hidden "
-        "layers, training images shifted up to 1.5 pixels and turned up to 8 degrees at random, "
-        "Nesterov momentum, cosine schedule; the last 10,000 training images validate, and the "
-        "weights of the best epoch on them are kept",
-        network={
-            "sizes": [784, 512, 512, 10],
-            "activation": "relu",
-            "output": "softmax",
-            "cost": "cross-entropy",
-            "init": "he",
-        },
-        recipe=Recipe(
-            epochs=15,
-            batch_size=100,
-            lr=0.05,
-            schedule="cosine",
-            optimizer="momentum",
-            momentum=0.9,
-            nesterov=True,
-            dropout=0.2,
-            augment={"shift": 1.5, "rotation": 8.0, "elastic": 0.0, "elastic_sigma": 4.0},
-            validation=10000,
-            patience=3,
-        ),
-    ),
+    "big": BIG,
     "big-drawn": Preset(
         description="the recipe of the shipped big network: the big preset's network and training, 20 epochs, "
         "on training images redrawn the ways people draw: shifted up to 2 pixels, turned up to 10 "
         "degrees, 15% bigger or smaller, 20% wider or narrower, slanted up to 0.3, strokes up to 1 "
         "pixel thicker or thinner, a slight elastic wobble; the best epoch on the last 10,000 "
         "training images is kept",
-        network={
-            "sizes": [784, 512, 512, 10],
-            "activation": "relu",
-            "output": "softmax",
-            "cost": "cross-entropy",
-            "init": "he",
-        },
-        recipe=Recipe(
-            epochs=20,
-            batch_size=100,
-            lr=0.05,
-            schedule="cosine",
-            optimizer="momentum",
-            momentum=0.9,
-            nesterov=True,
-            dropout=0.2,
-            augment={**DRAWING_MOVES, "elastic": 1.0},
-            validation=10000,
-            patience=4,
-        ),
+        network=BIG.network,
+        recipe=BIG.recipe.replace(epochs=20, augment={**DRAWING_MOVES, "elastic": 1.0}, patience=4),
     ),
 }
 DEFAULT_PRESET = "3b1b"
