@@ -154,12 +154,7 @@ class Explorer:
         """A network's shape, recipe, history and every weight and bias (for drawing connections)."""
         net = self.network(model_id)
         return {
-            "id": model_id,
-            **net.config(),
-            "parameters": net.num_parameters,
-            "recipe": net.recipe,
-            "history": net.history,
-            "test_accuracy": _test_accuracy(net),
+            **_summary(net, model_id),
             "weights": [_floats(W) for W in net.weights],
             "biases": [_floats(b) for b in net.biases],
         }
@@ -178,12 +173,7 @@ class Explorer:
         linear scale (``_packed_int8``: the first layer's weights, the deeper layers' linear views)."""
         net = self.network(model_id)
         return {
-            "id": model_id,
-            **net.config(),
-            "parameters": net.num_parameters,
-            "recipe": net.recipe,
-            "history": net.history,
-            "test_accuracy": _test_accuracy(net),
+            **_summary(net, model_id),
             "rejector": net.rejector is not None,
             "weights": [_packed_float32(W) for W in net.weights],
             "biases": [_packed_float32(b) for b in net.biases],
@@ -490,6 +480,18 @@ def _trained_name(net):
         f"{'-'.join(map(str, net.sizes))} · {epochs} epoch{'s' if epochs > 1 else ''} · "
         f"{net.history[-1]['test_accuracy']:.1%}"
     )
+
+
+def _summary(net, model_id):
+    """A network's id, shape, parameter count, recipe, history and test accuracy."""
+    return {
+        "id": model_id,
+        **net.config(),
+        "parameters": net.num_parameters,
+        "recipe": net.recipe,
+        "history": net.history,
+        "test_accuracy": _test_accuracy(net),
+    }
 
 
 def _test_accuracy(net):
