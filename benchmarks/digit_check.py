@@ -18,7 +18,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "scripts")]
 
 from fit_digit_check import DigitCheck  # noqa: E402
-from rejection import benchmark, cpu_model, picture_sets  # noqa: E402
+from machine import cpu_model  # noqa: E402
+from rejection import benchmark, picture_sets  # noqa: E402
 
 import digitnet  # noqa: E402
 from digitnet.models import SHIPPED, load_shipped  # noqa: E402

@@ -15,12 +15,12 @@ jobs on a shared machine inflate less than wall-clock time):
 
 import json
 import os
-import platform
 import statistics
 import time
 
 import numba
 import numpy as np
+from machine import cpu_model  # benchmarks/machine.py
 
 from digitnet import Network, load_mnist
 from digitnet.engines import fast, simd
@@ -111,14 +111,7 @@ def main():
                 "load_average_before": load_before,
                 "load_average_after": os.getloadavg(),
                 "machine": {
-                    "cpu": next(
-                        (
-                            line.split(":", 1)[1].strip()
-                            for line in open("/proc/cpuinfo")
-                            if line.startswith("model name")
-                        ),
-                        platform.processor(),
-                    ),
+                    "cpu": cpu_model(),
                     "cores": os.cpu_count(),
                     "numba": numba.__version__,
                 },

@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from machine import cpu_model  # benchmarks/machine.py
 from PIL import Image, ImageDraw
 
 import digitnet
@@ -70,15 +71,6 @@ def drawn_seven_png(size=140):
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return base64.b64encode(buffer.getvalue()).decode()
-
-
-def cpu_model():
-    """The CPU's model name as lscpu reports it (None where lscpu is missing)."""
-    try:
-        lines = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("Model name")), None)
 
 
 def start_server():

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_model  # benchmarks/machine.py
+
 ROOT = Path(__file__).resolve().parent.parent
 PICTURE = ROOT / "tests" / "data" / "drawn_digits" / "digit-3-0.png"
 
@@ -102,13 +104,6 @@ def summary(rounds):
         r["train empty cache"]["seconds"] - r["train warm cache"]["seconds"] for r in rounds
     )
     return result
-
-
-def cpu_model():
-    return next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-        platform.processor(),
-    )
 
 
 def main():

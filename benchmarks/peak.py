@@ -17,10 +17,10 @@ peak and the reading at the peak; ``docs/performance.md`` compares the engines w
 
 import json
 import os
-import platform
 import time
 
 import numpy as np
+from machine import cpu_model  # benchmarks/machine.py
 from threadpoolctl import threadpool_limits
 
 from digitnet import load_mnist
@@ -73,14 +73,7 @@ def main():
                 "load_average_before": load_before,
                 "load_average_after": os.getloadavg(),
                 "machine": {
-                    "cpu": next(
-                        (
-                            line.split(":", 1)[1].strip()
-                            for line in open("/proc/cpuinfo")
-                            if line.startswith("model name")
-                        ),
-                        platform.processor(),
-                    ),
+                    "cpu": cpu_model(),
                     "cores": os.cpu_count(),
                     "numpy": np.__version__,
                 },

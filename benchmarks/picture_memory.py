@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from machine import cpu_model  # benchmarks/machine.py
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,13 +29,6 @@ image_to_input(sys.argv[1])
 print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb_before": before / 1024,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-
-
-def cpu_model():
-    try:
-        return next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor()
 
 
 def draw(side, folder):

@@ -20,11 +20,10 @@ Pictures are read as `digitnet predict --reject` reads them; a blank picture cou
 
 import argparse
 import json
-import platform
-import subprocess
 from pathlib import Path
 
 import numpy as np
+from machine import cpu_model  # benchmarks/machine.py
 
 import digitnet
 from digitnet.drawing_check import is_drawing
@@ -96,16 +95,6 @@ def picture_sets():
         ),
         "tuning_non_digits": read_set(sorted((DATA / "non_digits").glob("*.png")), lambda s: s.split("-")[0], no_label),
     }
-
-
-def cpu_model():
-    try:
-        for line in subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines():
-            if line.startswith("Model name"):
-                return line.split(":", 1)[1].strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return platform.processor()
 
 
 def benchmark(name, net, test, sets):

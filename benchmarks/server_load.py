@@ -42,6 +42,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from machine import cpu_model  # benchmarks/machine.py
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -345,15 +346,7 @@ def png_memory(source, data, seconds):
 
 
 def machine():
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-            if line.startswith("Model name")
-        ),
-        platform.processor(),
-    )
-    return {"cpu": model, "cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}
+    return {"cpu": cpu_model(), "cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__}
 
 
 def main():

@@ -39,6 +39,7 @@ import tempfile
 import time
 
 import numpy as np
+from machine import cpu_model  # benchmarks/machine.py
 
 import digitnet
 from digitnet import Network, load_mnist
@@ -260,12 +261,8 @@ def train_command():
 
 
 def machine():
-    model = next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-        platform.processor(),
-    )
     info = {
-        "cpu": model,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "numpy": np.__version__,
