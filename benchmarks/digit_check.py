@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "scripts")]
 
 from fit_digit_check import DigitCheck  # noqa: E402
-from machine import cpu_model  # noqa: E402
+from machine import cpu_model, report  # noqa: E402
 from rejection import benchmark, picture_sets  # noqa: E402
 
 import digitnet  # noqa: E402
@@ -58,10 +58,7 @@ def main():
         "digit_check": json.loads((args.check / "digit_check.json").read_text()),
         "networks": [benchmark(name, WithDigitCheck(load_shipped(name), check), test, sets) for name in SHIPPED],
     }
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    report(result, args.out)
 
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ kind: mouse, font, photographed paper) and MNIST's test digits, after preprocess
 """
 
 import argparse
-import json
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from machine import report  # benchmarks/machine.py
 
 import digitnet
 import digitnet.images as images
@@ -103,10 +103,7 @@ def main():
                 for name, net in networks.items():
                     right = float((net.outputs(pixels).argmax(axis=1) == labels).mean())
                     result["accuracy"].setdefault(name, {}).setdefault(label, {})[step or "full pipeline"] = right
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    report(result, args.out)
 
 
 if __name__ == "__main__":

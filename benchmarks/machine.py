@@ -1,5 +1,6 @@
-"""What every benchmark records about the machine it ran on."""
+"""What every benchmark records about the machine it ran on, and how it hands over its result."""
 
+import json
 import platform
 
 
@@ -11,3 +12,11 @@ def cpu_model():
     except OSError:
         names = []
     return names[0] if names else platform.processor()
+
+
+def report(result, out=None):
+    """Print ``result`` as JSON, and write it to the file ``out`` (a Path) when one is given."""
+    text = json.dumps(result, indent=1)
+    print(text)
+    if out:
+        out.write_text(text + "\n")

@@ -19,11 +19,10 @@ Pictures are read as `digitnet predict --reject` reads them; a blank picture cou
 """
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
-from machine import cpu_model  # benchmarks/machine.py
+from machine import cpu_model, report  # benchmarks/machine.py
 
 import digitnet
 from digitnet.drawing_check import is_drawing
@@ -137,10 +136,7 @@ def main():
         "digitnet_version": digitnet.__version__,
         "networks": [benchmark(str(name), net, test, sets) for name, net in networks],
     }
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    report(result, args.out)
 
 
 if __name__ == "__main__":
