@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digitnet import Network, StopTraining
+from digitnet import Network, StopTraining, engines
 from digitnet.engines import ENGINES, fast, get_engine
 from digitnet.errors import DigitnetError, TrainingDiverged
 
@@ -279,13 +279,28 @@ def test_divergence_is_caught_on_the_fast_engine_too():
 
 
 # ------------------------------------------------------------------ choosing an engine
-def test_auto_picks_the_fast_engine_and_records_it():
+def test_auto_picks_the_fast_engine_and_records_it(monkeypatch):
     rng = np.random.default_rng(10)
     images, labels = sparse_images(rng, 30, 784), rng.integers(0, 10, 30)
     net = Network(seed=0)
     assert ENGINES == ("auto", "reference", "fast")
     assert get_engine("auto", net) is fast.ENGINE and get_engine("reference", net).name == "reference"
+    monkeypatch.setattr(engines, "SMALL_RUN", 0)  # no run is small
     net.fit(images, labels, epochs=1)
+    assert net.recipe["engine"] == "fast"
+
+
+def test_auto_trains_a_small_run_on_the_reference_whatever_the_compile_cache():
+    net = Network(seed=0)  # 784·16 + 16·16 + 16·10 = 12,960 multiply-adds per example
+    assert engines.small_run(net, 60_000, 1) and not engines.small_run(net, 60_000, 2)
+    assert not engines.small_run(Network([784, 100, 10]), 60_000, 1)
+    rng = np.random.default_rng(10)
+    images, labels = sparse_images(rng, 30, 784), rng.integers(0, 10, 30)
+    fast.ENGINE.train_epoch(net.copy(), images, labels, np.arange(30), 10, 1.0)  # compiled: the choice stays
+    for _ in range(2):
+        net.fit(images, labels, epochs=1)
+        assert net.recipe["engine"] == "reference"
+    net.fit(images, labels, epochs=1, engine="fast")  # asked for by name: always the fast one
     assert net.recipe["engine"] == "fast"
 
 

@@ -11,10 +11,13 @@ must give the same results within float rounding; the tests check it.  An engine
                                     one epoch of mini-batch SGD over ``images[order]``
 
 ``auto`` is a choice made for each piece of work, so that nobody waits for the compiler
-without a reason.  Training takes the fast engine wherever it runs: an epoch of the video's
-network takes a few times longer on the reference, so the compiler's few seconds on a first
-run pay for themselves within the first epochs, and the choice must not depend on whether a
-compile cache exists (the same seed and engine train the same network bit for bit).  Feeding
+without a reason.  Training takes the fast engine wherever it runs, except for a small run
+(``small_run``: at most ``SMALL_RUN`` multiply-adds in all, about one epoch of the video's
+network on MNIST's 60,000 images), which the reference finishes in about a second, sooner than
+the compiler's few seconds on a first run.  An epoch of the video's network takes a few times
+longer on the reference, so on longer runs the compiler pays for itself within the first
+epochs.  The choice depends on the work only, never on whether a compile cache exists (the
+same seed and engine train the same network bit for bit).  Feeding
 forward takes the fast engine only where its code for that kind of network and images is
 already compiled in this process (after training, say): otherwise the reference answers in
 milliseconds where loading the compiler and its cache, or compiling, takes seconds.
@@ -38,6 +41,16 @@ def _fast_module():
 
         _fast = fast
     return _fast
+
+
+SMALL_RUN = 1e9  # multiply-adds of a training run that ``auto`` leaves to the reference (see the docstring)
+
+
+def small_run(net, examples, epochs):
+    """Whether training ``net`` for ``epochs`` on ``examples`` examples is at most ``SMALL_RUN``
+    multiply-adds of feeding forward (W a for every layer of every example, every epoch)."""
+    weights = sum(n_in * n_out for n_in, n_out in zip(net.sizes[:-1], net.sizes[1:]))
+    return epochs * examples * weights <= SMALL_RUN
 
 
 def get_engine(name, net=None, images=None):
