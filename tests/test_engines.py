@@ -316,7 +316,8 @@ def test_kernels_that_do_not_build_here_mean_the_reference_and_a_reason(monkeypa
     def refuse(*args):
         raise RuntimeError("LLVM ERROR: Cannot select: intrinsic %llvm.experimental.vector.compress\nmore detail")
 
-    monkeypatch.setattr(fast, "_run", refuse)
+    monkeypatch.setattr(fast, "_train_steps", refuse)
+    monkeypatch.setattr(fast, "_outputs_rows", refuse)
     monkeypatch.setattr(fast, "_checked", {})
     net = Network(seed=0)
     assert get_engine("auto", net).name == "reference"
@@ -424,6 +425,8 @@ def test_weights_the_user_replaced_with_other_array_types_still_feed_forward(cou
 
 
 def test_preparing_in_the_background_checks_the_kernels_once_and_changes_no_choice(monkeypatch):
+    import threading
+
     from digitnet.engines import prepare
 
     calls = []
@@ -432,13 +435,26 @@ def test_preparing_in_the_background_checks_the_kernels_once_and_changes_no_choi
         calls.append(kind)
         return None
 
-    monkeypatch.setattr(fast, "_kernels_fail", check)
+    monkeypatch.setattr(fast, "_kernel_fails", check)
     monkeypatch.setattr(fast, "_checked", {})
     net = Network((784, 12, 10), seed=0)
     prepare("auto", net)
     prepare("reference", net)  # nothing to prepare
     assert get_engine("auto", net, np.zeros((1, 784), np.uint8)) is fast.ENGINE
-    assert calls == [(2, np.dtype(np.float32), np.dtype(np.uint8))]
+    for thread in threading.enumerate():
+        if thread.name == "digitnet-prepare":
+            thread.join()
+    kind = (2, np.dtype(np.float32), np.dtype(np.uint8))
+    assert calls == [("train", *kind), ("rows", *kind)]  # training's kernel first, then the one for evaluating
+
+
+def test_a_kernel_that_fails_its_check_leaves_the_others_usable(monkeypatch):
+    monkeypatch.setattr(fast, "_checked", {})
+    monkeypatch.setattr(fast, "_outputs_rows", lambda *args: args[-1].fill(-1.0))  # no sigmoid gives −1
+    net = Network((784, 12, 10), seed=0)
+    assert fast.unsupported(net, np.uint8, "rows") == "its compiled kernels give wrong outputs on this machine"
+    assert fast.unsupported(net, np.uint8, "train") is None
+    assert get_engine("fast", net) is fast.ENGINE
 
 
 def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_process(monkeypatch):

@@ -84,11 +84,19 @@ def engine_for_outputs(name, net, images):
 
 def prepare(name, net, images_dtype="uint8"):
     """Start making ready, in a background thread, the engine ``get_engine(name, net, images)`` will
-    give for images of ``images_dtype``: import Numba and compile (or load from the disk cache) and
-    check the fast engine's kernels while the caller does other work, such as reading MNIST (whose
-    decompression leaves the interpreter free).  Returns at once; ``get_engine`` waits for it.
-    Changes only when the work is done, never which engine is chosen."""
+    give for training on images of ``images_dtype``: import Numba, then compile (or load from the
+    disk cache) and check the fast engine's training kernel, then its kernel for feeding many
+    images forward, while the caller does other work: reading MNIST (whose decompression leaves
+    the interpreter free), then training (whose kernel releases it).  Returns at once;
+    ``get_engine`` waits for the training kernel only.  Changes only when the work is done, never
+    which engine is chosen."""
     if name not in ("auto", "fast"):
         return
-    preparing = threading.Thread(target=lambda: _fast_module().unsupported(net, images_dtype), name="digitnet-prepare")
-    preparing.start()  # not a daemon: the process waits for the compiler rather than stopping it midway
+
+    def make_ready():
+        fast = _fast_module()
+        if fast.unsupported(net, images_dtype, "train") is None:
+            fast.unsupported(net, images_dtype, "rows")
+
+    threading.Thread(target=make_ready, name="digitnet-prepare").start()  # not a daemon: the process
+    # waits for the compiler rather than stopping it midway
