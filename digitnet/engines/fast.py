@@ -80,6 +80,7 @@ SIGMOID, TANH, RELU, SOFTMAX = (ACTIVATION_CODES[name] for name in ("sigmoid", "
 COST_CODES = {name: code for code, name in enumerate(COSTS)}
 QUADRATIC, CROSS_ENTROPY = COST_CODES["quadratic"], COST_CODES["cross-entropy"]
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_UINT8 = np.dtype(np.uint8)
 KERNELS = ("train", "rows", "dense")  # training; feeding forward through the padded copies, or through W
 SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
 # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
@@ -122,7 +123,7 @@ class Buffers(NamedTuple):
     gradients: tuple  # ∂C/∂W summed over a mini-batch, shaped like ``backward_rows``; zeros between them
 
 
-_compiled = set()  # (kernel, n_layers, network dtype, images dtype) that ran in this process
+_compiled = set()  # (kernel, n_layers, network dtype, images dtype) that passed its check and ran here
 _checked = {}  # the same keys: why that kernel fails here (a line), or None
 _checking = {}  # a lock for each key: a second caller waits for the first one's answer
 _locks = threading.Lock()  # guards ``_checking``
@@ -167,7 +168,7 @@ def _outputs_kernel(n_images):
 
 def _key(kernel, net, images_dtype):
     images_dtype = np.dtype(images_dtype)
-    return (kernel, net.num_layers, net.dtype, np.dtype(np.uint8) if images_dtype == np.uint8 else net.dtype)
+    return (kernel, len(net.weights), net.dtype, _UINT8 if images_dtype == _UINT8 else net.dtype)
 
 
 def _kernel_fails(kernel, n_layers, dtype, images_dtype):
@@ -496,9 +497,10 @@ class FastEngine:
         images = _images_for(net, images)
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
         codes = _codes(net)
-        kernel = _outputs_kernel(images.shape[0])
-        self._check(net, images, check, kernel)
-        if kernel == "dense":  # the explorer's path: no padded copies of the weights for a few images
+        key = _key(_outputs_kernel(images.shape[0]), net, images.dtype)
+        if key not in _compiled:
+            self._check(net, images, check, key[0])
+        if key[0] == "dense":  # the explorer's path: no padded copies of the weights for a few images
             _outputs_dense(
                 images,
                 _PIXEL_VALUES[net.dtype],
@@ -508,7 +510,8 @@ class FastEngine:
                 codes.output,
                 outputs,
             )
-            _compiled.add(_key(kernel, net, images.dtype))
+            if check:
+                _compiled.add(key)
             return outputs
         layers = _layers(net)
         parts = [(first, min(first + TASK_IMAGES, len(images))) for first in range(0, len(images), TASK_IMAGES)]
@@ -520,7 +523,8 @@ class FastEngine:
             _on_cores([lambda first=first, last=last: part(first, last) for first, last in parts])
         else:
             part(0, len(images))
-        _compiled.add(_key(kernel, net, images.dtype))
+        if check:
+            _compiled.add(key)
         return outputs
 
     def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None, check=True):
@@ -546,7 +550,8 @@ class FastEngine:
             _hand_back(net, layers)
             if on_progress is not None:
                 on_progress(min(start + stretch, total), total)
-        _compiled.add(_key("train", net, images.dtype))
+        if check:
+            _compiled.add(_key("train", net, images.dtype))
 
     @staticmethod
     def _check(net, images, check, kernel):
@@ -567,8 +572,10 @@ def _as_kernels_read(arrays, dtype):
     """A tuple of C-contiguous, aligned, writeable ``dtype`` arrays (copies only where needed): the
     network's lists are the user's to change, and Numba needs one array type for all of them."""
     return tuple(
-        array if array.dtype == dtype and array.flags.carray else np.require(array, dtype, ("C", "A", "W"))
-        for array in arrays
+        [
+            array if array.dtype == dtype and array.flags.carray else np.require(array, dtype, ("C", "A", "W"))
+            for array in arrays
+        ]
     )
 
 
