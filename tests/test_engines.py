@@ -468,3 +468,27 @@ def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_pr
     assert engine_for_outputs("auto", net, images) is fast.ENGINE
     assert engine_for_outputs("auto", net, images.astype(np.float32)).name == "reference"  # another kind
     assert engine_for_outputs("auto", net, images[:3]).name == "reference"  # the few-image path is another kernel
+
+
+def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
+    from digitnet.engines import TRIALS, engine_for_outputs, feed_forward
+
+    monkeypatch.setattr(engines, "_timings", {})
+    net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
+    net.outputs(images, engine="fast")  # compiled: auto may take it
+    used = []
+    for _ in range(2 * TRIALS):  # each engine tried TRIALS times, in turns
+        engine = engine_for_outputs("auto", net, images)
+        used.append(engine.name)
+        np.testing.assert_allclose(feed_forward("auto", net, images), net.feedforward(images), rtol=1e-5, atol=1e-6)
+    assert sorted(used) == ["fast"] * TRIALS + ["reference"] * TRIALS
+    work = engines._work(net, images)
+    assert len(engines._timings[(work, "fast")]) == len(engines._timings[(work, "reference")]) == TRIALS
+    engines._timings[(work, "fast")][:] = [3e-6, 1e-6, 2e-6]  # median 2 µs per image
+    engines._timings[(work, "reference")][:] = [1e-6, 9e-6, 1.5e-6]  # median 1.5 µs
+    assert engine_for_outputs("auto", net, images).name == "reference"
+    more = np.zeros((200, 784), np.uint8)  # another number of images (to within a factor of 4): untried
+    assert engine_for_outputs("auto", net, more) is fast.ENGINE
+    engines._timings[(work, "reference")][:] = [4e-6] * TRIALS
+    assert engine_for_outputs("auto", net, images) is fast.ENGINE
+    assert engine_for_outputs("fast", net, images) is fast.ENGINE  # a name is always obeyed

@@ -20,10 +20,15 @@ epochs.  The choice depends on the work only, never on whether a compile cache e
 same seed and engine train the same network bit for bit).  Feeding
 forward takes the fast engine only where its code for that kind of network and images is
 already compiled in this process (after training, say): otherwise the reference answers in
-milliseconds where loading the compiler and its cache, or compiling, takes seconds.
+milliseconds where loading the compiler and its cache, or compiling, takes seconds.  Where both
+are ready, it takes the one measured faster on this machine for that kind of work
+(``engine_for_outputs``): the BLAS products of the reference win on some CPUs from a few dozen
+images on, on others only past a thousand.
 """
 
+import statistics
 import threading
+import time
 
 from ..errors import DigitnetError
 from .reference import ReferenceEngine
@@ -75,11 +80,55 @@ def get_engine(name, net=None, images=None):
 
 
 def engine_for_outputs(name, net, images):
-    """The engine called ``name`` for feeding ``images`` forward through ``net``; ``auto`` picks the
-    fast one only where its code for them is compiled already (see the module's docstring)."""
-    if name == "auto":
-        return _fast.ENGINE if _fast is not None and _fast.warm(net, images) else _reference
-    return get_engine(name, net, images)
+    """The engine called ``name`` for feeding ``images`` forward through ``net``.
+
+    ``auto`` picks the fast one only where its code for them is compiled already (see the module's
+    docstring); then, for each kind of work (``_work``), it tries each engine ``TRIALS`` times and
+    from then on takes the one that was faster here (the median of its last ``TRIALS`` times in
+    ``feed_forward``): which one is faster depends on the CPU, on the number of images and on
+    their type (on one machine BLAS products of float images beat the fast engine from 64 images
+    on, on another only below 32).
+    """
+    if name != "auto":
+        return get_engine(name, net, images)
+    if _fast is None or not _fast.warm(net, images):
+        return _reference
+    work = _work(net, images)
+    fast, reference = (_timings.get((work, engine.name), ()) for engine in (_fast.ENGINE, _reference))
+    if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
+        return _fast.ENGINE if len(fast) <= len(reference) else _reference
+    return _fast.ENGINE if statistics.median(fast) <= statistics.median(reference) else _reference
+
+
+def feed_forward(name, net, images):
+    """(n, n_in) images → (n, n_out) output activations by ``engine_for_outputs(name, net, images)``,
+    timing the engines ``auto`` chooses."""
+    engine = engine_for_outputs(name, net, images)
+    if name != "auto":
+        return engine.outputs(net, images)
+    started = time.perf_counter()
+    outputs = engine.outputs(net, images)
+    times = _timings.setdefault((_work(net, images), engine.name), [])
+    times.append((time.perf_counter() - started) / max(1, len(images)))
+    del times[:-TRIALS]
+    return outputs
+
+
+TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses by them
+_timings = {}  # (kind of work, engine name) → its last TRIALS seconds per image in this process
+
+
+def _work(net, images):
+    """A kind of feeding forward, as far as its speed goes: the network's sizes, activations and float
+    type, the images' type, and their number to within a factor of 4."""
+    return (
+        tuple(net.sizes),
+        net.activation,
+        net.output,
+        net.dtype,
+        images.dtype,
+        max(1, len(images)).bit_length() // 2,
+    )
 
 
 def prepare(name, net, images_dtype="uint8"):
