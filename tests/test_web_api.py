@@ -175,6 +175,35 @@ def test_predict_png_uses_the_same_preprocessing_as_digitnet_predict(client, bac
     assert answer["digit"] == 7
 
 
+AGREEMENT_PICTURES = {  # a digit, a scribble the density model refuses, a photograph only the drawing check refuses
+    "digit": "drawn_digits/digit-7-0.png",
+    "scribble": "evaluation/non_digits/mark-scribble-2.png",
+    "photo": "evaluation/non_digits/photo-0.jpg",
+}
+
+
+@pytest.mark.parametrize("kind", AGREEMENT_PICTURES)
+def test_the_pages_answer_for_a_picture_is_digitnet_predict_reject(client, kind, tmp_path, capsys):
+    from conftest import run_cli
+
+    picture = tmp_path / f"{kind}.png"  # the page sends PNGs: the same pixels as a PNG
+    with Image.open(Path(__file__).parent / "data" / AGREEMENT_PICTURES[kind]) as image:
+        image.save(picture)
+    status, out, _ = run_cli(capsys, "predict", "3b1b", "--reject", "--json", picture)
+    said = json.loads(out)
+    status, answer = client.post("/api/predict", {"png": b64(picture.read_bytes())})
+    assert status == 200
+    assert (answer["state"], answer["digit"]) == (said["state"], said["digit"])
+    np.testing.assert_allclose(answer["activations"][-1], said["outputs"], atol=1e-6)
+    state, density_rejects, drawing = {  # each picture tests what it is chosen for
+        "digit": ("sure", False, True),
+        "scribble": ("rejected", True, True),
+        "photo": ("rejected", False, False),
+    }[kind]
+    assert said["state"] == state and said["drawing"] == drawing
+    assert load_bundled().rejector.rejects(image_to_input(picture)) == density_rejects
+
+
 def test_cost_and_nudges_come_from_insight(client):
     net = load_bundled()
     pixels = image_to_input(drawn_seven_png())

@@ -5,8 +5,8 @@ and the background jobs (training, downloading).  Networks are read-only once re
 the shipped one, the one given with ``--model``, and each network trained from the page under
 its own id, so several browsers can use one server without changing each other's state.
 Every number the page shows comes from the library: ``Network.forward`` for the activations,
-``images.image_to_input`` for a drawing (the same code as ``digitnet predict``) and
-``digitnet.insight`` for costs, nudges, weight images and noise.
+``images.read_picture`` and ``drawing_check.is_drawing`` for a drawing (the same code as
+``digitnet predict --reject``) and ``digitnet.insight`` for costs, nudges, weight images and noise.
 """
 
 import base64
@@ -19,8 +19,9 @@ import numpy as np
 
 from .. import data, insight
 from ..data import download_mnist, load_mnist, missing_files, resolve_data_dir
+from ..drawing_check import is_drawing
 from ..errors import DigitnetError, ImageError
-from ..images import image_to_input
+from ..images import read_picture
 from ..presets import DEFAULT_PRESET, PRESETS
 from ..training import SCHEDULES
 from .jobs import Job
@@ -84,10 +85,11 @@ def _packed_uint8(array):
     }
 
 
-def answer_state(net, image):
-    """How sure the answer for one input (784,) is, by the library's rule (``Network.predict_or_reject``):
-    ("sure" | "unsure" | "rejected", the digit or None when rejected)."""
-    verdict = net.predict_or_reject(image, engine=SMALL_WORK_ENGINE)
+def answer_state(net, image, drawing=None):
+    """How sure the answer for one input (784,) is, by the library's rule (``Network.predict_or_reject``,
+    as ``digitnet predict --reject`` asks it): ("sure" | "unsure" | "rejected", the digit or None when
+    rejected).  ``drawing``: the drawing check's answer for the picture it came from (None: no picture)."""
+    verdict = net.predict_or_reject(image, engine=SMALL_WORK_ENGINE, drawings=drawing)
     return verdict.state, verdict.digit
 
 
@@ -214,15 +216,17 @@ class Explorer:
             raise ApiError(400, "send exactly one of 'pixels' (784 numbers in [0, 1]) or 'png' (base64)")
         request = check_body(body, PREDICT)
         net = self.network(request.get("model"))
+        drawing = None  # pixels are already the network's input: no picture to check
         if "png" in request:
             try:
-                image = image_to_input(request["png"])
+                picture = read_picture(request["png"])
             except ImageError as error:
                 raise ApiError(422, str(error)) from None
+            image, drawing = picture.pixels, is_drawing(picture.ink)
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
-        state, digit = answer_state(net, image)
+        state, digit = answer_state(net, image, drawing)
         answer = {
             "digit": digit,
             "top": int(activations[-1].argmax()),
