@@ -56,6 +56,7 @@ async function startTraining(lr = null) {
     returnTo = state.live ? returnTo : state.modelId;
     liveShown = 0;
     update({ live: job.id });   // follow it: the network view shows it as it learns
+    chart.scrollIntoView({ block: "nearest" });   // and the curves it draws, beside it
     watchJob(job, showTraining);
   } catch (error) {
     showError(error);
