@@ -927,6 +927,34 @@ def test_the_training_chart_plots_the_true_cost_from_before_the_first_step(brows
         server.close()
 
 
+HASH = [  # "#": not a digit
+    [(0.35, 0.15), (0.35, 0.85)],
+    [(0.65, 0.15), (0.65, 0.85)],
+    [(0.15, 0.35), (0.85, 0.35)],
+    [(0.15, 0.65), (0.85, 0.65)],
+]
+
+
+def test_the_pages_not_a_digit_agrees_with_digitnet_predict_reject(page, tmp_path, capsys):
+    """For what is drawn on the page (a photograph cannot be: tests/test_web_api.py sends one)."""
+    from conftest import run_cli
+
+    states = []
+    for name, strokes in (("seven", SEVEN), ("hash", HASH)):
+        page.page.get_by_role("button", name="Clear").click()
+        page.draw(strokes)
+        body, answer = page.predictions[-1]
+        picture = tmp_path / f"{name}.png"  # the very picture the page sent
+        picture.write_bytes(base64.b64decode(body["png"]))
+        status, out, _ = run_cli(capsys, "predict", "3b1b", "--reject", "--json", picture)
+        said = json.loads(out)
+        assert page.testid("answer").get_attribute("data-state") == answer["state"] == said["state"]
+        assert answer["digit"] == said["digit"]
+        states.append(said["state"])
+    assert states == ["sure", "rejected"]
+    assert page.problems == []
+
+
 NETWORK_VIEW_HASH = """() => {   // a fingerprint of what the network view shows (its pixels)
     const data = document.querySelector('#net').toDataURL();
     let hash = 0;
