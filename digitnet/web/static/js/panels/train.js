@@ -7,6 +7,7 @@ import { $, fmt, percent } from "../format.js";
 import { state, update } from "../state.js";
 import { showError } from "../errors.js";
 
+const TRY_BUTTONS = ["try-lr-high", "try-lr-diverging", "try-lr-low"];   // learning rates to try
 const startedHere = new Set();   // training jobs this page started: explore their network when done
 let trainingJob = null;
 let exploredJob = null;
@@ -29,7 +30,7 @@ export function showDataNotice() {
   const available = state.status.data.available;
   $("train-missing").hidden = available;
   $("train-start").disabled = !available || (state.status.training?.state === "running");
-  for (const id of ["try-lr-high", "try-lr-low"]) $(id).disabled = $("train-start").disabled;
+  for (const id of TRY_BUTTONS) $(id).disabled = $("train-start").disabled;
   if (!available) showDataMissing($("train-missing-text"), "");
 }
 
@@ -64,7 +65,7 @@ async function startTraining(lr = null) {
 }
 
 $("train-form").addEventListener("submit", (event) => { event.preventDefault(); startTraining(); });
-for (const id of ["try-lr-high", "try-lr-low"]) {
+for (const id of TRY_BUTTONS) {
   $(id).addEventListener("click", () => startTraining(+$(id).dataset.lr));
 }
 $("train-stop").addEventListener("click", async () => {
@@ -76,7 +77,7 @@ export async function showTraining(job) {
   trainingJob = job;
   const running = job.state === "running";
   $("train-start").disabled = running || !state.status.data.available;
-  for (const id of ["try-lr-high", "try-lr-low"]) $(id).disabled = $("train-start").disabled;
+  for (const id of TRY_BUTTONS) $(id).disabled = $("train-start").disabled;
   $("train-stop").disabled = !running;
   const { epochs } = job.settings;
   const progress = job.progress.total ? job.progress.done / job.progress.total : 0;
@@ -89,7 +90,7 @@ export async function showTraining(job) {
     running: `Training ${job.settings.sizes.join("-")} with learning rate ${job.settings.lr}: epoch ${Math.min(job.progress.epoch, epochs)} of ${epochs}${lastText}`,
     done: `Done: ${finished} epochs${lastText}. ${startedHere.has(job.id) ? "Now exploring the new network." : "The new network is in the Network list."}`,
     stopped: `Stopped after ${finished} complete epochs${lastText}.${job.model ? (startedHere.has(job.id) ? " Now exploring that network." : " That network is in the Network list.") : ""}`,
-    failed: `Training failed: ${job.error}`,
+    failed: `Training failed: ${job.error}.${job.model ? (startedHere.has(job.id) ? " Now exploring the network of its last complete epoch." : "") : (state.live === job.id ? " Back to the network you were exploring." : "")}`,
   }[job.state];
   drawChart(job);
   if (running) followLive(job);
