@@ -11,7 +11,8 @@ kind: mouse, font, photographed paper) and MNIST's test digits, after preprocess
     accuracy     the share read right by each shipped network with the full pipeline, and with
                  one preprocessing step left out at a time: the local background (the border's
                  median subtracted instead), the piece filter (specks and edge pieces kept), the
-                 stroke thinning, and with the polarity forced wrong (ink dark on light).
+                 stroke thinning, the polarity read from the border's tone alone (> ½: light
+                 paper), and with the polarity forced wrong (ink dark on light).
 """
 
 import argparse
@@ -53,13 +54,16 @@ def properties(pixels):
 @contextmanager
 def without(step):
     """Preprocessing with one step left out (``step`` None: the full pipeline)."""
-    saved = {name: getattr(images, name) for name in ("local_background", "keep_the_drawing", "_thin", "ink_map")}
+    names = ("local_background", "keep_the_drawing", "_thin", "ink_map", "_light_background")
+    saved = {name: getattr(images, name) for name in names}
     if step == "local background":
         images.local_background = lambda ink: np.zeros_like(ink)
     elif step == "piece filter":
         images.keep_the_drawing = lambda ink: ink
     elif step == "stroke thinning":
         images._thin = lambda pixels: pixels
+    elif step == "polarity from the border":
+        images._light_background = lambda grey: np.median(np.r_[grey[0], grey[-1], grey[:, 0], grey[:, -1]]) > 0.5
     elif step == "wrong polarity":
         images.ink_map = lambda rgba: 1 - saved["ink_map"](rgba)
     try:
@@ -93,7 +97,8 @@ def main():
     networks = {name: load_shipped(name) for name in SHIPPED}
     _, (test_images, _) = digitnet.load_mnist()
     result = {"properties": {"mnist_test": properties(test_images)}, "accuracy": {}}
-    for step in (None, "local background", "piece filter", "stroke thinning", "wrong polarity"):
+    steps = (None, "local background", "piece filter", "stroke thinning", "polarity from the border", "wrong polarity")
+    for step in steps:
         with without(step):
             for label, (paths, label_of) in sets.items():
                 pixels = read(paths)

@@ -125,16 +125,19 @@ def ink_map(rgba):
 
 def _light_background(luminance):
     """Is the background lighter than the ink?  The background is the tone of the picture's border
-    and, most of the time, of most of the picture.  When the two disagree (a sheet photographed on
-    a darker desk: the border is the desk, most of the picture the paper), the ink is what is thin:
-    the strokes a grey-level closing fills in (dark ink) or an opening wipes out (light ink), over
+    when that tone is one of the picture's extremes (near its 0.1st or 99.9th percentile: the ink
+    is the other) and most of the picture has it too.  Otherwise (a sheet photographed on a darker
+    desk, or with a grey corner where the photo was straightened) the ink is what is thin: the
+    strokes a grey-level closing fills in (dark ink) or an opening wipes out (light ink), over
     squares a fifth of the picture wide."""
     low, high = np.percentile(luminance, [0.1, 99.9])
-    middle = (low + high) / 2 if high - low > MIN_CONTRAST else 0.5
+    if high - low < MIN_CONTRAST:
+        return bool(np.median(luminance) > 0.5)
     border = np.concatenate([luminance[0], luminance[-1], luminance[:, 0], luminance[:, -1]])
-    border_light, most_light = np.median(border) > middle, np.median(luminance) > middle
-    if border_light == most_light:
-        return bool(border_light)
+    place = (np.median(border) - low) / (high - low)  # 0: the darkest tone, 1: the lightest
+    most_light = np.median(luminance) > (low + high) / 2
+    if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
+        return bool(most_light)
     small, window = _shrunk(luminance)
     dark_strokes = _sliding(_sliding(small, window, np.max), window, np.min) - small
     light_strokes = small - _sliding(_sliding(small, window, np.min), window, np.max)

@@ -213,6 +213,20 @@ def test_a_sheet_photographed_on_a_desk_is_read_as_dark_ink_on_paper(desk):
     assert np.corrcoef(blurred(photo), blurred(clean))[0, 1] > 0.9
 
 
+def test_a_dim_photo_of_paper_with_a_grey_corner_and_a_bright_patch_is_read_as_dark_ink():
+    # most of the sheet in shadow (0.45), a bright patch of light (0.9), the grey fill (0.35) a
+    # straightened photo leaves along its border, dark ink (0.05): border and most of the picture
+    # are darker than halfway between ink and light, yet the ink is dark
+    seven = np.asarray(draw_seven(), np.float32) / 255
+    photo = np.full(seven.shape, 0.45, np.float32)
+    photo[150:250, 180:260] = 0.9
+    photo = photo * seven + 0.05 * (1 - seven)
+    photo[:, :30], photo[:25, :] = 0.35, 0.35
+    picture = Image.fromarray((photo * 255).astype(np.uint8))
+    clean = image_to_input(png_bytes(draw_seven()))
+    assert np.corrcoef(blurred(image_to_input(png_bytes(picture))), blurred(clean))[0, 1] > 0.9
+
+
 def test_light_ink_on_black_and_dark_hatching_over_most_of_a_white_sheet_keep_their_polarity():
     light_on_dark = image_to_input(png_bytes(draw_seven(ink=255, paper=0)))
     assert np.corrcoef(blurred(light_on_dark), blurred(image_to_input(png_bytes(draw_seven()))))[0, 1] > 0.9
