@@ -3,8 +3,9 @@
     DIGITNET_DATA=../shared/mnist python benchmarks/rejection.py [MODEL ...] [--out benchmarks/results/rejection.json]
 
 For each network (default: every shipped one) with its stored "not a digit" model and the
-shipped digit check (``digitnet.digit_check``), one JSON object with, per set, the share of pictures read right (the network's top answer, whatever
-the rejector says), the share answered right and not rejected, the shares rejected and unsure:
+shipped digit check (``digitnet.digit_check``), one JSON object with, per set, the share of
+pictures read right (the network's top answer, whatever the rejector says), the share answered
+right and not rejected, the shares rejected and unsure:
 
     mnist_test        the 10,000 MNIST test digits (as 784-vectors: no picture check)
     noise             1,000 each of uniform, Gaussian and salt-and-pepper noise, 100 blank
