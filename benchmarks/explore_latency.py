@@ -7,6 +7,7 @@ Starts `digitnet explore --no-browser --port 0` in its own process (the shipped 
 * ``http_png`` / ``http_pixels``: POST /api/predict over one keep-alive connection, with the
   drawing as the page sends it (a 140×140 PNG, turned into 28×28 by images.to_mnist on the
   server) and with 784 pixels; milliseconds from sending the request to having parsed the answer.
+* ``server_parts``: the steps of that work for the PNG, timed one by one in this process.
 * ``browser``: headless Chromium (/usr/bin/chromium, via Playwright) draws digits with mouse
   movements on the page; for every answer the page shows it records two latencies from the
   oldest draw event that answer covers (see digitnet/web/static/js/predict.js):
@@ -15,7 +16,9 @@ Starts `digitnet explore --no-browser --port 0` in its own process (the shipped 
   encoding and the server's round trip included;
   ``to_frame``: from the event's time stamp to the start of the next animation frame, which adds
   the browser's own waits for a frame (pointer events are delivered once a frame, and drawing
-  appears at the next one: between one and two frames, 17–33 ms at 60 Hz, however fast the rest).
+  appears at the next one: between one and two frames, 17–33 ms at 60 Hz, however fast the rest);
+  ``requests``: where each request's time went (``REQUEST_PARTS``): the rest of the round trip is
+  the page's own work (the PNG before, drawing the answer after).
 
 The target is a round trip under 20 ms at the 95th percentile.  With --out FILE the JSON is
 also written to FILE (benchmarks/results/explore_latency.json).
@@ -73,6 +76,31 @@ def drawn_seven_png(size=140):
     return base64.b64encode(buffer.getvalue()).decode()
 
 
+def server_parts(count):
+    """Milliseconds of each step of /api/predict's work for the drawn 7 (in this process, no HTTP):
+    the picture read (``images.read_picture``), the drawing check, and the network's answer."""
+    from digitnet.drawing_check import is_drawing
+    from digitnet.images import read_picture
+    from digitnet.models import load_bundled
+    from digitnet.web.explorer import answer_state
+
+    net, png = load_bundled(), base64.b64decode(drawn_seven_png())
+    picture = read_picture(png)
+    steps = {
+        "read_picture": lambda: read_picture(png),
+        "drawing_check": lambda: is_drawing(picture.ink),
+        "forward_and_verdict": lambda: (net.forward(picture.pixels), answer_state(net, picture.pixels, True)),
+    }
+    times = {name: [] for name in steps}
+    for i in range(count + WARM_UP):
+        for name, step in steps.items():
+            started = time.perf_counter()
+            step()
+            if i >= WARM_UP:
+                times[name].append(1000 * (time.perf_counter() - started))
+    return {name: summary(values) for name, values in times.items()}
+
+
 def start_server():
     process = subprocess.Popen(
         [
@@ -109,6 +137,15 @@ def http_round_trips(url, body, count):
     return summary(times)
 
 
+# Where a request's time goes, from the browser's Resource Timing of each POST /api/predict:
+# "before_sending" (fetch called → request sent: the browser's own work), "server" (request sent →
+# first byte of the answer: reading, computing and sending it), "receiving" (→ last byte).
+REQUEST_PARTS = """() => performance.getEntriesByType('resource')
+    .filter((e) => e.name.endsWith('/api/predict'))
+    .map((e) => ({before_sending: e.requestStart - e.startTime, server: e.responseStart - e.requestStart,
+                  receiving: e.responseEnd - e.responseStart}))"""
+
+
 def browser_round_trips(url, strokes):
     from playwright.sync_api import sync_playwright
 
@@ -117,6 +154,7 @@ def browser_round_trips(url, strokes):
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.goto(url)
         page.wait_for_selector("body[data-ready=true]")
+        page.evaluate("() => performance.setResourceTimingBufferSize(100000)")
         box = page.get_by_test_id("draw-canvas").bounding_box()
         rng = np.random.default_rng(0)
         for _ in range(strokes):
@@ -135,10 +173,12 @@ def browser_round_trips(url, strokes):
             name: page.evaluate(f"() => performance.getEntriesByName('{name}').map((e) => e.duration)")
             for name in ("predict-round-trip", "predict-to-frame")
         }
+        requests = page.evaluate(REQUEST_PARTS)
         browser.close()
     return {
         "round_trip": summary(durations["predict-round-trip"][WARM_UP // 4 :]),
         "to_frame": summary(durations["predict-to-frame"][WARM_UP // 4 :]),
+        "requests": {part: summary([r[part] for r in requests[WARM_UP // 4 :]]) for part in requests[0]},
     }
 
 
@@ -156,6 +196,7 @@ def main():
             "target_p95_ms": TARGET_P95_MS,
             "http_png": http_round_trips(url, {"png": drawn_seven_png()}, args.requests),
             "http_pixels": http_round_trips(url, {"pixels": pixels}, args.requests),
+            "server_parts": server_parts(args.requests),
         }
         if not args.no_browser and Path(CHROMIUM).exists():
             result["browser"] = browser_round_trips(url, args.strokes)

@@ -175,6 +175,35 @@ def test_predict_png_uses_the_same_preprocessing_as_digitnet_predict(client, bac
     assert answer["digit"] == 7
 
 
+AGREEMENT_PICTURES = {  # a digit, a scribble the density model refuses, a photograph only the drawing check refuses
+    "digit": "drawn_digits/digit-7-0.png",
+    "scribble": "evaluation/non_digits/mark-scribble-2.png",
+    "photo": "evaluation/non_digits/photo-0.jpg",
+}
+
+
+@pytest.mark.parametrize("kind", AGREEMENT_PICTURES)
+def test_the_pages_answer_for_a_picture_is_digitnet_predict_reject(client, kind, tmp_path, capsys):
+    from conftest import run_cli
+
+    picture = tmp_path / f"{kind}.png"  # the page sends PNGs: the same pixels as a PNG
+    with Image.open(Path(__file__).parent / "data" / AGREEMENT_PICTURES[kind]) as image:
+        image.save(picture)
+    status, out, _ = run_cli(capsys, "predict", "3b1b", "--reject", "--json", picture)
+    said = json.loads(out)
+    status, answer = client.post("/api/predict", {"png": b64(picture.read_bytes())})
+    assert status == 200
+    assert (answer["state"], answer["digit"]) == (said["state"], said["digit"])
+    np.testing.assert_allclose(answer["activations"][-1], said["outputs"], atol=1e-6)
+    state, density_rejects, drawing = {  # each picture tests what it is chosen for
+        "digit": ("sure", False, True),
+        "scribble": ("rejected", True, True),
+        "photo": ("rejected", False, False),
+    }[kind]
+    assert said["state"] == state and said["drawing"] == drawing
+    assert load_bundled().rejector.rejects(image_to_input(picture)) == density_rejects
+
+
 def test_cost_and_nudges_come_from_insight(client):
     net = load_bundled()
     pixels = image_to_input(drawn_seven_png())
@@ -367,8 +396,16 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
         assert final["initial"]["train_cost"] == pytest.approx(
             untrained.evaluate(images[:2000], labels[:2000])["cost"], rel=1e-6
         )
-        at = [point[0] for point in final["sample_costs"]]
-        assert at == sorted(at) and at[-1] == 4 and len(at) > 20
+        at = [point[0] for point in final["batch_costs"]]
+        assert at == sorted(at) and at[0] == 0 and len(at) > 20
+        first_batch = np.random.default_rng(3).permutation(2000)[:1]  # the seeded order's first mini-batch
+        assert final["batch_costs"][0][1] == pytest.approx(untrained.cost(images[first_batch], labels[first_batch]))
+        # while it trained, the job's id named the network as it was, a few times a second
+        assert final["live"]["snapshot"] >= 4 and final["live"]["epochs"] == 4
+        status, live = client.get(f"/api/models/{job['id']}/compact")  # the last one: the trained network
+        assert status == 200 and live["history"] == model["history"]
+        status, answer = client.post("/api/predict", {"model": job["id"], "pixels": [0.5] * 784})
+        assert status == 200 and np.allclose(answer["activations"][-1], twin.feedforward(np.full(784, 0.5)))
         # and it can be kept: downloaded as the model file the library writes
         status, content, response = client.raw("GET", f"/api/models/{final['model']}/file")
         assert status == 200 and "attachment" in response.getheader("Content-Disposition")
@@ -381,6 +418,34 @@ def test_training_streams_progress_and_registers_a_new_network(tmp_path):
         assert client.get("/api/status")[1]["default_model"] == "default"
     finally:
         server.close()
+
+
+def test_the_training_jobs_mini_batch_costs_are_the_costs_its_steps_compute():
+    """CostWatch measures, before each step it reports, the cost of the mini-batch that step trains
+    on at the weights it starts from: the same as a step-by-step run of SGD computes, and training
+    goes exactly as without it."""
+    from digitnet import Network
+    from digitnet.engines import get_engine
+    from digitnet.web.training_job import CostWatch
+
+    rng = np.random.default_rng(5)
+    images, labels = rng.random((60, 784)), rng.integers(0, 10, 60)
+    order, batch_size, lr = rng.permutation(60), 6, 2.0
+    watched, plain, by_hand = (Network([784, 5, 10], seed=1) for _ in range(3))
+    measured = []
+    CostWatch(get_engine("reference"), lambda done, total, cost: measured.append((done, total, cost))).train_epoch(
+        watched, images, labels, order, batch_size, lr
+    )
+    get_engine("reference").train_epoch(plain, images, labels, order, batch_size, lr)
+    expected = []
+    for start in range(0, 60, batch_size):  # plain SGD, one step at a time: C of the batch, then the step
+        batch = order[start : start + batch_size]
+        expected.append((start, 60, by_hand.cost(images[batch], labels[batch])))
+        by_hand.gradient_step(by_hand.backprop(images[batch], labels[batch]), lr)
+    assert [(d, t) for d, t, _ in measured] == [(d, t) for d, t, _ in expected]
+    np.testing.assert_allclose([c for *_, c in measured], [c for *_, c in expected], rtol=1e-12)
+    for mine, theirs in zip(watched.weights + watched.biases, plain.weights + plain.biases):
+        np.testing.assert_array_equal(mine, theirs)
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ from conftest import explore_command, start_explorer, write_mnist
 from digitnet import data, insight
 from digitnet.images import image_to_input
 from digitnet.models import load_bundled
+from digitnet.network import Network
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
@@ -295,7 +296,8 @@ def test_training_from_the_page_streams_the_curve_and_explores_the_new_network(p
         page.page.wait_for_timeout(20)
     seen = set(page.page.evaluate("() => window.chartPoints")) | {chart_points(page)}
     assert max(seen) == 30 and len(seen - {0, 30}) >= 2, f"the curve did not advance during training: {sorted(seen)}"
-    page.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-8-10')")
+    page.page.wait_for_function("() => document.querySelector('#model').value.startsWith('net-')")
+    assert page.page.locator("#model-info").inner_text().startswith("784-8-10")
     shot(page, tmp_path, "trained")
     page.draw(ONE)  # the new network answers drawings
     assert page.predictions[-1][0]["model"].startswith("net-")
@@ -442,7 +444,7 @@ def test_a_network_trained_in_one_browser_does_not_take_over_another(browser, mn
         trainer.page.get_by_label("Hidden layers", exact=True).fill("8")
         trainer.page.get_by_label("Epochs", exact=True).fill("2")
         trainer.page.get_by_role("button", name="Train", exact=True).click()
-        trainer.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-8-10')")
+        trainer.page.wait_for_function("() => document.querySelector('#model').value.startsWith('net-')")
         latecomer = Page(browser, server.url)
         watcher.draw(ONE)
         assert watcher.predictions[-1][0]["model"] == "default"
@@ -872,10 +874,125 @@ def test_the_training_chart_is_crisp_titled_and_zoomed(browser, server):
         assert css_width > 0.9 * panel_width - 40  # as wide as its panel, not 640 px
         assert float(chart.get_attribute("data-accuracy-from")) > 0  # accuracy on its own, zoomed axis
         assert chart.get_attribute("data-epoch-zero") == "true"  # the cost before the first step
-        assert int(chart.get_attribute("data-samples")) >= 30  # and as the weights change
+        assert int(chart.get_attribute("data-batches")) >= 30  # and as the weights change
         assert page.get_by_role("button", name="lr 10 (too big)").is_enabled()
     finally:
         context.close()
+
+
+def train_from_the_page(tab, hidden, epochs, batch_size, limit):
+    tab.open_tab("Train")
+    tab.page.get_by_label("Hidden layers", exact=True).fill(hidden)
+    tab.page.get_by_label("Epochs", exact=True).fill(str(epochs))
+    tab.page.get_by_label("Batch size", exact=True).fill(str(batch_size))
+    tab.page.get_by_label("Training images", exact=True).fill(str(limit))
+    tab.page.get_by_role("button", name="Train", exact=True).click()
+
+
+def wait_until_trained(tab, timeout_s=120):
+    tab.page.wait_for_function(
+        "() => /^(Done|Training failed)/.test(document.querySelector('[data-testid=train-status]').textContent)",
+        timeout=timeout_s * 1000,
+    )
+    assert tab.testid("train-status").inner_text().startswith("Done")
+
+
+def test_the_training_chart_plots_the_true_cost_from_before_the_first_step(browser, mnist_dir):
+    server = start_explorer(data_dir=mnist_dir)
+    tab = Page(browser, server.url)
+    try:
+        train_from_the_page(tab, "8", epochs=2, batch_size=10, limit=3000)
+        wait_until_trained(tab)
+        job = tab.page.evaluate("() => fetch('/api/status').then((r) => r.json()).then((s) => s.training)")
+        chart = tab.testid("train-chart")
+        # the first point: the untrained network's cost on the first mini-batch training takes (the seeded order)
+        (images, labels), _ = data.load_mnist(mnist_dir)
+        untrained = Network([784, 8, 10], seed=0)
+        first_batch = np.random.default_rng(0).permutation(3000)[:10]
+        assert float(chart.get_attribute("data-first-batch-at")) == 0
+        assert float(chart.get_attribute("data-first-batch-cost")) == pytest.approx(
+            untrained.cost(images[first_batch], labels[first_batch]), rel=1e-5
+        )
+        # and the average over all the training images, before training (epoch 0) and after each epoch
+        assert chart.get_attribute("data-epoch-zero") == "true" and chart_points(tab) == 2
+        assert job["initial"]["train_cost"] == pytest.approx(untrained.cost(images[:3000], labels[:3000]), rel=1e-6)
+        # per mini-batch: about a hundred an epoch, in order, all plotted
+        at = [point[0] for point in job["batch_costs"]]
+        assert at == sorted(at) and len(at) >= 150 and at[0] == 0
+        assert int(chart.get_attribute("data-batches")) == len(at)
+        assert "before training" in chart.get_attribute("aria-label")
+        assert tab.problems == []
+    finally:
+        tab.close()
+        server.close()
+
+
+HASH = [  # "#": not a digit
+    [(0.35, 0.15), (0.35, 0.85)],
+    [(0.65, 0.15), (0.65, 0.85)],
+    [(0.15, 0.35), (0.85, 0.35)],
+    [(0.15, 0.65), (0.85, 0.65)],
+]
+
+
+def test_the_pages_not_a_digit_agrees_with_digitnet_predict_reject(page, tmp_path, capsys):
+    """For what is drawn on the page (a photograph cannot be: tests/test_web_api.py sends one)."""
+    from conftest import run_cli
+
+    states = []
+    for name, strokes in (("seven", SEVEN), ("hash", HASH)):
+        page.page.get_by_role("button", name="Clear").click()
+        page.draw(strokes)
+        body, answer = page.predictions[-1]
+        picture = tmp_path / f"{name}.png"  # the very picture the page sent
+        picture.write_bytes(base64.b64decode(body["png"]))
+        status, out, _ = run_cli(capsys, "predict", "3b1b", "--reject", "--json", picture)
+        said = json.loads(out)
+        assert page.testid("answer").get_attribute("data-state") == answer["state"] == said["state"]
+        assert answer["digit"] == said["digit"]
+        states.append(said["state"])
+    assert states == ["sure", "rejected"]
+    assert page.problems == []
+
+
+NETWORK_VIEW_HASH = """() => {   // a fingerprint of what the network view shows (its pixels)
+    const data = document.querySelector('#net').toDataURL();
+    let hash = 0;
+    for (let i = 0; i < data.length; i++) hash = (hash * 31 + data.charCodeAt(i)) | 0;
+    return hash;
+}"""
+
+
+def test_the_network_view_and_the_answer_follow_the_network_as_it_learns(browser, mnist_dir):
+    server = start_explorer(data_dir=mnist_dir)
+    tab = Page(browser, server.url)
+    try:
+        tab.draw(SEVEN)
+        train_from_the_page(tab, "32,32", epochs=4, batch_size=1, limit=3000)
+        views, answers = set(), set()
+        deadline = time.monotonic() + 120
+        while not tab.testid("train-status").inner_text().startswith(("Done", "Training failed")):
+            assert time.monotonic() < deadline, "training from the page did not finish in 2 minutes"
+            model = tab.page.locator("#model").input_value()
+            if model.startswith("train-"):  # the network as it learns is on show
+                views.add(tab.page.evaluate(NETWORK_VIEW_HASH))
+                info = tab.page.locator("#model-info").inner_text()
+                assert "learning now" in info and "784-32-32-10" in info
+            tab.page.wait_for_timeout(100)
+        live = [(body, answer) for body, answer in tab.predictions if body["model"].startswith("train-")]
+        answers = {tuple(answer["activations"][-1]) for _, answer in live}
+        assert len(views) >= 2, "the network view did not change while the network learned"
+        assert len(answers) >= 2, "the drawing was not read again by the network as it learned"
+        assert all("png" in body for body, _ in live)  # the drawing itself, kept while the network changed
+        # at the end the page explores the trained network, still with the drawing
+        tab.page.wait_for_function("() => document.querySelector('#model').value.startsWith('net-')")
+        tab.settle()
+        assert tab.predictions[-1][0]["model"].startswith("net-") and "png" in tab.predictions[-1][0]
+        assert tab.testid("answer").get_attribute("data-state") in ("sure", "unsure", "rejected")
+        assert tab.problems == []
+    finally:
+        tab.close()
+        server.close()
 
 
 def axe_script():

@@ -5,8 +5,8 @@ and the background jobs (training, downloading).  Networks are read-only once re
 the shipped one, the one given with ``--model``, and each network trained from the page under
 its own id, so several browsers can use one server without changing each other's state.
 Every number the page shows comes from the library: ``Network.forward`` for the activations,
-``images.image_to_input`` for a drawing (the same code as ``digitnet predict``) and
-``digitnet.insight`` for costs, nudges, weight images and noise.
+``images.read_picture`` and ``drawing_check.is_drawing`` for a drawing (the same code as
+``digitnet predict --reject``) and ``digitnet.insight`` for costs, nudges, weight images and noise.
 """
 
 import base64
@@ -19,12 +19,13 @@ import numpy as np
 
 from .. import data, insight
 from ..data import download_mnist, load_mnist, missing_files, resolve_data_dir
+from ..drawing_check import is_drawing
 from ..errors import DigitnetError, ImageError
-from ..images import image_to_input
-from ..network import Network
+from ..images import read_picture
 from ..presets import DEFAULT_PRESET, PRESETS
 from ..training import SCHEDULES
 from .jobs import Job
+from .training_job import SMALL_WORK_ENGINE, train_network
 from .validation import ApiError, boolean, check_body, choice, integer, integers, number, pixels, png, text
 
 MAX_TRAINED = 12  # networks trained from the page that are kept (oldest dropped first)
@@ -32,10 +33,7 @@ MAX_JOBS = 20  # finished jobs whose state is kept (oldest dropped first; runnin
 TOP_NUDGES = 10
 STRONGEST_CONNECTIONS = 40  # per layer: the largest terms w·a of the weighted sums, drawn on the page
 NOISE_REPORT_COUNT = 1000  # random images (and test digits) behind the noise panel's figures
-SMALL_WORK_ENGINE = "reference"  # a few thousand images: NumPy answers at once, with no compiler to wait for
 MAXIMIZING_START = 0.0  # activation maximization starts from MNIST's black background (grey stalls)
-COST_SAMPLE = 100  # training images whose cost is measured at each progress report while training
-MAX_SAMPLE_COSTS = 400  # (epoch, cost) points kept for the curve: beyond that, every other one is dropped
 
 # Request schemas: field → (required, check).  "model" is a network id; absent means the default one.
 MODEL = (False, text(64))
@@ -87,10 +85,11 @@ def _packed_uint8(array):
     }
 
 
-def answer_state(net, image):
-    """How sure the answer for one input (784,) is, by the library's rule (``Network.predict_or_reject``):
-    ("sure" | "unsure" | "rejected", the digit or None when rejected)."""
-    verdict = net.predict_or_reject(image, engine=SMALL_WORK_ENGINE)
+def answer_state(net, image, drawing=None):
+    """How sure the answer for one input (784,) is, by the library's rule (``Network.predict_or_reject``,
+    as ``digitnet predict --reject`` asks it): ("sure" | "unsure" | "rejected", the digit or None when
+    rejected).  ``drawing``: the drawing check's answer for the picture it came from (None: no picture)."""
+    verdict = net.predict_or_reject(image, engine=SMALL_WORK_ENGINE, drawings=drawing)
     return verdict.state, verdict.digit
 
 
@@ -112,6 +111,7 @@ class Explorer:
         self._maximizing = {}  # model id → activation-maximization images (slow: computed once)
         self._jobs = OrderedDict()
         self._training = self._download = None
+        self._live = (None, None)  # (training job id, the network as it is now): the page watches it learn
 
     # ------------------------------------------------------------------ networks
     def _add(self, net, name, read_only, trained, model_id="default"):
@@ -131,9 +131,18 @@ class Explorer:
         """The network registered as ``model_id`` (the default one if None); 404 if unknown."""
         with self._lock:
             entry = self._models.get(model_id or self.default_model)
+            live_id, live = self._live
+        if entry is None and model_id == live_id:
+            return live
         if entry is None:
             raise ApiError(404, f"no network with id {model_id!r} (it may have been dropped; reload the page)")
         return entry["net"]
+
+    def _registered(self, model_id):
+        """Whether ``model_id`` names a registered network (not a training job's changing one): only
+        those have their slow results kept."""
+        with self._lock:
+            return (model_id or self.default_model) in self._models
 
     def models(self):
         """Every registered network: id, name, layer sizes, test accuracy, read-only."""
@@ -194,8 +203,9 @@ class Explorer:
                 images = insight.activation_maximizations(net, layer, range(net.sizes[layer]), start=MAXIMIZING_START)
                 reached = net.forward(images.reshape(len(images), 784))[1][layer]
                 cached[str(layer)] = {"images": _packed_uint8(images), "activations": _floats(reached.diagonal())}
-            with self._lock:
-                self._maximizing[model_id] = cached
+            if self._registered(model_id):
+                with self._lock:
+                    self._maximizing[model_id] = cached
         return cached
 
     # ------------------------------------------------------------------ looking at one input
@@ -206,15 +216,17 @@ class Explorer:
             raise ApiError(400, "send exactly one of 'pixels' (784 numbers in [0, 1]) or 'png' (base64)")
         request = check_body(body, PREDICT)
         net = self.network(request.get("model"))
+        drawing = None  # pixels are already the network's input: no picture to check
         if "png" in request:
             try:
-                image = image_to_input(request["png"])
+                picture = read_picture(request["png"])
             except ImageError as error:
                 raise ApiError(422, str(error)) from None
+            image, drawing = picture.pixels, is_drawing(picture.ink)
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
-        state, digit = answer_state(net, image)
+        state, digit = answer_state(net, image, drawing)
         answer = {
             "digit": digit,
             "top": int(activations[-1].argmax()),
@@ -287,8 +299,9 @@ class Explorer:
                 indices = self._mistakes.get(model_id)
             if indices is None:
                 indices = np.flatnonzero(net.predict(images, engine=SMALL_WORK_ENGINE) != labels)
-                with self._lock:
-                    self._mistakes[model_id] = indices
+                if self._registered(model_id):
+                    with self._lock:
+                        self._mistakes[model_id] = indices
         else:
             indices = np.arange(len(images))
         position = request["position"]
@@ -304,8 +317,10 @@ class Explorer:
     def start_training(self, body):
         """Start training a fresh network in a child process (one training job at a time); 409 if busy.
 
-        After each complete epoch the child sends the network back; when the job ends, however it
-        ends (done, stopped, failed), the last complete epoch's network is registered."""
+        A few times a second the child sends the network as it is: until the next one, the job's id
+        names it (``network(job id)``), so the page can draw it and read drawings with it as it
+        learns.  After each complete epoch the child sends the network back; when the job ends,
+        however it ends (done, stopped, failed), the last complete epoch's network is registered."""
         request = check_body(body, TRAIN)
         preset = PRESETS[DEFAULT_PRESET]
         settings = {
@@ -327,6 +342,9 @@ class Explorer:
             if "network" in report:
                 learned[:] = [report.pop("network")]
                 report["history"] = [*job.state["history"], report.pop("record")]
+                report["live"] = self._show_live(job, learned[0], len(learned[0].history))
+            if "snapshot" in report:
+                report["live"] = self._show_live(job, report.pop("snapshot"), report.pop("at"))
             job.update(**report)
 
         def finish(job):
@@ -345,10 +363,20 @@ class Explorer:
                 settings=settings,
                 history=[],
                 progress={"epoch": 1, "done": 0, "total": 0},
+                batch_costs=[],
+                live=None,
                 model=None,
             )
             self._training = self._keep(job)
         return job.start().snapshot()[1]
+
+    def _show_live(self, job, net, epochs):
+        """Make ``net`` (the training job's network as it is now, ``epochs`` done as a fraction) the
+        one ``job.id`` names, and say so for the job's snapshot: ``{"snapshot": count, "epochs"}``."""
+        with self._lock:
+            self._live = (job.id, net)
+        previous = job.state.get("live") or {"snapshot": 0}
+        return {"snapshot": previous["snapshot"] + 1, "epochs": epochs}
 
     def start_download(self):
         """Download MNIST into the data folder in a child process, reporting bytes as they come."""
@@ -417,48 +445,6 @@ class Explorer:
             job.stop()
         for job in jobs:
             job.join(timeout)
-
-
-def train_network(data_dir, network, recipe, settings, report):
-    """In the training job's child process: train a fresh network (``network``: Network's options,
-    sizes from ``settings``) by ``recipe`` on MNIST from ``data_dir``.
-
-    Reports ``initial`` (the untrained network's costs and accuracy), ``progress`` and
-    ``sample_costs`` (the cost of COST_SAMPLE training images, [epochs done, cost] as the weights
-    change) within each epoch and, after each complete epoch, its ``record`` and the ``network``
-    itself (pickled as it is at that moment)."""
-    (train_images, train_labels), test = load_mnist(data_dir)
-    limit = settings["limit"] or len(train_images)
-    net = Network(**{**network, "sizes": settings["sizes"]}, seed=settings["seed"])
-    # epoch 0 of the page's curves: the untrained network (NumPy: no compiler to wait for)
-    before_train = net.evaluate(train_images[:limit], train_labels[:limit], engine=SMALL_WORK_ENGINE)
-    before_test = net.evaluate(*test, engine=SMALL_WORK_ENGINE)
-    report(
-        initial={
-            "train_cost": before_train["cost"],
-            "test_cost": before_test["cost"],
-            "test_accuracy": before_test["accuracy"],
-        }
-    )
-    sample, sample_costs = (train_images[:COST_SAMPLE], train_labels[:COST_SAMPLE]), []
-
-    def on_progress(done, total):  # the network holds the current weights here: the sample's cost now
-        sample_costs.append([len(net.history) + done / total, float(net.example_costs(*sample).mean())])
-        if len(sample_costs) > MAX_SAMPLE_COSTS:
-            sample_costs[:] = sample_costs[::2]
-        report.progress(
-            progress={"epoch": len(net.history) + 1, "done": done, "total": total}, sample_costs=list(sample_costs)
-        )
-
-    net.fit(
-        train_images[:limit],
-        train_labels[:limit],
-        recipe,
-        test=test,
-        monitor=True,
-        on_progress=on_progress,
-        on_epoch=lambda record: report(record=record, network=net),
-    )
 
 
 def download_data(folder, mirrors, files, report):

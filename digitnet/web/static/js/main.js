@@ -4,9 +4,10 @@
 // Each module has one job and renders from the one state in state.js.
 
 import { api, rows, unpack } from "./api.js";
-import { $, element, percent, count } from "./format.js";
+import { $, element, fmt, percent, count } from "./format.js";
 import { replaceInput, state, update } from "./state.js";
 import { showError } from "./errors.js";
+import { requestPrediction } from "./predict.js";
 import "./drawing.js";
 import "./answer.js";
 import "./network-view.js";
@@ -23,14 +24,16 @@ import { startLesson } from "./panels/lesson.js";
 async function refreshStatus() {
   const status = await api("/api/status");
   update({ status });
-  const select = $("model");
-  select.replaceChildren(...status.models.map((model) => {
-    const option = element("option", null, model.name);
-    option.value = model.id;
-    return option;
-  }));
-  if (state.modelId) select.value = state.modelId;
+  fillModelChoices(state.modelId);
   showDataNotice();
+}
+
+// The Network list: the networks the server holds, and the one learning now while it is on show.
+let liveChoice = null;   // {id, name}
+function fillModelChoices(chosen) {
+  const choices = [...state.status.models, ...(liveChoice && liveChoice.id === chosen ? [liveChoice] : [])];
+  $("model").replaceChildren(...choices.map((model) => Object.assign(element("option", null, model.name), { value: model.id })));
+  if (chosen) $("model").value = chosen;
 }
 
 // A network as the page keeps it: the compact description unpacked (weights as rows of
@@ -45,21 +48,45 @@ function unpackModel(compact) {
     biases: compact.biases.map((b) => unpack(b).values), views };
 }
 
-async function switchModel(modelId) {
-  const model = unpackModel(await api(`/api/models/${modelId}/compact`));
-  $("model").value = modelId;
+function describeModel(model) {
   $("model-info").textContent = `${model.sizes.join("-")}, ${model.activation}, ${model.cost} cost, ` +
-    `${count(model.parameters)} parameters; test accuracy ${percent(model.test_accuracy)}` +
-    (model.history.length ? ` after ${model.history.length} epochs` : "");
+    `${count(model.parameters)} parameters; ` + (model.live
+      ? `learning now: ${fmt(model.live.epochs, 2)} epochs done`
+      : `test accuracy ${percent(model.test_accuracy)}` + (model.history.length ? ` after ${model.history.length} epochs` : ""));
+}
+
+// Explore another network.  ``keepInput``: the same input stays and is read by the new network
+// (going from a network as it learns to the one it became); otherwise the page starts afresh.
+async function switchModel(modelId, { keepInput = false } = {}) {
+  const model = unpackModel(await api(`/api/models/${modelId}/compact`));
+  describeModel(model);
   $("gallery").dataset.model = "";
   resetTests();
-  update({ modelId, model, selected: null, hover: null });
-  replaceInput({ kind: "drawing" });
+  fillModelChoices(modelId);
+  if (keepInput) {
+    update({ modelId, model, live: null });
+    requestPrediction(performance.now(), { measured: false });
+  } else {
+    update({ modelId, model, live: null, selected: null, hover: null });
+    replaceInput({ kind: "drawing" });
+  }
   if (panelOpen("panel-look")) showGallery();
 }
 
+// The network a training job has now (the job's id names it while it learns), with its
+// ``live`` snapshot: drawn, and the input on show read by it again, the input itself untouched.
+async function showLive(jobId, live) {
+  const model = { ...unpackModel(await api(`/api/models/${jobId}/compact`)), live };
+  if (state.live !== jobId) return;   // the person chose another network meanwhile
+  describeModel(model);
+  liveChoice = { id: jobId, name: `the network learning now (${model.sizes.join("-")})` };
+  fillModelChoices(jobId);
+  update({ modelId: jobId, model });
+  requestPrediction(performance.now(), { measured: false });
+}
+
 $("model").addEventListener("change", () => switchModel($("model").value).catch(showError));
-connectTraining({ refreshStatus, switchModel, dataArrived: () => { resetTests(); if (panelOpen("panel-tests")) openTests(); } });
+connectTraining({ refreshStatus, switchModel, showLive, dataArrived: () => { resetTests(); if (panelOpen("panel-tests")) openTests(); } });
 
 async function start() {
   try {

@@ -19,8 +19,9 @@ let shown = 0;             // the sequence number of the answer on screen
 let pending = null;        // {event, received}: times of the oldest draw event not yet sent
 const unanswered = new Map();   // sequence number → {event, received} of the oldest event it covers
 
-export function requestPrediction(eventTime) {
-  if (pending === null) pending = { event: eventTime, received: performance.now() };
+// ``measured: false`` for a new reading not caused by the person (the network changed as it learns).
+export function requestPrediction(eventTime, { measured = true } = {}) {
+  if (pending === null) pending = { event: eventTime, received: performance.now(), measured };
   if (inFlight < MAX_IN_FLIGHT) send();
 }
 
@@ -47,6 +48,7 @@ async function send() {
       const covered = [...unanswered].filter(([s]) => s <= sequence).map(([, times]) => times);
       for (const s of [...unanswered.keys()]) if (s <= sequence) unanswered.delete(s);
       update({ prediction, settled: settled && !state.drawing });
+      if (!covered.every((times) => times.measured)) return;
       const received = Math.min(...covered.map((t) => t.received));
       const event = Math.min(...covered.map((t) => t.event));
       performance.measure("predict-round-trip", { start: received, end: performance.now() });

@@ -29,5 +29,5 @@ button.addEventListener("click", async () => {
 
 // Offered for the networks trained here (the one the server started with is already a file).
 subscribe((_, changes) => {
-  if (changed(changes, "modelId", "status")) button.hidden = !state.modelId || state.modelId === state.status?.default_model;
+  if (changed(changes, "modelId", "status", "live")) button.hidden = !state.modelId || state.modelId === state.status?.default_model || state.modelId === state.live;
 });

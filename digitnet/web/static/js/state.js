@@ -4,6 +4,7 @@
 export const state = {
   status: null,       // GET /api/status
   modelId: null,
+  live: null,         // the id of the training job whose network the page shows as it learns (it names that network)
   model: null,        // GET /api/models/<id>/compact, unpacked: {sizes, weights: [rows], biases, views, …}
   strokes: [],        // each stroke: [[x, y], …] in [0, 1]
   drawing: false,     // whether the pen is down

@@ -90,7 +90,7 @@ const STEPS = [
   {
     title: "Training, live",
     text: () => ["Gradient descent: average the nudges over a small batch of images, take a step, repeat. The Train panel trains a fresh network here and draws the cost falling and the accuracy rising.",
-      "Try a learning rate of 10 to see the steps overshoot, and 0.01 to see the cost barely move; each knob is explained beside it."],
+      "Try a learning rate of 10 to see the steps overshoot (the mini-batch costs jump about and the network learns less), 30 to see training diverge (every neuron saturates and the outputs stop depending on the input), and 0.01 to see the cost barely move; each knob is explained beside it."],
     show: () => selectTab("tab-train"),
   },
   {

@@ -1,16 +1,20 @@
 // Train: a fresh network trained on the server with progress streamed to the page, the cost
-// and accuracy curves growing as it learns (crisp at any pixel ratio, as wide as the panel),
-// and the MNIST download when the data is missing.
+// and accuracy curves growing as it learns (crisp at any pixel ratio, as wide as the panel), the
+// network view following the network as it learns, and the MNIST download when the data is missing.
 
 import { api, followEvents } from "../api.js";
 import { $, fmt, percent } from "../format.js";
-import { state } from "../state.js";
+import { state, update } from "../state.js";
 import { showError } from "../errors.js";
 
+const TRY_BUTTONS = ["try-lr-high", "try-lr-diverging", "try-lr-low"];   // learning rates to try
 const startedHere = new Set();   // training jobs this page started: explore their network when done
 let trainingJob = null;
 let exploredJob = null;
-let hooks = { refreshStatus: async () => {}, switchModel: async () => {}, dataArrived: () => {} };
+let hooks = { refreshStatus: async () => {}, switchModel: async () => {}, showLive: async () => {}, dataArrived: () => {} };
+let returnTo = null;       // the network on show when this page started training (if training makes none)
+let liveShown = 0;         // the last snapshot of the learning network drawn (see followLive)
+let liveFetching = false;
 export const connectTraining = (given) => { hooks = given; };
 
 // "MNIST is not in FOLDER (missing …). …", with the folder and commands set as code.
@@ -26,7 +30,7 @@ export function showDataNotice() {
   const available = state.status.data.available;
   $("train-missing").hidden = available;
   $("train-start").disabled = !available || (state.status.training?.state === "running");
-  for (const id of ["try-lr-high", "try-lr-low"]) $(id).disabled = $("train-start").disabled;
+  for (const id of TRY_BUTTONS) $(id).disabled = $("train-start").disabled;
   if (!available) showDataMissing($("train-missing-text"), "");
 }
 
@@ -50,6 +54,10 @@ async function startTraining(lr = null) {
   try {
     const job = await api("/api/train", body);
     startedHere.add(job.id);
+    returnTo = state.live ? returnTo : state.modelId;
+    liveShown = 0;
+    update({ live: job.id });   // follow it: the network view shows it as it learns
+    chart.scrollIntoView({ block: "nearest" });   // and the curves it draws, beside it
     watchJob(job, showTraining);
   } catch (error) {
     showError(error);
@@ -57,7 +65,7 @@ async function startTraining(lr = null) {
 }
 
 $("train-form").addEventListener("submit", (event) => { event.preventDefault(); startTraining(); });
-for (const id of ["try-lr-high", "try-lr-low"]) {
+for (const id of TRY_BUTTONS) {
   $(id).addEventListener("click", () => startTraining(+$(id).dataset.lr));
 }
 $("train-stop").addEventListener("click", async () => {
@@ -69,7 +77,7 @@ export async function showTraining(job) {
   trainingJob = job;
   const running = job.state === "running";
   $("train-start").disabled = running || !state.status.data.available;
-  for (const id of ["try-lr-high", "try-lr-low"]) $(id).disabled = $("train-start").disabled;
+  for (const id of TRY_BUTTONS) $(id).disabled = $("train-start").disabled;
   $("train-stop").disabled = !running;
   const { epochs } = job.settings;
   const progress = job.progress.total ? job.progress.done / job.progress.total : 0;
@@ -82,14 +90,37 @@ export async function showTraining(job) {
     running: `Training ${job.settings.sizes.join("-")} with learning rate ${job.settings.lr}: epoch ${Math.min(job.progress.epoch, epochs)} of ${epochs}${lastText}`,
     done: `Done: ${finished} epochs${lastText}. ${startedHere.has(job.id) ? "Now exploring the new network." : "The new network is in the Network list."}`,
     stopped: `Stopped after ${finished} complete epochs${lastText}.${job.model ? (startedHere.has(job.id) ? " Now exploring that network." : " That network is in the Network list.") : ""}`,
-    failed: `Training failed: ${job.error}`,
+    failed: `Training failed: ${job.error}.${job.model ? (startedHere.has(job.id) ? " Now exploring the network of its last complete epoch." : "") : (state.live === job.id ? " Back to the network you were exploring." : "")}`,
   }[job.state];
   drawChart(job);
-  if (!running && job.model && exploredJob !== job.id) {
+  if (running) followLive(job);
+  if (!running && exploredJob !== job.id) {
     exploredJob = job.id;
-    await hooks.refreshStatus();   // the new network joins the list for every page …
-    if (startedHere.has(job.id)) await hooks.switchModel(job.model);   // … and the page that trained it shows it
+    const following = state.live === job.id;
+    if (job.model) await hooks.refreshStatus();   // the new network joins the list for every page …
+    if (startedHere.has(job.id) && job.model) {   // … and the page that trained it shows it
+      await hooks.switchModel(job.model, { keepInput: following });
+    } else if (following) {
+      await hooks.switchModel(state.modelId === job.id ? returnTo : state.modelId, { keepInput: true });
+    }
   }
+}
+
+// The network as it learns: each new snapshot the job announces (``live``, a few a second) is
+// fetched and drawn, one fetch at a time, the newest after it; not once the person has chosen
+// another network.
+async function followLive(job) {
+  if (state.live !== job.id || !job.live || job.live.snapshot <= liveShown || liveFetching) return;
+  liveFetching = true;
+  liveShown = job.live.snapshot;
+  try {
+    await hooks.showLive(job.id, job.live);
+  } catch (error) {
+    showError(error);
+  } finally {
+    liveFetching = false;
+  }
+  if (trainingJob?.id === job.id && trainingJob.state === "running") followLive(trainingJob);
 }
 
 // ------------------------------------------------------------------ the chart
@@ -119,9 +150,14 @@ function drawPlaceholder() {
   context.fillText("The cost and accuracy curves grow here as a network trains.", width / 2, height / 2);
 }
 
-// Points of the curves: per epoch from the history, from epoch 0 (the untrained network, the
-// job's ``initial``), and, between them, the cost of 100 training images measured about a hundred
-// times an epoch as the weights change, smoothed.
+// The curves, from before the first step: the cost of each mini-batch measured as training met it
+// (``batch_costs``: about a hundred an epoch, each the cost of the mini-batch the next step
+// trains on, at the weights it starts from), their running average (smoothed over about a tenth
+// of an epoch), and after each epoch the average cost over all the training images and over the
+// test images; epoch 0 is the untrained network (the job's ``initial``).  Test accuracy has its own
+// axis, zoomed to where it is.
+const SMOOTHING = 0.1;   // epochs: the running average's time constant
+
 function drawChart(job) {
   chartJob = job;
   const [context, width, height] = sizeChart();
@@ -130,9 +166,9 @@ function drawChart(job) {
   context.clearRect(0, 0, width, height);
   const epochs = job.settings.epochs;
   const records = [...(job.initial ? [{ epoch: 0, ...job.initial }] : []), ...job.history];
-  const batches = job.sample_costs || [];   // [[epochs as a fraction, cost of 100 training images], …]
+  const batches = (job.batch_costs || []).filter(([, cost]) => cost !== null && Number.isFinite(cost));
   const costs = [...records.flatMap((r) => [r.test_cost, r.train_cost]), ...batches.map((b) => b[1])]
-    .filter((c) => c !== null && Number.isFinite(c));
+    .filter((c) => c !== null && c !== undefined && Number.isFinite(c));
   const maxCost = Math.max(0.05, ...costs) * 1.1;
   // accuracy from epoch 1 on (the untrained network's, about 10%, is in the status line instead)
   const accuracies = job.history.map((r) => r.test_accuracy).filter((a) => a !== null && a !== undefined);
@@ -158,7 +194,7 @@ function drawChart(job) {
   context.save();
   context.translate(14, pad.top + plotH / 2);
   context.rotate(-Math.PI / 2);
-  context.fillText("cost (average)", 0, 0);
+  context.fillText("cost", 0, 0);
   context.restore();
   context.save();
   context.translate(width - 10, pad.top + plotH / 2);
@@ -166,18 +202,21 @@ function drawChart(job) {
   context.fillText("test accuracy", 0, 0);
   context.restore();
 
-  if (batches.length) {   // the sample's cost as training goes, smoothed (exponential moving average)
+  // each mini-batch's cost as a faint dot, and their running average (exponential, by epochs)
+  context.fillStyle = "rgba(243, 164, 129, 0.35)";
+  for (const [at, cost] of batches) context.fillRect(x(at) - 1, yCost(cost) - 1, 2, 2);
+  if (batches.length) {
     let smooth = batches[0][1];
-    context.strokeStyle = "rgba(243, 164, 129, 0.6)";
-    context.lineWidth = 1;
+    context.strokeStyle = "#f3a481";
+    context.lineWidth = 1.5;
     context.beginPath();
     batches.forEach(([at, cost], i) => {
-      smooth = i ? 0.9 * smooth + 0.1 * cost : cost;
+      if (i) smooth += (1 - Math.exp(-(at - batches[i - 1][0]) / SMOOTHING)) * (cost - smooth);
       if (i) context.lineTo(x(at), yCost(smooth)); else context.moveTo(x(at), yCost(smooth));
     });
     context.stroke();
   }
-  const series = [["test_cost", yCost, "#d6604d"], ["train_cost", yCost, "#f3a481"], ["test_accuracy", yAccuracy, "#90c4dd"]];
+  const series = [["test_cost", yCost, "#d6604d"], ["train_cost", yCost, "#ffd9c4"], ["test_accuracy", yAccuracy, "#90c4dd"]];
   for (const [key, y, colour] of series) {
     const points = (key === "test_accuracy" ? job.history : records)
       .filter((r) => r[key] !== null && r[key] !== undefined).map((r) => [x(r.epoch), y(r[key])]);
@@ -197,8 +236,20 @@ function drawChart(job) {
   }
   chart.dataset.points = job.history.length;
   chart.dataset.epochZero = String(!!job.initial);
-  chart.dataset.samples = batches.length;
+  chart.dataset.batches = batches.length;
+  chart.dataset.firstBatchAt = batches.length ? batches[0][0] : "";
+  chart.dataset.firstBatchCost = batches.length ? batches[0][1] : "";
   chart.dataset.accuracyFrom = lowAccuracy;
+  chart.setAttribute("aria-label", chartWords(job, records, batches));
+}
+
+// The chart in words, for those who do not see it.
+function chartWords(job, records, batches) {
+  if (!records.length) return "The cost curves start here when training starts.";
+  const first = records[0], last = records[records.length - 1];
+  const batch = batches.length ? `; the last mini-batch measured cost ${fmt(batches[batches.length - 1][1], 4)}` : "";
+  return `Average training cost ${fmt(first.train_cost, 4)} before training` +
+    (last !== first ? `, ${fmt(last.train_cost, 4)} after epoch ${last.epoch}` : "") + batch + ".";
 }
 
 window.addEventListener("resize", () => (chartJob ? drawChart(chartJob) : drawPlaceholder()));
