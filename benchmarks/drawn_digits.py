@@ -2,19 +2,24 @@
 
     DIGITNET_DATA=../shared/mnist python benchmarks/drawn_digits.py [--out benchmarks/results/drawn_digits.json]
 
-For the drawn digits (the tuning hand's tests/data/drawn_digits, and the evaluation pictures by
-kind: mouse, font, photographed paper) and MNIST's test digits, after preprocessing:
+For the drawn digits (the tuning hand's tests/data/drawn_digits; 200 MNIST test digits drawn again
+by the tuning generator, clean and photographed on paper; the evaluation pictures by kind: mouse,
+font, photographed paper) and MNIST's test digits, after preprocessing:
 
     properties   medians of stroke width (``digitnet.images.stroke_width``), ink height and width
                  (rows and columns with ink above 0.2), |slant| (the ink's column-on-row
                  regression slope), centre of mass, total ink
     accuracy     the share read right by each shipped network with the full pipeline, and with
                  one preprocessing step left out at a time: the local background (the border's
-                 median subtracted instead), the piece filter (specks and edge pieces kept), the
-                 stroke thinning, and with the polarity forced wrong (ink dark on light).
+                 median subtracted instead), the two-tone rule (the local background always
+                 subtracted), the piece filter (specks and edge pieces kept), the
+                 stroke thinning, the polarity read from the border's tone alone (> ½: light
+                 paper), and with the polarity forced wrong (ink dark on light).
 """
 
 import argparse
+import io
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,6 +31,10 @@ import digitnet.images as images
 from digitnet.models import SHIPPED, load_shipped
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+sys.path.insert(0, str(DATA.parent.parent / "scripts"))
+
+from digit_check_pictures import redrawn  # noqa: E402
+from tuning_pictures import on_paper  # noqa: E402
 
 
 def properties(pixels):
@@ -53,13 +62,18 @@ def properties(pixels):
 @contextmanager
 def without(step):
     """Preprocessing with one step left out (``step`` None: the full pipeline)."""
-    saved = {name: getattr(images, name) for name in ("local_background", "keep_the_drawing", "_thin", "ink_map")}
+    names = ("local_background", "keep_the_drawing", "_thin", "ink_map", "_light_background", "is_two_tone")
+    saved = {name: getattr(images, name) for name in names}
     if step == "local background":
         images.local_background = lambda ink: np.zeros_like(ink)
     elif step == "piece filter":
         images.keep_the_drawing = lambda ink: ink
     elif step == "stroke thinning":
         images._thin = lambda pixels: pixels
+    elif step == "two-tone rule":
+        images.is_two_tone = lambda ink: False
+    elif step == "polarity from the border":
+        images._light_background = lambda grey: np.median(np.r_[grey[0], grey[-1], grey[:, 0], grey[:, -1]]) > 0.5
     elif step == "wrong polarity":
         images.ink_map = lambda rgba: 1 - saved["ink_map"](rgba)
     try:
@@ -67,6 +81,22 @@ def without(step):
     finally:
         for name, function in saved.items():
             setattr(images, name, function)
+
+
+def redrawn_sets(test_images, test_labels, count=200):
+    """MNIST test digits drawn again as pictures by the tuning generator
+    (scripts/digit_check_pictures.py: enlarged, re-inked with pens of many widths), saved clean
+    and photographed on a sheet on a desk: {kind: (pictures as bytes, label of each)}."""
+    rng = np.random.default_rng(0)
+    chosen = rng.choice(len(test_images), count, replace=False)
+    drawn = [redrawn(test_images[k].reshape(28, 28), rng) for k in chosen]
+    clean = []
+    for picture in drawn:
+        buffer = io.BytesIO()
+        picture.save(buffer, "PNG")
+        clean.append(buffer.getvalue())
+    labels = [int(test_labels[k]) for k in chosen]
+    return {"clean": (clean, labels), "paper": ([on_paper(picture, rng) for picture in drawn], labels)}
 
 
 def read(paths):
@@ -91,13 +121,17 @@ def main():
             lambda s: int(s.split("-")[0]),
         )
     networks = {name: load_shipped(name) for name in SHIPPED}
-    _, (test_images, _) = digitnet.load_mnist()
+    _, (test_images, test_labels) = digitnet.load_mnist()
+    for kind, pictures in redrawn_sets(test_images, test_labels).items():
+        sets[f"redrawn_{kind}"] = pictures
     result = {"properties": {"mnist_test": properties(test_images)}, "accuracy": {}}
-    for step in (None, "local background", "piece filter", "stroke thinning", "wrong polarity"):
+    steps = (None, "local background", "two-tone rule", "piece filter", "stroke thinning")
+    steps += ("polarity from the border", "wrong polarity")
+    for step in steps:
         with without(step):
             for label, (paths, label_of) in sets.items():
                 pixels = read(paths)
-                labels = np.array([label_of(p.stem) for p in paths])
+                labels = np.array(label_of if isinstance(label_of, list) else [label_of(p.stem) for p in paths])
                 if step is None:
                     result["properties"][label] = properties(pixels)
                 for name, net in networks.items():

@@ -2,9 +2,10 @@
 
     DIGITNET_DATA=../shared/mnist python benchmarks/rejection.py [MODEL ...] [--out benchmarks/results/rejection.json]
 
-For each network (default: every shipped one) and its stored "not a digit" model, one JSON
-object with, per set, the share of pictures read right (the network's top answer, whatever
-the rejector says), the share answered right and not rejected, the shares rejected and unsure:
+For each network (default: every shipped one) with its stored "not a digit" model and the
+shipped digit check (``digitnet.digit_check``), one JSON object with, per set, the share of
+pictures read right (the network's top answer, whatever the rejector says), the share answered
+right and not rejected, the shares rejected and unsure:
 
     mnist_test        the 10,000 MNIST test digits (as 784-vectors: no picture check)
     noise             1,000 each of uniform, Gaussian and salt-and-pepper noise, 100 blank
@@ -13,7 +14,7 @@ the rejector says), the share answered right and not rejected, the shares reject
                       (photo, text, letter, mark), per kind; made by other means than anything
                       digitnet fits or tunes on (tests/data/make_evaluation_set.py)
     tuning            tests/data/drawn_digits and non_digits: the drawing hand the drawing
-                      check was fitted with (scripts/tuning_pictures.py), shown for comparison
+                      and digit checks were fitted with (scripts/tuning_pictures.py), for comparison
 
 Pictures are read as `digitnet predict --reject` reads them; a blank picture counts as rejected.
 """

@@ -6,7 +6,8 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
 2. Make the ink bright on black (invert light paper), subtract the background, stretch to [0, 1].
    The background is measured locally (a grey-level opening: what is left when every stroke
    narrower than a fifth of the picture is wiped out), so uneven light and the shadows on a
-   photographed sheet of paper drop out with it.
+   photographed sheet of paper drop out with it; a clean two-tone drawing keeps its strokes
+   whatever their width (nothing local is subtracted).
 3. Keep the drawing: drop specks (pieces of ink with under 2% of the largest piece's ink) and,
    when something else remains, pieces that touch the picture's edge (a sheet's edge, a shadow).
 4. Crop to the ink; thicken strokes that would be thinner than MNIST's after scaling (and, at
@@ -41,6 +42,7 @@ MIN_CONTRAST = 0.1  # an image whose ink varies less than this is blank
 SPECK_SHARE = 0.02  # pieces of ink with less than this share of the largest piece are specks
 BACKGROUND_WINDOW = 5  # the opening's square is a fifth of the picture's shorter side
 BACKGROUND_SIDE = 96  # the local background is measured at most this many pixels across
+TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
 
 
 def read_image(source):
@@ -125,16 +127,19 @@ def ink_map(rgba):
 
 def _light_background(luminance):
     """Is the background lighter than the ink?  The background is the tone of the picture's border
-    and, most of the time, of most of the picture.  When the two disagree (a sheet photographed on
-    a darker desk: the border is the desk, most of the picture the paper), the ink is what is thin:
-    the strokes a grey-level closing fills in (dark ink) or an opening wipes out (light ink), over
+    when that tone is one of the picture's extremes (near its 0.1st or 99.9th percentile: the ink
+    is the other) and most of the picture has it too.  Otherwise (a sheet photographed on a darker
+    desk, or with a grey corner where the photo was straightened) the ink is what is thin: the
+    strokes a grey-level closing fills in (dark ink) or an opening wipes out (light ink), over
     squares a fifth of the picture wide."""
     low, high = np.percentile(luminance, [0.1, 99.9])
-    middle = (low + high) / 2 if high - low > MIN_CONTRAST else 0.5
+    if high - low < MIN_CONTRAST:
+        return bool(np.median(luminance) > 0.5)
     border = np.concatenate([luminance[0], luminance[-1], luminance[:, 0], luminance[:, -1]])
-    border_light, most_light = np.median(border) > middle, np.median(luminance) > middle
-    if border_light == most_light:
-        return bool(border_light)
+    place = (np.median(border) - low) / (high - low)  # 0: the darkest tone, 1: the lightest
+    most_light = np.median(luminance) > (low + high) / 2
+    if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
+        return bool(most_light)
     small, window = _shrunk(luminance)
     dark_strokes = _sliding(_sliding(small, window, np.max), window, np.min) - small
     light_strokes = small - _sliding(_sliding(small, window, np.min), window, np.max)
@@ -156,7 +161,8 @@ def separate_ink(ink):
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2 or ink.size == 0:
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
-    ink = ink - local_background(ink)
+    if not is_two_tone(ink):
+        ink = ink - local_background(ink)
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     background, peak = float(np.median(border)), float(ink.max())
     if peak - background < MIN_CONTRAST:
@@ -167,6 +173,18 @@ def separate_ink(ink):
             f"above the background; at least {MIN_CONTRAST} is needed)"
         )
     return np.clip((ink - background) / (peak - background), 0, 1)
+
+
+def is_two_tone(ink):
+    """True for a clean drawing (h, w): nearly every pixel is the background's tone or the ink's,
+    only the strokes' edges in between (fewer than TWO_TONE_MID_SHARE of the pixels in the middle
+    70% between the 0.1st and 99.9th percentiles).  Such a picture has no light to even out, and
+    the local background would take strokes wider than its squares (a felt pen, a bold digit
+    cropped tight, a filled disc) for background, so it is not subtracted."""
+    low, high = np.percentile(ink, [0.1, 99.9])
+    margin = 0.15 * (high - low)
+    middle = (ink > low + margin) & (ink < high - margin)
+    return bool(high - low >= MIN_CONTRAST and middle.mean() < TWO_TONE_MID_SHARE)
 
 
 def digit_from(separated):

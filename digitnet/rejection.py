@@ -18,9 +18,11 @@ among handwritten digits?*  In four steps:
 
 A blank image (no contrast at all) is not a digit either: typicality 0, always rejected.
 
-For a person's picture there is a check before all this: ``digitnet.drawing_check`` asks whether
-the whole picture is a drawing at all (strokes on a plain background, not a photograph or a
-texture); ``predict_or_reject`` takes its answers as ``drawings``.
+Two more checks say "not a digit": ``digitnet.digit_check``, a small network shown generated
+non-digits (marks, words, charts, photographs), on the same 784 pixels; and for a person's
+picture, before all this, ``digitnet.drawing_check`` asks whether the whole picture is a drawing
+at all (strokes on a plain background, not a photograph or a texture); ``predict_or_reject``
+takes its answers as ``drawings``.
 
 Between "a 7" and "not a digit" there is "probably a 7": the answer is *unsure* when the
 network's confidence (its top output's share of the sum of its outputs) is below
@@ -39,6 +41,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .digit_check import shipped_digit_check
 from .images import MIN_CONTRAST
 
 COMPONENTS = 120  # main directions of pixel space kept (docs/not-a-digit.md says how it was chosen)
@@ -246,9 +249,11 @@ class Verdict(NamedTuple):
 
 
 def predict_or_reject(net, images, engine="auto", drawings=None):
-    """The network's digit for each image, or "not a digit" when ``net.rejector`` says so or
-    ``drawings`` (a bool or (n,) bools from ``digitnet.drawing_check``) says the picture is not a
-    drawing.  Without a rejector nothing is rejected, and sure/unsure come from the network alone."""
+    """The network's digit for each image, or "not a digit" when ``net.rejector`` or the shipped
+    digit check (``digitnet.digit_check``, which looks at the same pixels whatever the network)
+    says so, or ``drawings`` (a bool or (n,) bools from ``digitnet.drawing_check``) says the picture
+    is not a drawing.  Without a rejector nothing is rejected, and sure/unsure come from the
+    network alone."""
     single = np.ndim(images) == 1
     outputs = np.atleast_2d(net.outputs(images, engine=engine))
     count = len(outputs)
@@ -256,7 +261,7 @@ def predict_or_reject(net, images, engine="auto", drawings=None):
         typicality, rejected = None, np.zeros(count, dtype=bool)
     else:
         typicality = np.atleast_1d(net.rejector.typicality(images))
-        rejected = typicality < net.rejector.reject_share
+        rejected = (typicality < net.rejector.reject_share) | shipped_digit_check().rejects(np.atleast_2d(images))
     if drawings is not None:
         rejected = rejected | ~np.broadcast_to(np.asarray(drawings, dtype=bool), (count,))
     unsure = ~rejected & is_unsure(net, outputs)

@@ -1,4 +1,4 @@
-"""The digit-check experiment (scripts/fit_digit_check.py): a small instance learns to refuse
+"""The digit check's fitting script (scripts/fit_digit_check.py): a small instance learns to refuse
 generated non-digits and keep MNIST digits, and its fit repeats bit for bit."""
 
 import importlib.util
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.slow  # fits a small network on generated pictures (about 18 s)
+pytestmark = pytest.mark.slow  # fits a small network on generated pictures (about 20 s)
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
@@ -27,18 +27,20 @@ def fitting_script():
 @pytest.fixture(scope="module")
 def small_fit(real_mnist):
     script = fitting_script()
-    from digit_check_pictures import hand_digits, non_digits
+    from digit_check_pictures import hand_digits, non_digits, redrawn_digits
 
     rng = np.random.default_rng(5)
     (train_images, _), (test_images, _) = real_mnist
-    hand, others = hand_digits(rng, 60), non_digits(rng, 240)
-    parts = (train_images[:2000], hand[:40], others[:200], train_images[-1000:], hand[40:])
-    return script, parts, others[200:], test_images[:1000]
+    as_bytes = (train_images[:2000] * 255).round().astype(np.uint8)
+    drawn = np.vstack([redrawn_digits(as_bytes, rng, 60), hand_digits(rng, 40)])
+    others = non_digits(rng, 300, as_bytes)
+    parts = (train_images[:2000], drawn[:80], others[:240], train_images[-1000:], drawn[80:])
+    return script, parts, others[240:], test_images[:1000]
 
 
 def test_a_small_digit_check_refuses_unseen_generated_non_digits_and_keeps_mnist_test_digits(small_fit):
     script, parts, unseen_others, test_digits = small_fit
-    check = script.fit_check(*parts, seed=0, epochs=8)
+    check = script.fit_check(*parts, seed=0, epochs=8, hidden=32)
     assert check.rejects(test_digits).mean() <= 0.03
     assert check.rejects(unseen_others).mean() >= 0.3
     assert check.probability(unseen_others).mean() > check.probability(test_digits).mean() + 0.3
@@ -46,8 +48,8 @@ def test_a_small_digit_check_refuses_unseen_generated_non_digits_and_keeps_mnist
 
 def test_the_fit_repeats_bit_for_bit_with_a_seed(small_fit):
     script, parts, _, _ = small_fit
-    first, second = (script.fit_check(*parts, seed=3, epochs=2) for _ in range(2))
+    first, second = (script.fit_check(*parts, seed=3, epochs=2, hidden=32) for _ in range(2))
     assert first.threshold == second.threshold
     assert np.array_equal(first.network.get_parameters(), second.network.get_parameters())
-    other = script.fit_check(*parts, seed=4, epochs=2)
+    other = script.fit_check(*parts, seed=4, epochs=2, hidden=32)
     assert not np.array_equal(first.network.get_parameters(), other.network.get_parameters())

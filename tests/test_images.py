@@ -174,6 +174,20 @@ def test_strokes_of_any_pen_come_out_about_as_wide_as_mnist(pen):
     assert abs(width - MNIST_STROKE) < 0.8, width
 
 
+def test_strokes_wider_than_a_fifth_of_the_picture_are_kept_whole_in_a_clean_drawing():
+    """A felt pen on a small canvas, a bold bar cropped tight and a filled disc: the local background
+    (squares a fifth of the picture wide) would take them for background and hollow them out."""
+    seven = image_to_input(png_bytes(draw_seven(width=60)))
+    assert np.corrcoef(blurred(seven), blurred(image_to_input(png_bytes(draw_seven()))))[0, 1] > 0.85  # 0.24 hollowed
+    bar = Image.new("L", (120, 240), 255)
+    ImageDraw.Draw(bar).rectangle((40, 10, 80, 230), fill=0)
+    pixels = image_to_input(png_bytes(bar)).reshape(28, 28)
+    assert pixels[6:22, 14].min() > 0.9  # solid down its middle, not a hollow outline
+    disc = Image.new("L", (200, 200), 255)
+    ImageDraw.Draw(disc).ellipse((60, 60, 140, 140), fill=0)
+    assert image_to_input(png_bytes(disc)).reshape(28, 28)[14, 14] > 0.9  # a disc, not a ring
+
+
 def test_stroke_width_of_a_hand_built_bar():
     square = np.zeros((28, 28), np.float32)
     square[4:24, 12:15] = 1  # 3 wide, 20 long
@@ -211,6 +225,20 @@ def test_a_sheet_photographed_on_a_desk_is_read_as_dark_ink_on_paper(desk):
     clean = image_to_input(png_bytes(draw_seven()))
     photo = image_to_input(png_bytes(on_a_desk(draw_seven(), desk=desk)))
     assert np.corrcoef(blurred(photo), blurred(clean))[0, 1] > 0.9
+
+
+def test_a_dim_photo_of_paper_with_a_grey_corner_and_a_bright_patch_is_read_as_dark_ink():
+    # most of the sheet in shadow (0.45), a bright patch of light (0.9), the grey fill (0.35) a
+    # straightened photo leaves along its border, dark ink (0.05): border and most of the picture
+    # are darker than halfway between ink and light, yet the ink is dark
+    seven = np.asarray(draw_seven(), np.float32) / 255
+    photo = np.full(seven.shape, 0.45, np.float32)
+    photo[150:250, 180:260] = 0.9
+    photo = photo * seven + 0.05 * (1 - seven)
+    photo[:, :30], photo[:25, :] = 0.35, 0.35
+    picture = Image.fromarray((photo * 255).astype(np.uint8))
+    clean = image_to_input(png_bytes(draw_seven()))
+    assert np.corrcoef(blurred(image_to_input(png_bytes(picture))), blurred(clean))[0, 1] > 0.9
 
 
 def test_light_ink_on_black_and_dark_hatching_over_most_of_a_white_sheet_keep_their_polarity():

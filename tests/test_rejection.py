@@ -9,10 +9,12 @@ from conftest import synthetic_digits
 from PIL import Image, ImageDraw
 
 from digitnet import Network
+from digitnet.digit_check import shipped_digit_check
 from digitnet.drawing_check import FEATURES, drawing_features, is_drawing
 from digitnet.errors import BlankImageError, ImageError, ModelFileError
 from digitnet.images import image_to_input, read_picture
 from digitnet.insight import noise_images
+from digitnet.models import load_shipped
 from digitnet.rejection import NOT_A_DIGIT, SURE_ACCURACY, confidence, fit_for_training_set, fit_rejector, unsure_level
 
 DATA = Path(__file__).parent / "data"
@@ -108,7 +110,15 @@ def test_a_blank_image_has_typicality_zero_whatever_the_model(synthetic_rejector
         assert rejector.typicality(blank) == 0.0 and rejector.rejects(blank) is True
 
 
-def test_predict_or_reject_gives_none_for_one_image_and_minus_one_in_a_batch(synthetic_rejector):
+class AcceptsEverything:
+    """A stand-in for the shipped digit check that refuses nothing (the synthetic "digits" are squares)."""
+
+    def rejects(self, images):
+        return np.zeros(len(images), dtype=bool)
+
+
+def test_predict_or_reject_gives_none_for_one_image_and_minus_one_in_a_batch(synthetic_rejector, monkeypatch):
+    monkeypatch.setattr("digitnet.rejection.shipped_digit_check", AcceptsEverything)
     rejector, _ = synthetic_rejector
     net = Network([784, 10, 10], seed=0)
     net.rejector = rejector
@@ -290,3 +300,61 @@ def test_drawing_features_count_pieces_and_ink_at_the_edge():
     assert one[index["pieces"]] == pytest.approx(np.log(2)) and two[index["pieces"]] == pytest.approx(np.log(3))
     assert one[index["at_edge"]] == 0 and at_edge[index["at_edge"]] == pytest.approx(1)
     assert 0 < one[index["coverage"]] < 0.1
+
+
+# ------------------------------------------------------------------ is the input one digit (the shipped digit check)
+def number_picture(digits, gap=4):
+    """MNIST digits ((k, 784) floats) side by side on white paper, as a person writes a number: PNG bytes."""
+    row = np.hstack([np.pad(digit.reshape(28, 28), ((0, 0), (0, gap))) for digit in digits])
+    picture = Image.fromarray((255 - row * 255).astype(np.uint8)).resize((row.shape[1] * 6, 28 * 6), Image.BICUBIC)
+    return png_bytes(picture)
+
+
+def test_the_digit_check_keeps_mnist_test_digits_and_refuses_numbers_of_several_digits(real_mnist):
+    check = shipped_digit_check()
+    _, (test_images, _) = real_mnist
+    assert check.rejects(test_images[:2000]).mean() <= 0.01
+    numbers = [image_to_input(number_picture(test_images[k : k + 3 + k % 2])) for k in range(0, 120, 4)]
+    assert check.rejects(np.array(numbers)).mean() >= 0.8
+    single = [image_to_input(number_picture(test_images[k : k + 1])) for k in range(30)]
+    assert check.rejects(np.array(single)).mean() <= 0.1  # the same digits one at a time are kept
+
+
+def test_the_digit_check_refuses_a_bar_chart_but_not_a_drawn_seven():
+    check = shipped_digit_check()
+    chart = Image.new("L", (200, 200), 255)
+    draw = ImageDraw.Draw(chart)
+    draw.line([(20, 20), (20, 180), (180, 180)], fill=0, width=3)
+    for k, height in enumerate((60, 120, 90, 150, 40)):
+        draw.rectangle((35 + 28 * k, 180 - height, 55 + 28 * k, 180), fill=0)
+    seven = image_to_input(drawn_picture([[(60, 40), (140, 40), (90, 170)]]))
+    assert check.rejects(image_to_input(png_bytes(chart))) is True
+    assert check.rejects(seven) is False
+    assert 0 <= check.probability(seven) < check.threshold < check.probability(image_to_input(png_bytes(chart)))
+
+
+def test_a_network_with_a_rejector_refuses_what_the_density_or_the_digit_check_refuses(real_mnist):
+    net = load_shipped("3b1b")
+    _, (test_images, _) = real_mnist
+    images = np.vstack([test_images[:300], [image_to_input(number_picture(test_images[k : k + 3])) for k in range(20)]])
+    verdict = net.predict_or_reject(images)
+    density = net.rejector.rejects(images)
+    assert np.array_equal(verdict.rejected, density | shipped_digit_check().rejects(images))
+    assert (shipped_digit_check().rejects(images) & ~density).any()  # the check adds refusals of its own
+
+
+@pytest.mark.parametrize("name", ["3b1b", "big"])
+def test_with_reject_a_dash_a_cross_and_a_hash_are_not_digits_but_a_seven_and_a_plain_one_are(name):
+    net = load_shipped(name)
+
+    def verdict(strokes):
+        picture = read_picture(drawn_picture(strokes, width=14, side=280))
+        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture.ink))
+
+    assert verdict([[(60, 140), (220, 140)]]).rejected  # a horizontal dash
+    assert verdict([[(70, 60), (210, 220)], [(210, 60), (70, 220)]]).rejected  # a cross, or the letter X
+    assert verdict(
+        [[(110, 40), (100, 240)], [(180, 40), (170, 240)], [(40, 105), (240, 105)], [(40, 175), (240, 175)]]
+    ).rejected  # a hash sign
+    assert verdict([[(70, 60), (200, 60), (120, 230)]]).digit == 7
+    assert verdict([[(140, 40), (140, 240)]]).digit == 1  # a 1 drawn as a plain stroke

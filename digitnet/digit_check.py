@@ -1,0 +1,55 @@
+"""Is this 28×28 input one digit?  A small network that has been shown what is *not* a digit.
+
+The density model of ``digitnet.rejection`` knows only how digits vary: an arrow, a box or a
+word, once shrunk to 28×28 with MNIST's stroke width, can lie along those variations.  This
+check has been shown non-digits.  It is a network of digitnet's own kind,
+
+    784 pixels → hidden ReLU neurons → 2 softmax outputs (is one digit, is not a digit)
+
+trained with cross-entropy (``Network.fit``) by ``scripts/fit_digit_check.py`` on MNIST training
+digits and digits drawn again as pictures (clean, degraded, photographed on paper) against
+generated non-digits (marks, lines of glyphs, numbers of several digits, compositions of shapes,
+charts, procedural photographs; ``scripts/digit_check_pictures.py``), none of them from the
+evaluation pictures.  An input is "not a digit" when P(not a digit) > ``threshold``, the level
+that refuses at most 0.5% of the held-out MNIST training digits and 1% of held-out generated
+digits.  It reads the same 784 pixels as the digit network, so it works for any network;
+``predict_or_reject`` applies it whenever the network has a rejector.  The network and its
+threshold live in ``models/digit_check.npz`` and ``models/digit_check.json``.
+"""
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+NETWORK_FILE, SETTINGS_FILE = "digit_check.npz", "digit_check.json"
+
+
+class DigitCheck:
+    """A trained ``network`` (784 → … → 2; output 1 is "not a digit") and its ``threshold`` on P(not a digit)."""
+
+    def __init__(self, network, threshold):
+        self.network, self.threshold = network, float(threshold)
+
+    def probability(self, images):
+        """P(not a digit) for (n, 784) or (784,) inputs in [0, 1]: (n,) floats, or a float."""
+        outputs = np.asarray(self.network.outputs(np.atleast_2d(images), engine="reference"), dtype=np.float64)
+        shares = outputs[:, 1] / np.maximum(outputs.sum(axis=1), 1e-12)
+        return float(shares[0]) if np.ndim(images) == 1 else shares
+
+    def rejects(self, images):
+        """True where an input is not one digit: (n,) bool, or a bool."""
+        refused = np.asarray(self.probability(images)) > self.threshold
+        return bool(refused) if np.ndim(images) == 1 else refused
+
+
+@lru_cache(maxsize=1)
+def shipped_digit_check():
+    """The DigitCheck that ships with digitnet (models/digit_check.npz and .json)."""
+    from .network import Network
+
+    folder = resources.files("digitnet.models")
+    settings = json.loads((folder / SETTINGS_FILE).read_text())
+    with resources.as_file(folder / NETWORK_FILE) as path:
+        return DigitCheck(Network.load(path), settings["threshold"])
