@@ -64,32 +64,20 @@ def main():
     codes, layers = fast._codes(net), fast._layers(net)
     order = np.random.default_rng(0).permutation(len(images))
     outputs = np.empty((len(images), 10), np.float32)
-    lr, no_outputs = np.float32(1.0), np.empty((0, 10), np.float32)
+    lr = np.float32(1.0)
     pixel_values = fast._PIXEL_VALUES[net.dtype]
     pixels, values = np.empty(784, np.int32), np.empty(784, np.float32)
     z = np.zeros(16, np.float32)
     timed = {
         "train": cpu_seconds(
-            lambda: fast._run(
-                fast.TRAIN, images, order, labels, lr, layers, codes, fast._buffers(net, 10, layers), no_outputs
-            )
+            lambda: fast._train_steps(images, order, labels, lr, layers, codes, fast._buffers(net, 10, layers))
         ),
         "forward, shuffled": cpu_seconds(
-            lambda: fast._run(
-                fast.INFER, images, order, labels, lr, layers, codes, fast._buffers(net, fast.TOGETHER), outputs
-            )
+            lambda: fast._outputs_rows(images, order, layers, codes, fast._buffers(net, fast.TOGETHER), outputs)
         ),
         "forward, in order": cpu_seconds(
-            lambda: fast._run(
-                fast.INFER,
-                images,
-                np.arange(len(images)),
-                labels,
-                lr,
-                layers,
-                codes,
-                fast._buffers(net, fast.TOGETHER),
-                outputs,
+            lambda: fast._outputs_rows(
+                images, np.arange(len(images)), layers, codes, fast._buffers(net, fast.TOGETHER), outputs
             )
         ),
         "nonzero pixels": cpu_seconds(lambda: _nonzero_only(images, pixel_values, pixels, values)),

@@ -6,13 +6,19 @@ Prints one JSON object; the fast engine's ``SPARSE_FROM`` (from how many images 
 through its padded copies of the weights rather than through W itself) is chosen from it, and it
 shows whether ``auto`` (the fast engine wherever it runs) gives up much against the reference's
 BLAS products at any count.  Default network, MNIST test images,
-median of 5 rounds of enough calls to feed about 20,000 images.
+median of 5 rounds of enough calls to feed about 20,000 images, for float32 and for uint8
+images (``microseconds_per_image[type][count][engine]``).
 """
 
-import json
+import argparse
 import os
+import platform
 import statistics
 import time
+from pathlib import Path
+
+import numpy as np
+from machine import cpu_model, report  # benchmarks/machine.py
 
 import digitnet
 from digitnet.engines import fast
@@ -34,30 +40,34 @@ def microseconds_per_image(net, images, engine):
 
 
 def main():
-    _, (test_images, _) = digitnet.load_mnist()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="also write the JSON result to this file")
+    args = parser.parse_args()
     net = digitnet.Network(seed=0)
     load_before = os.getloadavg()
-    # one engine after the other, not alternating: OpenBLAS's threads keep spinning for a while
-    # after the reference's products and would slow the fast engine's threads down
-    timed = {}
-    for name, sparse_from in PATHS.items():
-        fast.SPARSE_FROM = sparse_from
-        timed[name] = {n: microseconds_per_image(net, test_images[:n], "fast") for n in COUNTS}
-    fast.SPARSE_FROM = PATHS["fast"]
-    timed["reference"] = {n: microseconds_per_image(net, test_images[:n], "reference") for n in COUNTS}
-    results = {str(n): {engine: timed[engine][n] for engine in timed} for n in COUNTS}
-    print(
-        json.dumps(
-            {
-                "benchmark": "inference_crossover",
-                "network": net.sizes,
-                "microseconds_per_image": results,
-                "sparse_from": fast.SPARSE_FROM,
-                "load_average_before": load_before,
-                "load_average_after": os.getloadavg(),
-            },
-            indent=1,
-        )
+    results = {}
+    for dtype in (np.float32, np.uint8):
+        _, (test_images, _) = digitnet.load_mnist(dtype=dtype)
+        # one engine after the other, not alternating: OpenBLAS's threads keep spinning for a while
+        # after the reference's products and would slow the fast engine's threads down
+        timed = {}
+        for name, sparse_from in PATHS.items():
+            fast.SPARSE_FROM = sparse_from
+            timed[name] = {n: microseconds_per_image(net, test_images[:n], "fast") for n in COUNTS}
+        fast.SPARSE_FROM = PATHS["fast"]
+        timed["reference"] = {n: microseconds_per_image(net, test_images[:n], "reference") for n in COUNTS}
+        results[np.dtype(dtype).name] = {str(n): {engine: timed[engine][n] for engine in timed} for n in COUNTS}
+    report(
+        {
+            "benchmark": "inference_crossover",
+            "network": net.sizes,
+            "microseconds_per_image": results,
+            "sparse_from": fast.SPARSE_FROM,
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
+            "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()},
+        },
+        args.out,
     )
 
 

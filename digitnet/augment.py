@@ -30,6 +30,7 @@ import numpy as np
 SIDE = 28  # MNIST images are SIDE × SIDE pixels
 CENTRE = (SIDE - 1) / 2  # 13.5: the middle of the pixel grid
 CHUNK = 4096  # images warped at once (bounds the temporary arrays to ~100 MB)
+GRID_ROWS, GRID_COLS = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64)  # each pixel's row and column
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,7 @@ class Augmentation:
         """Where each output pixel of ``n`` images reads from: rows, cols of shape (n, 28, 28), float64."""
         theta = np.deg2rad(rng.uniform(-self.rotation, self.rotation, n))[:, None, None]
         shift_rows, shift_cols = rng.uniform(-self.shift, self.shift, (2, n))[:, :, None, None]
-        grid_rows, grid_cols = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64)
-        y, x = grid_rows - CENTRE - shift_rows, grid_cols - CENTRE - shift_cols  # p − c − t
+        y, x = GRID_ROWS - CENTRE - shift_rows, GRID_COLS - CENTRE - shift_cols  # p − c − t
         cos, sin = np.cos(theta), np.sin(theta)
         rows = cos * y + sin * x  # R(−θ)(p − c − t)
         cols = -sin * y + cos * x
@@ -180,6 +180,6 @@ def bilinear_sample(images, rows, cols):
     down, right = (rows - top).astype(np.float32), (cols - left).astype(np.float32)
     flat = padded.reshape(-1)
     corner = (np.arange(n) * (SIDE + 2) ** 2)[:, None] + top * (SIDE + 2) + left  # top-left neighbour
-    above = flat[corner] * (1 - right) + flat[corner + 1] * right
-    below = flat[corner + SIDE + 2] * (1 - right) + flat[corner + SIDE + 3] * right
+    above = flat.take(corner) * (1 - right) + flat.take(corner + 1) * right
+    below = flat.take(corner + SIDE + 2) * (1 - right) + flat.take(corner + SIDE + 3) * right
     return above * (1 - down) + below * down

@@ -178,6 +178,7 @@ def _images_and_labels(folder, split, dtype):
 
 
 SPLITS = ("train", "test")
+TRAINING_IMAGES = 60_000  # in MNIST's training split
 
 
 def load_mnist(

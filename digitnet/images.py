@@ -120,8 +120,25 @@ def ink_map(rgba):
         opaque = alpha > 0.5
         ink_is_dark = not opaque.any() or luminance[opaque].mean() < 0.5
         luminance = luminance * alpha + (1.0 if ink_is_dark else 0.0) * (1 - alpha)
+    return 1 - luminance if _light_background(luminance) else luminance
+
+
+def _light_background(luminance):
+    """Is the background lighter than the ink?  The background is the tone of the picture's border
+    and, most of the time, of most of the picture.  When the two disagree (a sheet photographed on
+    a darker desk: the border is the desk, most of the picture the paper), the ink is what is thin:
+    the strokes a grey-level closing fills in (dark ink) or an opening wipes out (light ink), over
+    squares a fifth of the picture wide."""
+    low, high = np.percentile(luminance, [0.1, 99.9])
+    middle = (low + high) / 2 if high - low > MIN_CONTRAST else 0.5
     border = np.concatenate([luminance[0], luminance[-1], luminance[:, 0], luminance[:, -1]])
-    return 1 - luminance if np.median(border) > 0.5 else luminance
+    border_light, most_light = np.median(border) > middle, np.median(luminance) > middle
+    if border_light == most_light:
+        return bool(border_light)
+    small, window = _shrunk(luminance)
+    dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
+    light_strokes = small - _sliding(_sliding(small, window, np.minimum), window, np.maximum)
+    return bool(dark_strokes.sum() > light_strokes.sum())
 
 
 def to_mnist(ink):
@@ -263,15 +280,22 @@ def local_background(ink):
     BACKGROUND_SIDE pixels and enlarged back smoothly.  Strokes narrower than the square vanish
     from it; light, shadows and paper colour stay."""
     height, width = ink.shape
-    shrink = min(1.0, BACKGROUND_SIDE / max(height, width))
-    small_size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
-    small = np.asarray(Image.fromarray(ink, mode="F").resize(small_size, Image.Resampling.BOX))
-    window = max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
+    small, window = _shrunk(ink)
     opened = _sliding(_sliding(small, window, np.minimum), window, np.maximum)
     return np.asarray(
         Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),
         dtype=np.float32,
     )
+
+
+def _shrunk(image):
+    """``image`` (h, w) box-averaged to at most BACKGROUND_SIDE pixels across, and the odd width of
+    the squares a fifth of its shorter side wide (at least 3) that the background is measured over."""
+    height, width = image.shape
+    shrink = min(1.0, BACKGROUND_SIDE / max(height, width))
+    small_size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
+    small = np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(small_size, Image.Resampling.BOX))
+    return small, max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
 
 
 def _sliding(image, window, reduce):

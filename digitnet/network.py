@@ -228,12 +228,13 @@ class Network:
 
     def outputs(self, images: npt.ArrayLike, engine: Any = "auto") -> np.ndarray:
         """Output activations like ``feedforward``, computed by ``engine``: a name (see
-        ``digitnet.engines``; ``auto`` takes the fast engine where it is ready) or an engine."""
-        from .engines import engine_for_outputs
+        ``digitnet.engines``; ``auto`` takes, of the engines ready, the one measured faster here
+        on such work) or an engine."""
+        from .engines import feed_forward
 
         images = np.asarray(images)
         rows = images[None, :] if images.ndim == 1 else images
-        outputs = engine_for_outputs(engine, self, rows).outputs(self, rows)
+        outputs = feed_forward(engine, self, rows)
         return outputs[0] if images.ndim == 1 else outputs
 
     # ------------------------------------------------------------------ the cost

@@ -80,9 +80,10 @@ class Momentum(Optimizer):
         if self.velocities is None:
             self.velocities = [np.zeros_like(p) for p, _ in pairs]
         for (p, nabla), v in zip(pairs, self.velocities):
+            step = lr * nabla  # η ∇C
             v *= self.momentum
-            v -= lr * nabla
-            p += (self.momentum * v - lr * nabla) if self.nesterov else v
+            v -= step
+            p += (self.momentum * v - step) if self.nesterov else v
 
 
 class Adam(Optimizer):

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from .engines import get_engine
+from .engines import get_engine, small_run
 from .errors import DigitnetError, TrainingDiverged
 from .recipe import SCHEDULES, Recipe, learning_rate
 
@@ -67,12 +67,13 @@ def split_validation(images, labels, count):
     return (images[:-count], labels[:-count]), (images[-count:], labels[-count:])
 
 
-def choose_engine(recipe, engine, net, images=None):
-    """The engine that runs ``recipe`` on ``net``: ``engine``, except that options only the reference
-    engine runs make "auto" pick it (and any other named engine a DigitnetError)."""
+def choose_engine(recipe, engine, net, images):
+    """The engine that runs ``recipe`` on ``net`` and ``images``: ``engine``, except that options only
+    the reference engine runs, or a small run (``engines.small_run``), make "auto" pick the reference
+    (and options any other named engine refuses, a DigitnetError)."""
     options = recipe.reference_only_options()
-    if options and engine == "auto":  # chosen without loading the fast engine, which could not run them
-        return get_engine("reference")
+    if engine == "auto" and (options or small_run(net, len(images), recipe.epochs)):
+        return get_engine("reference")  # without loading the fast engine
     runner = get_engine(engine, net, images)
     if not runner.supports(recipe):
         raise DigitnetError(

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digitnet import Network, StopTraining
+from digitnet import Network, StopTraining, engines
 from digitnet.engines import ENGINES, fast, get_engine
 from digitnet.errors import DigitnetError, TrainingDiverged
 
@@ -279,13 +279,28 @@ def test_divergence_is_caught_on_the_fast_engine_too():
 
 
 # ------------------------------------------------------------------ choosing an engine
-def test_auto_picks_the_fast_engine_and_records_it():
+def test_auto_picks_the_fast_engine_and_records_it(monkeypatch):
     rng = np.random.default_rng(10)
     images, labels = sparse_images(rng, 30, 784), rng.integers(0, 10, 30)
     net = Network(seed=0)
     assert ENGINES == ("auto", "reference", "fast")
     assert get_engine("auto", net) is fast.ENGINE and get_engine("reference", net).name == "reference"
+    monkeypatch.setattr(engines, "SMALL_RUN", 0)  # no run is small
     net.fit(images, labels, epochs=1)
+    assert net.recipe["engine"] == "fast"
+
+
+def test_auto_trains_a_small_run_on_the_reference_whatever_the_compile_cache():
+    net = Network(seed=0)  # 784·16 + 16·16 + 16·10 = 12,960 multiply-adds per example
+    assert engines.small_run(net, 60_000, 1) and not engines.small_run(net, 60_000, 2)
+    assert not engines.small_run(Network([784, 100, 10]), 60_000, 1)
+    rng = np.random.default_rng(10)
+    images, labels = sparse_images(rng, 30, 784), rng.integers(0, 10, 30)
+    fast.ENGINE.train_epoch(net.copy(), images, labels, np.arange(30), 10, 1.0)  # compiled: the choice stays
+    for _ in range(2):
+        net.fit(images, labels, epochs=1)
+        assert net.recipe["engine"] == "reference"
+    net.fit(images, labels, epochs=1, engine="fast")  # asked for by name: always the fast one
     assert net.recipe["engine"] == "fast"
 
 
@@ -301,7 +316,8 @@ def test_kernels_that_do_not_build_here_mean_the_reference_and_a_reason(monkeypa
     def refuse(*args):
         raise RuntimeError("LLVM ERROR: Cannot select: intrinsic %llvm.experimental.vector.compress\nmore detail")
 
-    monkeypatch.setattr(fast, "_run", refuse)
+    monkeypatch.setattr(fast, "_train_steps", refuse)
+    monkeypatch.setattr(fast, "_outputs_rows", refuse)
     monkeypatch.setattr(fast, "_checked", {})
     net = Network(seed=0)
     assert get_engine("auto", net).name == "reference"
@@ -409,6 +425,8 @@ def test_weights_the_user_replaced_with_other_array_types_still_feed_forward(cou
 
 
 def test_preparing_in_the_background_checks_the_kernels_once_and_changes_no_choice(monkeypatch):
+    import threading
+
     from digitnet.engines import prepare
 
     calls = []
@@ -417,13 +435,26 @@ def test_preparing_in_the_background_checks_the_kernels_once_and_changes_no_choi
         calls.append(kind)
         return None
 
-    monkeypatch.setattr(fast, "_kernels_fail", check)
+    monkeypatch.setattr(fast, "_kernel_fails", check)
     monkeypatch.setattr(fast, "_checked", {})
     net = Network((784, 12, 10), seed=0)
     prepare("auto", net)
     prepare("reference", net)  # nothing to prepare
     assert get_engine("auto", net, np.zeros((1, 784), np.uint8)) is fast.ENGINE
-    assert calls == [(2, np.dtype(np.float32), np.dtype(np.uint8))]
+    for thread in threading.enumerate():
+        if thread.name == "digitnet-prepare":
+            thread.join()
+    kind = (2, np.dtype(np.float32), np.dtype(np.uint8))
+    assert calls == [("train", *kind), ("rows", *kind)]  # training's kernel first, then the one for evaluating
+
+
+def test_a_kernel_that_fails_its_check_leaves_the_others_usable(monkeypatch):
+    monkeypatch.setattr(fast, "_checked", {})
+    monkeypatch.setattr(fast, "_outputs_rows", lambda *args: args[-1].fill(-1.0))  # no sigmoid gives −1
+    net = Network((784, 12, 10), seed=0)
+    assert fast.unsupported(net, np.uint8, "rows") == "its compiled kernels give wrong outputs on this machine"
+    assert fast.unsupported(net, np.uint8, "train") is None
+    assert get_engine("fast", net) is fast.ENGINE
 
 
 def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_process(monkeypatch):
@@ -437,3 +468,27 @@ def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_pr
     assert engine_for_outputs("auto", net, images) is fast.ENGINE
     assert engine_for_outputs("auto", net, images.astype(np.float32)).name == "reference"  # another kind
     assert engine_for_outputs("auto", net, images[:3]).name == "reference"  # the few-image path is another kernel
+
+
+def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
+    from digitnet.engines import TRIALS, engine_for_outputs, feed_forward
+
+    monkeypatch.setattr(engines, "_timings", {})
+    net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
+    net.outputs(images, engine="fast")  # compiled: auto may take it
+    used = []
+    for _ in range(2 * TRIALS):  # each engine tried TRIALS times, in turns
+        engine = engine_for_outputs("auto", net, images)
+        used.append(engine.name)
+        np.testing.assert_allclose(feed_forward("auto", net, images), net.feedforward(images), rtol=1e-5, atol=1e-6)
+    assert sorted(used) == ["fast"] * TRIALS + ["reference"] * TRIALS
+    work = engines._work(net, images)
+    assert len(engines._timings[(work, "fast")]) == len(engines._timings[(work, "reference")]) == TRIALS
+    engines._timings[(work, "fast")][:] = [3e-6, 1e-6, 2e-6]  # median 2 µs per image
+    engines._timings[(work, "reference")][:] = [1e-6, 9e-6, 1.5e-6]  # median 1.5 µs
+    assert engine_for_outputs("auto", net, images).name == "reference"
+    more = np.zeros((200, 784), np.uint8)  # another number of images (to within a factor of 4): untried
+    assert engine_for_outputs("auto", net, more) is fast.ENGINE
+    engines._timings[(work, "reference")][:] = [4e-6] * TRIALS
+    assert engine_for_outputs("auto", net, images) is fast.ENGINE
+    assert engine_for_outputs("fast", net, images) is fast.ENGINE  # a name is always obeyed

@@ -197,6 +197,32 @@ def test_a_photographed_sheet_with_a_shadow_reads_like_the_clean_drawing():
     assert np.allclose(center_of_mass(photo), MNIST_CENTER_OF_MASS, atol=0.5)
 
 
+def on_a_desk(image, turn=6.0, desk=90, margin=40):
+    """``image`` (L, dark ink on white) as a sheet photographed on a darker desk: turned a little,
+    the desk showing all round it (so the picture's border is the desk, neither paper nor ink); RGB."""
+    sheet = image.convert("RGB")
+    framed = Image.new("RGB", (sheet.width + 2 * margin, sheet.height + 2 * margin), (desk,) * 3)
+    framed.paste(sheet, (margin, margin))
+    return framed.rotate(turn, Image.Resampling.BILINEAR, fillcolor=(desk,) * 3)
+
+
+@pytest.mark.parametrize("desk", [40, 90, 150])
+def test_a_sheet_photographed_on_a_desk_is_read_as_dark_ink_on_paper(desk):
+    clean = image_to_input(png_bytes(draw_seven()))
+    photo = image_to_input(png_bytes(on_a_desk(draw_seven(), desk=desk)))
+    assert np.corrcoef(blurred(photo), blurred(clean))[0, 1] > 0.9
+
+
+def test_light_ink_on_black_and_dark_hatching_over_most_of_a_white_sheet_keep_their_polarity():
+    light_on_dark = image_to_input(png_bytes(draw_seven(ink=255, paper=0)))
+    assert np.corrcoef(blurred(light_on_dark), blurred(image_to_input(png_bytes(draw_seven()))))[0, 1] > 0.9
+    hatching = Image.new("L", (200, 200), 255)  # dark bars over 55% of the picture, a white margin round it
+    for left in range(12, 180, 18):
+        ImageDraw.Draw(hatching).rectangle((left, 12, left + 9, 188), fill=0)
+    pixels = image_to_input(png_bytes(hatching)).reshape(28, 28)
+    assert pixels[:, 14].max() > 0.9 and (pixels > 0.5).mean() < 0.6  # the bars are the ink, not the gaps
+
+
 def test_the_local_background_follows_light_but_not_strokes():
     rows = np.linspace(0, 0.5, 200, dtype=np.float32)[:, None] * np.ones((1, 200), np.float32)  # a gradient
     ink = rows.copy()

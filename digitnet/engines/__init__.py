@@ -11,16 +11,24 @@ must give the same results within float rounding; the tests check it.  An engine
                                     one epoch of mini-batch SGD over ``images[order]``
 
 ``auto`` is a choice made for each piece of work, so that nobody waits for the compiler
-without a reason.  Training takes the fast engine wherever it runs: an epoch of the video's
-network takes a few times longer on the reference, so the compiler's few seconds on a first
-run pay for themselves within the first epochs, and the choice must not depend on whether a
-compile cache exists (the same seed and engine train the same network bit for bit).  Feeding
+without a reason.  Training takes the fast engine wherever it runs, except for a small run
+(``small_run``: at most ``SMALL_RUN`` multiply-adds in all, about one epoch of the video's
+network on MNIST's 60,000 images), which the reference finishes in about a second, sooner than
+the compiler's few seconds on a first run.  An epoch of the video's network takes a few times
+longer on the reference, so on longer runs the compiler pays for itself within the first
+epochs.  The choice depends on the work only, never on whether a compile cache exists (the
+same seed and engine train the same network bit for bit).  Feeding
 forward takes the fast engine only where its code for that kind of network and images is
 already compiled in this process (after training, say): otherwise the reference answers in
-milliseconds where loading the compiler and its cache, or compiling, takes seconds.
+milliseconds where loading the compiler and its cache, or compiling, takes seconds.  Where both
+are ready, it takes the one measured faster on this machine for that kind of work
+(``engine_for_outputs``): the BLAS products of the reference win on some CPUs from a few dozen
+images on, on others only past a thousand.
 """
 
+import statistics
 import threading
+import time
 
 from ..errors import DigitnetError
 from .reference import ReferenceEngine
@@ -38,6 +46,16 @@ def _fast_module():
 
         _fast = fast
     return _fast
+
+
+SMALL_RUN = 1e9  # multiply-adds of a training run that ``auto`` leaves to the reference (see the docstring)
+
+
+def small_run(net, examples, epochs):
+    """Whether training ``net`` for ``epochs`` on ``examples`` examples is at most ``SMALL_RUN``
+    multiply-adds of feeding forward (W a for every layer of every example, every epoch)."""
+    weights = sum(n_in * n_out for n_in, n_out in zip(net.sizes[:-1], net.sizes[1:]))
+    return epochs * examples * weights <= SMALL_RUN
 
 
 def get_engine(name, net=None, images=None):
@@ -62,20 +80,72 @@ def get_engine(name, net=None, images=None):
 
 
 def engine_for_outputs(name, net, images):
-    """The engine called ``name`` for feeding ``images`` forward through ``net``; ``auto`` picks the
-    fast one only where its code for them is compiled already (see the module's docstring)."""
-    if name == "auto":
-        return _fast.ENGINE if _fast is not None and _fast.warm(net, images) else _reference
-    return get_engine(name, net, images)
+    """The engine called ``name`` for feeding ``images`` forward through ``net``.
+
+    ``auto`` picks the fast one only where its code for them is compiled already (see the module's
+    docstring); then, for each kind of work (``_work``), it tries each engine ``TRIALS`` times and
+    from then on takes the one that was faster here (the median of its last ``TRIALS`` times in
+    ``feed_forward``): which one is faster depends on the CPU, on the number of images and on
+    their type (on one machine BLAS products of float images beat the fast engine from 64 images
+    on, on another only below 32).
+    """
+    if name != "auto":
+        return get_engine(name, net, images)
+    if _fast is None or not _fast.warm(net, images):
+        return _reference
+    work = _work(net, images)
+    fast, reference = (_timings.get((work, engine.name), ()) for engine in (_fast.ENGINE, _reference))
+    if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
+        return _fast.ENGINE if len(fast) <= len(reference) else _reference
+    return _fast.ENGINE if statistics.median(fast) <= statistics.median(reference) else _reference
+
+
+def feed_forward(name, net, images):
+    """(n, n_in) images → (n, n_out) output activations by ``engine_for_outputs(name, net, images)``,
+    timing the engines ``auto`` chooses."""
+    engine = engine_for_outputs(name, net, images)
+    if name != "auto":
+        return engine.outputs(net, images)
+    started = time.perf_counter()
+    outputs = engine.outputs(net, images)
+    times = _timings.setdefault((_work(net, images), engine.name), [])
+    times.append((time.perf_counter() - started) / max(1, len(images)))
+    del times[:-TRIALS]
+    return outputs
+
+
+TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses by them
+_timings = {}  # (kind of work, engine name) → its last TRIALS seconds per image in this process
+
+
+def _work(net, images):
+    """A kind of feeding forward, as far as its speed goes: the network's sizes, activations and float
+    type, the images' type, and their number to within a factor of 4."""
+    return (
+        tuple(net.sizes),
+        net.activation,
+        net.output,
+        net.dtype,
+        images.dtype,
+        max(1, len(images)).bit_length() // 2,
+    )
 
 
 def prepare(name, net, images_dtype="uint8"):
     """Start making ready, in a background thread, the engine ``get_engine(name, net, images)`` will
-    give for images of ``images_dtype``: import Numba and compile (or load from the disk cache) and
-    check the fast engine's kernels while the caller does other work, such as reading MNIST (whose
-    decompression leaves the interpreter free).  Returns at once; ``get_engine`` waits for it.
-    Changes only when the work is done, never which engine is chosen."""
+    give for training on images of ``images_dtype``: import Numba, then compile (or load from the
+    disk cache) and check the fast engine's training kernel, then its kernel for feeding many
+    images forward, while the caller does other work: reading MNIST (whose decompression leaves
+    the interpreter free), then training (whose kernel releases it).  Returns at once;
+    ``get_engine`` waits for the training kernel only.  Changes only when the work is done, never
+    which engine is chosen."""
     if name not in ("auto", "fast"):
         return
-    preparing = threading.Thread(target=lambda: _fast_module().unsupported(net, images_dtype), name="digitnet-prepare")
-    preparing.start()  # not a daemon: the process waits for the compiler rather than stopping it midway
+
+    def make_ready():
+        fast = _fast_module()
+        if fast.unsupported(net, images_dtype, "train") is None:
+            fast.unsupported(net, images_dtype, "rows")
+
+    threading.Thread(target=make_ready, name="digitnet-prepare").start()  # not a daemon: the process
+    # waits for the compiler rather than stopping it midway

@@ -42,10 +42,12 @@ that is faster.
 Training runs on one core: each step needs the previous one, and at 10 examples a step,
 handing work to a second core costs more than it saves (and on a loaded machine the step
 waits for the slower core).  Inference of a large batch runs on all cores, in threads: the
-kernels release the GIL.  Training and inference go through one compiled function (``_run``),
-so a program waits for the compiler once.  Compiled code is cached on disk (``cache=True``),
-so the compile cost is paid once per install; where no cache folder is writable it compiles
-in memory instead, once per process.
+kernels release the GIL.  Training (``_train_steps``) and inference (``_outputs_rows``,
+``_outputs_dense``) are separate compiled functions, each compiled (and checked) on its first
+use: a program that only trains or only infers waits for its own code alone, and one that does
+both can compile the inference while it trains (``engines.prepare``).  Compiled code is cached
+on disk (``cache=True``), so the compile cost is paid once per install; where no cache folder
+is writable it compiles in memory instead, once per process.
 """
 
 import math
@@ -78,7 +80,8 @@ SIGMOID, TANH, RELU, SOFTMAX = (ACTIVATION_CODES[name] for name in ("sigmoid", "
 COST_CODES = {name: code for code, name in enumerate(COSTS)}
 QUADRATIC, CROSS_ENTROPY = COST_CODES["quadratic"], COST_CODES["cross-entropy"]
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-TRAIN, INFER = 0, 1  # what ``_run`` does
+_UINT8 = np.dtype(np.uint8)
+KERNELS = ("train", "rows", "dense")  # training; feeding forward through the padded copies, or through W
 SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
 # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
 PARALLEL_FROM = 1000  # batches of at least this many images are fed forward on all cores
@@ -120,16 +123,18 @@ class Buffers(NamedTuple):
     gradients: tuple  # ∂C/∂W summed over a mini-batch, shaped like ``backward_rows``; zeros between them
 
 
-_compiled = set()  # (what, n_layers, network dtype, images dtype) that ran in this process
-_checked = {}  # the same keys for ``_run``: why its kernels fail here (a line), or None
-_checking = threading.Lock()  # one check at a time: a second caller waits for the first one's answer
+_compiled = set()  # (kernel, n_layers, network dtype, images dtype) that passed its check and ran here
+_checked = {}  # the same keys: why that kernel fails here (a line), or None
+_checking = {}  # a lock for each key: a second caller waits for the first one's answer
+_locks = threading.Lock()  # guards ``_checking``
 
 
-def unsupported(net, images_dtype=np.uint8):
-    """Why the fast engine cannot run ``net`` on images of ``images_dtype`` (one line), or None if it can.
+def unsupported(net, images_dtype=np.uint8, kernel="train"):
+    """Why the fast engine cannot run ``kernel`` (one of ``KERNELS``) for ``net`` on images of
+    ``images_dtype`` (one line), or None if it can.
 
-    The first time for a kind of network and images it compiles (or loads from the disk cache) the
-    kernels that run them, and checks them on a small network of the same kind (``_kernels_fail``).
+    The first time for a kernel and a kind of network and images it compiles (or loads from the
+    disk cache) that kernel, and checks it on a small network of the same kind (``_kernel_fails``).
     """
     if UNAVAILABLE:
         return UNAVAILABLE
@@ -137,10 +142,13 @@ def unsupported(net, images_dtype=np.uint8):
         return None
     if net.dtype not in DTYPES:
         return f"it computes in float32 or float64, not {net.dtype}"
-    key = _key(net, images_dtype)
-    with _checking:
-        if key not in _checked:
-            _checked[key] = _kernels_fail(net.num_layers, net.dtype, key[3])
+    key = _key(kernel, net, images_dtype)
+    if key not in _checked:
+        with _locks:
+            lock = _checking.setdefault(key, threading.Lock())
+        with lock:
+            if key not in _checked:
+                _checked[key] = _kernel_fails(*key)
     return _checked[key]
 
 
@@ -150,37 +158,43 @@ def warm(net, images):
     if UNAVAILABLE or net.dtype not in DTYPES:
         return False
     images = np.asarray(images)
-    path = "dense" if len(images) < SPARSE_FROM else "rows"
-    return (path,) + _key(net, images.dtype)[1:] in _compiled
+    return _key(_outputs_kernel(len(images)), net, images.dtype) in _compiled
 
 
-def _key(net, images_dtype):
+def _outputs_kernel(n_images):
+    """The kernel that feeds ``n_images`` images forward: "dense" for a few, else "rows"."""
+    return "dense" if n_images < SPARSE_FROM else "rows"
+
+
+def _key(kernel, net, images_dtype):
     images_dtype = np.dtype(images_dtype)
-    return ("rows", net.num_layers, net.dtype, np.dtype(np.uint8) if images_dtype == np.uint8 else net.dtype)
+    return (kernel, len(net.weights), net.dtype, _UINT8 if images_dtype == _UINT8 else net.dtype)
 
 
-def _kernels_fail(n_layers, dtype, images_dtype):
-    """Why the kernels do not build or run right on this machine (one line), or None.
+def _kernel_fails(kernel, n_layers, dtype, images_dtype):
+    """Why ``kernel`` does not build or run right on this machine (one line), or None.
 
-    A small network's outputs and one step of training, against the reference.  The types, not the
-    sizes, decide what is compiled, so this compiles exactly what the real work uses (it matters for
-    the time and peak memory of a first run, when the compiler is at work).
+    A small network's outputs, or one epoch of its training, against the reference.  The types, not
+    the sizes, decide what is compiled, so this compiles exactly what the real work uses (it matters
+    for the time and peak memory of a first run, when the compiler is at work).
     """
     from ..network import Network
+    from .reference import ReferenceEngine
 
     try:
         net = Network((20,) + (4,) * (n_layers - 1) + (3,), seed=0, dtype=dtype)
         rng = np.random.default_rng(0)
-        images = rng.integers(0, 256, (SPARSE_FROM + 3, 20), dtype=np.uint8)
+        images = rng.integers(0, 256, (3 if kernel == "dense" else SPARSE_FROM + 3, 20), dtype=np.uint8)
         if images_dtype != np.uint8:
             images = pixel_values(images, images_dtype)
-        if not np.allclose(ENGINE.outputs(net, images, check=False), net.feedforward(images), rtol=1e-4, atol=1e-6):
-            return "its compiled kernels give wrong outputs on this machine"
+        if kernel != "train":
+            outputs = ENGINE.outputs(net, images, check=False)
+            if not np.allclose(outputs, net.feedforward(images), rtol=1e-4, atol=1e-6):
+                return "its compiled kernels give wrong outputs on this machine"
+            return None
         labels = rng.integers(0, 3, len(images))
         trained, expected = net.copy(), net.copy()
         ENGINE.train_epoch(trained, images, labels, np.arange(len(images)), 10, 0.5, check=False)
-        from .reference import ReferenceEngine
-
         ReferenceEngine().train_epoch(expected, images, labels, np.arange(len(images)), 10, 0.5)
         if not np.allclose(trained.get_parameters(), expected.get_parameters(), rtol=1e-4, atol=1e-5):
             return "its compiled kernels train wrongly on this machine"
@@ -412,16 +426,6 @@ def _outputs_rows(images, order, layers, codes, buffers, outputs):
 
 
 @_jit()
-def _run(what, images, order, labels, lr, layers, codes, buffers, outputs):
-    """``TRAIN``: ``_train_steps``; ``INFER``: ``_outputs_rows``.  One compiled function for both, so
-    that training and the evaluations during training wait for the compiler once."""
-    if what == TRAIN:
-        _train_steps(images, order, labels, lr, layers, codes, buffers)
-    else:
-        _outputs_rows(images, order, layers, codes, buffers, outputs)
-
-
-@_jit()
 def _outputs_dense(images, pixel_values, weights, biases, hidden, output, outputs):
     """Output activations of a few images into ``outputs``, with every W (n_out, n_in) as the
     network holds it, in plain loops."""
@@ -493,7 +497,10 @@ class FastEngine:
         images = _images_for(net, images)
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
         codes = _codes(net)
-        if images.shape[0] < SPARSE_FROM:  # the explorer's path: no padded copies of the weights for a few images
+        key = _key(_outputs_kernel(images.shape[0]), net, images.dtype)
+        if key not in _compiled:
+            self._check(net, images, check, key[0])
+        if key[0] == "dense":  # the explorer's path: no padded copies of the weights for a few images
             _outputs_dense(
                 images,
                 _PIXEL_VALUES[net.dtype],
@@ -503,30 +510,21 @@ class FastEngine:
                 codes.output,
                 outputs,
             )
-            _compiled.add(("dense",) + _key(net, images.dtype)[1:])
+            if check:
+                _compiled.add(key)
             return outputs
-        self._check(net, images, check)
-        layers, labels, lr = _layers(net), np.zeros(0, np.int64), net.dtype.type(0)
+        layers = _layers(net)
         parts = [(first, min(first + TASK_IMAGES, len(images))) for first in range(0, len(images), TASK_IMAGES)]
 
         def part(first, last):
-            _run(
-                INFER,
-                images,
-                np.arange(first, last),
-                labels,
-                lr,
-                layers,
-                codes,
-                _buffers(net, TOGETHER),
-                outputs[first:last],
-            )
+            _outputs_rows(images, np.arange(first, last), layers, codes, _buffers(net, TOGETHER), outputs[first:last])
 
         if len(images) >= PARALLEL_FROM and _cores() > 1:
             _on_cores([lambda first=first, last=last: part(first, last) for first, last in parts])
         else:
             part(0, len(images))
-        _compiled.add(_key(net, images.dtype))
+        if check:
+            _compiled.add(key)
         return outputs
 
     def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None, check=True):
@@ -542,33 +540,23 @@ class FastEngine:
         total = len(order)
         if total == 0:
             return
-        self._check(net, images, check)
+        self._check(net, images, check, "train")
         layers, codes = _layers(net), _codes(net)
         buffers = _buffers(net, min(batch_size, total), layers)
         steps = -(-total // batch_size)
         stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
-        no_outputs = np.empty((0, net.sizes[-1]), net.dtype)
         for start in range(0, total, stretch):
-            _run(
-                TRAIN,
-                images,
-                order[start : start + stretch],
-                labels,
-                net.dtype.type(lr),
-                layers,
-                codes,
-                buffers,
-                no_outputs,
-            )
+            _train_steps(images, order[start : start + stretch], labels, net.dtype.type(lr), layers, codes, buffers)
             _hand_back(net, layers)
             if on_progress is not None:
                 on_progress(min(start + stretch, total), total)
-        _compiled.add(_key(net, images.dtype))
+        if check:
+            _compiled.add(_key("train", net, images.dtype))
 
     @staticmethod
-    def _check(net, images, check):
-        """Refuse (DigitnetError) a kind of network and images the kernels cannot run here."""
-        reason = unsupported(net, images.dtype) if check else None
+    def _check(net, images, check, kernel):
+        """Refuse (DigitnetError) a kind of network and images ``kernel`` cannot run here."""
+        reason = unsupported(net, images.dtype, kernel) if check else None
         if reason:
             from ..errors import DigitnetError
 
@@ -584,8 +572,10 @@ def _as_kernels_read(arrays, dtype):
     """A tuple of C-contiguous, aligned, writeable ``dtype`` arrays (copies only where needed): the
     network's lists are the user's to change, and Numba needs one array type for all of them."""
     return tuple(
-        array if array.dtype == dtype and array.flags.carray else np.require(array, dtype, ("C", "A", "W"))
-        for array in arrays
+        [
+            array if array.dtype == dtype and array.flags.carray else np.require(array, dtype, ("C", "A", "W"))
+            for array in arrays
+        ]
     )
 
 
