@@ -65,19 +65,27 @@ def write_target(path):
 
 
 def check_writable(path):
-    """Raise DigitnetError (one line) unless a file can be written at ``path``: not a folder, its folder creatable
-    and writable.  Commands call it before long work, so a bad ``--out`` fails at once, not after training."""
+    """Raise DigitnetError (one line) unless a file can be written at ``path``: a file name (not a folder,
+    nor a name ending in a slash), its folder creatable, and a file really creatable in it (tried, then
+    removed).  Commands call it before long work, so a bad ``--out`` fails at once, not after training."""
+    if str(path).endswith((os.sep, "/")):
+        raise DigitnetError(f"{path}: names a folder (it ends with a slash); give a file name to write")
     path = write_target(path)
     if path.is_dir():
         raise DigitnetError(f"{path}: is a folder; give a file name to write")
     if path.exists() and not path.is_file():
         raise DigitnetError(f"{path}: not a regular file; give a file name to write")
+    for folder in (path.parent, *path.parent.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise DigitnetError(f"cannot write {path}: {folder} is a file, not a folder")
+            break
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=_temporary_prefix(path), suffix=".probe"):
+            pass
     except OSError as error:
         raise DigitnetError(f"cannot write {path}: {error.strerror or error}") from None
-    if not os.access(path.parent, os.W_OK):
-        raise DigitnetError(f"cannot write {path}: its folder is not writable")
 
 
 def _temporary_prefix(path):

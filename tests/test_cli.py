@@ -1,6 +1,8 @@
 """The command line end to end on tiny data: train, evaluate, predict, info, errors."""
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -90,6 +92,10 @@ def test_predict_answers_readable_files_and_reports_bad_ones(trained, tmp_path, 
         (["train", "--layers", "784,10,9"], "784 inputs and 10 outputs"),
         (["train", "--lr", "-1"], "positive number"),
         (["train", "--out", "."], "is a folder; give a file name"),
+        (["train", "--out", "new-folder/"], "names a folder (it ends with a slash)"),
+        (["train", "--out", "notes.txt/m.npz"], "notes.txt is a file, not a folder"),
+        (["train", "--out", "/proc/m.npz"], "cannot write /proc/m.npz"),
+        (["train", "--bogus"], "unrecognized arguments: --bogus (see digitnet train --help)"),
         (["train", "--momentum", "0.5"], "--momentum applies to --optimizer momentum"),
         (["train", "--seed", "-1"], "--seed: must be 0 or more"),
     ],
@@ -98,6 +104,7 @@ def test_bad_input_gets_one_line_and_a_non_zero_exit(tmp_path, capsys, monkeypat
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("digitnet.data.MIRRORS", ((tmp_path / "offline").as_uri() + "/",))
     (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("not a folder")
     try:
         status = main(argv)
     except SystemExit as exit_:  # argparse's own usage errors
@@ -137,3 +144,28 @@ def test_the_default_train_command_reaches_95_percent_on_the_real_test_set(real_
     assert status == 0, err
     assert summary["parameters"] == 13_002 and summary["epochs"] == 30
     assert summary["test_accuracy"] >= 0.95, summary
+
+
+def test_the_librarys_names_for_options_become_the_options_names():
+    from digitnet.cli import in_flag_names
+
+    assert in_flag_names("held_out must be between 1 and 4, got 0") == "--held-out must be between 1 and 4, got 0"
+    assert in_flag_names("needs a validation set (validation=N)") == "needs a validation set (--validation N)"
+    assert in_flag_names("fitted with 20 components") == "fitted with 20 components"  # prose stays prose
+
+
+def test_output_to_a_closed_pipe_does_not_stop_the_command(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "w.png"
+    command = [sys.executable, "-u", "-c", "from digitnet.cli import entry_point; entry_point()"]
+    child = subprocess.Popen(
+        [*command, "show", "weights", "3b1b", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    child.stdout.close()  # a reader that is gone before the first line (`| head -0`): every print fails
+    assert child.wait(timeout=120) == 0
+    assert out.stat().st_size > 0 and b"Traceback" not in child.stderr.read()

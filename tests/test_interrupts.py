@@ -1,6 +1,9 @@
 """Ctrl-C: `digitnet train` saves exactly its last complete epoch (or nothing), and an interrupt at any
 other moment, start-up included, is one line and exit status 130."""
 
+import os
+import signal
+
 import numpy as np
 import pytest
 from conftest import write_mnist
@@ -34,6 +37,24 @@ def test_cli_ctrl_c_saves_exactly_the_last_complete_epoch(tmp_path, capsys, monk
     saved, two_epochs = Network.load(out), Network.load(whole)
     assert len(saved.history) == 2 and saved.recipe["stopped_early"] == "interrupted"
     assert np.array_equal(saved.get_parameters(), two_epochs.get_parameters())  # no part of epoch 3
+
+
+def test_cli_kill_stops_training_as_ctrl_c_does(tmp_path, capsys, monkeypatch):
+    data = write_mnist(tmp_path / "mnist", train=(200, 28))
+    out = tmp_path / "m.npz"
+    real_update = ProgressBar.update
+
+    def update(self, done, total, note=""):
+        if note.startswith("2/") and done >= total // 2:
+            os.kill(os.getpid(), signal.SIGTERM)  # `kill PID` from another terminal
+        real_update(self, done, total, note)
+
+    monkeypatch.setattr(ProgressBar, "update", update)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["train", "--data", str(data), "--epochs", "4", "--out", str(out), "--engine", "reference"]) == 130
+    assert "interrupted; saved the network after 1 complete epoch" in capsys.readouterr().err
+    assert len(Network.load(out).history) == 1
+    assert signal.getsignal(signal.SIGTERM) is before  # the command's handler is gone again
 
 
 def test_cli_ctrl_c_before_any_complete_epoch_leaves_an_existing_model_alone(tmp_path, capsys, monkeypatch):

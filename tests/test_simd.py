@@ -34,6 +34,17 @@ if fast.UNAVAILABLE is None:
     def sigmoid(z):
         simd.sigmoid(z)
 
+    @numba.njit
+    def products_flushed(a, b, out):
+        """out[i] = a[i] · b[i] with subnormals flushed; the mode it found, and the mode after."""
+        saved = simd.flush_subnormals()
+        for i in range(a.shape[0]):
+            out[i] = a[i] * b[i]
+        simd.restore_float_mode(saved)
+        after = simd.flush_subnormals()
+        simd.restore_float_mode(after)
+        return saved, after
+
 
 FLOATS = (np.float32, np.float64)
 
@@ -201,3 +212,18 @@ def test_sigmoid_in_float64_is_what_the_c_library_gives_and_keeps_nan_and_infini
     single = z.astype(np.float32)[-7:-4]  # inf, −inf, NaN
     sigmoid(single)
     np.testing.assert_array_equal(single, [1.0, 0.0, np.nan])
+
+
+@pytest.mark.parametrize("dtype, x, y, tiny", [(np.float32, 1e-30, 1e-10, 1e-40), (np.float64, 1e-200, 1e-120, 1e-310)])
+def test_flush_subnormals_makes_subnormal_results_zero_until_the_mode_is_restored(dtype, x, y, tiny):
+    a = np.array([x, 2.0, tiny, 3.0], dtype)  # x · y is subnormal, and so is tiny (read as 0)
+    b = np.array([y, 3.0, 1.0, 0.5], dtype)
+    out = np.full(4, np.nan, dtype)
+    saved, after = products_flushed(a, b, out)
+    assert after == saved  # the thread's mode is back as it was
+    if not simd.FLUSHES_SUBNORMALS:
+        np.testing.assert_array_equal(out, a * b)
+        return
+    np.testing.assert_array_equal(out, [0.0, 6.0, 0.0, 1.5])
+    assert saved & (simd.FLUSH_TO_ZERO | simd.DENORMALS_ARE_ZERO) == 0  # Python threads run without it
+    assert (a * b)[0] > 0 and (a * b)[2] == tiny  # NumPy here, outside the kernel, still keeps them

@@ -72,7 +72,8 @@ def add_reject_option(parser):
     parser.add_argument(
         "--reject",
         action="store_true",
-        help='say "not a digit" for images unlike any digit (needs `digitnet calibrate-reject MODEL`)',
+        help='say "not a digit" for pictures unlike any digit (networks from `digitnet train` and the '
+        "shipped ones can; `digitnet calibrate-reject` fits it again)",
     )
 
 

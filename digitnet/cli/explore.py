@@ -1,7 +1,6 @@
 """``digitnet explore``: serve the explorer page and open it in the browser."""
 
 import errno
-import signal
 import sys
 import webbrowser
 
@@ -62,7 +61,6 @@ def run_explore(args):
     print(f"digitnet explorer: {server.url}  (Ctrl-C stops it)", flush=True)
     if not args.no_browser:
         webbrowser.open(server.url)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C: jobs ended, files whole
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -70,7 +68,3 @@ def run_explore(args):
     finally:
         server.close()
     return 0
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt

@@ -223,6 +223,13 @@ def _figure_module(args):
     return plots
 
 
+def _save_figure(plots, figure, args):
+    """Write ``figure`` to ``args.out`` and say so (in the text output; the JSON stays JSON)."""
+    plots.save_figure(figure, args.out)
+    if not args.json:
+        print(f"figure saved to {args.out}")
+
+
 def _mnist_split(args, split):
     """(images, labels) of the chosen MNIST set, read once per command (the other set's files are not read)."""
     if not hasattr(args, "loaded_mnist"):
@@ -349,7 +356,7 @@ def run_weights(args):
                 output_layer=layer == net.num_layers,
             )
         )
-        plots.save_figure(figure, args.out)
+        _save_figure(plots, figure, args)
     return 0
 
 
@@ -395,7 +402,7 @@ def run_cost(args):
         title = f"The cost of {_where(where)}"
         if contrast:
             title += f" (average over the {contrast['count']:,} {split} images: {contrast['average_cost']:.4f})"
-        plots.save_figure(plots.cost_figure(image, breakdown, title=title), args.out)
+        _save_figure(plots, plots.cost_figure(image, breakdown, title=title), args)
     return 0
 
 
@@ -428,7 +435,7 @@ def run_gradient(args):
         figure = plots.gradient_figure(
             first_layer.reshape(len(first_layer), 28, 28), title=f"−∇C for the first layer's weights ({_where(where)})"
         )
-        plots.save_figure(figure, args.out)
+        _save_figure(plots, figure, args)
     return 0
 
 
@@ -460,7 +467,7 @@ def run_activations(args):
                 f"{c['contribution']:+.3f}"
             )
     if plots:
-        plots.save_figure(plots.activations_figure(layers, max_drawn=40), args.out)
+        _save_figure(plots, plots.activations_figure(layers, max_drawn=40), args)
     return 0
 
 
@@ -490,7 +497,7 @@ def run_landscape(args):
         for p in landscape["path"]:
             print(f"{p['step']:>4} {p['d1']:>10.4g} {p['d2']:>10.4g} {p['off_slice']:>10.4g} {p['cost']:>10.5f}")
     if plots:
-        plots.save_figure(plots.landscape_figure(landscape, title=f"The cost landscape of {_where(where)}"), args.out)
+        _save_figure(plots, plots.landscape_figure(landscape, title=f"The cost landscape of {_where(where)}"), args)
     return 0
 
 
@@ -522,7 +529,7 @@ def run_history(args):
                 f"{number('seconds', '.2f'):>8}"
             )
     if plots:
-        plots.save_figure(plots.history_figure(net.history, title=f"Training history of {args.model}"), args.out)
+        _save_figure(plots, plots.history_figure(net.history, title=f"Training history of {args.model}"), args)
     return 0
 
 
@@ -561,7 +568,7 @@ def run_confusion(args):
             images[[m["index"] for m in mistakes]],
             title=f"Where the network goes wrong ({split} set, {percent(accuracy)} right)",
         )
-        plots.save_figure(figure, args.out)
+        _save_figure(plots, figure, args)
     return 0
 
 
@@ -609,5 +616,5 @@ def run_noise(args):
             )
     if plots:
         images = insight.noise_images(args.kind, min(args.count, 200), args.seed)
-        plots.save_figure(plots.noise_figure(images, net.outputs(images, engine=args.engine), report), args.out)
+        _save_figure(plots, plots.noise_figure(images, net.outputs(images, engine=args.engine), report), args)
     return 0

@@ -311,10 +311,11 @@ def run_train(args):
 
 def fit_rejector_for(net, train_images, train_labels):
     """Fit ``net``'s "not a digit" model on the training set as `digitnet calibrate-reject` does; in words."""
+    held_out = min(HELD_OUT, len(train_images) // 6)
+    if held_out < 1:
+        return f'no "not a digit" model fitted: {len(train_images)} training images are too few'
     try:
-        net.rejector = fit_for_training_set(
-            train_images, train_labels, held_out=min(HELD_OUT, len(train_images) // 6), net=net
-        )
+        net.rejector = fit_for_training_set(train_images, train_labels, held_out=held_out, net=net)
     except ValueError as error:
         return f'no "not a digit" model fitted ({error})'
     return (

@@ -25,6 +25,11 @@ What makes it fast:
   bookkeeping of a matrix product costs more than its arithmetic), but feeds a mini-batch
   (or 16 images) forward layer by layer, so that each example's chain of dependent steps
   overlaps the next one's in the CPU.
+* While a kernel runs, numbers below the float type's normal range (|x| < 1.2e−38 in float32)
+  count as 0 (``simd.flush_subnormals``, the CPU's flush-to-zero mode, as TensorFlow's CPU
+  kernels run): a saturated sigmoid's output, about 1e−38, times a small δ is such a number,
+  training makes many of them, and Intel CPUs take about a hundred cycles for each operation on
+  one.  Results change by less than 1e−38.
 * The next images are fetched into the (second-level) cache while the current ones are worked
   on: in training, which takes them in a shuffled order, the CPU could not guess which come
   next; in inference it could, but would only start once they are asked for.
@@ -346,6 +351,7 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
     example's step of W1ᵀ goes in at once, since adding it up first would mean a gradient as
     large as W1ᵀ (the step only touches the rows of the example's nonzero pixels).
     """
+    saved = simd.flush_subnormals()  # see simd.flush_subnormals
     forward_rows, backward_rows, biases = layers.forward_rows, layers.backward_rows, layers.biases
     units, offsets, every_row = layers.units, layers.offsets, layers.every_row
     activations, deltas, step, zeros = buffers.activations, buffers.deltas, buffers.step, buffers.zeros
@@ -410,12 +416,14 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
                 for i in range(n):
                     bias_gradient += deltas[i, offsets[l] + j]
                 biases[l][j] -= lr * bias_gradient
+    simd.restore_float_mode(saved)
 
 
 @_jit()
 def _outputs_rows(images, order, layers, codes, buffers, outputs):
     """Output activations of ``images[order[i]]`` into ``outputs[i]``, as many images at a time
     as ``buffers`` has rows (see ``_feed_forward``)."""
+    saved = simd.flush_subnormals()
     together, last, width = buffers.activations.shape[0], layers.offsets[-2], layers.units[-1]
     for start in range(0, order.shape[0], together):
         n = min(together, order.shape[0] - start)
@@ -423,12 +431,14 @@ def _outputs_rows(images, order, layers, codes, buffers, outputs):
         for i in range(n):
             for j in range(width):
                 outputs[start + i, j] = buffers.activations[i, last + j]
+    simd.restore_float_mode(saved)
 
 
 @_jit()
 def _outputs_dense(images, pixel_values, weights, biases, hidden, output, outputs):
     """Output activations of a few images into ``outputs``, with every W (n_out, n_in) as the
     network holds it, in plain loops."""
+    saved = simd.flush_subnormals()  # see simd.flush_subnormals
     widest = 0
     for b in biases:
         widest = max(widest, b.shape[0])
@@ -450,6 +460,7 @@ def _outputs_dense(images, pixel_values, weights, biases, hidden, output, output
             _activate(z, output if l == n_layers - 1 else hidden)
             a_in = z
         outputs[i] = a_in
+    simd.restore_float_mode(saved)
 
 
 # ---------------------------------------------------------------------------------- the engine
