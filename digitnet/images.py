@@ -141,8 +141,8 @@ def _light_background(luminance):
     if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
         return bool(most_light)
     small, window = _shrunk(luminance)
-    dark_strokes = _sliding(_sliding(small, window, np.max), window, np.min) - small
-    light_strokes = small - _sliding(_sliding(small, window, np.min), window, np.max)
+    dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
+    light_strokes = small - _sliding(_sliding(small, window, np.minimum), window, np.maximum)
     return bool(dark_strokes.sum() > light_strokes.sum())
 
 
@@ -242,21 +242,46 @@ def keep_the_drawing(ink):
 
 def ink_pieces(mask):
     """Connected pieces of ``mask`` (h, w) bool: (labels (h', w') int, 0 = no ink, block size) on
-    the mask shrunk by block maximum to at most BACKGROUND_SIDE pixels across."""
+    the mask shrunk by block maximum to at most BACKGROUND_SIDE pixels across.
+
+    Each row's runs of ink are joined to the runs they touch in the next row (8 neighbours) by a
+    union-find, every root hooked under the smaller one until all touching runs share a root;
+    pieces are numbered in the order of their last pixel (row by row)."""
     block = max(1, -(-max(mask.shape) // BACKGROUND_SIDE))
     small = block_reduce(mask, block, np.max)
-    labels = np.where(small, np.arange(1, small.size + 1).reshape(small.shape), 0)
-    while True:  # every pixel takes the largest label among its 8 neighbours until nothing changes
-        padded = np.pad(labels, 1)
-        spread = np.max(
-            [padded[r : r + small.shape[0], c : c + small.shape[1]] for r in range(3) for c in range(3)], axis=0
-        )
-        spread = np.where(small, spread, 0)
-        if np.array_equal(spread, labels):
+    width = small.shape[1]
+    edges = np.diff(np.pad(small, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    rows, starts = np.nonzero(edges == 1)  # runs of ink, row by row: [start, end) columns
+    _, ends = np.nonzero(edges == -1)
+    key = rows * (width + 2)
+    first = np.searchsorted(key + ends, key + width + 2 + starts, side="left")  # runs of the next row that
+    after = np.searchsorted(key + starts, key + width + 2 + ends, side="right")  # touch: start ≤ end, end ≥ start
+    touching = np.maximum(after - first, 0)
+    upper = np.repeat(np.arange(len(rows)), touching)
+    lower = first[upper] + np.arange(touching.sum()) - np.repeat(np.cumsum(touching) - touching, touching)
+    parent = np.arange(len(rows))
+    while True:
+        parent = _roots(parent)
+        a, b = parent[upper], parent[lower]
+        apart = a != b
+        if not apart.any():
             break
-        labels = spread
+        np.minimum.at(parent, np.maximum(a[apart], b[apart]), np.minimum(a[apart], b[apart]))
+    last_pixel = np.zeros(len(rows), dtype=np.int64)
+    np.maximum.at(last_pixel, parent, rows * width + ends)
+    labels = np.zeros(small.size, dtype=np.int64)
+    labels[np.flatnonzero(small)] = np.repeat(last_pixel[parent], ends - starts)
     _, labels = np.unique(labels, return_inverse=True)
     return labels.reshape(small.shape), block
+
+
+def _roots(parent):
+    """Each element's root in the forest ``parent`` (pointer jumping until every one points at a root)."""
+    while True:
+        grand = parent[parent]
+        if np.array_equal(grand, parent):
+            return parent
+        parent = grand
 
 
 def block_reduce(image, block, reduce):
@@ -274,7 +299,7 @@ def local_background(ink):
     from it; light, shadows and paper colour stay."""
     height, width = ink.shape
     small, window = _shrunk(ink)
-    opened = _sliding(_sliding(small, window, np.min), window, np.max)
+    opened = _sliding(_sliding(small, window, np.minimum), window, np.maximum)
     return np.asarray(
         Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),
         dtype=np.float32,
@@ -292,10 +317,21 @@ def _shrunk(image):
 
 
 def _sliding(image, window, reduce):
-    """``reduce`` (np.min or np.max) over window × window squares centred on each pixel (edges repeated)."""
-    padded = np.pad(image, window // 2, mode="edge")
-    rows = reduce(np.lib.stride_tricks.sliding_window_view(padded, window, axis=0), axis=-1)
-    return reduce(np.lib.stride_tricks.sliding_window_view(rows, window, axis=1), axis=-1)
+    """``reduce`` (np.minimum or np.maximum) over window × window squares centred on each pixel
+    (edges repeated)."""
+    return _along_rows(_along_rows(image, window, reduce).T, window, reduce).T
+
+
+def _along_rows(image, window, reduce):
+    """``reduce`` over ``window`` consecutive rows of ``image`` padded by window // 2 (edges repeated):
+    spans of 1, 2, 4, … rows by halves, then the window as two overlapping spans."""
+    padded = np.pad(image, ((window // 2, window // 2), (0, 0)), mode="edge")
+    span, spans = 1, padded
+    while 2 * span <= window:
+        spans = reduce(spans[:-span], spans[span:])
+        span *= 2
+    count = padded.shape[0] - window + 1
+    return reduce(spans[:count], spans[window - span : window - span + count])
 
 
 def _thicken(ink, scale):

@@ -237,6 +237,23 @@ def unpack(packed):
     raise AssertionError(f"not a packed array: {sorted(packed)}")
 
 
+def test_a_network_kept_from_its_best_epoch_shows_that_epochs_test_accuracy():
+    """Early stopping keeps the best epoch's weights: the page shows that epoch's accuracy, as
+    `digitnet models` does, not the last epoch's."""
+    from digitnet.models import describe, load_shipped
+    from digitnet.web.explorer import Explorer
+
+    big = load_shipped("big")
+    assert big.recipe["best_epoch"] < len(big.history)  # the case in point
+    explorer = Explorer(load_bundled(), "shipped", others=[("big", big)])
+    listed = {model["id"]: model for model in explorer.models()}
+    assert listed["big"]["test_accuracy"] == describe("big")["test_accuracy"]
+    compact = explorer.compact("big")
+    assert compact["kept_epoch"] == big.recipe["best_epoch"]
+    assert compact["test_accuracy"] == big.history[big.recipe["best_epoch"] - 1]["test_accuracy"]
+    assert explorer.compact("default")["kept_epoch"] == len(load_bundled().history)
+
+
 def test_model_description_and_views_match_the_network(client):
     net = load_bundled()
     status, model = client.get("/api/models/default")

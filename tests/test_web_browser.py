@@ -1054,6 +1054,25 @@ def test_two_networks_read_the_same_drawing_side_by_side(browser, mnist_dir):
         server.close()
 
 
+def test_a_network_kept_from_its_best_epoch_is_described_by_that_epoch(browser, mnist_dir):
+    from digitnet.models import describe, load_shipped
+
+    server = start_explorer(data_dir=mnist_dir, others=[("big", load_shipped("big"))])
+    tab = Page(browser, server.url)
+    try:
+        tab.page.locator("#model").select_option("big")
+        tab.page.wait_for_function("() => document.querySelector('#model-info').textContent.startsWith('784-512')")
+        info = tab.page.locator("#model-info").inner_text()
+        big = describe("big")
+        kept = load_shipped("big").recipe["best_epoch"]
+        assert f"test accuracy {100 * big['test_accuracy']:.2f}%" in info
+        assert f"weights of epoch {kept} of " in info
+        assert tab.problems == []
+    finally:
+        tab.close()
+        server.close()
+
+
 def test_a_network_trained_here_can_be_saved_as_a_model_file(browser, mnist_dir, tmp_path):
     from digitnet import Network
 

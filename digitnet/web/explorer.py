@@ -462,26 +462,36 @@ def download_data(folder, mirrors, files, report):
 def _trained_name(net):
     """A trained network's name on the page: its sizes, epochs and test accuracy."""
     epochs = len(net.history)
-    return (
-        f"{'-'.join(map(str, net.sizes))} · {epochs} epoch{'s' if epochs > 1 else ''} · "
-        f"{net.history[-1]['test_accuracy']:.1%}"
-    )
+    return f"{'-'.join(map(str, net.sizes))} · {epochs} epoch{'s' if epochs > 1 else ''} · {_test_accuracy(net):.1%}"
 
 
 def _summary(net, model_id):
-    """A network's id, shape, parameter count, recipe, history and test accuracy."""
+    """A network's id, shape, parameter count, recipe, history, the epoch whose weights it holds
+    (``kept_epoch``) and that epoch's test accuracy."""
+    kept = _kept_record(net)
     return {
         "id": model_id,
         **net.config(),
         "parameters": net.num_parameters,
         "recipe": net.recipe,
         "history": net.history,
+        "kept_epoch": kept["epoch"] if kept else None,
         "test_accuracy": _test_accuracy(net),
     }
 
 
+def _kept_record(net):
+    """The history record of the epoch whose weights ``net`` holds: the best epoch when early stopping
+    put its weights back (``recipe["best_epoch"]``), else the last one; None without a history."""
+    best = (net.recipe or {}).get("best_epoch")
+    if best is not None:
+        return next((record for record in net.history if record.get("epoch") == best), None)
+    return net.history[-1] if net.history else None
+
+
 def _test_accuracy(net):
-    return net.history[-1].get("test_accuracy") if net.history else None
+    kept = _kept_record(net)
+    return kept.get("test_accuracy") if kept else None
 
 
 def _jsonable(value):

@@ -52,7 +52,9 @@ function describeModel(model) {
   $("model-info").textContent = `${model.sizes.join("-")}, ${model.activation}, ${model.cost} cost, ` +
     `${count(model.parameters)} parameters; ` + (model.live
       ? `learning now: ${fmt(model.live.epochs, 2)} epochs done`
-      : `test accuracy ${percent(model.test_accuracy)}` + (model.history.length ? ` after ${model.history.length} epochs` : ""));
+      : `test accuracy ${percent(model.test_accuracy)}` + (!model.history.length ? ""
+        : model.kept_epoch === model.history.length ? ` after ${model.history.length} epochs`
+        : ` with the weights of epoch ${model.kept_epoch} of ${model.history.length} (the best on validation)`));
 }
 
 // Explore another network.  ``keepInput``: the same input stays and is read by the new network

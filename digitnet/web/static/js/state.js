@@ -46,3 +46,7 @@ export function editInput(changes) {
 }
 
 export const changed = (changes, ...keys) => keys.some((key) => key in changes);
+
+// The history record of the epoch whose weights a network holds (the best one when early stopping
+// put its weights back, else the last one), or null.
+export const keptRecord = (model) => model.history.find((record) => record.epoch === model.kept_epoch) ?? null;

@@ -5,7 +5,7 @@
 import { api, rows, unpack } from "../api.js";
 import { colourBar, figure, paintDiverging } from "../colour.js";
 import { $, element, fmt, count } from "../format.js";
-import { changed, state, subscribe, update } from "../state.js";
+import { changed, keptRecord, state, subscribe, update } from "../state.js";
 import { onOpen, panelOpen } from "../tabs.js";
 import { showError } from "../errors.js";
 
@@ -107,11 +107,11 @@ function show({ breakdown, nudges, first_layer_nudges: packed }) {
   const verdict = breakdown.digit === breakdown.label ? "The network agrees with you."
     : `The network's top output is ${breakdown.digit}; you meant ${breakdown.label}.`;
   left.append(element("p", "small dim", `${verdict} The cost is small when the outputs are close to what you wanted and large when they are far.`));
-  const last = state.model.history[state.model.history.length - 1];
+  const kept = keptRecord(state.model);
   const many = element("p", "many");
   many.dataset.testid = "average-cost";
-  many.textContent = last && last.test_cost !== null
-    ? `The cost of many examples: averaged over the 10,000 MNIST test images this network's cost is ${fmt(last.test_cost, 4)} (recorded after its last epoch of training). Training lowers that average, not any one example's cost.`
+  many.textContent = kept && kept.test_cost !== null
+    ? `The cost of many examples: averaged over the 10,000 MNIST test images this network's cost is ${fmt(kept.test_cost, 4)} (recorded after epoch ${kept.epoch} of its training, whose weights it holds). Training lowers that average, not any one example's cost.`
     : "The cost of many examples is the average of this over all of them; training lowers that average, not any one example's cost.";
   left.append(many);
 

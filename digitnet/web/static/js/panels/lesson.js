@@ -3,7 +3,7 @@
 // library) for what is drawn now; the step text only says where to look.
 
 import { $, element, fmt, count, percent } from "../format.js";
-import { changed, state, subscribe, update } from "../state.js";
+import { changed, keptRecord, state, subscribe, update } from "../state.js";
 import { onOpen, selectTab } from "../tabs.js";
 import { selectNeuron } from "../network-view.js";
 import { answerWords } from "../answer.js";
@@ -74,9 +74,9 @@ const STEPS = [
   {
     title: "The cost of many examples",
     text: () => {
-      const last = state.model.history[state.model.history.length - 1];
+      const kept = keptRecord(state.model);
       return ["One example's cost says little. What training lowers is the average cost over all the training images: one number for how badly the whole network does.",
-        last && last.test_cost !== null ? `For this network the average cost over the 10,000 test images is ${fmt(last.test_cost, 4)}, and it reads ${percent(last.test_accuracy)} of them right (recorded after its last epoch).`
+        kept && kept.test_cost !== null ? `For this network the average cost over the 10,000 test images is ${fmt(kept.test_cost, 4)}, and it reads ${percent(kept.test_accuracy)} of them right (recorded after epoch ${kept.epoch}, whose weights it holds).`
           : "This network was not scored on test images when it was trained."];
     },
     show: () => selectTab("tab-cost"),
