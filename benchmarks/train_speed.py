@@ -10,7 +10,8 @@ and each engine, side by side in this one process: one warm-up epoch, then ``--e
 epochs, taken in turns (an epoch of each engine, then the next round), so that a change in the
 machine's load falls on every engine alike.  An epoch is
 ``net.fit(images, labels, epochs=1, batch_size=..., lr=..., engine=...)`` on the 60,000 training
-images as ``load_mnist`` returns them (float32), without test data or monitoring; its wall-clock
+images as ``load_mnist`` returns them (float32; the fast engine also on uint8 pixel values, as
+``digitnet train`` reads them), without test data or monitoring; its wall-clock
 seconds (median, min, max) and the CPU seconds of this process are reported, and the test
 accuracy after the timed epochs.  The reference engine is timed with BLAS on 1 thread and on
 all cores.  PyTorch (``nn.Sequential`` + ``optim.SGD``, tensor indexing, no DataLoader, the
@@ -63,17 +64,23 @@ def blas_threads(count):
 
 
 class DigitnetRunner:
-    """One digitnet engine on one configuration (optionally with BLAS limited to some threads)."""
+    """One digitnet engine on one configuration (optionally with BLAS limited to some threads, or
+    training on the images as uint8 pixel values, as `digitnet train` reads MNIST)."""
 
-    def __init__(self, engine, sizes, batch_size, lr, threads=None):
+    def __init__(self, engine, sizes, batch_size, lr, threads=None, uint8_pixels=False):
         self.engine, self.batch_size, self.lr, self.threads = engine, batch_size, lr, threads
         self.net = Network(sizes, seed=0)
         self.epochs = 0
+        self.uint8_pixels, self.pixels_of = uint8_pixels, None  # (float images, their uint8 pixels)
 
     def limits(self):
         return blas_threads(self.threads) if self.threads else contextlib.nullcontext()
 
     def epoch(self, images, labels):
+        if self.uint8_pixels:  # converted once, in the warm-up epoch, which is not timed
+            if self.pixels_of is None or self.pixels_of[0] is not images:
+                self.pixels_of = (images, np.rint(images * 255).astype(np.uint8))
+            images = self.pixels_of[1]
         self.net.fit(
             images, labels, epochs=1, batch_size=self.batch_size, lr=self.lr, seed=self.epochs, engine=self.engine
         )
@@ -338,6 +345,7 @@ def main():
             "fast": DigitnetRunner("fast", sizes, batch_size, lr),
             "reference": DigitnetRunner("reference", sizes, batch_size, lr),
             "reference 1 BLAS thread": DigitnetRunner("reference", sizes, batch_size, lr, threads=1),
+            "fast, uint8 pixels": DigitnetRunner("fast", sizes, batch_size, lr, uint8_pixels=True),
         }
         if has_torch:
             runners["pytorch"] = TorchRunner(sizes, batch_size, lr)
