@@ -79,7 +79,7 @@ class DigitnetRunner:
     def epoch(self, images, labels):
         if self.uint8_pixels:  # converted once, in the warm-up epoch, which is not timed
             if self.pixels_of is None or self.pixels_of[0] is not images:
-                self.pixels_of = (images, np.rint(images * 255).astype(np.uint8))
+                self.pixels_of = (images, uint8_pixels(images))
             images = self.pixels_of[1]
         self.net.fit(
             images, labels, epochs=1, batch_size=self.batch_size, lr=self.lr, seed=self.epochs, engine=self.engine
@@ -147,6 +147,11 @@ class TorchRunner:
         return float((self.outputs(images).argmax(axis=1) == labels).mean())
 
 
+def uint8_pixels(images):
+    """Float images in [0, 1] back to their pixel values 0–255, as ``load_mnist(dtype=np.uint8)`` gives them."""
+    return np.rint(images * 255).astype(np.uint8)
+
+
 def seconds(values):
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
@@ -186,7 +191,7 @@ def time_inference(runners, test_images):
     calls = {engine: [] for engine in runners}
     calls_uint8 = {engine: [] for engine, runner in runners.items() if isinstance(runner, DigitnetRunner)}
     singles = {engine: [] for engine in runners}
-    test_uint8 = np.rint(test_images * 255).astype(np.uint8)  # the raw pixels, as load_mnist(dtype=np.uint8)
+    test_uint8 = uint8_pixels(test_images)
     for runner in runners.values():
         runner.outputs(test_images[:100])  # warm-up
     for _ in range(INFERENCE_ROUNDS):

@@ -86,32 +86,35 @@ def engine_for_outputs(name, net, images):
     docstring); then, for each kind of work (``_work``), it tries each engine ``TRIALS`` times and
     from then on takes the one that was faster here (the median of its last ``TRIALS`` times in
     ``feed_forward``): which one is faster depends on the CPU, on the number of images and on
-    their type (on one machine BLAS products of float images beat the fast engine from 64 images
-    on, on another only below 32).
+    their type (``benchmarks/inference_crossover.py``: on an Intel Xeon the reference's BLAS
+    products of float32 images won from 32 images on, on an AMD Zen 4 at no count).
     """
-    if name != "auto":
-        return get_engine(name, net, images)
-    if _fast is None or not _fast.warm(net, images):
-        return _reference
-    work = _work(net, images)
-    fast, reference = (_timings.get((work, engine.name), ()) for engine in (_fast.ENGINE, _reference))
-    if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
-        return _fast.ENGINE if len(fast) <= len(reference) else _reference
-    return _fast.ENGINE if statistics.median(fast) <= statistics.median(reference) else _reference
+    return get_engine(name, net, images) if name != "auto" else _auto_choice(net, images)[0]
 
 
 def feed_forward(name, net, images):
     """(n, n_in) images → (n, n_out) output activations by ``engine_for_outputs(name, net, images)``,
     timing the engines ``auto`` chooses."""
-    engine = engine_for_outputs(name, net, images)
     if name != "auto":
-        return engine.outputs(net, images)
+        return get_engine(name, net, images).outputs(net, images)
+    engine, work = _auto_choice(net, images)
     started = time.perf_counter()
     outputs = engine.outputs(net, images)
-    times = _timings.setdefault((_work(net, images), engine.name), [])
+    times = _timings.setdefault((work, engine.name), [])
     times.append((time.perf_counter() - started) / max(1, len(images)))
     del times[:-TRIALS]
     return outputs
+
+
+def _auto_choice(net, images):
+    """``auto``'s engine for feeding ``images`` forward, and the kind of work (``_work``) it is."""
+    work = _work(net, images)
+    if _fast is None or not _fast.warm(net, images):
+        return _reference, work
+    fast, reference = (_timings.get((work, engine.name), ()) for engine in (_fast.ENGINE, _reference))
+    if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
+        return (_fast.ENGINE if len(fast) <= len(reference) else _reference), work
+    return (_fast.ENGINE if statistics.median(fast) <= statistics.median(reference) else _reference), work
 
 
 TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses by them

@@ -28,8 +28,9 @@ What makes it fast:
 * While a kernel runs, numbers below the float type's normal range (|x| < 1.2e−38 in float32)
   count as 0 (``simd.flush_subnormals``, the CPU's flush-to-zero mode, as TensorFlow's CPU
   kernels run): a saturated sigmoid's output, about 1e−38, times a small δ is such a number,
-  training makes many of them, and Intel CPUs take about a hundred cycles for each operation on
-  one.  Results change by less than 1e−38.
+  training makes many of them, and Intel CPUs handle each operation on
+  one in slow microcode (``benchmarks/train_speed.py``: an epoch 0.231 s before, 0.105 s after,
+  docs/performance.md).  Results change by less than 1e−38.
 * The next images are fetched into the (second-level) cache while the current ones are worked
   on: in training, which takes them in a shuffled order, the CPU could not guess which come
   next; in inference it could, but would only start once they are asked for.
@@ -86,7 +87,6 @@ COST_CODES = {name: code for code, name in enumerate(COSTS)}
 QUADRATIC, CROSS_ENTROPY = COST_CODES["quadratic"], COST_CODES["cross-entropy"]
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _UINT8 = np.dtype(np.uint8)
-KERNELS = ("train", "rows", "dense")  # training; feeding forward through the padded copies, or through W
 SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
 # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
 PARALLEL_FROM = 1000  # batches of at least this many images are fed forward on all cores
@@ -135,7 +135,8 @@ _locks = threading.Lock()  # guards ``_checking``
 
 
 def unsupported(net, images_dtype=np.uint8, kernel="train"):
-    """Why the fast engine cannot run ``kernel`` (one of ``KERNELS``) for ``net`` on images of
+    """Why the fast engine cannot run ``kernel`` ("train"; "rows" or "dense": feeding forward through
+    the padded copies or through W, see ``_outputs_kernel``) for ``net`` on images of
     ``images_dtype`` (one line), or None if it can.
 
     The first time for a kernel and a kind of network and images it compiles (or loads from the

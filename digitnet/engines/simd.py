@@ -480,8 +480,8 @@ def _float_control(builder, new=None):
 def flush_subnormals(typingctx):
     """From now on in this thread, numbers below the normal range of floats (|x| < 1.2e−38 in
     float32) read as 0 and results that small become 0; return the previous mode for
-    ``restore_float_mode``.  Intel CPUs take about a hundred cycles for each operation on such
-    "subnormal" numbers, and training makes many (a saturated sigmoid's 1e−38 times a small δ);
+    ``restore_float_mode``.  Intel CPUs handle each operation on such
+    "subnormal" numbers in slow microcode, and training makes many (a saturated sigmoid's 1e−38 times a small δ);
     flushing them changes results by less than 1e−38.  x86-64 only (elsewhere nothing changes
     and it returns 0)."""
 
