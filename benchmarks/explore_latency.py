@@ -42,17 +42,11 @@ from PIL import Image, ImageDraw
 
 import digitnet
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser import CHROMIUM, CHROMIUM_ARGS, explore_command  # noqa: E402 (tests/browser.py)
+
 TARGET_P95_MS = 20.0
 WARM_UP = 20
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def summary(milliseconds):
@@ -102,19 +96,7 @@ def server_parts(count):
 
 
 def start_server():
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from digitnet.cli import entry_point; entry_point()",
-            "explore",
-            "--no-browser",
-            "--port",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    process = subprocess.Popen(explore_command(), stdout=subprocess.PIPE, text=True)
     url = process.stdout.readline().split()[2]
     return process, url
 

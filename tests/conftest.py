@@ -4,7 +4,6 @@ import gzip
 import hashlib
 import http.server
 import os
-import sys
 import threading
 from pathlib import Path
 
@@ -74,20 +73,6 @@ def real_mnist():
     from digitnet import load_mnist
 
     return load_mnist(REAL_MNIST)
-
-
-def explore_command(*arguments):
-    """The command line that runs `digitnet explore` in its own process, as a person does, on a free port."""
-    return [
-        sys.executable,
-        "-c",
-        "from digitnet.cli import entry_point; entry_point()",
-        "explore",
-        "--no-browser",
-        "--port",
-        "0",
-        *map(str, arguments),
-    ]
 
 
 def start_explorer(net=None, **options):

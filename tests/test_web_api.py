@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tomllib
-from conftest import explore_command, start_explorer, write_mnist
+from browser import explore_command
+from conftest import start_explorer, write_mnist
 from PIL import Image, ImageDraw
 
 from digitnet import data, insight

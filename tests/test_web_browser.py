@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import explore_command, start_explorer, write_mnist
+from browser import CHROMIUM, CHROMIUM_ARGS, explore_command
+from conftest import start_explorer, write_mnist
 
 from digitnet import data, insight
 from digitnet.images import image_to_input
@@ -25,18 +26,9 @@ from digitnet.network import Network
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
-CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
     pytest.skip(f"Chromium is not installed at {CHROMIUM} (.ci/run installs it with apt-get)", allow_module_level=True)
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 

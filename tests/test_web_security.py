@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from api_fuzzing import call, fuzz, start_fuzz_server
-from conftest import explore_command, start_explorer, write_mnist
+from browser import explore_command
+from conftest import start_explorer, write_mnist
 from test_web_api import Client, wait_for
 
 from digitnet import Network
