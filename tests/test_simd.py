@@ -35,6 +35,16 @@ if fast.UNAVAILABLE is None:
         simd.sigmoid(z)
 
     @numba.njit
+    def doubled_through_unowned_views(pair):
+        """Double every number of a (matrix, vector) pair through unowned views of its rows."""
+        matrix, vector = simd.unowned(pair)
+        for i in range(matrix.shape[0]):
+            row = matrix[i]
+            row *= 2
+        vector[:] = 2 * vector
+        return simd.unowned(matrix)[-1, -1] + simd.unowned(vector)[0]
+
+    @numba.njit
     def products_flushed(a, b, out):
         """out[i] = a[i] · b[i] with subnormals flushed; the mode it found, and the mode after."""
         saved = simd.flush_subnormals()
@@ -125,6 +135,13 @@ def test_prefetch_leaves_the_array_as_it_was():
     array = np.arange(1000, dtype=np.float32)
     prefetch(array)
     np.testing.assert_array_equal(array, np.arange(1000, dtype=np.float32))
+
+
+def test_unowned_views_read_and_write_the_arrays_themselves():
+    matrix, vector = np.arange(12.0).reshape(3, 4), np.arange(1.0, 4.0)
+    assert doubled_through_unowned_views((matrix, vector)) == 22.0 + 2.0
+    np.testing.assert_array_equal(matrix, 2 * np.arange(12.0).reshape(3, 4))
+    np.testing.assert_array_equal(vector, [2.0, 4.0, 6.0])
 
 
 def test_the_kernels_refuse_arrays_they_cannot_read():

@@ -25,6 +25,9 @@ What makes it fast:
   bookkeeping of a matrix product costs more than its arithmetic), but feeds a mini-batch
   (or 16 images) forward layer by layer, so that each example's chain of dependent steps
   overlaps the next one's in the CPU.
+* The kernels work on views of their arrays that keep no count of their users
+  (``simd.unowned``): Numba's counting is an atomic operation per slice, which stops one
+  image's work overlapping the next one's.
 * While a kernel runs, numbers below the float type's normal range (|x| < 1.2e−38 in float32)
   count as 0 (``simd.flush_subnormals``, the CPU's flush-to-zero mode, as TensorFlow's CPU
   kernels run): a saturated sigmoid's output, about 1e−38, times a small δ is such a number,
@@ -353,6 +356,8 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
     large as W1ᵀ (the step only touches the rows of the example's nonzero pixels).
     """
     saved = simd.flush_subnormals()  # see simd.flush_subnormals
+    images, order, labels = simd.unowned(images), simd.unowned(order), simd.unowned(labels)
+    layers, buffers = simd.unowned(layers), simd.unowned(buffers)  # see simd.unowned
     forward_rows, backward_rows, biases = layers.forward_rows, layers.backward_rows, layers.biases
     units, offsets, every_row = layers.units, layers.offsets, layers.every_row
     activations, deltas, step, zeros = buffers.activations, buffers.deltas, buffers.step, buffers.zeros
@@ -425,6 +430,8 @@ def _outputs_rows(images, order, layers, codes, buffers, outputs):
     """Output activations of ``images[order[i]]`` into ``outputs[i]``, as many images at a time
     as ``buffers`` has rows (see ``_feed_forward``)."""
     saved = simd.flush_subnormals()
+    images, order, outputs = simd.unowned(images), simd.unowned(order), simd.unowned(outputs)
+    layers, buffers = simd.unowned(layers), simd.unowned(buffers)  # see simd.unowned
     together, last, width = buffers.activations.shape[0], layers.offsets[-2], layers.units[-1]
     for start in range(0, order.shape[0], together):
         n = min(together, order.shape[0] - start)
