@@ -59,6 +59,7 @@ on disk (``cache=True``), so the compile cost is paid once per install; where no
 is writable it compiles in memory instead, once per process.
 """
 
+import functools
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -447,6 +448,7 @@ def _outputs_dense(images, pixel_values, weights, biases, hidden, output, output
     """Output activations of a few images into ``outputs``, with every W (n_out, n_in) as the
     network holds it, in plain loops."""
     saved = simd.flush_subnormals()  # see simd.flush_subnormals
+    images, weights, biases, outputs = simd.unowned((images, weights, biases, outputs))  # see simd.unowned
     widest = 0
     for b in biases:
         widest = max(widest, b.shape[0])
@@ -584,7 +586,12 @@ class FastEngine:
 
 def _codes(net):
     """The kernels' codes for ``net``'s hidden activation, output activation and cost."""
-    return Codes(ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output], COST_CODES[net.cost_name])
+    return _codes_of(net.activation, net.output, net.cost_name)
+
+
+@functools.cache  # a few kinds of network: made once each, not on every call of one image
+def _codes_of(hidden, output, cost):
+    return Codes(ACTIVATION_CODES[hidden], ACTIVATION_CODES[output], COST_CODES[cost])
 
 
 def _as_kernels_read(arrays, dtype):
