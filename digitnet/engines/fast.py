@@ -94,7 +94,6 @@ _UINT8 = np.dtype(np.uint8)
 SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
 # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
 PARALLEL_FROM = 1000  # batches of at least this many images are fed forward on all cores
-TASK_IMAGES = 1024  # images per work item on the cores
 TOGETHER = 16  # images fed forward together, layer by layer
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
 
@@ -485,13 +484,16 @@ def _cores():
 
 
 def _on_cores(tasks):
-    """Run the calls ``tasks`` (functions without arguments) on the cores, in threads (the kernels
-    release the GIL); wait for all of them."""
+    """Run the calls ``tasks`` (functions without arguments) at once, the last one in this thread
+    and the others in the pool's threads (the kernels release the GIL); wait for all of them."""
     global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(_cores(), thread_name_prefix="digitnet-fast")
-    for result in [_pool.submit(task) for task in tasks]:
+    if len(tasks) > 1:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max(1, _cores() - 1), thread_name_prefix="digitnet-fast")
+    others = [_pool.submit(task) for task in tasks[:-1]]
+    tasks[-1]()
+    for result in others:
         result.result()
 
 
@@ -535,15 +537,14 @@ class FastEngine:
                 _compiled.add(key)
             return outputs
         layers = _layers(net)
-        parts = [(first, min(first + TASK_IMAGES, len(images))) for first in range(0, len(images), TASK_IMAGES)]
+        order = np.arange(len(images))
+        shares = _cores() if len(images) >= PARALLEL_FROM else 1
+        bounds = [len(images) * share // shares for share in range(shares + 1)]  # an equal share per core
 
-        def part(first, last):
-            _outputs_rows(images, np.arange(first, last), layers, codes, _buffers(net, TOGETHER), outputs[first:last])
+        def share(first, last):
+            _outputs_rows(images, order[first:last], layers, codes, _buffers(net, TOGETHER), outputs[first:last])
 
-        if len(images) >= PARALLEL_FROM and _cores() > 1:
-            _on_cores([lambda first=first, last=last: part(first, last) for first, last in parts])
-        else:
-            part(0, len(images))
+        _on_cores([functools.partial(share, first, last) for first, last in zip(bounds[:-1], bounds[1:])])
         if check:
             _compiled.add(key)
         return outputs
