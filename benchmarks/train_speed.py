@@ -1,6 +1,7 @@
 """Benchmark: training and inference speed of digitnet's engines (and PyTorch, when installed), as one JSON object.
 
     DIGITNET_DATA=../shared/mnist python benchmarks/train_speed.py [--epochs 5] [--no-torch]
+        [--config "784-16-16-10 batch 10" ...] [--no-train-command]
 
 For each configuration (the video's network 784-16-16-10 with mini-batches of 10; the same with
 mini-batches of 100; 784-100-10 with mini-batches of 10; all sigmoid, quadratic cost, lr 3.0,
@@ -24,8 +25,10 @@ and the latency of one image through ``net.outputs`` (median over 5 rounds of 40
 the engines taking turns (see ``time_inference``).
 Peak memory: this process's, and that of ``digitnet train`` (default recipe, 1 epoch, run as
 a child process) with each engine, and on a first run of the fast engine, with an empty
-compile cache (``--train-command-only`` measures just that).  The machine: CPU model, cores, load average before and
-after (other work on the machine slows every engine), threads, library versions.
+compile cache (``--train-command-only`` measures just that, ``--no-train-command`` skips it).
+``--config`` times only the configurations named (all by default).  The machine: CPU model,
+cores, load average before and after (other work on the machine slows every engine), threads,
+library versions.
 """
 
 import argparse
@@ -320,9 +323,13 @@ def main():
         action="store_true",
         help="only the peak memory and seconds of `digitnet train` (a minute, not ten)",
     )
+    parser.add_argument(
+        "--config", action="append", choices=CONFIGS, help="time only this configuration (repeatable; default all)"
+    )
+    parser.add_argument("--no-train-command", action="store_true", help="skip the `digitnet train` child processes")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    commands = train_command()
+    commands = None if args.no_train_command else train_command()
     if args.train_command_only:
         print(
             json.dumps(
@@ -345,7 +352,8 @@ def main():
     except ImportError:
         has_torch = False
     results = {}
-    for name, (sizes, batch_size, lr) in CONFIGS.items():
+    for name in args.config or CONFIGS:
+        sizes, batch_size, lr = CONFIGS[name]
         runners = {
             "fast": DigitnetRunner("fast", sizes, batch_size, lr),
             "reference": DigitnetRunner("reference", sizes, batch_size, lr),
