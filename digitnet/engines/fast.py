@@ -94,7 +94,7 @@ _UINT8 = np.dtype(np.uint8)
 SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
 # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
 PARALLEL_FROM = 1000  # batches of at least this many images are fed forward on all cores
-TOGETHER = 16  # images fed forward together, layer by layer
+TOGETHER = 16  # images fed forward together, layer by layer (a multiple of simd.IMAGES_TOGETHER)
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
 
 
@@ -300,22 +300,42 @@ def _feed_forward(images, examples, upcoming, layers, codes, buffers):
     layer's sums are worked out, the ``upcoming`` images (the next call's examples) are fetched
     into the cache, one per example.
     """
-    activations, offsets, units = buffers.activations, layers.offsets, layers.units
     for i in range(examples.shape[0]):
         buffers.counts[i] = _nonzero_pixels(
             images[examples[i]], layers.pixel_values, buffers.pixels[i], buffers.values[i]
         )
+    for i in range(examples.shape[0]):
+        if i < upcoming.shape[0]:
+            simd.prefetch(images[upcoming[i]])
+        _sparse_sums(i, layers, buffers)
+    _upper_layers(examples.shape[0], layers, codes, buffers)
+
+
+@_jit()
+def _sparse_sums(i, layers, buffers):
+    """The first layer's weighted sums of example i, by its nonzero pixels (found already), into
+    ``buffers.activations[i]``."""
+    simd.sum_rows(
+        buffers.activations[i, : layers.offsets[1]],
+        layers.forward_rows[0],
+        buffers.pixels[i],
+        buffers.values[i],
+        buffers.counts[i],
+        layers.biases[0],
+    )
+
+
+@_jit()
+def _upper_layers(n, layers, codes, buffers):
+    """From the first layer's weighted sums in the first ``n`` rows of ``buffers.activations``, every
+    layer's activations (see ``_feed_forward``): σ of the first, then the layers above, layer by
+    layer through the examples."""
+    activations, offsets, units = buffers.activations, layers.offsets, layers.units
     n_layers = len(layers.forward_rows)
     for l in range(n_layers):
-        for i in range(examples.shape[0]):
+        for i in range(n):
             z = activations[i, offsets[l] : offsets[l + 1]]
-            if l == 0:
-                if i < upcoming.shape[0]:
-                    simd.prefetch(images[upcoming[i]])
-                simd.sum_rows(
-                    z, layers.forward_rows[0], buffers.pixels[i], buffers.values[i], buffers.counts[i], layers.biases[0]
-                )
-            else:
+            if l > 0:
                 simd.sum_rows(
                     z,
                     layers.forward_rows[l],
@@ -426,16 +446,33 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
 
 
 @_jit()
-def _outputs_rows(images, order, layers, codes, buffers, outputs):
-    """Output activations of ``images[order[i]]`` into ``outputs[i]``, as many images at a time
-    as ``buffers`` has rows (see ``_feed_forward``)."""
+def _outputs_rows(images, dense, layers, codes, buffers, outputs):
+    """Output activations of ``images[i]`` into ``outputs[i]``, as many images at a time as
+    ``buffers`` has rows.  With ``dense``, their first layer goes ``simd.IMAGES_TOGETHER`` images
+    at a time over all their pixels (``simd.dense_sums``: for a first layer of one vector of
+    units, that costs less than finding the nonzero pixels), the few left over and otherwise all
+    of them by their nonzero pixels; then the layers above (see ``_feed_forward``)."""
     saved = simd.flush_subnormals()
-    images, order, outputs = simd.unowned(images), simd.unowned(order), simd.unowned(outputs)
-    layers, buffers = simd.unowned(layers), simd.unowned(buffers)  # see simd.unowned
+    images, outputs, layers, buffers = simd.unowned((images, outputs, layers, buffers))  # see simd.unowned
     together, last, width = buffers.activations.shape[0], layers.offsets[-2], layers.units[-1]
-    for start in range(0, order.shape[0], together):
-        n = min(together, order.shape[0] - start)
-        _feed_forward(images, order[start : start + n], order[start + n : start + 2 * n], layers, codes, buffers)
+    for start in range(0, images.shape[0], together):
+        n = min(together, images.shape[0] - start)
+        grouped = n - n % simd.IMAGES_TOGETHER if dense else 0
+        for group in range(0, grouped, simd.IMAGES_TOGETHER):
+            simd.dense_sums(
+                layers.forward_rows[0],
+                images,
+                start + group,
+                buffers.activations[group:],
+                layers.biases[0],
+                layers.pixel_values,
+            )
+        for i in range(grouped, n):
+            buffers.counts[i] = _nonzero_pixels(
+                images[start + i], layers.pixel_values, buffers.pixels[i], buffers.values[i]
+            )
+            _sparse_sums(i, layers, buffers)
+        _upper_layers(n, layers, codes, buffers)
         for i in range(n):
             for j in range(width):
                 outputs[start + i, j] = buffers.activations[i, last + j]
@@ -537,12 +574,12 @@ class FastEngine:
                 _compiled.add(key)
             return outputs
         layers = _layers(net)
-        order = np.arange(len(images))
+        dense = layers.forward_rows[0].shape[1] == simd.lanes(net.dtype)  # a first layer of one vector of units
         shares = _cores() if len(images) >= PARALLEL_FROM else 1
         bounds = [len(images) * share // shares for share in range(shares + 1)]  # an equal share per core
 
         def share(first, last):
-            _outputs_rows(images, order[first:last], layers, codes, _buffers(net, TOGETHER), outputs[first:last])
+            _outputs_rows(images[first:last], dense, layers, codes, _buffers(net, TOGETHER), outputs[first:last])
 
         _on_cores([functools.partial(share, first, last) for first, last in zip(bounds[:-1], bounds[1:])])
         if check:

@@ -5,6 +5,8 @@ the layer below (for W1ᵀ, one per pixel), a contiguous run of n_l numbers (64 
 float32 units).  Then, for a layer's input a:
 
     nonzero_pixels:   p_1 … p_count, the pixels with x_p ≠ 0 (about a fifth of them), and x_p
+    dense_sums:       z = b + Σ_p x_p · Wᵀ[p] for 8 images at once, over all their pixels
+                                                       (the first layer when feeding many forward)
     sum_rows:         z = b + Σ_q a_{k_q} · Wᵀ[k_q]       W a + b; for the first layer over the
                                                        nonzero pixels only; also δ below = Σ_j δ_j W[j]
     add_to_rows:      M[k_q] += s_q · v  for each q      a step −lr δ xᵀ on the rows that change,
@@ -13,6 +15,7 @@ float32 units).  Then, for a layer's input a:
     prefetch:         an array brought into the cache ahead of use
     flush_subnormals: numbers below float's normal range read and computed as 0 in this thread,
                       until ``restore_float_mode``
+    unowned:          arrays as views that keep no count of their users (no atomic operations)
 
 Each row is one SIMD vector (or a few), and in ``sum_rows`` the running sum stays in
 registers for the whole sum.  Numba's compiler does not find this on its own: it cannot
@@ -23,7 +26,7 @@ no branch per pixel.  The loops are written with LLVM's portable vector types
 (``<16 x float>``), which the compiler maps to whatever the CPU has (one AVX-512 register, two
 AVX2 ones, four NEON ones); no instruction is specific to one CPU family.
 
-``sum_rows`` and ``add_to_rows`` need matrices with a number of columns that is a multiple of
+``sum_rows``, ``add_to_rows`` and ``dense_sums`` need matrices with a number of columns that is a multiple of
 ``lanes(dtype)`` (the fast engine pads them with zero columns), vectors at least that long, and
 C-contiguous arrays; the compiled code does not check the lengths.
 
@@ -273,6 +276,96 @@ def add_to_rows(typingctx, matrix, rows, scales, vector, count):
         return context.get_dummy_value()
 
     return types.void(matrix, rows, scales, vector, count), codegen
+
+
+IMAGES_TOGETHER = 8  # images whose first-layer sums ``dense_sums`` works out in one pass over the rows
+
+
+@intrinsic
+def dense_sums(typingctx, matrix, images, first, totals, start, pixel_values):
+    """totals[i, :m] = start + Σ_p x_{first+i, p} · matrix[p, :] for each i < ``IMAGES_TOGETHER``.
+
+    The first layer of ``IMAGES_TOGETHER`` images at once, over all their pixels: each row of
+    the matrix (the weights out of one pixel) is loaded once for all of them, and their sums
+    stay in registers.  Blocks of ``BLOCK`` pixels that are zero in all the images are skipped
+    (the edges of an MNIST image).  matrix (n_in, m) float, C-contiguous, m a multiple of
+    ``lanes``; images (≥ first + IMAGES_TOGETHER, n_in) C-contiguous, uint8 (a value k read as
+    ``pixel_values[k]``: k / 255, 256 numbers) or of matrix's dtype; totals (≥ IMAGES_TOGETHER,
+    ≥ m) C-contiguous, start (m,) and pixel_values of matrix's dtype.
+
+    For a layer of one vector of units (16 float32), this costs less than finding an image's
+    nonzero pixels and summing their rows (``nonzero_pixels``, ``sum_rows``); for wider layers,
+    the nonzero pixels' rows are fewer to load.
+    """
+    if not (
+        _float_matrix(matrix)
+        and isinstance(images, types.Array)
+        and images.ndim == 2
+        and images.layout == "C"
+        and images.dtype in (types.uint8, matrix.dtype)
+        and isinstance(first, types.Integer)
+        and _float_matrix(totals)
+        and totals.dtype == matrix.dtype
+        and _same_floats(start, matrix)
+        and _same_floats(pixel_values, matrix)
+    ):
+        return None
+
+    def codegen(context, builder, signature, args):
+        arrays = _Arrays(context, builder, signature, args)
+        int64 = ir.IntType(64)
+
+        def constant(number):
+            return ir.Constant(int64, number)
+
+        n_in = builder.extract_value(arrays.arrays[1].shape, 1)
+        first_image = builder.sext(args[2], int64)
+        starts = [builder.mul(builder.add(first_image, constant(i)), n_in) for i in range(IMAGES_TOGETHER)]
+        pixel_bytes = signature.args[1].dtype == types.uint8
+        raw_type = ir.VectorType(context.get_value_type(signature.args[1].dtype), BLOCK)
+        bits_type = ir.VectorType(ir.IntType(context.get_abi_sizeof(raw_type.element) * 8), BLOCK)  # the pixels' bits
+        blocks = builder.udiv(n_in, constant(BLOCK))
+
+        def pixel_value(i, pixel):
+            raw = builder.load(arrays.pointer(1, builder.add(starts[i], pixel)))
+            return builder.load(arrays.pointer(5, builder.zext(raw, int64))) if pixel_bytes else raw
+
+        with arrays.columns(0) as (column, _):
+            sums = [cgutils.alloca_once_value(builder, arrays.load_vector(4, column)) for _ in range(IMAGES_TOGETHER)]
+
+            def add_row(pixel, values):
+                row = arrays.load_vector(0, arrays.row_start(0, pixel, column))
+                for value, running in zip(values, sums):
+                    builder.store(arrays.multiply_add(arrays.splat(value), row, builder.load(running)), running)
+
+            with cgutils.for_range(builder, blocks) as loop:
+                block_start = builder.mul(loop.index, constant(BLOCK))
+                raws = [
+                    builder.load(
+                        builder.bitcast(arrays.pointer(1, builder.add(start, block_start)), raw_type.as_pointer()),
+                        align=1,
+                    )
+                    for start in starts
+                ]
+                either = builder.bitcast(raws[0], bits_type)
+                for raw in raws[1:]:
+                    either = builder.or_(either, builder.bitcast(raw, bits_type))
+                nonzero = builder.icmp_unsigned("!=", either, ir.Constant(bits_type, None))
+                any_nonzero = builder.icmp_unsigned(
+                    "!=", builder.bitcast(nonzero, ir.IntType(BLOCK)), ir.Constant(ir.IntType(BLOCK), 0)
+                )
+                with builder.if_then(any_nonzero):
+                    for j in range(BLOCK):
+                        pixel = builder.add(block_start, constant(j))
+                        add_row(pixel, [pixel_value(i, pixel) for i in range(IMAGES_TOGETHER)])
+            last_whole = builder.mul(blocks, constant(BLOCK))
+            with cgutils.for_range_slice(builder, last_whole, n_in, constant(1)) as (pixel, _):  # the last few
+                add_row(pixel, [pixel_value(i, pixel) for i in range(IMAGES_TOGETHER)])
+            for i, running in enumerate(sums):
+                arrays.store_vector(builder.load(running), 3, arrays.row_start(3, constant(i), column))
+        return context.get_dummy_value()
+
+    return types.void(matrix, images, first, totals, start, pixel_values), codegen
 
 
 @intrinsic
