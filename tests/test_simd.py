@@ -23,8 +23,8 @@ if fast.UNAVAILABLE is None:
         simd.sum_rows(total, matrix, rows, scales, count, start)
 
     @numba.njit
-    def dense_sums(matrix, images, first, totals, start, pixel_values):
-        simd.dense_sums(matrix, images, first, totals, start, pixel_values)
+    def dense_sums(matrix, images, examples, first, totals, start, pixel_values):
+        simd.dense_sums(matrix, images, examples, first, totals, start, pixel_values)
 
     @numba.njit
     def add_to_rows(matrix, rows, scales, vector, count):
@@ -103,11 +103,12 @@ def test_dense_sums_are_the_start_plus_the_images_times_the_matrix(data, dtype, 
     pixels[:, : min(simd.BLOCK, n_in)] = 0  # a block of zeros in every image
     x = pixels / dtype(255)
     images = pixels if image_type == "uint8" else x.astype(dtype)
+    examples = rng.permutation(len(images)).astype(data.draw(st.sampled_from([np.int32, np.int64])))
     first = data.draw(st.integers(0, 5))
     start = rng.standard_normal(vectors * lanes).astype(dtype)
     totals = np.full((together + 1, (vectors + 1) * lanes), -7.0, dtype)
-    dense_sums(matrix, images, first, totals, start, fast._PIXEL_VALUES[np.dtype(dtype)])
-    expected = start + x[first : first + together].astype(np.float64) @ matrix.astype(np.float64)
+    dense_sums(matrix, images, examples, first, totals, start, fast._PIXEL_VALUES[np.dtype(dtype)])
+    expected = start + x[examples[first : first + together]].astype(np.float64) @ matrix.astype(np.float64)
     np.testing.assert_allclose(
         totals[:together, : matrix.shape[1]], expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + n_in)
     )

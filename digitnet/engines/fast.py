@@ -289,8 +289,10 @@ def _nonzero_pixels(image, pixel_values, pixels, values):
 
 
 @_jit()
-def _feed_forward(images, examples, upcoming, layers, codes, buffers):
-    """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only.
+def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers):
+    """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only
+    (but for the first ``summed`` examples, whose first-layer sums are in ``buffers.activations``
+    already).
 
     z = W a + b is b + Σ_k a_k Wᵀ[k] over the rows of ``layers.forward_rows[l]``.  Example i's
     nonzero pixels go to ``buffers.pixels[i]``, their values in [0, 1] to ``buffers.values[i]``,
@@ -300,42 +302,22 @@ def _feed_forward(images, examples, upcoming, layers, codes, buffers):
     layer's sums are worked out, the ``upcoming`` images (the next call's examples) are fetched
     into the cache, one per example.
     """
-    for i in range(examples.shape[0]):
+    activations, offsets, units = buffers.activations, layers.offsets, layers.units
+    for i in range(summed, examples.shape[0]):
         buffers.counts[i] = _nonzero_pixels(
             images[examples[i]], layers.pixel_values, buffers.pixels[i], buffers.values[i]
         )
-    for i in range(examples.shape[0]):
-        if i < upcoming.shape[0]:
-            simd.prefetch(images[upcoming[i]])
-        _sparse_sums(i, layers, buffers)
-    _upper_layers(examples.shape[0], layers, codes, buffers)
-
-
-@_jit()
-def _sparse_sums(i, layers, buffers):
-    """The first layer's weighted sums of example i, by its nonzero pixels (found already), into
-    ``buffers.activations[i]``."""
-    simd.sum_rows(
-        buffers.activations[i, : layers.offsets[1]],
-        layers.forward_rows[0],
-        buffers.pixels[i],
-        buffers.values[i],
-        buffers.counts[i],
-        layers.biases[0],
-    )
-
-
-@_jit()
-def _upper_layers(n, layers, codes, buffers):
-    """From the first layer's weighted sums in the first ``n`` rows of ``buffers.activations``, every
-    layer's activations (see ``_feed_forward``): σ of the first, then the layers above, layer by
-    layer through the examples."""
-    activations, offsets, units = buffers.activations, layers.offsets, layers.units
     n_layers = len(layers.forward_rows)
     for l in range(n_layers):
-        for i in range(n):
+        for i in range(examples.shape[0]):
             z = activations[i, offsets[l] : offsets[l + 1]]
-            if l > 0:
+            if l == 0 and i >= summed:
+                if i < upcoming.shape[0]:
+                    simd.prefetch(images[upcoming[i]])
+                simd.sum_rows(
+                    z, layers.forward_rows[0], buffers.pixels[i], buffers.values[i], buffers.counts[i], layers.biases[0]
+                )
+            elif l > 0:
                 simd.sum_rows(
                     z,
                     layers.forward_rows[l],
@@ -387,7 +369,9 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
     for start in range(0, order.shape[0], batch_size):
         n = min(batch_size, order.shape[0] - start)
         # 1. feed the mini-batch forward and find each example's output error
-        _feed_forward(images, order[start : start + n], order[start + n : start + 2 * n], layers, codes, buffers)
+        _feed_forward(  # np.int64(0), not 0: a literal would compile a second _feed_forward for inference
+            images, order[start : start + n], order[start + n : start + 2 * n], np.int64(0), layers, codes, buffers
+        )
         for i in range(n):
             _output_error(
                 activations[i, last : last + units[-1]],
@@ -446,33 +430,31 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
 
 
 @_jit()
-def _outputs_rows(images, dense, layers, codes, buffers, outputs):
-    """Output activations of ``images[i]`` into ``outputs[i]``, as many images at a time as
-    ``buffers`` has rows.  With ``dense``, their first layer goes ``simd.IMAGES_TOGETHER`` images
-    at a time over all their pixels (``simd.dense_sums``: for a first layer of one vector of
-    units, that costs less than finding the nonzero pixels), the few left over and otherwise all
-    of them by their nonzero pixels; then the layers above (see ``_feed_forward``)."""
+def _outputs_rows(images, order, dense, layers, codes, buffers, outputs):
+    """Output activations of ``images[order[i]]`` into ``outputs[i]``, as many images at a time as
+    ``buffers`` has rows (see ``_feed_forward``).  With ``dense``, their first layer goes
+    ``simd.IMAGES_TOGETHER`` images at a time over all their pixels (``simd.dense_sums``: for a
+    first layer of one vector of units, that costs less than finding the nonzero pixels), the few
+    left over by their nonzero pixels."""
     saved = simd.flush_subnormals()
-    images, outputs, layers, buffers = simd.unowned((images, outputs, layers, buffers))  # see simd.unowned
+    images, order, outputs, layers, buffers = simd.unowned((images, order, outputs, layers, buffers))  # see unowned
     together, last, width = buffers.activations.shape[0], layers.offsets[-2], layers.units[-1]
-    for start in range(0, images.shape[0], together):
-        n = min(together, images.shape[0] - start)
-        grouped = n - n % simd.IMAGES_TOGETHER if dense else 0
-        for group in range(0, grouped, simd.IMAGES_TOGETHER):
+    for start in range(0, order.shape[0], together):
+        n = min(together, order.shape[0] - start)
+        summed = n - n % simd.IMAGES_TOGETHER if dense else 0
+        for group in range(0, summed, simd.IMAGES_TOGETHER):
             simd.dense_sums(
                 layers.forward_rows[0],
                 images,
+                order,
                 start + group,
                 buffers.activations[group:],
                 layers.biases[0],
                 layers.pixel_values,
             )
-        for i in range(grouped, n):
-            buffers.counts[i] = _nonzero_pixels(
-                images[start + i], layers.pixel_values, buffers.pixels[i], buffers.values[i]
-            )
-            _sparse_sums(i, layers, buffers)
-        _upper_layers(n, layers, codes, buffers)
+        _feed_forward(
+            images, order[start : start + n], order[start + n : start + 2 * n], summed, layers, codes, buffers
+        )
         for i in range(n):
             for j in range(width):
                 outputs[start + i, j] = buffers.activations[i, last + j]
@@ -579,7 +561,8 @@ class FastEngine:
         bounds = [len(images) * share // shares for share in range(shares + 1)]  # an equal share per core
 
         def share(first, last):
-            _outputs_rows(images[first:last], dense, layers, codes, _buffers(net, TOGETHER), outputs[first:last])
+            order = np.arange(first, last)
+            _outputs_rows(images, order, dense, layers, codes, _buffers(net, TOGETHER), outputs[first:last])
 
         _on_cores([functools.partial(share, first, last) for first, last in zip(bounds[:-1], bounds[1:])])
         if check:

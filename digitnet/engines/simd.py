@@ -282,16 +282,17 @@ IMAGES_TOGETHER = 8  # images whose first-layer sums ``dense_sums`` works out in
 
 
 @intrinsic
-def dense_sums(typingctx, matrix, images, first, totals, start, pixel_values):
-    """totals[i, :m] = start + Σ_p x_{first+i, p} · matrix[p, :] for each i < ``IMAGES_TOGETHER``.
+def dense_sums(typingctx, matrix, images, examples, first, totals, start, pixel_values):
+    """totals[i, :m] = start + Σ_p x_{e, p} · matrix[p, :], e = examples[first + i], for each i < ``IMAGES_TOGETHER``.
 
     The first layer of ``IMAGES_TOGETHER`` images at once, over all their pixels: each row of
     the matrix (the weights out of one pixel) is loaded once for all of them, and their sums
     stay in registers.  Blocks of ``BLOCK`` pixels that are zero in all the images are skipped
     (the edges of an MNIST image).  matrix (n_in, m) float, C-contiguous, m a multiple of
-    ``lanes``; images (≥ first + IMAGES_TOGETHER, n_in) C-contiguous, uint8 (a value k read as
+    ``lanes``; images (n, n_in) C-contiguous, uint8 (a value k read as
     ``pixel_values[k]``: k / 255, 256 numbers) or of matrix's dtype; totals (≥ IMAGES_TOGETHER,
-    ≥ m) C-contiguous, start (m,) and pixel_values of matrix's dtype.
+    ≥ m) C-contiguous, start (m,) and pixel_values of matrix's dtype; examples (≥ first +
+    IMAGES_TOGETHER,) integer indices of rows of images.
 
     For a layer of one vector of units (16 float32), this costs less than finding an image's
     nonzero pixels and summing their rows (``nonzero_pixels``, ``sum_rows``); for wider layers,
@@ -303,6 +304,7 @@ def dense_sums(typingctx, matrix, images, first, totals, start, pixel_values):
         and images.ndim == 2
         and images.layout == "C"
         and images.dtype in (types.uint8, matrix.dtype)
+        and _row_indices(examples)
         and isinstance(first, types.Integer)
         and _float_matrix(totals)
         and totals.dtype == matrix.dtype
@@ -319,8 +321,11 @@ def dense_sums(typingctx, matrix, images, first, totals, start, pixel_values):
             return ir.Constant(int64, number)
 
         n_in = builder.extract_value(arrays.arrays[1].shape, 1)
-        first_image = builder.sext(args[2], int64)
-        starts = [builder.mul(builder.add(first_image, constant(i)), n_in) for i in range(IMAGES_TOGETHER)]
+        first = builder.sext(args[3], int64)
+        starts = [
+            builder.mul(builder.sext(arrays.load(2, builder.add(first, constant(i))), int64), n_in)
+            for i in range(IMAGES_TOGETHER)
+        ]
         pixel_bytes = signature.args[1].dtype == types.uint8
         raw_type = ir.VectorType(context.get_value_type(signature.args[1].dtype), BLOCK)
         bits_type = ir.VectorType(ir.IntType(context.get_abi_sizeof(raw_type.element) * 8), BLOCK)  # the pixels' bits
@@ -328,10 +333,10 @@ def dense_sums(typingctx, matrix, images, first, totals, start, pixel_values):
 
         def pixel_value(i, pixel):
             raw = builder.load(arrays.pointer(1, builder.add(starts[i], pixel)))
-            return builder.load(arrays.pointer(5, builder.zext(raw, int64))) if pixel_bytes else raw
+            return builder.load(arrays.pointer(6, builder.zext(raw, int64))) if pixel_bytes else raw
 
         with arrays.columns(0) as (column, _):
-            sums = [cgutils.alloca_once_value(builder, arrays.load_vector(4, column)) for _ in range(IMAGES_TOGETHER)]
+            sums = [cgutils.alloca_once_value(builder, arrays.load_vector(5, column)) for _ in range(IMAGES_TOGETHER)]
 
             def add_row(pixel, values):
                 row = arrays.load_vector(0, arrays.row_start(0, pixel, column))
@@ -355,17 +360,17 @@ def dense_sums(typingctx, matrix, images, first, totals, start, pixel_values):
                     "!=", builder.bitcast(nonzero, ir.IntType(BLOCK)), ir.Constant(ir.IntType(BLOCK), 0)
                 )
                 with builder.if_then(any_nonzero):
-                    for j in range(BLOCK):
-                        pixel = builder.add(block_start, constant(j))
+                    end = builder.add(block_start, constant(BLOCK))
+                    with cgutils.for_range_slice(builder, block_start, end, constant(1)) as (pixel, _):
                         add_row(pixel, [pixel_value(i, pixel) for i in range(IMAGES_TOGETHER)])
             last_whole = builder.mul(blocks, constant(BLOCK))
             with cgutils.for_range_slice(builder, last_whole, n_in, constant(1)) as (pixel, _):  # the last few
                 add_row(pixel, [pixel_value(i, pixel) for i in range(IMAGES_TOGETHER)])
             for i, running in enumerate(sums):
-                arrays.store_vector(builder.load(running), 3, arrays.row_start(3, constant(i), column))
+                arrays.store_vector(builder.load(running), 4, arrays.row_start(4, constant(i), column))
         return context.get_dummy_value()
 
-    return types.void(matrix, images, first, totals, start, pixel_values), codegen
+    return types.void(matrix, images, examples, first, totals, start, pixel_values), codegen
 
 
 @intrinsic
