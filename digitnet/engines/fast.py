@@ -17,8 +17,12 @@ What makes it fast:
   vectors (a row of 16 float32 is one 64-byte vector).  The sum stays in vector registers
   (``digitnet.engines.simd``); δ below is the same kind of sum over the rows of W, so each W
   is also held untransposed, and both copies take identical steps.
-* The first layer skips zero pixels (about 81% of an MNIST image): its sum runs over the
-  rows of the nonzero pixels only, found 16 pixels at a time, and a step changes those rows only.
+* In training, the first layer skips zero pixels (about 81% of an MNIST image): its sum runs
+  over the rows of the nonzero pixels only, found 16 pixels at a time, and a step changes those
+  rows only.  Feeding many images forward through a first layer of one vector of units (16
+  float32), it takes 8 images at a time over all their pixels instead (``simd.dense_sums``: each
+  row loaded once for the 8, blocks of pixels zero in all 8 skipped), which costs less than
+  finding the nonzero pixels.
 * σ(z) is computed a vector at a time (``simd.sigmoid``), and σ′ is read off the activation
   itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
 * It works on one example at a time, not on matrices of a mini-batch (at these sizes the
@@ -34,9 +38,9 @@ What makes it fast:
   training makes many of them, and Intel CPUs handle each operation on
   one in slow microcode (``benchmarks/train_speed.py``: an epoch 0.231 s before, 0.105 s after,
   docs/performance.md).  Results change by less than 1e−38.
-* The next images are fetched into the (second-level) cache while the current ones are worked
-  on: in training, which takes them in a shuffled order, the CPU could not guess which come
-  next; in inference it could, but would only start once they are asked for.
+* Where the first layer goes by nonzero pixels, the next images are fetched into the
+  (second-level) cache while the current ones are worked on: training takes them in a shuffled
+  order, so the CPU could not guess which come next.
 
 What stays the same: each step is −lr times the gradient of the mini-batch, as in the
 reference (W1 takes it as the examples' terms −lr δ xᵀ one after another, the other weights
@@ -50,12 +54,13 @@ that is faster.
 
 Training runs on one core: each step needs the previous one, and at 10 examples a step,
 handing work to a second core costs more than it saves (and on a loaded machine the step
-waits for the slower core).  Inference of a large batch runs on all cores, in threads: the
-kernels release the GIL.  Training (``_train_steps``) and inference (``_outputs_rows``,
-``_outputs_dense``) are separate compiled functions, each compiled (and checked) on its first
-use: a program that only trains or only infers waits for its own code alone, and one that does
-both can compile the inference while it trains (``engines.prepare``).  Compiled code is cached
-on disk (``cache=True``), so the compile cost is paid once per install; where no cache folder
+waits for the slower core).  Inference of a large batch runs on all cores, in threads, an equal
+share each, the last in the calling thread: the kernels release the GIL.  Training
+(``_train_steps``) and inference (``_outputs_rows``, ``_outputs_dense``) are separate compiled
+functions, each compiled (and checked) on its first use: a program that only trains or only
+infers waits for its own code alone, and one that does both can compile the inference while it
+trains (``engines.prepare``).  Compiled code is cached on disk (``cache=True``), so the compile
+cost is paid once per install; where no cache folder
 is writable it compiles in memory instead, once per process.
 """
 
