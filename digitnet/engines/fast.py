@@ -485,8 +485,18 @@ def _outputs_dense(images, pixel_values, weights, biases, hidden, output, output
         for l in range(n_layers):
             W, b = weights[l], biases[l]
             z = activations[l, : b.shape[0]]
-            for j in range(W.shape[0]):
-                total = z.dtype.type(0)  # sum in the network's float type
+            rows = W.shape[0]
+            for j in range(0, rows - rows % 4, 4):  # four rows at a time: four sums in flight, not one
+                t0 = t1 = t2 = t3 = z.dtype.type(0)  # sums in the network's float type
+                for k in range(W.shape[1]):
+                    x = a_in[k]
+                    t0 += W[j, k] * x
+                    t1 += W[j + 1, k] * x
+                    t2 += W[j + 2, k] * x
+                    t3 += W[j + 3, k] * x
+                z[j], z[j + 1], z[j + 2], z[j + 3] = t0 + b[j], t1 + b[j + 1], t2 + b[j + 2], t3 + b[j + 3]
+            for j in range(rows - rows % 4, rows):
+                total = z.dtype.type(0)
                 for k in range(W.shape[1]):
                     total += W[j, k] * a_in[k]
                 z[j] = total + b[j]
