@@ -60,8 +60,8 @@ share each, the last in the calling thread: the kernels release the GIL.  Traini
 functions, each compiled (and checked) on its first use: a program that only trains or only
 infers waits for its own code alone, and one that does both can compile the inference while it
 trains (``engines.prepare``).  Compiled code is cached on disk (``cache=True``), so the compile
-cost is paid once per install; where no cache folder
-is writable it compiles in memory instead, once per process.
+cost is paid once per install; where no cache folder is writable it compiles in memory
+instead, once per process.
 """
 
 import functools
@@ -363,8 +363,7 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
     large as W1ᵀ (the step only touches the rows of the example's nonzero pixels).
     """
     saved = simd.flush_subnormals()  # see simd.flush_subnormals
-    images, order, labels = simd.unowned(images), simd.unowned(order), simd.unowned(labels)
-    layers, buffers = simd.unowned(layers), simd.unowned(buffers)  # see simd.unowned
+    images, order, labels, layers, buffers = simd.unowned((images, order, labels, layers, buffers))  # see unowned
     forward_rows, backward_rows, biases = layers.forward_rows, layers.backward_rows, layers.biases
     units, offsets, every_row = layers.units, layers.offsets, layers.every_row
     activations, deltas, step, zeros = buffers.activations, buffers.deltas, buffers.step, buffers.zeros
