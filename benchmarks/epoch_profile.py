@@ -7,8 +7,11 @@ network (784-16-16-10) in mini-batches of 10, median of 7 rounds (thread CPU tim
 jobs on a shared machine inflate less than wall-clock time):
 
     train                    one epoch of training, in a shuffled order
-    forward, shuffled        feeding the same images forward in that order (16 at a time)
+    forward, shuffled        feeding the same images forward in that order (16 at a time), the
+                             first layer over each image's nonzero pixels, as training does
     forward, in order        the same in the stored order
+    forward, all pixels      the same with the first layer 8 images at a time over all their
+                             pixels, as inference does
     nonzero pixels           finding each image's nonzero pixels and their values, alone
     nonzero pixels + sums    the same, then the first layer's weighted sums over them
 """
@@ -73,11 +76,16 @@ def main():
             lambda: fast._train_steps(images, order, labels, lr, layers, codes, fast._buffers(net, 10, layers))
         ),
         "forward, shuffled": cpu_seconds(
-            lambda: fast._outputs_rows(images, order, layers, codes, fast._buffers(net, fast.TOGETHER), outputs)
+            lambda: fast._outputs_rows(images, order, False, layers, codes, fast._buffers(net, fast.TOGETHER), outputs)
         ),
         "forward, in order": cpu_seconds(
             lambda: fast._outputs_rows(
-                images, np.arange(len(images)), layers, codes, fast._buffers(net, fast.TOGETHER), outputs
+                images, np.arange(len(images)), False, layers, codes, fast._buffers(net, fast.TOGETHER), outputs
+            )
+        ),
+        "forward, all pixels": cpu_seconds(
+            lambda: fast._outputs_rows(
+                images, np.arange(len(images)), True, layers, codes, fast._buffers(net, fast.TOGETHER), outputs
             )
         ),
         "nonzero pixels": cpu_seconds(lambda: _nonzero_only(images, pixel_values, pixels, values)),

@@ -1,6 +1,7 @@
 """Benchmark: training and inference speed of digitnet's engines (and PyTorch, when installed), as one JSON object.
 
     DIGITNET_DATA=../shared/mnist python benchmarks/train_speed.py [--epochs 5] [--no-torch]
+        [--config "784-16-16-10 batch 10" ...] [--no-train-command]
 
 For each configuration (the video's network 784-16-16-10 with mini-batches of 10; the same with
 mini-batches of 100; 784-100-10 with mini-batches of 10; all sigmoid, quadratic cost, lr 3.0,
@@ -19,13 +20,15 @@ same starting weights and cost Σ (a − y)²) runs when ``torch`` is importable
 threads and with 1, and with 1 and ``torch.set_flush_denormal(True)`` (numbers below float's
 normal range as 0, as the fast engine's kernels run).
 
-Inference: images per second for the 10,000 test images in one call (median of 20 calls),
+Inference: images per second for the 10,000 test images in one call (median of 40 calls),
 and the latency of one image through ``net.outputs`` (median over 5 rounds of 400 images),
 the engines taking turns (see ``time_inference``).
 Peak memory: this process's, and that of ``digitnet train`` (default recipe, 1 epoch, run as
 a child process) with each engine, and on a first run of the fast engine, with an empty
-compile cache (``--train-command-only`` measures just that).  The machine: CPU model, cores, load average before and
-after (other work on the machine slows every engine), threads, library versions.
+compile cache (``--train-command-only`` measures just that, ``--no-train-command`` skips it).
+``--config`` times only the configurations named (all by default).  The machine: CPU model,
+cores, load average before and after (other work on the machine slows every engine), threads,
+library versions.
 """
 
 import argparse
@@ -174,19 +177,22 @@ def time_training(runners, images, labels, epochs):
 
 
 SETTLE_SECONDS = 0.5  # OpenBLAS's and PyTorch's idle threads spin for a while before they sleep
-INFERENCE_ROUNDS = 5  # each engine's turn: 4 calls on the test set, then 400 single images
+WARM_SECONDS = 0.2  # then calls that are not timed: after the pause, the caches and the clock are cold
+INFERENCE_ROUNDS = 5  # each engine's turn: CALLS calls on the test set, then 400 single images
+CALLS = 8
 
 
 def time_inference(runners, test_images):
-    """Per engine: images per second for the whole test set in one call (median of 20 calls; for
+    """Per engine: images per second for the whole test set in one call (median of 40 calls; for
     digitnet's engines also with the images as uint8 pixel values, a quarter of the bytes to
     read), and one image's latency in µs (median of 5 rounds of 400 images).
 
     The engines take turns, ``INFERENCE_ROUNDS`` times, so that a change in the machine's load
     (here, mostly the memory bandwidth other work leaves) falls on every engine alike; each turn
     starts after a pause, so that another library's threads, still spinning after its own turn,
-    do not take the cores this engine's threads need, and then with calls that are not timed,
-    since after the pause the CPU's caches and clock are cold.
+    do not take the cores this engine's threads need, and then with ``WARM_SECONDS`` of calls
+    that are not timed, since after the pause the CPU's caches and clock are cold (on a virtual
+    machine, a core left idle for the pause takes several calls to come back to speed).
     """
     calls = {engine: [] for engine in runners}
     calls_uint8 = {engine: [] for engine, runner in runners.items() if isinstance(runner, DigitnetRunner)}
@@ -198,12 +204,14 @@ def time_inference(runners, test_images):
         for engine, runner in runners.items():
             time.sleep(SETTLE_SECONDS)
             with runner.limits():
-                runner.outputs(test_images)  # after the pause, the caches and the clock are cold: not timed
-                for _ in range(4):
+                warm_until = time.perf_counter() + WARM_SECONDS
+                while time.perf_counter() < warm_until:
+                    runner.outputs(test_images)
+                for _ in range(CALLS):
                     started = time.perf_counter()
                     runner.outputs(test_images)
                     calls[engine].append(time.perf_counter() - started)
-                for _ in range(4 if engine in calls_uint8 else 0):
+                for _ in range(CALLS if engine in calls_uint8 else 0):
                     started = time.perf_counter()
                     runner.outputs(test_uint8)
                     calls_uint8[engine].append(time.perf_counter() - started)
@@ -320,9 +328,13 @@ def main():
         action="store_true",
         help="only the peak memory and seconds of `digitnet train` (a minute, not ten)",
     )
+    parser.add_argument(
+        "--config", action="append", choices=CONFIGS, help="time only this configuration (repeatable; default all)"
+    )
+    parser.add_argument("--no-train-command", action="store_true", help="skip the `digitnet train` child processes")
     args = parser.parse_args()
     load_before = os.getloadavg()
-    commands = train_command()
+    commands = None if args.no_train_command else train_command()
     if args.train_command_only:
         print(
             json.dumps(
@@ -345,7 +357,8 @@ def main():
     except ImportError:
         has_torch = False
     results = {}
-    for name, (sizes, batch_size, lr) in CONFIGS.items():
+    for name in args.config or CONFIGS:
+        sizes, batch_size, lr = CONFIGS[name]
         runners = {
             "fast": DigitnetRunner("fast", sizes, batch_size, lr),
             "reference": DigitnetRunner("reference", sizes, batch_size, lr),

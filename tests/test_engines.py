@@ -306,10 +306,14 @@ def test_auto_trains_a_small_run_on_the_reference_whatever_the_compile_cache():
 
 def test_without_numba_auto_falls_back_and_fast_says_why(monkeypatch):
     monkeypatch.setattr(fast, "UNAVAILABLE", "numba cannot be imported (No module named 'numba')")
+    monkeypatch.setattr(fast, "_compiled", set())  # as in a process without numba: nothing ran
     net = Network(seed=0)
     assert get_engine("auto", net).name == "reference"
     with pytest.raises(DigitnetError, match="fast engine cannot run this network: numba cannot be imported"):
         get_engine("fast", net)
+    for images in (np.zeros(784, np.float32), np.zeros((100, 784), np.uint8)):
+        with pytest.raises(DigitnetError, match="fast engine cannot run this network: numba cannot be imported"):
+            net.outputs(images, engine="fast")
 
 
 def test_kernels_that_do_not_build_here_mean_the_reference_and_a_reason(monkeypatch):
@@ -319,6 +323,7 @@ def test_kernels_that_do_not_build_here_mean_the_reference_and_a_reason(monkeypa
     monkeypatch.setattr(fast, "_train_steps", refuse)
     monkeypatch.setattr(fast, "_outputs_rows", refuse)
     monkeypatch.setattr(fast, "_checked", {})
+    monkeypatch.setattr(fast, "_compiled", set())  # as in a process where they never built
     net = Network(seed=0)
     assert get_engine("auto", net).name == "reference"
     with pytest.raises(
@@ -336,6 +341,8 @@ def test_a_network_in_an_unsupported_float_type_falls_back_to_the_reference():
     assert get_engine("auto", net).name == "reference"
     with pytest.raises(DigitnetError, match="float32 or float64, not float16"):
         get_engine("fast", net)
+    with pytest.raises(DigitnetError, match="float32 or float64, not float16"):
+        net.outputs(np.zeros((3, 4)), engine="fast")
     with pytest.raises(DigitnetError, match="unknown engine 'turbo'"):
         get_engine("turbo", net)
 

@@ -23,6 +23,10 @@ if fast.UNAVAILABLE is None:
         simd.sum_rows(total, matrix, rows, scales, count, start)
 
     @numba.njit
+    def dense_sums(matrix, images, examples, first, totals, start, pixel_values):
+        simd.dense_sums(matrix, images, examples, first, totals, start, pixel_values)
+
+    @numba.njit
     def add_to_rows(matrix, rows, scales, vector, count):
         simd.add_to_rows(matrix, rows, scales, vector, count)
 
@@ -33,6 +37,16 @@ if fast.UNAVAILABLE is None:
     @numba.njit
     def sigmoid(z):
         simd.sigmoid(z)
+
+    @numba.njit
+    def doubled_through_unowned_views(pair):
+        """Double every number of a (matrix, vector) pair through unowned views of its rows."""
+        matrix, vector = simd.unowned(pair)
+        for i in range(matrix.shape[0]):
+            row = matrix[i]
+            row *= 2
+        vector[:] = 2 * vector
+        return simd.unowned(matrix)[-1, -1] + simd.unowned(vector)[0]
 
     @numba.njit
     def products_flushed(a, b, out):
@@ -69,6 +83,36 @@ def test_sum_rows_is_the_start_plus_the_weighted_sum_of_the_chosen_rows(data, dt
     sum_rows(total, matrix, rows, scales, count, start)
     expected = start + scales[:count].astype(np.float64) @ matrix[rows[:count]].astype(np.float64)
     np.testing.assert_allclose(total, expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + count))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.data(),
+    st.sampled_from(FLOATS),
+    st.sampled_from(["uint8", "float"]),
+    st.integers(1, 70),
+    st.integers(1, 3),
+)
+def test_dense_sums_are_the_start_plus_the_images_times_the_matrix(data, dtype, image_type, n_in, vectors):
+    """Every pixel counts, in blocks of zeros (skipped) or not; the totals' other rows and columns stay."""
+    lanes, together = simd.lanes(np.dtype(dtype)), simd.IMAGES_TOGETHER
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    matrix = rng.standard_normal((n_in, vectors * lanes)).astype(dtype)
+    pixels = rng.integers(0, 256, (together + 5, n_in)).astype(np.uint8)
+    pixels[rng.random(pixels.shape) < data.draw(st.sampled_from([0.0, 0.8, 1.0]))] = 0
+    pixels[:, : min(simd.BLOCK, n_in)] = 0  # a block of zeros in every image
+    x = pixels / dtype(255)
+    images = pixels if image_type == "uint8" else x.astype(dtype)
+    examples = rng.permutation(len(images)).astype(data.draw(st.sampled_from([np.int32, np.int64])))
+    first = data.draw(st.integers(0, 5))
+    start = rng.standard_normal(vectors * lanes).astype(dtype)
+    totals = np.full((together + 1, (vectors + 1) * lanes), -7.0, dtype)
+    dense_sums(matrix, images, examples, first, totals, start, fast._PIXEL_VALUES[np.dtype(dtype)])
+    expected = start + x[examples[first : first + together]].astype(np.float64) @ matrix.astype(np.float64)
+    np.testing.assert_allclose(
+        totals[:together, : matrix.shape[1]], expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + n_in)
+    )
+    assert (totals[together] == -7.0).all() and (totals[:, matrix.shape[1] :] == -7.0).all()
 
 
 @settings(max_examples=60, deadline=None)
@@ -125,6 +169,13 @@ def test_prefetch_leaves_the_array_as_it_was():
     array = np.arange(1000, dtype=np.float32)
     prefetch(array)
     np.testing.assert_array_equal(array, np.arange(1000, dtype=np.float32))
+
+
+def test_unowned_views_read_and_write_the_arrays_themselves():
+    matrix, vector = np.arange(12.0).reshape(3, 4), np.arange(1.0, 4.0)
+    assert doubled_through_unowned_views((matrix, vector)) == 22.0 + 2.0
+    np.testing.assert_array_equal(matrix, 2 * np.arange(12.0).reshape(3, 4))
+    np.testing.assert_array_equal(vector, [2.0, 4.0, 6.0])
 
 
 def test_the_kernels_refuse_arrays_they_cannot_read():

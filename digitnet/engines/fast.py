@@ -17,23 +17,30 @@ What makes it fast:
   vectors (a row of 16 float32 is one 64-byte vector).  The sum stays in vector registers
   (``digitnet.engines.simd``); δ below is the same kind of sum over the rows of W, so each W
   is also held untransposed, and both copies take identical steps.
-* The first layer skips zero pixels (about 81% of an MNIST image): its sum runs over the
-  rows of the nonzero pixels only, found 16 pixels at a time, and a step changes those rows only.
+* In training, the first layer skips zero pixels (about 81% of an MNIST image): its sum runs
+  over the rows of the nonzero pixels only, found 16 pixels at a time, and a step changes those
+  rows only.  Feeding many images forward through a first layer of one vector of units (16
+  float32), it takes 8 images at a time over all their pixels instead (``simd.dense_sums``: each
+  row loaded once for the 8, blocks of pixels zero in all 8 skipped), which costs less than
+  finding the nonzero pixels.
 * σ(z) is computed a vector at a time (``simd.sigmoid``), and σ′ is read off the activation
   itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
 * It works on one example at a time, not on matrices of a mini-batch (at these sizes the
   bookkeeping of a matrix product costs more than its arithmetic), but feeds a mini-batch
   (or 16 images) forward layer by layer, so that each example's chain of dependent steps
   overlaps the next one's in the CPU.
+* The kernels work on views of their arrays that keep no count of their users
+  (``simd.unowned``): Numba's counting is an atomic operation per slice, which stops one
+  image's work overlapping the next one's.
 * While a kernel runs, numbers below the float type's normal range (|x| < 1.2e−38 in float32)
   count as 0 (``simd.flush_subnormals``, the CPU's flush-to-zero mode, as TensorFlow's CPU
   kernels run): a saturated sigmoid's output, about 1e−38, times a small δ is such a number,
   training makes many of them, and Intel CPUs handle each operation on
   one in slow microcode (``benchmarks/train_speed.py``: an epoch 0.231 s before, 0.105 s after,
   docs/performance.md).  Results change by less than 1e−38.
-* The next images are fetched into the (second-level) cache while the current ones are worked
-  on: in training, which takes them in a shuffled order, the CPU could not guess which come
-  next; in inference it could, but would only start once they are asked for.
+* Where the first layer goes by nonzero pixels, the next images are fetched into the
+  (second-level) cache while the current ones are worked on: training takes them in a shuffled
+  order, so the CPU could not guess which come next.
 
 What stays the same: each step is −lr times the gradient of the mini-batch, as in the
 reference (W1 takes it as the examples' terms −lr δ xᵀ one after another, the other weights
@@ -47,15 +54,17 @@ that is faster.
 
 Training runs on one core: each step needs the previous one, and at 10 examples a step,
 handing work to a second core costs more than it saves (and on a loaded machine the step
-waits for the slower core).  Inference of a large batch runs on all cores, in threads: the
-kernels release the GIL.  Training (``_train_steps``) and inference (``_outputs_rows``,
-``_outputs_dense``) are separate compiled functions, each compiled (and checked) on its first
-use: a program that only trains or only infers waits for its own code alone, and one that does
-both can compile the inference while it trains (``engines.prepare``).  Compiled code is cached
-on disk (``cache=True``), so the compile cost is paid once per install; where no cache folder
-is writable it compiles in memory instead, once per process.
+waits for the slower core).  Inference of a large batch runs on all cores, in threads, an equal
+share each, the last in the calling thread: the kernels release the GIL.  Training
+(``_train_steps``) and inference (``_outputs_rows``, ``_outputs_dense``) are separate compiled
+functions, each compiled (and checked) on its first use: a program that only trains or only
+infers waits for its own code alone, and one that does both can compile the inference while it
+trains (``engines.prepare``).  Compiled code is cached on disk (``cache=True``), so the compile
+cost is paid once per install; where no cache folder is writable it compiles in memory
+instead, once per process.
 """
 
+import functools
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -90,8 +99,7 @@ _UINT8 = np.dtype(np.uint8)
 SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
 # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
 PARALLEL_FROM = 1000  # batches of at least this many images are fed forward on all cores
-TASK_IMAGES = 1024  # images per work item on the cores
-TOGETHER = 16  # images fed forward together, layer by layer
+TOGETHER = 16  # images fed forward together, layer by layer (a multiple of simd.IMAGES_TOGETHER)
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
 
 
@@ -286,8 +294,10 @@ def _nonzero_pixels(image, pixel_values, pixels, values):
 
 
 @_jit()
-def _feed_forward(images, examples, upcoming, layers, codes, buffers):
-    """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only.
+def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers):
+    """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only
+    (but for the first ``summed`` examples, whose first-layer sums are in ``buffers.activations``
+    already).
 
     z = W a + b is b + Σ_k a_k Wᵀ[k] over the rows of ``layers.forward_rows[l]``.  Example i's
     nonzero pixels go to ``buffers.pixels[i]``, their values in [0, 1] to ``buffers.values[i]``,
@@ -298,7 +308,7 @@ def _feed_forward(images, examples, upcoming, layers, codes, buffers):
     into the cache, one per example.
     """
     activations, offsets, units = buffers.activations, layers.offsets, layers.units
-    for i in range(examples.shape[0]):
+    for i in range(summed, examples.shape[0]):
         buffers.counts[i] = _nonzero_pixels(
             images[examples[i]], layers.pixel_values, buffers.pixels[i], buffers.values[i]
         )
@@ -306,13 +316,13 @@ def _feed_forward(images, examples, upcoming, layers, codes, buffers):
     for l in range(n_layers):
         for i in range(examples.shape[0]):
             z = activations[i, offsets[l] : offsets[l + 1]]
-            if l == 0:
+            if l == 0 and i >= summed:
                 if i < upcoming.shape[0]:
                     simd.prefetch(images[upcoming[i]])
                 simd.sum_rows(
                     z, layers.forward_rows[0], buffers.pixels[i], buffers.values[i], buffers.counts[i], layers.biases[0]
                 )
-            else:
+            elif l > 0:
                 simd.sum_rows(
                     z,
                     layers.forward_rows[l],
@@ -353,6 +363,7 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
     large as W1ᵀ (the step only touches the rows of the example's nonzero pixels).
     """
     saved = simd.flush_subnormals()  # see simd.flush_subnormals
+    images, order, labels, layers, buffers = simd.unowned((images, order, labels, layers, buffers))  # see unowned
     forward_rows, backward_rows, biases = layers.forward_rows, layers.backward_rows, layers.biases
     units, offsets, every_row = layers.units, layers.offsets, layers.every_row
     activations, deltas, step, zeros = buffers.activations, buffers.deltas, buffers.step, buffers.zeros
@@ -362,7 +373,9 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
     for start in range(0, order.shape[0], batch_size):
         n = min(batch_size, order.shape[0] - start)
         # 1. feed the mini-batch forward and find each example's output error
-        _feed_forward(images, order[start : start + n], order[start + n : start + 2 * n], layers, codes, buffers)
+        _feed_forward(  # np.int64(0), not 0: a literal would compile a second _feed_forward for inference
+            images, order[start : start + n], order[start + n : start + 2 * n], np.int64(0), layers, codes, buffers
+        )
         for i in range(n):
             _output_error(
                 activations[i, last : last + units[-1]],
@@ -421,14 +434,31 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
 
 
 @_jit()
-def _outputs_rows(images, order, layers, codes, buffers, outputs):
-    """Output activations of ``images[order[i]]`` into ``outputs[i]``, as many images at a time
-    as ``buffers`` has rows (see ``_feed_forward``)."""
+def _outputs_rows(images, order, dense, layers, codes, buffers, outputs):
+    """Output activations of ``images[order[i]]`` into ``outputs[i]``, as many images at a time as
+    ``buffers`` has rows (see ``_feed_forward``).  With ``dense``, their first layer goes
+    ``simd.IMAGES_TOGETHER`` images at a time over all their pixels (``simd.dense_sums``: for a
+    first layer of one vector of units, that costs less than finding the nonzero pixels), the few
+    left over by their nonzero pixels."""
     saved = simd.flush_subnormals()
+    images, order, outputs, layers, buffers = simd.unowned((images, order, outputs, layers, buffers))  # see unowned
     together, last, width = buffers.activations.shape[0], layers.offsets[-2], layers.units[-1]
     for start in range(0, order.shape[0], together):
         n = min(together, order.shape[0] - start)
-        _feed_forward(images, order[start : start + n], order[start + n : start + 2 * n], layers, codes, buffers)
+        summed = n - n % simd.IMAGES_TOGETHER if dense else 0
+        for group in range(0, summed, simd.IMAGES_TOGETHER):
+            simd.dense_sums(
+                layers.forward_rows[0],
+                images,
+                order,
+                start + group,
+                buffers.activations[group:],
+                layers.biases[0],
+                layers.pixel_values,
+            )
+        _feed_forward(
+            images, order[start : start + n], order[start + n : start + 2 * n], summed, layers, codes, buffers
+        )
         for i in range(n):
             for j in range(width):
                 outputs[start + i, j] = buffers.activations[i, last + j]
@@ -440,6 +470,7 @@ def _outputs_dense(images, pixel_values, weights, biases, hidden, output, output
     """Output activations of a few images into ``outputs``, with every W (n_out, n_in) as the
     network holds it, in plain loops."""
     saved = simd.flush_subnormals()  # see simd.flush_subnormals
+    images, weights, biases, outputs = simd.unowned((images, weights, biases, outputs))  # see simd.unowned
     widest = 0
     for b in biases:
         widest = max(widest, b.shape[0])
@@ -453,8 +484,18 @@ def _outputs_dense(images, pixel_values, weights, biases, hidden, output, output
         for l in range(n_layers):
             W, b = weights[l], biases[l]
             z = activations[l, : b.shape[0]]
-            for j in range(W.shape[0]):
-                total = z.dtype.type(0)  # sum in the network's float type
+            rows = W.shape[0]
+            for j in range(0, rows - rows % 4, 4):  # four rows at a time: four sums in flight, not one
+                t0 = t1 = t2 = t3 = z.dtype.type(0)  # sums in the network's float type
+                for k in range(W.shape[1]):
+                    x = a_in[k]
+                    t0 += W[j, k] * x
+                    t1 += W[j + 1, k] * x
+                    t2 += W[j + 2, k] * x
+                    t3 += W[j + 3, k] * x
+                z[j], z[j + 1], z[j + 2], z[j + 3] = t0 + b[j], t1 + b[j + 1], t2 + b[j + 2], t3 + b[j + 3]
+            for j in range(rows - rows % 4, rows):
+                total = z.dtype.type(0)
                 for k in range(W.shape[1]):
                     total += W[j, k] * a_in[k]
                 z[j] = total + b[j]
@@ -476,13 +517,16 @@ def _cores():
 
 
 def _on_cores(tasks):
-    """Run the calls ``tasks`` (functions without arguments) on the cores, in threads (the kernels
-    release the GIL); wait for all of them."""
+    """Run the calls ``tasks`` (functions without arguments) at once, the last one in this thread
+    and the others in the pool's threads (the kernels release the GIL); wait for all of them."""
     global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(_cores(), thread_name_prefix="digitnet-fast")
-    for result in [_pool.submit(task) for task in tasks]:
+    if len(tasks) > 1:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max(1, _cores() - 1), thread_name_prefix="digitnet-fast")
+    others = [_pool.submit(task) for task in tasks[:-1]]
+    tasks[-1]()
+    for result in others:
         result.result()
 
 
@@ -526,15 +570,15 @@ class FastEngine:
                 _compiled.add(key)
             return outputs
         layers = _layers(net)
-        parts = [(first, min(first + TASK_IMAGES, len(images))) for first in range(0, len(images), TASK_IMAGES)]
+        dense = layers.forward_rows[0].shape[1] == simd.lanes(net.dtype)  # a first layer of one vector of units
+        shares = _cores() if len(images) >= PARALLEL_FROM else 1
+        bounds = [len(images) * share // shares for share in range(shares + 1)]  # an equal share per core
 
-        def part(first, last):
-            _outputs_rows(images, np.arange(first, last), layers, codes, _buffers(net, TOGETHER), outputs[first:last])
+        def share(first, last):
+            order = np.arange(first, last)
+            _outputs_rows(images, order, dense, layers, codes, _buffers(net, TOGETHER), outputs[first:last])
 
-        if len(images) >= PARALLEL_FROM and _cores() > 1:
-            _on_cores([lambda first=first, last=last: part(first, last) for first, last in parts])
-        else:
-            part(0, len(images))
+        _on_cores([functools.partial(share, first, last) for first, last in zip(bounds[:-1], bounds[1:])])
         if check:
             _compiled.add(key)
         return outputs
@@ -577,7 +621,12 @@ class FastEngine:
 
 def _codes(net):
     """The kernels' codes for ``net``'s hidden activation, output activation and cost."""
-    return Codes(ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output], COST_CODES[net.cost_name])
+    return _codes_of(net.activation, net.output, net.cost_name)
+
+
+@functools.cache  # a few kinds of network: made once each, not on every call of one image
+def _codes_of(hidden, output, cost):
+    return Codes(ACTIVATION_CODES[hidden], ACTIVATION_CODES[output], COST_CODES[cost])
 
 
 def _as_kernels_read(arrays, dtype):
