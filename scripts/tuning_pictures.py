@@ -160,3 +160,71 @@ def mnist_pictures(images, rng, count):
         picture.save(buffer, "PNG")
         pictures.append(buffer.getvalue())
     return pictures
+
+
+def photographed_sheet(picture, rng):
+    """A drawing (PIL, any polarity) written on a sheet of paper and photographed with a phone,
+    JPEG bytes.  Unlike ``on_paper``: paper grain and fibres, sometimes ruled or squared lines,
+    light falling off along a random direction, a hard-edged shadow (a hand or the phone) with a
+    blurred rim, ink of a ballpoint, a felt pen or a pencil (grey and grainy), a slight
+    perspective, sometimes the desk or the sheet's edge at a side, blur, noise, strong JPEG."""
+    ink = np.asarray(picture.convert("L"), float) / 255
+    if np.median(ink) > 0.5:
+        ink = 1 - ink  # ink 1, paper 0
+    height, width = ink.shape
+    rows, cols = np.mgrid[0:height, 0:width] / max(height, width)
+    fibres = (
+        np.asarray(
+            Image.fromarray((value_noise(rng, max(height, width), 3) * 255).astype(np.uint8)).resize((width, height)),
+            float,
+        )
+        / 255
+    )
+    grain = rng.normal(0, rng.uniform(0.005, 0.03), (height, width)) + rng.uniform(0, 0.06) * (fibres - 0.5)
+    paper = rng.uniform(0.72, 0.97) * rng.uniform(0.9, 1.0, 3) * (1 + grain)[..., None]
+    ruled = rng.random()
+    if ruled < 0.35:  # ruled (or squared) school paper, light blue or grey lines
+        step = max(4, int(max(height, width) / rng.uniform(5, 14)))
+        offset = int(rng.integers(0, step))
+        lines = ((np.arange(height) + offset) % step < max(1, step // 12))[:, None] & np.ones(width, bool)
+        if ruled < 0.15:
+            lines |= ((np.arange(width) + offset) % step < max(1, step // 12))[None, :]
+        line_colour = np.array([0.75, 0.85, 1.0]) if rng.random() < 0.6 else np.full(3, 0.8)
+        paper = np.where(lines[..., None], paper * line_colour, paper)
+    angle = rng.uniform(0, 2 * np.pi)
+    light = 1 - rng.uniform(0.05, 0.4) * ((rows - 0.5) * np.cos(angle) + (cols - 0.5) * np.sin(angle) + 0.7)
+    if rng.random() < 0.6:  # a hard-edged shadow: one side of a wobbly line, its rim blurred
+        normal = rng.uniform(0, 2 * np.pi)
+        along = (rows - 0.5) * np.cos(normal) + (cols - 0.5) * np.sin(normal)
+        side = along + 0.05 * np.sin(rng.uniform(2, 8) * (rows * np.sin(normal) - cols * np.cos(normal)))
+        shade = Image.fromarray(((side > rng.uniform(0.0, 0.45)) * 255).astype(np.uint8))
+        shade = shade.filter(ImageFilter.GaussianBlur(max(height, width) * rng.uniform(0.005, 0.06)))
+        light = light * (1 - rng.uniform(0.15, 0.5) * np.asarray(shade, float) / 255)
+    pen = rng.choice(["ballpoint", "felt", "pencil"])
+    colour = {"ballpoint": rng.choice([[0.1, 0.15, 0.5], [0.08, 0.08, 0.1]]), "felt": [0.05, 0.05, 0.08]}.get(
+        pen, [0.35, 0.35, 0.38]
+    )
+    strength = ink * rng.uniform(0.6, 1.0)
+    if pen == "pencil":  # graphite catches the grain: patchy
+        strength = strength * np.clip(0.55 + rng.normal(0, 0.2, ink.shape), 0, 1)
+    elif pen == "ballpoint":
+        strength = strength * (1 - rng.uniform(0, 0.4) * fibres)
+    absorbed = strength[..., None] * (1 - np.asarray(colour))
+    photo = paper * (1 - absorbed) * light[..., None]
+    sheet = Image.fromarray((np.clip(photo, 0, 1) * 255).astype(np.uint8))
+    skew = max(height, width) * 0.06
+    corners = np.array([0, 0, 0, height, width, height, width, 0], float) + rng.uniform(-skew, skew, 8)
+    desk = tuple(int(v) for v in rng.integers(30, 160, 3))
+    sheet = sheet.transform(
+        (width, height), Image.Transform.QUAD, corners.tolist(), Image.Resampling.BILINEAR, fillcolor=desk
+    )
+    if rng.random() < 0.5:  # the phone held further away: the picture smaller
+        scale = rng.uniform(0.3, 0.8)
+        sheet = sheet.resize((max(28, int(width * scale)), max(28, int(height * scale))), Image.Resampling.BILINEAR)
+    sheet = sheet.filter(ImageFilter.GaussianBlur(rng.uniform(0.2, 1.3)))
+    noisy = np.asarray(sheet, float) / 255 + rng.normal(0, rng.uniform(0.005, 0.03), (sheet.height, sheet.width, 3))
+    buffer = io.BytesIO()
+    Image.fromarray((np.clip(noisy, 0, 1) * 255).astype(np.uint8)).save(
+        buffer, "JPEG", quality=int(rng.integers(35, 92))
+    )
+    return buffer.getvalue()
