@@ -214,7 +214,10 @@ def _inner_peak(ink, background, needed):
     by less than half as much as the brightest ink of all (which would leave it faint); otherwise
     the brightest ink of all."""
     peak = float(ink.max())
-    labels, block = ink_pieces(ink - background >= INK_THRESHOLD * (peak - background))
+    strong = ink - background >= INK_THRESHOLD * (peak - background)
+    if not (strong[0].any() or strong[-1].any() or strong[:, 0].any() or strong[:, -1].any()):
+        return peak  # nothing strong at the edge (most drawings): no need to find the pieces
+    labels, block = ink_pieces(strong)
     edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     edge = edge[edge > 0]
     if not len(edge):
