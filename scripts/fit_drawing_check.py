@@ -60,6 +60,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--count", type=int, default=600, help="pictures of each kind")
+    parser.add_argument("--report", type=Path, help="also write the JSON report here")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     (train_images, _), _ = load_mnist(dtype=np.uint8)
@@ -78,19 +79,22 @@ def main():
     check.threshold = float(np.quantile(check.probability(drawn), 1 - REFUSED_DRAWINGS))
     with atomic_write(OUT) as file:
         file.write(json.dumps(check.as_dict(), indent=1).encode())
-    print(
-        json.dumps(
-            {
-                "drawings": len(drawn),
-                "photos": len(photos),
-                "threshold": check.threshold,
-                "drawings_refused": float((check.probability(drawn) > check.threshold).mean()),
-                "photos_refused": float((check.probability(photos) > check.threshold).mean()),
-                "weights": dict(zip(check.as_dict()["features"], weights[:7].round(3).tolist())),
-                "weights_of_squares": dict(zip(check.as_dict()["features"], weights[7:].round(3).tolist())),
-            }
-        )
+    text = json.dumps(
+        {
+            "drawings": len(drawn),
+            "photos": len(photos),
+            "threshold": check.threshold,
+            "drawings_refused": float((check.probability(drawn) > check.threshold).mean()),
+            "photos_refused": float((check.probability(photos) > check.threshold).mean()),
+            "weights": dict(zip(check.as_dict()["features"], weights[:7].round(3).tolist())),
+            "weights_of_squares": dict(zip(check.as_dict()["features"], weights[7:].round(3).tolist())),
+        },
+        indent=1,
     )
+    if args.report:
+        with atomic_write(args.report) as file:
+            file.write(text.encode())
+    print(text)
 
 
 if __name__ == "__main__":
