@@ -215,7 +215,9 @@ def _inner_peak(ink, background, needed):
     the brightest ink of all."""
     peak = float(ink.max())
     strong = ink - background >= INK_THRESHOLD * (peak - background)
-    if not (strong[0].any() or strong[-1].any() or strong[:, 0].any() or strong[:, -1].any()):
+    block = max(1, -(-max(ink.shape) // BACKGROUND_SIDE))  # ink_pieces' block: its edge is this wide
+    low, right = (ink.shape[0] - 1) // block * block, (ink.shape[1] - 1) // block * block
+    if not (strong[:block].any() or strong[low:].any() or strong[:, :block].any() or strong[:, right:].any()):
         return peak  # nothing strong at the edge (most drawings): no need to find the pieces
     labels, block = ink_pieces(strong)
     edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
