@@ -3,8 +3,10 @@
     DIGITNET_DATA=../shared/mnist python benchmarks/drawn_digits.py [--out benchmarks/results/drawn_digits.json]
 
 For the drawn digits (the tuning hand's tests/data/drawn_digits; 200 MNIST test digits drawn again
-by the tuning generator, clean and photographed on paper; the evaluation pictures by kind: mouse,
-font, photographed paper) and MNIST's test digits, after preprocessing:
+by the tuning generator, clean and photographed on paper; the validation pictures the shipped
+networks' recipes were chosen on, by kind: font, hand, redrawn (scripts/drawing_validation.py,
+200 of each); the evaluation pictures by kind: mouse, font, photographed paper) and MNIST's test
+digits, after preprocessing:
 
     properties   medians of stroke width (``digitnet.images.stroke_width``), ink height and width
                  (rows and columns with ink above 0.2), |slant| (the ink's column-on-row
@@ -34,6 +36,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 sys.path.insert(0, str(DATA.parent.parent / "scripts"))
 
 from digit_check_pictures import redrawn  # noqa: E402
+from drawing_validation import pictures as validation_pictures  # noqa: E402
 from tuning_pictures import on_paper  # noqa: E402
 
 
@@ -124,6 +127,10 @@ def main():
     _, (test_images, test_labels) = digitnet.load_mnist()
     for kind, pictures in redrawn_sets(test_images, test_labels).items():
         sets[f"redrawn_{kind}"] = pictures
+    validation = validation_pictures(200)
+    for kind in ("font", "hand", "redrawn"):
+        chosen = [(data, label) for data, label, made_as, _ in validation if made_as == kind]
+        sets[f"validation_{kind}"] = ([data for data, _ in chosen], [label for _, label in chosen])
     result = {"properties": {"mnist_test": properties(test_images)}, "accuracy": {}}
     steps = (None, "local background", "two-tone rule", "piece filter", "stroke thinning")
     steps += ("polarity from the border", "wrong polarity")

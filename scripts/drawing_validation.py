@@ -45,7 +45,9 @@ FONTS = sorted(
         *Path(matplotlib.get_data_path(), "fonts", "ttf").glob("*.ttf"),
         *Path("/usr/share/fonts/truetype").glob("*/*.ttf"),
     }
-    if not any(skip in font.name for skip in ("Siz", "NonUni", "cmex", "cmsy", "cmmi", "LastResort", "Math"))
+    if not any(
+        skip in font.name for skip in ("Siz", "NonUni", "cmex", "cmsy", "cmmi", "LastResort", "Math", "Display")
+    )  # (the Display fonts have no digits)
 )
 
 
