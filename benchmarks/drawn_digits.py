@@ -1,6 +1,7 @@
 """Benchmark: why drawn digits fail, measured. One JSON object.
 
-    DIGITNET_DATA=../shared/mnist python benchmarks/drawn_digits.py [--out benchmarks/results/drawn_digits.json]
+    DIGITNET_DATA=../shared/mnist python benchmarks/drawn_digits.py [--compare NAME=MODEL ...] \
+        [--out benchmarks/results/drawn_digits.json]
 
 For the drawn digits (the tuning hand's tests/data/drawn_digits; 200 MNIST test digits drawn again
 by the tuning generator, clean and photographed on paper; the validation pictures the shipped
@@ -154,6 +155,9 @@ def read(paths):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument(
+        "--compare", action="append", default=[], metavar="NAME=MODEL", help="also measure this model file"
+    )
     args = parser.parse_args()
     evaluation = sorted((DATA / "evaluation" / "digits").glob("*.*"))
     sets = {"tuning_hand": (sorted((DATA / "drawn_digits").glob("*.png")), lambda s: int(s.split("-")[1]))}
@@ -163,6 +167,7 @@ def main():
             lambda s: int(s.split("-")[0]),
         )
     networks = {name: load_shipped(name) for name in SHIPPED}
+    networks.update({name: digitnet.Network.load(path) for name, path in (c.split("=", 1) for c in args.compare)})
     _, (test_images, test_labels) = digitnet.load_mnist()
     for kind, pictures in redrawn_sets(test_images, test_labels).items():
         sets[f"redrawn_{kind}"] = pictures
