@@ -1,10 +1,13 @@
 """Benchmark: why drawn digits fail, measured. One JSON object.
 
-    DIGITNET_DATA=../shared/mnist python benchmarks/drawn_digits.py [--out benchmarks/results/drawn_digits.json]
+    DIGITNET_DATA=../shared/mnist python benchmarks/drawn_digits.py [--compare NAME=MODEL ...] \
+        [--out benchmarks/results/drawn_digits.json]
 
 For the drawn digits (the tuning hand's tests/data/drawn_digits; 200 MNIST test digits drawn again
-by the tuning generator, clean and photographed on paper; the evaluation pictures by kind: mouse,
-font, photographed paper) and MNIST's test digits, after preprocessing:
+by the tuning generator, clean and photographed on paper; the validation pictures the shipped
+networks' recipes were chosen on, by kind: font, hand, redrawn (scripts/drawing_validation.py,
+200 of each); the evaluation pictures by kind: mouse, font, photographed paper) and MNIST's test
+digits, after preprocessing:
 
     properties   medians of stroke width (``digitnet.images.stroke_width``), ink height and width
                  (rows and columns with ink above 0.2), |slant| (the ink's column-on-row
@@ -15,6 +18,11 @@ font, photographed paper) and MNIST's test digits, after preprocessing:
                  subtracted), the piece filter (specks and edge pieces kept), the
                  stroke thinning, the polarity read from the border's tone alone (> ½: light
                  paper), and with the polarity forced wrong (ink dark on light).
+    moved_mnist  the share of the first 5,000 MNIST test digits read right by each shipped
+                 network when all of them are moved one way by one fixed amount
+                 (``digitnet.augment``): thicker or thinner strokes, slant, wider or narrower,
+                 bigger or smaller, turned, shifted diagonally; how much each difference between
+                 a drawing and an MNIST digit costs the network on its own.
 """
 
 import argparse
@@ -28,12 +36,14 @@ from machine import report  # benchmarks/machine.py
 
 import digitnet
 import digitnet.images as images
+from digitnet.augment import Augmentation
 from digitnet.models import SHIPPED, load_shipped
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 sys.path.insert(0, str(DATA.parent.parent / "scripts"))
 
 from digit_check_pictures import redrawn  # noqa: E402
+from drawing_validation import pictures as validation_pictures  # noqa: E402
 from tuning_pictures import on_paper  # noqa: E402
 
 
@@ -99,6 +109,39 @@ def redrawn_sets(test_images, test_labels, count=200):
     return {"clean": (clean, labels), "paper": ([on_paper(picture, rng) for picture in drawn], labels)}
 
 
+MOVES = {
+    "thickness": (-1.0, -0.5, 0.5, 1.0, 2.0),
+    "shear": (-0.4, -0.2, 0.2, 0.4),
+    "aspect": (-0.3, 0.3),
+    "scale": (-0.2, 0.2),
+    "rotation": (-15.0, 15.0),
+    "shift": (-2.0, 2.0),
+}  # one move at a time, at these amounts (digitnet.augment's units)
+
+
+class OneAmount:
+    """A stand-in random generator for ``Augmentation.apply``: every draw is ``amount`` clipped to the
+    draw's range, so the one move whose range holds it moves every image by exactly that much."""
+
+    def __init__(self, amount):
+        self.amount = amount
+
+    def uniform(self, low, high, size):
+        return np.full(size, np.clip(self.amount, low, high))
+
+
+def moved_accuracy(net, pixels, labels):
+    """{move: {amount: share read right}} for MNIST digits moved by each of MOVES (None: unmoved)."""
+    result = {"none": float((net.outputs(pixels).argmax(axis=1) == labels).mean())}
+    for move, amounts in MOVES.items():
+        moves = Augmentation(**{"shift": 0.0, "rotation": 0.0, move: abs(amounts[-1])})
+        result[move] = {
+            f"{amount:g}": float((net.outputs(moves.apply(pixels, OneAmount(amount))).argmax(axis=1) == labels).mean())
+            for amount in amounts
+        }
+    return result
+
+
 def read(paths):
     pixels = []
     for path in paths:
@@ -112,6 +155,9 @@ def read(paths):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument(
+        "--compare", action="append", default=[], metavar="NAME=MODEL", help="also measure this model file"
+    )
     args = parser.parse_args()
     evaluation = sorted((DATA / "evaluation" / "digits").glob("*.*"))
     sets = {"tuning_hand": (sorted((DATA / "drawn_digits").glob("*.png")), lambda s: int(s.split("-")[1]))}
@@ -121,9 +167,14 @@ def main():
             lambda s: int(s.split("-")[0]),
         )
     networks = {name: load_shipped(name) for name in SHIPPED}
+    networks.update({name: digitnet.Network.load(path) for name, path in (c.split("=", 1) for c in args.compare)})
     _, (test_images, test_labels) = digitnet.load_mnist()
     for kind, pictures in redrawn_sets(test_images, test_labels).items():
         sets[f"redrawn_{kind}"] = pictures
+    validation = validation_pictures(200)
+    for kind in ("font", "hand", "redrawn"):
+        chosen = [(data, label) for data, label, made_as, _ in validation if made_as == kind]
+        sets[f"validation_{kind}"] = ([data for data, _ in chosen], [label for _, label in chosen])
     result = {"properties": {"mnist_test": properties(test_images)}, "accuracy": {}}
     steps = (None, "local background", "two-tone rule", "piece filter", "stroke thinning")
     steps += ("polarity from the border", "wrong polarity")
@@ -137,6 +188,9 @@ def main():
                 for name, net in networks.items():
                     right = float((net.outputs(pixels).argmax(axis=1) == labels).mean())
                     result["accuracy"].setdefault(name, {}).setdefault(label, {})[step or "full pipeline"] = right
+    result["moved_mnist"] = {
+        name: moved_accuracy(net, test_images[:5000], test_labels[:5000]) for name, net in networks.items()
+    }
     report(result, args.out)
 
 

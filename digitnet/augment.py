@@ -18,12 +18,27 @@ al. 2003; Cireşan et al. 2010).  Each image gets its own random
 The geometric moves form one affine map A = R(θ) · K(k) · diag(s/√e^a, s·√e^a) (rows, columns).
 An output pixel p then reads the original image at  A⁻¹(p − c − t) + c + elastic(p),
 interpolated bilinearly between the four nearest pixels; points outside the 28×28 image read
-0 (background).  Pixels are computed in float32 whatever the input's dtype (uint8 is read as
-value / 255, as everywhere in digitnet), so the command line (uint8 MNIST) and the library
-(float MNIST) train the same network.  Everything is vectorised NumPy over a chunk of images.
+0 (background).
+
+With ``renormalise`` each moved digit is then put back where ``digitnet.images`` puts a person's
+digit (and where MNIST's digits were put): its ink (pixels above INK_THRESHOLD) scaled to a
+longer side of DIGIT_BOX pixels, its centre of mass at MNIST_CENTER_OF_MASS; the scale and the
+shift then move it from there.  So the moves change a digit's shape (slant, width, turn, pen,
+wobble) but not where or how big it ends up, exactly as preprocessing would undo that for a
+drawing; a small network spends nothing on learning positions it will never be shown.  The
+digit is first moved with t = 0 and s = 1 and measured (box height h, width w, centre of mass
+m), then the output pixel p reads the moved digit at  (p − t) / z + round(m − MNIST_CENTER_OF_MASS / z)
+with the zoom z = DIGIT_BOX s / max(h, w) (the rounding places it by whole pixels, as
+``digitnet.images`` does); that point is read from the original through the same map (one
+interpolation, no double blur; the elastic field interpolated there too).
+
+Pixels are computed in float32 whatever the input's dtype (uint8 is read as value / 255, as
+everywhere in digitnet), so the command line (uint8 MNIST) and the library (float MNIST) train
+the same network.  Everything is vectorised NumPy over a chunk of images.
 """
 
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,7 +53,8 @@ class Augmentation:
     """How far to move images: ``shift`` in pixels, ``rotation`` in degrees, ``elastic`` α in pixels
     (0 = no elastic deformation) with smoothing width ``elastic_sigma`` in pixels, ``scale`` and
     ``aspect`` (fractions), ``shear`` (slant, columns per row) and ``thickness`` (stroke width in
-    pixels); 0 turns a move off."""
+    pixels); 0 turns a move off.  ``renormalise``: put each moved digit back in MNIST's box and
+    centre (see the module docstring)."""
 
     shift: float = 2.0
     rotation: float = 10.0
@@ -48,6 +64,7 @@ class Augmentation:
     aspect: float = 0.0
     shear: float = 0.0
     thickness: float = 0.0
+    renormalise: bool = False
 
     def __post_init__(self):
         if (
@@ -80,16 +97,15 @@ class Augmentation:
                 raise ValueError(
                     f"unknown augmentation settings {sorted(unknown)}; use {', '.join(cls.__dataclass_fields__)}"
                 )
-            return cls(**{key: float(value) for key, value in setting.items()})
+            return cls(**{key: bool(value) if key == "renormalise" else float(value) for key, value in setting.items()})
         raise ValueError(f"augment must be True, False, None, a dict or an Augmentation, got {setting!r}")
 
     def as_dict(self):
-        """The fields; the drawing moves (scale, aspect, shear, thickness) only when on, so recipes
-        without them read as they always have."""
+        """The fields; the drawing moves (scale, aspect, shear, thickness) and renormalise only when
+        on, so recipes without them read as they always have."""
         fields = asdict(self)
-        return {
-            key: value for key, value in fields.items() if value or key not in ("scale", "aspect", "shear", "thickness")
-        }
+        optional = ("scale", "aspect", "shear", "thickness", "renormalise")
+        return {key: value for key, value in fields.items() if value or key not in optional}
 
     def apply(self, images, rng):
         """Randomly moved copies of ``images`` (n, 784) floats in [0, 1] or uint8 → (n, 784) float32
@@ -98,38 +114,99 @@ class Augmentation:
         moved = np.empty(images.shape, dtype=np.float32)
         for start in range(0, len(images), CHUNK):
             chunk = unit_floats(images[start : start + CHUNK])
-            rows, cols = self.source_coordinates(len(chunk), rng)
+            moves = self.draw(len(chunk), rng)
             if self.thickness:
                 chunk = change_thickness(chunk, rng.uniform(-self.thickness, self.thickness, len(chunk)))
+            if self.renormalise:
+                rows, cols = renormalised_coordinates(chunk, moves)
+            else:
+                rows, cols = source_coordinates(moves, GRID_ROWS, GRID_COLS)
             moved[start : start + CHUNK] = bilinear_sample(chunk, rows, cols)
         return moved
 
-    def source_coordinates(self, n, rng):
-        """Where each output pixel of ``n`` images reads from: rows, cols of shape (n, 28, 28), float64."""
+    def draw(self, n, rng):
+        """One random draw of every move for ``n`` images: Moves."""
         theta = np.deg2rad(rng.uniform(-self.rotation, self.rotation, n))[:, None, None]
         shift_rows, shift_cols = rng.uniform(-self.shift, self.shift, (2, n))[:, :, None, None]
-        y, x = GRID_ROWS - CENTRE - shift_rows, GRID_COLS - CENTRE - shift_cols  # p − c − t
-        cos, sin = np.cos(theta), np.sin(theta)
-        rows = cos * y + sin * x  # R(−θ)(p − c − t)
-        cols = -sin * y + cos * x
-        elastic = (
-            (
-                self.elastic * smooth_noise(n, self.elastic_sigma, rng),
-                self.elastic * smooth_noise(n, self.elastic_sigma, rng),
-            )
-            if self.elastic
-            else None
-        )
+        elastic_rows = elastic_cols = size = stretch = slant = None
+        if self.elastic:
+            elastic_rows = self.elastic * smooth_noise(n, self.elastic_sigma, rng)
+            elastic_cols = self.elastic * smooth_noise(n, self.elastic_sigma, rng)
         if any(self._drawing_moves()):
             size = 1 + rng.uniform(-self.scale, self.scale, n)[:, None, None]
             stretch = np.exp(rng.uniform(-self.aspect, self.aspect, n))[:, None, None]
             slant = rng.uniform(-self.shear, self.shear, n)[:, None, None]
-            cols = cols - slant * rows  # K(k)⁻¹
-            rows, cols = rows * np.sqrt(stretch) / size, cols / (size * np.sqrt(stretch))  # diag⁻¹
-        rows, cols = rows + CENTRE, cols + CENTRE
-        if elastic is not None:
-            rows, cols = rows + elastic[0], cols + elastic[1]
-        return rows, cols
+        return Moves(theta, shift_rows, shift_cols, elastic_rows, elastic_cols, size, stretch, slant)
+
+
+class Moves(NamedTuple):
+    """One draw of the moves for n images: rotation ``theta`` (radians), ``shift_rows`` and
+    ``shift_cols`` (pixels), ``size``, ``stretch`` (e^a) and ``slant`` (k), each (n, 1, 1) (the
+    last three None when no drawing move is on); ``elastic_rows`` and ``elastic_cols`` (n, 28, 28)
+    displacements in pixels at each output pixel, or None."""
+
+    theta: np.ndarray
+    shift_rows: np.ndarray
+    shift_cols: np.ndarray
+    elastic_rows: np.ndarray | None
+    elastic_cols: np.ndarray | None
+    size: np.ndarray | None
+    stretch: np.ndarray | None
+    slant: np.ndarray | None
+
+
+def source_coordinates(moves, rows, cols):
+    """Where output points (``rows``, ``cols``) (28, 28) or (n, 28, 28) read the original images from
+    under ``moves``: A⁻¹(p − c − t) + c + elastic, rows and cols of shape (n, 28, 28), float64."""
+    y, x = rows - CENTRE - moves.shift_rows, cols - CENTRE - moves.shift_cols  # p − c − t
+    cos, sin = np.cos(moves.theta), np.sin(moves.theta)
+    rows = cos * y + sin * x  # R(−θ)(p − c − t)
+    cols = -sin * y + cos * x
+    if moves.slant is not None:
+        cols = cols - moves.slant * rows  # K(k)⁻¹
+        rows, cols = rows * np.sqrt(moves.stretch) / moves.size, cols / (moves.size * np.sqrt(moves.stretch))
+    rows, cols = rows + CENTRE, cols + CENTRE
+    if moves.elastic_rows is not None:
+        rows, cols = rows + moves.elastic_rows, cols + moves.elastic_cols
+    return rows, cols
+
+
+def renormalised_coordinates(images, moves):
+    """Source coordinates (n, 28, 28) that move ``images`` (n, 784) float32 by ``moves`` and then put
+    each in MNIST's box and centre, before the scale and the shift (see the module docstring)."""
+    from .images import DIGIT_BOX, INK_THRESHOLD, MNIST_CENTER_OF_MASS  # (digitnet.images imports this module)
+
+    n = len(images)
+    in_place = moves._replace(shift_rows=0.0, shift_cols=0.0, size=None if moves.size is None else 1.0)
+    first = bilinear_sample(images, *source_coordinates(in_place, GRID_ROWS, GRID_COLS)).reshape(n, SIDE, SIDE)
+    ink = first > INK_THRESHOLD
+    box = np.maximum(extent(ink.any(axis=2)), extent(ink.any(axis=1)))
+    mass = first.sum(axis=(1, 2))
+    inked = (box > 0) & (mass > 0)
+    safe_mass = np.where(inked, mass, 1)
+    centre_row = np.where(inked, (first.sum(axis=2) @ np.arange(SIDE)) / safe_mass, MNIST_CENTER_OF_MASS[0])
+    centre_col = np.where(inked, (first.sum(axis=1) @ np.arange(SIDE)) / safe_mass, MNIST_CENTER_OF_MASS[1])
+    zoom = np.where(inked, DIGIT_BOX / np.maximum(box, 1), 1.0)[:, None, None]
+    if moves.size is not None:
+        zoom = zoom * moves.size
+    top = np.round(centre_row[:, None, None] - MNIST_CENTER_OF_MASS[0] / zoom)  # whole pixels, as images.py places
+    left = np.round(centre_col[:, None, None] - MNIST_CENTER_OF_MASS[1] / zoom)
+    rows = (GRID_ROWS - moves.shift_rows) / zoom + top
+    cols = (GRID_COLS - moves.shift_cols) / zoom + left
+    if moves.elastic_rows is not None:
+        inside = np.clip(rows, 0, SIDE - 1), np.clip(cols, 0, SIDE - 1)
+        in_place = in_place._replace(
+            elastic_rows=bilinear_sample(moves.elastic_rows.reshape(n, -1), *inside).reshape(rows.shape),
+            elastic_cols=bilinear_sample(moves.elastic_cols.reshape(n, -1), *inside).reshape(rows.shape),
+        )
+    return source_coordinates(in_place, rows, cols)
+
+
+def extent(inked):
+    """(n, 28) bools (a row or column has ink) → (n,) pixels from the first inked one to the last (0 if none)."""
+    first = inked.argmax(axis=1)
+    last = SIDE - 1 - inked[:, ::-1].argmax(axis=1)
+    return np.where(inked.any(axis=1), last - first + 1, 0)
 
 
 def unit_floats(images):

@@ -164,10 +164,13 @@ class Recipe:
         if self.dropout:
             words.append(f"dropout {self.dropout:g}")
         if self.augment:
-            moves = self.augment
+            moves = self.augment.as_dict()
+            if not moves["elastic"]:
+                del moves["elastic"], moves["elastic_sigma"]
             words.append(
-                f"augmented (shift {moves.shift:g}, rotation {moves.rotation:g}"
-                + (f", elastic {moves.elastic:g}, elastic_sigma {moves.elastic_sigma:g})" if moves.elastic else ")")
+                "augmented ("
+                + ", ".join(key if value is True else f"{key} {value:g}" for key, value in moves.items())
+                + ")"
             )
         if self.validation:
             words.append(f"validation {self.validation:,}")

@@ -1,7 +1,7 @@
-"""Draw the README's figures (docs/images/) from a network trained by this repository.
+"""Draw the README's figures (docs/images/) from the shipped 3b1b network, or from a model you name.
 
-    python scripts/make_figures.py                      # train with the default recipe first (~1 min)
-    python scripts/make_figures.py --model model.npz    # or use a model you trained with `digitnet train`
+    python scripts/make_figures.py                      # the shipped 3b1b network (`digitnet models`)
+    python scripts/make_figures.py --model model.npz    # or a model you trained with `digitnet train`
 
 Every figure is drawn by the `digitnet show …` / `digitnet noise` command that the README
 names beside it, so the README shows exactly what the commands draw.  Needs MNIST
@@ -10,7 +10,6 @@ names beside it, so the README shows exactly what the commands draw.  Needs MNIS
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 from PIL import Image
@@ -59,23 +58,17 @@ def figure_commands(model, confident, worst, data_options):
 
 def main_script(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", help="a model file to use (default: train one with `digitnet train`)")
+    parser.add_argument("--model", default="3b1b", help="a model file or shipped name (default: the shipped 3b1b)")
     parser.add_argument("--data", help="the MNIST folder (default: $DIGITNET_DATA or the cache)")
     parser.add_argument("--out-dir", default=ROOT / "docs" / "images", type=Path, help="where to write the PNGs")
     args = parser.parse_args(argv)
     data_options = ["--data", args.data] if args.data else []
-    with tempfile.TemporaryDirectory() as scratch:
-        model = args.model
-        if model is None:
-            model = Path(scratch) / "model.npz"
-            # the default recipe, seed 0, on the reference engine: the network that ships with the explorer
-            run("train", "--engine", "reference", "--out", model, *data_options)
-        _, (test_images, test_labels) = load_data(args)
-        contrast = insight.cost_contrast(load_model(model), test_images, test_labels)
-        extremes = contrast["confident"]["index"], contrast["trash"]["index"]
-        for name, command in figure_commands(model, *extremes, data_options):
-            run(*command, "--out", args.out_dir / name)
-            shrink(args.out_dir / name)
+    _, (test_images, test_labels) = load_data(args)
+    contrast = insight.cost_contrast(load_model(args.model), test_images, test_labels)
+    extremes = contrast["confident"]["index"], contrast["trash"]["index"]
+    for name, command in figure_commands(args.model, *extremes, data_options):
+        run(*command, "--out", args.out_dir / name)
+        shrink(args.out_dir / name)
     return 0
 
 

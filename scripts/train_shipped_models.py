@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from digitnet import Network  # noqa: E402
 from digitnet.cli import main as digitnet  # noqa: E402
 
-RECIPES = {"3b1b": ("3b1b", np.float32), "big": ("big-drawn", np.float16)}  # name → (preset, stored dtype)
+RECIPES = {"3b1b": ("3b1b-drawn", np.float32), "big": ("big-drawn", np.float16)}  # name → (preset, stored dtype)
 
 
 def train_shipped(name, into, extra=()):

@@ -102,3 +102,56 @@ def test_the_command_line_and_the_library_train_the_same_network(tmp_path, capsy
     net = Network(**PRESETS[name].network, seed=4)
     net.fit(images[:80], labels[:80], PRESETS[name].recipe, epochs=2, seed=4, **({"validation": 20} if extra else {}))
     assert np.array_equal(Network.load(tmp_path / "cli.npz").get_parameters(), net.get_parameters())
+
+
+def box_and_centre(images):
+    """(n, 784) → (n,) longer side of the ink above 0.2 in pixels, (n,) centre-of-mass rows, (n,) columns."""
+    squares = images.reshape(-1, 28, 28)
+    ink = squares > 0.2
+    heights = np.array([np.ptp(np.nonzero(s.any(axis=1))[0]) + 1 for s in ink])
+    widths = np.array([np.ptp(np.nonzero(s.any(axis=0))[0]) + 1 for s in ink])
+    mass = squares.sum(axis=(1, 2))
+    return (
+        np.maximum(heights, widths),
+        squares.sum(axis=2) @ np.arange(28) / mass,
+        squares.sum(axis=1) @ np.arange(28) / mass,
+    )
+
+
+def test_renormalise_puts_every_moved_digit_in_mnists_box_and_centre():
+    """A 16-pixel bar off centre, and bars slanted, turned, stretched: each comes out with its ink's
+    longer side 20 pixels and its centre of mass within half a pixel of (14, 14) before zooming by
+    20/16 (placed by whole pixels, as digitnet.images places a person's digit); without renormalise
+    the same moves leave sizes and places spread."""
+    bars = np.repeat(np.roll(bar_image(width=3), 3, axis=1), 40, axis=0)
+    moves = {"shift": 0.0, "rotation": 15.0, "aspect": 0.3, "shear": 0.4, "thickness": 1.0, "elastic": 1.0}
+    placed = Augmentation(**moves, renormalise=True).apply(bars, np.random.default_rng(2))
+    box, centre_row, centre_col = box_and_centre(placed)
+    assert np.all(np.abs(box - 20) <= 1)
+    within = 0.5 * 20 / 16 + 0.05
+    assert np.all(np.abs(centre_row - 14) <= within) and np.all(np.abs(centre_col - 14) <= within)
+    loose_box, _, loose_col = box_and_centre(Augmentation(**moves).apply(bars, np.random.default_rng(2)))
+    assert np.ptp(loose_box) > 3 and np.all(np.abs(loose_col - 14) > 0.5)
+
+
+def test_renormalise_leaves_a_digit_already_in_place_as_it_is():
+    digit = np.zeros((28, 28), np.float32)
+    digit[4:24, 12:16] = 1  # 20 rows tall, centre of mass (13.5, 13.5)
+    placed = Augmentation(shift=0, rotation=0, renormalise=True).apply(digit.reshape(1, 784), np.random.default_rng(0))
+    assert np.array_equal(placed.reshape(28, 28), np.roll(digit, (1, 1), axis=(0, 1))) or np.array_equal(
+        placed.reshape(28, 28), digit
+    )
+
+
+def test_renormalise_then_scale_and_shift_move_from_mnists_place():
+    bars = np.repeat(bar_image(width=3), 30, axis=0)
+    placed = Augmentation(shift=1.0, rotation=0, scale=0.2, renormalise=True).apply(bars, np.random.default_rng(4))
+    box, centre_row, _ = box_and_centre(placed)
+    assert 15 <= box.min() < 19 and 21 < box.max() <= 25  # sizes 20 · (1 ± 0.2)
+    assert np.abs(centre_row - 14).max() > 0.6 and np.abs(centre_row - 14).max() <= 1.5 + 0.5
+
+
+def test_renormalise_is_recorded_only_when_on_and_read_back():
+    moves = Augmentation(shear=0.3, renormalise=True)
+    assert moves.as_dict()["renormalise"] is True and "renormalise" not in Augmentation(shear=0.3).as_dict()
+    assert Augmentation.from_setting(moves.as_dict()) == moves

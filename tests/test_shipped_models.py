@@ -83,6 +83,19 @@ def test_the_retraining_script_repeats_bit_for_bit_on_a_quick_subset(name, tmp_p
     assert stored == np.load(ROOT / "digitnet" / "models" / SHIPPED[name])["W1"].dtype
 
 
+@pytest.mark.parametrize("name", list(SHIPPED))
+def test_each_shipped_network_was_trained_by_the_recipe_its_script_names(name):
+    """The retraining script's preset for each network is the recipe stored in the shipped file."""
+    from digitnet.presets import PRESETS
+
+    preset_name, stored = retraining_script().RECIPES[name]
+    shipped = load_shipped(name)
+    assert np.load(ROOT / "digitnet" / "models" / SHIPPED[name])["W1"].dtype == stored
+    wanted = {**PRESETS[preset_name].recipe.as_dict(), "seed": 0}
+    assert {key: shipped.recipe[key] for key in wanted} == wanted
+    assert {key: shipped.config()[key] for key in PRESETS[preset_name].network} == PRESETS[preset_name].network
+
+
 def test_calibrate_reject_on_a_shipped_name_needs_out(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     status, _, err = run_cli(capsys, "calibrate-reject", "3b1b")

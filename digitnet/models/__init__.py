@@ -1,9 +1,11 @@
 """Networks that ship inside the package, by name, so every command works with no data and no training.
 
     3b1b   the video's network: 784-16-16-10, sigmoid, quadratic cost (13,002 parameters),
-           trained by digitnet itself with the default recipe (preset ``3b1b``) and seed 0
-    big    784-512-512-10 ReLU/softmax trained on training images redrawn the ways people draw
-           (preset ``big-drawn``), seed 0, weights stored as float16 (half the file)
+           trained by digitnet itself with the video's recipe on training images redrawn
+           gently the ways people draw (preset ``3b1b-drawn``), seed 0
+    big    784-512-512-10 ReLU/softmax trained on training images redrawn the ways people draw,
+           each put back in MNIST's box and centre (preset ``big-drawn``), seed 0, weights
+           stored as float16 (half the file)
 
 Each carries its "not a digit" model (fitted at the end of training).  ``scripts/train_shipped_models.py``
 retrains every one of them bit for bit.  Any command that takes MODEL takes one of these names.
