@@ -15,15 +15,24 @@ right and not rejected, the shares rejected and unsure:
                       digitnet fits or tunes on (tests/data/make_evaluation_set.py)
     tuning            tests/data/drawn_digits and non_digits: the drawing hand the drawing
                       and digit checks were fitted with (scripts/tuning_pictures.py), for comparison
+    tuning_sheets     300 MNIST test digits written again with a pen on a sheet of paper and
+                      photographed (``tuning_pictures.photographed_sheet``: grain, ruled lines,
+                      uneven light, a hard shadow, pencil or ballpoint, a tilt, the desk, JPEG);
+                      the checks were fitted on this generator's pictures of training digits
 
 Pictures are read as `digitnet predict --reject` reads them; a blank picture counts as rejected.
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 from machine import cpu_model, report  # benchmarks/machine.py
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from digit_check_pictures import redrawn  # noqa: E402
+from tuning_pictures import photographed_sheet  # noqa: E402
 
 import digitnet
 from digitnet.drawing_check import is_drawing
@@ -32,16 +41,24 @@ from digitnet.images import read_picture
 from digitnet.insight import noise_images
 from digitnet.models import SHIPPED, load_shipped
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+SHEETS = 300  # MNIST test digits photographed on paper
 NOISE = (("uniform", 1000), ("gaussian", 1000), ("salt-pepper", 1000), ("blank-white", 100), ("blank-black", 100))
 
 
 def read_set(paths, kind_of, label_of):
     """Every picture in ``paths``: (kinds, labels, (n, 784) pixels, (n,) drawing, (n,) blank)."""
-    kinds, labels, pixels, drawings, blanks = [], [], [], [], []
-    for path in paths:
+    return read_pictures(paths, [kind_of(path.stem) for path in paths], [label_of(path.stem) for path in paths])
+
+
+def read_pictures(sources, kinds, labels):
+    """Pictures (paths or bytes) with their ``kinds`` and ``labels`` (−1: not a digit), read:
+    (kinds, labels, (n, 784) pixels, (n,) drawing, (n,) blank)."""
+    pixels, drawings, blanks = [], [], []
+    for source in sources:
         try:
-            picture = read_picture(path)
+            picture = read_picture(source)
             pixels.append(picture.pixels)
             drawings.append(is_drawing(picture.ink))
             blanks.append(False)
@@ -49,9 +66,16 @@ def read_set(paths, kind_of, label_of):
             pixels.append(np.zeros(784, np.float32))
             drawings.append(False)
             blanks.append(True)
-        kinds.append(kind_of(path.stem))
-        labels.append(label_of(path.stem))
     return np.array(kinds), np.array(labels), np.array(pixels), np.array(drawings), np.array(blanks)
+
+
+def photographed_sheets(test_images, test_labels, count=SHEETS, seed=0):
+    """``count`` MNIST test digits (uint8 (n, 784)) written again with a pen (``redrawn``) on a
+    sheet of paper and photographed with a phone (``photographed_sheet``), read."""
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(test_images), count, replace=False)
+    sheets = [photographed_sheet(redrawn(test_images[k].reshape(28, 28) / 255, rng), rng) for k in chosen]
+    return read_pictures(sheets, ["sheet"] * count, test_labels[chosen].tolist())
 
 
 def rates(net, pictures, per_kind=True):
@@ -129,6 +153,8 @@ def main():
     args = parser.parse_args()
     _, test = digitnet.load_mnist()
     sets = picture_sets()
+    (_, _), (test_bytes, test_labels) = digitnet.load_mnist(dtype=np.uint8)
+    sets["tuning_sheets"] = photographed_sheets(test_bytes, test_labels)
     networks = [(path, digitnet.Network.load(path)) for path in args.models] or [
         (name, load_shipped(name)) for name in SHIPPED
     ]

@@ -13,7 +13,9 @@ the ink separated from its background (``digitnet.images.separate_ink``) we meas
     texture    standard deviation of the background (the pixels fainter than INK_THRESHOLD)
     faint      share of the background that is not quite dark (above a quarter of INK_THRESHOLD)
 
-and combine them by logistic regression: P(not a drawing) = σ(w · (features − mean) / scale + b).
+and combine them by logistic regression on the standardised features z = (features − mean) / scale
+and their squares (so a feature can count against a drawing when it is too high *or* too low):
+P(not a drawing) = σ(w · [z, z²] + b).
 The weights were fitted by ``scripts/fit_drawing_check.py`` on generated pictures (procedural
 photographs and textures versus drawn strokes and MNIST digits, none of them in the evaluation
 set) and live in ``models/drawing_check.json``; a picture is "not a drawing" when P > threshold,
@@ -57,8 +59,15 @@ def drawing_features(ink):
     )
 
 
+def design(features, mean, scale):
+    """(…, 14): the standardised features (…, 7) and their squares, side by side."""
+    z = (np.asarray(features, dtype=np.float64) - mean) / scale
+    return np.concatenate([z, z**2], axis=-1)
+
+
 class DrawingCheck:
-    """The fitted logistic model: ``mean``, ``scale``, ``weights`` (7,), ``bias`` and ``threshold``."""
+    """The fitted logistic model: ``mean``, ``scale`` (7,), ``weights`` (14,: for z, then z²),
+    ``bias`` and ``threshold``."""
 
     def __init__(self, mean, scale, weights, bias, threshold):
         self.mean, self.scale = np.asarray(mean, float), np.asarray(scale, float)
@@ -66,8 +75,7 @@ class DrawingCheck:
 
     def probability(self, features):
         """P(not a drawing) for (7,) or (n, 7) features."""
-        z = ((np.asarray(features) - self.mean) / self.scale) @ self.weights + self.bias
-        return 1 / (1 + np.exp(-z))
+        return 1 / (1 + np.exp(-(design(features, self.mean, self.scale) @ self.weights + self.bias)))
 
     def is_drawing(self, ink):
         """True when ``ink`` (from ``separate_ink``) looks like strokes on a plain background."""

@@ -38,11 +38,14 @@ MAX_PIXELS = 50_000_000  # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DECODED_SIDE = 1024  # larger pictures are decoded (or shrunk at once) to at most this on a side
 INK_THRESHOLD = 0.2  # ink below this (after stretching) counts as background
-MIN_CONTRAST = 0.1  # an image whose ink varies less than this is blank
+MIN_CONTRAST = 0.1  # a 28×28 input whose pixels vary less than this is blank; no ink needs more
+FAINTEST_INK = 0.02  # ink must stand out from the background by at least this (5 grey levels) …
+NOISE_MULTIPLE = 6  # … and by this many times the picture's pixel noise
 SPECK_SHARE = 0.02  # pieces of ink with less than this share of the largest piece are specks
 BACKGROUND_WINDOW = 5  # the opening's square is a fifth of the picture's shorter side
 BACKGROUND_SIDE = 96  # the local background is measured at most this many pixels across
 TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
+STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than this share of the strongest
 
 
 def read_image(source):
@@ -131,9 +134,11 @@ def _light_background(luminance):
     is the other) and most of the picture has it too.  Otherwise (a sheet photographed on a darker
     desk, or with a grey corner where the photo was straightened) the ink is what is thin: the
     strokes a grey-level closing fills in (dark ink) or an opening wipes out (light ink), over
-    squares a fifth of the picture wide."""
+    squares a fifth of the picture wide, counted where they stand out by more than STROKE_LEVEL of
+    the strongest (so the faint ruled lines of school paper, and the light strips of paper between
+    them, do not outweigh the pen's strokes)."""
     low, high = np.percentile(luminance, [0.1, 99.9])
-    if high - low < MIN_CONTRAST:
+    if high - low < FAINTEST_INK:
         return bool(np.median(luminance) > 0.5)
     border = np.concatenate([luminance[0], luminance[-1], luminance[:, 0], luminance[:, -1]])
     place = (np.median(border) - low) / (high - low)  # 0: the darkest tone, 1: the lightest
@@ -143,7 +148,8 @@ def _light_background(luminance):
     small, window = _shrunk(luminance)
     dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
     light_strokes = small - _sliding(_sliding(small, window, np.minimum), window, np.maximum)
-    return bool(dark_strokes.sum() > light_strokes.sum())
+    level = STROKE_LEVEL * max(dark_strokes.max(), light_strokes.max())
+    return bool(np.maximum(dark_strokes - level, 0).sum() > np.maximum(light_strokes - level, 0).sum())
 
 
 def to_mnist(ink):
@@ -156,23 +162,72 @@ def to_mnist(ink):
 
 def separate_ink(ink):
     """Steps 1–2 on an ink map (h, w): the ink alone, (h, w) float32 in [0, 1] with the background
-    near 0 (``digit_from`` clears what is fainter than INK_THRESHOLD).  Raises BlankImageError if
-    there is no ink."""
+    near 0 (``digit_from`` clears what is fainter than INK_THRESHOLD).
+
+    The background is the tone of the picture's border, or for a photograph (not two-tone) the
+    picture's median tone when the border's would take away more than half of the ink's contrast
+    (a dark desk or a shadow all along the edge).
+    The ink is stretched so that its brightest pixel is 1, except that pieces of strong ink that
+    touch the picture's edge (a dark desk round a sheet, the rim of a shadow) do not set the scale
+    when they are over twice as bright as the ink inside, so a faint pencil digit beside them is
+    not lost.  Raises
+    BlankImageError if there is no ink: nothing stands out from the background by more than
+    ``faintest_ink`` (a few grey levels on a clean picture, more on a noisy photo)."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2 or ink.size == 0:
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
-    if not is_two_tone(ink):
+    two_tone = is_two_tone(ink)
+    if not two_tone:
         ink = ink - local_background(ink)
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
-    background, peak = float(np.median(border)), float(ink.max())
-    if peak - background < MIN_CONTRAST:
+    background, needed = float(np.median(border)), faintest_ink(ink)
+    peak = _inner_peak(ink, background, needed)
+    if not two_tone:  # the border's tone, unless it is a desk or a shadow that would swallow the ink
+        usual = float(np.median(ink))
+        usual_peak = _inner_peak(ink, usual, needed)
+        if peak - background < (usual_peak - usual) / 2:
+            background, peak = usual, usual_peak
+    if peak - background < needed:
         raise BlankImageError(
             "no digit found: the image is blank"
-            if peak - background < 0.01
+            if peak - background < FAINTEST_INK / 2
             else f"no digit found: the strokes are too faint (ink {peak - background:.2f} "
-            f"above the background; at least {MIN_CONTRAST} is needed)"
+            f"above the background; at least {needed:.2f} is needed)"
         )
     return np.clip((ink - background) / (peak - background), 0, 1)
+
+
+def faintest_ink(ink):
+    """How far (in [0, 1]) ink must stand out from the background of ``ink`` (h, w) to count:
+    FAINTEST_INK, or NOISE_MULTIPLE times the picture's pixel noise if that is more, but never
+    more than MIN_CONTRAST (a picture of pure noise is not blank: it is a texture).  The noise is
+    the spread of differences between neighbouring pixels (median absolute difference × 1.4826 / √2,
+    the standard deviation of Gaussian noise; strokes and edges are too few to move a median)."""
+    differences = np.abs(np.diff(ink, axis=1)) if ink.shape[1] > 1 else np.zeros(1)
+    noise = 1.4826 * float(np.median(differences)) / np.sqrt(2)
+    return min(MIN_CONTRAST, max(FAINTEST_INK, NOISE_MULTIPLE * noise))
+
+
+def _inner_peak(ink, background, needed):
+    """The brightest ink of ``ink`` (h, w) outside the pieces of strong ink (above INK_THRESHOLD of
+    the full range) that touch the picture's edge, when it stands out by at least ``needed`` and
+    by less than half as much as the brightest ink of all (which would leave it faint); otherwise
+    the brightest ink of all."""
+    peak = float(ink.max())
+    strong = ink - background >= INK_THRESHOLD * (peak - background)
+    block = max(1, -(-max(ink.shape) // BACKGROUND_SIDE))  # ink_pieces' block: its edge is this wide
+    low, right = (ink.shape[0] - 1) // block * block, (ink.shape[1] - 1) // block * block
+    if not (strong[:block].any() or strong[low:].any() or strong[:, :block].any() or strong[:, right:].any()):
+        return peak  # nothing strong at the edge (most drawings): no need to find the pieces
+    labels, block = ink_pieces(strong)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    edge = edge[edge > 0]
+    if not len(edge):
+        return peak
+    at_edge = np.isin(labels, edge)
+    at_edge = np.repeat(np.repeat(at_edge, block, axis=0), block, axis=1)[: ink.shape[0], : ink.shape[1]]
+    inner = float(ink[~at_edge].max()) if (~at_edge).any() else background
+    return inner if needed <= inner - background < (peak - background) / 2 else peak
 
 
 def is_two_tone(ink):
@@ -184,7 +239,7 @@ def is_two_tone(ink):
     low, high = np.percentile(ink, [0.1, 99.9])
     margin = 0.15 * (high - low)
     middle = (ink > low + margin) & (ink < high - margin)
-    return bool(high - low >= MIN_CONTRAST and middle.mean() < TWO_TONE_MID_SHARE)
+    return bool(high - low >= FAINTEST_INK and middle.mean() < TWO_TONE_MID_SHARE)
 
 
 def digit_from(separated):

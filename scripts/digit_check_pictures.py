@@ -1,37 +1,75 @@
 """Pictures to fit the digit check on (never to evaluate on), read as the network reads them.
 
 Digits: MNIST training digits drawn again as pictures (enlarged, re-inked with a pen of another
-width, some fading like a felt pen running dry, placed anywhere on a canvas of either polarity)
-and the drawing hand's digits (``tests/data/draw_test_images.py``, with seeds other than the
-committed set's); each clean, degraded like a chat app's JPEG, or photographed on paper.
-Non-digits, a sixth each: the hand's letters, shapes, arrows, scribbles and crossed-out marks;
+width, some fading like a felt pen running dry, placed anywhere on a canvas of either polarity),
+the drawing hand's digits (``tests/data/draw_test_images.py``, with seeds other than the
+committed set's) and single digits typed in the system fonts; each clean, degraded like a chat
+app's JPEG, photographed on paper, or written on a sheet and photographed with a phone.
+Non-digits, a tenth each (photographs a fifth): the hand's letters, shapes, arrows, scribbles and crossed-out marks;
 rows and blocks of two to six of the hand's glyphs (a word, a line of text, not one digit);
 numbers of two to four MNIST digits side by side; compositions of two to five strokes, boxes,
 rings and polygons; chart-like renderings (axes, polylines, bars, grids); procedural photographs
-(``tuning_pictures``), whole or cropped.  Each as a (784,) float32 input from
-``digitnet.images.read_picture``; blank ones are skipped.
+(``tuning_pictures``), whole or cropped; letters and signs unlike digits, words and numbers typed
+in the system fonts at many sizes; crops of made-up screenshots of pages (headings, lines of
+text, buttons, tab bars, icons, rule lines); marks drawn with pens of many widths (ticks,
+crosses, arrows, smileys, stars, rings, dots, hashes, asterisks, spirals, polygons, waves).
+Each as a (784,) float32 input from ``digitnet.images.read_picture``; blank ones are skipped.
 """
 
 import io
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
-from tuning_pictures import degraded, drawing_hand, encoded, on_paper, procedural_photo, value_noise
+from tuning_pictures import (
+    UNLIKE_DIGITS,
+    degraded,
+    drawing_hand,
+    encoded,
+    on_paper,
+    pen_mark,
+    photographed_sheet,
+    procedural_photo,
+    screen_crop,
+    typed,
+    value_noise,
+    word,
+)
 
 from digitnet.errors import BlankImageError
 from digitnet.images import read_picture
 
-NON_DIGIT_KINDS = ("marks", "glyph rows", "numbers", "compositions", "charts", "photographs")
+NON_DIGIT_KINDS = (
+    "marks",
+    "glyph rows",
+    "numbers",
+    "compositions",
+    "charts",
+    "photographs",
+    "typed",
+    "screens",
+    "pen marks",
+)
+
+SCHEDULE = (0, 1, 2, 3, 4, 5, 6, 7, 8, 5)  # the kinds in turn; photographs, the most varied, twice
 
 
 def as_bytes(picture, rng, plain_share=1 / 3):
-    """A PIL picture as PNG bytes, or degraded, or photographed on paper (a third each)."""
+    """A PIL picture as PNG bytes (``plain_share`` of them), or else degraded like a chat app's
+    JPEG, photographed on paper (``on_paper``) or written on a sheet and photographed
+    (``photographed_sheet``), a third each."""
     roll = rng.random()
     if roll < plain_share:
         buffer = io.BytesIO()
         picture.save(buffer, "PNG")
         return buffer.getvalue()
-    return degraded(picture, rng) if roll < (1 + plain_share) / 2 else on_paper(picture, rng)
+    way = (roll - plain_share) / (1 - plain_share)
+    return (
+        degraded(picture, rng)
+        if way < 1 / 3
+        else on_paper(picture, rng)
+        if way < 2 / 3
+        else photographed_sheet(picture, rng)
+    )
 
 
 def glyph_row(hand, glyphs, rng):
@@ -165,6 +203,23 @@ def hand_digits(rng, count):
     return pixels_of(as_bytes(hand.render(makers[rng.integers(len(makers))](), rng), rng) for _ in range(count))
 
 
+def typed_digits(rng, count):
+    """(n, 784) inputs of ``count`` single digits typed in the system fonts (``typed``), most of
+    them clean as a screenshot is."""
+    return pixels_of(as_bytes(typed(str(rng.integers(10)), rng), rng, plain_share=0.6) for _ in range(count))
+
+
+def typed_non_digit(rng):
+    """A typed letter or sign unlike any digit (half), a word (a quarter) or a number of two to six
+    digits (a quarter): PIL."""
+    roll = rng.random()
+    if roll < 0.5:
+        return typed(UNLIKE_DIGITS[rng.integers(len(UNLIKE_DIGITS))], rng)
+    if roll < 0.75:
+        return typed(word(rng), rng)
+    return typed(str(rng.integers(10, 10 ** int(rng.integers(2, 7)))), rng)
+
+
 def redrawn_digits(images, rng, count):
     """(n, 784) inputs of ``count`` MNIST digits (uint8 (m, 784)) drawn again as pictures."""
     chosen = rng.choice(len(images), count, replace=False)
@@ -172,9 +227,9 @@ def redrawn_digits(images, rng, count):
 
 
 def non_digits(rng, count, images):
-    """(n, 784) inputs of ``count`` generated non-digits, a sixth of each of NON_DIGIT_KINDS in turn
-    (``images``: uint8 (m, 784) MNIST digits for the numbers).  Row k is of kind k % 6 until the
-    first blank picture; ``non_digits_with_kinds`` keeps the kinds."""
+    """(n, 784) inputs of ``count`` generated non-digits, each of NON_DIGIT_KINDS in turn
+    (``images``: uint8 (m, 784) MNIST digits for the numbers); ``non_digits_with_kinds`` keeps
+    the kinds."""
     return non_digits_with_kinds(rng, count, images)[0]
 
 
@@ -185,7 +240,7 @@ def non_digits_with_kinds(rng, count, images):
     glyphs = list(hand.DIGITS.values()) + [lambda s=s: [p.copy() for p in s] for s in marks]
     rows, kinds = [], []
     for k in range(count):
-        kind = k % len(NON_DIGIT_KINDS)
+        kind = SCHEDULE[k % len(SCHEDULE)]
         if kind == 0:
             picture = as_bytes(hand.render(marks[rng.integers(len(marks))], rng), rng)
         elif kind == 1:
@@ -197,8 +252,14 @@ def non_digits_with_kinds(rng, count, images):
             picture = as_bytes(composition(rng), rng)
         elif kind == 4:
             picture = as_bytes(chart(rng), rng, plain_share=0.6)
-        else:
+        elif kind == 5:
             picture = encoded(photograph(rng), rng)
+        elif kind == 6:
+            picture = as_bytes(typed_non_digit(rng), rng, plain_share=0.6)
+        elif kind == 7:
+            picture = as_bytes(screen_crop(rng), rng, plain_share=0.7)
+        else:
+            picture = as_bytes(pen_mark(rng), rng)
         pixels = pixels_of([picture])
         if len(pixels):
             rows.append(pixels[0])

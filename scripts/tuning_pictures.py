@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,9 +72,11 @@ def procedural_photo(rng):
 def degraded(picture, rng):
     """``picture`` (PIL) shrunk, blurred, with camera noise, as JPEG bytes."""
     side = int(rng.integers(48, 200))
-    small = picture.convert("RGB").resize((side, side), Image.Resampling.LANCZOS)
+    scale = side / max(picture.size)  # the longer side becomes ``side``, the aspect kept
+    size = (max(8, round(picture.width * scale)), max(8, round(picture.height * scale)))
+    small = picture.convert("RGB").resize(size, Image.Resampling.LANCZOS)
     small = small.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.5)))
-    noisy = np.asarray(small, float) / 255 + rng.normal(0, 0.02, (side, side, 3))
+    noisy = np.asarray(small, float) / 255 + rng.normal(0, 0.02, (size[1], size[0], 3))
     buffer = io.BytesIO()
     Image.fromarray((np.clip(noisy, 0, 1) * 255).astype(np.uint8)).save(
         buffer, "JPEG", quality=int(rng.integers(50, 90))
@@ -88,15 +90,16 @@ def on_paper(picture, rng):
     ink = np.asarray(picture.convert("L"), float) / 255
     if np.median(ink) < 0.5:
         ink = 1 - ink
-    side = ink.shape[0]
-    rows, cols = (np.mgrid[0:side, 0:side] - side / 2) / side
+    height, width = ink.shape
+    side = max(height, width)
+    rows, cols = (np.mgrid[0:height, 0:width] - np.array([height, width])[:, None, None] / 2) / side
     light = 0.95 - rng.uniform(0.1, 0.4) * (rows**2 + cols**2)
     centre = rng.uniform(-0.5, 0.5, 2)
     light = light - rng.uniform(0, 0.3) * np.exp(
         -((rows - centre[0]) ** 2 + (cols - centre[1]) ** 2) / rng.uniform(0.02, 0.1)
     )
     cast = rng.uniform(0.85, 1.0, 3)
-    photo = (ink * light)[..., None] * cast + rng.normal(0, 0.015, (side, side, 3))
+    photo = (ink * light)[..., None] * cast + rng.normal(0, 0.015, (height, width, 3))
     sheet = Image.fromarray((np.clip(photo, 0, 1) * 255).astype(np.uint8))
     desk = tuple(int(v) for v in rng.integers(40, 140, 3))
     sheet = sheet.rotate(rng.normal(0, 4), Image.Resampling.BILINEAR, expand=rng.random() < 0.5, fillcolor=desk)
@@ -126,17 +129,20 @@ def drawing_hand():
 
 
 def drawings(rng, count):
-    """``count`` drawings by the hand (digits and non-digits alike), as PNG bytes, a third of them
-    degraded and a third photographed on paper."""
+    """``count`` drawings by the hand (digits and non-digits alike), as PNG bytes, a quarter of them
+    degraded, a quarter photographed on paper (``on_paper``) and a quarter written on a sheet and
+    photographed (``photographed_sheet``)."""
     hand = drawing_hand()
     shapes = [strokes for _, strokes in hand.non_digits(rng)] + [make() for make in hand.DIGITS.values()] * 10
     pictures = []
     for k in range(count):
         picture = hand.render(shapes[rng.integers(len(shapes))], rng)
-        if k % 3 == 1:
+        if k % 4 == 1:
             pictures.append(degraded(picture, rng))
-        elif k % 3 == 2:
+        elif k % 4 == 2:
             pictures.append(on_paper(picture, rng))
+        elif k % 4 == 3:
+            pictures.append(photographed_sheet(picture, rng))
         else:
             buffer = io.BytesIO()
             picture.save(buffer, "PNG")
@@ -160,3 +166,260 @@ def mnist_pictures(images, rng, count):
         picture.save(buffer, "PNG")
         pictures.append(buffer.getvalue())
     return pictures
+
+
+def photographed_sheet(picture, rng):
+    """A drawing (PIL, any polarity) written on a sheet of paper and photographed with a phone,
+    JPEG bytes.  Unlike ``on_paper``: paper grain and fibres, sometimes ruled or squared lines,
+    light falling off along a random direction, a hard-edged shadow (a hand or the phone) with a
+    blurred rim, ink of a ballpoint, a felt pen or a pencil (grey and grainy), a slight
+    perspective, sometimes the desk or the sheet's edge at a side, blur, noise, strong JPEG."""
+    ink = np.asarray(picture.convert("L"), float) / 255
+    if np.median(ink) > 0.5:
+        ink = 1 - ink  # ink 1, paper 0
+    height, width = ink.shape
+    rows, cols = np.mgrid[0:height, 0:width] / max(height, width)
+    fibres = (
+        np.asarray(
+            Image.fromarray((value_noise(rng, max(height, width), 3) * 255).astype(np.uint8)).resize((width, height)),
+            float,
+        )
+        / 255
+    )
+    grain = rng.normal(0, rng.uniform(0.005, 0.03), (height, width)) + rng.uniform(0, 0.06) * (fibres - 0.5)
+    paper = rng.uniform(0.72, 0.97) * rng.uniform(0.9, 1.0, 3) * (1 + grain)[..., None]
+    ruled = rng.random()
+    if ruled < 0.35:  # ruled (or squared) school paper, light blue or grey lines
+        step = max(4, int(max(height, width) / rng.uniform(5, 14)))
+        offset = int(rng.integers(0, step))
+        lines = ((np.arange(height) + offset) % step < max(1, step // 12))[:, None] & np.ones(width, bool)
+        if ruled < 0.15:
+            lines |= ((np.arange(width) + offset) % step < max(1, step // 12))[None, :]
+        line_colour = np.array([0.75, 0.85, 1.0]) if rng.random() < 0.6 else np.full(3, 0.8)
+        paper = np.where(lines[..., None], paper * line_colour, paper)
+    angle = rng.uniform(0, 2 * np.pi)
+    light = 1 - rng.uniform(0.05, 0.4) * ((rows - 0.5) * np.cos(angle) + (cols - 0.5) * np.sin(angle) + 0.7)
+    if rng.random() < 0.6:  # a hard-edged shadow: one side of a wobbly line, its rim blurred
+        normal = rng.uniform(0, 2 * np.pi)
+        along = (rows - 0.5) * np.cos(normal) + (cols - 0.5) * np.sin(normal)
+        side = along + 0.05 * np.sin(rng.uniform(2, 8) * (rows * np.sin(normal) - cols * np.cos(normal)))
+        shade = Image.fromarray(((side > rng.uniform(0.0, 0.45)) * 255).astype(np.uint8))
+        shade = shade.filter(ImageFilter.GaussianBlur(max(height, width) * rng.uniform(0.005, 0.06)))
+        light = light * (1 - rng.uniform(0.15, 0.5) * np.asarray(shade, float) / 255)
+    pen = rng.choice(["ballpoint", "felt", "pencil"])
+    colour = {"ballpoint": rng.choice([[0.1, 0.15, 0.5], [0.08, 0.08, 0.1]]), "felt": [0.05, 0.05, 0.08]}.get(
+        pen, [0.35, 0.35, 0.38]
+    )
+    strength = ink * rng.uniform(0.6, 1.0)
+    if pen == "pencil":  # graphite catches the grain: patchy
+        strength = strength * np.clip(0.55 + rng.normal(0, 0.2, ink.shape), 0, 1)
+    elif pen == "ballpoint":
+        strength = strength * (1 - rng.uniform(0, 0.4) * fibres)
+    absorbed = strength[..., None] * (1 - np.asarray(colour))
+    photo = paper * (1 - absorbed) * light[..., None]
+    sheet = Image.fromarray((np.clip(photo, 0, 1) * 255).astype(np.uint8))
+    skew = max(height, width) * 0.06
+    corners = np.array([0, 0, 0, height, width, height, width, 0], float) + rng.uniform(-skew, skew, 8)
+    desk = tuple(int(v) for v in rng.integers(30, 160, 3))
+    sheet = sheet.transform(
+        (width, height), Image.Transform.QUAD, corners.tolist(), Image.Resampling.BILINEAR, fillcolor=desk
+    )
+    if rng.random() < 0.5:  # the phone held further away: the picture smaller
+        scale = rng.uniform(0.3, 0.8)
+        sheet = sheet.resize((max(28, int(width * scale)), max(28, int(height * scale))), Image.Resampling.BILINEAR)
+    sheet = sheet.filter(ImageFilter.GaussianBlur(rng.uniform(0.2, 1.3)))
+    noisy = np.asarray(sheet, float) / 255 + rng.normal(0, rng.uniform(0.005, 0.03), (sheet.height, sheet.width, 3))
+    buffer = io.BytesIO()
+    Image.fromarray((np.clip(noisy, 0, 1) * 255).astype(np.uint8)).save(
+        buffer, "JPEG", quality=int(rng.integers(35, 92))
+    )
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- typed text, screenshots, pen marks
+FONT_FILES = sorted(p for p in Path("/usr/share/fonts").rglob("*.ttf") if "Math" not in p.name)
+UNLIKE_DIGITS = "ACEFHKLMNPRTUVWXYacdefhkmnprtuvwxy#@&%?*+=<>"  # letters and signs no digit is written like
+WORD_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def font(rng, size):
+    """A system font (``FONT_FILES``) at ``size`` pixels, or None when there is none installed."""
+    return ImageFont.truetype(str(FONT_FILES[rng.integers(len(FONT_FILES))]), int(size)) if FONT_FILES else None
+
+
+def word(rng, letters=WORD_LETTERS):
+    return "".join(letters[i] for i in rng.integers(0, len(letters), int(rng.integers(2, 10))))
+
+
+def typed(text, rng):
+    """``text`` typed in a system font of random size (10–160 px), tight or with a margin, dark on
+    light or light on dark, in colour or grey, sometimes shown enlarged as a zoomed screenshot: PIL."""
+    size = int(np.exp(rng.uniform(np.log(10), np.log(160))))
+    face = font(rng, size)
+    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), text, font=face)
+    margin = (rng.uniform(0.02, 0.8, 4) * size).astype(int)
+    width, height = right - left + margin[0] + margin[1], bottom - top + margin[2] + margin[3]
+    ink, paper = (colour(rng), colour(rng)) if rng.random() < 0.3 else ((20, 20, 20), (250, 250, 250))
+    if rng.random() < 0.25:
+        ink, paper = paper, ink
+    picture = Image.new("RGB", (max(width, 1), max(height, 1)), paper)
+    ImageDraw.Draw(picture).text((margin[0] - left, margin[2] - top), text, fill=ink, font=face)
+    if size < 30 and rng.random() < 0.5:  # a small screenshot, zoomed
+        zoom = rng.uniform(2, 6)
+        picture = picture.resize((int(picture.width * zoom), int(picture.height * zoom)), Image.Resampling.NEAREST)
+    return picture
+
+
+def page(rng):
+    """A screenshot of a made-up web or document page (headings, lines of text, rule lines, buttons,
+    boxes, a tab bar, simple icons), light or dark: PIL RGB."""
+    width, height = int(rng.integers(320, 900)), int(rng.integers(240, 700))
+    dark = rng.random() < 0.2
+    paper = tuple(int(v) for v in (rng.integers(15, 50, 3) if dark else rng.integers(235, 256, 3)))
+    ink = tuple(int(v) for v in (rng.integers(190, 250, 3) if dark else rng.integers(0, 80, 3)))
+    picture = Image.new("RGB", (width, height), paper)
+    draw = ImageDraw.Draw(picture)
+    y = int(rng.integers(0, 20))
+    if rng.random() < 0.4:  # a tab bar
+        x = 0
+        while x < width:
+            tab = int(rng.integers(80, 200))
+            draw.rounded_rectangle((x, y, x + tab, y + 30), 6, outline=ink, fill=paper)
+            draw.text((x + 10, y + 8), word(rng).title(), fill=ink, font=font(rng, 13))
+            x += tab + 2
+        y += 40
+    while y < height:
+        roll = rng.random()
+        x = int(rng.integers(5, 60))
+        if roll < 0.2:  # a heading
+            size = int(rng.integers(20, 56))
+            draw.text(
+                (x, y),
+                " ".join(word(rng).title() for _ in range(rng.integers(1, 4))) + "!" * int(rng.random() < 0.2),
+                fill=ink,
+                font=font(rng, size),
+            )
+            y += int(size * 1.5)
+        elif roll < 0.6:  # lines of text
+            size = int(rng.integers(10, 18))
+            for _ in range(int(rng.integers(1, 6))):
+                line = " ".join(word(rng) for _ in range(int(rng.integers(3, 14))))
+                draw.text((x, y), line, fill=ink, font=font(rng, size))
+                y += int(size * rng.uniform(1.3, 1.8))
+        elif roll < 0.7:  # a rule line
+            draw.line((0, y, width, y), fill=tuple(int((a + b) / 2) for a, b in zip(ink, paper)), width=1)
+            y += int(rng.integers(5, 20))
+        elif roll < 0.85:  # buttons or a text box
+            for _ in range(int(rng.integers(1, 4))):
+                label = word(rng).title()
+                right = x + int(rng.integers(60, 200))
+                draw.rounded_rectangle(
+                    (x, y, right, y + 32), int(rng.integers(0, 12)), outline=ink, width=int(rng.integers(1, 3))
+                )
+                draw.text((x + 10, y + 8), label, fill=ink, font=font(rng, 14))
+                x = right + 15
+            y += 45
+        else:  # an icon and a label: a gear, a magnifier, three bars, a cross, a box with a tick
+            r = int(rng.integers(6, 22))
+            cx, cy = x + r, y + r
+            kind = rng.integers(5)
+            if kind == 0:
+                for angle in np.linspace(0, 2 * np.pi, 9)[:-1]:
+                    draw.line((cx, cy, cx + r * np.cos(angle), cy + r * np.sin(angle)), fill=ink, width=max(2, r // 3))
+                draw.ellipse((cx - 0.7 * r, cy - 0.7 * r, cx + 0.7 * r, cy + 0.7 * r), fill=ink)
+                draw.ellipse((cx - 0.3 * r, cy - 0.3 * r, cx + 0.3 * r, cy + 0.3 * r), fill=paper)
+            elif kind == 1:
+                draw.ellipse((cx - r, cy - r, cx + 0.4 * r, cy + 0.4 * r), outline=ink, width=2)
+                draw.line((cx + 0.2 * r, cy + 0.2 * r, cx + r, cy + r), fill=ink, width=3)
+            elif kind == 2:
+                for k in (-1, 0, 1):
+                    draw.line((cx - r, cy + k * r * 0.6, cx + r, cy + k * r * 0.6), fill=ink, width=2)
+            elif kind == 3:
+                draw.line((cx - r, cy - r, cx + r, cy + r), fill=ink, width=2)
+                draw.line((cx - r, cy + r, cx + r, cy - r), fill=ink, width=2)
+            else:
+                draw.rectangle((cx - r, cy - r, cx + r, cy + r), outline=ink, width=2)
+                draw.line((cx - 0.6 * r, cy, cx - 0.1 * r, cy + 0.6 * r, cx + 0.7 * r, cy - 0.6 * r), fill=ink, width=2)
+            draw.text((cx + r + 8, cy - 8), word(rng).title(), fill=ink, font=font(rng, int(rng.integers(12, 20))))
+            y += 2 * r + 15
+    return picture
+
+
+def screen_crop(rng):
+    """A crop of a made-up page (``page``) at a random place, 30–300 pixels across, sometimes
+    shown enlarged: partial words and lines cut by the crop's edge: PIL."""
+    screen = page(rng)
+    side_x, side_y = (int(v) for v in rng.integers(30, 300, 2))
+    side_x, side_y = min(side_x, screen.width), min(side_y, screen.height)
+    left, top = int(rng.integers(0, screen.width - side_x + 1)), int(rng.integers(0, screen.height - side_y + 1))
+    crop = screen.crop((left, top, left + side_x, top + side_y))
+    if rng.random() < 0.3:
+        zoom = rng.uniform(1.5, 4)
+        crop = crop.resize((int(crop.width * zoom), int(crop.height * zoom)), Image.Resampling.BICUBIC)
+    return crop
+
+
+def pen_mark(rng):
+    """A mark drawn with a pen of random width (1–9% of the picture), each point a little off:
+    a tick, a cross, a plus, an arrow (straight or bent), a smiley, a star, a heart-less ring, a dot,
+    a hash, an asterisk, a spiral, a triangle or a box, a wavy line; either polarity: PIL."""
+    side = int(rng.integers(64, 400))
+    dark = rng.random() < 0.75
+    picture = Image.new("L", (side, side), 255 if dark else 0)
+    draw = ImageDraw.Draw(picture)
+    ink, pen = (0 if dark else 255), max(1, int(side * rng.uniform(0.01, 0.09)))
+    centre, radius = side / 2 + rng.normal(0, side / 12, 2), side * rng.uniform(0.2, 0.42)
+    turn = rng.uniform(0, 2 * np.pi)
+
+    def put(points):  # unit-box points (-1..1) → jittered, turned, scaled pixels; drawn as a polyline
+        points = np.asarray(points, float) + rng.normal(0, 0.03, (len(points), 2))
+        rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+        xy = points @ rotation.T * radius + centre
+        draw.line([tuple(p) for p in xy], fill=ink, width=pen, joint="curve")
+
+    def ring(cx, cy, r, start=0.0, stop=2 * np.pi, n=40):
+        a = np.linspace(start, stop, n)
+        return np.stack([cx + r * np.cos(a), cy + r * np.sin(a)], 1)
+
+    kind = rng.integers(13)
+    if kind == 0:
+        put([(-0.6, 0), (-0.15, 0.5), (0.7, -0.7)])
+    elif kind == 1:
+        put([(-0.7, -0.7), (0.7, 0.7)]), put([(-0.7, 0.7), (0.7, -0.7)])
+    elif kind == 2:
+        put([(0, -0.8), (0, 0.8)]), put([(-0.8, 0), (0.8, 0)])
+    elif kind == 3:
+        bend = rng.uniform(-0.6, 0.6)
+        put([(-0.9, 0), (0, bend), (0.9, 0)] if rng.random() < 0.5 else [(-0.9, 0), (0.9, 0)])
+        put([(0.45, -0.4), (0.9, 0), (0.45, 0.4)])
+    elif kind == 4:
+        put(ring(0, 0, 1)), put(ring(0, 0.1, 0.55, 0.3, np.pi - 0.3, 12))
+        for eye in (-0.35, 0.35):
+            put(ring(eye, -0.35, 0.08, n=8))
+    elif kind == 5:
+        angles = -np.pi / 2 + np.arange(6) * 4 * np.pi / 5
+        put(np.stack([np.cos(angles), np.sin(angles)], 1))
+    elif kind == 6:
+        put(ring(0, 0, 1, 0, rng.uniform(1.6, 2.0) * np.pi))
+        put(ring(0, 0, 0.5))
+    elif kind == 7:
+        r = rng.uniform(0.05, 0.3)
+        draw.ellipse(
+            (centre[0] - r * radius, centre[1] - r * radius, centre[0] + r * radius, centre[1] + r * radius), fill=ink
+        )
+    elif kind == 8:
+        for k in (-0.35, 0.35):
+            put([(k, -0.9), (k + 0.1, 0.9)]), put([(-0.9, k), (0.9, k + 0.05)])
+    elif kind == 9:
+        for angle in np.arange(3) * np.pi / 3 + rng.uniform(0, 1):
+            put([(-np.cos(angle), -np.sin(angle)), (np.cos(angle), np.sin(angle))])
+    elif kind == 10:
+        a = np.linspace(0, rng.uniform(4, 8) * np.pi, 120)
+        put(np.stack([a * np.cos(a), a * np.sin(a)], 1) / a[-1])
+    elif kind == 11:
+        corners = int(rng.integers(3, 6))
+        put(ring(0, 0, 1, 0, 2 * np.pi, corners + 1))
+    else:
+        x = np.linspace(-1, 1, 60)
+        put(np.stack([x, 0.3 * np.sin(x * rng.uniform(6, 16))], 1))
+    return picture

@@ -159,11 +159,21 @@ def test_the_centre_of_mass_constant_is_where_mnist_digits_have_theirs(real_mnis
 
 def test_faint_strokes_are_called_too_faint_not_blank():
     faint = np.zeros((28, 28), np.float32)
-    faint[5:20, 12:15] = 0.05
-    with pytest.raises(BlankImageError, match="too faint .ink 0.05 above the background; at least 0.1"):
+    faint[5:20, 12:15] = 0.015
+    with pytest.raises(BlankImageError, match="too faint .ink 0.01 above the background; at least 0.02"):
         to_mnist(faint)
     with pytest.raises(BlankImageError, match="the image is blank"):
         to_mnist(np.zeros((28, 28)))
+
+
+def test_a_seven_twelve_grey_levels_from_its_paper_is_read_but_the_grain_of_a_blank_sheet_is_not_ink():
+    seven = np.asarray(draw_seven(), np.float32) / 255  # paper 1, ink 0
+    faint = Image.fromarray((200 - 12 * (1 - seven)).astype(np.uint8))  # ink 12 grey levels below the paper
+    clean = image_to_input(png_bytes(draw_seven()))
+    assert np.corrcoef(blurred(image_to_input(png_bytes(faint))), blurred(clean))[0, 1] > 0.9
+    grain = np.random.default_rng(0).normal(0, 0.012, seven.shape).astype(np.float32)  # 3 grey levels
+    with pytest.raises(BlankImageError, match="too faint"):  # its brightest speck: 4–5 times the grain
+        to_mnist(0.2 + grain)
 
 
 # ---------------------------------------------------------------- how people's pictures differ from MNIST
@@ -225,6 +235,19 @@ def test_a_sheet_photographed_on_a_desk_is_read_as_dark_ink_on_paper(desk):
     clean = image_to_input(png_bytes(draw_seven()))
     photo = image_to_input(png_bytes(on_a_desk(draw_seven(), desk=desk)))
     assert np.corrcoef(blurred(photo), blurred(clean))[0, 1] > 0.9
+
+
+def test_a_faint_pencil_digit_on_a_sheet_with_a_dark_desk_along_its_edge_is_read():
+    # pencil 50 grey levels below the paper, a desk far darker than the pencil along two edges
+    # (more than half of the border), light falling off across the sheet, a little grain
+    pencil = Image.fromarray((230 - 50 * (1 - np.asarray(draw_seven(), np.float32) / 255)).astype(np.uint8))
+    photo = np.asarray(on_a_desk(pencil, turn=3, desk=25, margin=30).convert("L"), np.float32) / 255
+    photo[:, : photo.shape[1] // 2] *= np.linspace(0.8, 1.0, photo.shape[1] // 2)
+    photo += np.random.default_rng(1).normal(0, 0.01, photo.shape)
+    photo = photo[:-60, :-60]  # the desk at the top and left only
+    picture = Image.fromarray((np.clip(photo, 0, 1) * 255).astype(np.uint8))
+    clean = image_to_input(png_bytes(draw_seven()))
+    assert np.corrcoef(blurred(image_to_input(png_bytes(picture))), blurred(clean))[0, 1] > 0.9
 
 
 def test_a_dim_photo_of_paper_with_a_grey_corner_and_a_bright_patch_is_read_as_dark_ink():

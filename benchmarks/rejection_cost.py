@@ -1,0 +1,100 @@
+"""Benchmark: what "not a digit" costs per drawing, before and after a change, side by side.
+
+    python benchmarks/rejection_cost.py --before COMMIT [--rounds 5] [--out benchmarks/results/rejection_cost.json]
+
+The explorer runs the whole path on every drawing event: the canvas (a 140×140 PNG, white strokes
+on black, as the page sends it) read by ``images.read_picture``, the drawing check on its ink, and
+``predict_or_reject`` with the shipped ``3b1b`` network (its density model and the digit check).
+For the working tree and for COMMIT (exported with ``git archive`` into a temporary folder) this
+runs, in turns, a fresh process that times that path on the same 100 drawings (10 warm-up calls
+first) and reports CPU milliseconds per drawing (process time: the other work on a shared
+machine counts less than in wall time).  Per tree: the median over the rounds; and after/before.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from machine import cpu_model, report  # benchmarks/machine.py
+
+ROOT = Path(__file__).resolve().parent.parent
+DRAWINGS = 100
+
+TIMER = """
+import io, json, time
+import numpy as np
+from PIL import Image, ImageDraw
+from digitnet.drawing_check import is_drawing
+from digitnet.images import read_picture
+from digitnet.models import load_shipped
+
+DRAWINGS = {drawings}
+rng = np.random.default_rng(1)
+canvases = []
+for _ in range(DRAWINGS):
+    canvas = Image.new("L", (140, 140), 0)
+    points = [tuple(p) for p in rng.uniform(20, 120, (int(rng.integers(3, 8)), 2))]
+    ImageDraw.Draw(canvas).line(points, fill=255, width=int(rng.integers(6, 14)), joint="curve")
+    buffer = io.BytesIO()
+    canvas.save(buffer, "PNG")
+    canvases.append(buffer.getvalue())
+net = load_shipped("3b1b")
+
+def answer(png):
+    picture = read_picture(png)
+    return net.predict_or_reject(picture.pixels, engine="reference", drawings=is_drawing(picture.ink))
+
+for png in canvases[:10]:
+    answer(png)
+start = time.process_time()
+for png in canvases:
+    answer(png)
+print(json.dumps((time.process_time() - start) * 1000 / len(canvases)))
+"""
+
+
+def milliseconds(tree):
+    """CPU ms per drawing of one fresh process running TIMER with ``tree`` on its path."""
+    environment = dict(os.environ, PYTHONPATH=str(tree))
+    code = TIMER.replace("{drawings}", str(DRAWINGS))
+    done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True, help="the commit to compare the working tree with")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+    commit = subprocess.run(
+        ["git", "rev-parse", args.before], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        times = {"before": [], "after": []}
+        for _ in range(args.rounds):
+            times["before"].append(milliseconds(folder))
+            times["after"].append(milliseconds(ROOT))
+    medians = {name: float(np.median(values)) for name, values in times.items()}
+    report(
+        {
+            "cpu": cpu_model(),
+            "before_commit": commit,
+            "drawings": DRAWINGS,
+            "cpu_ms_per_drawing": times,
+            "median_cpu_ms_per_drawing": medians,
+            "after_over_before": medians["after"] / medians["before"],
+        },
+        args.out,
+    )
+
+
+if __name__ == "__main__":
+    main()
