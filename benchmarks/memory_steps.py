@@ -5,8 +5,11 @@
 The resident memory (RSS, MB) of this process after each step that ``digitnet train`` takes
 with the fast engine: importing digitnet, reading MNIST as uint8 pixel values, importing Numba,
 loading (or compiling, with an empty cache) and checking the training kernel, then the kernel
-for feeding many images forward, then one epoch; and the peak.  Run it with the compile cache
-warm to see what is not the compiler's.
+for feeding many images forward, then one epoch, then what the command does after training:
+fitting the "not a digit" model, and evaluating on the test set with ``auto``.  After each step
+also the peak so far, so that a step whose temporary arrays are freed before it ends shows
+where the peak comes from.  Run it with the compile cache warm to see what is not the
+compiler's.
 """
 
 import os
@@ -22,30 +25,46 @@ def rss_mb():
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def peak_mb():
+    """This process's peak resident memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main():
-    steps = {"python and numpy": rss_mb()}
+    steps, peaks = {}, {}
+
+    def step(name):
+        steps[name], peaks[name] = rss_mb(), peak_mb()
+
+    step("python and numpy")
     import digitnet
 
-    steps["import digitnet"] = rss_mb()
-    (images, labels), _ = digitnet.load_mnist(dtype=np.uint8)
-    steps["MNIST as uint8"] = rss_mb()
+    step("import digitnet")
+    (images, labels), test = digitnet.load_mnist(dtype=np.uint8)
+    step("MNIST as uint8")
     import numba  # noqa: F401
 
-    steps["import numba"] = rss_mb()
+    step("import numba")
+    from digitnet.cli.train import fit_rejector_for
     from digitnet.engines import fast
 
     net = digitnet.Network(seed=0)
     fast.unsupported(net, np.uint8, "train")
-    steps["training kernel loaded and checked"] = rss_mb()
+    step("training kernel loaded and checked")
     fast.unsupported(net, np.uint8, "rows")
-    steps["inference kernel loaded and checked"] = rss_mb()
-    net.fit(images, labels, epochs=1, engine="fast")
-    steps["one epoch"] = rss_mb()
+    step("inference kernel loaded and checked")
+    net.fit(images, labels, epochs=1, engine="fast", test=test, monitor=True)
+    step("one epoch, the test set evaluated")
+    fit_rejector_for(net, images, labels)
+    step('"not a digit" model fitted')
+    net.evaluate(*test)
+    step("test set evaluated with auto")
     report(
         {
             "benchmark": "memory_steps",
             "rss_mb_after": steps,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb_after": peaks,
+            "peak_rss_mb": peak_mb(),
             "machine": {"cpu": cpu_model(), "cores": os.cpu_count()},
         }
     )

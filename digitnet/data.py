@@ -58,25 +58,38 @@ def resolve_data_dir(explicit=None):
     return Path(cache) / "digitnet" / "mnist"
 
 
-def _inflate(content, limit, name):
-    """At most ``limit`` bytes of gzip ``content`` (every member, in order), never inflating more."""
-    pieces, size, data = [], 0, content
+INFLATE_PIECE = 1 << 18  # bytes inflated at a time: a file is never held twice, inflated and copied
+INFLATE_INPUT = 1 << 16  # compressed bytes handed to the inflater at a time (it copies what it leaves)
+
+
+def _inflated_pieces(content, limit, name):
+    """gzip ``content`` inflated (every member, in order) as pieces of at most INFLATE_PIECE bytes,
+    at most ``limit`` bytes in all, never inflating more."""
+    size, position, view = 0, 0, memoryview(content)  # position: bytes handed to inflaters so far
     try:
-        while data and size < limit:
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            pieces.append(inflater.decompress(data, limit - size))
-            size += len(pieces[-1])
-            while not inflater.eof and inflater.unconsumed_tail and size < limit:
-                pieces.append(inflater.decompress(inflater.unconsumed_tail, limit - size))
-                size += len(pieces[-1])
+        while position < len(content) and size < limit:
+            inflater, pending = zlib.decompressobj(16 + zlib.MAX_WBITS), b""
+            while not inflater.eof and size < limit:
+                given = pending or view[position : position + INFLATE_INPUT]
+                position += 0 if pending else len(given)
+                piece = inflater.decompress(given, min(INFLATE_PIECE, limit - size))
+                pending = inflater.unconsumed_tail
+                if not piece and not given:  # no input left, and nothing more comes out
+                    break
+                size += len(piece)
+                yield piece
             if not inflater.eof:
                 if size >= limit:
                     break
                 raise DataError(f"{name}: corrupt gzip file (it ends in the middle of its compressed data)")
-            data = inflater.unused_data
+            position -= len(inflater.unused_data)  # the next member starts there
     except zlib.error as error:
         raise DataError(f"{name}: corrupt gzip file ({error})") from None
-    return b"".join(pieces)
+
+
+def _inflate(content, limit, name):
+    """At most ``limit`` bytes of gzip ``content`` (every member, in order), never inflating more."""
+    return b"".join(_inflated_pieces(content, limit, name))
 
 
 def _decompressed(content, name, limit=MAX_IDX_BYTES):
@@ -126,16 +139,23 @@ def parse_idx(content, name="IDX data"):
 
 
 def read_idx(path):
-    """Read one IDX file (gzipped or not) into a uint8 array, refusing truncated, corrupt or oversized files.
+    """Read one IDX file (gzipped or not) into a writable uint8 array, refusing truncated, corrupt or
+    oversized files.
 
     Only regular files are read; a gzipped file's declared sizes are checked (from its first
     bytes) before the rest is inflated, and it is never inflated past what its header declares.
+    It is inflated straight into the array, a piece at a time.
     """
     content = read_regular_file(path, MAX_IDX_BYTES, DataError, "MNIST file")
-    if content[:2] == b"\x1f\x8b":
-        _, shape, header = _idx_shape(_inflate(content, 4 + 4 * 4, path), path)
-        content = _inflate(content, header + math.prod(shape) + 1, path)  # one byte more reveals extra bytes
-    return parse_idx(content, name=str(path))
+    if content[:2] != b"\x1f\x8b":
+        return parse_idx(content, name=str(path)).copy()  # writable, as an inflated file's array
+    _, shape, header = _idx_shape(_inflate(content, 4 + 4 * 4, path), path)
+    inflated = np.empty(header + math.prod(shape) + 1, np.uint8)  # one byte more reveals extra bytes
+    size = 0
+    for piece in _inflated_pieces(content, len(inflated), path):
+        inflated[size : size + len(piece)] = np.frombuffer(piece, np.uint8)
+        size += len(piece)
+    return parse_idx(memoryview(inflated)[:size], name=str(path))
 
 
 def find_file(folder, stem):
@@ -169,9 +189,9 @@ def _images_and_labels(folder, split, dtype):
         )
     if labels.size and labels.max() > 9:
         raise DataError(f"{labels_path}: holds a label {labels.max()}, not a digit 0–9")
-    images, labels = images.reshape(len(images), 784), labels.copy()  # copies are writable, the file's bytes not
+    images = images.reshape(len(images), 784)
     if np.dtype(dtype) == np.uint8:
-        return images.copy(), labels
+        return images, labels
     pixels = images.astype(dtype)
     np.divide(pixels, 255, out=pixels)  # in place: no second 188 MB array for the training set
     return pixels, labels

@@ -87,7 +87,9 @@ class Rejector:
         return float(scores[0]) if single else scores
 
     def _unusualness(self, pixels):
-        z = (pixels - self.mean) @ self.directions.T  # (n, k)
+        blank = np.ptp(pixels, axis=1) < MIN_CONTRAST  # no contrast: not a digit
+        pixels -= self.mean  # in place: a chunk of _pixel_chunks, overwritten next anyway
+        z = pixels @ self.directions.T  # (n, k)
         mahalanobis = np.stack(
             [
                 (((z - mu) @ whitener.T) ** 2).sum(axis=1)  # |L_c⁻¹ (z − μ_c)|²
@@ -96,7 +98,7 @@ class Rejector:
             axis=1,
         )
         scores = (0.5 * mahalanobis + 0.5 * self.class_log_dets).min(axis=1)  # best of the (n, 10)
-        scores[np.ptp(pixels, axis=1) < MIN_CONTRAST] = np.inf  # blank: not a digit
+        scores[blank] = np.inf
         return scores
 
     def typicality(self, images):
@@ -128,10 +130,36 @@ class Rejector:
 
 def _pixel_chunks(images, size=2000):
     """(n, 784) images as float64 chunks of ``size`` rows in [0, 1] (uint8 read as value / 255, as the
-    network reads them): bounded memory for the 60,000 training images."""
+    network reads them): bounded memory for the 60,000 training images.  Every chunk is one buffer,
+    overwritten by the next: the caller may change it, and must copy what it keeps."""
+    buffer = np.empty((min(size, len(images)), images.shape[1]))
     for start in range(0, len(images), size):
-        chunk = images[start : start + size]
-        yield chunk / 255.0 if chunk.dtype == np.uint8 else chunk.astype(np.float64)
+        chunk, pixels = images[start : start + size], buffer[: min(size, len(images) - start)]
+        if chunk.dtype == np.uint8:
+            np.divide(chunk, 255.0, out=pixels)
+        else:
+            pixels[...] = chunk
+        yield pixels
+
+
+def _scatter(images, mean):
+    """Σ (x − mean)(x − mean)ᵀ over the images x (n, 784), in chunks: (784, 784) float64."""
+    scatter = np.zeros((images.shape[1], images.shape[1]))
+    for chunk in _pixel_chunks(images):
+        centred = chunk - mean
+        chunk -= mean  # the same numbers in a second array: NumPy multiplies two arrays as before
+        scatter += centred.T @ chunk
+    return scatter
+
+
+def _coordinates(images, mean, directions):
+    """The images' coordinates along ``directions`` (k, 784) about ``mean``: (n, k) float64."""
+    z, start = np.empty((len(images), len(directions))), 0
+    for chunk in _pixel_chunks(images):
+        chunk -= mean
+        np.matmul(chunk, directions.T, out=z[start : start + len(chunk)])
+        start += len(chunk)
+    return z
 
 
 def check_share(reject_share):
@@ -158,10 +186,9 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
     if len(held_out_images) < 100:
         raise ValueError(f"need at least 100 held-out images to calibrate, got {len(held_out_images)}")
     mean = sum(chunk.sum(axis=0) for chunk in _pixel_chunks(images)) / len(images)
-    scatter = sum((chunk - mean).T @ (chunk - mean) for chunk in _pixel_chunks(images))
-    _, vectors = np.linalg.eigh(scatter / len(images))  # ascending order
+    _, vectors = np.linalg.eigh(_scatter(images, mean) / len(images))  # ascending order
     directions = vectors[:, ::-1][:, :components].T  # (k, 784), largest first
-    z = np.concatenate([(chunk - mean) @ directions.T for chunk in _pixel_chunks(images)])
+    z = _coordinates(images, mean, directions)
     class_means, whiteners, log_dets = [], [], []
     for digit in range(classes):
         z_c = z[labels == digit]
@@ -171,6 +198,8 @@ def fit_rejector(images, labels, held_out_images, components=COMPONENTS, reject_
         class_means.append(mu)
         whiteners.append(np.linalg.inv(cholesky))
         log_dets.append(2 * np.log(np.diag(cholesky)).sum())
+
+    del z  # not needed to calibrate, where the held-out images take their place in memory
 
     def as_stored(array):  # calibrate exactly what the file will hold
         return np.asarray(array, dtype=np.float32)

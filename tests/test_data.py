@@ -19,6 +19,36 @@ def test_reads_hand_built_idx_files_gzipped_or_not(tmp_path):
     assert np.array_equal(read_idx(tmp_path / "zipped"), array)
 
 
+def test_a_gzip_is_inflated_piece_by_piece_into_one_writable_array(tmp_path, monkeypatch):
+    import tracemalloc
+
+    import digitnet.data
+
+    array = np.random.default_rng(0).integers(0, 256, (30, 28, 28), dtype=np.uint8)
+    content = idx_bytes(array)
+    path = tmp_path / "images.gz"
+    path.write_bytes(gzip.compress(content[:5000]) + gzip.compress(content[5000:]))  # two gzip members
+    monkeypatch.setattr(digitnet.data, "INFLATE_PIECE", 1000)  # pieces ending inside and across members
+    monkeypatch.setattr(digitnet.data, "INFLATE_INPUT", 300)  # and compressed input handed over in bits
+    images = read_idx(path)
+    assert np.array_equal(images, array) and images.flags.writeable
+    for cut, message in ((len(content) - 7, "truncated: its header says 30×28×28"), (len(content) + 1, "extra bytes")):
+        path.write_bytes(gzip.compress((content + b"x")[:cut]))
+        with pytest.raises(DataError, match=message):
+            read_idx(path)
+    monkeypatch.undo()
+    big = np.zeros((4000, 28, 28), np.uint8)  # 3.1 MB inflated, a few KB on disk
+    path.write_bytes(gzip.compress(idx_bytes(big)))
+    tracemalloc.start()
+    try:
+        images = read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(images, big)
+    assert peak < big.nbytes + 4 * digitnet.data.INFLATE_PIECE  # the array and a few pieces, not the file twice
+
+
 @pytest.mark.parametrize(
     "content,message",
     [

@@ -477,6 +477,28 @@ def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_pr
     assert engine_for_outputs("auto", net, images[:3]).name == "reference"  # the few-image path is another kernel
 
 
+def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
+    from digitnet.engines import RETRY_EVERY, TRIALS, feed_forward
+
+    monkeypatch.setattr(engines, "_timings", {})
+    monkeypatch.setattr(engines, "_calls", {})
+    net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
+    net.outputs(images, engine="fast")  # compiled: auto may take it
+    work = engines._work(net, images)
+    engines._timings[(work, "fast")] = [1.0, 1.0, 1e-9]  # two unlucky timings: it looks slower
+    engines._timings[(work, "reference")] = [0.5] * TRIALS
+    used = []
+    for engine in (fast.ENGINE, engines._reference):
+        run = engine.outputs
+        monkeypatch.setattr(
+            engine, "outputs", lambda net, images, name=engine.name, run=run: used.append(name) or run(net, images)
+        )
+    for _ in range(RETRY_EVERY):
+        feed_forward("auto", net, images)
+    assert used == ["reference"] * (RETRY_EVERY - 1) + ["fast"]  # once, and timed afresh
+    assert engines._timings[(work, "fast")][:2] == [1.0, 1e-9] and engines._timings[(work, "fast")][2] < 1.0
+
+
 def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
     from digitnet.engines import TRIALS, engine_for_outputs, feed_forward
 

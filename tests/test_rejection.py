@@ -160,6 +160,21 @@ def test_confidence_is_the_top_outputs_share_and_the_unsure_level_keeps_99_perce
     assert 200 <= sure.sum() <= 202  # the most answers that stay 99% right
 
 
+def test_fitting_holds_few_chunks_of_float_images_at_once():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    images, labels = rng.integers(0, 256, (8000, 784), dtype=np.uint8), np.arange(8000) % 10
+    chunk = 2000 * 784 * 8  # bytes of one chunk of float64 images (rejection._pixel_chunks)
+    tracemalloc.start()
+    try:
+        fit_rejector(images, labels, rng.integers(0, 256, (500, 784), dtype=np.uint8))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3.6 * chunk  # a chunk, its centred copy and the smaller arrays, not a list of chunks
+
+
 def test_fitting_refuses_too_few_images_per_class_or_too_many_components():
     images, labels = synthetic_set(100, seed=11)
     with pytest.raises(ValueError, match="more than 20 images"):

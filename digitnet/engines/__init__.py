@@ -85,11 +85,12 @@ def engine_for_outputs(name, net, images):
     ``auto`` picks the fast one only where its code for them is compiled already (see the module's
     docstring); then, for each kind of work (``_work``), it tries each engine ``TRIALS`` times and
     from then on takes the one that was faster here (the median of its last ``TRIALS`` times in
-    ``feed_forward``): which one is faster depends on the CPU, on the number of images and on
+    ``feed_forward``, where one call in ``RETRY_EVERY`` goes to the other one, so that its times
+    are measured afresh and a few unlucky ones do not decide for ever): which one is faster depends on the CPU, on the number of images and on
     their type (``benchmarks/inference_crossover.py``: on an Intel Xeon the reference's BLAS
     products of float32 images won from 32 images on, on an AMD Zen 4 at no count).
     """
-    return get_engine(name, net, images) if name != "auto" else _auto_choice(net, images)[0]
+    return get_engine(name, net, images) if name != "auto" else _auto_choice(net, images, _work(net, images))
 
 
 def feed_forward(name, net, images):
@@ -99,7 +100,9 @@ def feed_forward(name, net, images):
         return _fast_module().ENGINE.outputs(net, images)
     if name != "auto":
         return get_engine(name, net, images).outputs(net, images)
-    engine, work = _auto_choice(net, images)
+    work = _work(net, images)
+    _calls[work] = calls = _calls.get(work, 0) + 1
+    engine = _auto_choice(net, images, work, retry=calls % RETRY_EVERY == 0)
     started = time.perf_counter()
     outputs = engine.outputs(net, images)
     times = _timings.setdefault((work, engine.name), [])
@@ -108,19 +111,23 @@ def feed_forward(name, net, images):
     return outputs
 
 
-def _auto_choice(net, images):
-    """``auto``'s engine for feeding ``images`` forward, and the kind of work (``_work``) it is."""
-    work = _work(net, images)
+def _auto_choice(net, images, work, retry=False):
+    """``auto``'s engine for feeding ``images`` forward, a kind of work ``work`` (``_work``); with
+    ``retry``, once both engines are timed, the one measured slower (its timings are refreshed so
+    that a few unlucky ones, on a machine busy for a moment, do not decide for ever)."""
     if _fast is None or not _fast.warm(net, images):
-        return _reference, work
+        return _reference
     fast, reference = (_timings.get((work, engine.name), ()) for engine in (_fast.ENGINE, _reference))
     if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
-        return (_fast.ENGINE if len(fast) <= len(reference) else _reference), work
-    return (_fast.ENGINE if statistics.median(fast) <= statistics.median(reference) else _reference), work
+        return _fast.ENGINE if len(fast) <= len(reference) else _reference
+    fast_wins = statistics.median(fast) <= statistics.median(reference)
+    return _fast.ENGINE if fast_wins != retry else _reference
 
 
 TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses by them
 _timings = {}  # (kind of work, engine name) → its last TRIALS seconds per image in this process
+RETRY_EVERY = 100  # of ``auto``'s calls for a kind of work, every so many goes to the engine measured slower
+_calls = {}  # kind of work → ``auto``'s calls for it in this process
 
 
 def _work(net, images):
