@@ -86,9 +86,10 @@ def engine_for_outputs(name, net, images):
     docstring); then, for each kind of work (``_work``), it tries each engine ``TRIALS`` times and
     from then on takes the one that was faster here (the median of its last ``TRIALS`` times in
     ``feed_forward``, where one call in ``RETRY_EVERY`` goes to the other one, so that its times
-    are measured afresh and a few unlucky ones do not decide for ever): which one is faster depends on the CPU, on the number of images and on
-    their type (``benchmarks/inference_crossover.py``: on an Intel Xeon the reference's BLAS
-    products of float32 images won from 32 images on, on an AMD Zen 4 at no count).
+    are measured afresh and a few unlucky ones do not decide for ever): which one is faster
+    depends on the CPU, on the number of images and on their type
+    (``benchmarks/inference_crossover.py``: on an Intel Xeon the reference's BLAS products of
+    float32 images won from 32 images on, on an AMD Zen 4 at no count).
     """
     return get_engine(name, net, images) if name != "auto" else _auto_choice(net, images, _work(net, images))
 
