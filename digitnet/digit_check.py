@@ -16,6 +16,10 @@ at most 0.5% of the held-out MNIST training digits and 2% of held-out generated 
 reads the same 784 pixels as the digit network, so it works for any network; ``predict_or_reject``
 applies it whenever the network has a rejector.  The network and its
 threshold live in ``models/digit_check.npz`` and ``models/digit_check.json``.
+
+It also refuses a blob: strokes wider than WIDEST_STROKE, which no MNIST digit's are.  A dot, a
+filled disc or a smudge, enlarged to MNIST's 20-pixel box, comes out as one solid patch that the
+networks, having never seen one, read as some digit.
 """
 
 import json
@@ -24,7 +28,12 @@ from importlib import resources
 
 import numpy as np
 
+from .images import stroke_width
+
 NETWORK_FILE, SETTINGS_FILE = "digit_check.npz", "digit_check.json"
+#: Strokes of 99.99% of MNIST's 60,000 training digits are at most this wide (pixels,
+#: ``images.stroke_width``; the median is 2.9); preprocessing brings drawn strokes to about 3.
+WIDEST_STROKE = 8.27
 
 
 class DigitCheck:
@@ -40,8 +49,8 @@ class DigitCheck:
         return float(shares[0]) if np.ndim(images) == 1 else shares
 
     def rejects(self, images):
-        """True where an input is not one digit: (n,) bool, or a bool."""
-        refused = np.asarray(self.probability(images)) > self.threshold
+        """True where an input is not one digit (the network says so, or it is a blob): (n,) bool, or a bool."""
+        refused = (np.asarray(self.probability(images)) > self.threshold) | (stroke_width(images) > WIDEST_STROKE)
         return bool(refused) if np.ndim(images) == 1 else refused
 
 

@@ -30,6 +30,7 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 from .augment import change_thickness
 from .errors import BlankImageError, ImageError
 from .files import read_regular_file
+from .pixels import pixel_values
 
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
 DIGIT_BOX = 20  # MNIST scales each digit's longer side to 20 pixels
@@ -257,12 +258,15 @@ def digit_from(separated):
     return _thin(_place_by_center_of_mass(digit).reshape(784))
 
 
-def stroke_width(square):
-    """Stroke width in pixels of a 28×28 digit ((784,) or (28, 28)): the ink above ½ has area A and
+def stroke_width(squares):
+    """Stroke width in pixels of 28×28 digits (floats in [0, 1] or uint8 pixels): a float for one
+    ((784,) or (28, 28)), (n,) floats for (n, 784) or (n, 28, 28).  The ink above ½ has area A and
     boundary pixels P; a stroke of width w and length L has A ≈ wL and P ≈ 2L, so w ≈ 2A / P."""
-    solid = np.asarray(square).reshape(28, 28) > 0.5
-    edge = solid & ~(np.roll(solid, 1, 0) & np.roll(solid, -1, 0) & np.roll(solid, 1, 1) & np.roll(solid, -1, 1))
-    return 2 * solid.sum() / max(edge.sum(), 1)
+    squares = pixel_values(squares)
+    solid = squares.reshape(-1, 28, 28) > 0.5
+    inside = np.roll(solid, 1, 1) & np.roll(solid, -1, 1) & np.roll(solid, 1, 2) & np.roll(solid, -1, 2)
+    widths = 2 * solid.sum(axis=(1, 2)) / np.maximum((solid & ~inside).sum(axis=(1, 2)), 1)
+    return float(widths[0]) if squares.size == 784 else widths
 
 
 def _thin(pixels):

@@ -202,6 +202,10 @@ def test_stroke_width_of_a_hand_built_bar():
     square = np.zeros((28, 28), np.float32)
     square[4:24, 12:15] = 1  # 3 wide, 20 long
     assert stroke_width(square) == pytest.approx(3.0, abs=0.35)
+    disc = np.hypot(*np.mgrid[-14:14, -14:14]) < 10  # a filled disc 20 across: its "strokes" are wide
+    batch = np.stack([square, disc]).reshape(2, 784)
+    assert np.array_equal(stroke_width(batch), [stroke_width(square), stroke_width(disc)])
+    assert stroke_width(disc) > 8
 
 
 def photographed(image, rng, shadow=0.6):

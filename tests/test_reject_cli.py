@@ -1,13 +1,16 @@
 """`digitnet calibrate-reject` and the --reject flags of predict, evaluate and noise, end to end."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import run_cli, write_mnist
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from digitnet import Network
+from digitnet.models import load_shipped
+from digitnet.rejection import confidence
 
 
 @pytest.fixture
@@ -135,6 +138,35 @@ def test_predict_json_says_sure_or_unsure_and_reject_adds_the_drawing_check(cali
     answer = json.loads(out)
     assert answer["drawing"] is True and answer["state"] in ("sure", "unsure", "rejected")
     assert (answer["digit"] is None) == answer["rejected"] == (answer["state"] == "rejected")
+
+
+def test_predict_says_which_check_refused_a_picture_and_how_confident_an_answer_is(tmp_path, capsys):
+    def picture(name, draw):
+        canvas = Image.new("L", (200, 200), 255)
+        draw(ImageDraw.Draw(canvas))
+        canvas.save(tmp_path / name)
+        return tmp_path / name
+
+    seven = picture("seven.png", lambda d: d.line([(60, 40), (140, 40), (90, 170)], fill=0, width=10))
+    dot = picture("dot.png", lambda d: d.ellipse((90, 90, 110, 110), fill=0))
+    rng = np.random.default_rng(0)
+    texture = tmp_path / "texture.png"
+    Image.fromarray(rng.integers(0, 256, (200, 200), dtype=np.uint8)).save(texture)
+    status, out, _ = run_cli(capsys, "predict", "3b1b", seven, dot, texture, "--reject", "--json")
+    answers = {Path(a["file"]).name: a for a in map(json.loads, out.splitlines())}
+    net = load_shipped("3b1b")
+    assert status == 0 and answers["seven.png"]["reason"] is None and answers["seven.png"]["digit"] == 7
+    assert answers["seven.png"]["confidence"] == pytest.approx(float(confidence(answers["seven.png"]["outputs"])))
+    assert answers["seven.png"]["unsure"] == (answers["seven.png"]["confidence"] < net.rejector.unsure_below)
+    assert answers["dot.png"]["reason"] == "digit check"  # a blob: strokes wider than any MNIST digit's
+    for answer in answers.values():  # the first check that refuses, in the order of docs/not-a-digit.md
+        if answer["rejected"]:
+            unusual = answer["typicality"] < net.rejector.reject_share
+            expected = "not a drawing" if not answer["drawing"] else "unusual" if unusual else "digit check"
+            assert answer["reason"] == expected
+    assert answers["texture.png"]["rejected"]
+    status, out, _ = run_cli(capsys, "predict", "3b1b", dot, "--reject")
+    assert "dot.png: not a digit (the digit check does not see one digit in it; typicality" in out
 
 
 def test_train_fits_the_rejector_at_the_end_so_reject_works_at_once(tmp_path, capsys):

@@ -9,10 +9,10 @@ from conftest import synthetic_digits
 from PIL import Image, ImageDraw, ImageFont
 
 from digitnet import Network
-from digitnet.digit_check import shipped_digit_check
+from digitnet.digit_check import WIDEST_STROKE, shipped_digit_check
 from digitnet.drawing_check import FEATURES, drawing_features, is_drawing
 from digitnet.errors import BlankImageError, ImageError, ModelFileError
-from digitnet.images import image_to_input, read_picture
+from digitnet.images import image_to_input, read_picture, stroke_width
 from digitnet.insight import noise_images
 from digitnet.models import load_shipped
 from digitnet.rejection import NOT_A_DIGIT, SURE_ACCURACY, confidence, fit_for_training_set, fit_rejector, unsure_level
@@ -380,6 +380,27 @@ def test_with_reject_a_dash_a_cross_and_a_hash_are_not_digits_but_a_seven_and_a_
     ).rejected  # a hash sign
     assert verdict([[(70, 60), (200, 60), (120, 230)]]).digit == 7
     assert verdict([[(140, 40), (140, 240)]]).digit == 1  # a 1 drawn as a plain stroke
+
+
+@pytest.mark.parametrize("name", ["3b1b", "big"])
+def test_with_reject_a_dot_is_not_a_digit_but_a_seven_in_a_thick_pen_is(name):
+    net = load_shipped(name)
+
+    def verdict(png):
+        picture = read_picture(png)
+        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture.ink))
+
+    for radius in (3, 6, 12, 25, 40):  # a tap, a dot, a filled disc: enlarged, one solid patch
+        dot = Image.new("L", (200, 200), 255)
+        ImageDraw.Draw(dot).ellipse((100 - radius, 100 - radius, 100 + radius, 100 + radius), fill=0)
+        assert verdict(png_bytes(dot)).rejected, radius
+    assert verdict(drawn_picture([[(60, 40), (140, 40), (90, 170)]], width=30)).digit == 7
+
+
+def test_the_widest_stroke_allowed_is_that_of_99_99_percent_of_mnists_training_digits(real_mnist):
+    (train_images, _), _ = real_mnist
+    widths = stroke_width(train_images)
+    assert np.quantile(widths, 0.9999) == pytest.approx(WIDEST_STROKE, abs=0.01)
 
 
 def typed_picture(text, size=120):

@@ -42,13 +42,16 @@ def register(subparsers):
 
 
 def rejection_scores(net, images, labels, engine):
-    """How the rejector treats real test digits: the share rejected and the accuracy on the rest."""
+    """How the rejector treats real test digits: the share rejected, the accuracy on the rest, the
+    share of answers that are unsure and the accuracy of the sure ones."""
     verdict = net.predict_or_reject(images, engine=engine)
-    kept = ~verdict.rejected
+    kept, sure = ~verdict.rejected, verdict.state == "sure"
     return {
         "rejected_share": float(verdict.rejected.mean()),
         "kept_count": int(kept.sum()),
         "kept_accuracy": float((verdict.digit[kept] == labels[kept]).mean()) if kept.any() else None,
+        "unsure_share": float(verdict.unsure.mean()),
+        "sure_accuracy": float((verdict.digit[sure] == labels[sure]).mean()) if sure.any() else None,
     }
 
 
@@ -78,11 +81,13 @@ def run_evaluate(args):
         f"average cost {scores['cost']:.4f}"
     )
     if rejection:
-        kept_accuracy = rejection["kept_accuracy"]
+        kept_accuracy, sure_accuracy = rejection["kept_accuracy"], rejection["sure_accuracy"]
         print(
             f'with --reject: {percent(rejection["rejected_share"])} of the test digits called "not a digit"; '
             f"accuracy on the {rejection['kept_count']:,} kept "
-            f"{percent(kept_accuracy) if kept_accuracy is not None else 'undefined (none kept)'}"
+            f"{percent(kept_accuracy) if kept_accuracy is not None else 'undefined (none kept)'}; "
+            f"{percent(rejection['unsure_share'])} of the answers unsure, the sure ones right "
+            f"{percent(sure_accuracy) if sure_accuracy is not None else 'undefined (none sure)'}"
         )
     print("per digit: " + "  ".join(f"{d}: {percent(a)}" for d, a in enumerate(per_digit)))
     print("confusion matrix (rows: true digit, columns: network's answer)")

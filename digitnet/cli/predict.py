@@ -5,7 +5,7 @@ import sys
 from ..drawing_check import is_drawing
 from ..errors import BlankImageError, ImageError
 from ..images import read_picture
-from ..rejection import is_unsure
+from ..rejection import confidence, is_unsure
 from .common import (
     MODEL_HELP,
     add_engine_option,
@@ -54,6 +54,7 @@ def run_predict(args):
                         "unsure": False,
                         "typicality": 0.0,
                         "blank": True,
+                        "reason": "blank",
                     },
                 )
                 continue
@@ -77,6 +78,8 @@ def run_predict(args):
                     "unsure": verdict.unsure,
                     "typicality": verdict.typicality,
                     "drawing": drawing,
+                    "reason": rejection_reason(net, verdict, drawing),
+                    "confidence": float(confidence(verdict.outputs)),
                     "outputs": [float(a) for a in verdict.outputs],
                 },
             )
@@ -90,10 +93,28 @@ def run_predict(args):
                     "digit": int(outputs.argmax()),
                     "state": "unsure" if unsure else "sure",
                     "unsure": unsure,
+                    "confidence": float(confidence(outputs)),
                     "outputs": [float(a) for a in outputs],
                 },
             )
     return 1 if failed else 0
+
+
+REASONS = {
+    "not a drawing": "not a drawing: it looks like a photograph or a texture",
+    "unusual": "unlike the digits this network learned",
+    "digit check": "the digit check does not see one digit in it",
+}
+
+
+def rejection_reason(net, verdict, drawing):
+    """Which check refused the picture ("not a drawing", "unusual", "digit check"), or None if kept;
+    the first that applies, in the order docs/not-a-digit.md describes them."""
+    if not verdict.rejected:
+        return None
+    if not drawing:
+        return "not a drawing"
+    return "unusual" if verdict.typicality < net.rejector.reject_share else "digit check"
 
 
 def report(args, answer):
@@ -107,14 +128,12 @@ def report(args, answer):
     outputs = " ".join(f"{d}:{a:.2f}" for d, a in enumerate(answer["outputs"]))
     guess = max(range(10), key=lambda d: answer["outputs"][d])
     if answer["state"] == "rejected":
-        why = (
-            "not a drawing: it looks like a photograph or a texture"
-            if not answer["drawing"]
-            else f"typicality {answer['typicality']:.4f}"
+        print(
+            f"{answer['file']}: not a digit ({REASONS[answer['reason']]}; typicality {answer['typicality']:.4f}; "
+            f"the network's guess would be {guess})   outputs {outputs}"
         )
-        print(f"{answer['file']}: not a digit ({why}; the network's guess would be {guess})   outputs {outputs}")
         return
-    said = f"probably {guess} (unsure)" if answer["unsure"] else str(guess)
+    said = f"probably {guess} (unsure: confidence {answer['confidence']:.2f})" if answer["unsure"] else str(guess)
     typicality = f"   typicality {answer['typicality']:.4f}" if "typicality" in answer else ""
     print(f"{answer['file']}: {said}{typicality}   outputs {outputs}")
 
