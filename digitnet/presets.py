@@ -90,13 +90,7 @@ PRESETS = {
     "nielsen": Preset(
         description="network.py's exact recipe on 784-16-16-10: N(0, 1) weights and biases, constant "
         "η = 3.0 on the ½-quadratic cost (= lr 1.5 on digitnet's cost without the ½)",
-        network={
-            "sizes": [784, 16, 16, 10],
-            "activation": "sigmoid",
-            "output": "sigmoid",
-            "cost": "quadratic",
-            "init": "nielsen",
-        },
+        network={**VIDEO_NETWORK, "init": "nielsen"},
         recipe=Recipe(epochs=30, batch_size=10, lr=1.5, schedule="constant"),
     ),
     "3b1b-plus": Preset(
