@@ -277,6 +277,18 @@ class Verdict(NamedTuple):
     state: object  # "sure" | "unsure" | "rejected", or (n,) array of them
 
 
+def rejection_reason(net, verdict, drawing):
+    """Which check refused one picture's ``verdict`` (from ``predict_or_reject``): "not a drawing"
+    (``drawing`` false; None when no picture was checked), "unusual" (the network's density model),
+    "digit check", or None if it was kept; the first that applies, in the order of
+    docs/not-a-digit.md."""
+    if not verdict.rejected:
+        return None
+    if drawing is not None and not drawing:
+        return "not a drawing"
+    return "unusual" if verdict.typicality < net.rejector.reject_share else "digit check"
+
+
 def predict_or_reject(net, images, engine="auto", drawings=None):
     """The network's digit for each image, or "not a digit" when ``net.rejector`` or the shipped
     digit check (``digitnet.digit_check``, which looks at the same pixels whatever the network)

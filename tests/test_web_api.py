@@ -161,7 +161,7 @@ def test_predict_pixels_gives_every_layer_exactly_as_network_forward(client):
     assert answer["top"] == int(activations[-1].argmax())
     assert answer["state"] == verdict.state and answer["digit"] == verdict.digit
     # uniform noise: the shipped network's rejector calls it "not a digit", though the outputs still pick one
-    assert answer["state"] == "rejected" and answer["digit"] is None
+    assert answer["state"] == "rejected" and answer["digit"] is None and answer["reason"] == "unusual"
     assert "connections" not in answer
     status, answer = client.post("/api/predict", {"pixels": pixels.tolist(), "connections": True})
     assert answer["connections"] == insight.layer_activations(load_bundled(), pixels, connections=40)["connections"]
@@ -198,7 +198,8 @@ def test_the_pages_answer_for_a_picture_is_digitnet_predict_reject(client, kind,
     said = json.loads(out)
     status, answer = client.post("/api/predict", {"png": b64(picture.read_bytes())})
     assert status == 200
-    assert (answer["state"], answer["digit"]) == (said["state"], said["digit"])
+    assert (answer["state"], answer["digit"], answer["reason"]) == (said["state"], said["digit"], said["reason"])
+    assert answer["confidence"] == pytest.approx(said["confidence"], abs=1e-6)
     np.testing.assert_allclose(answer["activations"][-1], said["outputs"], atol=1e-6)
     state, density_rejects, drawing = {  # each picture tests what it is chosen for
         "digit": ("sure", False, True),
@@ -207,6 +208,7 @@ def test_the_pages_answer_for_a_picture_is_digitnet_predict_reject(client, kind,
     }[kind]
     assert said["state"] == state and said["drawing"] == drawing
     assert load_bundled().rejector.rejects(image_to_input(picture)) == density_rejects
+    assert said["reason"] == {"digit": None, "scribble": "unusual", "photo": "not a drawing"}[kind]
 
 
 def test_cost_and_nudges_come_from_insight(client):

@@ -5,7 +5,7 @@ import sys
 from ..drawing_check import is_drawing
 from ..errors import BlankImageError, ImageError
 from ..images import read_picture
-from ..rejection import confidence, is_unsure
+from ..rejection import confidence, is_unsure, rejection_reason
 from .common import (
     MODEL_HELP,
     add_engine_option,
@@ -105,16 +105,6 @@ REASONS = {
     "unusual": "unlike the digits this network learned",
     "digit check": "the digit check does not see one digit in it",
 }
-
-
-def rejection_reason(net, verdict, drawing):
-    """Which check refused the picture ("not a drawing", "unusual", "digit check"), or None if kept;
-    the first that applies, in the order docs/not-a-digit.md describes them."""
-    if not verdict.rejected:
-        return None
-    if not drawing:
-        return "not a drawing"
-    return "unusual" if verdict.typicality < net.rejector.reject_share else "digit check"
 
 
 def report(args, answer):

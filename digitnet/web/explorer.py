@@ -23,6 +23,7 @@ from ..drawing_check import is_drawing
 from ..errors import DigitnetError, ImageError
 from ..images import read_picture
 from ..presets import DEFAULT_PRESET, PRESETS
+from ..rejection import confidence, rejection_reason
 from ..training import SCHEDULES
 from .jobs import Job
 from .training_job import SMALL_WORK_ENGINE, train_network
@@ -88,9 +89,10 @@ def _packed_uint8(array):
 def answer_state(net, image, drawing=None):
     """How sure the answer for one input (784,) is, by the library's rule (``Network.predict_or_reject``,
     as ``digitnet predict --reject`` asks it): ("sure" | "unsure" | "rejected", the digit or None when
-    rejected).  ``drawing``: the drawing check's answer for the picture it came from (None: no picture)."""
+    rejected, which check refused it or None, the answer's confidence).  ``drawing``: the drawing
+    check's answer for the picture it came from (None: no picture)."""
     verdict = net.predict_or_reject(image, engine=SMALL_WORK_ENGINE, drawings=drawing)
-    return verdict.state, verdict.digit
+    return verdict.state, verdict.digit, rejection_reason(net, verdict, drawing), float(confidence(verdict.outputs))
 
 
 class Explorer:
@@ -226,11 +228,13 @@ class Explorer:
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
-        state, digit = answer_state(net, image, drawing)
+        state, digit, reason, sureness = answer_state(net, image, drawing)
         answer = {
             "digit": digit,
             "top": int(activations[-1].argmax()),
             "state": state,
+            "reason": reason,
+            "confidence": sureness,
             "weighted_sums": [_floats(z) for z in weighted_sums],
             "activations": [_floats(a) for a in activations],
         }
