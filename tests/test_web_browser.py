@@ -569,6 +569,10 @@ def test_the_answer_says_how_sure_it_is(page):
         assert state == verdict.state and page.predictions[-1][1]["state"] == verdict.state
         d = verdict.digit
         assert page.testid("answer-words").inner_text() == words[state].format(a="an" if d == 8 else "a", d=d)
+        why = page.page.evaluate(
+            "async (p) => (await import('/js/answer.js')).answerWhy(p)", page.predictions[-1][1]
+        )  # the reason or the confidence, in words, before the outputs
+        assert page.page.locator("#confidence").inner_text().startswith(why + "its most active output")
         states.append(state)
     assert states[0] == "sure"  # the drawn 7
     assert set(states[1:]) - {"sure"}, states  # not every non-digit is read as a sure digit
@@ -578,6 +582,18 @@ def test_the_answer_says_how_sure_it_is(page):
                 answerWords({state: 'rejected', digit: null})];
     }""")
     assert words == ["It's an 8", "Probably an 8, not sure", "Not a digit"]
+    why = page.page.evaluate("""async () => {
+        const { answerWhy } = await import('/js/answer.js');
+        return [answerWhy({state: 'sure'}), answerWhy({state: 'unsure', confidence: 0.861}),
+                answerWhy({state: 'rejected', reason: 'digit check'}),
+                answerWhy({state: 'rejected', reason: 'not a drawing'})];
+    }""")
+    assert why == [
+        "",
+        "its confidence (top output's share of the ten) is only 0.86; ",
+        "the digit check does not see one digit in it; ",
+        "it looks like a photograph or a texture, not a drawing; ",
+    ]
     assert page.problems == []
 
 

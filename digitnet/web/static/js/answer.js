@@ -20,6 +20,19 @@ export function answerWords(prediction) {
   return `It's ${aDigit(prediction.digit)}`;
 }
 
+// Why, in words, from the server's "reason" (which check refused it) and "confidence".
+const REASONS = {
+  "not a drawing": "it looks like a photograph or a texture, not a drawing",
+  "unusual": "it is unlike the digits this network learned",
+  "digit check": "the digit check does not see one digit in it",
+};
+
+export function answerWhy(prediction) {
+  if (prediction.state === "rejected" && REASONS[prediction.reason]) return `${REASONS[prediction.reason]}; `;
+  if (prediction.state === "unsure") return `its confidence (top output's share of the ten) is only ${fmt(prediction.confidence, 2)}; `;
+  return "";
+}
+
 function render() {
   const { prediction } = state;
   const outputs = prediction ? prediction.activations[prediction.activations.length - 1] : null;
@@ -28,7 +41,7 @@ function render() {
   answer.dataset.state = prediction ? prediction.state : "none";
   $("answer-words").textContent = answerWords(prediction);
   $("confidence").textContent = prediction
-    ? `its most active output is ${prediction.top}: ${fmt(outputs[prediction.top])} (1 would be certain)`
+    ? `${answerWhy(prediction)}its most active output is ${prediction.top}: ${fmt(outputs[prediction.top])} (1 would be certain)`
     : "Nothing to read yet.";
   [...list.children].forEach((item, digit) => {
     const value = outputs ? outputs[digit] : 0;
