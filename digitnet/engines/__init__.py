@@ -22,8 +22,8 @@ forward takes the fast engine only where its code for that kind of network and i
 already compiled in this process (after training, say): otherwise the reference answers in
 milliseconds where loading the compiler and its cache, or compiling, takes seconds.  Where both
 are ready, it takes the one measured faster on this machine for that kind of work
-(``engine_for_outputs``): the BLAS products of the reference win on some CPUs from a few dozen
-images on, on others only past a thousand.
+(``engine_for_outputs``): which one wins differs between CPUs, numbers of images and image
+types (``benchmarks/inference_crossover.py``; docs/performance.md has the measured crossovers).
 """
 
 import statistics
@@ -87,9 +87,7 @@ def engine_for_outputs(name, net, images):
     from then on takes the one that was faster here (the median of its last ``TRIALS`` times in
     ``feed_forward``, where one call in ``RETRY_EVERY`` goes to the other one, so that its times
     are measured afresh and a few unlucky ones do not decide for ever): which one is faster
-    depends on the CPU, on the number of images and on their type
-    (``benchmarks/inference_crossover.py``: on an Intel Xeon the reference's BLAS products of
-    float32 images won from 32 images on, on an AMD Zen 4 at no count).
+    depends on the CPU, on the number of images and on their type (``benchmarks/inference_crossover.py``).
     """
     return get_engine(name, net, images) if name != "auto" else _auto_choice(net, images, _work(net, images))
 
