@@ -73,7 +73,9 @@ def main():
     z = np.zeros(16, np.float32)
     timed = {
         "train": cpu_seconds(
-            lambda: fast._train_steps(images, order, labels, lr, layers, codes, fast._buffers(net, 10, layers))
+            lambda: fast._train_steps(
+                images, order, labels, lr, layers, codes, fast._buffers(net, 10, layers), fast._stepping(net, None)
+            )
         ),
         "forward, shuffled": cpu_seconds(
             lambda: fast._outputs_rows(images, order, False, layers, codes, fast._buffers(net, fast.TOGETHER), outputs)

@@ -141,8 +141,8 @@ class Recipe:
         """A fresh optimiser (its state at zero) for this recipe's optimizer, momentum and weight decay."""
         return make_optimizer(self.optimizer, self.momentum, self.nesterov, self.weight_decay)
 
-    def reference_only_options(self):
-        """Names of the options in use that only the reference engine runs (empty for plain SGD)."""
+    def options_in_use(self):
+        """Names of the options in use beyond plain SGD (empty for plain SGD)."""
         return [
             name
             for name, used in (

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from .engines import get_engine, small_run
+from .engines import get_engine, suits_reference
 from .errors import DigitnetError, TrainingDiverged
 from .recipe import SCHEDULES, Recipe, learning_rate
 
@@ -68,16 +68,14 @@ def split_validation(images, labels, count):
 
 
 def choose_engine(recipe, engine, net, images):
-    """The engine that runs ``recipe`` on ``net`` and ``images``: ``engine``, except that options only
-    the reference engine runs, or a small run (``engines.small_run``), make "auto" pick the reference
-    (and options any other named engine refuses, a DigitnetError)."""
-    options = recipe.reference_only_options()
-    if engine == "auto" and (options or small_run(net, len(images), recipe.epochs)):
+    """The engine that runs ``recipe`` on ``net`` and ``images``: ``engine``, except that "auto" picks
+    the reference for the work it suits better (``engines.suits_reference``)."""
+    if engine == "auto" and suits_reference(net, len(images), recipe.epochs):
         return get_engine("reference")  # without loading the fast engine
     runner = get_engine(engine, net, images)
     if not runner.supports(recipe):
         raise DigitnetError(
-            f"the {runner.name} engine runs plain SGD only; for {', '.join(options)} "
+            f"the {runner.name} engine cannot train with {', '.join(recipe.options_in_use())}; "
             "use the reference engine (engine 'reference' or 'auto')"
         )
     return runner
@@ -168,10 +166,9 @@ def train(
     With early stopping (``recipe.patience``) the weights of the best validation epoch are put
     back at the end, however training ends.  ``net.recipe`` records what happened (see ``_recorded``).
 
-    Only the reference engine runs the optimisers other than SGD, weight decay, dropout and
-    augmentation: with any of them ``engine="auto"`` picks it, and asking for another engine
-    raises DigitnetError.  With ``recipe.seed``, the mini-batch order and every random draw of the
-    options (moves, dropout masks) repeat exactly.
+    Both engines run every option (the optimisers, weight decay, dropout, augmentation), from the
+    same random draws.  With ``recipe.seed``, the mini-batch order and every random draw of the
+    options (moves, dropout masks) repeat exactly, on either engine.
 
     If the weights or a cost become NaN or infinite, or the outputs stop depending on the
     input (all neurons saturated or dead, which a far too large learning rate causes), the
@@ -190,7 +187,7 @@ def train(
     runner = choose_engine(recipe, engine, net, images)
     rng = np.random.default_rng(recipe.seed)
     step_options = {}
-    if recipe.reference_only_options():
+    if recipe.options_in_use():
         step_options = {
             "optimizer": recipe.make_optimizer(),
             "dropout": recipe.dropout,

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from digitnet import Network, StopTraining, engines
 from digitnet.engines import ENGINES, fast, get_engine
 from digitnet.errors import DigitnetError, TrainingDiverged
+from digitnet.optimizers import Adam, make_optimizer
 
 pytestmark = pytest.mark.skipif(
     fast.UNAVAILABLE is not None, reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}"
@@ -43,10 +44,10 @@ def sparse_images(rng, count, size, zero_share=0.8, dtype=np.float32):
     return images.astype(dtype)
 
 
-def one_epoch(net, images, labels, engine, batch_size=10, lr=3.0, seed=0):
+def one_epoch(net, images, labels, engine, batch_size=10, lr=3.0, seed=0, **options):
     """``net`` after one epoch on ``engine`` (a copy; the same order for every engine)."""
     net = net.copy()
-    net.fit(images, labels, epochs=1, batch_size=batch_size, lr=lr, seed=seed, engine=engine)
+    net.fit(images, labels, epochs=1, batch_size=batch_size, lr=lr, seed=seed, engine=engine, **options)
     return net
 
 
@@ -214,7 +215,8 @@ def test_training_on_the_fast_engine_repeats_bit_for_bit_and_leaves_the_callers_
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_the_two_copies_of_each_weight_matrix_stay_exact_transposes_and_the_padding_zero(dtype):
+@pytest.mark.parametrize("optimizer", [None, make_optimizer("momentum", nesterov=True, weight_decay=0.01), Adam()])
+def test_the_two_copies_of_each_weight_matrix_stay_exact_transposes_and_the_padding_zero(dtype, optimizer):
     """The fast engine holds Wᵀ for feeding forward and W for backpropagating; both take the same steps."""
     rng = np.random.default_rng(3)
     net = Network((30, 20, 17, 5), seed=1, dtype=dtype)
@@ -224,10 +226,11 @@ def test_the_two_copies_of_each_weight_matrix_stay_exact_transposes_and_the_padd
         images,
         np.arange(200),
         labels.astype(np.int64),
-        dtype(3.0),
+        dtype(3.0 if optimizer is None else 0.01),
         layers,
         fast._codes(net),
-        fast._buffers(net, 10, layers),
+        fast._buffers(net, 10, layers, whole_gradient=optimizer is not None),
+        fast._stepping(net, optimizer),
     )
     forward_rows, backward_rows, biases = layers.forward_rows, layers.backward_rows, layers.biases
     for l in (1, 2):
@@ -276,6 +279,71 @@ def test_divergence_is_caught_on_the_fast_engine_too():
     with pytest.raises(TrainingDiverged, match="learning rate 1000"):
         net.fit(images, labels, epochs=3, lr=1000.0, seed=0, engine="fast")
     assert np.isfinite(net.get_parameters()).all()
+
+
+# ------------------------------------------------------------------ training options
+OPTIONS = {
+    "momentum": {"optimizer": "momentum", "momentum": 0.9, "lr": 0.1},
+    "nesterov": {"optimizer": "momentum", "nesterov": True, "lr": 0.1},
+    "adam": {"optimizer": "adam", "lr": 0.003},
+    "weight decay": {"weight_decay": 0.01, "lr": 1.0},
+    "dropout": {"dropout": 0.3, "lr": 1.0},
+    "augmentation": {"augment": {"shift": 1.5, "rotation": 10.0, "thickness": 1.0, "shear": 0.3}, "lr": 1.0},
+    "all of them": {
+        "optimizer": "adam",
+        "weight_decay": 0.001,
+        "dropout": 0.2,
+        "augment": {"shift": 1.0, "rotation": 8.0, "elastic": 1.0, "renormalise": True},
+        "lr": 0.003,
+    },
+}
+
+
+def mnist_like(count, seed):
+    """``count`` images (uint8, 28 × 28) of a bright stroke on black, whose moves change many pixels."""
+    rng = np.random.default_rng(seed)
+    images = np.zeros((count, 28, 28), np.uint8)
+    for image, row, column in zip(images, rng.integers(6, 14, count), rng.integers(6, 14, count)):
+        image[row : row + 10, column : column + 4] = rng.integers(100, 256, (10, 4))
+    return images.reshape(count, 784), rng.integers(0, 10, count)
+
+
+@pytest.mark.parametrize("option", sorted(OPTIONS))
+@pytest.mark.parametrize("activation,output,cost", [("sigmoid", "sigmoid", "quadratic"), ("relu", "softmax", "cross-entropy")])
+def test_two_epochs_with_each_training_option_in_float64_match_the_reference(option, activation, output, cost):
+    """Same seed, same moved images and dropout masks, same optimiser state carried between epochs."""
+    images, labels = mnist_like(130, 11)
+    net = Network([784, 20, 12, 10], activation=activation, output=output, cost=cost, seed=12, dtype=np.float64)
+    trained = {}
+    for engine in ("reference", "fast"):
+        twin = net.copy()
+        twin.fit(images, labels, epochs=2, batch_size=16, seed=13, engine=engine, **OPTIONS[option])
+        assert twin.recipe["engine"] == engine
+        trained[engine] = twin.get_parameters()
+    assert not np.allclose(trained["reference"], net.get_parameters())  # it trained
+    np.testing.assert_allclose(trained["fast"], trained["reference"], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("option", ["adam", "nesterov", "all of them"])
+def test_training_options_in_float32_are_as_close_to_float64_as_the_reference(option):
+    images, labels = mnist_like(200, 14)
+    settings = {**OPTIONS[option], "seed": 15}
+    assert_float32_training_agrees(Network([784, 16, 16, 10], seed=16), images, labels, **settings)
+
+
+def test_the_optimisers_state_carries_over_between_epochs_and_engines():
+    """An Adam run split between the engines epoch by epoch trains as the reference alone does."""
+    images, labels = mnist_like(100, 17)
+    net = Network([784, 16, 10], seed=18, dtype=np.float64)
+    order = np.random.default_rng(19).permutation(100)
+    results = []
+    for engines_by_epoch in (("reference", "reference", "reference"), ("fast", "reference", "fast")):
+        twin, optimizer = net.copy(), Adam()
+        for engine in engines_by_epoch:
+            get_engine(engine, twin).train_epoch(twin, images, labels, order, 10, 0.01, optimizer=optimizer)
+        assert optimizer.steps == 30
+        results.append(twin.get_parameters())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-9, atol=1e-12)
 
 
 # ------------------------------------------------------------------ choosing an engine

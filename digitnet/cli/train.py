@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..augment import Augmentation
 from ..data import TRAINING_IMAGES, download_mnist, resolve_data_dir
-from ..engines import prepare, small_run
+from ..engines import prepare, suits_reference
 from ..files import check_writable
 from ..network import INITS, Network
 from ..optimizers import OPTIMIZERS
@@ -224,7 +224,7 @@ def run_train(args):
     net = Network(**network_args, seed=args.seed)
     check_writable(args.out)  # and a bad --out before training
     examples = min(args.limit or TRAINING_IMAGES, TRAINING_IMAGES) - (recipe.validation or 0)
-    if not recipe.reference_only_options() and not small_run(net, examples, recipe.epochs):
+    if not suits_reference(net, examples, recipe.epochs):
         prepare(args.engine, net)  # the fast engine's compiler works while the data loads (uint8 pixels)
     (train_images, train_labels), test = load_data(args, download=True)
     if args.limit:

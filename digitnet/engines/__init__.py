@@ -58,6 +58,17 @@ def small_run(net, examples, epochs):
     return epochs * examples * weights <= SMALL_RUN
 
 
+WIDE = 128  # hidden units from which ``auto`` trains a layer with the reference's matrix products
+
+
+def suits_reference(net, examples, epochs):
+    """Whether ``auto`` trains ``net`` for ``epochs`` on ``examples`` examples on the reference engine:
+    a small run (``small_run``), or a network with a layer of at least ``WIDE`` hidden units, whose
+    products the reference's BLAS computes faster than the fast engine's one example at a time
+    (``benchmarks/train_speed.py``; docs/performance.md).  It depends on the work only."""
+    return small_run(net, examples, epochs) or max(net.sizes[1:-1], default=0) >= WIDE
+
+
 def get_engine(name, net=None, images=None):
     """The engine called ``name`` for training ``net`` on ``images``; ``auto`` picks the fast one
     where it can run them, else the reference.

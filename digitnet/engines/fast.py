@@ -65,16 +65,21 @@ instead, once per process.
 """
 
 import functools
+import itertools
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from typing import NamedTuple
 
 import numpy as np
 
 from ..activations import HIDDEN_ACTIVATIONS
 from ..costs import COSTS
+from ..optimizers import Adam
+from ..parameters import in_order
 from ..pixels import pixel_values
+from .batches import ahead, mini_batches
 from .reference import PROGRESS_STEPS
 
 try:
@@ -94,6 +99,8 @@ ACTIVATION_CODES = {name: code for code, name in enumerate(HIDDEN_ACTIVATIONS + 
 SIGMOID, TANH, RELU, SOFTMAX = (ACTIVATION_CODES[name] for name in ("sigmoid", "tanh", "relu", "softmax"))
 COST_CODES = {name: code for code, name in enumerate(COSTS)}
 QUADRATIC, CROSS_ENTROPY = COST_CODES["quadratic"], COST_CODES["cross-entropy"]
+SGD, MOMENTUM, NESTEROV, ADAM = range(4)  # the kernels' codes for the optimisers (Stepping.kind)
+ADAM_BETAS, ADAM_EPSILON = (Adam.beta1, Adam.beta2), Adam.epsilon
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _UINT8 = np.dtype(np.uint8)
 SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
@@ -133,7 +140,27 @@ class Buffers(NamedTuple):
     counts: np.ndarray  # (rows,) int64: how many there are
     step: np.ndarray  # (max m_l,) scratch
     zeros: np.ndarray  # (max m_l,) zeros
-    gradients: tuple  # ∂C/∂W summed over a mini-batch, shaped like ``backward_rows``; zeros between them
+    gradients: tuple  # ∂C/∂W summed over a mini-batch, zeros between them: shaped like ``backward_rows``,
+    #                  but the first like ``forward_rows[0]`` when the optimiser needs all of ∇C (a
+    #                  placeholder otherwise: plain SGD steps W1ᵀ example by example)
+    keep: np.ndarray  # dropout: (examples of the call, offsets[-1]): every hidden unit's mask, 0 or
+    #                   1/(1 − rate), replaced by σ′ · mask as the example is fed forward; (0, 0): none
+
+
+class Stepping(NamedTuple):
+    """How a mini-batch's gradient moves the parameters (``digitnet.optimizers``), as the training
+    kernel reads it, with the optimiser's state laid out like the kernels' copies of the parameters:
+    ``weights`` tuples like (``forward_rows[0]``, ``backward_rows[1]``, …), ``biases`` like ``biases``
+    (placeholders for state an optimiser does not have)."""
+
+    kind: int  # SGD, MOMENTUM, NESTEROV or ADAM
+    momentum: float  # μ
+    weight_decay: float  # λ
+    steps: np.ndarray  # (1,) int64: Adam's steps t so far, counted on by the kernel
+    first_weights: tuple  # momentum's velocities v, or Adam's means m
+    first_biases: tuple
+    second_weights: tuple  # Adam's mean squares s
+    second_biases: tuple
 
 
 _compiled = set()  # (kernel, n_layers, network dtype, images dtype) that passed its check and ran here
@@ -294,10 +321,11 @@ def _nonzero_pixels(image, pixel_values, pixels, values):
 
 
 @_jit()
-def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers):
+def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers, kept_from):
     """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only
     (but for the first ``summed`` examples, whose first-layer sums are in ``buffers.activations``
-    already).
+    already), with dropout where ``buffers.keep`` holds masks: example i's in its row
+    ``kept_from + i``, which then holds σ′(z) · mask for backpropagating.
 
     z = W a + b is b + Σ_k a_k Wᵀ[k] over the rows of ``layers.forward_rows[l]``.  Example i's
     nonzero pixels go to ``buffers.pixels[i]``, their values in [0, 1] to ``buffers.values[i]``,
@@ -332,6 +360,12 @@ def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers):
                     layers.biases[l],
                 )
             _activate(z[: units[l]], codes.output if l == n_layers - 1 else codes.hidden)
+            if l < n_layers - 1 and buffers.keep.shape[0] > 0:  # dropout: a ⊙ mask (digitnet.dropout)
+                keep = buffers.keep[kept_from + i, offsets[l] : offsets[l + 1]]
+                for k in range(units[l]):
+                    mask = keep[k]
+                    keep[k] = _derivative(z[k], codes.hidden) * mask
+                    z[k] *= mask
 
 
 @_jit()
@@ -352,30 +386,58 @@ def _output_error(a, label, output, cost, n, delta):
 
 
 @_jit()
-def _train_steps(images, order, labels, lr, layers, codes, buffers):
-    """Mini-batch SGD over ``images[order]`` in mini-batches of ``buffers``' rows, in place on the
-    weights and biases of ``layers``.
+def _change(value, gradient, first, second, index, lr, stepping, mean_correction, square_correction):
+    """How far one parameter moves (``digitnet.optimizers``): ``value`` p, ``gradient`` ∂C/∂p (with
+    weight decay's λ p already added), the optimiser's state at ``first[index]`` and
+    ``second[index]`` (flat views), updated in place."""
+    if stepping.kind == SGD:
+        return -lr * gradient
+    if stepping.kind == ADAM:  # m ← β₁ m + (1 − β₁) ∇C,  s ← β₂ s + (1 − β₂) ∇C²,  −η m̂ / (√ŝ + ε)
+        mean = first[index] * ADAM_BETAS[0] + (1 - ADAM_BETAS[0]) * gradient
+        square = second[index] * ADAM_BETAS[1] + (1 - ADAM_BETAS[1]) * gradient * gradient
+        first[index], second[index] = mean, square
+        return -lr * (mean / mean_correction) / (math.sqrt(square / square_correction) + ADAM_EPSILON)
+    step = lr * gradient  # v ← μ v − η ∇C, then v (or, Nesterov, μ v − η ∇C)
+    velocity = first[index] * stepping.momentum - step
+    first[index] = velocity
+    return stepping.momentum * velocity - step if stepping.kind == NESTEROV else velocity
+
+
+@_jit()
+def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
+    """Mini-batch gradient descent over ``images[order]`` in mini-batches of ``buffers``' rows, in
+    place on the weights and biases of ``layers`` (and the optimiser's state in ``stepping``), with
+    dropout where ``buffers.keep`` has a row of masks for each example of ``order``.
 
     Each W is held twice, as ``forward_rows[l]`` = Wᵀ for feeding forward (see ``_feed_forward``)
     and (for l ≥ 1) as ``backward_rows[l]`` = W, padded like Wᵀ, for δ below = Σ_j δ_j W[j];
-    both take the same steps (the same products, so they stay equal to the last bit).  Each
-    example's step of W1ᵀ goes in at once, since adding it up first would mean a gradient as
-    large as W1ᵀ (the step only touches the rows of the example's nonzero pixels).
+    both take the same steps (the same products, so they stay equal to the last bit).  In plain
+    SGD each example's step of W1ᵀ goes in at once, since adding it up first would mean a
+    gradient as large as W1ᵀ (the step only touches the rows of the example's nonzero pixels);
+    the other optimisers and weight decay move every weight, from the mini-batch's whole ∇C.
     """
     saved = simd.flush_subnormals()  # see simd.flush_subnormals
     images, order, labels, layers, buffers = simd.unowned((images, order, labels, layers, buffers))  # see unowned
     forward_rows, backward_rows, biases = layers.forward_rows, layers.backward_rows, layers.biases
     units, offsets, every_row = layers.units, layers.offsets, layers.every_row
     activations, deltas, step, zeros = buffers.activations, buffers.deltas, buffers.step, buffers.zeros
+    dropout = buffers.keep.shape[0] > 0
+    plain = stepping.kind == SGD and stepping.weight_decay == 0
+    decay = stepping.weight_decay
     batch_size = activations.shape[0]
     n_layers = len(forward_rows)
     last = offsets[n_layers - 1]
     for start in range(0, order.shape[0], batch_size):
         n = min(batch_size, order.shape[0] - start)
+        mean_correction = square_correction = 1.0
+        if stepping.kind == ADAM:
+            stepping.steps[0] += 1
+            mean_correction = 1 - ADAM_BETAS[0] ** stepping.steps[0]
+            square_correction = 1 - ADAM_BETAS[1] ** stepping.steps[0]
         # 1. feed the mini-batch forward and find each example's output error
-        _feed_forward(  # np.int64(0), not 0: a literal would compile a second _feed_forward for inference
-            images, order[start : start + n], order[start + n : start + 2 * n], np.int64(0), layers, codes, buffers
-        )
+        _feed_forward(
+            images, order[start : start + n], order[start + n : start + 2 * n], np.int64(0), layers, codes, buffers, start
+        )  # np.int64(0), not 0: a literal would compile a second _feed_forward for inference
         for i in range(n):
             _output_error(
                 activations[i, last : last + units[-1]],
@@ -389,7 +451,7 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
         for l in range(n_layers - 1, -1, -1):
             width = forward_rows[l].shape[1]
             if l > 0:
-                for i in range(n):  # δˡ⁻¹ = (Wᵀ δˡ) ⊙ σ′(zˡ⁻¹)
+                for i in range(n):  # δˡ⁻¹ = (Wᵀ δˡ) ⊙ σ′(zˡ⁻¹) (⊙ maskˡ⁻¹)
                     below = deltas[i, offsets[l - 1] : offsets[l]]
                     simd.sum_rows(
                         below,
@@ -399,17 +461,43 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
                         units[l],
                         zeros[: below.shape[0]],
                     )
-                    for k in range(units[l - 1]):
-                        below[k] *= _derivative(activations[i, offsets[l - 1] + k], codes.hidden)
-            if l == 0:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ goes
-                #         straight into the rows of its nonzero pixels (a zero pixel adds 0)
+                    if dropout:
+                        for k in range(units[l - 1]):
+                            below[k] *= buffers.keep[start + i, offsets[l - 1] + k]
+                    else:
+                        for k in range(units[l - 1]):
+                            below[k] *= _derivative(activations[i, offsets[l - 1] + k], codes.hidden)
+            if l == 0 and plain:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ
+                #                   goes straight into the rows of its nonzero pixels (a zero pixel adds 0)
                 for i in range(n):
                     for j in range(width):
                         step[j] = -lr * deltas[i, offsets[0] + j]
                     simd.add_to_rows(
                         forward_rows[0], buffers.pixels[i], buffers.values[i], step[:width], buffers.counts[i]
                     )
-            else:  # ∂C/∂W = Σ_x δ aᵀ (δ already holds the 1/n), then W −= lr ∂C/∂W in both copies
+            elif l == 0:  # ∂C/∂W1ᵀ = Σ_x x δᵀ over the rows of the nonzero pixels, then every weight moves
+                gradient = buffers.gradients[0]
+                for i in range(n):
+                    simd.add_to_rows(
+                        gradient, buffers.pixels[i], buffers.values[i], deltas[i, offsets[0] : offsets[1]], buffers.counts[i]
+                    )
+                first, second = stepping.first_weights[0].reshape(-1), stepping.second_weights[0].reshape(-1)
+                for k in range(forward_rows[0].shape[0]):
+                    for j in range(units[0]):
+                        value = forward_rows[0][k, j]
+                        forward_rows[0][k, j] = value + _change(
+                            value,
+                            gradient[k, j] + decay * value,
+                            first,
+                            second,
+                            k * width + j,
+                            lr,
+                            stepping,
+                            mean_correction,
+                            square_correction,
+                        )
+                        gradient[k, j] = 0.0
+            else:  # ∂C/∂W = Σ_x δ aᵀ (δ already holds the 1/n), then W moves in both copies
                 gradient = buffers.gradients[l]
                 for i in range(n):
                     simd.add_to_rows(
@@ -419,17 +507,50 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers):
                         activations[i, offsets[l - 1] : offsets[l]],
                         units[l],
                     )
-                for j in range(units[l]):
-                    for k in range(units[l - 1]):
-                        change = lr * gradient[j, k]
-                        backward_rows[l][j, k] -= change
-                        forward_rows[l][k, j] -= change
-                        gradient[j, k] = 0.0
+                if plain:
+                    for j in range(units[l]):
+                        for k in range(units[l - 1]):
+                            change = lr * gradient[j, k]
+                            backward_rows[l][j, k] -= change
+                            forward_rows[l][k, j] -= change
+                            gradient[j, k] = 0.0
+                else:
+                    first, second = stepping.first_weights[l].reshape(-1), stepping.second_weights[l].reshape(-1)
+                    columns = backward_rows[l].shape[1]
+                    for j in range(units[l]):
+                        for k in range(units[l - 1]):
+                            value = backward_rows[l][j, k]
+                            value += _change(
+                                value,
+                                gradient[j, k] + decay * value,
+                                first,
+                                second,
+                                j * columns + k,
+                                lr,
+                                stepping,
+                                mean_correction,
+                                square_correction,
+                            )
+                            backward_rows[l][j, k] = forward_rows[l][k, j] = value
+                            gradient[j, k] = 0.0
             for j in range(units[l]):  # ∂C/∂b = Σ_x δ
                 bias_gradient = biases[l].dtype.type(0)
                 for i in range(n):
                     bias_gradient += deltas[i, offsets[l] + j]
-                biases[l][j] -= lr * bias_gradient
+                if plain:
+                    biases[l][j] -= lr * bias_gradient
+                else:
+                    biases[l][j] += _change(
+                        biases[l][j],
+                        bias_gradient,
+                        stepping.first_biases[l],
+                        stepping.second_biases[l],
+                        j,
+                        lr,
+                        stepping,
+                        mean_correction,
+                        square_correction,
+                    )
     simd.restore_float_mode(saved)
 
 
@@ -457,7 +578,7 @@ def _outputs_rows(images, order, dense, layers, codes, buffers, outputs):
                 layers.pixel_values,
             )
         _feed_forward(
-            images, order[start : start + n], order[start + n : start + 2 * n], summed, layers, codes, buffers
+            images, order[start : start + n], order[start + n : start + 2 * n], summed, layers, codes, buffers, np.int64(0)
         )
         for i in range(n):
             for j in range(width):
@@ -544,9 +665,8 @@ class FastEngine:
     name = "fast"
 
     def supports(self, recipe):
-        """Whether it can train by ``recipe`` (a digitnet.recipe.Recipe): plain SGD only, without the
-        options the reference engine alone runs."""
-        return not recipe.reference_only_options()
+        """Whether it can train by ``recipe`` (a digitnet.recipe.Recipe): always."""
+        return True
 
     def outputs(self, net, images, check=True):
         """(n, n_in) images (floats in [0, 1], or uint8 pixel values 0–255) → (n, n_out) output activations."""
@@ -583,31 +703,70 @@ class FastEngine:
             _compiled.add(key)
         return outputs
 
-    def train_epoch(self, net, images, labels, order, batch_size, lr, on_progress=None, check=True):
-        """One epoch of mini-batch SGD over ``images[order]``, like the reference engine's.
+    def train_epoch(
+        self,
+        net,
+        images,
+        labels,
+        order,
+        batch_size,
+        lr,
+        on_progress=None,
+        check=True,
+        *,
+        optimizer=None,
+        dropout=0.0,
+        augmentation=None,
+        rng=None,
+    ):
+        """One epoch over ``images[order]``, like the reference engine's, with the same options:
+        ``optimizer`` (a ``digitnet.optimizers.Optimizer``; None is plain SGD), ``dropout``,
+        ``augmentation``, ``rng`` (see ``ReferenceEngine._train_epoch``).  With augmentation or
+        dropout, each mini-batch's moved images and masks come from ``batches.mini_batches``, as
+        the reference engine's do, worked out on another thread while the kernel trains.
 
         Runs in stretches of whole mini-batches, about ``PROGRESS_STEPS`` of them per epoch when
-        ``on_progress`` is given (one stretch otherwise); the network holds the current weights
-        whenever ``on_progress`` is called.
+        ``on_progress`` is given or the mini-batches are drawn (one stretch otherwise); the
+        network holds the current weights whenever ``on_progress`` is called.
         """
-        images = _images_for(net, images)
         labels = np.ascontiguousarray(labels, dtype=np.int64)
         order = np.ascontiguousarray(order, dtype=np.int64)
         total = len(order)
         if total == 0:
             return
-        self._check(net, images, check, "train")
-        layers, codes = _layers(net), _codes(net)
-        buffers = _buffers(net, min(batch_size, total), layers)
+        drawn = augmentation is not None or bool(dropout)
+        images = np.asarray(images) if augmentation is not None else _images_for(net, images)
+        kernel_images = net.dtype if augmentation is not None else images.dtype  # moved images are floats
+        self._check(net, np.empty((0, net.sizes[0]), kernel_images), check, "train")
+        layers, codes, stepping = _layers(net), _codes(net), _stepping(net, optimizer)
+        plain = stepping.kind == SGD and not stepping.weight_decay
+        buffers = _buffers(net, min(batch_size, total), layers, whole_gradient=not plain)
         steps = -(-total // batch_size)
-        stretch = batch_size * (max(1, steps // PROGRESS_STEPS) if on_progress else steps)
-        for start in range(0, total, stretch):
-            _train_steps(images, order[start : start + stretch], labels, net.dtype.type(lr), layers, codes, buffers)
-            _hand_back(net, layers)
-            if on_progress is not None:
-                on_progress(min(start + stretch, total), total)
+        per_stretch = max(1, steps // PROGRESS_STEPS) if on_progress or drawn else steps
+        stretch, lr = batch_size * per_stretch, net.dtype.type(lr)
+        if drawn:
+            batches = ahead(mini_batches(net, images, order, batch_size, augmentation, dropout, rng))
+            with closing(batches):
+                for start in range(0, total, stretch):
+                    taken = list(itertools.islice(batches, per_stretch))
+                    examples = np.concatenate([batch for batch, _, _ in taken])
+                    moved = _images_for(net, np.concatenate([batch_images for _, batch_images, _ in taken]))
+                    kept = buffers._replace(keep=_kept(net, [masks for _, _, masks in taken], len(examples)))
+                    _train_steps(moved, np.arange(len(examples)), labels[examples], lr, layers, codes, kept, stepping)
+                    self._stretch_done(net, layers, start + len(examples), total, on_progress)
+        else:
+            for start in range(0, total, stretch):
+                _train_steps(images, order[start : start + stretch], labels, lr, layers, codes, buffers, stepping)
+                self._stretch_done(net, layers, min(start + stretch, total), total, on_progress)
+        _keep_state(net, optimizer, stepping)
         if check:
-            _compiled.add(_key("train", net, images.dtype))
+            _compiled.add(_key("train", net, kernel_images))
+
+    @staticmethod
+    def _stretch_done(net, layers, done, total, on_progress):
+        _hand_back(net, layers)
+        if on_progress is not None:
+            on_progress(done, total)
 
     @staticmethod
     def _check(net, images, check, kernel):
@@ -674,14 +833,17 @@ def _offsets(units, lanes):
     return np.concatenate(([0], np.cumsum(widths)))
 
 
-def _buffers(net, rows, layers=None):
-    """The scratch arrays (``Buffers``) the kernels work in, for ``rows`` examples at a time."""
+def _buffers(net, rows, layers=None, whole_gradient=False):
+    """The scratch arrays (``Buffers``) the kernels work in, for ``rows`` examples at a time; with
+    ``layers``, the gradients for training (``whole_gradient``: W1's too), and no dropout masks."""
     offsets = _offsets(net.sizes[1:], simd.lanes(net.dtype))
     width, widest = net.sizes[0], np.diff(offsets).max()
+    placeholder = np.zeros((0, simd.lanes(net.dtype)), net.dtype)
     gradients = (
-        tuple(np.zeros_like(matrix) for matrix in layers.backward_rows)
+        ((np.zeros_like(layers.forward_rows[0]) if whole_gradient else placeholder),)
+        + tuple(np.zeros_like(matrix) for matrix in layers.backward_rows[1:])
         if layers
-        else tuple(np.zeros((0, simd.lanes(net.dtype)), net.dtype) for _ in net.weights)
+        else tuple(placeholder for _ in net.weights)
     )
     return Buffers(
         np.zeros((rows, offsets[-1]), net.dtype),
@@ -692,16 +854,84 @@ def _buffers(net, rows, layers=None):
         np.empty(widest, net.dtype),
         np.zeros(widest, net.dtype),
         gradients,
+        np.zeros((0, 0), net.dtype),
     )
+
+
+def _kept(net, masks, rows):
+    """The dropout masks of a stretch's mini-batches (``masks``: for each, None or one (n_l, m) array
+    per hidden layer) as ``Buffers.keep``: one row per example, each layer at its offset; (0, 0)
+    without dropout."""
+    if masks[0] is None:
+        return np.zeros((0, 0), net.dtype)
+    offsets = _offsets(net.sizes[1:], simd.lanes(net.dtype))
+    keep, row = np.zeros((rows, offsets[-1]), net.dtype), 0
+    for batch in masks:
+        for l, mask in enumerate(batch):
+            keep[row : row + mask.shape[1], offsets[l] : offsets[l] + mask.shape[0]] = mask.T
+        row += batch[0].shape[1]
+    return keep
+
+
+def _rows_of(weights, biases, dtype):
+    """Arrays shaped like the network's weights and biases as the training kernel steps them: (W1ᵀ, W2,
+    W3, …) and (b1, b2, …), each a padded copy (``_padded``)."""
+    rows = (_padded(weights[0].T, dtype),) + tuple(_padded(W, dtype) for W in weights[1:])
+    return rows, tuple(_padded(b[None, :], dtype)[0] for b in biases)
+
+
+def _put_back(rows, bias_rows, weights, biases):
+    """The inverse of ``_rows_of``: write ``rows`` and ``bias_rows`` into ``weights`` and ``biases``."""
+    weights[0][...] = rows[0][:, : weights[0].shape[0]].T
+    for l in range(1, len(weights)):
+        weights[l][...] = rows[l][:, : weights[l].shape[1]]
+    for target, trained in zip(biases, bias_rows):
+        target[...] = trained[: len(target)]
 
 
 def _hand_back(net, layers):
     """Put the trained parameters into the network's own arrays."""
-    net.weights[0][...] = layers.forward_rows[0][:, : net.sizes[1]].T
-    for l in range(1, len(net.weights)):
-        net.weights[l][...] = layers.backward_rows[l][:, : net.sizes[l]]
-    for target, trained in zip(net.biases, layers.biases):
-        target[...] = trained[: len(target)]
+    _put_back((layers.forward_rows[0],) + layers.backward_rows[1:], layers.biases, net.weights, net.biases)
+
+
+def _stepping(net, optimizer):
+    """``optimizer`` (a ``digitnet.optimizers.Optimizer``, or None: plain SGD) and its state as the
+    training kernel reads them (``Stepping``)."""
+    dtype, lanes = net.dtype, simd.lanes(net.dtype)
+    none = tuple(np.zeros((0, lanes), dtype) for _ in net.weights), tuple(np.zeros(0, dtype) for _ in net.biases)
+    decay, name = (optimizer.weight_decay, optimizer.name) if optimizer is not None else (0.0, "sgd")
+    if name == "sgd":
+        return Stepping(SGD, 0.0, decay, np.zeros(1, np.int64), *none, *none)
+    states = (optimizer.velocities,) if name == "momentum" else (optimizer.means, optimizer.squares)
+    laid_out = [
+        _rows_of(state[0::2], state[1::2], dtype) if state is not None else _rows_of(net.weights, net.biases, dtype)
+        for state in states
+    ]
+    if any(state is None for state in states):  # a fresh optimiser: its state starts at zero
+        laid_out = [tuple(tuple(np.zeros_like(array) for array in part) for part in pair) for pair in laid_out]
+    if name == "momentum":
+        kind = NESTEROV if optimizer.nesterov else MOMENTUM
+        return Stepping(kind, optimizer.momentum, decay, np.zeros(1, np.int64), *laid_out[0], *none)
+    return Stepping(ADAM, 0.0, decay, np.array([optimizer.steps], np.int64), *laid_out[0], *laid_out[1])
+
+
+def _keep_state(net, optimizer, stepping):
+    """Write the kernel's optimiser state (``stepping``) back into ``optimizer``'s own arrays."""
+    if stepping.kind == SGD:
+        return
+
+    def network_shaped(weights_rows, bias_rows):
+        weights = [np.empty_like(W) for W in net.weights]
+        biases = [np.empty_like(b) for b in net.biases]
+        _put_back(weights_rows, bias_rows, weights, biases)
+        return in_order(weights, biases)
+
+    first = network_shaped(stepping.first_weights, stepping.first_biases)
+    if stepping.kind == ADAM:
+        optimizer.means, optimizer.squares = first, network_shaped(stepping.second_weights, stepping.second_biases)
+        optimizer.steps = int(stepping.steps[0])
+    else:
+        optimizer.velocities = first
 
 
 ENGINE = FastEngine()

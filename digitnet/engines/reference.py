@@ -9,9 +9,11 @@ between cores, and when the cores are busy with anything else, BLAS threads wait
 at load average 8.5 (benchmarks/results/train_speed-2026-11-26-load-8.5.json).
 """
 
+from contextlib import closing
+
 from threadpoolctl import threadpool_limits
 
-from ..dropout import dropout_masks
+from .batches import ahead, mini_batches
 
 PROGRESS_STEPS = 100  # progress callbacks per epoch, at most
 
@@ -51,22 +53,22 @@ class ReferenceEngine:
 
         The options change each step, in this order: ``augmentation`` (digitnet.augment) moves
         the mini-batch's images at random; ``dropout`` (digitnet.dropout) silences hidden neurons
-        with that probability while computing ∇C; ``optimizer`` (digitnet.optimizers) turns ∇C
+        with that probability while computing ∇C (both drawn by ``batches.mini_batches``, a few
+        mini-batches ahead on another thread); ``optimizer`` (digitnet.optimizers) turns ∇C
         into the step; without one the step is plain SGD, p ← p − lr ∇C.  ``rng`` (a NumPy
         Generator) draws the moves and the dropout masks.
         """
         total = len(order)
         every = max(1, total // batch_size // PROGRESS_STEPS)
-        for step, start in enumerate(range(0, total, batch_size), 1):
-            batch = order[start : start + batch_size]
-            batch_images = images[batch]
-            if augmentation is not None:
-                batch_images = augmentation.apply(batch_images, rng)
-            masks = dropout_masks(net, len(batch), dropout, rng) if dropout else None
-            gradient = net.backprop(batch_images, labels[batch], masks)
-            if optimizer is None:
-                net.gradient_step(gradient, lr)
-            else:
-                optimizer.step(net, gradient, lr)
-            if on_progress is not None and step % every == 0:
-                on_progress(min(start + batch_size, total), total)
+        batches = mini_batches(net, images, order, batch_size, augmentation, dropout, rng)
+        if augmentation is not None or dropout:
+            batches = ahead(batches)  # the moves and masks of the next mini-batches drawn on another core
+        with closing(batches):
+            for step, (batch, batch_images, masks) in enumerate(batches, 1):
+                gradient = net.backprop(batch_images, labels[batch], masks)
+                if optimizer is None:
+                    net.gradient_step(gradient, lr)
+                else:
+                    optimizer.step(net, gradient, lr)
+                if on_progress is not None and step % every == 0:
+                    on_progress(min(step * batch_size, total), total)
