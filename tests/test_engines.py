@@ -309,7 +309,9 @@ def mnist_like(count, seed):
 
 
 @pytest.mark.parametrize("option", sorted(OPTIONS))
-@pytest.mark.parametrize("activation,output,cost", [("sigmoid", "sigmoid", "quadratic"), ("relu", "softmax", "cross-entropy")])
+@pytest.mark.parametrize(
+    "activation,output,cost", [("sigmoid", "sigmoid", "quadratic"), ("relu", "softmax", "cross-entropy")]
+)
 def test_two_epochs_with_each_training_option_in_float64_match_the_reference(option, activation, output, cost):
     """Same seed, same moved images and dropout masks, same optimiser state carried between epochs."""
     images, labels = mnist_like(130, 11)

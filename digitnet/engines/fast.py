@@ -436,7 +436,14 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
             square_correction = 1 - ADAM_BETAS[1] ** stepping.steps[0]
         # 1. feed the mini-batch forward and find each example's output error
         _feed_forward(
-            images, order[start : start + n], order[start + n : start + 2 * n], np.int64(0), layers, codes, buffers, start
+            images,
+            order[start : start + n],
+            order[start + n : start + 2 * n],
+            np.int64(0),
+            layers,
+            codes,
+            buffers,
+            start,
         )  # np.int64(0), not 0: a literal would compile a second _feed_forward for inference
         for i in range(n):
             _output_error(
@@ -479,7 +486,11 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
                 gradient = buffers.gradients[0]
                 for i in range(n):
                     simd.add_to_rows(
-                        gradient, buffers.pixels[i], buffers.values[i], deltas[i, offsets[0] : offsets[1]], buffers.counts[i]
+                        gradient,
+                        buffers.pixels[i],
+                        buffers.values[i],
+                        deltas[i, offsets[0] : offsets[1]],
+                        buffers.counts[i],
                     )
                 first, second = stepping.first_weights[0].reshape(-1), stepping.second_weights[0].reshape(-1)
                 for k in range(forward_rows[0].shape[0]):
@@ -578,7 +589,14 @@ def _outputs_rows(images, order, dense, layers, codes, buffers, outputs):
                 layers.pixel_values,
             )
         _feed_forward(
-            images, order[start : start + n], order[start + n : start + 2 * n], summed, layers, codes, buffers, np.int64(0)
+            images,
+            order[start : start + n],
+            order[start + n : start + 2 * n],
+            summed,
+            layers,
+            codes,
+            buffers,
+            np.int64(0),
         )
         for i in range(n):
             for j in range(width):
