@@ -70,7 +70,7 @@ def split_validation(images, labels, count):
 def choose_engine(recipe, engine, net, images):
     """The engine that runs ``recipe`` on ``net`` and ``images``: ``engine``, except that "auto" picks
     the reference for the work it suits better (``engines.suits_reference``)."""
-    if engine == "auto" and suits_reference(net, len(images), recipe.epochs):
+    if engine == "auto" and suits_reference(net, len(images), recipe):
         return get_engine("reference")  # without loading the fast engine
     runner = get_engine(engine, net, images)
     if not runner.supports(recipe):

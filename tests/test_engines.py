@@ -24,6 +24,7 @@ from digitnet import Network, StopTraining, engines
 from digitnet.engines import ENGINES, fast, get_engine
 from digitnet.errors import DigitnetError, TrainingDiverged
 from digitnet.optimizers import Adam, make_optimizer
+from digitnet.recipe import Recipe
 
 pytestmark = pytest.mark.skipif(
     fast.UNAVAILABLE is not None, reason=f"the fast engine is unavailable: {fast.UNAVAILABLE}"
@@ -591,3 +592,16 @@ def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
     engines._timings[(work, "reference")][:] = [4e-6] * TRIALS
     assert engine_for_outputs("auto", net, images) is fast.ENGINE
     assert engine_for_outputs("fast", net, images) is fast.ENGINE  # a name is always obeyed
+
+
+def test_auto_trains_wide_layers_in_large_mini_batches_on_the_reference_and_the_rest_with_options_fast(monkeypatch):
+    images, labels = mnist_like(40, 20)
+    recipe = Recipe(epochs=1, batch_size=100)
+    assert engines.suits_reference(Network([784, 512, 512, 10]), 60_000, recipe.replace(epochs=15))
+    assert not engines.suits_reference(Network([784, 16, 16, 10]), 60_000, recipe.replace(epochs=50, batch_size=32))
+    assert not engines.suits_reference(Network([784, 100, 10]), 60_000, recipe.replace(epochs=30, batch_size=10))
+    monkeypatch.setattr(engines, "SMALL_RUN", 0)  # no run is small
+    for sizes, expected in (([784, 16, 10], "fast"), ([784, 64, 10], "reference")):
+        net = Network(sizes, seed=0)
+        net.fit(images, labels, recipe, engine="auto", optimizer="adam", lr=0.001, dropout=0.1)
+        assert net.recipe["engine"] == expected

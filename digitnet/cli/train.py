@@ -224,7 +224,7 @@ def run_train(args):
     net = Network(**network_args, seed=args.seed)
     check_writable(args.out)  # and a bad --out before training
     examples = min(args.limit or TRAINING_IMAGES, TRAINING_IMAGES) - (recipe.validation or 0)
-    if not suits_reference(net, examples, recipe.epochs):
+    if not suits_reference(net, examples, recipe):
         prepare(args.engine, net)  # the fast engine's compiler works while the data loads (uint8 pixels)
     (train_images, train_labels), test = load_data(args, download=True)
     if args.limit:

@@ -14,9 +14,10 @@ must give the same results within float rounding; the tests check it.  An engine
 without a reason.  Training takes the fast engine wherever it runs, except for a small run
 (``small_run``: at most ``SMALL_RUN`` multiply-adds in all, about one epoch of the video's
 network on MNIST's 60,000 images), which the reference finishes in about a second, sooner than
-the compiler's few seconds on a first run.  An epoch of the video's network takes a few times
-longer on the reference, so on longer runs the compiler pays for itself within the first
-epochs.  The choice depends on the work only, never on whether a compile cache exists (the
+the compiler's few seconds on a first run, and for wide layers in large mini-batches, where
+the reference's matrix products win (``suits_reference``).  An epoch of the video's network
+takes a few times longer on the reference, so on longer runs the compiler pays for itself
+within the first epochs.  The choice depends on the work only, never on whether a compile cache exists (the
 same seed and engine train the same network bit for bit).  Feeding
 forward takes the fast engine only where its code for that kind of network and images is
 already compiled in this process (after training, say): otherwise the reference answers in
@@ -58,15 +59,18 @@ def small_run(net, examples, epochs):
     return epochs * examples * weights <= SMALL_RUN
 
 
-WIDE = 128  # hidden units from which ``auto`` trains a layer with the reference's matrix products
+BLAS_FROM = 5000  # hidden units × examples per mini-batch from which ``auto`` trains on the reference
 
 
-def suits_reference(net, examples, epochs):
-    """Whether ``auto`` trains ``net`` for ``epochs`` on ``examples`` examples on the reference engine:
-    a small run (``small_run``), or a network with a layer of at least ``WIDE`` hidden units, whose
-    products the reference's BLAS computes faster than the fast engine's one example at a time
-    (``benchmarks/train_speed.py``; docs/performance.md).  It depends on the work only."""
-    return small_run(net, examples, epochs) or max(net.sizes[1:-1], default=0) >= WIDE
+def suits_reference(net, examples, recipe):
+    """Whether ``auto`` trains ``net`` by ``recipe`` on ``examples`` examples on the reference engine:
+    a small run (``small_run``), or wide layers in large mini-batches (the widest hidden layer's units
+    times the mini-batch size at least ``BLAS_FROM``), whose matrix products the reference's BLAS
+    computes faster than the fast engine goes through them one example at a time (measured on this
+    project's machines: ``benchmarks/train_speed.py``; docs/performance.md).  It depends on the work
+    only, never on timing or on the compile cache."""
+    widest = max(net.sizes[1:-1], default=0)
+    return small_run(net, examples, recipe.epochs) or widest * recipe.batch_size >= BLAS_FROM
 
 
 def get_engine(name, net=None, images=None):
