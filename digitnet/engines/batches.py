@@ -8,9 +8,11 @@ so the same seed gives every engine the same moved images and the same masks, an
 results differ only by their float rounding.
 
 ``ahead`` works them out in a background thread, a few mini-batches ahead of the training that
-uses them: moving images is NumPy work that releases the GIL for most of its time, so on a
-second core it runs while the first one trains.  The generator is still drawn from in one
-thread, in order, so what is drawn does not depend on the timing.
+uses them, so that on a second core they are ready while the first one trains.  That pays where
+the training releases the GIL for long stretches (the reference's matrix products of a wide
+network); moving a few images is many small NumPy steps that hold the GIL, so where training
+between them is short, the two threads mostly wait for each other.  The generator is still
+drawn from in one thread, in order, so what is drawn does not depend on the timing.
 """
 
 import queue

@@ -69,7 +69,6 @@ import itertools
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from typing import NamedTuple
 
 import numpy as np
@@ -79,7 +78,7 @@ from ..costs import COSTS
 from ..optimizers import Adam
 from ..parameters import in_order
 from ..pixels import pixel_values
-from .batches import ahead, mini_batches
+from .batches import mini_batches
 from .reference import PROGRESS_STEPS
 
 try:
@@ -741,7 +740,7 @@ class FastEngine:
         ``optimizer`` (a ``digitnet.optimizers.Optimizer``; None is plain SGD), ``dropout``,
         ``augmentation``, ``rng`` (see ``ReferenceEngine._train_epoch``).  With augmentation or
         dropout, each mini-batch's moved images and masks come from ``batches.mini_batches``, as
-        the reference engine's do, worked out on another thread while the kernel trains.
+        the reference engine's do.
 
         Runs in stretches of whole mini-batches, about ``PROGRESS_STEPS`` of them per epoch when
         ``on_progress`` is given or the mini-batches are drawn (one stretch otherwise); the
@@ -763,15 +762,15 @@ class FastEngine:
         per_stretch = max(1, steps // PROGRESS_STEPS) if on_progress or drawn else steps
         stretch, lr = batch_size * per_stretch, net.dtype.type(lr)
         if drawn:
-            batches = ahead(mini_batches(net, images, order, batch_size, augmentation, dropout, rng))
-            with closing(batches):
-                for start in range(0, total, stretch):
-                    taken = list(itertools.islice(batches, per_stretch))
-                    examples = np.concatenate([batch for batch, _, _ in taken])
-                    moved = _images_for(net, np.concatenate([batch_images for _, batch_images, _ in taken]))
-                    kept = buffers._replace(keep=_kept(net, [masks for _, _, masks in taken], len(examples)))
-                    _train_steps(moved, np.arange(len(examples)), labels[examples], lr, layers, codes, kept, stepping)
-                    self._stretch_done(net, layers, start + len(examples), total, on_progress)
+            batches = mini_batches(net, images, order, batch_size, augmentation, dropout, rng)  # in this thread:
+            # a thread ahead spends its time waiting for the GIL (moving images is many small NumPy steps)
+            for start in range(0, total, stretch):
+                taken = list(itertools.islice(batches, per_stretch))
+                examples = np.concatenate([batch for batch, _, _ in taken])
+                moved = _images_for(net, np.concatenate([batch_images for _, batch_images, _ in taken]))
+                kept = buffers._replace(keep=_kept(net, [masks for _, _, masks in taken], len(examples)))
+                _train_steps(moved, np.arange(len(examples)), labels[examples], lr, layers, codes, kept, stepping)
+                self._stretch_done(net, layers, start + len(examples), total, on_progress)
         else:
             for start in range(0, total, stretch):
                 _train_steps(images, order[start : start + stretch], labels, lr, layers, codes, buffers, stepping)
