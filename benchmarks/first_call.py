@@ -3,7 +3,9 @@
     DIGITNET_DATA=../shared/mnist python benchmarks/first_call.py [--rounds 3] [--code DIR ...]
 
 Each measurement is a child process started as a user would start ``digitnet`` (with the
-Python running this script), timed from start to exit, with its peak resident memory:
+Python running this script), timed from start to exit, with its peak resident memory and
+that of the largest process it started and waited for (``children_peak_rss_mb``: the fast
+engine compiles its kernels in a child process when the compile cache has none):
 
     predict       ``digitnet predict`` of one picture with the shipped network
     train         ``digitnet train --epochs 1`` (the default recipe on all of MNIST)
@@ -49,7 +51,10 @@ else:
     status = main(sys.argv[1:])
     if status:
         sys.exit(status)
-print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}))
 """
 
 
@@ -70,7 +75,7 @@ def run(code, cache, command, folder):
     if child.returncode:
         raise SystemExit(f"{command} failed with {code}: {child.stderr.strip().splitlines()[-1:]}")
     lines = [json.loads(line) for line in child.stdout.splitlines() if line.startswith("{")]
-    result = {"seconds": seconds, "peak_rss_mb": lines[-1]["peak_rss_mb"]}
+    result = {"seconds": seconds, **lines[-1]}
     if command == "import":
         result.update(lines[-2])
     return result
@@ -94,6 +99,7 @@ def summary(rounds):
             "seconds": statistics.median(r[key]["seconds"] for r in rounds),
             "seconds_each": [r[key]["seconds"] for r in rounds],
             "peak_rss_mb": statistics.median(r[key]["peak_rss_mb"] for r in rounds),
+            "children_peak_rss_mb": statistics.median(r[key]["children_peak_rss_mb"] for r in rounds),
         }
         for key in keys
     }

@@ -480,6 +480,28 @@ def test_a_python_without_numba_imports_digitnet_and_trains_on_the_reference(tmp
     ]
 
 
+@pytest.mark.slow
+def test_with_an_empty_compile_cache_a_child_process_compiles_and_this_one_loads_the_code(tmp_path):
+    """The compiler's leftover memory goes with the child; this process only reads the disk cache."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from digitnet import Network\n"
+        "from digitnet.engines import fast\n"
+        "print(fast._in_disk_cache('dense'))\n"
+        "print(fast.unsupported(Network([6, 3], seed=0, dtype=np.float64), np.float64, 'dense'))\n"
+        "stats = fast._outputs_dense.stats\n"
+        "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()), fast._in_disk_cache('dense'))\n"
+    )
+    environment = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=environment)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["False", "None", "1 0 True"]
+
+
 def test_training_on_no_examples_changes_nothing_on_either_engine():
     net = Network((4, 3, 2), seed=0)
     for engine in ("reference", "fast"):

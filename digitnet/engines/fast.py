@@ -67,6 +67,9 @@ instead, once per process.
 import functools
 import itertools
 import math
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -188,8 +191,49 @@ def unsupported(net, images_dtype=np.uint8, kernel="train"):
             lock = _checking.setdefault(key, threading.Lock())
         with lock:
             if key not in _checked:
+                if not _in_disk_cache(key[0]):
+                    _compile_in_child(key)
                 _checked[key] = _kernel_fails(*key)
     return _checked[key]
+
+
+def _kernel_function(kernel):
+    """The compiled function behind ``kernel`` ("train", "rows" or "dense")."""
+    return {"train": _train_steps, "rows": _outputs_rows, "dense": _outputs_dense}[kernel]
+
+
+def _in_disk_cache(kernel):
+    """Whether Numba's disk cache holds code of ``kernel``'s function compiled from this source (for
+    some argument types), or caching is off; then it is loaded (or compiled) in this process."""
+    try:
+        return bool(_kernel_function(kernel)._cache._cache_file._load_index())
+    except AttributeError:  # no disk cache (``_jit``'s fallback), or a Numba laid out otherwise
+        return True
+
+
+def _compile_in_child(key):
+    """Compile (and check) the kernel of ``key`` (see ``_key``) into the disk cache in a child process,
+    and wait for it.  Compiling leaves the compiler's memory behind in the process that compiled
+    (about 50 MB for the training kernel: benchmarks/memory_steps.py), which a child hands back
+    when it ends; this process then loads the code from the cache.  Should the child fail, the
+    kernel is compiled here instead, as without this."""
+    kernel, n_layers, dtype, images_dtype = key
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+    command = (
+        "import sys, numpy; from digitnet.engines import fast; "
+        "fast._kernel_fails(sys.argv[1], int(sys.argv[2]), numpy.dtype(sys.argv[3]), numpy.dtype(sys.argv[4]))"
+    )
+    try:
+        subprocess.run(
+            [sys.executable, "-c", command, kernel, str(n_layers), dtype.name, images_dtype.name],
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+    except OSError:
+        pass
 
 
 def warm(net, images):
