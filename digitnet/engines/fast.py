@@ -449,8 +449,8 @@ def _change(value, gradient, first, second, index, lr, stepping, mean_correction
 @_jit()
 def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
     """Mini-batch gradient descent over ``images[order]`` in mini-batches of ``buffers``' rows, in
-    place on the weights and biases of ``layers`` (and the optimiser's state in ``stepping``), with
-    dropout where ``buffers.keep`` has a row of masks for each example of ``order``.
+    place on the weights and biases of ``layers`` (and the optimiser's state in ``stepping``; None:
+    plain SGD), with dropout where ``buffers.keep`` has a row of masks for each example of ``order``.
 
     Each W is held twice, as ``forward_rows[l]`` = Wᵀ for feeding forward (see ``_feed_forward``)
     and (for l ≥ 1) as ``backward_rows[l]`` = W, padded like Wᵀ, for δ below = Σ_j δ_j W[j];
@@ -458,6 +458,8 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
     SGD each example's step of W1ᵀ goes in at once, since adding it up first would mean a
     gradient as large as W1ᵀ (the step only touches the rows of the example's nonzero pixels);
     the other optimisers and weight decay move every weight, from the mini-batch's whole ∇C.
+    Numba compiles the kernel for plain SGD (``stepping`` None) without their code: each ``if
+    stepping is None`` is decided as it compiles.
     """
     saved = simd.flush_subnormals()  # see simd.flush_subnormals
     images, order, labels, layers, buffers = simd.unowned((images, order, labels, layers, buffers))  # see unowned
@@ -465,18 +467,17 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
     units, offsets, every_row = layers.units, layers.offsets, layers.every_row
     activations, deltas, step, zeros = buffers.activations, buffers.deltas, buffers.step, buffers.zeros
     dropout = buffers.keep.shape[0] > 0
-    plain = stepping.kind == SGD and stepping.weight_decay == 0
-    decay = stepping.weight_decay
     batch_size = activations.shape[0]
     n_layers = len(forward_rows)
     last = offsets[n_layers - 1]
     for start in range(0, order.shape[0], batch_size):
         n = min(batch_size, order.shape[0] - start)
         mean_correction = square_correction = 1.0
-        if stepping.kind == ADAM:
-            stepping.steps[0] += 1
-            mean_correction = 1 - ADAM_BETAS[0] ** stepping.steps[0]
-            square_correction = 1 - ADAM_BETAS[1] ** stepping.steps[0]
+        if stepping is not None:
+            if stepping.kind == ADAM:
+                stepping.steps[0] += 1
+                mean_correction = 1 - ADAM_BETAS[0] ** stepping.steps[0]
+                square_correction = 1 - ADAM_BETAS[1] ** stepping.steps[0]
         # 1. feed the mini-batch forward and find each example's output error
         _feed_forward(
             images,
@@ -517,40 +518,41 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
                     else:
                         for k in range(units[l - 1]):
                             below[k] *= _derivative(activations[i, offsets[l - 1] + k], codes.hidden)
-            if l == 0 and plain:  # W1ᵀ: nothing reads it after the forward pass, so each example's −lr δ xᵀ
-                #                   goes straight into the rows of its nonzero pixels (a zero pixel adds 0)
-                for i in range(n):
-                    for j in range(width):
-                        step[j] = -lr * deltas[i, offsets[0] + j]
-                    simd.add_to_rows(
-                        forward_rows[0], buffers.pixels[i], buffers.values[i], step[:width], buffers.counts[i]
-                    )
-            elif l == 0:  # ∂C/∂W1ᵀ = Σ_x x δᵀ over the rows of the nonzero pixels, then every weight moves
-                gradient = buffers.gradients[0]
-                for i in range(n):
-                    simd.add_to_rows(
-                        gradient,
-                        buffers.pixels[i],
-                        buffers.values[i],
-                        deltas[i, offsets[0] : offsets[1]],
-                        buffers.counts[i],
-                    )
-                first, second = stepping.first_weights[0].reshape(-1), stepping.second_weights[0].reshape(-1)
-                for k in range(forward_rows[0].shape[0]):
-                    for j in range(units[0]):
-                        value = forward_rows[0][k, j]
-                        forward_rows[0][k, j] = value + _change(
-                            value,
-                            gradient[k, j] + decay * value,
-                            first,
-                            second,
-                            k * width + j,
-                            lr,
-                            stepping,
-                            mean_correction,
-                            square_correction,
+            if l == 0:
+                if stepping is None:  # W1ᵀ: nothing reads it after the forward pass, so each example's
+                    #                 −lr δ xᵀ goes straight into the rows of its nonzero pixels (a zero adds 0)
+                    for i in range(n):
+                        for j in range(width):
+                            step[j] = -lr * deltas[i, offsets[0] + j]
+                        simd.add_to_rows(
+                            forward_rows[0], buffers.pixels[i], buffers.values[i], step[:width], buffers.counts[i]
                         )
-                        gradient[k, j] = 0.0
+                else:  # ∂C/∂W1ᵀ = Σ_x x δᵀ over the rows of the nonzero pixels, then every weight moves
+                    gradient = buffers.gradients[0]
+                    for i in range(n):
+                        simd.add_to_rows(
+                            gradient,
+                            buffers.pixels[i],
+                            buffers.values[i],
+                            deltas[i, offsets[0] : offsets[1]],
+                            buffers.counts[i],
+                        )
+                    first, second = stepping.first_weights[0].reshape(-1), stepping.second_weights[0].reshape(-1)
+                    for k in range(forward_rows[0].shape[0]):
+                        for j in range(units[0]):
+                            value = forward_rows[0][k, j]
+                            forward_rows[0][k, j] = value + _change(
+                                value,
+                                gradient[k, j] + stepping.weight_decay * value,
+                                first,
+                                second,
+                                k * width + j,
+                                lr,
+                                stepping,
+                                mean_correction,
+                                square_correction,
+                            )
+                            gradient[k, j] = 0.0
             else:  # ∂C/∂W = Σ_x δ aᵀ (δ already holds the 1/n), then W moves in both copies
                 gradient = buffers.gradients[l]
                 for i in range(n):
@@ -561,7 +563,7 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
                         activations[i, offsets[l - 1] : offsets[l]],
                         units[l],
                     )
-                if plain:
+                if stepping is None:
                     for j in range(units[l]):
                         for k in range(units[l - 1]):
                             change = lr * gradient[j, k]
@@ -576,7 +578,7 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
                             value = backward_rows[l][j, k]
                             value += _change(
                                 value,
-                                gradient[j, k] + decay * value,
+                                gradient[j, k] + stepping.weight_decay * value,
                                 first,
                                 second,
                                 j * columns + k,
@@ -591,7 +593,7 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
                 bias_gradient = biases[l].dtype.type(0)
                 for i in range(n):
                     bias_gradient += deltas[i, offsets[l] + j]
-                if plain:
+                if stepping is None:
                     biases[l][j] -= lr * bias_gradient
                 else:
                     biases[l][j] += _change(
@@ -800,8 +802,7 @@ class FastEngine:
         kernel_images = net.dtype if augmentation is not None else images.dtype  # moved images are floats
         self._check(net, np.empty((0, net.sizes[0]), kernel_images), check, "train")
         layers, codes, stepping = _layers(net), _codes(net), _stepping(net, optimizer)
-        plain = stepping.kind == SGD and not stepping.weight_decay
-        buffers = _buffers(net, min(batch_size, total), layers, whole_gradient=not plain)
+        buffers = _buffers(net, min(batch_size, total), layers, whole_gradient=stepping is not None)
         steps = -(-total // batch_size)
         per_stretch = max(1, steps // PROGRESS_STEPS) if on_progress or drawn else steps
         stretch, lr = batch_size * per_stretch, net.dtype.type(lr)
@@ -957,12 +958,12 @@ def _hand_back(net, layers):
 
 def _stepping(net, optimizer):
     """``optimizer`` (a ``digitnet.optimizers.Optimizer``, or None: plain SGD) and its state as the
-    training kernel reads them (``Stepping``)."""
+    training kernel reads them (``Stepping``), or None for plain SGD without weight decay."""
     dtype, lanes = net.dtype, simd.lanes(net.dtype)
     none = tuple(np.zeros((0, lanes), dtype) for _ in net.weights), tuple(np.zeros(0, dtype) for _ in net.biases)
     decay, name = (optimizer.weight_decay, optimizer.name) if optimizer is not None else (0.0, "sgd")
     if name == "sgd":
-        return Stepping(SGD, 0.0, decay, np.zeros(1, np.int64), *none, *none)
+        return Stepping(SGD, 0.0, decay, np.zeros(1, np.int64), *none, *none) if decay else None
     states = (optimizer.velocities,) if name == "momentum" else (optimizer.means, optimizer.squares)
     laid_out = [
         _rows_of(state[0::2], state[1::2], dtype) if state is not None else _rows_of(net.weights, net.biases, dtype)
@@ -978,7 +979,7 @@ def _stepping(net, optimizer):
 
 def _keep_state(net, optimizer, stepping):
     """Write the kernel's optimiser state (``stepping``) back into ``optimizer``'s own arrays."""
-    if stepping.kind == SGD:
+    if stepping is None or stepping.kind == SGD:
         return
 
     def network_shaped(weights_rows, bias_rows):
