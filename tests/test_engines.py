@@ -623,7 +623,8 @@ def test_auto_trains_wide_layers_in_large_mini_batches_on_the_reference_and_the_
     assert not engines.suits_reference(Network([784, 16, 16, 10]), 60_000, recipe.replace(epochs=50, batch_size=32))
     assert not engines.suits_reference(Network([784, 100, 10]), 60_000, recipe.replace(epochs=30, batch_size=10))
     monkeypatch.setattr(engines, "SMALL_RUN", 0)  # no run is small
-    for sizes, expected in (([784, 16, 10], "fast"), ([784, 64, 10], "reference")):
+    assert engines.suits_reference(Network([784, 256, 10]), 60_000, recipe.replace(epochs=30, batch_size=10))
+    for sizes, expected in (([784, 64, 10], "fast"), ([784, 128, 10], "reference")):
         net = Network(sizes, seed=0)
         net.fit(images, labels, recipe, engine="auto", optimizer="adam", lr=0.001, dropout=0.1)
         assert net.recipe["engine"] == expected

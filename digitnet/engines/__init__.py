@@ -59,18 +59,19 @@ def small_run(net, examples, epochs):
     return epochs * examples * weights <= SMALL_RUN
 
 
-BLAS_FROM = 5000  # hidden units × examples per mini-batch from which ``auto`` trains on the reference
+WIDE = 256  # hidden units from which ``auto`` trains on the reference at any mini-batch size
+BLAS_FROM = 10_000  # hidden units × examples per mini-batch from which it does too
 
 
 def suits_reference(net, examples, recipe):
     """Whether ``auto`` trains ``net`` by ``recipe`` on ``examples`` examples on the reference engine:
-    a small run (``small_run``), or wide layers in large mini-batches (the widest hidden layer's units
+    a small run (``small_run``), or wide layers (a hidden layer of ``WIDE`` units, or its units
     times the mini-batch size at least ``BLAS_FROM``), whose matrix products the reference's BLAS
-    computes faster than the fast engine goes through them one example at a time (measured on this
-    project's machines: ``benchmarks/train_speed.py``; docs/performance.md).  It depends on the work
-    only, never on timing or on the compile cache."""
+    computes faster than the fast engine goes through them one example at a time
+    (``benchmarks/train_crossover.py``; docs/performance.md).  It depends on the work only, never
+    on timing or on the compile cache."""
     widest = max(net.sizes[1:-1], default=0)
-    return small_run(net, examples, recipe.epochs) or widest * recipe.batch_size >= BLAS_FROM
+    return small_run(net, examples, recipe.epochs) or widest >= WIDE or widest * recipe.batch_size >= BLAS_FROM
 
 
 def get_engine(name, net=None, images=None):
