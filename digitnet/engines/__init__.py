@@ -27,7 +27,6 @@ are ready, it takes the one measured faster on this machine for that kind of wor
 types (``benchmarks/inference_crossover.py``; docs/performance.md has the measured crossovers).
 """
 
-import statistics
 import threading
 import time
 
@@ -135,11 +134,17 @@ def _auto_choice(net, images, work, retry=False):
     fast, reference = (_timings.get((work, engine.name), ()) for engine in (_fast.ENGINE, _reference))
     if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
         return _fast.ENGINE if len(fast) <= len(reference) else _reference
-    fast_wins = statistics.median(fast) <= statistics.median(reference)
+    fast_wins = _median(fast) <= _median(reference)
     return _fast.ENGINE if fast_wins != retry else _reference
 
 
-TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses by them
+def _median(times):
+    """The median of an odd number of ``times`` (``TRIALS``): a third of ``statistics.median``'s
+    cost, which one image's call pays twice."""
+    return sorted(times)[len(times) // 2]
+
+
+TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses by them (odd: see _median)
 _timings = {}  # (kind of work, engine name) → its last TRIALS seconds per image in this process
 RETRY_EVERY = 100  # of ``auto``'s calls for a kind of work, every so many goes to the engine measured slower
 _calls = {}  # kind of work → ``auto``'s calls for it in this process
