@@ -67,7 +67,7 @@ def register(subparsers):
     parser.add_argument("--batch-size", type=positive_int, help="examples per gradient step")
     parser.add_argument("--lr", type=positive_float, help="learning rate (step size along −∇C)")
     parser.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule over the epochs")
-    options = parser.add_argument_group("training options (any of these trains with the reference engine)")
+    options = parser.add_argument_group("training options")
     options.add_argument(
         "--optimizer",
         choices=OPTIMIZERS,

@@ -107,6 +107,7 @@ DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _UINT8 = np.dtype(np.uint8)
 SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
 # (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
+CHILD_TIMEOUT = 600  # seconds a child process may take to compile a kernel (see _compile_in_child)
 PARALLEL_FROM = 1000  # batches of at least this many images are fed forward on all cores
 TOGETHER = 16  # images fed forward together, layer by layer (a multiple of simd.IMAGES_TOGETHER)
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # exact IEEE rules relaxed; inf and NaN still honoured
@@ -231,8 +232,9 @@ def _compile_in_child(key):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             check=False,
+            timeout=CHILD_TIMEOUT,
         )
-    except OSError:
+    except (OSError, subprocess.TimeoutExpired):  # killed on a timeout: then it compiles here
         pass
 
 
