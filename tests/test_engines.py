@@ -334,6 +334,16 @@ def test_training_options_in_float32_are_as_close_to_float64_as_the_reference(op
     assert_float32_training_agrees(Network([784, 16, 16, 10], seed=16), images, labels, **settings)
 
 
+def test_training_with_every_option_on_the_fast_engine_repeats_bit_for_bit():
+    images, labels = mnist_like(90, 21)
+    runs = []
+    for _ in range(2):
+        net = Network([784, 16, 10], seed=22)
+        net.fit(images, labels, epochs=2, batch_size=8, seed=23, engine="fast", **OPTIONS["all of them"])
+        runs.append(net.get_parameters())
+    assert np.array_equal(*runs)
+
+
 def test_the_optimisers_state_carries_over_between_epochs_and_engines():
     """An Adam run split between the engines epoch by epoch trains as the reference alone does."""
     images, labels = mnist_like(100, 17)
