@@ -344,6 +344,42 @@ def test_training_with_every_option_on_the_fast_engine_repeats_bit_for_bit():
     assert np.array_equal(*runs)
 
 
+def test_working_ahead_in_a_thread_gives_every_item_in_order_passes_errors_and_stops_with_its_caller():
+    import threading
+
+    from digitnet.engines.batches import ahead
+
+    assert list(ahead(iter(range(50)), depth=3)) == list(range(50))
+
+    def failing():
+        yield 1
+        raise ValueError("bad batch")
+
+    with pytest.raises(ValueError, match="bad batch"):
+        list(ahead(failing()))
+    threads_before = threading.active_count()
+    items = ahead(iter(range(10**6)), depth=2)
+    assert next(items) == 0
+    items.close()  # the caller stops early: the thread ends too
+    assert threading.active_count() == threads_before
+
+
+def test_both_engines_stop_cleanly_inside_an_epoch_with_moved_images_and_dropout():
+    images, labels = mnist_like(200, 24)
+    for engine in ("reference", "fast"):
+        net = Network([784, 16, 10], seed=25)
+        start = net.get_parameters()
+
+        def stop(done, total):
+            if done >= 100:
+                raise StopTraining
+
+        net.fit(
+            images, labels, epochs=2, batch_size=2, seed=26, engine=engine, on_progress=stop, **OPTIONS["all of them"]
+        )
+        assert net.history == [] and np.array_equal(net.get_parameters(), start)
+
+
 def test_the_optimisers_state_carries_over_between_epochs_and_engines():
     """An Adam run split between the engines epoch by epoch trains as the reference alone does."""
     images, labels = mnist_like(100, 17)
