@@ -327,6 +327,20 @@ def test_two_epochs_with_each_training_option_in_float64_match_the_reference(opt
     np.testing.assert_allclose(trained["fast"], trained["reference"], rtol=1e-9, atol=1e-12)
 
 
+def test_dropout_without_hidden_layers_drops_nothing_on_either_engine():
+    images, labels = mnist_like(40, 27)
+    net = Network([784, 10], seed=28, dtype=np.float64)
+    results = []
+    for engine in ("reference", "fast"):
+        twin = net.copy()
+        twin.fit(images, labels, epochs=1, batch_size=8, seed=29, engine=engine, dropout=0.5, lr=0.5)
+        results.append(twin.get_parameters())
+    plain = net.copy()
+    plain.fit(images, labels, epochs=1, batch_size=8, seed=29, engine="reference", lr=0.5)
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(results[0], plain.get_parameters(), rtol=1e-12)
+
+
 @pytest.mark.parametrize("option", ["adam", "nesterov", "all of them"])
 def test_training_options_in_float32_are_as_close_to_float64_as_the_reference(option):
     images, labels = mnist_like(200, 14)

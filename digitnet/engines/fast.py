@@ -815,7 +815,7 @@ class FastEngine:
                 taken = list(itertools.islice(batches, per_stretch))
                 examples = np.concatenate([batch for batch, _, _ in taken])
                 moved = _images_for(net, np.concatenate([batch_images for _, batch_images, _ in taken]))
-                kept = buffers._replace(keep=_kept(net, [masks for _, _, masks in taken], len(examples)))
+                kept = buffers._replace(keep=_kept(net, taken))
                 _train_steps(moved, np.arange(len(examples)), labels[examples], lr, layers, codes, kept, stepping)
                 self._stretch_done(net, layers, start + len(examples), total, on_progress)
         else:
@@ -922,18 +922,18 @@ def _buffers(net, rows, layers=None, whole_gradient=False):
     )
 
 
-def _kept(net, masks, rows):
-    """The dropout masks of a stretch's mini-batches (``masks``: for each, None or one (n_l, m) array
-    per hidden layer) as ``Buffers.keep``: one row per example, each layer at its offset; (0, 0)
-    without dropout."""
-    if masks[0] is None:
+def _kept(net, taken):
+    """The dropout masks of a stretch's mini-batches (``taken``: each as ``batches.mini_batches``
+    yields it, its masks None or one (n_l, m) array per hidden layer) as ``Buffers.keep``: one row
+    per example, each layer at its offset; (0, 0) without dropout or without hidden layers."""
+    if taken[0][2] is None or len(net.sizes) == 2:
         return np.zeros((0, 0), net.dtype)
     offsets = _offsets(net.sizes[1:], simd.lanes(net.dtype))
-    keep, row = np.zeros((rows, offsets[-1]), net.dtype), 0
-    for batch in masks:
-        for l, mask in enumerate(batch):
-            keep[row : row + mask.shape[1], offsets[l] : offsets[l] + mask.shape[0]] = mask.T
-        row += batch[0].shape[1]
+    keep, row = np.zeros((sum(len(batch) for batch, _, _ in taken), offsets[-1]), net.dtype), 0
+    for batch, _, masks in taken:
+        for l, mask in enumerate(masks):
+            keep[row : row + len(batch), offsets[l] : offsets[l] + mask.shape[0]] = mask.T
+        row += len(batch)
     return keep
 
 
