@@ -10,8 +10,9 @@ results differ only by their float rounding.
 ``ahead`` works them out in a background thread, a few mini-batches ahead of the training that
 uses them, so that on a second core they are ready while the first one trains.  That pays where
 the training releases the GIL for long stretches (the reference's matrix products of a wide
-network); moving a few images is many small NumPy steps that hold the GIL, so where training
-between them is short, the two threads mostly wait for each other.  The generator is still
+network); moving a few images is many small NumPy steps that hold the GIL between them, so
+where training between them is short, the two threads mostly wait for each other (the fast
+engine draws in its own thread).  The generator is still
 drawn from in one thread, in order, so what is drawn does not depend on the timing.
 """
 
