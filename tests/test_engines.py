@@ -562,6 +562,33 @@ def test_with_an_empty_compile_cache_a_child_process_compiles_and_this_one_loads
     assert run.stdout.splitlines() == ["False", "None", "1 0 True"]
 
 
+@pytest.mark.slow
+def test_one_child_process_compiles_a_kernel_and_the_ones_asked_for_next(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from digitnet import Network\n"
+        "from digitnet.engines import fast\n"
+        "net = Network([6, 3], seed=0, dtype=np.float64)\n"
+        "print(fast.unsupported(net, np.float64, 'dense', then=('rows',)), sorted(fast._children))\n"
+        "print(fast.unsupported(net, np.float64, 'rows'), fast._children)\n"
+        "for kernel in (fast._outputs_dense, fast._outputs_rows):\n"
+        "    print(sum(kernel.stats.cache_hits.values()), sum(kernel.stats.cache_misses.values()))\n"
+    )
+    environment = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=environment)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "None [('rows', 1, dtype('float64'), dtype('float64'))]",
+        "None {}",
+        "1 0",
+        "1 0",
+    ]
+
+
 def test_training_on_no_examples_changes_nothing_on_either_engine():
     net = Network((4, 3, 2), seed=0)
     for engine in ("reference", "fast"):

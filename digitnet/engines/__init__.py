@@ -176,7 +176,7 @@ def prepare(name, net, images_dtype="uint8"):
 
     def make_ready():
         fast = _fast_module()
-        if fast.unsupported(net, images_dtype, "train") is None:
+        if fast.unsupported(net, images_dtype, "train", then=("rows",)) is None:
             fast.unsupported(net, images_dtype, "rows")
 
     threading.Thread(target=make_ready, name="digitnet-prepare").start()  # not a daemon: the process

@@ -172,13 +172,16 @@ _checking = {}  # a lock for each key: a second caller waits for the first one's
 _locks = threading.Lock()  # guards ``_checking``
 
 
-def unsupported(net, images_dtype=np.uint8, kernel="train"):
+def unsupported(net, images_dtype=np.uint8, kernel="train", then=()):
     """Why the fast engine cannot run ``kernel`` ("train"; "rows" or "dense": feeding forward through
     the padded copies or through W, see ``_outputs_kernel``) for ``net`` on images of
     ``images_dtype`` (one line), or None if it can.
 
     The first time for a kernel and a kind of network and images it compiles (or loads from the
     disk cache) that kernel, and checks it on a small network of the same kind (``_kernel_fails``).
+    ``then`` names kernels the caller will ask for next, for the same network and images: where
+    the disk cache has none of them either, the child process that compiles ``kernel`` (see
+    ``_compile_in_child``) goes on to compile them.
     """
     if UNAVAILABLE:
         return UNAVAILABLE
@@ -192,8 +195,11 @@ def unsupported(net, images_dtype=np.uint8, kernel="train"):
             lock = _checking.setdefault(key, threading.Lock())
         with lock:
             if key not in _checked:
-                if not _in_disk_cache(key[0]):
-                    _compile_in_child(key)
+                compiling = _children.pop(key, None)
+                if compiling is not None:  # a child started for an earlier kernel compiles this one
+                    _finish(compiling)
+                elif not _in_disk_cache(kernel):
+                    _compile_in_child(key, [later for later in then if not _in_disk_cache(later)])
                 _checked[key] = _kernel_fails(*key)
     return _checked[key]
 
@@ -212,30 +218,54 @@ def _in_disk_cache(kernel):
         return True
 
 
-def _compile_in_child(key):
+_children = {}  # key (see ``_key``) → the child process compiling that kernel into the disk cache
+
+
+def _compile_in_child(key, later=()):
     """Compile (and check) the kernel of ``key`` (see ``_key``) into the disk cache in a child process,
-    and wait for it.  Compiling leaves the compiler's memory behind in the process that compiled
-    (about 50 MB for the training kernel: benchmarks/memory_steps.py), which a child hands back
-    when it ends; this process then loads the code from the cache.  Should the child fail, the
-    kernel is compiled here instead, as without this."""
+    and wait until it is there; the child goes on with the kernels ``later`` (for the same network
+    and images; ``unsupported`` waits for it when one is asked for).  Compiling leaves the
+    compiler's memory behind in the process that compiled (about 50 MB for the training kernel:
+    benchmarks/memory_steps.py), which a child hands back when it ends; this process then loads
+    the code from the cache.  Should the child fail, the kernel is compiled here instead, as
+    without this."""
     kernel, n_layers, dtype, images_dtype = key
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
     command = (
-        "import sys, numpy; from digitnet.engines import fast; "
-        "fast._kernel_fails(sys.argv[1], int(sys.argv[2]), numpy.dtype(sys.argv[3]), numpy.dtype(sys.argv[4]))"
+        "import sys, numpy; from digitnet.engines import fast\n"
+        "for kernel in sys.argv[4:]:\n"
+        "    fast._kernel_fails(kernel, int(sys.argv[1]), numpy.dtype(sys.argv[2]), numpy.dtype(sys.argv[3]))\n"
+        "    print(kernel, flush=True)\n"
     )
     try:
-        subprocess.run(
-            [sys.executable, "-c", command, kernel, str(n_layers), dtype.name, images_dtype.name],
+        child = subprocess.Popen(
+            [sys.executable, "-c", command, str(n_layers), dtype.name, images_dtype.name, kernel, *later],
             env=environment,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            check=False,
-            timeout=CHILD_TIMEOUT,
+            text=True,
         )
-    except (OSError, subprocess.TimeoutExpired):  # killed on a timeout: then it compiles here
-        pass
+    except OSError:
+        return
+    if not later:
+        _finish(child)
+        return
+    for name in later:
+        _children[(name, *key[1:])] = child
+    deadline = threading.Timer(CHILD_TIMEOUT, child.kill)  # a child that hangs is stopped
+    deadline.start()
+    child.stdout.readline()  # the first kernel is in the cache (or the child ended)
+    deadline.cancel()
+
+
+def _finish(child):
+    """Wait for a compiling child process to end (stopped after ``CHILD_TIMEOUT`` seconds)."""
+    try:
+        child.communicate(timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:  # then what it did not compile compiles here
+        child.kill()
+        child.communicate()
 
 
 def warm(net, images):
