@@ -226,7 +226,7 @@ def _compile_in_child(key, later=()):
     and wait until it is there; the child goes on with the kernels ``later`` (for the same network
     and images; ``unsupported`` waits for it when one is asked for).  Compiling leaves the
     compiler's memory behind in the process that compiled (about 50 MB for the training kernel:
-    benchmarks/memory_steps.py), which a child hands back when it ends; this process then loads
+    benchmarks/first_call.py), which a child hands back when it ends; this process then loads
     the code from the cache.  Should the child fail, the kernel is compiled here instead, as
     without this."""
     kernel, n_layers, dtype, images_dtype = key
