@@ -540,53 +540,50 @@ def test_a_python_without_numba_imports_digitnet_and_trains_on_the_reference(tmp
     ]
 
 
-@pytest.mark.slow
-def test_with_an_empty_compile_cache_a_child_process_compiles_and_this_one_loads_the_code(tmp_path):
-    """The compiler's leftover memory goes with the child; this process only reads the disk cache."""
+def printed_with_an_empty_compile_cache(lines, cache):
+    """The lines a fresh Python prints running ``lines`` (after importing numpy as np, Network and
+    digitnet.engines.fast) with the empty folder ``cache`` as Numba's compile cache."""
     import os
     import subprocess
     import sys
 
-    script = (
-        "import numpy as np\n"
-        "from digitnet import Network\n"
-        "from digitnet.engines import fast\n"
-        "print(fast._in_disk_cache('dense'))\n"
-        "print(fast.unsupported(Network([6, 3], seed=0, dtype=np.float64), np.float64, 'dense'))\n"
-        "stats = fast._outputs_dense.stats\n"
-        "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()), fast._in_disk_cache('dense'))\n"
+    script = "\n".join(
+        ["import numpy as np", "from digitnet import Network", "from digitnet.engines import fast", *lines]
     )
-    environment = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    environment = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=environment)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines() == ["False", "None", "1 0 True"]
+    return run.stdout.splitlines()
+
+
+@pytest.mark.slow
+def test_with_an_empty_compile_cache_a_child_process_compiles_and_this_one_loads_the_code(tmp_path):
+    """The compiler's leftover memory goes with the child; this process only reads the disk cache."""
+    printed = printed_with_an_empty_compile_cache(
+        [
+            "print(fast._in_disk_cache('dense'))",
+            "print(fast.unsupported(Network([6, 3], seed=0, dtype=np.float64), np.float64, 'dense'))",
+            "stats = fast._outputs_dense.stats",
+            "print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()), fast._in_disk_cache('dense'))",
+        ],
+        tmp_path,
+    )
+    assert printed == ["False", "None", "1 0 True"]
 
 
 @pytest.mark.slow
 def test_one_child_process_compiles_a_kernel_and_the_ones_asked_for_next(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    script = (
-        "import numpy as np\n"
-        "from digitnet import Network\n"
-        "from digitnet.engines import fast\n"
-        "net = Network([6, 3], seed=0, dtype=np.float64)\n"
-        "print(fast.unsupported(net, np.float64, 'dense', then=('rows',)), sorted(fast._children))\n"
-        "print(fast.unsupported(net, np.float64, 'rows'), fast._children)\n"
-        "for kernel in (fast._outputs_dense, fast._outputs_rows):\n"
-        "    print(sum(kernel.stats.cache_hits.values()), sum(kernel.stats.cache_misses.values()))\n"
+    printed = printed_with_an_empty_compile_cache(
+        [
+            "net = Network([6, 3], seed=0, dtype=np.float64)",
+            "print(fast.unsupported(net, np.float64, 'dense', then=('rows',)), sorted(fast._children))",
+            "print(fast.unsupported(net, np.float64, 'rows'), fast._children)",
+            "for kernel in (fast._outputs_dense, fast._outputs_rows):",
+            "    print(sum(kernel.stats.cache_hits.values()), sum(kernel.stats.cache_misses.values()))",
+        ],
+        tmp_path,
     )
-    environment = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=environment)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines() == [
-        "None [('rows', 1, dtype('float64'), dtype('float64'))]",
-        "None {}",
-        "1 0",
-        "1 0",
-    ]
+    assert printed == ["None [('rows', 1, dtype('float64'), dtype('float64'))]", "None {}", "1 0", "1 0"]
 
 
 def test_training_on_no_examples_changes_nothing_on_either_engine():
