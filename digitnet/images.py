@@ -44,9 +44,13 @@ FAINTEST_INK = 0.02  # ink must stand out from the background by at least this (
 NOISE_MULTIPLE = 6  # … and by this many times the picture's pixel noise
 SPECK_SHARE = 0.02  # pieces of ink with less than this share of the largest piece are specks
 BACKGROUND_WINDOW = 5  # the opening's square is a fifth of the picture's shorter side
-BACKGROUND_SIDE = 96  # the local background is measured at most this many pixels across
+BACKGROUND_SIDE = 96  # the polarity is judged, and pieces found, at most this many pixels across
+FINE_SIDE = 384  # the local background is measured at most this many pixels across
+STROKE_WINDOW = 2.5  # the local background's square is this many stroke widths wide (plus 2 pixels)
+PAPER_LIGHT_FLOOR = 0.5  # ink is measured against at least this share of the picture's usual paper light
 TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
-STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than this share of the strongest
+STROKE_LEVEL = 0.5  # strokes count (polarity, width) where they stand out by more than this share of the strongest
+LIGHT_INK_MARGIN = 3.0  # a photograph's ink is light only if its light strokes weigh this many times its dark ones
 
 
 def read_image(source):
@@ -133,11 +137,14 @@ def _light_background(luminance):
     """Is the background lighter than the ink?  The background is the tone of the picture's border
     when that tone is one of the picture's extremes (near its 0.1st or 99.9th percentile: the ink
     is the other) and most of the picture has it too.  Otherwise (a sheet photographed on a darker
-    desk, or with a grey corner where the photo was straightened) the ink is what is thin: the
-    strokes a grey-level closing fills in (dark ink) or an opening wipes out (light ink), over
-    squares a fifth of the picture wide, counted where they stand out by more than STROKE_LEVEL of
-    the strongest (so the faint ruled lines of school paper, and the light strips of paper between
-    them, do not outweigh the pen's strokes)."""
+    desk, with a shadow across it, or with a grey corner where the photo was straightened) the ink
+    is what is thin: the strokes a grey-level closing fills in (dark ink) or an opening wipes out
+    (light ink), over squares a fifth of the picture wide, counted where they stand out by more
+    than STROKE_LEVEL of the strongest (so the faint ruled lines of school paper, and the light
+    strips of paper between them, do not outweigh the pen's strokes).  Dark ink wins unless the
+    light strokes weigh LIGHT_INK_MARGIN times as much: such pictures are mostly photographs of
+    paper, where the paper inside a digit's loops and between its strokes and a shadow's edge
+    stands out as light patches as wide as the window."""
     low, high = np.percentile(luminance, [0.1, 99.9])
     if high - low < FAINTEST_INK:
         return bool(np.median(luminance) > 0.5)
@@ -146,11 +153,13 @@ def _light_background(luminance):
     most_light = np.median(luminance) > (low + high) / 2
     if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
         return bool(most_light)
-    small, window = _shrunk(luminance)
+    small = _shrunk(luminance, BACKGROUND_SIDE)
+    window = max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
     dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
-    light_strokes = small - _sliding(_sliding(small, window, np.minimum), window, np.maximum)
+    light_strokes = small - _opening(small, window)
     level = STROKE_LEVEL * max(dark_strokes.max(), light_strokes.max())
-    return bool(np.maximum(dark_strokes - level, 0).sum() > np.maximum(light_strokes - level, 0).sum())
+    dark, light = (float(np.maximum(strokes - level, 0).sum()) for strokes in (dark_strokes, light_strokes))
+    return light <= LIGHT_INK_MARGIN * dark
 
 
 def to_mnist(ink):
@@ -178,8 +187,10 @@ def separate_ink(ink):
     if ink.ndim != 2 or ink.size == 0:
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
     two_tone = is_two_tone(ink)
-    if not two_tone:
-        ink = ink - local_background(ink)
+    if not two_tone:  # light falls on paper and ink alike: the ink's share of the paper's light
+        background = local_background(ink)
+        paper_light = np.maximum(1 - background, PAPER_LIGHT_FLOOR * float(np.median(1 - background)))
+        ink = (ink - background) / np.maximum(paper_light, 1e-3)
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     background, needed = float(np.median(border)), faintest_ink(ink)
     peak = _inner_peak(ink, background, needed)
@@ -353,26 +364,42 @@ def block_reduce(image, block, reduce):
 
 def local_background(ink):
     """The background under the ink, (h, w) like ``ink``: its grey opening (a minimum then a maximum
-    over squares of a fifth of the shorter side), computed on a copy shrunk to at most
-    BACKGROUND_SIDE pixels and enlarged back smoothly.  Strokes narrower than the square vanish
-    from it; light, shadows and paper colour stay."""
+    over squares), computed on a copy shrunk to at most FINE_SIDE pixels and enlarged back smoothly.
+    Strokes narrower than the square vanish from it; light, shadows, paper colour and the straight
+    edges of a sheet, a desk or a hard shadow stay (an opening leaves a ramp or a step as it is).
+
+    The square is as small as the strokes allow, so that the background follows the corners of a
+    sheet or a shadow closely: STROKE_WINDOW times the strokes' width plus 2 pixels (at least 5),
+    the width measured (area / half the perimeter) on what stands out above an opening over squares
+    a fifth of the shorter side wide (at most that wide)."""
     height, width = ink.shape
-    small, window = _shrunk(ink)
-    opened = _sliding(_sliding(small, window, np.minimum), window, np.maximum)
+    small = _shrunk(ink, FINE_SIDE)
+    widest = max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
+    opened = _opening(small, widest)
+    standing = small - opened
+    solid = standing > STROKE_LEVEL * standing.max()
+    inside = solid[1:-1, 1:-1] & solid[:-2, 1:-1] & solid[2:, 1:-1] & solid[1:-1, :-2] & solid[1:-1, 2:]
+    stroke = 2 * solid.sum() / max(solid.sum() - inside.sum(), 1)
+    window = min(widest, max(5, int(STROKE_WINDOW * stroke + 2)) | 1)
+    if window < widest:
+        opened = _opening(small, window)
     return np.asarray(
         Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),
         dtype=np.float32,
     )
 
 
-def _shrunk(image):
-    """``image`` (h, w) box-averaged to at most BACKGROUND_SIDE pixels across, and the odd width of
-    the squares a fifth of its shorter side wide (at least 3) that the background is measured over."""
+def _opening(image, window):
+    """Grey opening of ``image`` (h, w): a minimum then a maximum over window × window squares."""
+    return _sliding(_sliding(image, window, np.minimum), window, np.maximum)
+
+
+def _shrunk(image, side):
+    """``image`` (h, w) box-averaged to at most ``side`` pixels across, float32."""
     height, width = image.shape
-    shrink = min(1.0, BACKGROUND_SIDE / max(height, width))
+    shrink = min(1.0, side / max(height, width))
     small_size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
-    small = np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(small_size, Image.Resampling.BOX))
-    return small, max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
+    return np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(small_size, Image.Resampling.BOX))
 
 
 def _sliding(image, window, reduce):
