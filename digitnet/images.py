@@ -6,8 +6,9 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
 2. Make the ink bright on black (invert light paper), subtract the background, stretch to [0, 1].
    The background is measured locally (a grey-level opening: what is left when every stroke
    narrower than a fifth of the picture is wiped out), so uneven light and the shadows on a
-   photographed sheet of paper drop out with it; a clean two-tone drawing keeps its strokes
-   whatever their width (nothing local is subtracted).
+   photographed sheet of paper drop out with it, and the ink is measured as the share of the
+   local paper's light it takes away (a stroke in a shadow counts as much as one in full light);
+   a clean two-tone drawing keeps its strokes whatever their width (nothing local is subtracted).
 3. Keep the drawing: drop specks (pieces of ink with under 2% of the largest piece's ink) and,
    when something else remains, pieces that touch the picture's edge (a sheet's edge, a shadow).
 4. Crop to the ink; thicken strokes that would be thinner than MNIST's after scaling (and, at
@@ -46,11 +47,10 @@ SPECK_SHARE = 0.02  # pieces of ink with less than this share of the largest pie
 BACKGROUND_WINDOW = 5  # the opening's square is a fifth of the picture's shorter side
 BACKGROUND_SIDE = 96  # the polarity is judged, and pieces found, at most this many pixels across
 FINE_SIDE = 384  # the local background is measured at most this many pixels across
-STROKE_WINDOW = 2.5  # the local background's square is this many stroke widths wide (plus 2 pixels)
 PAPER_LIGHT_FLOOR = 0.5  # ink is measured against at least this share of the picture's usual paper light
 TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
-STROKE_LEVEL = 0.5  # strokes count (polarity, width) where they stand out by more than this share of the strongest
-LIGHT_INK_MARGIN = 3.0  # a photograph's ink is light only if its light strokes weigh this many times its dark ones
+STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than this share of the strongest
+LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
 
 
 def read_image(source):
@@ -142,9 +142,9 @@ def _light_background(luminance):
     (light ink), over squares a fifth of the picture wide, counted where they stand out by more
     than STROKE_LEVEL of the strongest (so the faint ruled lines of school paper, and the light
     strips of paper between them, do not outweigh the pen's strokes).  Dark ink wins unless the
-    light strokes weigh LIGHT_INK_MARGIN times as much: such pictures are mostly photographs of
-    paper, where the paper inside a digit's loops and between its strokes and a shadow's edge
-    stands out as light patches as wide as the window."""
+    light strokes weigh LIGHT_INK_MARGIN times as much: the pictures that come this far are mostly
+    photographs of paper, where the paper inside a digit's loops, or between its strokes and the
+    edge of a shadow or of the sheet, stands out as light patches as wide as the squares."""
     low, high = np.percentile(luminance, [0.1, 99.9])
     if high - low < FAINTEST_INK:
         return bool(np.median(luminance) > 0.5)
@@ -153,8 +153,7 @@ def _light_background(luminance):
     most_light = np.median(luminance) > (low + high) / 2
     if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
         return bool(most_light)
-    small = _shrunk(luminance, BACKGROUND_SIDE)
-    window = max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
+    small, window = _shrunk(luminance, BACKGROUND_SIDE)
     dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
     light_strokes = small - _opening(small, window)
     level = STROKE_LEVEL * max(dark_strokes.max(), light_strokes.max())
@@ -173,6 +172,11 @@ def to_mnist(ink):
 def separate_ink(ink):
     """Steps 1–2 on an ink map (h, w): the ink alone, (h, w) float32 in [0, 1] with the background
     near 0 (``digit_from`` clears what is fainter than INK_THRESHOLD).
+
+    In a photograph (not two-tone) the local background is subtracted and the difference divided
+    by the paper's light there (1 − background, at least PAPER_LIGHT_FLOOR of its median, so the
+    grain of a dark desk is not magnified much): light falls on ink and paper alike, so a pen's
+    stroke takes the same share of the light in a shadow as in full light.
 
     The background is the tone of the picture's border, or for a photograph (not two-tone) the
     picture's median tone when the border's would take away more than half of the ink's contrast
@@ -364,25 +368,14 @@ def block_reduce(image, block, reduce):
 
 def local_background(ink):
     """The background under the ink, (h, w) like ``ink``: its grey opening (a minimum then a maximum
-    over squares), computed on a copy shrunk to at most FINE_SIDE pixels and enlarged back smoothly.
-    Strokes narrower than the square vanish from it; light, shadows, paper colour and the straight
-    edges of a sheet, a desk or a hard shadow stay (an opening leaves a ramp or a step as it is).
-
-    The square is as small as the strokes allow, so that the background follows the corners of a
-    sheet or a shadow closely: STROKE_WINDOW times the strokes' width plus 2 pixels (at least 5),
-    the width measured (area / half the perimeter) on what stands out above an opening over squares
-    a fifth of the shorter side wide (at most that wide)."""
+    over squares a fifth of the shorter side wide), computed on a copy shrunk to at most FINE_SIDE
+    pixels, fine enough that enlarging it back smoothly blurs the edge of a desk or a hard shadow
+    by a pixel or two, not into a band that would pass for a stroke.  Strokes narrower than the
+    square vanish from it; light, shadows, paper colour and the straight edges of a sheet, a desk
+    or a hard shadow stay (an opening leaves a ramp or a step as it is)."""
     height, width = ink.shape
-    small = _shrunk(ink, FINE_SIDE)
-    widest = max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
-    opened = _opening(small, widest)
-    standing = small - opened
-    solid = standing > STROKE_LEVEL * standing.max()
-    inside = solid[1:-1, 1:-1] & solid[:-2, 1:-1] & solid[2:, 1:-1] & solid[1:-1, :-2] & solid[1:-1, 2:]
-    stroke = 2 * solid.sum() / max(solid.sum() - inside.sum(), 1)
-    window = min(widest, max(5, int(STROKE_WINDOW * stroke + 2)) | 1)
-    if window < widest:
-        opened = _opening(small, window)
+    small, window = _shrunk(ink, FINE_SIDE)
+    opened = _opening(small, window)
     return np.asarray(
         Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),
         dtype=np.float32,
@@ -395,11 +388,13 @@ def _opening(image, window):
 
 
 def _shrunk(image, side):
-    """``image`` (h, w) box-averaged to at most ``side`` pixels across, float32."""
+    """``image`` (h, w) box-averaged to at most ``side`` pixels across, and the odd width of the
+    squares a fifth of its shorter side wide (at least 3) that the background is measured over."""
     height, width = image.shape
     shrink = min(1.0, side / max(height, width))
     small_size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
-    return np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(small_size, Image.Resampling.BOX))
+    small = np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(small_size, Image.Resampling.BOX))
+    return small, max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
 
 
 def _sliding(image, window, reduce):
