@@ -173,10 +173,8 @@ def separate_ink(ink):
     """Steps 1–2 on an ink map (h, w): the ink alone, (h, w) float32 in [0, 1] with the background
     near 0 (``digit_from`` clears what is fainter than INK_THRESHOLD).
 
-    In a photograph (not two-tone) the local background is subtracted and the difference divided
-    by the paper's light there (1 − background, at least PAPER_LIGHT_FLOOR of its median, so the
-    grain of a dark desk is not magnified much): light falls on ink and paper alike, so a pen's
-    stroke takes the same share of the light in a shadow as in full light.
+    In a photograph (not two-tone) the ink is measured above the local background, as a share of
+    the paper's light (``share_of_paper_light``).
 
     The background is the tone of the picture's border, or for a photograph (not two-tone) the
     picture's median tone when the border's would take away more than half of the ink's contrast
@@ -191,10 +189,8 @@ def separate_ink(ink):
     if ink.ndim != 2 or ink.size == 0:
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
     two_tone = is_two_tone(ink)
-    if not two_tone:  # light falls on paper and ink alike: the ink's share of the paper's light
-        background = local_background(ink)
-        paper_light = np.maximum(1 - background, PAPER_LIGHT_FLOOR * float(np.median(1 - background)))
-        ink = (ink - background) / np.maximum(paper_light, 1e-3)
+    if not two_tone:
+        ink = share_of_paper_light(ink, local_background(ink))
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     background, needed = float(np.median(border)), faintest_ink(ink)
     peak = _inner_peak(ink, background, needed)
@@ -211,6 +207,15 @@ def separate_ink(ink):
             f"above the background; at least {needed:.2f} is needed)"
         )
     return np.clip((ink - background) / (peak - background), 0, 1)
+
+
+def share_of_paper_light(ink, background):
+    """Ink (h, w) above its ``background`` (h, w), as a share of the paper's light there: light
+    falls on ink and paper alike, so a pen's stroke takes the same share of the light in a shadow
+    as in full light.  The paper's light is 1 − background (the ink map is inverted paper), but at
+    least PAPER_LIGHT_FLOOR of its median, so the grain of a dark desk is not magnified much."""
+    paper_light = np.maximum(1 - background, PAPER_LIGHT_FLOOR * float(np.median(1 - background)))
+    return (ink - background) / np.maximum(paper_light, 1e-3)
 
 
 def faintest_ink(ink):
