@@ -5,7 +5,7 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
 1. Grayscale, with transparent pixels composited onto a background that contrasts with the ink.
 2. Make the ink bright on black (invert light paper), subtract the background, stretch to [0, 1].
    The background is measured locally (a grey-level opening: what is left when every stroke
-   narrower than a third of the picture is wiped out), so uneven light and the shadows on a
+   narrower than a fifth of the picture is wiped out), so uneven light and the shadows on a
    photographed sheet of paper drop out with it, and the ink is measured as the share of the
    local paper's light it takes away (a stroke in a shadow counts as much as one in full light);
    a clean two-tone drawing keeps its strokes whatever their width (nothing local is subtracted).
@@ -44,8 +44,7 @@ MIN_CONTRAST = 0.1  # a 28×28 input whose pixels vary less than this is blank; 
 FAINTEST_INK = 0.02  # ink must stand out from the background by at least this (5 grey levels) …
 NOISE_MULTIPLE = 6  # … and by this many times the picture's pixel noise
 SPECK_SHARE = 0.02  # pieces of ink with less than this share of the largest piece are specks
-BACKGROUND_WINDOW = 5  # the polarity's squares are a fifth of the picture's shorter side …
-PAPER_WINDOW = 3  # … and the local background's a third of it
+BACKGROUND_WINDOW = 5  # the opening's square is a fifth of the picture's shorter side
 BACKGROUND_SIDE = 96  # the polarity is judged, and pieces found, at most this many pixels across
 FINE_SIDE = 384  # the local background is measured at most this many pixels across
 PAPER_LIGHT_FLOOR = 0.5  # ink is measured against at least this share of the picture's usual paper light
@@ -154,7 +153,7 @@ def _light_background(luminance):
     most_light = np.median(luminance) > (low + high) / 2
     if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
         return bool(most_light)
-    small, window = _shrunk(luminance, BACKGROUND_SIDE, BACKGROUND_WINDOW)
+    small, window = _shrunk(luminance, BACKGROUND_SIDE)
     dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
     light_strokes = small - _opening(small, window)
     level = STROKE_LEVEL * max(dark_strokes.max(), light_strokes.max())
@@ -374,14 +373,13 @@ def block_reduce(image, block, reduce):
 
 def local_background(ink):
     """The background under the ink, (h, w) like ``ink``: its grey opening (a minimum then a maximum
-    over squares a third of the shorter side wide, so that a felt pen's strokes fit in them),
-    computed on a copy shrunk to at most FINE_SIDE pixels, fine enough that enlarging it back
-    smoothly blurs the edge of a desk or a hard shadow by a pixel or two, not into a band that
-    would pass for a stroke.  Strokes narrower than the
+    over squares a fifth of the shorter side wide), computed on a copy shrunk to at most FINE_SIDE
+    pixels, fine enough that enlarging it back smoothly blurs the edge of a desk or a hard shadow
+    by a pixel or two, not into a band that would pass for a stroke.  Strokes narrower than the
     square vanish from it; light, shadows, paper colour and the straight edges of a sheet, a desk
     or a hard shadow stay (an opening leaves a ramp or a step as it is)."""
     height, width = ink.shape
-    small, window = _shrunk(ink, FINE_SIDE, PAPER_WINDOW)
+    small, window = _shrunk(ink, FINE_SIDE)
     opened = _opening(small, window)
     return np.asarray(
         Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),
@@ -394,14 +392,14 @@ def _opening(image, window):
     return _sliding(_sliding(image, window, np.minimum), window, np.maximum)
 
 
-def _shrunk(image, side, share):
-    """``image`` (h, w) box-averaged to at most ``side`` pixels across, and the odd width (at least
-    3) of squares 1/``share`` of its shorter side wide."""
+def _shrunk(image, side):
+    """``image`` (h, w) box-averaged to at most ``side`` pixels across, and the odd width of the
+    squares a fifth of its shorter side wide (at least 3) that the background is measured over."""
     height, width = image.shape
     shrink = min(1.0, side / max(height, width))
     small_size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
     small = np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(small_size, Image.Resampling.BOX))
-    return small, max(3, min(small.shape) // share) | 1
+    return small, max(3, min(small.shape) // BACKGROUND_WINDOW) | 1
 
 
 def _sliding(image, window, reduce):

@@ -283,10 +283,7 @@ def test_the_local_background_follows_light_but_not_strokes():
     ink = rows.copy()
     ink[50:150, 98:104] += 0.5  # a stroke
     background = local_background(ink)
-    square = 200 // 3  # the opening's square: a third of the picture
-    assert np.abs(background - rows)[square // 2 : -square // 2].max() < 0.01  # a ramp is left as it is …
-    edge_cut = 0.5 / 200 * (square // 2 + 1)  # … but a rise up to the picture's edge loses half a square's worth
-    assert np.abs(background - rows).max() <= edge_cut
+    assert np.abs(background - rows).max() < 0.08
     assert (ink - background)[100, 98:104].min() > 0.4
 
 
