@@ -114,3 +114,16 @@ def test_coloured_ink_on_tinted_paper_under_a_shadow_reads_like_the_clean_drawin
     strokes = digit_strokes(4)
     pixels = read_picture(photo_of_paper(strokes, ink=ink, paper=paper, light=HARD_SHADOW, desk=CORNER_DESK)).pixels
     assert alike(pixels, clean_drawing(strokes)) > 0.85
+
+
+def test_chalk_on_a_dark_board_with_a_light_wall_above_it_stays_light_ink():
+    # the border is half wall (light, above and left) and half board (dark): the border's tone
+    # does not tell, and the light strokes outweigh the dark ones (the board's corner) by far
+    strokes = digit_strokes(4, width=9)
+    board = 0.2 + 0.65 * strokes
+    board = np.where((ROWS < 20) | (COLS < 20), 0.9, board) * (1 - 0.3 * COLS / SIDE)
+    photo = np.clip(board + np.random.default_rng(1).normal(0, 0.015, board.shape), 0, 1)
+    buffer = io.BytesIO()
+    Image.fromarray((photo * 255).astype(np.uint8)).save(buffer, "JPEG", quality=85)
+    pixels = read_picture(buffer.getvalue()).pixels
+    assert alike(pixels, clean_drawing(strokes)) > 0.85
