@@ -48,6 +48,7 @@ BACKGROUND_WINDOW = 5  # the opening's square is a fifth of the picture's shorte
 BACKGROUND_SIDE = 96  # the polarity is judged, and pieces found, at most this many pixels across
 FINE_SIDE = 384  # the local background is measured at most this many pixels across
 PAPER_LIGHT_FLOOR = 0.5  # ink is measured against at least this share of the picture's usual paper light
+PEN_ON_PAPER_SHARE = 0.3  # … and only when less than this share of the picture stands out (pen on paper)
 TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
 STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than this share of the strongest
 LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
@@ -213,9 +214,15 @@ def share_of_paper_light(ink, background):
     """Ink (h, w) above its ``background`` (h, w), as a share of the paper's light there: light
     falls on ink and paper alike, so a pen's stroke takes the same share of the light in a shadow
     as in full light.  The paper's light is 1 − background (the ink map is inverted paper), but at
-    least PAPER_LIGHT_FLOOR of its median, so the grain of a dark desk is not magnified much."""
+    least PAPER_LIGHT_FLOOR of its median, so the grain of a dark desk is not magnified much.
+    Only for pen on paper: when more than PEN_ON_PAPER_SHARE of the picture stands out from its
+    background by over INK_THRESHOLD of the most (a photograph's texture, not a few strokes), the
+    ink is the difference alone, so a photograph's dark parts are not magnified into strokes."""
+    above = ink - background
+    if np.mean(above > INK_THRESHOLD * above.max()) > PEN_ON_PAPER_SHARE:
+        return above  # not pen on paper: a photograph's texture is left as it stands out
     paper_light = np.maximum(1 - background, PAPER_LIGHT_FLOOR * float(np.median(1 - background)))
-    return (ink - background) / np.maximum(paper_light, 1e-3)
+    return above / np.maximum(paper_light, 1e-3)
 
 
 def faintest_ink(ink):

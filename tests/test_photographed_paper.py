@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from digitnet.images import MNIST_CENTER_OF_MASS, read_image, read_picture, separate_ink, stroke_width
+from digitnet.images import (
+    MNIST_CENTER_OF_MASS,
+    read_image,
+    read_picture,
+    separate_ink,
+    share_of_paper_light,
+    stroke_width,
+)
 
 SIDE = 300
 
@@ -127,3 +134,13 @@ def test_chalk_on_a_dark_board_with_a_light_wall_above_it_stays_light_ink():
     Image.fromarray((photo * 255).astype(np.uint8)).save(buffer, "JPEG", quality=85)
     pixels = read_picture(buffer.getvalue()).pixels
     assert alike(pixels, clean_drawing(strokes)) > 0.85
+
+
+def test_only_pen_on_paper_is_measured_against_the_paper_light():
+    background = np.where(COLS < 150, 0.5, 0.1).astype(np.float32)  # half the sheet in shadow (light 0.5 and 0.9)
+    strokes = (digit_strokes(0) > 0.5) * np.float32(0.3)
+    pen = share_of_paper_light(background + strokes, background)  # a few strokes: as shares of the light
+    assert pen[(strokes > 0) & (COLS < 140)] == pytest.approx(0.3 / 0.5, abs=1e-5)
+    assert pen[(strokes > 0) & (COLS > 160)] == pytest.approx(0.3 / 0.9, abs=1e-5)
+    texture = np.random.default_rng(0).uniform(0, 0.4, (SIDE, SIDE)).astype(np.float32)  # most of it stands out
+    assert np.allclose(share_of_paper_light(background + texture, background), texture, atol=1e-6)
