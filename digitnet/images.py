@@ -6,7 +6,7 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
 2. Make the ink bright on black (invert light paper), subtract the background, stretch to [0, 1].
    The background is measured locally (a grey-level opening: what is left when every stroke
    narrower than a fifth of the picture is wiped out), so uneven light and the shadows on a
-   photographed sheet of paper drop out with it, and the ink is measured as the share of the
+   photographed sheet of paper drop out with it, and pen on paper is measured as the share of the
    local paper's light it takes away (a stroke in a shadow counts as much as one in full light);
    a clean two-tone drawing keeps its strokes whatever their width (nothing local is subtracted).
 3. Keep the drawing: drop specks (pieces of ink with under 2% of the largest piece's ink) and,
