@@ -9,7 +9,10 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from digitnet.images import (
+    BACKGROUND_SIDE,
     MNIST_CENTER_OF_MASS,
+    ink_above_background,
+    local_background,
     read_image,
     read_picture,
     separate_ink,
@@ -136,11 +139,17 @@ def test_chalk_on_a_dark_board_with_a_light_wall_above_it_stays_light_ink():
     assert alike(pixels, clean_drawing(strokes)) > 0.85
 
 
-def test_only_pen_on_paper_is_measured_against_the_paper_light():
+def test_ink_is_measured_as_a_share_of_the_paper_light():
     background = np.where(COLS < 150, 0.5, 0.1).astype(np.float32)  # half the sheet in shadow (light 0.5 and 0.9)
     strokes = (digit_strokes(0) > 0.5) * np.float32(0.3)
-    pen = share_of_paper_light(background + strokes, background)  # a few strokes: as shares of the light
+    pen = share_of_paper_light(background + strokes, background)
     assert pen[(strokes > 0) & (COLS < 140)] == pytest.approx(0.3 / 0.5, abs=1e-5)
     assert pen[(strokes > 0) & (COLS > 160)] == pytest.approx(0.3 / 0.9, abs=1e-5)
-    texture = np.random.default_rng(0).uniform(0, 0.4, (SIDE, SIDE)).astype(np.float32)  # most of it stands out
-    assert np.allclose(share_of_paper_light(background + texture, background), texture, atol=1e-6)
+
+
+def test_only_pen_on_paper_is_measured_against_the_paper_light():
+    light = np.where(COLS < 150, 0.5, 1.0).astype(np.float32)
+    sheet = (1 - light * (1 - 0.7 * digit_strokes(0))).astype(np.float32)  # an ink map: paper 0, ink up
+    assert np.array_equal(ink_above_background(sheet), share_of_paper_light(sheet, local_background(sheet)))
+    texture = np.random.default_rng(0).uniform(0, 0.6, (SIDE, SIDE)).astype(np.float32) * light
+    assert np.array_equal(ink_above_background(texture), texture - local_background(texture, BACKGROUND_SIDE))
