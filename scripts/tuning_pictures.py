@@ -437,10 +437,11 @@ GLYPH_BLOCKS = (
 #: Glyphs of those blocks that a digit can be written like: rings and slashed rings (0), bars
 #: and slashes (1), Greek and Cyrillic letters shaped like 0, 3, 4, 5, 6, 8, integrals and curls (2, 5, 6),
 #: a corner like a 7, circled and negative circled digits.
-DIGIT_LIKE_GLYPHS = set(
-    "ΟοΙιΖζΒβδσςθΘξϑ" "ЗзбБОоЧчЬьЪъВвЭэ" "∂∅∘∣∥∫∬∭∮∯∰∱∲∳⊘⌀⏐○◌◯◦⚪⚬⭕⭗⭘❘❙❚"
-    "│┃┆┇┊┋║╵╷╹╻╽╿┐┑┒┓╕╖╗╮▉▊▋▌▍▎▏▐▕╱╲∕⟋⟍⧸⧹"
-) | {chr(c) for c in range(0x239B, 0x23B4)} | {chr(c) for c in range(0x2776, 0x2794)}
+DIGIT_LIKE_GLYPHS = (
+    set("ΟοΙιΖζΒβδσςθΘξϑЗзбБОоЧчЬьЪъВвЭэ∂∅∘∣∥∫∬∭∮∯∰∱∲∳⊘⌀⏐○◌◯◦⚪⚬⭕⭗⭘❘❙❚│┃┆┇┊┋║╵╷╹╻╽╿┐┑┒┓╕╖╗╮▉▊▋▌▍▎▏▐▕╱╲∕⟋⟍⧸⧹")
+    | {chr(c) for c in range(0x239B, 0x23B4)}
+    | {chr(c) for c in range(0x2776, 0x2794)}
+)
 
 
 def glyph_table():
@@ -504,9 +505,8 @@ def _smooth(points, steps=8):
     t = np.linspace(0, 1, steps, endpoint=False)[:, None]
     pieces = []
     for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:]):
-        pieces.append(
-            0.5 * ((2 * p1) + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (3 * p1 - p0 - 3 * p2 + p3) * t**3)
-        )
+        cubic = (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (3 * p1 - p0 - 3 * p2 + p3) * t**3
+        pieces.append(0.5 * (2 * p1 + (p2 - p0) * t + cubic))
     return np.vstack(pieces + [points[-1:]])
 
 
@@ -519,6 +519,7 @@ def _arrowhead(tip, before, size):
 
 def _sketch_strokes(rng):
     """The strokes of one sketched non-digit in the unit box (-1..1): list of (k, 2) arrays."""
+
     def ring(cx, cy, rx, ry=None, start=0.0, stop=2 * np.pi, n=40):
         a = np.linspace(start, stop, n)
         return np.stack([cx + rx * np.cos(a), cy + (rx if ry is None else ry) * np.sin(a)], 1)
@@ -539,12 +540,16 @@ def _sketch_strokes(rng):
             heads += _arrowhead(shaft[0], shaft[3 if len(shaft) > 4 else -1], 0.35)
         return [shaft] + heads
     if kind == 4:  # a sun: a ring and rays
-        rays = [np.array([(np.cos(a) * 0.55, np.sin(a) * 0.55), (np.cos(a), np.sin(a))])
-                for a in np.linspace(0, 2 * np.pi, int(rng.integers(5, 12)), endpoint=False)]
+        rays = [
+            np.array([(np.cos(a) * 0.55, np.sin(a) * 0.55), (np.cos(a), np.sin(a))])
+            for a in np.linspace(0, 2 * np.pi, int(rng.integers(5, 12)), endpoint=False)
+        ]
         return [ring(0, 0, 0.4)] + rays
     if kind == 5:  # a house
-        return [np.array([(-0.7, 1), (-0.7, -0.1), (0, -0.9), (0.7, -0.1), (0.7, 1), (-0.7, 1)]),
-                np.array([(-0.2, 1), (-0.2, 0.4), (0.2, 0.4), (0.2, 1)])]
+        return [
+            np.array([(-0.7, 1), (-0.7, -0.1), (0, -0.9), (0.7, -0.1), (0.7, 1), (-0.7, 1)]),
+            np.array([(-0.2, 1), (-0.2, 0.4), (0.2, 0.4), (0.2, 1)]),
+        ]
     if kind == 6:  # a scribble: a random walk that turns
         steps = int(rng.integers(12, 40))
         heading = np.cumsum(rng.normal(0, 1.0, steps))
@@ -554,7 +559,8 @@ def _sketch_strokes(rng):
     if kind == 7:  # a shape crossed out: a few random strokes hatched over
         base = _smooth(rng.uniform(-0.8, 0.8, (int(rng.integers(3, 7)), 2)))
         slope = rng.uniform(-1, 1)
-        hatch = [np.array([(-0.9, y - 0.5 * slope), (0.9, y + 0.5 * slope)]) for y in rng.uniform(-0.8, 0.8, int(rng.integers(2, 6)))]
+        heights = rng.uniform(-0.8, 0.8, int(rng.integers(2, 6)))
+        hatch = [np.array([(-0.9, y - 0.5 * slope), (0.9, y + 0.5 * slope)]) for y in heights]
         return [base] + hatch
     if kind == 8:  # a star of four to nine points
         points = int(rng.integers(4, 10))
@@ -571,12 +577,19 @@ def _sketch_strokes(rng):
         return [np.stack([r * np.cos(a), 0.65 * r * np.sin(a)], 1)]
     if kind == 11:  # a ticked or crossed box
         box = np.array([(-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8), (-0.8, -0.8)])
-        inside = [np.array([(-0.5, 0), (-0.1, 0.45), (0.6, -0.6)])] if rng.random() < 0.5 else [
-            np.array([(-0.5, -0.5), (0.5, 0.5)]), np.array([(-0.5, 0.5), (0.5, -0.5)])]
+        inside = (
+            [np.array([(-0.5, 0), (-0.1, 0.45), (0.6, -0.6)])]
+            if rng.random() < 0.5
+            else [np.array([(-0.5, -0.5), (0.5, 0.5)]), np.array([(-0.5, 0.5), (0.5, -0.5)])]
+        )
         return [box] + inside
     if kind == 12:  # a stick figure
-        return [ring(0, -0.7, 0.25), np.array([(0, -0.45), (0, 0.35)]), np.array([(-0.5, -0.1), (0.5, -0.1)]),
-                np.array([(-0.4, 1), (0, 0.35), (0.4, 1)])]
+        return [
+            ring(0, -0.7, 0.25),
+            np.array([(0, -0.45), (0, 0.35)]),
+            np.array([(-0.5, -0.1), (0.5, -0.1)]),
+            np.array([(-0.4, 1), (0, 0.35), (0.4, 1)]),
+        ]
     if kind == 13:  # a zigzag or a wave, sometimes many rows of it
         rows = int(rng.integers(1, 4))
         x = np.linspace(-1, 1, int(rng.integers(5, 14)))
@@ -586,7 +599,7 @@ def _sketch_strokes(rng):
         return [np.array([(v, -0.9), (v, 0.9)]) for v in lines] + [np.array([(-0.9, v), (0.9, v)]) for v in lines]
     corners = int(rng.integers(3, 8))  # a polygon with its diagonals, or two nested
     outer = ring(0, 0, 1, n=corners + 1)
-    return [outer, outer[:: 2] * 0.999] if rng.random() < 0.5 else [outer, outer * rng.uniform(0.3, 0.7)]
+    return [outer, outer[::2] * 0.999] if rng.random() < 0.5 else [outer, outer * rng.uniform(0.3, 0.7)]
 
 
 def sketch(rng):
