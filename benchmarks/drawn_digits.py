@@ -5,7 +5,7 @@
 
 For the drawn digits (the tuning hand's tests/data/drawn_digits; 200 MNIST test digits drawn again
 by the tuning generator, clean and photographed on paper; the validation pictures the shipped
-networks' recipes were chosen on, by kind: font, hand, redrawn (scripts/drawing_validation.py,
+networks' recipes were chosen on, by kind: font, hand, redrawn, paper (scripts/drawing_validation.py,
 200 of each); the evaluation pictures by kind: mouse, font, photographed paper) and MNIST's test
 digits, after preprocessing:
 
@@ -14,10 +14,12 @@ digits, after preprocessing:
                  regression slope), centre of mass, total ink
     accuracy     the share read right by each shipped network with the full pipeline, and with
                  one preprocessing step left out at a time: the local background (the border's
-                 median subtracted instead), the two-tone rule (the local background always
-                 subtracted), the piece filter (specks and edge pieces kept), the
-                 stroke thinning, the polarity read from the border's tone alone (> ½: light
-                 paper), and with the polarity forced wrong (ink dark on light).
+                 median subtracted instead), the share of the paper's light (the local background
+                 subtracted, not divided by the paper's light), the two-tone rule (the local
+                 background always subtracted), the piece filter (specks and edge pieces kept),
+                 the stroke thinning, the preference for dark ink in photographs (light and dark
+                 strokes weighed evenly), the polarity read from the border's tone alone (> ½:
+                 light paper), and with the polarity forced wrong (ink dark on light).
     moved_mnist  the share of the first 5,000 MNIST test digits read right by each shipped
                  network when all of them are moved one way by one fixed amount
                  (``digitnet.augment``): thicker or thinner strokes, slant, wider or narrower,
@@ -73,9 +75,14 @@ def properties(pixels):
 def without(step):
     """Preprocessing with one step left out (``step`` None: the full pipeline)."""
     names = ("local_background", "keep_the_drawing", "_thin", "ink_map", "_light_background", "is_two_tone")
+    names += ("share_of_paper_light", "LIGHT_INK_MARGIN")
     saved = {name: getattr(images, name) for name in names}
     if step == "local background":
         images.local_background = lambda ink: np.zeros_like(ink)
+    elif step == "share of the paper's light":
+        images.share_of_paper_light = lambda ink, background: ink - background
+    elif step == "dark ink preferred":
+        images.LIGHT_INK_MARGIN = 1.0
     elif step == "piece filter":
         images.keep_the_drawing = lambda ink: ink
     elif step == "stroke thinning":
@@ -172,11 +179,12 @@ def main():
     for kind, pictures in redrawn_sets(test_images, test_labels).items():
         sets[f"redrawn_{kind}"] = pictures
     validation = validation_pictures(200)
-    for kind in ("font", "hand", "redrawn"):
+    for kind in ("font", "hand", "redrawn", "paper"):
         chosen = [(data, label) for data, label, made_as, _ in validation if made_as == kind]
         sets[f"validation_{kind}"] = ([data for data, _ in chosen], [label for _, label in chosen])
     result = {"properties": {"mnist_test": properties(test_images)}, "accuracy": {}}
-    steps = (None, "local background", "two-tone rule", "piece filter", "stroke thinning")
+    steps = (None, "local background", "share of the paper's light", "two-tone rule", "piece filter")
+    steps += ("stroke thinning", "dark ink preferred")
     steps += ("polarity from the border", "wrong polarity")
     for step in steps:
         with without(step):

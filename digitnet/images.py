@@ -6,8 +6,9 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
 2. Make the ink bright on black (invert light paper), subtract the background, stretch to [0, 1].
    The background is measured locally (a grey-level opening: what is left when every stroke
    narrower than a fifth of the picture is wiped out), so uneven light and the shadows on a
-   photographed sheet of paper drop out with it; a clean two-tone drawing keeps its strokes
-   whatever their width (nothing local is subtracted).
+   photographed sheet of paper drop out with it, and the ink is measured as the share of the
+   local paper's light it takes away (a stroke in a shadow counts as much as one in full light);
+   a clean two-tone drawing keeps its strokes whatever their width (nothing local is subtracted).
 3. Keep the drawing: drop specks (pieces of ink with under 2% of the largest piece's ink) and,
    when something else remains, pieces that touch the picture's edge (a sheet's edge, a shadow).
 4. Crop to the ink; thicken strokes that would be thinner than MNIST's after scaling (and, at
@@ -44,9 +45,12 @@ FAINTEST_INK = 0.02  # ink must stand out from the background by at least this (
 NOISE_MULTIPLE = 6  # … and by this many times the picture's pixel noise
 SPECK_SHARE = 0.02  # pieces of ink with less than this share of the largest piece are specks
 BACKGROUND_WINDOW = 5  # the opening's square is a fifth of the picture's shorter side
-BACKGROUND_SIDE = 96  # the local background is measured at most this many pixels across
+BACKGROUND_SIDE = 96  # the polarity is judged, and pieces found, at most this many pixels across
+FINE_SIDE = 384  # the local background is measured at most this many pixels across
+PAPER_LIGHT_FLOOR = 0.5  # ink is measured against at least this share of the picture's usual paper light
 TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
 STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than this share of the strongest
+LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
 
 
 def read_image(source):
@@ -133,11 +137,14 @@ def _light_background(luminance):
     """Is the background lighter than the ink?  The background is the tone of the picture's border
     when that tone is one of the picture's extremes (near its 0.1st or 99.9th percentile: the ink
     is the other) and most of the picture has it too.  Otherwise (a sheet photographed on a darker
-    desk, or with a grey corner where the photo was straightened) the ink is what is thin: the
-    strokes a grey-level closing fills in (dark ink) or an opening wipes out (light ink), over
-    squares a fifth of the picture wide, counted where they stand out by more than STROKE_LEVEL of
-    the strongest (so the faint ruled lines of school paper, and the light strips of paper between
-    them, do not outweigh the pen's strokes)."""
+    desk, with a shadow across it, or with a grey corner where the photo was straightened) the ink
+    is what is thin: the strokes a grey-level closing fills in (dark ink) or an opening wipes out
+    (light ink), over squares a fifth of the picture wide, counted where they stand out by more
+    than STROKE_LEVEL of the strongest (so the faint ruled lines of school paper, and the light
+    strips of paper between them, do not outweigh the pen's strokes).  Dark ink wins unless the
+    light strokes weigh LIGHT_INK_MARGIN times as much: the pictures that come this far are mostly
+    photographs of paper, where the paper inside a digit's loops, or between its strokes and the
+    edge of a shadow or of the sheet, stands out as light patches as wide as the squares."""
     low, high = np.percentile(luminance, [0.1, 99.9])
     if high - low < FAINTEST_INK:
         return bool(np.median(luminance) > 0.5)
@@ -146,11 +153,12 @@ def _light_background(luminance):
     most_light = np.median(luminance) > (low + high) / 2
     if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
         return bool(most_light)
-    small, window = _shrunk(luminance)
+    small, window = _shrunk(luminance, BACKGROUND_SIDE)
     dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
-    light_strokes = small - _sliding(_sliding(small, window, np.minimum), window, np.maximum)
+    light_strokes = small - _opening(small, window)
     level = STROKE_LEVEL * max(dark_strokes.max(), light_strokes.max())
-    return bool(np.maximum(dark_strokes - level, 0).sum() > np.maximum(light_strokes - level, 0).sum())
+    dark, light = (float(np.maximum(strokes - level, 0).sum()) for strokes in (dark_strokes, light_strokes))
+    return light <= LIGHT_INK_MARGIN * dark
 
 
 def to_mnist(ink):
@@ -164,6 +172,9 @@ def to_mnist(ink):
 def separate_ink(ink):
     """Steps 1–2 on an ink map (h, w): the ink alone, (h, w) float32 in [0, 1] with the background
     near 0 (``digit_from`` clears what is fainter than INK_THRESHOLD).
+
+    In a photograph (not two-tone) the ink is measured above the local background, as a share of
+    the paper's light (``share_of_paper_light``).
 
     The background is the tone of the picture's border, or for a photograph (not two-tone) the
     picture's median tone when the border's would take away more than half of the ink's contrast
@@ -179,7 +190,7 @@ def separate_ink(ink):
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
     two_tone = is_two_tone(ink)
     if not two_tone:
-        ink = ink - local_background(ink)
+        ink = share_of_paper_light(ink, local_background(ink))
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     background, needed = float(np.median(border)), faintest_ink(ink)
     peak = _inner_peak(ink, background, needed)
@@ -196,6 +207,15 @@ def separate_ink(ink):
             f"above the background; at least {needed:.2f} is needed)"
         )
     return np.clip((ink - background) / (peak - background), 0, 1)
+
+
+def share_of_paper_light(ink, background):
+    """Ink (h, w) above its ``background`` (h, w), as a share of the paper's light there: light
+    falls on ink and paper alike, so a pen's stroke takes the same share of the light in a shadow
+    as in full light.  The paper's light is 1 − background (the ink map is inverted paper), but at
+    least PAPER_LIGHT_FLOOR of its median, so the grain of a dark desk is not magnified much."""
+    paper_light = np.maximum(1 - background, PAPER_LIGHT_FLOOR * float(np.median(1 - background)))
+    return (ink - background) / np.maximum(paper_light, 1e-3)
 
 
 def faintest_ink(ink):
@@ -353,23 +373,30 @@ def block_reduce(image, block, reduce):
 
 def local_background(ink):
     """The background under the ink, (h, w) like ``ink``: its grey opening (a minimum then a maximum
-    over squares of a fifth of the shorter side), computed on a copy shrunk to at most
-    BACKGROUND_SIDE pixels and enlarged back smoothly.  Strokes narrower than the square vanish
-    from it; light, shadows and paper colour stay."""
+    over squares a fifth of the shorter side wide), computed on a copy shrunk to at most FINE_SIDE
+    pixels, fine enough that enlarging it back smoothly blurs the edge of a desk or a hard shadow
+    by a pixel or two, not into a band that would pass for a stroke.  Strokes narrower than the
+    square vanish from it; light, shadows, paper colour and the straight edges of a sheet, a desk
+    or a hard shadow stay (an opening leaves a ramp or a step as it is)."""
     height, width = ink.shape
-    small, window = _shrunk(ink)
-    opened = _sliding(_sliding(small, window, np.minimum), window, np.maximum)
+    small, window = _shrunk(ink, FINE_SIDE)
+    opened = _opening(small, window)
     return np.asarray(
         Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),
         dtype=np.float32,
     )
 
 
-def _shrunk(image):
-    """``image`` (h, w) box-averaged to at most BACKGROUND_SIDE pixels across, and the odd width of
-    the squares a fifth of its shorter side wide (at least 3) that the background is measured over."""
+def _opening(image, window):
+    """Grey opening of ``image`` (h, w): a minimum then a maximum over window × window squares."""
+    return _sliding(_sliding(image, window, np.minimum), window, np.maximum)
+
+
+def _shrunk(image, side):
+    """``image`` (h, w) box-averaged to at most ``side`` pixels across, and the odd width of the
+    squares a fifth of its shorter side wide (at least 3) that the background is measured over."""
     height, width = image.shape
-    shrink = min(1.0, BACKGROUND_SIDE / max(height, width))
+    shrink = min(1.0, side / max(height, width))
     small_size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
     small = np.asarray(Image.fromarray(image.astype(np.float32), mode="F").resize(small_size, Image.Resampling.BOX))
     return small, max(3, min(small.shape) // BACKGROUND_WINDOW) | 1

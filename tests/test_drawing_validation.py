@@ -38,3 +38,14 @@ def test_font_digits_repeat_with_the_seed():
     script = validation_script()
     first = np.asarray(script.font_digit(7, np.random.default_rng(3)))
     assert np.array_equal(first, np.asarray(script.font_digit(7, np.random.default_rng(3))))
+
+
+def test_sheets_on_a_desk_repeat_with_the_seed_and_hold_a_readable_digit():
+    script = validation_script()
+    picture = script.font_digit(4, np.random.default_rng(1))
+    photo = script.sheet_on_desk(picture, np.random.default_rng(2))
+    assert photo == script.sheet_on_desk(picture, np.random.default_rng(2))
+    for k in range(10):
+        rng = np.random.default_rng(k)
+        pixels = read_picture(script.sheet_on_desk(script.font_digit(k, rng), rng)).pixels
+        assert 20 <= pixels.sum() <= 250  # a digit's worth of ink, not a blank or the desk

@@ -1,0 +1,116 @@
+"""Photographs of digits written on paper: shadows, a sheet's edge and the desk, coloured ink on
+tinted paper.  The digit comes out with its own polarity, centred like MNIST's, its strokes as
+wide as MNIST's and as strong in a shadow as in full light, and nothing of the sheet's edge."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter
+
+from digitnet.images import MNIST_CENTER_OF_MASS, read_image, read_picture, separate_ink, stroke_width
+
+SIDE = 300
+
+
+def digit_strokes(digit, width=7):
+    """(SIDE, SIDE) floats: 1 where a pen wrote ``digit`` (0, 4 or 7, thin strokes), 0 elsewhere."""
+    image = Image.new("L", (SIDE, SIDE), 0)
+    draw = ImageDraw.Draw(image)
+    if digit == 0:
+        draw.ellipse((105, 70, 195, 230), outline=255, width=width)
+    elif digit == 4:
+        draw.line([(170, 70), (100, 175), (205, 175)], fill=255, width=width, joint="curve")
+        draw.line([(170, 70), (170, 235)], fill=255, width=width)
+    else:
+        draw.line([(100, 75), (200, 75), (135, 230)], fill=255, width=width, joint="curve")
+    return np.asarray(image.filter(ImageFilter.GaussianBlur(1)), np.float32) / 255
+
+
+def photo_of_paper(strokes, ink=(0.1, 0.2, 0.7), paper=(0.85, 0.8, 0.7), light=None, desk=None, seed=0):
+    """JPEG bytes of ``strokes`` written in ``ink`` (RGB shares of light given back) on ``paper``
+    (RGB), under ``light`` ((SIDE, SIDE) factors, default even), with the desk (RGB) where ``desk``
+    is a (SIDE, SIDE) bool mask, and camera noise."""
+    rng = np.random.default_rng(seed)
+    sheet = np.array(paper) * (1 - strokes[..., None] * (1 - np.array(ink)))
+    if desk is not None:
+        sheet = np.where(desk[..., None], np.array([0.25, 0.2, 0.15]), sheet)
+    photo = sheet * (np.ones((SIDE, SIDE)) if light is None else light)[..., None]
+    photo = photo + rng.normal(0, 0.015, photo.shape)
+    buffer = io.BytesIO()
+    Image.fromarray((np.clip(photo, 0, 1) * 255).astype(np.uint8)).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def clean_drawing(strokes):
+    buffer = io.BytesIO()
+    Image.fromarray(((1 - strokes) * 255).astype(np.uint8)).save(buffer, "PNG")
+    return read_picture(buffer.getvalue()).pixels
+
+
+def blurred(pixels):
+    """A [1, 2, 1] blur in both directions, so a one-pixel shift of a thin stroke barely matters."""
+    square = np.pad(pixels.reshape(28, 28), 1)
+    square = square[:-2] + 2 * square[1:-1] + square[2:]
+    return (square[:, :-2] + 2 * square[:, 1:-1] + square[:, 2:]).ravel()
+
+
+def alike(pixels, clean):
+    """The correlation of two 28×28 inputs, blurred a little."""
+    return np.corrcoef(blurred(pixels), blurred(clean))[0, 1]
+
+
+def center_of_mass(pixels):
+    square = pixels.reshape(28, 28)
+    return (np.arange(28) @ square.sum(axis=1) / square.sum(), np.arange(28) @ square.sum(axis=0) / square.sum())
+
+
+ROWS, COLS = np.mgrid[0:SIDE, 0:SIDE]
+HARD_SHADOW = np.where(COLS < 150, 0.45, 1.0)  # the left half in a shadow that takes away 55% of the light
+CORNER_DESK = ROWS + COLS < 110  # the sheet's corner turned away: the desk in the top-left corner
+EDGE_DESK = ROWS * 0.15 + (SIDE - COLS) < 40  # the sheet's right edge, a little slanted
+
+
+def test_strokes_in_a_shadow_come_out_as_strong_as_strokes_in_full_light():
+    strokes = digit_strokes(0)
+    ink = separate_ink(read_image(photo_of_paper(strokes, light=HARD_SHADOW)))
+    written = strokes > 0.9
+    in_shadow = ink[written & (COLS < 140)].mean()
+    in_light = ink[written & (COLS > 160)].mean()
+    assert in_shadow / in_light == pytest.approx(1.0, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    "light, desk",
+    [
+        (HARD_SHADOW, None),
+        (None, CORNER_DESK),
+        (HARD_SHADOW, CORNER_DESK),
+        (np.where(ROWS > 120 + 0.3 * COLS, 0.5, 1.0), EDGE_DESK),  # a slanted shadow across the lower part
+        (1 - 0.5 * COLS / SIDE, CORNER_DESK | EDGE_DESK),  # light falling off to the right
+    ],
+)
+@pytest.mark.parametrize("digit", [0, 4, 7])
+def test_a_digit_on_a_shaded_sheet_on_a_desk_reads_like_the_clean_drawing(digit, light, desk):
+    strokes = digit_strokes(digit)
+    clean = clean_drawing(strokes)
+    pixels = read_picture(photo_of_paper(strokes, light=light, desk=desk)).pixels
+    assert alike(pixels, clean) > 0.85  # right polarity, no sheet edge, no shadow's rim
+    assert np.allclose(center_of_mass(pixels), MNIST_CENTER_OF_MASS, atol=0.6)
+    assert 2.0 <= stroke_width(pixels) <= 4.0  # MNIST's strokes: 2.9 pixels by this measure
+    far = blurred(blurred(clean)) == 0  # more than two pixels from the clean drawing's ink
+    assert pixels[far].sum() < 0.02 * pixels.sum()
+
+
+@pytest.mark.parametrize(
+    "ink, paper",
+    [
+        ((0.7, 0.1, 0.12), (0.8, 0.85, 0.95)),
+        ((0.1, 0.45, 0.2), (0.9, 0.75, 0.8)),
+        ((0.08, 0.08, 0.1), (0.6, 0.6, 0.55)),
+    ],
+)
+def test_coloured_ink_on_tinted_paper_under_a_shadow_reads_like_the_clean_drawing(ink, paper):
+    strokes = digit_strokes(4)
+    pixels = read_picture(photo_of_paper(strokes, ink=ink, paper=paper, light=HARD_SHADOW, desk=CORNER_DESK)).pixels
+    assert alike(pixels, clean_drawing(strokes)) > 0.85
