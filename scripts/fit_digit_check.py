@@ -1,6 +1,6 @@
 """Fit the digit check (``digitnet.digit_check``) and write digitnet/models/digit_check.npz and .json.
 
-    DIGITNET_DATA=../shared/mnist python scripts/fit_digit_check.py [--seed 0] [--count 4000] [--into DIR]
+    DIGITNET_DATA=../shared/mnist python scripts/fit_digit_check.py [--seed 0] [--count 6000] [--into DIR]
 
 A 784 → 256 → 64 → 2 network (ReLU, softmax, cross-entropy, digitnet's own ``Network.fit`` on the
 reference engine with Adam and a cosine schedule, the inputs shifted, turned, slanted and
@@ -77,7 +77,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--count", type=int, default=4000, help="redrawn MNIST digits (hand and typed digits: half; non-digits: 3×)"
+        "--count", type=int, default=6000, help="redrawn MNIST digits (hand and typed digits: half; non-digits: 4×)"
     )
     parser.add_argument("--into", type=Path, default=ROOT / "digitnet" / "models", help="folder to write to")
     parser.add_argument("--report", type=Path, help="also write the JSON report here")
@@ -89,7 +89,7 @@ def main():
     redrawn_fit, redrawn_calibrate, redrawn_val = fifths(redrawn_digits(fitting, rng, args.count))
     hand_fit, hand_calibrate, hand_val = fifths(hand_digits(rng, args.count // 2))
     typed_fit, typed_calibrate, typed_val = fifths(typed_digits(rng, args.count // 2))
-    others, kinds = non_digits_with_kinds(rng, 3 * args.count, fitting)
+    others, kinds = non_digits_with_kinds(rng, 4 * args.count, fitting)
     start = len(others) * 4 // 5
     drawn = np.vstack([redrawn_fit, hand_fit, typed_fit])
     calibration = np.vstack([redrawn_calibrate, hand_calibrate, typed_calibrate])
