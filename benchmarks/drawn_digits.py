@@ -78,7 +78,7 @@ def without(step):
     names += ("share_of_paper_light", "LIGHT_INK_MARGIN")
     saved = {name: getattr(images, name) for name in names}
     if step == "local background":
-        images.local_background = lambda ink: np.zeros_like(ink)
+        images.local_background = lambda ink, side=None: np.zeros_like(ink)
     elif step == "share of the paper's light":
         images.share_of_paper_light = lambda ink, background: ink - background
     elif step == "dark ink preferred":

@@ -6,7 +6,7 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
 2. Make the ink bright on black (invert light paper), subtract the background, stretch to [0, 1].
    The background is measured locally (a grey-level opening: what is left when every stroke
    narrower than a fifth of the picture is wiped out), so uneven light and the shadows on a
-   photographed sheet of paper drop out with it, and the ink is measured as the share of the
+   photographed sheet of paper drop out with it, and pen on paper is measured as the share of the
    local paper's light it takes away (a stroke in a shadow counts as much as one in full light);
    a clean two-tone drawing keeps its strokes whatever their width (nothing local is subtracted).
 3. Keep the drawing: drop specks (pieces of ink with under 2% of the largest piece's ink) and,
@@ -48,6 +48,7 @@ BACKGROUND_WINDOW = 5  # the opening's square is a fifth of the picture's shorte
 BACKGROUND_SIDE = 96  # the polarity is judged, and pieces found, at most this many pixels across
 FINE_SIDE = 384  # the local background is measured at most this many pixels across
 PAPER_LIGHT_FLOOR = 0.5  # ink is measured against at least this share of the picture's usual paper light
+PEN_ON_PAPER_SHARE = 0.3  # … when less than this share of the picture stands out (pen on paper)
 TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
 STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than this share of the strongest
 LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
@@ -158,6 +159,9 @@ def _light_background(luminance):
     light_strokes = small - _opening(small, window)
     level = STROKE_LEVEL * max(dark_strokes.max(), light_strokes.max())
     dark, light = (float(np.maximum(strokes - level, 0).sum()) for strokes in (dark_strokes, light_strokes))
+    standing = np.maximum(dark_strokes, light_strokes)
+    if np.mean(standing > INK_THRESHOLD * standing.max()) > PEN_ON_PAPER_SHARE:
+        return dark > light  # a photograph's texture, not pen on paper: weighed evenly
     return light <= LIGHT_INK_MARGIN * dark
 
 
@@ -173,8 +177,8 @@ def separate_ink(ink):
     """Steps 1–2 on an ink map (h, w): the ink alone, (h, w) float32 in [0, 1] with the background
     near 0 (``digit_from`` clears what is fainter than INK_THRESHOLD).
 
-    In a photograph (not two-tone) the ink is measured above the local background, as a share of
-    the paper's light (``share_of_paper_light``).
+    In a photograph (not two-tone) the ink is measured above the local background, for pen on
+    paper as a share of the paper's light (``ink_above_background``).
 
     The background is the tone of the picture's border, or for a photograph (not two-tone) the
     picture's median tone when the border's would take away more than half of the ink's contrast
@@ -190,7 +194,7 @@ def separate_ink(ink):
         raise ImageError(f"expected a 2-D image, got shape {ink.shape}")
     two_tone = is_two_tone(ink)
     if not two_tone:
-        ink = share_of_paper_light(ink, local_background(ink))
+        ink = ink_above_background(ink)
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     background, needed = float(np.median(border)), faintest_ink(ink)
     peak = _inner_peak(ink, background, needed)
@@ -207,6 +211,20 @@ def separate_ink(ink):
             f"above the background; at least {needed:.2f} is needed)"
         )
     return np.clip((ink - background) / (peak - background), 0, 1)
+
+
+def ink_above_background(ink):
+    """A photograph's ink map (h, w) with its local background taken away, (h, w) float32.
+
+    A photograph (more than PEN_ON_PAPER_SHARE of it standing out from its background, measured
+    at BACKGROUND_SIDE pixels, by over INK_THRESHOLD of the most: a texture, not a few strokes)
+    keeps the difference alone.  Pen on paper is measured against the background at FINE_SIDE
+    pixels, as a share of the paper's light (``share_of_paper_light``), so that the paper's light
+    and its shadows, not the photograph's dark parts, are what is evened out."""
+    above = ink - local_background(ink, BACKGROUND_SIDE)
+    if np.mean(above > INK_THRESHOLD * above.max()) > PEN_ON_PAPER_SHARE:
+        return above
+    return share_of_paper_light(ink, local_background(ink, FINE_SIDE))
 
 
 def share_of_paper_light(ink, background):
@@ -371,15 +389,15 @@ def block_reduce(image, block, reduce):
     return reduce(padded.reshape(height, block, width, block), axis=(1, 3))
 
 
-def local_background(ink):
+def local_background(ink, side=FINE_SIDE):
     """The background under the ink, (h, w) like ``ink``: its grey opening (a minimum then a maximum
-    over squares a fifth of the shorter side wide), computed on a copy shrunk to at most FINE_SIDE
-    pixels, fine enough that enlarging it back smoothly blurs the edge of a desk or a hard shadow
-    by a pixel or two, not into a band that would pass for a stroke.  Strokes narrower than the
+    over squares a fifth of the shorter side wide), computed on a copy shrunk to at most ``side``
+    pixels (FINE_SIDE is fine enough that enlarging it back smoothly blurs the edge of a desk or a
+    hard shadow by a pixel or two, not into a band that would pass for a stroke).  Strokes narrower than the
     square vanish from it; light, shadows, paper colour and the straight edges of a sheet, a desk
     or a hard shadow stay (an opening leaves a ramp or a step as it is)."""
     height, width = ink.shape
-    small, window = _shrunk(ink, FINE_SIDE)
+    small, window = _shrunk(ink, side)
     opened = _opening(small, window)
     return np.asarray(
         Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),

@@ -8,7 +8,17 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from digitnet.images import MNIST_CENTER_OF_MASS, read_image, read_picture, separate_ink, stroke_width
+from digitnet.images import (
+    BACKGROUND_SIDE,
+    MNIST_CENTER_OF_MASS,
+    ink_above_background,
+    local_background,
+    read_image,
+    read_picture,
+    separate_ink,
+    share_of_paper_light,
+    stroke_width,
+)
 
 SIDE = 300
 
@@ -114,3 +124,32 @@ def test_coloured_ink_on_tinted_paper_under_a_shadow_reads_like_the_clean_drawin
     strokes = digit_strokes(4)
     pixels = read_picture(photo_of_paper(strokes, ink=ink, paper=paper, light=HARD_SHADOW, desk=CORNER_DESK)).pixels
     assert alike(pixels, clean_drawing(strokes)) > 0.85
+
+
+def test_chalk_on_a_dark_board_with_a_light_wall_above_it_stays_light_ink():
+    # the border is half wall (light, above and left) and half board (dark): the border's tone
+    # does not tell, and the light strokes outweigh the dark ones (the board's corner) by far
+    strokes = digit_strokes(4, width=9)
+    board = 0.2 + 0.65 * strokes
+    board = np.where((ROWS < 20) | (COLS < 20), 0.9, board) * (1 - 0.3 * COLS / SIDE)
+    photo = np.clip(board + np.random.default_rng(1).normal(0, 0.015, board.shape), 0, 1)
+    buffer = io.BytesIO()
+    Image.fromarray((photo * 255).astype(np.uint8)).save(buffer, "JPEG", quality=85)
+    pixels = read_picture(buffer.getvalue()).pixels
+    assert alike(pixels, clean_drawing(strokes)) > 0.85
+
+
+def test_ink_is_measured_as_a_share_of_the_paper_light():
+    background = np.where(COLS < 150, 0.5, 0.1).astype(np.float32)  # half the sheet in shadow (light 0.5 and 0.9)
+    strokes = (digit_strokes(0) > 0.5) * np.float32(0.3)
+    pen = share_of_paper_light(background + strokes, background)
+    assert pen[(strokes > 0) & (COLS < 140)] == pytest.approx(0.3 / 0.5, abs=1e-5)
+    assert pen[(strokes > 0) & (COLS > 160)] == pytest.approx(0.3 / 0.9, abs=1e-5)
+
+
+def test_only_pen_on_paper_is_measured_against_the_paper_light():
+    light = np.where(COLS < 150, 0.5, 1.0).astype(np.float32)
+    sheet = (1 - light * (1 - 0.7 * digit_strokes(0))).astype(np.float32)  # an ink map: paper 0, ink up
+    assert np.array_equal(ink_above_background(sheet), share_of_paper_light(sheet, local_background(sheet)))
+    texture = np.random.default_rng(0).uniform(0, 0.6, (SIDE, SIDE)).astype(np.float32) * light
+    assert np.array_equal(ink_above_background(texture), texture - local_background(texture, BACKGROUND_SIDE))

@@ -1,0 +1,89 @@
+"""Benchmark: what reading a photographed digit costs, before and after a change, side by side.
+
+    python benchmarks/photo_cost.py --before COMMIT [--rounds 5] [--out benchmarks/results/photo_cost.json]
+
+``digitnet predict`` on a phone's photo of a digit on paper runs ``images.read_picture``, whose
+local background and polarity steps run only on such pictures (a clean drawing, like the explorer's
+canvas, skips them: ``benchmarks/rejection_cost.py`` times that path).  40 photos of printed digits
+written on a sheet lying on a desk (``scripts/drawing_validation.sheet_on_desk``, JPEG, 60–900
+pixels across) are read by a fresh process for the working tree and for COMMIT (exported with
+``git archive``), in turns, 3 warm-up reads first; CPU milliseconds per photo (process time),
+per round, their medians, and after/before.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from machine import cpu_model, report  # benchmarks/machine.py
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from drawing_validation import font_digit, sheet_on_desk  # noqa: E402
+
+PHOTOS = 40
+
+TIMER = """
+import json, sys, time
+from pathlib import Path
+from digitnet.images import read_picture
+
+photos = [path.read_bytes() for path in sorted(Path(sys.argv[1]).glob("*.jpg"))]
+for photo in photos[:3]:
+    read_picture(photo)
+start = time.process_time()
+for photo in photos:
+    read_picture(photo)
+print(json.dumps((time.process_time() - start) * 1000 / len(photos)))
+"""
+
+
+def milliseconds(tree, photos):
+    """CPU ms per photo of one fresh process reading the photos in folder ``photos`` with ``tree``."""
+    environment = dict(os.environ, PYTHONPATH=str(tree))
+    done = subprocess.run(
+        [sys.executable, "-c", TIMER, str(photos)], env=environment, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True, help="the commit to compare the working tree with")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+    commit = subprocess.run(
+        ["git", "rev-parse", args.before], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as photos:
+        for k in range(PHOTOS):
+            (Path(photos) / f"{k:02d}.jpg").write_bytes(sheet_on_desk(font_digit(k % 10, rng), rng))
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        times = {"before": [], "after": []}
+        for _ in range(args.rounds):
+            times["before"].append(milliseconds(folder, photos))
+            times["after"].append(milliseconds(ROOT, photos))
+    medians = {name: float(np.median(values)) for name, values in times.items()}
+    report(
+        {
+            "cpu": cpu_model(),
+            "before_commit": commit,
+            "photos": PHOTOS,
+            "cpu_ms_per_photo": times,
+            "median_cpu_ms_per_photo": medians,
+            "after_over_before": medians["after"] / medians["before"],
+        },
+        args.out,
+    )
+
+
+if __name__ == "__main__":
+    main()
