@@ -12,9 +12,6 @@ the ink separated from its background (``digitnet.images.separate_ink``) we meas
     at_edge    share of the ink in pieces that touch the picture's edge
     texture    standard deviation of the background (the pixels fainter than INK_THRESHOLD)
     faint      share of the background that is not quite dark (above a quarter of INK_THRESHOLD)
-    thickness  how wide the ink's strokes are, as a share of the picture's shorter side: for ink of
-               area A pixels with P pixels on its boundary, 2A / P (a stroke of width w and length
-               L has A ≈ wL and P ≈ 2L), over that side; a pen is 1–9% of it, a photo's patches more
 
 and combine them by logistic regression on the standardised features z = (features − mean) / scale
 and their squares (so a feature can count against a drawing when it is too high *or* too low):
@@ -33,24 +30,13 @@ import numpy as np
 
 from .images import INK_THRESHOLD, SPECK_SHARE, block_reduce, ink_pieces
 
-FEATURES = ("pieces", "fragments", "coverage", "mid_tones", "at_edge", "texture", "faint", "thickness")
+FEATURES = ("pieces", "fragments", "coverage", "mid_tones", "at_edge", "texture", "faint")
 MID_TONE = 0.6  # ink pixels below this brightness (and above INK_THRESHOLD) are mid-tones
 CHECK_FILE = "drawing_check.json"
 
 
-def thickness(inked):
-    """Stroke width of the True pixels of ``inked`` (h, w) bool (2 × area / boundary pixels, 4
-    neighbours), over the shorter side of the picture: float."""
-    inside = inked.copy()
-    inside[1:] &= inked[:-1]
-    inside[:-1] &= inked[1:]
-    inside[:, 1:] &= inked[:, :-1]
-    inside[:, :-1] &= inked[:, 1:]
-    return 2 * inked.sum() / max((inked & ~inside).sum(), 1) / min(inked.shape)
-
-
 def drawing_features(ink):
-    """(8,) float64 features (see FEATURES) of ``ink`` (h, w) float in [0, 1], background near 0
+    """(7,) float64 features (see FEATURES) of ``ink`` (h, w) float in [0, 1], background near 0
     (``digitnet.images.separate_ink``)."""
     inked = ink >= INK_THRESHOLD
     background = ink[~inked]
@@ -69,19 +55,18 @@ def drawing_features(ink):
             masses[edge].sum() / max(masses.sum(), 1e-12),
             float(background.std()) if background.size else 0.0,
             float((background > INK_THRESHOLD / 4).mean()) if background.size else 0.0,
-            thickness(inked),
         ]
     )
 
 
 def design(features, mean, scale):
-    """(…, 16): the standardised features (…, 8) and their squares, side by side."""
+    """(…, 14): the standardised features (…, 7) and their squares, side by side."""
     z = (np.asarray(features, dtype=np.float64) - mean) / scale
     return np.concatenate([z, z**2], axis=-1)
 
 
 class DrawingCheck:
-    """The fitted logistic model: ``mean``, ``scale`` (8,), ``weights`` (16,: for z, then z²),
+    """The fitted logistic model: ``mean``, ``scale`` (7,), ``weights`` (14,: for z, then z²),
     ``bias`` and ``threshold``."""
 
     def __init__(self, mean, scale, weights, bias, threshold):
@@ -89,7 +74,7 @@ class DrawingCheck:
         self.weights, self.bias, self.threshold = np.asarray(weights, float), float(bias), float(threshold)
 
     def probability(self, features):
-        """P(not a drawing) for (8,) or (n, 8) features."""
+        """P(not a drawing) for (7,) or (n, 7) features."""
         return 1 / (1 + np.exp(-(design(features, self.mean, self.scale) @ self.weights + self.bias)))
 
     def is_drawing(self, ink):

@@ -4,8 +4,7 @@
 
 Drawings (label 0): the drawing hand's digits and non-digits (a quarter each clean, degraded,
 photographed on paper, written on a sheet and photographed), MNIST training digits as pictures,
-and typed digits and words.  Not drawings (label 1): procedural photographs (scripts/tuning_pictures.py),
-half of them whole and half cropped.
+and typed digits and words.  Not drawings (label 1): procedural photographs (scripts/tuning_pictures.py).
 Logistic regression on the standardised features and their squares by Newton's method (a
 little L2 for stability); the threshold refuses 1% of the drawings.  Prints the fit's rates as JSON.
 """
@@ -20,11 +19,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from digit_check_pictures import photograph  # noqa: E402
 from tuning_pictures import drawings, encoded, mnist_pictures, procedural_photo, typed, word  # noqa: E402
 
 from digitnet import load_mnist  # noqa: E402
-from digitnet.drawing_check import CHECK_FILE, FEATURES, DrawingCheck, design, drawing_features  # noqa: E402
+from digitnet.drawing_check import CHECK_FILE, DrawingCheck, design, drawing_features  # noqa: E402
 from digitnet.errors import BlankImageError  # noqa: E402
 from digitnet.files import atomic_write  # noqa: E402
 from digitnet.images import read_picture  # noqa: E402
@@ -72,10 +70,7 @@ def main():
         typed(str(rng.integers(10)) if rng.random() < 0.5 else word(rng), rng).save(buffer, "PNG")
         typed_pictures.append(buffer.getvalue())
     drawn = features_of(drawings(rng, args.count) + mnist_pictures(train_images, rng, args.count // 2) + typed_pictures)
-    photos = features_of(  # whole, and cropped to a quarter to all of their side
-        [encoded(procedural_photo(rng), rng) for _ in range(args.count // 2)]
-        + [encoded(photograph(rng), rng) for _ in range(args.count - args.count // 2)]
-    )
+    photos = features_of([encoded(procedural_photo(rng), rng) for _ in range(args.count)])
     x = np.vstack([drawn, photos])
     y = np.r_[np.zeros(len(drawn)), np.ones(len(photos))]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
@@ -91,8 +86,8 @@ def main():
             "threshold": check.threshold,
             "drawings_refused": float((check.probability(drawn) > check.threshold).mean()),
             "photos_refused": float((check.probability(photos) > check.threshold).mean()),
-            "weights": dict(zip(FEATURES, weights[: len(FEATURES)].round(3).tolist())),
-            "weights_of_squares": dict(zip(FEATURES, weights[len(FEATURES) :].round(3).tolist())),
+            "weights": dict(zip(check.as_dict()["features"], weights[:7].round(3).tolist())),
+            "weights_of_squares": dict(zip(check.as_dict()["features"], weights[7:].round(3).tolist())),
         },
         indent=1,
     )

@@ -317,13 +317,6 @@ def test_drawing_features_count_pieces_and_ink_at_the_edge():
     assert 0 < one[index["coverage"]] < 0.1
 
 
-@pytest.mark.parametrize("width", [4, 10, 20])
-def test_drawing_thickness_is_the_pens_width_over_the_pictures_side(width):
-    line = drawing_features(read_picture(drawn_picture([[(100, 30), (100, 170)]], width=width)).ink)
-    # 2 × area / boundary counts the line's two ends too: a little under the pen's width
-    assert line[FEATURES.index("thickness")] * 200 == pytest.approx(width, rel=0.15)
-
-
 # ------------------------------------------------------------------ is the input one digit (the shipped digit check)
 def number_picture(digits, gap=4):
     """MNIST digits ((k, 784) floats) side by side on white paper, as a person writes a number: PNG bytes."""
