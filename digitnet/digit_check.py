@@ -4,15 +4,17 @@ The density model of ``digitnet.rejection`` knows only how digits vary: an arrow
 word, once shrunk to 28×28 with MNIST's stroke width, can lie along those variations.  This
 check has been shown non-digits.  It is a network of digitnet's own kind,
 
-    784 pixels → hidden ReLU neurons → 2 softmax outputs (is one digit, is not a digit)
+    784 pixels → two hidden layers of ReLU neurons → 2 softmax outputs (is one digit, is not a digit)
 
 trained with cross-entropy (``Network.fit``) by ``scripts/fit_digit_check.py`` on MNIST training
 digits, digits drawn again as pictures and typed digits (clean, degraded, photographed on paper)
 against generated non-digits (marks, lines of glyphs, numbers of several digits, compositions of
 shapes, charts, procedural photographs, typed letters, words and numbers, crops of page
-screenshots, pen marks; ``scripts/digit_check_pictures.py``), none of them from the evaluation
-pictures.  An input is "not a digit" when P(not a digit) > ``threshold``, the level that refuses
-at most 0.5% of the held-out MNIST training digits and 2% of held-out generated digits.  It
+screenshots, pen marks, glyphs of the system fonts no digit is written like, sketches such
+as hearts, envelopes, faces and stick figures; ``scripts/digit_check_pictures.py``), none of
+them from the evaluation pictures.  An input is "not a digit" when P(not a digit) >
+``threshold``, the level that refuses at most 0.5% of the held-out MNIST training digits and
+2% of held-out generated digits.  It
 reads the same 784 pixels as the digit network, so it works for any network; ``predict_or_reject``
 applies it whenever the network has a rejector.  The network and its
 threshold live in ``models/digit_check.npz`` and ``models/digit_check.json``.

@@ -5,14 +5,19 @@ width, some fading like a felt pen running dry, placed anywhere on a canvas of e
 the drawing hand's digits (``tests/data/draw_test_images.py``, with seeds other than the
 committed set's) and single digits typed in the system fonts; each clean, degraded like a chat
 app's JPEG, photographed on paper, or written on a sheet and photographed with a phone.
-Non-digits, a tenth each (photographs a fifth): the hand's letters, shapes, arrows, scribbles and crossed-out marks;
-rows and blocks of two to six of the hand's glyphs (a word, a line of text, not one digit);
-numbers of two to four MNIST digits side by side; compositions of two to five strokes, boxes,
-rings and polygons; chart-like renderings (axes, polylines, bars, grids); procedural photographs
-(``tuning_pictures``), whole or cropped; letters and signs unlike digits, words and numbers typed
-in the system fonts at many sizes; crops of made-up screenshots of pages (headings, lines of
-text, buttons, tab bars, icons, rule lines); marks drawn with pens of many widths (ticks,
-crosses, arrows, smileys, stars, rings, dots, hashes, asterisks, spirals, polygons, waves).
+Non-digits, eleven kinds in turn (photographs, font glyphs and sketches twice as often as the
+others): the hand's letters, shapes, arrows, scribbles and crossed-out marks; rows and blocks of
+two to six of the hand's glyphs (a word, a line of text, not one digit); numbers of two to four
+MNIST digits side by side; compositions of two to five strokes, boxes, rings and polygons;
+chart-like renderings (axes, polylines, bars, grids); procedural photographs (``tuning_pictures``),
+whole or cropped; letters and signs unlike digits, words and numbers typed in the system fonts at
+many sizes; crops of made-up screenshots of pages (headings, lines of text, buttons, tab bars,
+icons, rule lines); marks drawn with pens of many widths (ticks, crosses, arrows, smileys, stars,
+rings, dots, hashes, asterisks, spirals, polygons, waves); glyphs of the system fonts that no
+digit is written like (arrows, mathematical and technical signs, box drawing, geometric shapes,
+dingbats, braille, Greek and Cyrillic letters; ``tuning_pictures.glyph_table``); sketches with a
+wobbly pen (hearts, envelopes, lightning, arrows of any shaft, suns, houses, scribbles,
+crossed-out shapes, stars, faces, clouds, ticked boxes, stick figures, zigzags, grids, polygons).
 Each as a (784,) float32 input from ``digitnet.images.read_picture``; blank ones are skipped.
 """
 
@@ -25,11 +30,14 @@ from tuning_pictures import (
     degraded,
     drawing_hand,
     encoded,
+    font_glyph,
+    glyph_table,
     on_paper,
     pen_mark,
     photographed_sheet,
     procedural_photo,
     screen_crop,
+    sketch,
     typed,
     value_noise,
     word,
@@ -48,9 +56,12 @@ NON_DIGIT_KINDS = (
     "typed",
     "screens",
     "pen marks",
+    "glyphs",
+    "sketches",
 )
 
-SCHEDULE = (0, 1, 2, 3, 4, 5, 6, 7, 8, 5)  # the kinds in turn; photographs, the most varied, twice
+#: The kinds in turn: photographs, font glyphs and sketches, the most varied, twice each.
+SCHEDULE = (0, 1, 2, 3, 4, 5, 6, 7, 8, 5, 9, 10, 9, 10)
 
 
 def as_bytes(picture, rng, plain_share=1 / 3):
@@ -238,6 +249,7 @@ def non_digits_with_kinds(rng, count, images):
     hand = drawing_hand()
     marks = [strokes for _, strokes in hand.non_digits(rng)]
     glyphs = list(hand.DIGITS.values()) + [lambda s=s: [p.copy() for p in s] for s in marks]
+    signs = glyph_table()
     rows, kinds = [], []
     for k in range(count):
         kind = SCHEDULE[k % len(SCHEDULE)]
@@ -258,8 +270,15 @@ def non_digits_with_kinds(rng, count, images):
             picture = as_bytes(typed_non_digit(rng), rng, plain_share=0.6)
         elif kind == 7:
             picture = as_bytes(screen_crop(rng), rng, plain_share=0.7)
-        else:
+        elif kind == 8:
             picture = as_bytes(pen_mark(rng), rng)
+        elif kind == 9:
+            sign = None
+            while sign is None:
+                sign = font_glyph(signs, rng)
+            picture = as_bytes(sign, rng, plain_share=0.5)
+        else:
+            picture = as_bytes(sketch(rng), rng)
         pixels = pixels_of([picture])
         if len(pixels):
             rows.append(pixels[0])

@@ -423,3 +423,203 @@ def pen_mark(rng):
         x = np.linspace(-1, 1, 60)
         put(np.stack([x, 0.3 * np.sin(x * rng.uniform(6, 16))], 1))
     return picture
+
+
+# ---------------------------------------------------------------- font glyphs and sketches
+#: Unicode blocks of signs, shapes and other scripts' letters (first, last code point).
+GLYPH_BLOCKS = (
+    (0x0391, 0x03C9),  # Greek
+    (0x0410, 0x044F),  # Cyrillic
+    (0x2190, 0x23FF),  # arrows, mathematical operators, technical signs
+    (0x2500, 0x27BF),  # box drawing, blocks, geometric shapes, symbols, dingbats
+    (0x27F0, 0x2BFF),  # arrows, braille, mathematical signs, symbols and arrows
+)
+#: Glyphs of those blocks that a digit can be written like: rings and slashed rings (0), bars
+#: and slashes (1), Greek and Cyrillic letters shaped like 0, 3, 4, 5, 6, 8, integrals and curls (2, 5, 6),
+#: a corner like a 7, circled and negative circled digits.
+DIGIT_LIKE_GLYPHS = (
+    set("ΟοΙιΖζΒβδσςθΘξϑЗзбБОоЧчЬьЪъВвЭэ∂∅∘∣∥∫∬∭∮∯∰∱∲∳⊘⌀⏐○◌◯◦⚪⚬⭕⭗⭘❘❙❚│┃┆┇┊┋║╵╷╹╻╽╿┐┑┒┓╕╖╗╮▉▊▋▌▍▎▏▐▕╱╲∕⟋⟍⧸⧹")
+    | {chr(c) for c in range(0x239B, 0x23B4)}
+    | {chr(c) for c in range(0x2776, 0x2794)}
+)
+
+
+def glyph_table():
+    """(character, font files that have it) for every non-digit-like glyph of GLYPH_BLOCKS and every
+    letter or sign of UNLIKE_DIGITS in the system fonts (FONT_FILES): list, in code point order."""
+    from fontTools.ttLib import TTFont
+
+    having = {}
+    for path in FONT_FILES:
+        for code in TTFont(str(path), lazy=True).getBestCmap():
+            wanted = any(first <= code <= last for first, last in GLYPH_BLOCKS) or chr(code) in UNLIKE_DIGITS
+            if wanted and chr(code) not in DIGIT_LIKE_GLYPHS:
+                having.setdefault(chr(code), []).append(path)
+    return sorted(having.items())
+
+
+def warped(picture, rng, strength):
+    """``picture`` (PIL) bent smoothly as a hand bends a printed shape: a 5×5 grid of cells whose
+    corners move by up to ``strength`` of a cell: PIL."""
+    width, height = picture.size
+    xs, ys = np.linspace(0, width, 5), np.linspace(0, height, 5)
+    corners = np.stack(np.meshgrid(xs, ys), -1) + rng.normal(0, strength / 4, (5, 5, 2)) * [width, height]
+    mesh = [
+        (
+            (int(xs[i]), int(ys[j]), int(xs[i + 1]), int(ys[j + 1])),
+            tuple(corners[j, i]) + tuple(corners[j + 1, i]) + tuple(corners[j + 1, i + 1]) + tuple(corners[j, i + 1]),
+        )
+        for j in range(4)
+        for i in range(4)
+    ]
+    return picture.transform(picture.size, Image.Transform.MESH, mesh, Image.Resampling.BILINEAR)
+
+
+def font_glyph(table, rng):
+    """One glyph of ``table`` (``glyph_table``), or two side by side or overlapping, 20–200 pixels,
+    its strokes thickened or not, turned, slanted and often bent a little as a hand would draw it,
+    either polarity; None when it draws nothing or comes out as a thin upright bar (a 1): PIL L."""
+    size = int(np.exp(rng.uniform(np.log(20), np.log(200))))
+    text = "".join(table[k][0] for k in rng.integers(0, len(table), 2 if rng.random() < 0.15 else 1))
+    files = table[[c for c, _ in table].index(text[0])][1]
+    face = ImageFont.truetype(str(files[rng.integers(len(files))]), size)
+    stroke = int(rng.integers(0, max(1, size // 12))) if rng.random() < 0.4 else 0
+    canvas = Image.new("L", (3 * size * len(text), 3 * size), 0)
+    ImageDraw.Draw(canvas).text((size, size), text, fill=255, font=face, stroke_width=stroke, stroke_fill=255)
+    canvas = canvas.transform(
+        canvas.size, Image.Transform.AFFINE, (1, rng.normal(0, 0.15), 0, 0, 1, 0), Image.Resampling.BILINEAR
+    ).rotate(rng.normal(0, 12), Image.Resampling.BILINEAR)
+    if rng.random() < 0.6:
+        canvas = warped(canvas, rng, rng.uniform(0.05, 0.2) / len(text))
+    box = canvas.getbbox()
+    if box is None or (box[2] - box[0]) < 0.28 * (box[3] - box[1]):
+        return None
+    margin = (rng.uniform(0.05, 0.6, 4) * size).astype(int)
+    ink = canvas.crop((box[0] - margin[0], box[1] - margin[1], box[2] + margin[2], box[3] + margin[3]))
+    return ink if rng.random() < 0.25 else Image.eval(ink, lambda v: 255 - v)
+
+
+def _smooth(points, steps=8):
+    """A Catmull-Rom curve through (k, 2) points: (m, 2)."""
+    padded = np.vstack([points[:1], points, points[-1:]])
+    t = np.linspace(0, 1, steps, endpoint=False)[:, None]
+    pieces = []
+    for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:]):
+        cubic = (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (3 * p1 - p0 - 3 * p2 + p3) * t**3
+        pieces.append(0.5 * (2 * p1 + (p2 - p0) * t + cubic))
+    return np.vstack(pieces + [points[-1:]])
+
+
+def _arrowhead(tip, before, size):
+    """Two short strokes ending at ``tip`` ((2,)), back towards ``before``: list of (3, 2) polylines."""
+    back = (before - tip) / max(np.linalg.norm(before - tip), 1e-9) * size
+    turn = np.array([[np.cos(0.5), -np.sin(0.5)], [np.sin(0.5), np.cos(0.5)]])
+    return [np.array([tip + turn @ back, tip, tip + turn.T @ back])]
+
+
+def _sketch_strokes(rng):
+    """The strokes of one sketched non-digit in the unit box (-1..1): list of (k, 2) arrays."""
+
+    def ring(cx, cy, rx, ry=None, start=0.0, stop=2 * np.pi, n=40):
+        a = np.linspace(start, stop, n)
+        return np.stack([cx + rx * np.cos(a), cy + (rx if ry is None else ry) * np.sin(a)], 1)
+
+    kind = rng.integers(16)
+    if kind == 0:  # a heart
+        a = np.linspace(0, 2 * np.pi, 60)
+        return [np.stack([np.sin(a) ** 3, -(13 * np.cos(a) - 5 * np.cos(2 * a) - 2 * np.cos(3 * a)) / 16], 1)]
+    if kind == 1:  # an envelope
+        box = np.array([(-1, -0.6), (1, -0.6), (1, 0.6), (-1, 0.6), (-1, -0.6)])
+        return [box, np.array([(-1, -0.6), (0, 0.1), (1, -0.6)])]
+    if kind == 2:  # a lightning bolt
+        return [np.array([(0.3, -1), (-0.4, 0.05), (0.25, -0.05), (-0.3, 1)]) * [rng.uniform(0.6, 1.4), 1]]
+    if kind == 3:  # an arrow with heads at one or both ends, its shaft straight, bent or curved
+        shaft = _smooth(rng.uniform(-0.9, 0.9, (int(rng.integers(2, 5)), 2)))
+        heads = _arrowhead(shaft[-1], shaft[-4 if len(shaft) > 4 else 0], 0.35)
+        if rng.random() < 0.4:
+            heads += _arrowhead(shaft[0], shaft[3 if len(shaft) > 4 else -1], 0.35)
+        return [shaft] + heads
+    if kind == 4:  # a sun: a ring and rays
+        rays = [
+            np.array([(np.cos(a) * 0.55, np.sin(a) * 0.55), (np.cos(a), np.sin(a))])
+            for a in np.linspace(0, 2 * np.pi, int(rng.integers(5, 12)), endpoint=False)
+        ]
+        return [ring(0, 0, 0.4)] + rays
+    if kind == 5:  # a house
+        return [
+            np.array([(-0.7, 1), (-0.7, -0.1), (0, -0.9), (0.7, -0.1), (0.7, 1), (-0.7, 1)]),
+            np.array([(-0.2, 1), (-0.2, 0.4), (0.2, 0.4), (0.2, 1)]),
+        ]
+    if kind == 6:  # a scribble: a random walk that turns
+        steps = int(rng.integers(12, 40))
+        heading = np.cumsum(rng.normal(0, 1.0, steps))
+        walk = np.cumsum(np.stack([np.cos(heading), np.sin(heading)], 1) * 0.25, 0)
+        walk = walk - walk.mean(0)
+        return [_smooth(walk / max(np.abs(walk).max(), 1e-9), 4)]
+    if kind == 7:  # a shape crossed out: a few random strokes hatched over
+        base = _smooth(rng.uniform(-0.8, 0.8, (int(rng.integers(3, 7)), 2)))
+        slope = rng.uniform(-1, 1)
+        heights = rng.uniform(-0.8, 0.8, int(rng.integers(2, 6)))
+        hatch = [np.array([(-0.9, y - 0.5 * slope), (0.9, y + 0.5 * slope)]) for y in heights]
+        return [base] + hatch
+    if kind == 8:  # a star of four to nine points
+        points = int(rng.integers(4, 10))
+        a = -np.pi / 2 + np.arange(2 * points + 1) * np.pi / points
+        r = np.where(np.arange(2 * points + 1) % 2 == 0, 1.0, rng.uniform(0.3, 0.6))
+        return [np.stack([r * np.cos(a), r * np.sin(a)], 1)]
+    if kind == 9:  # a face: a ring, two eyes, a mouth smiling, flat or sad
+        bend = rng.uniform(-0.3, 0.3)
+        mouth = np.array([(-0.45, 0.35), (0, 0.35 + bend), (0.45, 0.35)])
+        return [ring(0, 0, 1), ring(-0.35, -0.3, 0.08, n=8), ring(0.35, -0.3, 0.08, n=8), _smooth(mouth)]
+    if kind == 10:  # a cloud
+        a = np.linspace(0, 2 * np.pi, 120)
+        r = 0.75 + 0.2 * np.abs(np.sin(a * int(rng.integers(3, 7)) / 2))
+        return [np.stack([r * np.cos(a), 0.65 * r * np.sin(a)], 1)]
+    if kind == 11:  # a ticked or crossed box
+        box = np.array([(-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8), (-0.8, -0.8)])
+        inside = (
+            [np.array([(-0.5, 0), (-0.1, 0.45), (0.6, -0.6)])]
+            if rng.random() < 0.5
+            else [np.array([(-0.5, -0.5), (0.5, 0.5)]), np.array([(-0.5, 0.5), (0.5, -0.5)])]
+        )
+        return [box] + inside
+    if kind == 12:  # a stick figure
+        return [
+            ring(0, -0.7, 0.25),
+            np.array([(0, -0.45), (0, 0.35)]),
+            np.array([(-0.5, -0.1), (0.5, -0.1)]),
+            np.array([(-0.4, 1), (0, 0.35), (0.4, 1)]),
+        ]
+    if kind == 13:  # a zigzag or a wave, sometimes many rows of it
+        rows = int(rng.integers(1, 4))
+        x = np.linspace(-1, 1, int(rng.integers(5, 14)))
+        return [np.stack([x, y + 0.15 * (-1) ** np.arange(len(x))], 1) for y in np.linspace(-0.6, 0.6, rows)]
+    if kind == 14:  # a grid or a hash of several lines
+        lines = np.linspace(-0.7, 0.7, int(rng.integers(3, 6)))
+        return [np.array([(v, -0.9), (v, 0.9)]) for v in lines] + [np.array([(-0.9, v), (0.9, v)]) for v in lines]
+    corners = int(rng.integers(3, 8))  # a polygon with its diagonals, or two nested
+    outer = ring(0, 0, 1, n=corners + 1)
+    return [outer, outer[::2] * 0.999] if rng.random() < 0.5 else [outer, outer * rng.uniform(0.3, 0.7)]
+
+
+def sketch(rng):
+    """A non-digit sketched with a pen (a heart, an envelope, a lightning bolt, an arrow with one or
+    two heads and any shaft, a sun, a house, a scribble, a crossed-out shape, a star, a face, a
+    cloud, a ticked box, a stick figure, zigzags, a grid, polygons): wobbly strokes 1–8% of the
+    picture wide, stretched, turned; either polarity: PIL L."""
+    side = int(rng.integers(64, 400))
+    dark = rng.random() < 0.75
+    picture = Image.new("L", (side, side), 255 if dark else 0)
+    draw = ImageDraw.Draw(picture)
+    pen = max(1, int(side * rng.uniform(0.01, 0.08)))
+    turn = rng.normal(0, 0.4) if rng.random() < 0.8 else rng.uniform(0, 2 * np.pi)
+    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    stretch = np.exp(rng.normal(0, 0.2, 2))
+    centre, radius = side / 2 + rng.normal(0, side / 14, 2), side * rng.uniform(0.2, 0.4)
+    for stroke in _sketch_strokes(rng):
+        stroke = np.asarray(stroke, float)
+        wobble = np.cumsum(rng.normal(0, 0.012, stroke.shape), 0) + rng.normal(0, 0.015, stroke.shape)
+        xy = ((stroke + wobble) * stretch) @ rotation.T
+        xy = xy / max(np.abs(xy).max(), 1.0) * radius + centre
+        draw.line([tuple(p) for p in xy], fill=0 if dark else 255, width=pen, joint="curve")
+    return picture

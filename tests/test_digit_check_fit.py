@@ -53,3 +53,19 @@ def test_the_fit_repeats_bit_for_bit_with_a_seed(small_fit):
     assert np.array_equal(first.network.get_parameters(), second.network.get_parameters())
     other = script.fit_check(*parts, seed=4, epochs=2, hidden=32)
     assert not np.array_equal(first.network.get_parameters(), other.network.get_parameters())
+
+
+def test_the_font_glyphs_shown_as_non_digits_leave_out_digits_and_what_a_digit_is_written_like():
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        from tuning_pictures import DIGIT_LIKE_GLYPHS, font_glyph, glyph_table
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    table = glyph_table()
+    characters = {character for character, _ in table}
+    assert len(characters) > 1000  # arrows, signs, shapes, other scripts' letters of the system fonts
+    assert {"→", "★", "Ж", "λ", "✓"} <= characters and "A" in characters
+    assert not characters & (set("0123456789OolIS|") | DIGIT_LIKE_GLYPHS)
+    first, again = ([font_glyph(table, np.random.default_rng(seed)) for seed in range(20)] for _ in range(2))
+    drawn = [(a.tobytes(), b.tobytes()) for a, b in zip(first, again) if a is not None]
+    assert len(drawn) >= 15 and all(a == b for a, b in drawn)  # most draw something, the same for a seed

@@ -108,7 +108,9 @@ def test_evaluate_reject_adds_the_share_rejected_and_the_accuracy_kept(calibrate
     rejected = net.predict_or_reject(images).rejected  # the density model or the digit check
     kept_right = (net.predict(images) == labels)[~rejected]
     assert status == 0 and report["rejected_share"] == rejected.mean()
-    assert report["kept_count"] == (~rejected).sum() and report["kept_accuracy"] == pytest.approx(kept_right.mean())
+    assert report["kept_count"] == (~rejected).sum()
+    # the synthetic digits are squares, which the digit check may refuse all of: then no accuracy
+    assert report["kept_accuracy"] == (pytest.approx(kept_right.mean()) if kept_right.size else None)
     status, out, _ = run_cli(capsys, "evaluate", model, "--data", data, "--reject")
     assert 'called "not a digit"' in out
 
