@@ -2,6 +2,12 @@
 
 import json
 import platform
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def cpu_model():
@@ -20,3 +26,18 @@ def report(result, out=None):
     print(text)
     if out:
         out.write_text(text + "\n")
+
+
+def before_and_after(before, measure, rounds):
+    """Time the working tree against the commit ``before`` (exported with ``git archive`` into a
+    temporary folder), in turns: ``measure(tree)`` for the commit, then for the working tree, each
+    round.  Returns (the commit's full id, {"before": [...], "after": [...]}, their medians)."""
+    commit = subprocess.run(["git", "rev-parse", before], cwd=ROOT, capture_output=True, text=True, check=True)
+    times = {"before": [], "after": []}
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(["git", "archive", commit.stdout.strip()], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+        for _ in range(rounds):
+            times["before"].append(measure(folder))
+            times["after"].append(measure(ROOT))
+    return commit.stdout.strip(), times, {name: statistics.median(values) for name, values in times.items()}

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from machine import cpu_model, report  # benchmarks/machine.py
+from machine import before_and_after, cpu_model, report  # benchmarks/machine.py
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -58,20 +58,11 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
-    commit = subprocess.run(
-        ["git", "rev-parse", args.before], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
     rng = np.random.default_rng(0)
-    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryDirectory() as photos:
+    with tempfile.TemporaryDirectory() as photos:
         for k in range(PHOTOS):
             (Path(photos) / f"{k:02d}.jpg").write_bytes(sheet_on_desk(font_digit(k % 10, rng), rng))
-        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
-        times = {"before": [], "after": []}
-        for _ in range(args.rounds):
-            times["before"].append(milliseconds(folder, photos))
-            times["after"].append(milliseconds(ROOT, photos))
-    medians = {name: float(np.median(values)) for name, values in times.items()}
+        commit, times, medians = before_and_after(args.before, lambda tree: milliseconds(tree, photos), args.rounds)
     report(
         {
             "cpu": cpu_model(),

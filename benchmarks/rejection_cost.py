@@ -16,13 +16,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-import numpy as np
-from machine import cpu_model, report  # benchmarks/machine.py
+from machine import before_and_after, cpu_model, report  # benchmarks/machine.py
 
-ROOT = Path(__file__).resolve().parent.parent
 DRAWINGS = 100
 
 TIMER = """
@@ -72,17 +69,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
-    commit = subprocess.run(
-        ["git", "rev-parse", args.before], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    with tempfile.TemporaryDirectory() as folder:
-        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
-        times = {"before": [], "after": []}
-        for _ in range(args.rounds):
-            times["before"].append(milliseconds(folder))
-            times["after"].append(milliseconds(ROOT))
-    medians = {name: float(np.median(values)) for name, values in times.items()}
+    commit, times, medians = before_and_after(args.before, milliseconds, args.rounds)
     report(
         {
             "cpu": cpu_model(),
