@@ -28,10 +28,11 @@ def report(result, out=None):
         out.write_text(text + "\n")
 
 
-def before_and_after(before, measure, rounds):
+def before_and_after(before, measure, rounds, unit):
     """Time the working tree against the commit ``before`` (exported with ``git archive`` into a
     temporary folder), in turns: ``measure(tree)`` for the commit, then for the working tree, each
-    round.  Returns (the commit's full id, {"before": [...], "after": [...]}, their medians)."""
+    round.  Returns the result's fields: the commit, every round's figure under ``unit``, their
+    medians and after/before."""
     commit = subprocess.run(["git", "rev-parse", before], cwd=ROOT, capture_output=True, text=True, check=True)
     times = {"before": [], "after": []}
     with tempfile.TemporaryDirectory() as folder:
@@ -40,4 +41,10 @@ def before_and_after(before, measure, rounds):
         for _ in range(rounds):
             times["before"].append(measure(folder))
             times["after"].append(measure(ROOT))
-    return commit.stdout.strip(), times, {name: statistics.median(values) for name, values in times.items()}
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    return {
+        "before_commit": commit.stdout.strip(),
+        unit: times,
+        f"median_{unit}": medians,
+        "after_over_before": medians["after"] / medians["before"],
+    }

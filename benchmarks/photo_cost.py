@@ -62,18 +62,8 @@ def main():
     with tempfile.TemporaryDirectory() as photos:
         for k in range(PHOTOS):
             (Path(photos) / f"{k:02d}.jpg").write_bytes(sheet_on_desk(font_digit(k % 10, rng), rng))
-        commit, times, medians = before_and_after(args.before, lambda tree: milliseconds(tree, photos), args.rounds)
-    report(
-        {
-            "cpu": cpu_model(),
-            "before_commit": commit,
-            "photos": PHOTOS,
-            "cpu_ms_per_photo": times,
-            "median_cpu_ms_per_photo": medians,
-            "after_over_before": medians["after"] / medians["before"],
-        },
-        args.out,
-    )
+        result = before_and_after(args.before, lambda tree: milliseconds(tree, photos), args.rounds, "cpu_ms_per_photo")
+    report({"cpu": cpu_model(), "photos": PHOTOS, **result}, args.out)
 
 
 if __name__ == "__main__":

@@ -69,18 +69,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
-    commit, times, medians = before_and_after(args.before, milliseconds, args.rounds)
-    report(
-        {
-            "cpu": cpu_model(),
-            "before_commit": commit,
-            "drawings": DRAWINGS,
-            "cpu_ms_per_drawing": times,
-            "median_cpu_ms_per_drawing": medians,
-            "after_over_before": medians["after"] / medians["before"],
-        },
-        args.out,
-    )
+    result = before_and_after(args.before, milliseconds, args.rounds, "cpu_ms_per_drawing")
+    report({"cpu": cpu_model(), "drawings": DRAWINGS, **result}, args.out)
 
 
 if __name__ == "__main__":
