@@ -981,11 +981,12 @@ def test_the_network_view_and_the_answer_follow_the_network_as_it_learns(browser
         deadline = time.monotonic() + 120
         while not tab.testid("train-status").inner_text().startswith(("Done", "Training failed")):
             assert time.monotonic() < deadline, "training from the page did not finish in 2 minutes"
-            model = tab.page.locator("#model").input_value()
+            model, info = tab.page.evaluate(  # read together: training may end between two reads
+                "() => [document.querySelector('#model').value, document.querySelector('#model-info').innerText]"
+            )
             if model.startswith("train-"):  # the network as it learns is on show
-                views.add(tab.page.evaluate(NETWORK_VIEW_HASH))
-                info = tab.page.locator("#model-info").inner_text()
                 assert "learning now" in info and "784-32-32-10" in info
+                views.add(tab.page.evaluate(NETWORK_VIEW_HASH))
             tab.page.wait_for_timeout(100)
         live = [(body, answer) for body, answer in tab.predictions if body["model"].startswith("train-")]
         answers = {tuple(answer["activations"][-1]) for _, answer in live}
