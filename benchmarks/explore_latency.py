@@ -82,7 +82,7 @@ def server_parts(count):
     picture = read_picture(png)
     steps = {
         "read_picture": lambda: read_picture(png),
-        "drawing_check": lambda: is_drawing(picture.ink),
+        "drawing_check": lambda: is_drawing(picture),
         "forward_and_verdict": lambda: (net.forward(picture.pixels), answer_state(net, picture.pixels, True)),
     }
     times = {name: [] for name in steps}

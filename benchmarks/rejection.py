@@ -60,7 +60,7 @@ def read_pictures(sources, kinds, labels):
         try:
             picture = read_picture(source)
             pixels.append(picture.pixels)
-            drawings.append(is_drawing(picture.ink))
+            drawings.append(is_drawing(picture))
             blanks.append(False)
         except BlankImageError:
             pixels.append(np.zeros(784, np.float32))

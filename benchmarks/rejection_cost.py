@@ -44,7 +44,7 @@ net = load_shipped("3b1b")
 
 def answer(png):
     picture = read_picture(png)
-    return net.predict_or_reject(picture.pixels, engine="reference", drawings=is_drawing(picture.ink))
+    return net.predict_or_reject(picture.pixels, engine="reference", drawings=is_drawing(picture))
 
 for png in canvases[:10]:
     answer(png)

@@ -1,9 +1,9 @@
 """Is a picture a drawing at all?  A check on the whole picture, before it is shrunk to 28×28.
 
-A drawn digit is a few strokes on a plain background; a photograph, a texture or a screenshot
-is not.  Once shrunk and centred, a crop of a photo can look like a blurry digit (the density
-model of ``digitnet.rejection`` then cannot tell), but at full size it gives itself away.  From
-the ink separated from its background (``digitnet.images.separate_ink``) we measure
+A drawn digit is a few strokes of one or two inks on a plain background; a photograph, a texture
+or a screenshot is not.  Once shrunk and centred, a crop of a photo can look like a blurry digit
+(the density model of ``digitnet.rejection`` then cannot tell), but at full size it gives itself
+away.  From the ink separated from its background (``digitnet.images.separate_ink``) we measure
 
     pieces     ln(1 + separate pieces of ink with at least 2% of the largest piece's ink)
     fragments  ln(1 + all separate pieces of ink, however small)
@@ -13,13 +13,18 @@ the ink separated from its background (``digitnet.images.separate_ink``) we meas
     texture    standard deviation of the background (the pixels fainter than INK_THRESHOLD)
     faint      share of the background that is not quite dark (above a quarter of INK_THRESHOLD)
 
-and combine them by logistic regression on the standardised features z = (features − mean) / scale
-and their squares (so a feature can count against a drawing when it is too high *or* too low):
-P(not a drawing) = σ(w · [z, z²] + b).
+and from the picture's colours as decoded, before it is made grey (``digitnet.colours``: how
+widely its colours vary, how colourful it is on average, how far its colours leave one line
+through colour space, how many hues and how many grey levels it holds), and combine them by
+logistic regression on the standardised features z = (features − mean) / scale, their squares
+(so a feature can count against a drawing when it is too high *or* too low) and their products
+(so one can temper another: mid-tones count less in a picture of one ink on plain paper):
+P(not a drawing) = σ(w · [z, z_i z_j] + b).
 The weights were fitted by ``scripts/fit_drawing_check.py`` on generated pictures (procedural
-photographs and textures versus drawn strokes and MNIST digits, none of them in the evaluation
-set) and live in ``models/drawing_check.json``; a picture is "not a drawing" when P > threshold,
-the threshold set so that 1% of the fitting drawings are refused.
+photographs and textures, in colour, grey and false colour, versus drawn strokes, MNIST digits,
+typed text, coloured ink on coloured paper and sheets photographed with a phone, none of them in
+the evaluation set) and live in ``models/drawing_check.json``; a picture is "not a drawing" when
+P > threshold, the threshold set so that 1% of the fitting drawings are refused.
 """
 
 import json
@@ -28,15 +33,22 @@ from importlib import resources
 
 import numpy as np
 
+from .colours import COLOUR_FEATURES
 from .images import INK_THRESHOLD, SPECK_SHARE, block_reduce, ink_pieces
 
-FEATURES = ("pieces", "fragments", "coverage", "mid_tones", "at_edge", "texture", "faint")
+INK_FEATURES = ("pieces", "fragments", "coverage", "mid_tones", "at_edge", "texture", "faint")
+FEATURES = INK_FEATURES + COLOUR_FEATURES
 MID_TONE = 0.6  # ink pixels below this brightness (and above INK_THRESHOLD) are mid-tones
 CHECK_FILE = "drawing_check.json"
 
 
-def drawing_features(ink):
-    """(7,) float64 features (see FEATURES) of ``ink`` (h, w) float in [0, 1], background near 0
+def drawing_features(picture):
+    """(len(FEATURES),) float64 features of a ``digitnet.images.Picture``: its ink's, then its colours'."""
+    return np.concatenate([ink_features(picture.ink), picture.colours])
+
+
+def ink_features(ink):
+    """(7,) float64 features (see INK_FEATURES) of ``ink`` (h, w) float in [0, 1], background near 0
     (``digitnet.images.separate_ink``)."""
     inked = ink >= INK_THRESHOLD
     background = ink[~inked]
@@ -60,13 +72,14 @@ def drawing_features(ink):
 
 
 def design(features, mean, scale):
-    """(…, 14): the standardised features (…, 7) and their squares, side by side."""
+    """(…, d + d(d+1)/2): the standardised features z (…, d), then every product z_i z_j (i ≤ j)."""
     z = (np.asarray(features, dtype=np.float64) - mean) / scale
-    return np.concatenate([z, z**2], axis=-1)
+    first, second = np.triu_indices(z.shape[-1])
+    return np.concatenate([z, z[..., first] * z[..., second]], axis=-1)
 
 
 class DrawingCheck:
-    """The fitted logistic model: ``mean``, ``scale`` (7,), ``weights`` (14,: for z, then z²),
+    """The fitted logistic model: ``mean``, ``scale`` (d,), ``weights`` (for z, then z_i z_j, i ≤ j),
     ``bias`` and ``threshold``."""
 
     def __init__(self, mean, scale, weights, bias, threshold):
@@ -74,12 +87,12 @@ class DrawingCheck:
         self.weights, self.bias, self.threshold = np.asarray(weights, float), float(bias), float(threshold)
 
     def probability(self, features):
-        """P(not a drawing) for (7,) or (n, 7) features."""
+        """P(not a drawing) for (d,) or (n, d) features."""
         return 1 / (1 + np.exp(-(design(features, self.mean, self.scale) @ self.weights + self.bias)))
 
-    def is_drawing(self, ink):
-        """True when ``ink`` (from ``separate_ink``) looks like strokes on a plain background."""
-        return bool(self.probability(drawing_features(ink)) <= self.threshold)
+    def is_drawing(self, picture):
+        """True when ``picture`` (``digitnet.images.Picture``) looks like strokes on a plain background."""
+        return bool(self.probability(drawing_features(picture)) <= self.threshold)
 
     def as_dict(self):
         return {
@@ -97,11 +110,13 @@ def shipped_check():
     """The DrawingCheck that ships with digitnet (models/drawing_check.json)."""
     text = (resources.files("digitnet.models") / CHECK_FILE).read_text()
     settings = json.loads(text)
+    if settings["features"] != list(FEATURES):
+        raise ValueError(f"{CHECK_FILE} was fitted on other features ({settings['features']}); refit it")
     return DrawingCheck(
         settings["mean"], settings["scale"], settings["weights"], settings["bias"], settings["threshold"]
     )
 
 
-def is_drawing(ink):
-    """The shipped check on ``ink`` (h, w) from ``digitnet.images.separate_ink``."""
-    return shipped_check().is_drawing(ink)
+def is_drawing(picture):
+    """The shipped check on a ``digitnet.images.Picture`` (from ``read_picture``)."""
+    return shipped_check().is_drawing(picture)

@@ -29,6 +29,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from .augment import change_thickness
+from .colours import colour_statistics
 from .errors import BlankImageError, ImageError
 from .files import read_regular_file
 from .pixels import pixel_values
@@ -55,7 +56,13 @@ LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light 
 
 
 def read_image(source):
-    """Read an image file (path or bytes) into an ink map: 2-D float array, ink 1, background 0.
+    """Read an image file (path or bytes) into an ink map: 2-D float array, ink 1, background 0
+    (``read_rgba``, then ``ink_map``)."""
+    return ink_map(read_rgba(source))
+
+
+def read_rgba(source):
+    """Decode an image file (path or bytes): (h, w, 4) RGBA float32 in [0, 1].
 
     Handles grayscale, colour, palette and transparent images, 16-bit grayscale (scaled by its
     full 0–65535 range) and floating-point images (used as they are when within [0, 1], else
@@ -89,7 +96,7 @@ def read_image(source):
         raise ImageError(f"{name}: image too large (over {MAX_PIXELS:,} pixels)") from None
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
         raise ImageError(f"{name}: cannot read image ({str(error)[:200]})") from None
-    return ink_map(rgba)
+    return rgba
 
 
 def _decoded_rgba(image):
@@ -477,19 +484,22 @@ def _place_by_center_of_mass(digit):
 
 
 class Picture(NamedTuple):
-    """A person's picture read for the network: ``pixels`` (784,) float32 MNIST-style input and
-    ``ink`` (h, w) float32, the ink separated from its background at the picture's own size
-    (what ``digitnet.rejection`` looks at to tell a drawing from a photograph)."""
+    """A person's picture read for the network: ``pixels`` (784,) float32 MNIST-style input,
+    ``ink`` (h, w) float32, the ink separated from its background at the picture's own size, and
+    ``colours`` (``digitnet.colours.colour_statistics`` of the picture as decoded, before it was
+    made grey): what ``digitnet.drawing_check`` looks at to tell a drawing from a photograph."""
 
     pixels: np.ndarray
     ink: np.ndarray
+    colours: np.ndarray
 
 
 def read_picture(source):
     """Read an image file (path or bytes) into a Picture; errors name the file."""
     try:
-        ink = separate_ink(read_image(source))
-        return Picture(digit_from(ink), ink)
+        rgba = read_rgba(source)
+        ink = separate_ink(ink_map(rgba))
+        return Picture(digit_from(ink), ink, colour_statistics(rgba))
     except ImageError as error:
         name = "image" if isinstance(source, (bytes, bytearray)) else str(source)
         if str(error).startswith(name):

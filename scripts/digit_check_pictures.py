@@ -27,12 +27,14 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from tuning_pictures import (
     UNLIKE_DIGITS,
+    coloured_ink,
     degraded,
     drawing_hand,
     encoded,
     font_glyph,
     glyph_table,
     on_paper,
+    on_transparency,
     pen_mark,
     photographed_sheet,
     procedural_photo,
@@ -65,11 +67,17 @@ SCHEDULE = (0, 1, 2, 3, 4, 5, 6, 7, 8, 5, 9, 10, 9, 10)
 
 
 def as_bytes(picture, rng, plain_share=1 / 3):
-    """A PIL picture as PNG bytes (``plain_share`` of them), or else degraded like a chat app's
-    JPEG, photographed on paper (``on_paper``) or written on a sheet and photographed
-    (``photographed_sheet``), a third each."""
+    """A PIL picture as PNG bytes (``plain_share`` of them: half as it is, a quarter in coloured ink
+    on white or coloured paper, a quarter in one colour on a transparent background), or else
+    degraded like a chat app's JPEG, photographed on paper (``on_paper``) or written on a sheet
+    and photographed (``photographed_sheet``), a third each."""
     roll = rng.random()
     if roll < plain_share:
+        look = rng.random()
+        if look < 0.25:
+            picture = coloured_ink(picture, rng)
+        elif look < 0.5:
+            picture = on_transparency(picture, rng)
         buffer = io.BytesIO()
         picture.save(buffer, "PNG")
         return buffer.getvalue()

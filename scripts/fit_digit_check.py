@@ -12,7 +12,8 @@ the drawing hand's digits and typed digits (``scripts/digit_check_pictures.py``)
 sets the threshold and a fifth validates; of the non-digits four fifths are fitted on and a
 fifth validates.  The threshold refuses at most REFUSED_MNIST of the held-out MNIST training
 digits and REFUSED_DRAWN of the calibration fifth.  Prints the validation rates as JSON (with
-``--report FILE`` also writes them there).  Same seed, same machine: the same files, bit for bit.
+``--report FILE`` also writes them there), and beside them the rates of the digit check that
+ships now on the same pictures.  Same seed, same machine: the same files, bit for bit.
 """
 
 import argparse
@@ -34,7 +35,7 @@ from digit_check_pictures import (  # noqa: E402
 )
 
 from digitnet import Network, load_mnist  # noqa: E402
-from digitnet.digit_check import NETWORK_FILE, SETTINGS_FILE, DigitCheck  # noqa: E402
+from digitnet.digit_check import NETWORK_FILE, SETTINGS_FILE, DigitCheck, shipped_digit_check  # noqa: E402
 from digitnet.files import atomic_write  # noqa: E402
 from digitnet.rejection import HELD_OUT  # noqa: E402
 
@@ -67,6 +68,18 @@ def fit_check(mnist, drawn, others, held_out_mnist, held_out_drawn, seed, epochs
     return check
 
 
+def validation_rates(check, held_out_mnist, digits, others, kinds):
+    """Shares ``check`` refuses of the held-out MNIST digits, of each kind of validation ``digits``
+    ({kind: (n, 784)}) and of the validation non-digits ``others`` (m, 784), all and per kind."""
+    refused = check.rejects(others)
+    return {
+        "held_out_mnist_refused": float(check.rejects(held_out_mnist).mean()),
+        **{f"validation_{kind}_digits_refused": float(check.rejects(rows).mean()) for kind, rows in digits.items()},
+        "validation_non_digits_refused": float(refused.mean()),
+        **{f"validation_{name}_refused": float(refused[kinds == k].mean()) for k, name in enumerate(NON_DIGIT_KINDS)},
+    }
+
+
 def fifths(rows):
     """``rows`` split into three fifths, a fifth and a fifth."""
     fifth = len(rows) // 5
@@ -94,7 +107,7 @@ def main():
     drawn = np.vstack([redrawn_fit, hand_fit, typed_fit])
     calibration = np.vstack([redrawn_calibrate, hand_calibrate, typed_calibrate])
     check = fit_check(mnist, drawn, others[:start], held_out, calibration, args.seed)
-    refused = check.rejects(others[start:])
+    validation = {"redrawn": redrawn_val, "hand": hand_val, "typed": typed_val}
     report = {
         "threshold": check.threshold,
         "sizes": check.network.sizes,
@@ -107,15 +120,10 @@ def main():
             "typed": len(typed_fit),
             "non_digits": start,
         },
-        "held_out_mnist_refused": float(check.rejects(held_out).mean()),
-        "validation_redrawn_digits_refused": float(check.rejects(redrawn_val).mean()),
-        "validation_hand_digits_refused": float(check.rejects(hand_val).mean()),
-        "validation_typed_digits_refused": float(check.rejects(typed_val).mean()),
-        "validation_non_digits_refused": float(refused.mean()),
-        **{
-            f"validation_{name}_refused": float(refused[kinds[start:] == k].mean())
-            for k, name in enumerate(NON_DIGIT_KINDS)
-        },
+        **validation_rates(check, held_out, validation, others[start:], kinds[start:]),
+        "shipped_check_on_the_same_pictures": validation_rates(
+            shipped_digit_check(), held_out, validation, others[start:], kinds[start:]
+        ),
     }
     args.into.mkdir(parents=True, exist_ok=True)
     check.network.save(args.into / NETWORK_FILE)

@@ -4,9 +4,13 @@
 
 Drawings (label 0): the drawing hand's digits and non-digits (a quarter each clean, degraded,
 photographed on paper, written on a sheet and photographed), MNIST training digits as pictures,
-and typed digits and words.  Not drawings (label 1): procedural photographs (scripts/tuning_pictures.py).
-Logistic regression on the standardised features and their squares by Newton's method (a
-little L2 for stability); the threshold refuses 1% of the drawings.  Prints the fit's rates as JSON.
+typed digits and words, MNIST training digits written again on a sheet and photographed with a
+phone, and the hand's drawings in coloured ink on white or coloured paper (clean or degraded).
+Not drawings (label 1): procedural photographs, whole and cropped, in grey and in false colour
+(scripts/tuning_pictures.py).  Logistic regression on the standardised features, their squares
+and products by Newton's method (a little L2 for stability); the threshold refuses 1% of the drawings.
+Prints the share refused of each kind, of the fitting pictures and of held-out pictures made
+with the next seed (half as many), as JSON.
 """
 
 import argparse
@@ -19,10 +23,24 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tuning_pictures import drawings, encoded, mnist_pictures, procedural_photo, typed, word  # noqa: E402
+from digit_check_pictures import photograph, redrawn  # noqa: E402
+from tuning_pictures import (  # noqa: E402
+    coloured_ink,
+    degraded,
+    drawing_hand,
+    drawings,
+    encoded,
+    false_colour_photo,
+    grey_photo,
+    mnist_pictures,
+    photographed_sheet,
+    procedural_photo,
+    typed,
+    word,
+)
 
 from digitnet import load_mnist  # noqa: E402
-from digitnet.drawing_check import CHECK_FILE, DrawingCheck, design, drawing_features  # noqa: E402
+from digitnet.drawing_check import CHECK_FILE, FEATURES, DrawingCheck, design, drawing_features  # noqa: E402
 from digitnet.errors import BlankImageError  # noqa: E402
 from digitnet.files import atomic_write  # noqa: E402
 from digitnet.images import read_picture  # noqa: E402
@@ -33,13 +51,54 @@ L2 = 1e-2
 
 
 def features_of(pictures):
+    """(n, d) drawing-check features of the pictures (bytes) that are not blank."""
     rows = []
     for picture in pictures:
         try:
-            rows.append(drawing_features(read_picture(picture).ink))
+            rows.append(drawing_features(read_picture(picture)))
         except BlankImageError:
             continue
     return np.array(rows)
+
+
+def png(picture):
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def fitting_pictures(rng, count, train_images):
+    """{kind: (n, d) features}: drawings (DRAWINGS) and photographs (PHOTOGRAPHS), ``count`` of
+    the hand's drawings and of whole photographs, fewer of the other kinds."""
+    hand = drawing_hand()
+    shapes = [strokes for _, strokes in hand.non_digits(rng)] + [make() for make in hand.DIGITS.values()] * 10
+    typed_pictures = [  # typed digits and words: strokes on a plain background too
+        png(typed(str(rng.integers(10)) if rng.random() < 0.5 else word(rng), rng)) for _ in range(count // 4)
+    ]
+    sheets = [
+        photographed_sheet(redrawn(train_images[k].reshape(28, 28) / 255, rng), rng)
+        for k in rng.choice(len(train_images), count // 2, replace=False)
+    ]
+    in_colour = []
+    for _ in range(count // 4):
+        picture = coloured_ink(hand.render(shapes[rng.integers(len(shapes))], rng), rng)
+        in_colour.append(png(picture) if rng.random() < 0.5 else degraded(picture, rng))
+    made = {
+        "hand": drawings(rng, count),
+        "mnist": mnist_pictures(train_images, rng, count // 2),
+        "typed": typed_pictures,
+        "sheets": sheets,
+        "coloured ink": in_colour,
+        "photographs": [encoded(procedural_photo(rng), rng) for _ in range(count)],
+        "photograph crops": [encoded(photograph(rng), rng) for _ in range(count // 2)],
+        "grey photographs": [encoded(grey_photo(rng), rng) for _ in range(count // 2)],
+        "false colour": [encoded(false_colour_photo(rng), rng) for _ in range(count // 4)],
+    }
+    return {kind: features_of(pictures) for kind, pictures in made.items()}
+
+
+DRAWINGS = ("hand", "mnist", "typed", "sheets", "coloured ink")
+PHOTOGRAPHS = ("photographs", "photograph crops", "grey photographs", "false colour")
 
 
 def logistic_fit(x, y, steps=50):
@@ -56,27 +115,29 @@ def logistic_fit(x, y, steps=50):
     return theta[:-1], theta[-1]
 
 
+def refused(check, kinds):
+    """{kind: share of its pictures ``check`` refuses}."""
+    return {kind: float((check.probability(features) > check.threshold).mean()) for kind, features in kinds.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--count", type=int, default=600, help="pictures of each kind")
+    parser.add_argument("--count", type=int, default=800, help="the hand's drawings and whole photographs")
     parser.add_argument("--report", type=Path, help="also write the JSON report here")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     (train_images, _), _ = load_mnist(dtype=np.uint8)
-    typed_pictures = []
-    for _ in range(args.count // 4):  # typed digits and words: strokes on a plain background too
-        buffer = io.BytesIO()
-        typed(str(rng.integers(10)) if rng.random() < 0.5 else word(rng), rng).save(buffer, "PNG")
-        typed_pictures.append(buffer.getvalue())
-    drawn = features_of(drawings(rng, args.count) + mnist_pictures(train_images, rng, args.count // 2) + typed_pictures)
-    photos = features_of([encoded(procedural_photo(rng), rng) for _ in range(args.count)])
+    kinds = fitting_pictures(rng, args.count, train_images[:50_000])
+    drawn = np.vstack([kinds[kind] for kind in DRAWINGS])
+    photos = np.vstack([kinds[kind] for kind in PHOTOGRAPHS])
     x = np.vstack([drawn, photos])
     y = np.r_[np.zeros(len(drawn)), np.ones(len(photos))]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     weights, bias = logistic_fit(design(x, mean, scale), y)
     check = DrawingCheck(mean, scale, weights, bias, threshold=0.5)
     check.threshold = float(np.quantile(check.probability(drawn), 1 - REFUSED_DRAWINGS))
+    held_out = fitting_pictures(np.random.default_rng(args.seed + 1), args.count // 2, train_images[:50_000])
     with atomic_write(OUT) as file:
         file.write(json.dumps(check.as_dict(), indent=1).encode())
     text = json.dumps(
@@ -86,8 +147,11 @@ def main():
             "threshold": check.threshold,
             "drawings_refused": float((check.probability(drawn) > check.threshold).mean()),
             "photos_refused": float((check.probability(photos) > check.threshold).mean()),
-            "weights": dict(zip(check.as_dict()["features"], weights[:7].round(3).tolist())),
-            "weights_of_squares": dict(zip(check.as_dict()["features"], weights[7:].round(3).tolist())),
+            "refused_per_kind": refused(check, kinds),
+            "counts": {kind: len(features) for kind, features in kinds.items()},
+            "held_out_refused_per_kind": refused(check, held_out),
+            "held_out_counts": {kind: len(features) for kind, features in held_out.items()},
+            "weights": dict(zip(FEATURES, weights[: len(FEATURES)].round(3).tolist())),
         },
         indent=1,
     )

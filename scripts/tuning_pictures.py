@@ -69,6 +69,53 @@ def procedural_photo(rng):
     return np.clip(rgb, 0, 1)
 
 
+#: Colour maps a false-colour picture (a heat map, a scan, relief) may be shown in.
+FALSE_COLOURS = ("viridis", "terrain", "gray", "bone", "jet", "magma", "coolwarm", "hot", "RdBu")
+
+
+def false_colour_photo(rng):
+    """(h, w, 3) RGB floats in [0, 1]: smooth fractal noise shown in a colour map (``FALSE_COLOURS``),
+    like a heat map, a medical scan or a relief map."""
+    import matplotlib  # only this picture needs it
+
+    values = value_noise(rng, int(rng.integers(48, 320)), int(rng.integers(2, 6)))
+    return matplotlib.colormaps[FALSE_COLOURS[rng.integers(len(FALSE_COLOURS))]](values)[..., :3]
+
+
+def grey_photo(rng):
+    """(h, w, 3) RGB floats in [0, 1]: a ``procedural_photo`` in shades of grey."""
+    grey = procedural_photo(rng) @ np.array([0.299, 0.587, 0.114])
+    return np.repeat(grey[..., None], 3, axis=-1)
+
+
+#: Papers (a white sheet, sticky notes, coloured card) and inks for ``coloured_ink``, RGB 0–255.
+PAPERS = ((250, 250, 250), (255, 247, 150), (255, 200, 220), (200, 235, 255), (210, 255, 200), (255, 225, 170))
+INKS = ((20, 40, 160), (200, 30, 30), (20, 120, 40), (120, 40, 150), (30, 30, 30), (240, 120, 20))
+
+
+def coloured_ink(picture, rng):
+    """A drawing (PIL, any polarity) in a coloured ink (``INKS``) on white or coloured paper
+    (``PAPERS``, a little darker at random): PIL RGB."""
+    ink = np.asarray(picture.convert("L"), float) / 255
+    if np.median(ink) > 0.5:
+        ink = 1 - ink  # ink 1, paper 0
+    paper = np.array(PAPERS[rng.integers(len(PAPERS))]) / 255 * rng.uniform(0.85, 1.0)
+    pen = np.array(INKS[rng.integers(len(INKS))]) / 255
+    rgb = paper * (1 - ink[..., None]) + pen * ink[..., None]
+    return Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+
+
+def on_transparency(picture, rng):
+    """A drawing (PIL, any polarity) as a drawing app exports it: the ink in one colour (``INKS``,
+    or white), the paper transparent: PIL RGBA."""
+    ink = np.asarray(picture.convert("L"), float) / 255
+    if np.median(ink) > 0.5:
+        ink = 1 - ink
+    pen = (255, 255, 255) if rng.random() < 0.2 else INKS[rng.integers(len(INKS))]
+    rgba = np.dstack([np.broadcast_to(np.array(pen, float), ink.shape + (3,)), ink * 255])
+    return Image.fromarray(rgba.astype(np.uint8), "RGBA")
+
+
 def degraded(picture, rng):
     """``picture`` (PIL) shrunk, blurred, with camera noise, as JPEG bytes."""
     side = int(rng.integers(48, 200))
@@ -524,7 +571,9 @@ def _sketch_strokes(rng):
         a = np.linspace(start, stop, n)
         return np.stack([cx + rx * np.cos(a), cy + (rx if ry is None else ry) * np.sin(a)], 1)
 
-    kind = rng.integers(16)
+    kind = rng.integers(24)
+    if kind >= 16:
+        return _doodle_strokes(kind - 16, rng, ring)
     if kind == 0:  # a heart
         a = np.linspace(0, 2 * np.pi, 60)
         return [np.stack([np.sin(a) ** 3, -(13 * np.cos(a) - 5 * np.cos(2 * a) - 2 * np.cos(3 * a)) / 16], 1)]
@@ -602,11 +651,65 @@ def _sketch_strokes(rng):
     return [outer, outer[::2] * 0.999] if rng.random() < 0.5 else [outer, outer * rng.uniform(0.3, 0.7)]
 
 
+def _doodle_strokes(kind, rng, ring):
+    """More closed and curly doodles (``kind`` 0–7: a flower, a tree, a musical note, a diamond,
+    an @, a question mark, an R, a tick) in the unit box: list of (k, 2) arrays."""
+    if kind == 0:  # a flower: petals round a small ring, sometimes on a stem
+        petals = int(rng.integers(4, 9))
+        a = np.linspace(0, 2 * np.pi, 30 * petals)
+        r = 0.35 + 0.45 * np.abs(np.sin(a * petals / 2))
+        flower = [np.stack([r * np.cos(a), r * np.sin(a) - 0.2], 1), ring(0, -0.2, 0.15, n=12)]
+        return flower + ([np.array([(0, 0.6), (0.05, 1.0)])] if rng.random() < 0.6 else [])
+    if kind == 1:  # a tree: a round or pointed crown on a trunk
+        trunk = [np.array([(-0.12, 1), (-0.12, 0.3)]), np.array([(0.12, 1), (0.12, 0.3)])]
+        if rng.random() < 0.5:
+            a = np.linspace(0, 2 * np.pi, 90)
+            r = 0.55 + 0.1 * np.sin(a * int(rng.integers(5, 9)))
+            return trunk + [np.stack([r * np.cos(a), r * np.sin(a) - 0.3], 1)]
+        return trunk + [np.array([(-0.7, 0.3), (0, -1), (0.7, 0.3), (-0.7, 0.3)])]
+    if kind == 2:  # a musical note (one, or two beamed)
+        heads = [(-0.3, 0.6)] if rng.random() < 0.5 else [(-0.5, 0.6), (0.4, 0.5)]
+        strokes = []
+        for x, y in heads:
+            strokes += [
+                ring(x, y, 0.22, 0.15, n=16),
+                ring(x, y, 0.12, 0.07, n=10),
+                np.array([(x + 0.21, y), (x + 0.21, -0.9)]),
+            ]
+        if len(heads) == 2:
+            strokes.append(np.array([(-0.29, -0.9), (0.61, -1.0)]))
+        else:
+            strokes.append(_smooth(np.array([(-0.09, -0.9), (0.25, -0.55), (0.3, -0.2)])))
+        return strokes
+    if kind == 3:  # a diamond (a rhombus), sometimes with a line across
+        diamond = np.array([(0, -1), (0.6, 0), (0, 1), (-0.6, 0), (0, -1)]) * [rng.uniform(0.6, 1.5), 1]
+        return [diamond] + ([np.array([(-0.6, 0), (0.6, 0)])] if rng.random() < 0.3 else [])
+    if kind == 4:  # an @: a small a inside a ring left open
+        a = np.linspace(0.3, 2 * np.pi - 0.2, 60)
+        return [
+            ring(0, 0, 0.3, n=20),
+            np.array([(0.3, -0.3), (0.3, 0.3)]),
+            np.stack([np.cos(a) + 0.0, np.sin(a)], 1) * 0.9,
+        ]
+    if kind == 5:  # a question mark
+        hook = ring(0, -0.45, 0.45, start=-np.pi, stop=np.pi / 2, n=30)
+        return [np.vstack([hook, [(0, 0.05), (0, 0.4)]]), ring(0, 0.85, 0.06, n=8)]
+    if kind == 6:  # an R
+        bowl = ring(-0.3, -0.5, 0.5, 0.5, start=-np.pi / 2, stop=np.pi / 2, n=20) + [0.1, 0]
+        return [
+            np.array([(-0.5, 1), (-0.5, -1)]),
+            np.vstack([[(-0.5, -1)], bowl, [(-0.5, 0)]]),
+            np.array([(-0.1, 0), (0.5, 1)]),
+        ]
+    return [np.array([(-0.8, 0.0), (-0.3, 0.6), (0.8, -0.9)]) * [1, rng.uniform(0.6, 1.2)]]  # a tick
+
+
 def sketch(rng):
     """A non-digit sketched with a pen (a heart, an envelope, a lightning bolt, an arrow with one or
     two heads and any shaft, a sun, a house, a scribble, a crossed-out shape, a star, a face, a
-    cloud, a ticked box, a stick figure, zigzags, a grid, polygons): wobbly strokes 1–8% of the
-    picture wide, stretched, turned; either polarity: PIL L."""
+    cloud, a ticked box, a stick figure, zigzags, a grid, polygons, a flower, a tree, a musical
+    note, a diamond, an @, a question mark, an R, a tick): wobbly strokes 1–8% of the picture
+    wide, stretched, turned; either polarity: PIL L."""
     side = int(rng.integers(64, 400))
     dark = rng.random() < 0.75
     picture = Image.new("L", (side, side), 255 if dark else 0)

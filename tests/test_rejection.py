@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from digitnet import Network
 from digitnet.digit_check import WIDEST_STROKE, shipped_digit_check
-from digitnet.drawing_check import FEATURES, drawing_features, is_drawing
+from digitnet.drawing_check import FEATURES, ink_features, is_drawing
 from digitnet.errors import BlankImageError, ImageError, ModelFileError
 from digitnet.images import image_to_input, read_picture, stroke_width
 from digitnet.insight import noise_images
@@ -301,16 +301,16 @@ def test_the_drawing_check_passes_strokes_and_refuses_textured_photographs():
         drawn_picture([[(100, 30), (100, 170)]], width=4),  # a thin 1
         drawn_picture([[(50, 100), (150, 100)], [(100, 50), (100, 150)]], 16),
     ]  # a thick plus
-    assert all(is_drawing(read_picture(picture).ink) for picture in drawings)
+    assert all(is_drawing(read_picture(picture)) for picture in drawings)
     photos = [textured_photo(seed) for seed in range(10)]
-    refused = [not is_drawing(read_picture(photo).ink) for photo in photos]
+    refused = [not is_drawing(read_picture(photo)) for photo in photos]
     assert np.mean(refused) >= 0.8, refused
 
 
 def test_drawing_features_count_pieces_and_ink_at_the_edge():
-    one = drawing_features(read_picture(drawn_picture([[(100, 30), (100, 170)]])).ink)
-    two = drawing_features(read_picture(drawn_picture([[(60, 30), (60, 170)], [(140, 30), (140, 170)]])).ink)
-    at_edge = drawing_features(read_picture(drawn_picture([[(100, 0), (100, 199)]])).ink)
+    one = ink_features(read_picture(drawn_picture([[(100, 30), (100, 170)]])).ink)
+    two = ink_features(read_picture(drawn_picture([[(60, 30), (60, 170)], [(140, 30), (140, 170)]])).ink)
+    at_edge = ink_features(read_picture(drawn_picture([[(100, 0), (100, 199)]])).ink)
     index = {name: k for k, name in enumerate(FEATURES)}
     assert one[index["pieces"]] == pytest.approx(np.log(2)) and two[index["pieces"]] == pytest.approx(np.log(3))
     assert one[index["at_edge"]] == 0 and at_edge[index["at_edge"]] == pytest.approx(1)
@@ -371,7 +371,7 @@ def test_with_reject_a_dash_a_cross_and_a_hash_are_not_digits_but_a_seven_and_a_
 
     def verdict(strokes):
         picture = read_picture(drawn_picture(strokes, width=14, side=280))
-        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture.ink))
+        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture))
 
     assert verdict([[(60, 140), (220, 140)]]).rejected  # a horizontal dash
     assert verdict([[(70, 60), (210, 220)], [(210, 60), (70, 220)]]).rejected  # a cross, or the letter X
@@ -388,7 +388,7 @@ def test_with_reject_a_dot_is_not_a_digit_but_a_seven_in_a_thick_pen_is(name):
 
     def verdict(png):
         picture = read_picture(png)
-        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture.ink))
+        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture))
 
     for radius in (3, 6, 12, 25, 40):  # a tap, a dot, a filled disc: enlarged, one solid patch
         dot = Image.new("L", (200, 200), 255)
@@ -422,7 +422,7 @@ def test_with_reject_typed_letters_and_words_are_not_digits_but_typed_digits_are
 
     def verdict(text):
         picture = read_picture(typed_picture(text))
-        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture.ink))
+        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture))
 
     assert verdict("X").rejected  # a typed X is not a 4
     letters = [verdict(letter).rejected for letter in "XWMKAEHR"]
@@ -483,7 +483,7 @@ def test_with_reject_drawn_shapes_are_not_digits_while_drawn_digits_are_kept(nam
 
     def rejected(strokes, width):
         picture = read_picture(drawn_picture(strokes, width=width, side=280))
-        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture.ink)).rejected
+        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture)).rejected
 
     shapes = {shape: rejected(strokes, width) for shape, strokes in SHAPES.items() for width in (6, 14)}
     assert np.mean(list(shapes.values())) >= 0.8, shapes
@@ -504,7 +504,7 @@ def test_with_reject_typed_signs_and_letters_of_other_scripts_are_not_digits(nam
 
     def rejected(text):
         picture = read_picture(typed_picture(text))
-        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture.ink)).rejected
+        return net.predict_or_reject(picture.pixels, drawings=is_drawing(picture)).rejected
 
     signs = {sign: rejected(sign) for sign in "→⇄★☺✓♥⌘∑ЖЯλΩ€¶✉☂"}
     assert np.mean(list(signs.values())) >= 0.7, signs  # the shipped check keeps ✓ ∑ λ €

@@ -66,7 +66,7 @@ def run_predict(args):
             report_error(args, path, error)
             continue
         if args.reject:
-            drawing = is_drawing(picture.ink)
+            drawing = is_drawing(picture)
             verdict = net.predict_or_reject(picture.pixels, engine=args.engine, drawings=drawing)
             report(
                 args,

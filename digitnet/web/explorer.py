@@ -224,7 +224,7 @@ class Explorer:
                 picture = read_picture(request["png"])
             except ImageError as error:
                 raise ApiError(422, str(error)) from None
-            image, drawing = picture.pixels, is_drawing(picture.ink)
+            image, drawing = picture.pixels, is_drawing(picture)
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
