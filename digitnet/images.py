@@ -17,6 +17,8 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
 6. Place it in a 28×28 square so that its centre of mass lands where MNIST's does:
    row 14.0, column 14.0 (pixel centres numbered 0–27; measured over all 70,000 MNIST digits,
    standard deviation 0.29 pixels).
+7. Bring the strongest quarter of the ink to full strength, as in MNIST (a photographed
+   stroke's ink varies, and its single strongest pixel set the stretch).
 
 The explorer page sends its canvas through the same ``to_mnist``.
 """
@@ -36,6 +38,7 @@ from .pixels import pixel_values
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
 DIGIT_BOX = 20  # MNIST scales each digit's longer side to 20 pixels
 MNIST_STROKE = 2.9  # median MNIST stroke width in pixels, by _thicken's estimate on the test set
+STRONG_QUANTILE = 0.75  # the strongest quarter of a digit's ink is at full strength (MNIST's: median 0.99)
 MAX_PIXELS = 50_000_000  # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DECODED_SIDE = 1024  # larger pictures are decoded (or shrunk at once) to at most this on a side
@@ -333,7 +336,15 @@ def digit_from(separated):
     resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
     digit = np.asarray(Image.fromarray(ink, mode="F").resize((width, height), resample), dtype=np.float32)
     digit = np.clip(digit, 0, 1)
-    return _thin(_place_by_center_of_mass(digit).reshape(784))
+    return _thin(_full_strength(_place_by_center_of_mass(digit).reshape(784)))
+
+
+def _full_strength(pixels):
+    """(784,) digit scaled so that the strongest (1 − STRONG_SHARE) of its ink is at full strength 1
+    (clipped), as in MNIST, where a stroke's middle is at 1 and only its edges are grey."""
+    inked = pixels[pixels > INK_THRESHOLD]
+    level = float(np.quantile(inked, STRONG_QUANTILE)) if inked.size else 1.0
+    return np.clip(pixels / level, 0, 1) if 0 < level < 1 else pixels
 
 
 def stroke_width(squares):
