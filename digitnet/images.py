@@ -17,6 +17,8 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
 6. Place it in a 28×28 square so that its centre of mass lands where MNIST's does:
    row 14.0, column 14.0 (pixel centres numbered 0–27; measured over all 70,000 MNIST digits,
    standard deviation 0.29 pixels).
+7. Bring the strongest quarter of the ink to full strength, as in MNIST (a photographed
+   stroke's ink varies, and its single strongest pixel set the stretch).
 
 The explorer page sends its canvas through the same ``to_mnist``.
 """
@@ -37,6 +39,7 @@ from .pixels import pixel_values
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
 DIGIT_BOX = 20  # MNIST scales each digit's longer side to 20 pixels
 MNIST_STROKE = 2.9  # median MNIST stroke width in pixels, by _thicken's estimate on the test set
+STRONG_QUANTILE = 0.75  # the strongest quarter of a digit's ink is at full strength (MNIST's: median 0.99)
 MAX_PIXELS = 50_000_000  # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DECODED_SIDE = 1024  # larger pictures are decoded (or shrunk at once) to at most this on a side
@@ -52,6 +55,9 @@ PAPER_LIGHT_FLOOR = 0.5  # ink is measured against at least this share of the pi
 PEN_ON_PAPER_SHARE = 0.3  # … when less than this share of the picture stands out (pen on paper)
 TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
 STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than this share of the strongest
+HOLLOW_SHARE = (
+    0.25  # ink the coarse background adds is a bold stroke's middle when over this share of its border is ink
+)
 LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
 
 
@@ -149,10 +155,13 @@ def _light_background(luminance):
     is what is thin: the strokes a grey-level closing fills in (dark ink) or an opening wipes out
     (light ink), over squares a fifth of the picture wide, counted where they stand out by more
     than STROKE_LEVEL of the strongest (so the faint ruled lines of school paper, and the light
-    strips of paper between them, do not outweigh the pen's strokes).  Dark ink wins unless the
-    light strokes weigh LIGHT_INK_MARGIN times as much: the pictures that come this far are mostly
-    photographs of paper, where the paper inside a digit's loops, or between its strokes and the
-    edge of a shadow or of the sheet, stands out as light patches as wide as the squares."""
+    strips of paper between them, do not outweigh the pen's strokes).  For pen on paper (under
+    PEN_ON_PAPER_SHARE of the picture standing out) each side's weight is divided by the square of
+    its strokes' width (``mask_width``), so what counts is how long and thin the strokes are, not
+    how much area they cover, and dark ink wins unless the light strokes weigh LIGHT_INK_MARGIN
+    times as much: the pictures that come this far are mostly photographs of paper, where the
+    paper inside a digit's loops, or between its strokes and the edge of a shadow or of the sheet,
+    stands out as light patches as wide as the squares, wider than a pen's strokes."""
     low, high = np.percentile(luminance, [0.1, 99.9])
     if high - low < FAINTEST_INK:
         return bool(np.median(luminance) > 0.5)
@@ -169,6 +178,10 @@ def _light_background(luminance):
     standing = np.maximum(dark_strokes, light_strokes)
     if np.mean(standing > INK_THRESHOLD * standing.max()) > PEN_ON_PAPER_SHARE:
         return dark > light  # a photograph's texture, not pen on paper: weighed evenly
+    dark, light = (
+        weight / max(mask_width(strokes > level), 1.0) ** 2
+        for weight, strokes in ((dark, dark_strokes), (light, light_strokes))
+    )
     return light <= LIGHT_INK_MARGIN * dark
 
 
@@ -227,11 +240,41 @@ def ink_above_background(ink):
     at BACKGROUND_SIDE pixels, by over INK_THRESHOLD of the most: a texture, not a few strokes)
     keeps the difference alone.  Pen on paper is measured against the background at FINE_SIDE
     pixels, as a share of the paper's light (``share_of_paper_light``), so that the paper's light
-    and its shadows, not the photograph's dark parts, are what is evened out."""
+    and its shadows, not the photograph's dark parts, are what is evened out.  A felt pen's or a
+    bold font's strokes can be as wide as the background's squares, which then fit inside them
+    and take their middles for background, so the background is measured again
+    over squares as wide as the shorter side where that fills in the middle of a stroke (``_hollowed``)."""
     above = ink - local_background(ink, BACKGROUND_SIDE)
     if np.mean(above > INK_THRESHOLD * above.max()) > PEN_ON_PAPER_SHARE:
         return above
-    return share_of_paper_light(ink, local_background(ink, FINE_SIDE))
+    pen = share_of_paper_light(ink, local_background(ink, FINE_SIDE))
+    coarse = share_of_paper_light(ink, local_background(ink, FINE_SIDE, min(ink.shape)))
+    return np.where(_hollowed(pen, coarse), coarse, pen)
+
+
+def _hollowed(pen, coarse):
+    """Where the middles of bold strokes were taken for background: (h, w) bool.
+
+    ``pen`` and ``coarse`` (h, w) are the ink measured over the usual squares and over squares as
+    wide as the picture's shorter side.  The ink ``coarse`` adds (by over INK_THRESHOLD of the
+    strongest) is in pieces (``ink_pieces``); a piece is a stroke's middle when over HOLLOW_SHARE
+    of what borders it is strong ink of ``pen`` and it does not touch the picture's edge (a
+    shadow or the light falling off, which ``coarse`` adds too, reaches the edge, and a digit's
+    loops are paper: ``coarse`` adds nothing there)."""
+    scale = INK_THRESHOLD * float(pen.max())
+    labels, block = ink_pieces(coarse - pen > scale)
+    strong = block_reduce(pen > scale, block, np.max)
+    inked, bordering = np.zeros(labels.max() + 1), np.zeros(labels.max() + 1)
+    padded = np.pad(labels, 1)
+    for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        beside = padded[1 + dr : 1 + dr + labels.shape[0], 1 + dc : 1 + dc + labels.shape[1]]
+        border = (beside > 0) & (labels == 0)  # a pixel outside a piece, beside it
+        np.add.at(bordering, beside[border], 1)
+        np.add.at(inked, beside[border & strong], 1)
+    filled = inked > HOLLOW_SHARE * np.maximum(bordering, 1)
+    filled[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = False
+    full = np.repeat(np.repeat(filled[labels], block, axis=0), block, axis=1)
+    return full[: pen.shape[0], : pen.shape[1]]
 
 
 def share_of_paper_light(ink, background):
@@ -300,7 +343,15 @@ def digit_from(separated):
     resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
     digit = np.asarray(Image.fromarray(ink, mode="F").resize((width, height), resample), dtype=np.float32)
     digit = np.clip(digit, 0, 1)
-    return _thin(_place_by_center_of_mass(digit).reshape(784))
+    return _thin(_full_strength(_place_by_center_of_mass(digit).reshape(784)))
+
+
+def _full_strength(pixels):
+    """(784,) digit scaled so that the strongest (1 − STRONG_SHARE) of its ink is at full strength 1
+    (clipped), as in MNIST, where a stroke's middle is at 1 and only its edges are grey."""
+    inked = pixels[pixels > INK_THRESHOLD]
+    level = float(np.quantile(inked, STRONG_QUANTILE)) if inked.size else 1.0
+    return np.clip(pixels / level, 0, 1) if 0 < level < 1 else pixels
 
 
 def stroke_width(squares):
@@ -308,10 +359,18 @@ def stroke_width(squares):
     ((784,) or (28, 28)), (n,) floats for (n, 784) or (n, 28, 28).  The ink above ½ has area A and
     boundary pixels P; a stroke of width w and length L has A ≈ wL and P ≈ 2L, so w ≈ 2A / P."""
     squares = pixel_values(squares)
-    solid = squares.reshape(-1, 28, 28) > 0.5
-    inside = np.roll(solid, 1, 1) & np.roll(solid, -1, 1) & np.roll(solid, 1, 2) & np.roll(solid, -1, 2)
-    widths = 2 * solid.sum(axis=(1, 2)) / np.maximum((solid & ~inside).sum(axis=(1, 2)), 1)
+    widths = mask_width(squares.reshape(-1, 28, 28) > 0.5)
     return float(widths[0]) if squares.size == 784 else widths
+
+
+def mask_width(solid):
+    """Stroke width in pixels of the True pixels of ``solid`` ((h, w) bool: a float; (n, h, w):
+    (n,) floats), as 2 × area / boundary pixels (``stroke_width``); 0 where nothing is True."""
+    solid = np.asarray(solid, bool)
+    rows, cols = solid.ndim - 2, solid.ndim - 1
+    inside = np.roll(solid, 1, rows) & np.roll(solid, -1, rows) & np.roll(solid, 1, cols) & np.roll(solid, -1, cols)
+    widths = 2 * solid.sum(axis=(rows, cols)) / np.maximum((solid & ~inside).sum(axis=(rows, cols)), 1)
+    return float(widths) if solid.ndim == 2 else widths
 
 
 def _thin(pixels):
@@ -396,16 +455,19 @@ def block_reduce(image, block, reduce):
     return reduce(padded.reshape(height, block, width, block), axis=(1, 3))
 
 
-def local_background(ink, side=FINE_SIDE):
+def local_background(ink, side=FINE_SIDE, window=None):
     """The background under the ink, (h, w) like ``ink``: its grey opening (a minimum then a maximum
-    over squares a fifth of the shorter side wide), computed on a copy shrunk to at most ``side``
+    over squares a fifth of the shorter side wide, or ``window`` pixels of ``ink`` wide, at most
+    the shorter side), computed on a copy shrunk to at most ``side``
     pixels (FINE_SIDE is fine enough that enlarging it back smoothly blurs the edge of a desk or a
     hard shadow by a pixel or two, not into a band that would pass for a stroke).  Strokes narrower than the
     square vanish from it; light, shadows, paper colour and the straight edges of a sheet, a desk
     or a hard shadow stay (an opening leaves a ramp or a step as it is)."""
     height, width = ink.shape
-    small, window = _shrunk(ink, side)
-    opened = _opening(small, window)
+    small, fifth = _shrunk(ink, side)
+    if window is not None:
+        window = min(int(window * small.shape[0] / height), min(small.shape)) | 1
+    opened = _opening(small, fifth if window is None else max(fifth, window))
     return np.asarray(
         Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),
         dtype=np.float32,
@@ -452,9 +514,7 @@ def _thicken(ink, scale):
     stroke width (area / half the perimeter), shrink by block maximum to about four times the
     final size (lines survive a maximum), then dilate there until the stroke is MNIST's width.
     """
-    solid = ink > 0.5
-    edge = solid & ~(np.roll(solid, 1, 0) & np.roll(solid, -1, 0) & np.roll(solid, 1, 1) & np.roll(solid, -1, 1))
-    stroke = 2 * solid.sum() / max(edge.sum(), 1)
+    stroke = mask_width(ink > 0.5)
     if stroke * scale >= 0.6 * MNIST_STROKE:
         return ink
     block = max(1, int(1 / (4 * scale)))
