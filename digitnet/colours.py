@@ -23,7 +23,7 @@ on every k-th pixel in each direction (k the smallest step that brings them to S
 import numpy as np
 
 COLOUR_FEATURES = ("spread", "mean_chroma", "off_axis", "hue_entropy", "tone_entropy")
-SIDE = 256
+SIDE = 128
 COLOURED = 0.1  # a pixel whose R, G and B span more than this is clearly coloured
 HUE_BINS, TONE_BINS = 12, 32
 
@@ -31,27 +31,26 @@ HUE_BINS, TONE_BINS = 12, 32
 def colour_statistics(rgba):
     """(5,) float64 statistics (COLOUR_FEATURES) of ``rgba`` (h, w, 4) floats in [0, 1]."""
     step = max(1, -(-max(rgba.shape[:2]) // SIDE))
-    small = np.asarray(rgba[::step, ::step], dtype=np.float64).reshape(-1, 4)
-    alpha = small[:, 3:]
-    rgb = small[:, :3] * alpha + (1 - alpha)
-    rg = rgb[:, 0] - rgb[:, 1]
-    yb = (rgb[:, 0] + rgb[:, 1]) / 2 - rgb[:, 2]
-    centred = rgb - rgb.mean(axis=0)
-    variances = np.linalg.eigvalsh(centred.T @ centred / len(rgb))  # ascending
-    chroma = rgb.max(axis=1) - rgb.min(axis=1)
+    channels = np.asarray(rgba[::step, ::step], dtype=np.float64).reshape(-1, 4).T  # (4, n)
+    rgb, alpha = channels[:3], channels[3]
+    if alpha.min() < 1:
+        rgb = rgb * alpha + (1 - alpha)
+    r, g, b = rgb
+    rg, yb = r - g, (r + g) / 2 - b
+    variances = np.linalg.eigvalsh(np.cov(rgb, bias=True))  # ascending
+    chroma = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
     coloured = chroma > COLOURED
-    r, g, b = rgb[coloured].T
-    hues = np.arctan2(np.sqrt(3) * (g - b), 2 * r - g - b)
-    hue_counts = np.histogram(hues, bins=HUE_BINS, range=(-np.pi, np.pi), weights=chroma[coloured])[0]
-    grey = rgb @ np.array([0.299, 0.587, 0.114])
-    tone_counts = np.histogram(grey, bins=TONE_BINS, range=(0, 1))[0]
+    hues = np.arctan2(np.sqrt(3) * (g - b)[coloured], (2 * r - g - b)[coloured])  # in [−π, π]
+    hue_bins = np.minimum(((hues + np.pi) * (HUE_BINS / (2 * np.pi))).astype(np.int64), HUE_BINS - 1)
+    grey = 0.299 * r + 0.587 * g + 0.114 * b
+    tone_bins = np.clip((grey * TONE_BINS).astype(np.int64), 0, TONE_BINS - 1)
     return np.array(
         [
             np.hypot(rg.std(), yb.std()),
             np.hypot(rg.mean(), yb.mean()),
             variances[:2].sum() / variances.sum() if variances.sum() > 1e-9 else 0.0,
-            _entropy(hue_counts),
-            _entropy(tone_counts) / np.log(TONE_BINS),
+            _entropy(np.bincount(hue_bins, weights=chroma[coloured], minlength=HUE_BINS)),
+            _entropy(np.bincount(tone_bins, minlength=TONE_BINS)) / np.log(TONE_BINS),
         ]
     )
 

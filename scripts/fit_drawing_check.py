@@ -5,7 +5,8 @@
 Drawings (label 0): the drawing hand's digits and non-digits (a quarter each clean, degraded,
 photographed on paper, written on a sheet and photographed), MNIST training digits as pictures,
 typed digits and words, MNIST training digits written again on a sheet and photographed with a
-phone, and the hand's drawings in coloured ink on white or coloured paper (clean or degraded).
+phone (some in coloured ink on tinted paper), and the hand's drawings in coloured ink on white
+or coloured paper (clean or degraded).
 Not drawings (label 1): procedural photographs, whole and cropped, in grey and in false colour
 (scripts/tuning_pictures.py).  Logistic regression on the standardised features, their squares
 and products by Newton's method (a little L2 for stability); the threshold refuses 1% of the drawings.
@@ -25,6 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from digit_check_pictures import photograph, redrawn  # noqa: E402
 from tuning_pictures import (  # noqa: E402
+    INKS,
+    PAPERS,
     coloured_ink,
     degraded,
     drawing_hand,
@@ -79,6 +82,15 @@ def fitting_pictures(rng, count, train_images):
         photographed_sheet(redrawn(train_images[k].reshape(28, 28) / 255, rng), rng)
         for k in rng.choice(len(train_images), count // 2, replace=False)
     ]
+    coloured_sheets = [  # coloured ink on tinted paper, photographed
+        photographed_sheet(
+            redrawn(train_images[k].reshape(28, 28) / 255, rng),
+            rng,
+            ink_colour=INKS[rng.integers(len(INKS))],
+            paper_colour=PAPERS[rng.integers(len(PAPERS))],
+        )
+        for k in rng.choice(len(train_images), count // 4, replace=False)
+    ]
     in_colour = []
     for _ in range(count // 4):
         picture = coloured_ink(hand.render(shapes[rng.integers(len(shapes))], rng), rng)
@@ -88,6 +100,7 @@ def fitting_pictures(rng, count, train_images):
         "mnist": mnist_pictures(train_images, rng, count // 2),
         "typed": typed_pictures,
         "sheets": sheets,
+        "coloured sheets": coloured_sheets,
         "coloured ink": in_colour,
         "photographs": [encoded(procedural_photo(rng), rng) for _ in range(count)],
         "photograph crops": [encoded(photograph(rng), rng) for _ in range(count // 2)],
@@ -97,7 +110,7 @@ def fitting_pictures(rng, count, train_images):
     return {kind: features_of(pictures) for kind, pictures in made.items()}
 
 
-DRAWINGS = ("hand", "mnist", "typed", "sheets", "coloured ink")
+DRAWINGS = ("hand", "mnist", "typed", "sheets", "coloured sheets", "coloured ink")
 PHOTOGRAPHS = ("photographs", "photograph crops", "grey photographs", "false colour")
 
 

@@ -215,12 +215,14 @@ def mnist_pictures(images, rng, count):
     return pictures
 
 
-def photographed_sheet(picture, rng):
+def photographed_sheet(picture, rng, ink_colour=None, paper_colour=None):
     """A drawing (PIL, any polarity) written on a sheet of paper and photographed with a phone,
     JPEG bytes.  Unlike ``on_paper``: paper grain and fibres, sometimes ruled or squared lines,
     light falling off along a random direction, a hard-edged shadow (a hand or the phone) with a
     blurred rim, ink of a ballpoint, a felt pen or a pencil (grey and grainy), a slight
-    perspective, sometimes the desk or the sheet's edge at a side, blur, noise, strong JPEG."""
+    perspective, sometimes the desk or the sheet's edge at a side, blur, noise, strong JPEG.
+    ``ink_colour`` and ``paper_colour`` (RGB 0–255, e.g. from INKS and PAPERS) replace the pen's
+    colour and tint the paper; without them the pictures are as they always were."""
     ink = np.asarray(picture.convert("L"), float) / 255
     if np.median(ink) > 0.5:
         ink = 1 - ink  # ink 1, paper 0
@@ -235,6 +237,8 @@ def photographed_sheet(picture, rng):
     )
     grain = rng.normal(0, rng.uniform(0.005, 0.03), (height, width)) + rng.uniform(0, 0.06) * (fibres - 0.5)
     paper = rng.uniform(0.72, 0.97) * rng.uniform(0.9, 1.0, 3) * (1 + grain)[..., None]
+    if paper_colour is not None:
+        paper = paper * np.asarray(paper_colour) / 255
     ruled = rng.random()
     if ruled < 0.35:  # ruled (or squared) school paper, light blue or grey lines
         step = max(4, int(max(height, width) / rng.uniform(5, 14)))
@@ -257,6 +261,8 @@ def photographed_sheet(picture, rng):
     colour = {"ballpoint": rng.choice([[0.1, 0.15, 0.5], [0.08, 0.08, 0.1]]), "felt": [0.05, 0.05, 0.08]}.get(
         pen, [0.35, 0.35, 0.38]
     )
+    if ink_colour is not None:
+        colour = np.asarray(ink_colour) / 255
     strength = ink * rng.uniform(0.6, 1.0)
     if pen == "pencil":  # graphite catches the grain: patchy
         strength = strength * np.clip(0.55 + rng.normal(0, 0.2, ink.shape), 0, 1)

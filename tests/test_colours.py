@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from digitnet.colours import COLOUR_FEATURES, colour_statistics
+from digitnet.colours import COLOUR_FEATURES, SIDE, colour_statistics
 from digitnet.drawing_check import FEATURES, design, drawing_features, is_drawing, shipped_check
 from digitnet.images import read_picture
 
@@ -74,8 +74,8 @@ def test_transparent_pixels_count_as_white_paper():
 
 
 def test_large_pictures_are_measured_on_a_grid_of_their_pixels():
-    photo = colourful_photo(2, side=100)
-    big = np.repeat(np.repeat(photo, 8, axis=0), 8, axis=1)  # 800 × 800, every pixel an 8 × 8 block
+    photo = colourful_photo(2, side=SIDE)
+    big = np.repeat(np.repeat(photo, 5, axis=0), 5, axis=1)  # every pixel a 5 × 5 block: measured once each
     np.testing.assert_allclose(colour_statistics(rgba_of(big)), colour_statistics(rgba_of(photo)), rtol=1e-6)
 
 
