@@ -7,9 +7,10 @@ photographed on paper, written on a sheet and photographed), MNIST training digi
 typed digits and words, MNIST training digits written again on a sheet and photographed with a
 phone (some in coloured ink on tinted paper), and the hand's drawings in coloured ink on white
 or coloured paper (clean or degraded).
-Not drawings (label 1): procedural photographs, whole and cropped, in grey and in false colour
-(scripts/tuning_pictures.py).  Logistic regression on the standardised features, their squares
-and products by Newton's method (a little L2 for stability); the threshold refuses 1% of the drawings.
+Not drawings (label 1): procedural photographs, whole and cropped, in grey and in false colour,
+and charts in many colours (scripts/tuning_pictures.py).  Logistic regression on the standardised
+features, their squares and products by Newton's method (a little L2 for stability); the
+threshold refuses 1% of the drawings.
 Prints the share refused of each kind, of the fitting pictures and of held-out pictures made
 with the next seed (half as many), as JSON.
 """
@@ -28,6 +29,7 @@ from digit_check_pictures import photograph, redrawn  # noqa: E402
 from tuning_pictures import (  # noqa: E402
     INKS,
     PAPERS,
+    coloured_chart,
     coloured_ink,
     degraded,
     drawing_hand,
@@ -106,12 +108,13 @@ def fitting_pictures(rng, count, train_images):
         "photograph crops": [encoded(photograph(rng), rng) for _ in range(count // 2)],
         "grey photographs": [encoded(grey_photo(rng), rng) for _ in range(count // 2)],
         "false colour": [encoded(false_colour_photo(rng), rng) for _ in range(count // 4)],
+        "coloured charts": [encoded(np.asarray(coloured_chart(rng)) / 255, rng) for _ in range(count // 4)],
     }
     return {kind: features_of(pictures) for kind, pictures in made.items()}
 
 
 DRAWINGS = ("hand", "mnist", "typed", "sheets", "coloured sheets", "coloured ink")
-PHOTOGRAPHS = ("photographs", "photograph crops", "grey photographs", "false colour")
+PHOTOGRAPHS = ("photographs", "photograph crops", "grey photographs", "false colour", "coloured charts")
 
 
 def logistic_fit(x, y, steps=50):

@@ -88,6 +88,58 @@ def grey_photo(rng):
     return np.repeat(grey[..., None], 3, axis=-1)
 
 
+def coloured_chart(rng):
+    """A chart as a plotting program draws it: axes and ticks, sometimes a grid, two to five series
+    in colours of their own (lines, dots, bars or filled areas), or a pie; sometimes a legend of
+    coloured patches; light or dark, anti-aliased: PIL RGB."""
+    side = int(rng.integers(120, 480))
+    scale = 3  # drawn large and shrunk: smooth edges
+    dark = rng.random() < 0.2
+    background, axis = ((30, 30, 35), (220, 220, 220)) if dark else ((255, 255, 255), (40, 40, 40))
+    picture = Image.new("RGB", (side * scale, side * scale), background)
+    draw = ImageDraw.Draw(picture)
+    low, high = side * scale * rng.uniform(0.08, 0.2), side * scale * rng.uniform(0.85, 0.95)
+    series = [colour(rng) for _ in range(int(rng.integers(2, 6)))]
+    pen = scale * int(rng.integers(1, 4))
+    if rng.random() < 0.2:  # a pie
+        start = 0.0
+        for shade, share in zip(series, rng.dirichlet(np.ones(len(series)))):
+            draw.pieslice((low, low, high, high), start, start + 360 * share, fill=shade, outline=background)
+            start += 360 * share
+    else:
+        if rng.random() < 0.4:
+            for at in np.linspace(low, high, int(rng.integers(4, 10))):
+                draw.line([(at, low), (at, high)], fill=(200, 200, 200) if not dark else (70, 70, 70), width=scale)
+                draw.line([(low, at), (high, at)], fill=(200, 200, 200) if not dark else (70, 70, 70), width=scale)
+        style = rng.integers(4)
+        for k, shade in enumerate(series):
+            xs = np.linspace(low, high, int(rng.integers(6, 60)))
+            ys = high - (high - low) * np.clip(np.cumsum(rng.normal(0, 0.06, len(xs))) + rng.uniform(0.2, 0.8), 0, 1)
+            if style == 0:
+                draw.line(list(zip(xs, ys)), fill=shade, width=pen, joint="curve")
+            elif style == 1:
+                for x, y in zip(xs, ys):
+                    draw.ellipse((x - 2 * pen, y - 2 * pen, x + 2 * pen, y + 2 * pen), fill=shade)
+            elif style == 2:
+                step = (high - low) / len(xs) / len(series)
+                for j, y in enumerate(ys):
+                    left = low + (j * len(series) + k) * step
+                    draw.rectangle((left, y, left + step * 0.9, high), fill=shade)
+            else:
+                draw.polygon([(low, high)] + list(zip(xs, ys)) + [(high, high)], fill=shade)
+        draw.line([(low, low), (low, high), (high, high)], fill=axis, width=scale * 2)
+        for at in np.linspace(low, high, int(rng.integers(3, 8))):
+            draw.line([(at, high), (at, high + 4 * scale)], fill=axis, width=scale)
+            draw.line([(low - 4 * scale, at), (low, at)], fill=axis, width=scale)
+    if rng.random() < 0.5:  # a legend
+        top = low + rng.uniform(0, 0.3) * (high - low)
+        for k, shade in enumerate(series):
+            y = top + k * 8 * scale
+            draw.rectangle((high - 40 * scale, y, high - 34 * scale, y + 5 * scale), fill=shade)
+            draw.line([(high - 30 * scale, y + 3 * scale), (high - 10 * scale, y + 3 * scale)], fill=axis, width=scale)
+    return picture.resize((side, side), Image.Resampling.LANCZOS)
+
+
 #: Papers (a white sheet, sticky notes, coloured card) and inks for ``coloured_ink``, RGB 0–255.
 PAPERS = ((250, 250, 250), (255, 247, 150), (255, 200, 220), (200, 235, 255), (210, 255, 200), (255, 225, 170))
 INKS = ((20, 40, 160), (200, 30, 30), (20, 120, 40), (120, 40, 150), (30, 30, 30), (240, 120, 20))

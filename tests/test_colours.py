@@ -3,6 +3,7 @@ constructed pictures (a colourful photograph, a grey one, coloured ink on white 
 paper, transparent drawings) whose colours are known by construction."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -109,3 +110,17 @@ def test_the_design_holds_the_standardised_features_their_squares_and_products()
     np.testing.assert_allclose(row, [1.0, 1.0, 1.0, 1.0, 1.0])
     row = design(np.array([[5.0, -3.0]]), mean=np.zeros(2), scale=np.ones(2))
     np.testing.assert_allclose(row, [[5.0, -3.0, 25.0, -15.0, 9.0]])
+
+
+def test_the_coloured_and_transparent_looks_of_a_drawing_read_as_the_drawing(monkeypatch):
+    """The looks the checks are fitted on (scripts/tuning_pictures.py) change the colours, not the
+    digit: each reads to nearly the same 28×28 input as the black-on-white drawing."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "scripts"))
+    from tuning_pictures import coloured_ink, on_transparency
+
+    picture = drawing([SEVEN]).convert("L")
+    plain = read_picture(png(picture)).pixels
+    rng = np.random.default_rng(0)
+    for k in range(6):
+        look = coloured_ink(picture, rng) if k % 2 else on_transparency(picture, rng)
+        assert np.abs(read_picture(png(look)).pixels - plain).mean() < 0.02, k
