@@ -84,7 +84,7 @@ def without(step):
     elif step == "dark ink preferred":
         images.LIGHT_INK_MARGIN = 1.0
     elif step == "piece filter":
-        images.keep_the_drawing = lambda ink: ink
+        images.keep_the_drawing = lambda ink, photographed=False: ink
     elif step == "stroke thinning":
         images._thin = lambda pixels: pixels
     elif step == "two-tone rule":
