@@ -163,6 +163,36 @@ def test_a_thin_digit_on_a_strip_of_sheet_between_desk_is_dark_ink(light):
     assert alike(pixels, clean_drawing(strokes)) > 0.85
 
 
+def four_into_the_edge():
+    """(SIDE, SIDE) floats: a 4 whose bar runs on into the right edge of the picture."""
+    image = Image.new("L", (SIDE, SIDE), 0)
+    draw = ImageDraw.Draw(image)
+    draw.line([(170, 70), (100, 175), (SIDE, 175)], fill=255, width=7, joint="curve")
+    draw.line([(170, 70), (170, 235)], fill=255, width=7)
+    return np.asarray(image.filter(ImageFilter.GaussianBlur(1)), np.float32) / 255
+
+
+@pytest.mark.parametrize(
+    "desk",
+    [COLS > SIDE - 6, (COLS > SIDE - 6) | (ROWS > SIDE - 5), COLS > SIDE - 3 - ROWS * 0.03],
+    ids=["strip", "two strips", "wedge"],
+)
+def test_a_digit_that_runs_into_a_strip_of_desk_along_the_edge_comes_apart_from_it(desk):
+    # a photo straightened or cropped leaves a strip of desk along an edge; the digit joins it
+    strokes = four_into_the_edge()
+    pixels = read_picture(photo_of_paper(strokes, desk=desk)).pixels
+    assert alike(pixels, clean_drawing(strokes * ~desk)) > 0.9
+
+
+def test_a_clean_drawing_keeps_a_stroke_that_runs_along_its_edge():
+    image = Image.new("L", (200, 200), 255)
+    ImageDraw.Draw(image).line([(30, 4), (170, 4), (80, 196)], fill=0, width=9)  # a 7's bar along the top
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    strokes = 1 - np.asarray(image, np.float32) / 255
+    assert alike(read_picture(buffer.getvalue()).pixels, clean_drawing(strokes)) > 0.99
+
+
 def test_chalk_on_a_dark_board_with_a_light_wall_above_it_stays_light_ink():
     # the border is half wall (light, above and left) and half board (dark): the border's tone
     # does not tell, and the light strokes outweigh the dark ones (the board's corner) by far
