@@ -396,10 +396,9 @@ def _nonzero_pixels(image, pixel_values, pixels, values):
 
 
 @_jit()
-def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers, kept_from):
-    """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only
-    (but for the first ``summed`` examples, whose first-layer sums are in ``buffers.activations``
-    already), with dropout where ``buffers.keep`` holds masks: example i's in its row
+def _feed_forward(images, examples, upcoming, layers, codes, buffers, kept_from):
+    """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only,
+    with dropout where ``buffers.keep`` holds masks: example i's in its row
     ``kept_from + i``, which then holds σ′(z) · mask for backpropagating.
 
     z = W a + b is b + Σ_k a_k Wᵀ[k] over the rows of ``layers.forward_rows[l]``.  Example i's
@@ -411,7 +410,7 @@ def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers, ke
     into the cache, one per example.
     """
     activations, offsets, units = buffers.activations, layers.offsets, layers.units
-    for i in range(summed, examples.shape[0]):
+    for i in range(examples.shape[0]):
         buffers.counts[i] = _nonzero_pixels(
             images[examples[i]], layers.pixel_values, buffers.pixels[i], buffers.values[i]
         )
@@ -419,7 +418,7 @@ def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers, ke
     for l in range(n_layers):
         for i in range(examples.shape[0]):
             z = activations[i, offsets[l] : offsets[l + 1]]
-            if l == 0 and i >= summed:
+            if l == 0:
                 if i < upcoming.shape[0]:
                     simd.prefetch(images[upcoming[i]])
                 simd.sum_rows(
@@ -515,12 +514,11 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
             images,
             order[start : start + n],
             order[start + n : start + 2 * n],
-            np.int64(0),
             layers,
             codes,
             buffers,
             start,
-        )  # np.int64(0), not 0: a literal would compile a second _feed_forward for inference
+        )
         for i in range(n):
             _output_error(
                 activations[i, last : last + units[-1]],
@@ -642,43 +640,85 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
     simd.restore_float_mode(saved)
 
 
+def _block_inputs(images, start, pixel_values, values):
+    """The first layer's inputs for ``simd.block_sums``, as (an array, its first row): float images as
+    they are (from row ``start``); uint8 ones as numbers in [0, 1], written to ``values`` (rows
+    ``start`` … ``start + simd.IMAGES_TOGETHER − 1``, the last image repeated past the end).
+    Compiled code only: the overload below is the implementation for each type of images."""
+
+
+if numba:
+
+    @overload(_block_inputs)
+    def _block_inputs_compiled(images, start, pixel_values, values):
+        if images.dtype == types.uint8:
+
+            def from_pixels(images, start, pixel_values, values):
+                simd.pixel_floats(images, start, values)
+                for i in range(simd.IMAGES_TOGETHER):
+                    row = min(start + i, images.shape[0] - 1)
+                    for p in range(images.shape[1] - images.shape[1] % simd.BLOCK, images.shape[1]):
+                        values[i, p] = pixel_values[images[row, p]]
+                return values, 0
+
+            return from_pixels
+        return lambda images, start, pixel_values, values: (images, start)
+
+
 @_jit()
-def _outputs_rows(images, order, dense, layers, codes, buffers, outputs):
-    """Output activations of ``images[order[i]]`` into ``outputs[i]``, as many images at a time as
-    ``buffers`` has rows (see ``_feed_forward``).  With ``dense``, their first layer goes
-    ``simd.IMAGES_TOGETHER`` images at a time over all their pixels (``simd.dense_sums``: for a
-    first layer of one vector of units, that costs less than finding the nonzero pixels), the few
-    left over by their nonzero pixels."""
+def _outputs_rows(images, dense, layers, codes, buffers, outputs):
+    """Output activations of ``images`` (n, n_in) into ``outputs`` (n, n_out).
+
+    With ``dense`` (a first layer of one vector of units), ``simd.IMAGES_TOGETHER`` images at a
+    time, every layer over all its inputs (``simd.block_sums``: each row of weights loaded once
+    for all of them, their sums in registers; for such a first layer, that costs less than finding
+    the nonzero pixels).  Otherwise as many images at a time as ``buffers`` has rows, the first
+    layer over their nonzero pixels (``_feed_forward``)."""
     saved = simd.flush_subnormals()
-    images, order, outputs, layers, buffers = simd.unowned((images, order, outputs, layers, buffers))  # see unowned
-    together, last, width = buffers.activations.shape[0], layers.offsets[-2], layers.units[-1]
-    for start in range(0, order.shape[0], together):
-        n = min(together, order.shape[0] - start)
-        summed = n - n % simd.IMAGES_TOGETHER if dense else 0
-        for group in range(0, summed, simd.IMAGES_TOGETHER):
-            simd.dense_sums(
-                layers.forward_rows[0],
-                images,
-                order,
-                start + group,
-                buffers.activations[group:],
-                layers.biases[0],
-                layers.pixel_values,
+    images, outputs, layers, buffers = simd.unowned((images, outputs, layers, buffers))  # see unowned
+    activations, last, width = buffers.activations, layers.offsets[-2], layers.units[-1]
+    if dense:
+        _outputs_blocks(images, layers, codes, buffers, outputs)
+    else:
+        order = np.arange(images.shape[0])
+        for start in range(0, images.shape[0], activations.shape[0]):
+            n = min(activations.shape[0], images.shape[0] - start)
+            _feed_forward(
+                images, order[start : start + n], order[start + n : start + 2 * n], layers, codes, buffers, np.int64(0)
             )
-        _feed_forward(
-            images,
-            order[start : start + n],
-            order[start + n : start + 2 * n],
-            summed,
-            layers,
-            codes,
-            buffers,
-            np.int64(0),
-        )
-        for i in range(n):
-            for j in range(width):
-                outputs[start + i, j] = buffers.activations[i, last + j]
+            for i in range(n):
+                for j in range(width):
+                    outputs[start + i, j] = activations[i, last + j]
     simd.restore_float_mode(saved)
+
+
+@_jit()
+def _outputs_blocks(images, layers, codes, buffers, outputs):
+    """``_outputs_rows``' way for a first layer of one vector of units: ``simd.IMAGES_TOGETHER``
+    images at a time, each layer's sums for all of them in ``buffers.activations`` (read as one
+    flat array: layer l's (IMAGES_TOGETHER, offsets[l + 1] − offsets[l]) from
+    IMAGES_TOGETHER · offsets[l] on), so that a layer's σ is one call over all of them."""
+    together, offsets, units = simd.IMAGES_TOGETHER, layers.offsets, layers.units
+    n_layers, width = len(layers.forward_rows), units[-1]
+    flat = buffers.activations.reshape(-1)
+    used = np.empty(max(images.shape[1], offsets[-1]), np.int32)  # for simd.block_sums
+    for start in range(0, images.shape[0], together):
+        for i in range(start + together, min(start + 2 * together, images.shape[0])):
+            simd.prefetch(images[i])  # the next images: in the cache by the time they are read
+        inputs, row = _block_inputs(images, start, layers.pixel_values, buffers.values)
+        for l in range(n_layers):
+            sums = flat[together * offsets[l] : together * offsets[l + 1]].reshape(together, -1)
+            simd.block_sums(layers.forward_rows[l], inputs, row, sums, layers.biases[l], used)
+            kind = codes.output if l == n_layers - 1 else codes.hidden
+            if kind == SIGMOID:  # all the images at once, padding too (not read: rows of W go up to units[l])
+                simd.sigmoid(flat[together * offsets[l] : together * offsets[l + 1]])
+            else:
+                for i in range(together):
+                    _activate(sums[i, : units[l]], kind)
+            inputs, row = sums, 0
+        for i in range(min(together, images.shape[0] - start)):
+            for j in range(width):
+                outputs[start + i, j] = sums[i, j]
 
 
 @_jit()
@@ -790,8 +830,7 @@ class FastEngine:
         bounds = [len(images) * share // shares for share in range(shares + 1)]  # an equal share per core
 
         def share(first, last):
-            order = np.arange(first, last)
-            _outputs_rows(images, order, dense, layers, codes, _buffers(net, TOGETHER), outputs[first:last])
+            _outputs_rows(images[first:last], dense, layers, codes, _buffers(net, TOGETHER), outputs[first:last])
 
         _on_cores([functools.partial(share, first, last) for first, last in zip(bounds[:-1], bounds[1:])])
         if check:
