@@ -209,7 +209,9 @@ def test_the_kernels_refuse_arrays_they_cannot_read():
             np.asfortranarray(matrix), np.arange(4), np.ones(4, np.float32), np.zeros(matrix.shape[1], np.float32), 4
         )
     with pytest.raises(numba.TypingError):  # float64 inputs for a float32 matrix
-        block_sums(matrix, np.zeros((8, 4)), 0, np.zeros((8, matrix.shape[1]), np.float32), matrix[0], np.zeros(4, np.int32))
+        block_sums(
+            matrix, np.zeros((8, 4)), 0, np.zeros((8, matrix.shape[1]), np.float32), matrix[0], np.zeros(4, np.int32)
+        )
     with pytest.raises(numba.TypingError):
         pixel_floats(np.zeros((2, 16), np.float32), 0, np.zeros((8, 16), np.float32))
     with pytest.raises(numba.TypingError):
