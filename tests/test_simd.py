@@ -23,8 +23,8 @@ if fast.UNAVAILABLE is None:
         simd.sum_rows(total, matrix, rows, scales, count, start)
 
     @numba.njit
-    def block_sums(matrix, inputs, first, totals, start, used):
-        simd.block_sums(matrix, inputs, first, totals, start, used)
+    def block_sums(matrix, inputs, first, totals, to, start, used):
+        simd.block_sums(matrix, inputs, first, totals, to, start, used)
 
     @numba.njit
     def pixel_floats(images, first, values):
@@ -93,7 +93,7 @@ def test_sum_rows_is_the_start_plus_the_weighted_sum_of_the_chosen_rows(data, dt
 @given(st.data(), st.sampled_from(FLOATS), st.integers(1, 70), st.integers(1, 3), st.integers(1, 12))
 def test_block_sums_are_the_start_plus_the_inputs_times_the_matrix(data, dtype, count_in, vectors, examples):
     """Every input counts, 0 in all the examples (left out) or not, NaN included; rows past the
-    last example repeat it; the totals' other rows and columns stay as they were."""
+    last example repeat it; the totals' other rows (before ``to`` and after) and columns stay."""
     lanes, together = simd.lanes(np.dtype(dtype)), simd.IMAGES_TOGETHER
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     matrix = rng.standard_normal((count_in, vectors * lanes)).astype(dtype)
@@ -106,14 +106,17 @@ def test_block_sums_are_the_start_plus_the_inputs_times_the_matrix(data, dtype, 
         inputs[rng.integers(examples), rng.integers(count_in)] = np.nan
     first = data.draw(st.integers(0, examples - 1))
     start = rng.standard_normal(vectors * lanes).astype(dtype)
-    totals = np.full((together + 1, (vectors + 1) * lanes), -7.0, dtype)
-    block_sums(matrix, inputs, first, totals, start, np.full(count_in, -1, np.int32))
+    to = data.draw(st.integers(0, 3))
+    totals = np.full((to + together + 1, (vectors + 1) * lanes), -7.0, dtype)
+    block_sums(matrix, inputs, first, totals, to, start, np.full(count_in, -1, np.int32))
     rows = np.minimum(np.arange(first, first + together), examples - 1)
     expected = start + inputs[rows, :count_in].astype(np.float64) @ matrix.astype(np.float64)
     np.testing.assert_allclose(
-        totals[:together, : matrix.shape[1]], expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + count_in)
+        totals[to : to + together, : matrix.shape[1]], expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + count_in)
     )
-    assert (totals[together] == -7.0).all() and (totals[:, matrix.shape[1] :] == -7.0).all()
+    written = np.zeros(totals.shape, bool)
+    written[to : to + together, : matrix.shape[1]] = True
+    assert (totals[~written] == -7.0).all()
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -210,7 +213,7 @@ def test_the_kernels_refuse_arrays_they_cannot_read():
         )
     with pytest.raises(numba.TypingError):  # float64 inputs for a float32 matrix
         block_sums(
-            matrix, np.zeros((8, 4)), 0, np.zeros((8, matrix.shape[1]), np.float32), matrix[0], np.zeros(4, np.int32)
+            matrix, np.zeros((8, 4)), 0, np.zeros((8, matrix.shape[1]), np.float32), 0, matrix[0], np.zeros(4, np.int32)
         )
     with pytest.raises(numba.TypingError):
         pixel_floats(np.zeros((2, 16), np.float32), 0, np.zeros((8, 16), np.float32))

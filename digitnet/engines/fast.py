@@ -694,31 +694,36 @@ def _outputs_rows(images, dense, layers, codes, buffers, outputs):
 
 @_jit()
 def _outputs_blocks(images, layers, codes, buffers, outputs):
-    """``_outputs_rows``' way for a first layer of one vector of units: ``simd.IMAGES_TOGETHER``
-    images at a time, each layer's sums for all of them in ``buffers.activations`` (read as one
-    flat array: layer l's (IMAGES_TOGETHER, offsets[l + 1] − offsets[l]) from
-    IMAGES_TOGETHER · offsets[l] on), so that a layer's σ is one call over all of them."""
-    together, offsets, units = simd.IMAGES_TOGETHER, layers.offsets, layers.units
+    """``_outputs_rows``' way for a first layer of one vector of units: as many images at a time as
+    ``buffers`` has rows, layer by layer, ``simd.IMAGES_TOGETHER`` of them at a time through each
+    layer's sums (``simd.block_sums``).  Layer l's sums for all of them are in
+    ``buffers.activations`` read as one flat array, (rows, offsets[l + 1] − offsets[l]) from
+    rows · offsets[l] on, so that its σ is one call over all of them: many independent vectors
+    for the CPU to work on at once."""
+    together, offsets, units = buffers.activations.shape[0], layers.offsets, layers.units
     n_layers, width = len(layers.forward_rows), units[-1]
     flat = buffers.activations.reshape(-1)
     used = np.empty(max(images.shape[1], offsets[-1]), np.int32)  # for simd.block_sums
     for start in range(0, images.shape[0], together):
-        for i in range(start + together, min(start + 2 * together, images.shape[0])):
-            simd.prefetch(images[i])  # the next images: in the cache by the time they are read
-        inputs, row = _block_inputs(images, start, layers.pixel_values, buffers.values)
+        below = flat[: together * offsets[1]].reshape(together, -1)  # a placeholder for the first layer
         for l in range(n_layers):
             sums = flat[together * offsets[l] : together * offsets[l + 1]].reshape(together, -1)
-            simd.block_sums(layers.forward_rows[l], inputs, row, sums, layers.biases[l], used)
+            for block in range(0, together, simd.IMAGES_TOGETHER):  # past the last image: it, repeated
+                if l == 0:
+                    inputs, row = _block_inputs(images, start + block, layers.pixel_values, buffers.values)
+                    simd.block_sums(layers.forward_rows[0], inputs, row, sums, block, layers.biases[0], used)
+                else:
+                    simd.block_sums(layers.forward_rows[l], below, block, sums, block, layers.biases[l], used)
             kind = codes.output if l == n_layers - 1 else codes.hidden
-            if kind == SIGMOID:  # all the images at once, padding too (not read: rows of W go up to units[l])
+            if kind == SIGMOID:  # padding too (not read: the rows of W go up to units[l] only)
                 simd.sigmoid(flat[together * offsets[l] : together * offsets[l + 1]])
             else:
                 for i in range(together):
                     _activate(sums[i, : units[l]], kind)
-            inputs, row = sums, 0
+            below = sums
         for i in range(min(together, images.shape[0] - start)):
             for j in range(width):
-                outputs[start + i, j] = sums[i, j]
+                outputs[start + i, j] = below[i, j]
 
 
 @_jit()

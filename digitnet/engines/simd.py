@@ -283,9 +283,9 @@ IMAGES_TOGETHER = 4  # images whose layer sums ``block_sums`` works out together
 
 
 @intrinsic
-def block_sums(typingctx, matrix, inputs, first, totals, start, used):
-    """totals[i, j] = start[j] + Σ_k inputs[r_i, k] · matrix[k, j] for each i < ``IMAGES_TOGETHER``
-    and j < m, with r_i = min(first + i, n − 1).
+def block_sums(typingctx, matrix, inputs, first, totals, to, start, used):
+    """totals[to + i, j] = start[j] + Σ_k inputs[r_i, k] · matrix[k, j] for each i <
+    ``IMAGES_TOGETHER`` and j < m, with r_i = min(first + i, n − 1).
 
     A layer of ``IMAGES_TOGETHER`` examples at once (rows past the last one repeat it).  First the
     inputs k that are not 0 in every one of them are listed in ``used`` (``BLOCK`` at a time,
@@ -294,8 +294,8 @@ def block_sums(typingctx, matrix, inputs, first, totals, start, used):
     of the matrix for each listed k (the weights out of one unit below, or one pixel) is loaded
     once for all of them, and each example's input is one multiply-add, its number broadcast from
     memory.  matrix (K, m) float, C-contiguous, m a multiple of ``lanes``; inputs (n, ≥ K) and
-    totals (≥ IMAGES_TOGETHER, ≥ m) C-contiguous, of matrix's dtype; start (m,) too; used (≥ K,)
-    int32 scratch.
+    totals (≥ to + IMAGES_TOGETHER, ≥ m) C-contiguous, of matrix's dtype; start (m,) too; used
+    (≥ K,) int32 scratch.
     """
     if not (
         _float_matrix(matrix)
@@ -305,6 +305,7 @@ def block_sums(typingctx, matrix, inputs, first, totals, start, used):
         and totals.dtype == matrix.dtype
         and _same_floats(start, matrix)
         and isinstance(first, types.Integer)
+        and isinstance(to, types.Integer)
         and isinstance(used, types.Array)
         and used.ndim == 1
         and used.layout == "C"
@@ -322,14 +323,14 @@ def block_sums(typingctx, matrix, inputs, first, totals, start, used):
         count_in = builder.extract_value(arrays.arrays[0].shape, 0)
         examples, in_width = (builder.extract_value(arrays.arrays[1].shape, axis) for axis in (0, 1))
         out_width = builder.extract_value(arrays.arrays[3].shape, 1)
-        first = builder.sext(args[2], int64)
+        first, to = builder.sext(args[2], int64), builder.sext(args[4], int64)
         last_row = builder.sub(examples, constant(1))
         starts, out_starts = [], []
         for i in range(IMAGES_TOGETHER):
             row = builder.add(first, constant(i))
             row = builder.select(builder.icmp_signed("<", row, last_row), row, last_row)
             starts.append(builder.mul(row, in_width))
-            out_starts.append(builder.mul(constant(i), out_width))
+            out_starts.append(builder.mul(builder.add(to, constant(i)), out_width))
 
         # 1. the inputs used: not 0 in at least one example
         block_type = ir.VectorType(arrays.element, BLOCK)
@@ -350,11 +351,11 @@ def block_sums(typingctx, matrix, inputs, first, totals, start, used):
                 ir.Constant(indices_type, list(range(BLOCK))),
             )
             stored = builder.load(count)
-            kept = _store_kept(builder, indices, nonzero, arrays.pointer(5, stored))
+            kept = _store_kept(builder, indices, nonzero, arrays.pointer(6, stored))
             builder.store(builder.add(stored, kept), count)
         with cgutils.for_range_slice(builder, builder.mul(blocks, constant(BLOCK)), count_in, constant(1)) as (k, _):
             stored = builder.load(count)  # the last few, used or not
-            builder.store(builder.trunc(k, int32), arrays.pointer(5, stored))
+            builder.store(builder.trunc(k, int32), arrays.pointer(6, stored))
             builder.store(builder.add(stored, constant(1)), count)
         used_count = builder.load(count)
         pairs = builder.ashr(used_count, constant(1))
@@ -364,14 +365,14 @@ def block_sums(typingctx, matrix, inputs, first, totals, start, used):
         with arrays.columns(0) as (column, _):
             sums = [
                 [
-                    cgutils.alloca_once_value(builder, arrays.load_vector(4, column)),
+                    cgutils.alloca_once_value(builder, arrays.load_vector(5, column)),
                     cgutils.alloca_once_value(builder, ir.Constant(arrays.vector, None)),
                 ]
                 for _ in range(IMAGES_TOGETHER)
             ]
 
             def add_row(q, half):
-                k = builder.sext(arrays.load(5, q), int64)
+                k = builder.sext(arrays.load(6, q), int64)
                 row = arrays.load_vector(0, arrays.row_start(0, k, column))
                 for start_i, running in zip(starts, sums):
                     x = arrays.splat(arrays.load(1, builder.add(start_i, k)))
@@ -388,7 +389,7 @@ def block_sums(typingctx, matrix, inputs, first, totals, start, used):
                 arrays.store_vector(total, 3, builder.add(out_start, column))
         return context.get_dummy_value()
 
-    return types.void(matrix, inputs, first, totals, start, used), codegen
+    return types.void(matrix, inputs, first, totals, to, start, used), codegen
 
 
 @intrinsic
@@ -606,16 +607,25 @@ def sigmoid(typingctx, z):
             flags_vector,
         )
         alignment = ir.Constant(int32, context.get_abi_sizeof(element))
-        with cgutils.for_range_slice(builder, ir.Constant(int64, 0), length, ir.Constant(int64, count)) as (first, _):
+
+        def sigma(z_values):
+            return builder.fdiv(constant(1.0), builder.fadd(constant(1.0), exp(builder.fneg(z_values))))
+
+        # whole vectors by plain loads and stores (a masked load of what was just stored, or a load
+        # of what a masked store just wrote, waits for the store to reach the cache), then the rest
+        whole = builder.mul(builder.udiv(length, ir.Constant(int64, count)), ir.Constant(int64, count))
+        with cgutils.for_range_slice(builder, ir.Constant(int64, 0), whole, ir.Constant(int64, count)) as (first, _):
+            pointer = builder.bitcast(builder.gep(array.data, [first]), pointer_type)
+            builder.store(sigma(builder.load(pointer, align=1)), pointer, align=1)
+        with builder.if_then(builder.icmp_signed("<", whole, length)):
             position = builder.add(
-                _splat(builder, ir.VectorType(int64, count), first),
+                _splat(builder, ir.VectorType(int64, count), whole),
                 ir.Constant(ir.VectorType(int64, count), list(range(count))),
             )
             inside = builder.icmp_signed("<", position, _splat(builder, ir.VectorType(int64, count), length))
-            pointer = builder.bitcast(builder.gep(array.data, [first]), pointer_type)
+            pointer = builder.bitcast(builder.gep(array.data, [whole]), pointer_type)
             z_values = builder.call(load, [pointer, alignment, inside, constant(0.0)])
-            sigma = builder.fdiv(constant(1.0), builder.fadd(constant(1.0), exp(builder.fneg(z_values))))
-            builder.call(store, [sigma, pointer, alignment, inside])
+            builder.call(store, [sigma(z_values), pointer, alignment, inside])
         return context.get_dummy_value()
 
     return types.void(z), codegen
