@@ -67,10 +67,12 @@ instead, once per process.
 import functools
 import itertools
 import math
+import operator
 import os
 import subprocess
 import sys
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -181,7 +183,8 @@ def unsupported(net, images_dtype=np.uint8, kernel="train", then=()):
     disk cache) that kernel, and checks it on a small network of the same kind (``_kernel_fails``).
     ``then`` names kernels the caller will ask for next, for the same network and images: where
     the disk cache has none of them either, the child process that compiles ``kernel`` (see
-    ``_compile_in_child``) goes on to compile them.
+    ``_compile_in_child``) goes on to compile them.  A kernel that passes its check has run in
+    this process, so it counts as ``warm`` from then on.
     """
     if UNAVAILABLE:
         return UNAVAILABLE
@@ -201,6 +204,8 @@ def unsupported(net, images_dtype=np.uint8, kernel="train", then=()):
                 elif not _in_disk_cache(kernel):
                     _compile_in_child(key, [later for later in then if not _in_disk_cache(later)])
                 _checked[key] = _kernel_fails(*key)
+                if _checked[key] is None:  # it ran here, on a network of the same kind: ``warm`` from now on
+                    _compiled.add(key)
     return _checked[key]
 
 
@@ -812,24 +817,21 @@ class FastEngine:
         """(n, n_in) images (floats in [0, 1], or uint8 pixel values 0–255) → (n, n_out) output activations."""
         images = _images_for(net, images)
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
-        codes = _codes(net)
+        if images.shape[0] < SPARSE_FROM:  # the explorer's path: through W itself, no padded copies of it
+            ready = _through_weights(net)
+            compiled = ready.compiled.get((images.dtype, images.flags.writeable, images.flags.aligned))
+            if compiled is not None:  # it ran here on such images: checked, and in _compiled
+                compiled(images, *ready.arguments, outputs)
+                return outputs
         key = _key(_outputs_kernel(images.shape[0]), net, images.dtype)
         if key not in _compiled:
             self._check(net, images, check, key[0])
-        if key[0] == "dense":  # the explorer's path: no padded copies of the weights for a few images
-            _outputs_dense(
-                images,
-                _PIXEL_VALUES[net.dtype],
-                _as_kernels_read(net.weights, net.dtype),
-                _as_kernels_read(net.biases, net.dtype),
-                codes.hidden,
-                codes.output,
-                outputs,
-            )
+        if key[0] == "dense":
+            ready.run(images, outputs, keep=check)
             if check:
                 _compiled.add(key)
             return outputs
-        layers = _layers(net)
+        layers, codes = _layers(net), _codes(net)
         dense = layers.forward_rows[0].shape[1] == simd.lanes(net.dtype)  # a first layer of one vector of units
         shares = _cores() if len(images) >= PARALLEL_FROM else 1
         bounds = [len(images) * share // shares for share in range(shares + 1)]  # an equal share per core
@@ -914,6 +916,70 @@ class FastEngine:
             from ..errors import DigitnetError
 
             raise DigitnetError(f"the fast engine cannot run this network: {reason}")
+
+
+class _ThroughWeights:
+    """A network's own weights and biases as ``_outputs_dense`` reads them, and that kernel's compiled
+    code for each kind of images, kept from one call of a few images to the next (the explorer's
+    path): the tuples, the checks on each array and Numba's matching of the arguments' types are
+    most of one image's time when worked out on every call.  The kernel reads the network's arrays
+    themselves, so a change to their numbers shows at once; ``holds`` checks that the network still
+    has these arrays (not others put in their place) and the same activations.  A network whose
+    arrays need copies (another float type, not contiguous) is not kept: its copies would go stale.
+    """
+
+    def __init__(self, net):
+        codes = _codes(net)
+        self.kinds = (net.activation, net.output, net.dtype)
+        self.weights = _as_kernels_read(net.weights, net.dtype)
+        self.biases = _as_kernels_read(net.biases, net.dtype)
+        self.arguments = (_PIXEL_VALUES[net.dtype], self.weights, self.biases, codes.hidden, codes.output)
+        self.compiled = {}  # (images' dtype, writeable, aligned) → the kernel's compiled code for them, once it ran
+
+    def holds(self, net):
+        """Whether ``net`` still has exactly these arrays and activations (``run`` then gives its outputs)."""
+        return (
+            len(net.weights) == len(self.weights)
+            and all(map(operator.is_, self.weights, net.weights))
+            and all(map(operator.is_, self.biases, net.biases))
+            and (net.activation, net.output, net.dtype) == self.kinds
+        )
+
+    def run(self, images, outputs, keep=True):
+        """Write the output activations of ``images`` (C-contiguous, uint8 or the network's dtype) into
+        ``outputs`` through Numba's dispatcher, which finds (or compiles) the code; with ``keep``, keep
+        that code in ``compiled`` for such images (``FastEngine.outputs`` then calls it directly)."""
+        _outputs_dense(images, *self.arguments, outputs)
+        if not keep:
+            return
+        kind = (images.dtype, images.flags.writeable, images.flags.aligned)  # what Numba's type of them says
+        self.compiled[kind] = _compiled_code(_outputs_dense, (images, *self.arguments, outputs))
+
+
+def _compiled_code(kernel, arguments):
+    """The compiled code Numba's dispatcher calls for ``kernel`` on ``arguments`` (it has run on
+    them), to be called on arguments of the same types without the dispatcher working out their
+    types again; the dispatcher itself where Numba does not expose it."""
+    try:
+        return kernel.overloads[tuple(kernel.typeof_pyval(argument) for argument in arguments)].entry_point
+    except (AttributeError, KeyError):
+        return kernel
+
+
+_few_images = weakref.WeakKeyDictionary()  # network → its _ThroughWeights, while it holds
+_few_images_lock = threading.Lock()
+
+
+def _through_weights(net):
+    """``net``'s ``_ThroughWeights``: the one kept for it if it still holds, else a new one (kept if
+    the kernel reads the network's own arrays)."""
+    ready = _few_images.get(net)
+    if ready is None or not ready.holds(net):
+        ready = _ThroughWeights(net)
+        if ready.holds(net):
+            with _few_images_lock:
+                _few_images[net] = ready
+    return ready
 
 
 def _codes(net):
