@@ -131,7 +131,7 @@ def _auto_choice(net, images, work, retry=False):
     that a few unlucky ones, on a machine busy for a moment, do not decide for ever)."""
     if _fast is None or not _fast.warm(net, images):
         return _reference
-    fast, reference = (_timings.get((work, engine.name), ()) for engine in (_fast.ENGINE, _reference))
+    fast, reference = _timings.get((work, "fast"), ()), _timings.get((work, "reference"), ())
     if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
         return _fast.ENGINE if len(fast) <= len(reference) else _reference
     fast_wins = _median(fast) <= _median(reference)

@@ -818,16 +818,16 @@ class FastEngine:
         images = _images_for(net, images)
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
         if images.shape[0] < SPARSE_FROM:  # the explorer's path: through W itself, no padded copies of it
-            ready = _through_weights(net)
-            compiled = ready.compiled.get((images.dtype, images.flags.writeable, images.flags.aligned))
-            if compiled is not None:  # it ran here on such images: checked, and in _compiled
+            ready = _kept_through_weights(net)
+            compiled = ready and ready.compiled.get((images.dtype, images.flags.num))  # what Numba's type says
+            if compiled:  # it ran here on such images: checked, and in _compiled
                 compiled(images, *ready.arguments, outputs)
                 return outputs
         key = _key(_outputs_kernel(images.shape[0]), net, images.dtype)
         if key not in _compiled:
             self._check(net, images, check, key[0])
         if key[0] == "dense":
-            ready.run(images, outputs, keep=check)
+            _through_weights(net).run(images, outputs, keep=check)
             if check:
                 _compiled.add(key)
             return outputs
@@ -924,36 +924,41 @@ class _ThroughWeights:
     path): the tuples, the checks on each array and Numba's matching of the arguments' types are
     most of one image's time when worked out on every call.  The kernel reads the network's arrays
     themselves, so a change to their numbers shows at once; ``holds`` checks that the network still
-    has these arrays (not others put in their place) and the same activations.  A network whose
+    has these arrays (not others put in their place), activations and float type.  A network whose
     arrays need copies (another float type, not contiguous) is not kept: its copies would go stale.
     """
 
     def __init__(self, net):
         codes = _codes(net)
-        self.kinds = (net.activation, net.output, net.dtype)
+        self.activation, self.output, self.dtype = net.activation, net.output, net.dtype
         self.weights = _as_kernels_read(net.weights, net.dtype)
         self.biases = _as_kernels_read(net.biases, net.dtype)
         self.arguments = (_PIXEL_VALUES[net.dtype], self.weights, self.biases, codes.hidden, codes.output)
-        self.compiled = {}  # (images' dtype, writeable, aligned) → the kernel's compiled code for them, once it ran
+        self.compiled = {}  # (images' dtype, flags) → the kernel's compiled code for such images, once it ran
 
     def holds(self, net):
-        """Whether ``net`` still has exactly these arrays and activations (``run`` then gives its outputs)."""
+        """Whether ``net`` still has exactly these arrays, activations and float type."""
+        weights, biases = net.weights, net.biases
         return (
-            len(net.weights) == len(self.weights)
-            and all(map(operator.is_, self.weights, net.weights))
-            and all(map(operator.is_, self.biases, net.biases))
-            and (net.activation, net.output, net.dtype) == self.kinds
+            len(weights) == len(self.weights)
+            and len(biases) == len(self.biases)
+            and all(map(operator.is_, weights, self.weights))
+            and all(map(operator.is_, biases, self.biases))
+            and net.dtype is self.dtype
+            and net.activation == self.activation
+            and net.output == self.output
         )
 
     def run(self, images, outputs, keep=True):
         """Write the output activations of ``images`` (C-contiguous, uint8 or the network's dtype) into
-        ``outputs`` through Numba's dispatcher, which finds (or compiles) the code; with ``keep``, keep
-        that code in ``compiled`` for such images (``FastEngine.outputs`` then calls it directly)."""
+        ``outputs`` (the network's dtype) through Numba's dispatcher, which finds (or compiles) the
+        code; with ``keep``, keep that code in ``compiled`` for such images (``FastEngine.outputs``
+        then calls it directly)."""
         _outputs_dense(images, *self.arguments, outputs)
-        if not keep:
-            return
-        kind = (images.dtype, images.flags.writeable, images.flags.aligned)  # what Numba's type of them says
-        self.compiled[kind] = _compiled_code(_outputs_dense, (images, *self.arguments, outputs))
+        if keep:
+            self.compiled[images.dtype, images.flags.num] = _compiled_code(
+                _outputs_dense, (images, *self.arguments, outputs)
+            )
 
 
 def _compiled_code(kernel, arguments):
@@ -966,19 +971,24 @@ def _compiled_code(kernel, arguments):
         return kernel
 
 
-_few_images = weakref.WeakKeyDictionary()  # network → its _ThroughWeights, while it holds
-_few_images_lock = threading.Lock()
+_few_images = {}  # id(network) → (a weak reference to it, its _ThroughWeights), while it lives
+
+
+def _kept_through_weights(net):
+    """The ``_ThroughWeights`` kept for ``net`` if it still holds, else None."""
+    kept = _few_images.get(id(net))
+    return kept[1] if kept is not None and kept[0]() is net and kept[1].holds(net) else None
 
 
 def _through_weights(net):
     """``net``'s ``_ThroughWeights``: the one kept for it if it still holds, else a new one (kept if
     the kernel reads the network's own arrays)."""
-    ready = _few_images.get(net)
-    if ready is None or not ready.holds(net):
+    ready = _kept_through_weights(net)
+    if ready is None:
         ready = _ThroughWeights(net)
         if ready.holds(net):
-            with _few_images_lock:
-                _few_images[net] = ready
+            key = id(net)
+            _few_images[key] = (weakref.ref(net, lambda _, key=key: _few_images.pop(key, None)), ready)
     return ready
 
 
