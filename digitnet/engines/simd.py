@@ -45,7 +45,7 @@ Changing this file safely:
   compiled function (``fast.py``).  Clear it (``find . -name '*.nbi' -delete`` and ``*.nbc``,
   or point NUMBA_CACHE_DIR at an empty folder) before timing or testing a change.
 * The LLVM intrinsics used (``llvm.experimental.vector.compress``, ``llvm.fma``,
-  ``llvm.masked.load``/``store``, ``llvm.prefetch``, ``llvm.fptosi.sat``, and on x86-64
+  ``llvm.masked.load``/``store``, ``llvm.prefetch``, and on x86-64
   ``llvm.x86.sse.stmxcsr``/``ldmxcsr``) are named for the
   LLVM that Numba's llvmlite bundles; pyproject pins the Numba range the tests passed on.
 * Time a change with ``benchmarks/train_speed.py`` against the previous version in the same
@@ -588,9 +588,12 @@ def sigmoid(typingctx, z):
             for coefficient in _EXP_POLYNOMIAL[1:]:
                 polynomial = builder.call(fma, [polynomial, r, constant(coefficient)])
             e_r = builder.fadd(builder.call(fma, [polynomial, builder.fmul(r, r), r]), constant(1.0))
-            integers = ir.VectorType(int32, count)  # 2^k: k + 127 in the exponent bits (NaN k → 0)
-            to_integer = intrinsic_function(f"llvm.fptosi.sat.v{count}i32.v{count}f32", integers, vector)
-            exponent = builder.add(builder.call(to_integer, [k]), ir.Constant(integers, [127] * count))
+            # 2^k: k + 127 in the exponent bits.  k is in [−126, 129] (x is clamped above), but NaN for
+            # a NaN z: made 0 first, since converting NaN is undefined (e_r carries the NaN on).  Not
+            # ``llvm.fptosi.sat``, which x86's compiler does one number at a time.
+            k = builder.select(builder.fcmp_ordered("ord", k, k), k, constant(0.0))
+            integers = ir.VectorType(int32, count)
+            exponent = builder.add(builder.fptosi(k, integers), ir.Constant(integers, [127] * count))
             two_to_k = builder.bitcast(builder.shl(exponent, ir.Constant(integers, [23] * count)), vector)
             return builder.fmul(e_r, two_to_k)
 
