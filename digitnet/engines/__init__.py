@@ -104,7 +104,9 @@ def engine_for_outputs(name, net, images):
     are measured afresh and a few unlucky ones do not decide for ever): which one is faster
     depends on the CPU, on the number of images and on their type (``benchmarks/inference_crossover.py``).
     """
-    return get_engine(name, net, images) if name != "auto" else _auto_choice(net, images, _work(net, images))
+    if name != "auto":
+        return get_engine(name, net, images)
+    return _auto_choice(net, images, _timings.get(_work(net, images), _UNTIMED))
 
 
 def feed_forward(name, net, images):
@@ -116,22 +118,26 @@ def feed_forward(name, net, images):
         return get_engine(name, net, images).outputs(net, images)
     work = _work(net, images)
     _calls[work] = calls = _calls.get(work, 0) + 1
-    engine = _auto_choice(net, images, work, retry=calls % RETRY_EVERY == 0)
+    timings = _timings.get(work)
+    if timings is None:
+        timings = _timings[work] = {"fast": [], "reference": []}
+    engine = _auto_choice(net, images, timings, retry=calls % RETRY_EVERY == 0)
     started = time.perf_counter()
     outputs = engine.outputs(net, images)
-    times = _timings.setdefault((work, engine.name), [])
+    times = timings[engine.name]
     times.append((time.perf_counter() - started) / max(1, len(images)))
     del times[:-TRIALS]
     return outputs
 
 
-def _auto_choice(net, images, work, retry=False):
-    """``auto``'s engine for feeding ``images`` forward, a kind of work ``work`` (``_work``); with
-    ``retry``, once both engines are timed, the one measured slower (its timings are refreshed so
-    that a few unlucky ones, on a machine busy for a moment, do not decide for ever)."""
+def _auto_choice(net, images, timings, retry=False):
+    """``auto``'s engine for feeding ``images`` forward, a kind of work whose ``timings`` (see
+    ``_timings``) are given; with ``retry``, once both engines are timed, the one measured slower (its
+    timings are refreshed so that a few unlucky ones, on a machine busy for a moment, do not decide
+    for ever)."""
     if _fast is None or not _fast.warm(net, images):
         return _reference
-    fast, reference = _timings.get((work, "fast"), ()), _timings.get((work, "reference"), ())
+    fast, reference = timings["fast"], timings["reference"]
     if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
         return _fast.ENGINE if len(fast) <= len(reference) else _reference
     fast_wins = _median(fast) <= _median(reference)
@@ -145,7 +151,8 @@ def _median(times):
 
 
 TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses by them (odd: see _median)
-_timings = {}  # (kind of work, engine name) → its last TRIALS seconds per image in this process
+_timings = {}  # kind of work → {engine name: its last TRIALS seconds per image in this process}
+_UNTIMED = {"fast": (), "reference": ()}  # the timings of a kind of work not done yet
 RETRY_EVERY = 100  # of ``auto``'s calls for a kind of work, every so many goes to the engine measured slower
 _calls = {}  # kind of work → ``auto``'s calls for it in this process
 
