@@ -744,6 +744,7 @@ def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
 
     monkeypatch.setattr(engines, "_timings", {})
     monkeypatch.setattr(engines, "_calls", {})
+    monkeypatch.setattr(engines, "_chosen", {})
     net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
     net.outputs(images, engine="fast")  # compiled: auto may take it
     work = engines._work(net, images)
@@ -760,10 +761,34 @@ def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
     assert engines._timings[work]["fast"][:2] == [1.0, 1e-9] and engines._timings[work]["fast"][2] < 1.0
 
 
+def test_auto_times_one_call_in_so_many_once_both_engines_are_tried(monkeypatch):
+    from digitnet.engines import TIME_EVERY, TRIALS, feed_forward
+
+    monkeypatch.setattr(engines, "_timings", {})
+    monkeypatch.setattr(engines, "_calls", {})
+    monkeypatch.setattr(engines, "_chosen", {})
+    net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
+    net.outputs(images, engine="fast")  # compiled: auto may take it
+    for _ in range(2 * TRIALS):
+        feed_forward("auto", net, images)
+    work = engines._work(net, images)
+    engines._timings[work]["fast"][:] = [1.0] * TRIALS  # stand-ins, far from real times: fast stays faster
+    engines._timings[work]["reference"][:] = [2.0] * TRIALS
+    engines._chosen[work] = fast.ENGINE
+    timed = []
+    for _ in range(2 * TIME_EVERY):
+        before = list(engines._timings[work]["fast"])
+        np.testing.assert_allclose(feed_forward("auto", net, images), net.feedforward(images), rtol=1e-5, atol=1e-6)
+        timed.append(engines._timings[work]["fast"] != before)
+    calls = engines._calls[work]
+    assert timed == [call % TIME_EVERY == 0 for call in range(calls - 2 * TIME_EVERY + 1, calls + 1)]
+
+
 def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
     from digitnet.engines import TRIALS, engine_for_outputs, feed_forward
 
     monkeypatch.setattr(engines, "_timings", {})
+    monkeypatch.setattr(engines, "_chosen", {})
     net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
     net.outputs(images, engine="fast")  # compiled: auto may take it
     used = []

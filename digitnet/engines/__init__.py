@@ -100,9 +100,10 @@ def engine_for_outputs(name, net, images):
     ``auto`` picks the fast one only where its code for them is compiled already (see the module's
     docstring); then, for each kind of work (``_work``), it tries each engine ``TRIALS`` times and
     from then on takes the one that was faster here (the median of its last ``TRIALS`` times in
-    ``feed_forward``, where one call in ``RETRY_EVERY`` goes to the other one, so that its times
-    are measured afresh and a few unlucky ones do not decide for ever): which one is faster
-    depends on the CPU, on the number of images and on their type (``benchmarks/inference_crossover.py``).
+    ``feed_forward``, which times one call in ``TIME_EVERY``, the cost of timing being a good part
+    of one image's, and sends one call in ``RETRY_EVERY`` to the other one, so that its times are
+    measured afresh and a few unlucky ones do not decide for ever): which one is faster depends on
+    the CPU, on the number of images and on their type (``benchmarks/inference_crossover.py``).
     """
     if name != "auto":
         return get_engine(name, net, images)
@@ -118,15 +119,21 @@ def feed_forward(name, net, images):
         return get_engine(name, net, images).outputs(net, images)
     work = _work(net, images)
     _calls[work] = calls = _calls.get(work, 0) + 1
+    retry = calls % RETRY_EVERY == 0
+    chosen = _chosen.get(work)
+    if chosen is not None and not retry and calls % TIME_EVERY and (chosen is _reference or _fast.warm(net, images)):
+        return chosen.outputs(net, images)  # decided, and not one of the calls timed
     timings = _timings.get(work)
     if timings is None:
         timings = _timings[work] = {"fast": [], "reference": []}
-    engine = _auto_choice(net, images, timings, retry=calls % RETRY_EVERY == 0)
+    engine = _auto_choice(net, images, timings, retry)
     started = time.perf_counter()
     outputs = engine.outputs(net, images)
     times = timings[engine.name]
     times.append((time.perf_counter() - started) / max(1, len(images)))
     del times[:-TRIALS]
+    tried = min(len(timings["fast"]), len(timings["reference"])) >= TRIALS
+    _chosen[work] = _auto_choice(net, images, timings) if tried else None
     return outputs
 
 
@@ -154,7 +161,9 @@ TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses b
 _timings = {}  # kind of work → {engine name: its last TRIALS seconds per image in this process}
 _UNTIMED = {"fast": (), "reference": ()}  # the timings of a kind of work not done yet
 RETRY_EVERY = 100  # of ``auto``'s calls for a kind of work, every so many goes to the engine measured slower
+TIME_EVERY = 10  # once both engines are tried on a kind of work, ``auto`` times one call in so many
 _calls = {}  # kind of work → ``auto``'s calls for it in this process
+_chosen = {}  # kind of work → the engine its timings chose at its last timed call (None while trying)
 
 
 def _work(net, images):
