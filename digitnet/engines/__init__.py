@@ -121,8 +121,8 @@ def feed_forward(name, net, images):
     _calls[work] = calls = _calls.get(work, 0) + 1
     retry = calls % RETRY_EVERY == 0
     chosen = _chosen.get(work)
-    if chosen is not None and not retry and calls % TIME_EVERY and (chosen is _reference or _fast.warm(net, images)):
-        return chosen.outputs(net, images)  # decided, and not one of the calls timed
+    if chosen is not None and not retry and calls % TIME_EVERY:  # decided, and not one of the calls timed
+        return chosen.outputs(net, images)
     timings = _timings.get(work)
     if timings is None:
         timings = _timings[work] = {"fast": [], "reference": []}
@@ -163,19 +163,24 @@ _UNTIMED = {"fast": (), "reference": ()}  # the timings of a kind of work not do
 RETRY_EVERY = 100  # of ``auto``'s calls for a kind of work, every so many goes to the engine measured slower
 TIME_EVERY = 10  # once both engines are tried on a kind of work, ``auto`` times one call in so many
 _calls = {}  # kind of work → ``auto``'s calls for it in this process
-_chosen = {}  # kind of work → the engine its timings chose at its last timed call (None while trying)
+_chosen = {}  # kind of work → the engine its timings chose at its last timed call (None while trying; the
+#               fast engine only where its code for that kind of work is ready: it stays so)
 
 
 def _work(net, images):
     """A kind of feeding forward, as far as its speed goes: the network's sizes, activations and float
-    type, the images' type, and their number to within a factor of 4."""
+    type, the images' type, their number to within a factor of 4, and (once the fast engine is
+    loaded) which of its kernels they would go through, so that its code being ready
+    (``fast.warm``) is one fact for all the work of a kind."""
+    count = len(images)
     return (
         tuple(net.sizes),
         net.activation,
         net.output,
         net.dtype,
         images.dtype,
-        max(1, len(images)).bit_length() // 2,
+        max(1, count).bit_length() // 2,
+        _fast and _fast.outputs_kernel(count),
     )
 
 

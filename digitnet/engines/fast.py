@@ -176,7 +176,7 @@ _locks = threading.Lock()  # guards ``_checking``
 
 def unsupported(net, images_dtype=np.uint8, kernel="train", then=()):
     """Why the fast engine cannot run ``kernel`` ("train"; "rows" or "dense": feeding forward through
-    the padded copies or through W, see ``_outputs_kernel``) for ``net`` on images of
+    the padded copies or through W, see ``outputs_kernel``) for ``net`` on images of
     ``images_dtype`` (one line), or None if it can.
 
     The first time for a kernel and a kind of network and images it compiles (or loads from the
@@ -279,10 +279,10 @@ def warm(net, images):
     if UNAVAILABLE or net.dtype not in DTYPES:
         return False
     images = np.asarray(images)
-    return _key(_outputs_kernel(len(images)), net, images.dtype) in _compiled
+    return _key(outputs_kernel(len(images)), net, images.dtype) in _compiled
 
 
-def _outputs_kernel(n_images):
+def outputs_kernel(n_images):
     """The kernel that feeds ``n_images`` images forward: "dense" for a few, else "rows"."""
     return "dense" if n_images < SPARSE_FROM else "rows"
 
@@ -823,7 +823,7 @@ class FastEngine:
             if compiled:  # it ran here on such images: checked, and in _compiled
                 compiled(images, *ready.arguments, outputs)
                 return outputs
-        key = _key(_outputs_kernel(images.shape[0]), net, images.dtype)
+        key = _key(outputs_kernel(images.shape[0]), net, images.dtype)
         if key not in _compiled:
             self._check(net, images, check, key[0])
         if key[0] == "dense":
