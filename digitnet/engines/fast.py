@@ -20,9 +20,9 @@ What makes it fast:
 * In training, the first layer skips zero pixels (about 81% of an MNIST image): its sum runs
   over the rows of the nonzero pixels only, found 16 pixels at a time, and a step changes those
   rows only.  Feeding many images forward through a first layer of one vector of units (16
-  float32), it takes 8 images at a time over all their pixels instead (``simd.dense_sums``: each
-  row loaded once for the 8, blocks of pixels zero in all 8 skipped), which costs less than
-  finding the nonzero pixels.
+  float32), it takes every layer 4 images at a time instead (``simd.block_sums``: over the
+  inputs not 0 in all 4, each row loaded once for the 4, their sums in registers), which costs
+  less than finding each image's nonzero pixels (``_outputs_blocks``).
 * σ(z) is computed a vector at a time (``simd.sigmoid``), and σ′ is read off the activation
   itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
 * It works on one example at a time, not on matrices of a mini-batch (at these sizes the
@@ -50,7 +50,8 @@ from a polynomial, σ within 3 units in the last place, see ``simd.sigmoid``).  
 float (values in [0, 1]) or uint8 (pixel values 0–255, read as value / 255 rounded exactly as
 the reference's float values are).  A few images (the explorer's path) go through the
 network's own W in a plain loop, without making the copies: below ``SPARSE_FROM`` images,
-that is faster.
+that is faster; what that call needs besides the images is kept for the network between calls
+(``_ThroughWeights``), so that one image costs a few microseconds of Python, not ten.
 
 Training runs on one core: each step needs the previous one, and at 10 examples a step,
 handing work to a second core costs more than it saves (and on a loaded machine the step
