@@ -108,8 +108,8 @@ SGD, MOMENTUM, NESTEROV, ADAM = range(4)  # the kernels' codes for the optimiser
 ADAM_BETAS, ADAM_EPSILON = (Adam.beta1, Adam.beta2), Adam.epsilon
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _UINT8 = np.dtype(np.uint8)
-SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
-# (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
+SPARSE_FROM = 128  # from this many images in one call, feed forward through the padded copies
+# (below it, through W itself: no copies to make; benchmarks/inference_crossover.py, on an Intel Xeon)
 CHILD_TIMEOUT = 600  # seconds a child process may take to compile a kernel (see _compile_in_child)
 PARALLEL_FROM = 1000  # batches of at least this many images are fed forward on all cores
 TOGETHER = 16  # images fed forward together, layer by layer (a multiple of simd.IMAGES_TOGETHER)
