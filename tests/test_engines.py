@@ -547,7 +547,7 @@ def test_kernels_that_do_not_build_here_mean_the_reference_and_a_reason(monkeypa
     ):
         get_engine("fast", net)
     with pytest.raises(DigitnetError, match="kernels do not build on this machine"):
-        net.outputs(np.zeros((100, 784), np.uint8), engine="fast")
+        net.outputs(np.zeros((fast.SPARSE_FROM, 784), np.uint8), engine="fast")
 
 
 def test_a_network_in_an_unsupported_float_type_falls_back_to_the_reference():
@@ -730,7 +730,7 @@ def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_pr
     from digitnet.engines import engine_for_outputs
 
     monkeypatch.setattr(fast, "_compiled", set())
-    net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
+    net, images = Network((784, 9, 10), seed=0), np.zeros((fast.SPARSE_FROM + 10, 784), np.uint8)
     assert engine_for_outputs("auto", net, images).name == "reference"
     assert engine_for_outputs("fast", net, images) is fast.ENGINE
     net.outputs(images, engine="fast")
