@@ -67,7 +67,7 @@ def main():
     _, (test_images, _) = load_mnist()
     together = simd.IMAGES_TOGETHER
     kept = len(test_images) // together * together
-    used = test_images[:kept].reshape(-1, together, SIZES[0]).any(axis=1).sum() / kept  # per image
+    used = test_images[:kept].reshape(-1, together, SIZES[0]).any(axis=1).sum() / (kept // together)  # per group
     inference = used * h1 + h1 * h2 + h2 * out
     print(
         json.dumps(
