@@ -186,7 +186,7 @@ def train(
         (images, labels), validation = split_validation(images, labels, recipe.validation)
     runner = choose_engine(recipe, engine, net, images)
     if runner.name == "fast":  # its code for feeding images forward (many, or one) is loaded meanwhile, so that
-        prepare("fast", net, images.dtype, kernels=("rows", "dense"))  # ``auto`` takes it afterwards
+        prepare("fast", net, images.dtype, kernels=("rows", "dense"), wait=False)  # ``auto`` takes it afterwards
     rng = np.random.default_rng(recipe.seed)
     step_options = {}
     if recipe.options_in_use():

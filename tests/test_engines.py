@@ -713,8 +713,7 @@ def test_preparing_in_the_background_checks_the_kernels_once_and_changes_no_choi
         if thread.name == "digitnet-prepare":
             thread.join()
     kind = (2, np.dtype(np.float32), np.dtype(np.uint8))
-    assert calls == [("train", *kind), ("rows", *kind), ("dense", *kind)]  # training's kernel first, then feeding
-    # forward many images (evaluating) and a few
+    assert calls == [("train", *kind), ("rows", *kind)]  # training's kernel first, then the one for evaluating
 
 
 def test_a_kernel_that_fails_its_check_leaves_the_others_usable(monkeypatch):

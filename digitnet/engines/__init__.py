@@ -184,16 +184,17 @@ def _work(net, images):
     )
 
 
-def prepare(name, net, images_dtype="uint8", kernels=("train", "rows", "dense")):
+def prepare(name, net, images_dtype="uint8", kernels=("train", "rows"), wait=True):
     """Start making ready, in a background thread, the fast engine's ``kernels`` for ``net`` on images
     of ``images_dtype``, in turn, where ``get_engine(name, net, images)`` would give that engine:
     import Numba, then compile (or load from the disk cache) and check its training kernel, then
-    its kernels for feeding many images and a few forward, while the caller does other work:
+    its kernel for feeding many images forward (or those named), while the caller does other work:
     reading MNIST (whose decompression leaves the interpreter free), then training (whose kernel
     releases it).  A kernel that passes its check has run in this process, so ``auto`` feeds
     images forward with it from then on (one image after training, say, not on the reference).
     Returns at once; ``get_engine`` waits for the training kernel only.  Changes only when the work
-    is done, never which engine is chosen for training."""
+    is done, never which engine is chosen for training.  With ``wait`` False, the process does not
+    wait for the work at its end (a child process compiling into the disk cache finishes it)."""
     if name not in ("auto", "fast"):
         return
 
@@ -203,5 +204,5 @@ def prepare(name, net, images_dtype="uint8", kernels=("train", "rows", "dense"))
             if fast.unsupported(net, images_dtype, kernel, then=kernels[position + 1 :]) is not None:
                 return
 
-    threading.Thread(target=make_ready, name="digitnet-prepare").start()  # not a daemon: the process
-    # waits for the compiler rather than stopping it midway
+    threading.Thread(target=make_ready, name="digitnet-prepare", daemon=not wait).start()  # waiting, the
+    # process waits for the compiler rather than stopping it midway
