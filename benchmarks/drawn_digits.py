@@ -18,8 +18,10 @@ digits, after preprocessing:
                  subtracted, not divided by the paper's light), the two-tone rule (the local
                  background always subtracted), the piece filter (specks and edge pieces kept),
                  the stroke thinning, the preference for dark ink in photographs (light and dark
-                 strokes weighed evenly), the polarity read from the border's tone alone (> ½:
-                 light paper), and with the polarity forced wrong (ink dark on light).
+                 strokes weighed evenly), the mending of bold strokes' middles, the cutting off of
+                 bands along a photo's edges, bringing the strongest quarter of the ink to full
+                 strength, the polarity read from the border's tone alone (> ½: light paper), and
+                 with the polarity forced wrong (ink dark on light).
     moved_mnist  the share of the first 5,000 MNIST test digits read right by each shipped
                  network when all of them are moved one way by one fixed amount
                  (``digitnet.augment``): thicker or thinner strokes, slant, wider or narrower,
@@ -75,22 +77,28 @@ def properties(pixels):
 def without(step):
     """Preprocessing with one step left out (``step`` None: the full pipeline)."""
     names = ("local_background", "keep_the_drawing", "_thin", "ink_map", "_light_background", "is_two_tone")
-    names += ("share_of_paper_light", "LIGHT_INK_MARGIN")
+    names += ("share_of_paper_light", "LIGHT_INK_MARGIN", "_hollowed", "edge_bands", "_full_strength")
     saved = {name: getattr(images, name) for name in names}
     if step == "local background":
-        images.local_background = lambda ink, side=None: np.zeros_like(ink)
+        images.local_background = lambda ink, side=None, window=None: np.zeros_like(ink)
     elif step == "share of the paper's light":
         images.share_of_paper_light = lambda ink, background: ink - background
     elif step == "dark ink preferred":
         images.LIGHT_INK_MARGIN = 1.0
     elif step == "piece filter":
-        images.keep_the_drawing = lambda ink: ink
+        images.keep_the_drawing = lambda ink, photographed=False: ink
     elif step == "stroke thinning":
         images._thin = lambda pixels: pixels
     elif step == "two-tone rule":
         images.is_two_tone = lambda ink: False
     elif step == "polarity from the border":
         images._light_background = lambda grey: np.median(np.r_[grey[0], grey[-1], grey[:, 0], grey[:, -1]]) > 0.5
+    elif step == "bold strokes mended":
+        images._hollowed = lambda pen, coarse: np.zeros(pen.shape, bool)
+    elif step == "edge bands cut off":
+        images.edge_bands = lambda mask: np.zeros(mask.shape, bool)
+    elif step == "full strength":
+        images._full_strength = lambda pixels: pixels
     elif step == "wrong polarity":
         images.ink_map = lambda rgba: 1 - saved["ink_map"](rgba)
     try:
@@ -184,7 +192,7 @@ def main():
         sets[f"validation_{kind}"] = ([data for data, _ in chosen], [label for _, label in chosen])
     result = {"properties": {"mnist_test": properties(test_images)}, "accuracy": {}}
     steps = (None, "local background", "share of the paper's light", "two-tone rule", "piece filter")
-    steps += ("stroke thinning", "dark ink preferred")
+    steps += ("stroke thinning", "dark ink preferred", "bold strokes mended", "edge bands cut off", "full strength")
     steps += ("polarity from the border", "wrong polarity")
     for step in steps:
         with without(step):

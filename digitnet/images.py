@@ -10,13 +10,17 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
    local paper's light it takes away (a stroke in a shadow counts as much as one in full light);
    a clean two-tone drawing keeps its strokes whatever their width (nothing local is subtracted).
 3. Keep the drawing: drop specks (pieces of ink with under 2% of the largest piece's ink) and,
-   when something else remains, pieces that touch the picture's edge (a sheet's edge, a shadow).
+   when something else remains, pieces that touch the picture's edge (a sheet's edge, a shadow);
+   in a photograph, bands of ink lining an edge (a strip of desk) are cut off first, so a digit
+   that runs into one comes apart from it.
 4. Crop to the ink; thicken strokes that would be thinner than MNIST's after scaling (and, at
    the end, thin strokes that came out wider than MNIST's 2.9 pixels).
 5. Scale the longer side to 20 pixels with anti-aliasing (aspect ratio kept).
 6. Place it in a 28×28 square so that its centre of mass lands where MNIST's does:
    row 14.0, column 14.0 (pixel centres numbered 0–27; measured over all 70,000 MNIST digits,
    standard deviation 0.29 pixels).
+7. Bring the strongest quarter of the ink to full strength, as in MNIST (a photographed
+   stroke's ink varies, and its single strongest pixel set the stretch).
 
 The explorer page sends its canvas through the same ``to_mnist``.
 """
@@ -36,6 +40,7 @@ from .pixels import pixel_values
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
 DIGIT_BOX = 20  # MNIST scales each digit's longer side to 20 pixels
 MNIST_STROKE = 2.9  # median MNIST stroke width in pixels, by _thicken's estimate on the test set
+STRONG_QUANTILE = 0.75  # the strongest quarter of a digit's ink is at full strength (MNIST's: median 0.99)
 MAX_PIXELS = 50_000_000  # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DECODED_SIDE = 1024  # larger pictures are decoded (or shrunk at once) to at most this on a side
@@ -51,6 +56,10 @@ PAPER_LIGHT_FLOOR = 0.5  # ink is measured against at least this share of the pi
 PEN_ON_PAPER_SHARE = 0.3  # … when less than this share of the picture stands out (pen on paper)
 TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
 STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than this share of the strongest
+HOLLOW_SHARE = 0.25  # ink a coarse background adds is a stroke's middle if this share of its border is ink
+EDGE_RUN_WINDOW = 0.5  # a band along an edge: the running median of its ink runs over this share of the edge
+PHOTO_GRAIN_SHARE = 0.01  # separated ink with more pixels than this faint (0 < ink < INK_THRESHOLD) is a photo
+EDGE_CONTACT_SHARE = 0.15  # a piece with this share of its outline on an edge band is part of what lines the edge
 LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
 
 
@@ -142,10 +151,13 @@ def _light_background(luminance):
     is what is thin: the strokes a grey-level closing fills in (dark ink) or an opening wipes out
     (light ink), over squares a fifth of the picture wide, counted where they stand out by more
     than STROKE_LEVEL of the strongest (so the faint ruled lines of school paper, and the light
-    strips of paper between them, do not outweigh the pen's strokes).  Dark ink wins unless the
-    light strokes weigh LIGHT_INK_MARGIN times as much: the pictures that come this far are mostly
-    photographs of paper, where the paper inside a digit's loops, or between its strokes and the
-    edge of a shadow or of the sheet, stands out as light patches as wide as the squares."""
+    strips of paper between them, do not outweigh the pen's strokes).  For pen on paper (under
+    PEN_ON_PAPER_SHARE of the picture standing out) each side's weight is divided by the square of
+    its strokes' width (``mask_width``), so what counts is how long and thin the strokes are, not
+    how much area they cover, and dark ink wins unless the light strokes weigh LIGHT_INK_MARGIN
+    times as much: the pictures that come this far are mostly photographs of paper, where the
+    paper inside a digit's loops, or between its strokes and the edge of a shadow or of the sheet,
+    stands out as light patches as wide as the squares, wider than a pen's strokes."""
     low, high = np.percentile(luminance, [0.1, 99.9])
     if high - low < FAINTEST_INK:
         return bool(np.median(luminance) > 0.5)
@@ -162,6 +174,10 @@ def _light_background(luminance):
     standing = np.maximum(dark_strokes, light_strokes)
     if np.mean(standing > INK_THRESHOLD * standing.max()) > PEN_ON_PAPER_SHARE:
         return dark > light  # a photograph's texture, not pen on paper: weighed evenly
+    dark, light = (
+        weight / max(mask_width(strokes > level), 1.0) ** 2
+        for weight, strokes in ((dark, dark_strokes), (light, light_strokes))
+    )
     return light <= LIGHT_INK_MARGIN * dark
 
 
@@ -197,10 +213,10 @@ def separate_ink(ink):
         ink = ink_above_background(ink)
     border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
     background, needed = float(np.median(border)), faintest_ink(ink)
-    peak = _inner_peak(ink, background, needed)
+    peak = _inner_peak(ink, background, needed, not two_tone)
     if not two_tone:  # the border's tone, unless it is a desk or a shadow that would swallow the ink
         usual = float(np.median(ink))
-        usual_peak = _inner_peak(ink, usual, needed)
+        usual_peak = _inner_peak(ink, usual, needed, True)
         if peak - background < (usual_peak - usual) / 2:
             background, peak = usual, usual_peak
     if peak - background < needed:
@@ -220,11 +236,41 @@ def ink_above_background(ink):
     at BACKGROUND_SIDE pixels, by over INK_THRESHOLD of the most: a texture, not a few strokes)
     keeps the difference alone.  Pen on paper is measured against the background at FINE_SIDE
     pixels, as a share of the paper's light (``share_of_paper_light``), so that the paper's light
-    and its shadows, not the photograph's dark parts, are what is evened out."""
+    and its shadows, not the photograph's dark parts, are what is evened out.  A felt pen's or a
+    bold font's strokes can be as wide as the background's squares, which then fit inside them
+    and take their middles for background, so the background is measured again
+    over squares as wide as the shorter side where that fills in the middle of a stroke (``_hollowed``)."""
     above = ink - local_background(ink, BACKGROUND_SIDE)
     if np.mean(above > INK_THRESHOLD * above.max()) > PEN_ON_PAPER_SHARE:
         return above
-    return share_of_paper_light(ink, local_background(ink, FINE_SIDE))
+    pen = share_of_paper_light(ink, local_background(ink, FINE_SIDE))
+    coarse = share_of_paper_light(ink, local_background(ink, FINE_SIDE, min(ink.shape)))
+    return np.where(_hollowed(pen, coarse), coarse, pen)
+
+
+def _hollowed(pen, coarse):
+    """Where the middles of bold strokes were taken for background: (h, w) bool.
+
+    ``pen`` and ``coarse`` (h, w) are the ink measured over the usual squares and over squares as
+    wide as the picture's shorter side.  The ink ``coarse`` adds (by over INK_THRESHOLD of the
+    strongest) is in pieces (``ink_pieces``); a piece is a stroke's middle when over HOLLOW_SHARE
+    of what borders it is strong ink of ``pen`` and it does not touch the picture's edge (a
+    shadow or the light falling off, which ``coarse`` adds too, reaches the edge, and a digit's
+    loops are paper: ``coarse`` adds nothing there)."""
+    scale = INK_THRESHOLD * float(pen.max())
+    labels, block = ink_pieces(coarse - pen > scale)
+    strong = block_reduce(pen > scale, block, np.max)
+    inked, bordering = np.zeros(labels.max() + 1), np.zeros(labels.max() + 1)
+    padded = np.pad(labels, 1)
+    for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        beside = padded[1 + dr : 1 + dr + labels.shape[0], 1 + dc : 1 + dc + labels.shape[1]]
+        border = (beside > 0) & (labels == 0)  # a pixel outside a piece, beside it
+        np.add.at(bordering, beside[border], 1)
+        np.add.at(inked, beside[border & strong], 1)
+    filled = inked > HOLLOW_SHARE * np.maximum(bordering, 1)
+    filled[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = False
+    full = np.repeat(np.repeat(filled[labels], block, axis=0), block, axis=1)
+    return full[: pen.shape[0], : pen.shape[1]]
 
 
 def share_of_paper_light(ink, background):
@@ -247,23 +293,21 @@ def faintest_ink(ink):
     return min(MIN_CONTRAST, max(FAINTEST_INK, NOISE_MULTIPLE * noise))
 
 
-def _inner_peak(ink, background, needed):
+def _inner_peak(ink, background, needed, with_bands=False):
     """The brightest ink of ``ink`` (h, w) outside the pieces of strong ink (above INK_THRESHOLD of
-    the full range) that touch the picture's edge, when it stands out by at least ``needed`` and
-    by less than half as much as the brightest ink of all (which would leave it faint); otherwise
-    the brightest ink of all."""
+    the full range) that touch the picture's edge (``edge_pieces``, with the bands along the edges
+    when ``with_bands``), when it stands out by at least ``needed`` and by less than half as much
+    as the brightest ink of all (which would leave it faint); otherwise the brightest ink of all."""
     peak = float(ink.max())
     strong = ink - background >= INK_THRESHOLD * (peak - background)
     block = max(1, -(-max(ink.shape) // BACKGROUND_SIDE))  # ink_pieces' block: its edge is this wide
     low, right = (ink.shape[0] - 1) // block * block, (ink.shape[1] - 1) // block * block
     if not (strong[:block].any() or strong[low:].any() or strong[:, :block].any() or strong[:, right:].any()):
         return peak  # nothing strong at the edge (most drawings): no need to find the pieces
-    labels, block = ink_pieces(strong)
-    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    edge = edge[edge > 0]
-    if not len(edge):
+    labels, block, at_edge, bands = edge_pieces(strong, with_bands)
+    at_edge = at_edge[labels] | bands
+    if not at_edge.any():
         return peak
-    at_edge = np.isin(labels, edge)
     at_edge = np.repeat(np.repeat(at_edge, block, axis=0), block, axis=1)[: ink.shape[0], : ink.shape[1]]
     inner = float(ink[~at_edge].max()) if (~at_edge).any() else background
     return inner if needed <= inner - background < (peak - background) / 2 else peak
@@ -282,9 +326,12 @@ def is_two_tone(ink):
 
 
 def digit_from(separated):
-    """Steps 3–6 on ``separate_ink``'s result: (784,) float32 in [0, 1]."""
+    """Steps 3–7 on ``separate_ink``'s result: (784,) float32 in [0, 1].  The picture counts as
+    photographed (for ``keep_the_drawing``) when over PHOTO_GRAIN_SHARE of the separated ink is
+    faint but not 0 (camera noise, the paper's grain; a clean drawing has none)."""
+    photographed = np.mean((separated > 0) & (separated < INK_THRESHOLD)) > PHOTO_GRAIN_SHARE
     ink = np.where(separated < INK_THRESHOLD, 0, separated).astype(np.float32)
-    ink = keep_the_drawing(ink)
+    ink = keep_the_drawing(ink, photographed)
     rows, cols = np.nonzero(ink)
     ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     ink = _thicken(ink, DIGIT_BOX / max(ink.shape))
@@ -293,7 +340,16 @@ def digit_from(separated):
     resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
     digit = np.asarray(Image.fromarray(ink, mode="F").resize((width, height), resample), dtype=np.float32)
     digit = np.clip(digit, 0, 1)
-    return _thin(_place_by_center_of_mass(digit).reshape(784))
+    return _thin(_full_strength(_place_by_center_of_mass(digit).reshape(784)))
+
+
+def _full_strength(pixels):
+    """(784,) digit scaled so that its ink (pixels above INK_THRESHOLD) above its STRONG_QUANTILE
+    quantile is at full strength 1 (clipped), as in MNIST, where a stroke's middle is at 1 and only
+    its edges are grey."""
+    inked = pixels[pixels > INK_THRESHOLD]
+    level = float(np.quantile(inked, STRONG_QUANTILE)) if inked.size else 1.0
+    return np.clip(pixels / level, 0, 1) if 0 < level < 1 else pixels
 
 
 def stroke_width(squares):
@@ -301,10 +357,18 @@ def stroke_width(squares):
     ((784,) or (28, 28)), (n,) floats for (n, 784) or (n, 28, 28).  The ink above ½ has area A and
     boundary pixels P; a stroke of width w and length L has A ≈ wL and P ≈ 2L, so w ≈ 2A / P."""
     squares = pixel_values(squares)
-    solid = squares.reshape(-1, 28, 28) > 0.5
-    inside = np.roll(solid, 1, 1) & np.roll(solid, -1, 1) & np.roll(solid, 1, 2) & np.roll(solid, -1, 2)
-    widths = 2 * solid.sum(axis=(1, 2)) / np.maximum((solid & ~inside).sum(axis=(1, 2)), 1)
+    widths = mask_width(squares.reshape(-1, 28, 28) > 0.5)
     return float(widths[0]) if squares.size == 784 else widths
+
+
+def mask_width(solid):
+    """Stroke width in pixels of the True pixels of ``solid`` ((h, w) bool: a float; (n, h, w):
+    (n,) floats), as 2 × area / boundary pixels (``stroke_width``); 0 where nothing is True."""
+    solid = np.asarray(solid, bool)
+    rows, cols = solid.ndim - 2, solid.ndim - 1
+    inside = np.roll(solid, 1, rows) & np.roll(solid, -1, rows) & np.roll(solid, 1, cols) & np.roll(solid, -1, cols)
+    widths = 2 * solid.sum(axis=(rows, cols)) / np.maximum((solid & ~inside).sum(axis=(rows, cols)), 1)
+    return float(widths) if solid.ndim == 2 else widths
 
 
 def _thin(pixels):
@@ -315,23 +379,27 @@ def _thin(pixels):
     return change_thickness(pixels[None], np.array([max(-2.0, MNIST_STROKE - width)], np.float32))[0]
 
 
-def keep_the_drawing(ink):
+def keep_the_drawing(ink, photographed=False):
     """``ink`` (h, w) with specks and, if anything else is left, edge-touching pieces set to 0.
 
     Pieces are the connected parts of the ink (8 neighbours), found on a copy shrunk by block
-    maximum to at most BACKGROUND_SIDE pixels across (so a thin line stays connected).
+    maximum to at most BACKGROUND_SIDE pixels across (so a thin line stays connected).  In a
+    ``photographed`` picture the bands of ink along the picture's edges are cut off first, and
+    pieces lining them count as touching the edge (``edge_pieces``), unless the bands hold all
+    the ink.
     """
-    labels, block = ink_pieces(ink > 0)
-    masses = np.bincount(labels.ravel(), weights=block_reduce(ink, block, np.sum).ravel())
-    masses[0] = 0
+    for with_bands in (photographed, False):  # without when the bands hold all the ink
+        labels, block, at_edge, bands = edge_pieces(ink > 0, with_bands, ink)
+        masses = np.bincount(labels.ravel(), block_reduce(ink, block, np.sum).ravel(), len(at_edge))
+        masses[0] = 0
+        if masses.max() > 0:
+            break
     keep = masses >= SPECK_SHARE * masses.max()
-    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    inner = keep.copy()
-    inner[edge] = False
+    inner = keep & ~at_edge
     if masses[inner].sum() > 0:
         keep = inner
     keep[0] = False
-    if keep[1:].all():
+    if keep[1:].all() and not bands.any():
         return ink
     full = np.repeat(np.repeat(keep[labels], block, axis=0), block, axis=1)[: ink.shape[0], : ink.shape[1]]
     return np.where(full, ink, 0).astype(np.float32)
@@ -345,7 +413,11 @@ def ink_pieces(mask):
     union-find, every root hooked under the smaller one until all touching runs share a root;
     pieces are numbered in the order of their last pixel (row by row)."""
     block = max(1, -(-max(mask.shape) // BACKGROUND_SIDE))
-    small = block_reduce(mask, block, np.max)
+    return _labels(block_reduce(mask, block, np.max)), block
+
+
+def _labels(small):
+    """``ink_pieces``' labelling of a mask (h, w) bool: (h, w) int, 0 = no ink."""
     width = small.shape[1]
     edges = np.diff(np.pad(small, ((0, 0), (1, 1))).astype(np.int8), axis=1)
     rows, starts = np.nonzero(edges == 1)  # runs of ink, row by row: [start, end) columns
@@ -369,7 +441,62 @@ def ink_pieces(mask):
     labels = np.zeros(small.size, dtype=np.int64)
     labels[np.flatnonzero(small)] = np.repeat(last_pixel[parent], ends - starts)
     _, labels = np.unique(labels, return_inverse=True)
-    return labels.reshape(small.shape), block
+    return labels.reshape(small.shape)
+
+
+def edge_pieces(mask, with_bands=True, weights=None):
+    """The pieces of ``mask`` (h, w) bool and which of them belong to the picture's edge:
+    (labels (h', w') int, block, at_edge (pieces + 1,) bool, bands (h', w') bool), on the mask
+    shrunk as ``ink_pieces`` shrinks it.
+
+    With ``with_bands`` the bands of ink along the edges (``edge_bands``) are cut off before the
+    pieces are found (``bands`` marks them), so a digit that meets the desk or a strip along a
+    photo's edge comes apart from it; a piece then belongs to the edge when it touches the
+    picture's edge, or a band unless it is the heaviest piece (by ``weights`` (h, w), default
+    the mask) that does not touch the edge and under EDGE_CONTACT_SHARE of its outline lies on a
+    band (so what is left of a ruled line or a desk's corner beyond the band still goes).
+    Without, ``bands`` is all False."""
+    weights = mask if weights is None else weights
+    block = max(1, -(-max(mask.shape) // BACKGROUND_SIDE))
+    small = block_reduce(mask, block, np.max)
+    bands = edge_bands(small) if with_bands else np.zeros(small.shape, bool)
+    labels = _labels(small & ~bands)
+    at_edge = np.zeros(labels.max() + 1, bool)
+    at_edge[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    if bands.any():
+        padded_labels, padded_bands = np.pad(labels, 1), np.pad(bands, 1)
+        outline, contact = np.zeros(labels.shape, bool), np.zeros(labels.shape, bool)
+        for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+            rows, cols = slice(1 + dr, 1 + dr + labels.shape[0]), slice(1 + dc, 1 + dc + labels.shape[1])
+            outline |= padded_labels[rows, cols] != labels
+            contact |= padded_bands[rows, cols]
+        inked = labels > 0
+        outlines = np.bincount(labels[inked & outline], minlength=len(at_edge))
+        contacts = np.bincount(labels[inked & contact], minlength=len(at_edge))
+        masses = np.bincount(labels.ravel(), block_reduce(weights, block, np.sum).ravel(), len(at_edge))
+        heaviest = np.arange(len(at_edge)) == np.argmax(np.where(at_edge, 0, masses))
+        at_edge |= (contacts > 0) & ~heaviest | (contacts > EDGE_CONTACT_SHARE * outlines)
+    at_edge[0] = False
+    return labels, block, at_edge, bands
+
+
+def edge_bands(mask):
+    """The bands of ``mask`` (h, w) bool that run along the picture's edges: (h, w) bool.
+
+    The desk beyond a sheet's edge, a strip of it where the photo was straightened, or a shadow's
+    rim can line an edge of a photo of paper.  Along each edge, every row (or column) has a run of
+    ink from the edge inwards (0 where the edge pixel is not ink); the band is the running median
+    of those runs over EDGE_RUN_WINDOW of the edge's length, so a stroke that meets the edge over
+    a few rows does not widen it."""
+    bands = np.zeros(mask.shape, bool)
+    for turns in range(4):
+        view = np.rot90(mask, turns)
+        runs = np.where(view.all(axis=1), view.shape[1], np.argmin(view, axis=1))
+        window = max(3, int(len(runs) * EDGE_RUN_WINDOW)) | 1
+        padded = np.pad(runs, window // 2, mode="edge")
+        band = np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
+        np.rot90(bands, turns)[...] |= np.arange(view.shape[1])[None, :] < band[:, None]
+    return bands
 
 
 def _roots(parent):
@@ -389,16 +516,19 @@ def block_reduce(image, block, reduce):
     return reduce(padded.reshape(height, block, width, block), axis=(1, 3))
 
 
-def local_background(ink, side=FINE_SIDE):
+def local_background(ink, side=FINE_SIDE, window=None):
     """The background under the ink, (h, w) like ``ink``: its grey opening (a minimum then a maximum
-    over squares a fifth of the shorter side wide), computed on a copy shrunk to at most ``side``
+    over squares a fifth of the shorter side wide, or ``window`` pixels of ``ink`` wide, at most
+    the shorter side), computed on a copy shrunk to at most ``side``
     pixels (FINE_SIDE is fine enough that enlarging it back smoothly blurs the edge of a desk or a
     hard shadow by a pixel or two, not into a band that would pass for a stroke).  Strokes narrower than the
     square vanish from it; light, shadows, paper colour and the straight edges of a sheet, a desk
     or a hard shadow stay (an opening leaves a ramp or a step as it is)."""
     height, width = ink.shape
-    small, window = _shrunk(ink, side)
-    opened = _opening(small, window)
+    small, fifth = _shrunk(ink, side)
+    if window is not None:
+        window = min(int(window * small.shape[0] / height), min(small.shape)) | 1
+    opened = _opening(small, fifth if window is None else max(fifth, window))
     return np.asarray(
         Image.fromarray(opened.astype(np.float32), mode="F").resize((width, height), Image.Resampling.BILINEAR),
         dtype=np.float32,
@@ -445,9 +575,7 @@ def _thicken(ink, scale):
     stroke width (area / half the perimeter), shrink by block maximum to about four times the
     final size (lines survive a maximum), then dilate there until the stroke is MNIST's width.
     """
-    solid = ink > 0.5
-    edge = solid & ~(np.roll(solid, 1, 0) & np.roll(solid, -1, 0) & np.roll(solid, 1, 1) & np.roll(solid, -1, 1))
-    stroke = 2 * solid.sum() / max(edge.sum(), 1)
+    stroke = mask_width(ink > 0.5)
     if stroke * scale >= 0.6 * MNIST_STROKE:
         return ink
     block = max(1, int(1 / (4 * scale)))

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from digitnet.images import BACKGROUND_SIDE, _sliding, block_reduce, ink_pieces
+from digitnet.images import BACKGROUND_SIDE, _sliding, block_reduce, edge_bands, edge_pieces, ink_pieces
 
 
 def pieces_by_spreading(mask):
@@ -77,3 +77,25 @@ def test_ink_pieces_of_a_long_winding_stroke_is_one_piece():
 def test_sliding_minimum_and_maximum_are_each_windows_own(image, window):
     np.testing.assert_array_equal(_sliding(image, window, np.minimum), window_by_window(image, window, np.min))
     np.testing.assert_array_equal(_sliding(image, window, np.maximum), window_by_window(image, window, np.max))
+
+
+def test_edge_bands_are_strips_along_an_edge_not_strokes_that_meet_it():
+    mask = np.zeros((80, 60), bool)
+    mask[:, 56:] = True  # a strip 4 pixels wide along the whole right edge
+    mask[30:34, 20:] = True  # a stroke that runs into it
+    mask[0:10, 10:13] = True  # a stroke that meets the top edge over 3 columns
+    bands = edge_bands(mask)
+    assert bands[:, 56:].all()
+    assert not bands[:, :56].any()
+
+
+def test_a_piece_joined_to_an_edge_band_comes_apart_and_its_leftovers_go_with_the_edge():
+    mask = np.zeros((80, 60), bool)
+    mask[:, 56:] = True  # a strip along the right edge …
+    mask[30:34, 20:] = True  # … joined by the bar of a digit
+    mask[20:60, 20:24] = True
+    mask[40:42, 45:] = True  # a ruled line ending at the strip
+    labels, block, at_edge, bands = edge_pieces(mask)
+    assert block == 1 and bands[:, 56:].all()
+    digit, line = labels[45, 21], labels[40, 50]
+    assert digit != line and not at_edge[digit] and at_edge[line]

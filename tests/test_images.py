@@ -17,6 +17,7 @@ from digitnet.images import (
     stroke_width,
     to_mnist,
 )
+from digitnet.pixels import pixel_values
 
 
 def draw_seven(size=280, width=24, offset=(0, 0), ink=0, paper=255, mode="L"):
@@ -196,6 +197,16 @@ def test_strokes_wider_than_a_fifth_of_the_picture_are_kept_whole_in_a_clean_dra
     disc = Image.new("L", (200, 200), 255)
     ImageDraw.Draw(disc).ellipse((60, 60, 140, 140), fill=0)
     assert image_to_input(png_bytes(disc)).reshape(28, 28)[14, 14] > 0.9  # a disc, not a ring
+
+
+def test_grey_strokes_with_one_strong_pixel_come_out_at_full_strength_like_mnist(real_mnist):
+    ink = np.asarray(draw_seven(ink=255, paper=0), np.float32) / 255 * 0.5  # strokes at half strength …
+    ink[60, 140] = 1.0  # … but one pixel (a grain, a glint) at full strength sets the stretch
+    pixels = to_mnist(ink)
+    (_, _), (mnist, _) = real_mnist
+    mnist = pixel_values(mnist[:1000])
+    mnist_strong = np.median([np.quantile(digit[digit > 0.2], 0.75) for digit in mnist])
+    assert np.quantile(pixels[pixels > 0.2], 0.75) == pytest.approx(mnist_strong, abs=0.02)
 
 
 def test_stroke_width_of_a_hand_built_bar():

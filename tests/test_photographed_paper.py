@@ -126,6 +126,73 @@ def test_coloured_ink_on_tinted_paper_under_a_shadow_reads_like_the_clean_drawin
     assert alike(pixels, clean_drawing(strokes)) > 0.85
 
 
+FALLING_LIGHT = 1 - 0.3 * ((ROWS - 150) ** 2 + (COLS - 150) ** 2) / SIDE**2  # darker towards the corners
+
+
+@pytest.mark.parametrize(
+    "digit, light",
+    [(7, FALLING_LIGHT), (0, FALLING_LIGHT), (4, np.where(COLS + ROWS < 150, 0.6, 1.0))],
+)
+def test_a_felt_pen_digit_keeps_the_middle_of_its_strokes(digit, light):
+    # strokes 60 pixels wide: as wide as the local background's squares (a fifth of 300 pixels),
+    # which fit inside them and would take their middles for paper (a shadow's rim through the
+    # stroke's middle is not mended: the middle and the shadow are one piece reaching the edge)
+    strokes = digit_strokes(digit, width=60)
+    pixels = read_picture(photo_of_paper(strokes, light=light)).pixels
+    assert alike(pixels, clean_drawing(strokes)) > 0.95
+
+
+def eight(width=5):
+    """(SIDE, SIDE) floats: 1 where a pen wrote an 8 with thin strokes, 0 elsewhere."""
+    image = Image.new("L", (SIDE, SIDE), 0)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((115, 60, 185, 145), outline=255, width=width)
+    draw.ellipse((105, 140, 195, 240), outline=255, width=width)
+    return np.asarray(image.filter(ImageFilter.GaussianBlur(1)), np.float32) / 255
+
+
+@pytest.mark.parametrize(
+    "light", [np.where(COLS < 150, 0.7, 1.0), np.where(ROWS < 100, 0.8, 1.0), 1 - 0.4 * COLS / SIDE]
+)
+def test_a_thin_digit_on_a_strip_of_sheet_between_desk_is_dark_ink(light):
+    # the paper inside the 8's loops and the strip of sheet are light patches that outweigh the
+    # pen's strokes in area, but they are wide; the strokes are long and thin
+    strokes = eight()
+    desk = np.abs(COLS - 150 + (ROWS - 150) * 0.2) > 100
+    pixels = read_picture(photo_of_paper(strokes, light=light, desk=desk)).pixels
+    assert alike(pixels, clean_drawing(strokes)) > 0.85
+
+
+def four_into_the_edge():
+    """(SIDE, SIDE) floats: a 4 whose bar runs on into the right edge of the picture."""
+    image = Image.new("L", (SIDE, SIDE), 0)
+    draw = ImageDraw.Draw(image)
+    draw.line([(170, 70), (100, 175), (SIDE, 175)], fill=255, width=7, joint="curve")
+    draw.line([(170, 70), (170, 235)], fill=255, width=7)
+    return np.asarray(image.filter(ImageFilter.GaussianBlur(1)), np.float32) / 255
+
+
+@pytest.mark.parametrize(
+    "desk",
+    [COLS > SIDE - 6, (COLS > SIDE - 6) | (ROWS > SIDE - 5), COLS > SIDE - 3 - ROWS * 0.03],
+    ids=["strip", "two strips", "wedge"],
+)
+def test_a_digit_that_runs_into_a_strip_of_desk_along_the_edge_comes_apart_from_it(desk):
+    # a photo straightened or cropped leaves a strip of desk along an edge; the digit joins it
+    strokes = four_into_the_edge()
+    pixels = read_picture(photo_of_paper(strokes, desk=desk)).pixels
+    assert alike(pixels, clean_drawing(strokes * ~desk)) > 0.9
+
+
+def test_a_clean_drawing_keeps_a_stroke_that_runs_along_its_edge():
+    image = Image.new("L", (200, 200), 255)
+    ImageDraw.Draw(image).line([(30, 4), (170, 4), (80, 196)], fill=0, width=9)  # a 7's bar along the top
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    strokes = 1 - np.asarray(image, np.float32) / 255
+    assert alike(read_picture(buffer.getvalue()).pixels, clean_drawing(strokes)) > 0.99
+
+
 def test_chalk_on_a_dark_board_with_a_light_wall_above_it_stays_light_ink():
     # the border is half wall (light, above and left) and half board (dark): the border's tone
     # does not tell, and the light strokes outweigh the dark ones (the board's corner) by far
