@@ -26,7 +26,9 @@ the engines taking turns (see ``time_inference``).
 Peak memory: this process's, and that of ``digitnet train`` (default recipe, 1 epoch, run as
 a child process) with each engine, and on a first run of the fast engine, with an empty
 compile cache (``--train-command-only`` measures just that, ``--no-train-command`` skips it).
-``--config`` times only the configurations named (all by default).  The machine: CPU model,
+``--config`` times only the configurations named (all by default); ``--inference-only`` times
+inference alone, after one untimed epoch of training, for the fast engine (float32 and uint8
+images), the reference and PyTorch with its default threads (about a minute a configuration).  The machine: CPU model,
 cores, load average before and after (other work on the machine slows every engine), threads,
 library versions.
 """
@@ -182,10 +184,21 @@ INFERENCE_ROUNDS = 5  # each engine's turn: CALLS calls on the test set, then 40
 CALLS = 8
 
 
+def single_image_calls(runner):
+    """The calls of one image timed for ``runner``: ``outputs`` with its engine, and for digitnet's
+    engines also ``outputs`` and ``predict`` with the default engine ``auto`` (which takes, of the
+    engines whose code is ready, the one measured faster)."""
+    calls = {"single_image_microseconds": runner.outputs}
+    if isinstance(runner, DigitnetRunner):
+        calls["single_image_microseconds_auto"] = runner.net.outputs
+        calls["single_image_predict_microseconds_auto"] = runner.net.predict
+    return calls
+
+
 def time_inference(runners, test_images):
     """Per engine: images per second for the whole test set in one call (median of 40 calls; for
     digitnet's engines also with the images as uint8 pixel values, a quarter of the bytes to
-    read), and one image's latency in µs (median of 5 rounds of 400 images).
+    read), and one image's latency in µs (median of 5 rounds of 400 images; ``single_image_calls``).
 
     The engines take turns, ``INFERENCE_ROUNDS`` times, so that a change in the machine's load
     (here, mostly the memory bandwidth other work leaves) falls on every engine alike; each turn
@@ -196,7 +209,7 @@ def time_inference(runners, test_images):
     """
     calls = {engine: [] for engine in runners}
     calls_uint8 = {engine: [] for engine, runner in runners.items() if isinstance(runner, DigitnetRunner)}
-    singles = {engine: [] for engine in runners}
+    singles = {engine: {} for engine in runners}
     test_uint8 = uint8_pixels(test_images)
     for runner in runners.values():
         runner.outputs(test_images[:100])  # warm-up
@@ -215,22 +228,42 @@ def time_inference(runners, test_images):
                     started = time.perf_counter()
                     runner.outputs(test_uint8)
                     calls_uint8[engine].append(time.perf_counter() - started)
-                for image in test_images[400:500]:  # not timed, as above
-                    runner.outputs(image)
-                started = time.perf_counter()
-                for image in test_images[:400]:
-                    runner.outputs(image)
-                singles[engine].append((time.perf_counter() - started) / 400 * 1e6)
+                for name, one in single_image_calls(runner).items():
+                    for image in test_images[400:500]:  # not timed, as above
+                        one(image)
+                    started = time.perf_counter()
+                    for image in test_images[:400]:
+                        one(image)
+                    singles[engine].setdefault(name, []).append((time.perf_counter() - started) / 400 * 1e6)
     return {
         engine: {
             "test_images_per_second": len(test_images) / statistics.median(calls[engine]),
             "test_images_per_second_uint8": (
                 len(test_images) / statistics.median(calls_uint8[engine]) if engine in calls_uint8 else None
             ),
-            "single_image_microseconds": statistics.median(singles[engine]),
+            **{name: statistics.median(times) for name, times in singles[engine].items()},
         }
         for engine in runners
     }
+
+
+def time_inference_only(runners, images, labels, test_images, test_labels):
+    """``time_inference`` for ``runners`` after one epoch of training each (not timed), with the
+    test accuracy of each network, and the fast engine's images per second over each other's."""
+    for runner in runners.values():
+        with runner.limits():
+            runner.epoch(images, labels)
+    inference = time_inference(runners, test_images)
+    config = {
+        engine: {"test_accuracy": runner.accuracy(test_images, test_labels), "epochs_trained": 1, **inference[engine]}
+        for engine, runner in runners.items()
+    }
+    config["ratios"] = {
+        f"fast / {engine}": config["fast"]["test_images_per_second"] / config[engine]["test_images_per_second"]
+        for engine in runners
+        if engine != "fast"
+    }
+    return config
 
 
 def train_command_peak_mb(engine, first_run=False):
@@ -332,6 +365,12 @@ def main():
         "--config", action="append", choices=CONFIGS, help="time only this configuration (repeatable; default all)"
     )
     parser.add_argument("--no-train-command", action="store_true", help="skip the `digitnet train` child processes")
+    parser.add_argument(
+        "--inference-only",
+        action="store_true",
+        help="time inference only (after one untimed epoch of training), for the fast engine on float32 and "
+        "uint8 images, the reference and PyTorch with its default threads: about a minute",
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()
     commands = None if args.no_train_command else train_command()
@@ -371,7 +410,16 @@ def main():
             runners["pytorch 1 thread, flush denormals"] = TorchRunner(
                 sizes, batch_size, lr, threads=1, flush_denormal=True
             )
+        if args.inference_only:
+            runners = {
+                engine: runners[engine]
+                for engine in ("fast", "fast, uint8 pixels", "reference", "pytorch")
+                if engine in runners
+            }
         print(f"timing {name}: {', '.join(runners)}", file=sys.stderr, flush=True)
+        if args.inference_only:
+            results[name] = time_inference_only(runners, train_images, train_labels, test_images, test_labels)
+            continue
         wall, cpu = time_training(runners, train_images, train_labels, args.epochs)
         config = {"lr": lr}
         inference = time_inference(runners, test_images)
@@ -400,7 +448,8 @@ def main():
         json.dumps(
             {
                 "benchmark": "train_speed",
-                "epochs_timed": args.epochs,
+                "epochs_timed": 0 if args.inference_only else args.epochs,
+                "inference_only": args.inference_only,
                 "activation": "sigmoid",
                 "cost": "quadratic",
                 "results": results,

@@ -351,8 +351,9 @@ def digit_from(separated):
 
 
 def _full_strength(pixels):
-    """(784,) digit scaled so that the strongest (1 − STRONG_SHARE) of its ink is at full strength 1
-    (clipped), as in MNIST, where a stroke's middle is at 1 and only its edges are grey."""
+    """(784,) digit scaled so that its ink (pixels above INK_THRESHOLD) above its STRONG_QUANTILE
+    quantile is at full strength 1 (clipped), as in MNIST, where a stroke's middle is at 1 and only
+    its edges are grey."""
     inked = pixels[pixels > INK_THRESHOLD]
     level = float(np.quantile(inked, STRONG_QUANTILE)) if inked.size else 1.0
     return np.clip(pixels / level, 0, 1) if 0 < level < 1 else pixels
@@ -480,7 +481,7 @@ def edge_pieces(mask, with_bands=True, weights=None):
         outlines = np.bincount(labels[inked & outline], minlength=len(at_edge))
         contacts = np.bincount(labels[inked & contact], minlength=len(at_edge))
         masses = np.bincount(labels.ravel(), block_reduce(weights, block, np.sum).ravel(), len(at_edge))
-        heaviest = np.arange(len(at_edge)) == np.argmax(np.where(at_edge, 0, masses[: len(at_edge)]))
+        heaviest = np.arange(len(at_edge)) == np.argmax(np.where(at_edge, 0, masses))
         at_edge |= (contacts > 0) & ~heaviest | (contacts > EDGE_CONTACT_SHARE * outlines)
     at_edge[0] = False
     return labels, block, at_edge, bands

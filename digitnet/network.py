@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation, get_activation
 from .costs import get_cost, one_hot
+from .engines import feed_forward
 from .parameters import Gradient, flatten, unflatten_into
 from .pixels import pixel_values
 
@@ -230,8 +231,6 @@ class Network:
         """Output activations like ``feedforward``, computed by ``engine``: a name (see
         ``digitnet.engines``; ``auto`` takes, of the engines ready, the one measured faster here
         on such work) or an engine."""
-        from .engines import feed_forward
-
         images = np.asarray(images)
         rows = images[None, :] if images.ndim == 1 else images
         outputs = feed_forward(engine, self, rows)

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from .engines import get_engine, suits_reference
+from .engines import get_engine, prepare, suits_reference
 from .errors import DigitnetError, TrainingDiverged
 from .recipe import SCHEDULES, Recipe, learning_rate
 
@@ -185,6 +185,8 @@ def train(
     if recipe.validation:
         (images, labels), validation = split_validation(images, labels, recipe.validation)
     runner = choose_engine(recipe, engine, net, images)
+    if runner.name == "fast":  # its code for feeding images forward (many, or one) is loaded meanwhile, so that
+        prepare("fast", net, images.dtype, kernels=("rows", "dense"), wait=False)  # ``auto`` takes it afterwards
     rng = np.random.default_rng(recipe.seed)
     step_options = {}
     if recipe.options_in_use():

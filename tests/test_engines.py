@@ -75,7 +75,9 @@ def test_outputs_match_the_reference_for_every_activation_and_output(activation,
     np.testing.assert_allclose(net.outputs(images[7], engine="fast"), expected[7], rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("count", [1, 2, fast.SPARSE_FROM, fast.SPARSE_FROM + 17, fast.PARALLEL_FROM + 3])
+@pytest.mark.parametrize(
+    "count", [1, 2, 7, 17, fast.SPARSE_FROM, fast.SPARSE_FROM + 17, fast.PARALLEL_FROM + 3, 10_000]
+)
 def test_outputs_of_uint8_and_float_images_match_the_reference_through_every_path(count):
     """A few images go through W as it is, more through the padded copies, many on every core."""
     rng = np.random.default_rng(1)
@@ -85,6 +87,87 @@ def test_outputs_of_uint8_and_float_images_match_the_reference_through_every_pat
         np.testing.assert_allclose(
             net.outputs(images, engine="fast"), net.outputs(images, engine="reference"), rtol=1e-5, atol=1e-6
         )
+
+
+@pytest.mark.parametrize(
+    "sizes,activation,dtype",
+    [
+        ((784, 16, 10), "sigmoid", np.float32),
+        ((784, 10), "sigmoid", np.float32),
+        ((784, 8, 8, 8, 10), "relu", np.float32),
+        ((20, 16, 40, 3), "tanh", np.float32),
+        ((100, 5, 33, 10), "sigmoid", np.float32),
+        ((784, 8, 16, 10), "sigmoid", np.float64),
+        ((784, 100, 10), "sigmoid", np.float32),
+    ],
+)
+def test_outputs_of_other_networks_match_the_reference_for_any_number_of_images(sizes, activation, dtype):
+    """Networks whose first layer is one vector of units go through ``simd.block_sums`` layer by layer
+    (16 images at a time, 4 together), wider ones by their nonzero pixels; every count of images
+    leaves some over."""
+    rng = np.random.default_rng(6)
+    net = Network(sizes, activation=activation, seed=7, dtype=dtype)
+    for count in (1, 7, 17, fast.SPARSE_FROM + 1, fast.SPARSE_FROM + 13, fast.PARALLEL_FROM + 5):
+        pixels = (sparse_images(rng, count, sizes[0], dtype=np.float64) * 255).astype(np.uint8)
+        for images in (pixels, pixels / dtype(255)):
+            np.testing.assert_allclose(
+                net.outputs(images, engine="fast"), net.outputs(images, engine="reference"), rtol=1e-5, atol=1e-6
+            )
+
+
+def test_one_image_sees_every_change_to_the_network_made_between_calls():
+    """The fast engine keeps what it needs for a few images between calls; changes to the weights in
+    place, arrays put in their place, or another activation must show in the next answer."""
+    rng = np.random.default_rng(8)
+    net = Network((784, 16, 16, 10), seed=9)
+    image = sparse_images(rng, 1, 784)[0]
+
+    def agree():
+        np.testing.assert_allclose(
+            net.outputs(image, engine="fast"), net.outputs(image, engine="reference"), rtol=1e-5, atol=1e-6
+        )
+
+    for change in (
+        lambda: net.weights[0].__imul__(-1.5),  # in place
+        lambda: net.biases[2].fill(3.0),
+        lambda: net.weights.__setitem__(1, rng.standard_normal((16, 16)).astype(np.float32)),  # a new array
+        lambda: setattr(net, "biases", [b + 1 for b in net.biases]),  # a new list
+        lambda: setattr(net, "activation", "tanh"),
+        lambda: setattr(net, "output", "softmax"),
+        lambda: net.set_parameters(net.get_parameters() * 0.5),
+    ):
+        agree()
+        before = net.outputs(image, engine="fast")
+        change()
+        agree()
+        assert not np.array_equal(net.outputs(image, engine="fast"), before)
+    trained = net.copy()
+    trained.fit(sparse_images(rng, 40, 784), rng.integers(0, 10, 40), epochs=1, lr=1.0, engine="fast")
+    np.testing.assert_allclose(
+        trained.outputs(image, engine="fast"), trained.outputs(image, engine="reference"), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_after_training_on_the_fast_engine_auto_feeds_images_forward_on_it(monkeypatch):
+    """Training loads the fast engine's code for feeding images forward (many, and one) in the
+    background, so ``auto`` does not answer single images on the reference afterwards."""
+    import threading
+
+    from digitnet.engines import engine_for_outputs
+
+    monkeypatch.setattr(fast, "_compiled", set())
+    monkeypatch.setattr(fast, "_checked", {})
+    monkeypatch.setattr(engines, "_timings", {})
+    rng = np.random.default_rng(10)
+    net, images = Network((784, 11, 10), seed=0), sparse_images(rng, 60, 784)
+    assert engine_for_outputs("auto", net, images[:1]).name == "reference"
+    net.fit(images, rng.integers(0, 10, len(images)), epochs=1, engine="fast")
+    for thread in threading.enumerate():
+        if thread.name == "digitnet-prepare":
+            thread.join()
+    assert engine_for_outputs("auto", net, images[:1]) is fast.ENGINE
+    assert engine_for_outputs("auto", net, images) is fast.ENGINE
+    assert engine_for_outputs("auto", net, (images[:1] * 255).astype(np.uint8)).name == "reference"  # not prepared
 
 
 @pytest.mark.slow
@@ -464,7 +547,7 @@ def test_kernels_that_do_not_build_here_mean_the_reference_and_a_reason(monkeypa
     ):
         get_engine("fast", net)
     with pytest.raises(DigitnetError, match="kernels do not build on this machine"):
-        net.outputs(np.zeros((100, 784), np.uint8), engine="fast")
+        net.outputs(np.zeros((fast.SPARSE_FROM, 784), np.uint8), engine="fast")
 
 
 def test_a_network_in_an_unsupported_float_type_falls_back_to_the_reference():
@@ -621,6 +704,7 @@ def test_preparing_in_the_background_checks_the_kernels_once_and_changes_no_choi
 
     monkeypatch.setattr(fast, "_kernel_fails", check)
     monkeypatch.setattr(fast, "_checked", {})
+    monkeypatch.setattr(fast, "_compiled", set())  # nothing really ran: the checks are stand-ins
     net = Network((784, 12, 10), seed=0)
     prepare("auto", net)
     prepare("reference", net)  # nothing to prepare
@@ -645,7 +729,7 @@ def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_pr
     from digitnet.engines import engine_for_outputs
 
     monkeypatch.setattr(fast, "_compiled", set())
-    net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
+    net, images = Network((784, 9, 10), seed=0), np.zeros((fast.SPARSE_FROM + 10, 784), np.uint8)
     assert engine_for_outputs("auto", net, images).name == "reference"
     assert engine_for_outputs("fast", net, images) is fast.ENGINE
     net.outputs(images, engine="fast")
@@ -659,11 +743,11 @@ def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
 
     monkeypatch.setattr(engines, "_timings", {})
     monkeypatch.setattr(engines, "_calls", {})
+    monkeypatch.setattr(engines, "_chosen", {})
     net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
     net.outputs(images, engine="fast")  # compiled: auto may take it
     work = engines._work(net, images)
-    engines._timings[(work, "fast")] = [1.0, 1.0, 1e-9]  # two unlucky timings: it looks slower
-    engines._timings[(work, "reference")] = [0.5] * TRIALS
+    engines._timings[work] = {"fast": [1.0, 1.0, 1e-9], "reference": [0.5] * TRIALS}  # fast: two unlucky ones
     used = []
     for engine in (fast.ENGINE, engines._reference):
         run = engine.outputs
@@ -673,13 +757,37 @@ def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
     for _ in range(RETRY_EVERY):
         feed_forward("auto", net, images)
     assert used == ["reference"] * (RETRY_EVERY - 1) + ["fast"]  # once, and timed afresh
-    assert engines._timings[(work, "fast")][:2] == [1.0, 1e-9] and engines._timings[(work, "fast")][2] < 1.0
+    assert engines._timings[work]["fast"][:2] == [1.0, 1e-9] and engines._timings[work]["fast"][2] < 1.0
+
+
+def test_auto_times_one_call_in_so_many_once_both_engines_are_tried(monkeypatch):
+    from digitnet.engines import TIME_EVERY, TRIALS, feed_forward
+
+    monkeypatch.setattr(engines, "_timings", {})
+    monkeypatch.setattr(engines, "_calls", {})
+    monkeypatch.setattr(engines, "_chosen", {})
+    net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
+    net.outputs(images, engine="fast")  # compiled: auto may take it
+    for _ in range(2 * TRIALS):
+        feed_forward("auto", net, images)
+    work = engines._work(net, images)
+    engines._timings[work]["fast"][:] = [1.0] * TRIALS  # stand-ins, far from real times: fast stays faster
+    engines._timings[work]["reference"][:] = [2.0] * TRIALS
+    engines._chosen[work] = fast.ENGINE
+    timed = []
+    for _ in range(2 * TIME_EVERY):
+        before = list(engines._timings[work]["fast"])
+        np.testing.assert_allclose(feed_forward("auto", net, images), net.feedforward(images), rtol=1e-5, atol=1e-6)
+        timed.append(engines._timings[work]["fast"] != before)
+    calls = engines._calls[work]
+    assert timed == [call % TIME_EVERY == 0 for call in range(calls - 2 * TIME_EVERY + 1, calls + 1)]
 
 
 def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
     from digitnet.engines import TRIALS, engine_for_outputs, feed_forward
 
     monkeypatch.setattr(engines, "_timings", {})
+    monkeypatch.setattr(engines, "_chosen", {})
     net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
     net.outputs(images, engine="fast")  # compiled: auto may take it
     used = []
@@ -689,13 +797,13 @@ def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
         np.testing.assert_allclose(feed_forward("auto", net, images), net.feedforward(images), rtol=1e-5, atol=1e-6)
     assert sorted(used) == ["fast"] * TRIALS + ["reference"] * TRIALS
     work = engines._work(net, images)
-    assert len(engines._timings[(work, "fast")]) == len(engines._timings[(work, "reference")]) == TRIALS
-    engines._timings[(work, "fast")][:] = [3e-6, 1e-6, 2e-6]  # median 2 µs per image
-    engines._timings[(work, "reference")][:] = [1e-6, 9e-6, 1.5e-6]  # median 1.5 µs
+    assert len(engines._timings[work]["fast"]) == len(engines._timings[work]["reference"]) == TRIALS
+    engines._timings[work]["fast"][:] = [3e-6, 1e-6, 2e-6]  # median 2 µs per image
+    engines._timings[work]["reference"][:] = [1e-6, 9e-6, 1.5e-6]  # median 1.5 µs
     assert engine_for_outputs("auto", net, images).name == "reference"
     more = np.zeros((200, 784), np.uint8)  # another number of images (to within a factor of 4): untried
     assert engine_for_outputs("auto", net, more) is fast.ENGINE
-    engines._timings[(work, "reference")][:] = [4e-6] * TRIALS
+    engines._timings[work]["reference"][:] = [4e-6] * TRIALS
     assert engine_for_outputs("auto", net, images) is fast.ENGINE
     assert engine_for_outputs("fast", net, images) is fast.ENGINE  # a name is always obeyed
 

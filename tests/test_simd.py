@@ -23,8 +23,12 @@ if fast.UNAVAILABLE is None:
         simd.sum_rows(total, matrix, rows, scales, count, start)
 
     @numba.njit
-    def dense_sums(matrix, images, examples, first, totals, start, pixel_values):
-        simd.dense_sums(matrix, images, examples, first, totals, start, pixel_values)
+    def block_sums(matrix, inputs, first, totals, to, start, used):
+        simd.block_sums(matrix, inputs, first, totals, to, start, used)
+
+    @numba.njit
+    def pixel_floats(images, first, values):
+        simd.pixel_floats(images, first, values)
 
     @numba.njit
     def add_to_rows(matrix, rows, scales, vector, count):
@@ -85,34 +89,47 @@ def test_sum_rows_is_the_start_plus_the_weighted_sum_of_the_chosen_rows(data, dt
     np.testing.assert_allclose(total, expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + count))
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.data(),
-    st.sampled_from(FLOATS),
-    st.sampled_from(["uint8", "float"]),
-    st.integers(1, 70),
-    st.integers(1, 3),
-)
-def test_dense_sums_are_the_start_plus_the_images_times_the_matrix(data, dtype, image_type, n_in, vectors):
-    """Every pixel counts, in blocks of zeros (skipped) or not; the totals' other rows and columns stay."""
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.sampled_from(FLOATS), st.integers(1, 70), st.integers(1, 3), st.integers(1, 12))
+def test_block_sums_are_the_start_plus_the_inputs_times_the_matrix(data, dtype, count_in, vectors, examples):
+    """Every input counts, 0 in all the examples (left out) or not, NaN included; rows past the
+    last example repeat it; the totals' other rows (before ``to`` and after) and columns stay."""
     lanes, together = simd.lanes(np.dtype(dtype)), simd.IMAGES_TOGETHER
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
-    matrix = rng.standard_normal((n_in, vectors * lanes)).astype(dtype)
-    pixels = rng.integers(0, 256, (together + 5, n_in)).astype(np.uint8)
-    pixels[rng.random(pixels.shape) < data.draw(st.sampled_from([0.0, 0.8, 1.0]))] = 0
-    pixels[:, : min(simd.BLOCK, n_in)] = 0  # a block of zeros in every image
-    x = pixels / dtype(255)
-    images = pixels if image_type == "uint8" else x.astype(dtype)
-    examples = rng.permutation(len(images)).astype(data.draw(st.sampled_from([np.int32, np.int64])))
-    first = data.draw(st.integers(0, 5))
+    matrix = rng.standard_normal((count_in, vectors * lanes)).astype(dtype)
+    width = count_in + data.draw(st.integers(0, 20))  # inputs may be wider than the matrix has rows
+    inputs = rng.standard_normal((examples, width)).astype(dtype)
+    inputs[rng.random(inputs.shape) < data.draw(st.sampled_from([0.0, 0.8, 1.0]))] = 0
+    inputs[:, : min(simd.BLOCK, count_in)] = 0  # a block of zeros in every example
+    inputs[:, -min(simd.BLOCK, width) :] = data.draw(st.sampled_from([0.0, -0.0]))
+    if data.draw(st.booleans()):
+        inputs[rng.integers(examples), rng.integers(count_in)] = np.nan
+    first = data.draw(st.integers(0, examples - 1))
     start = rng.standard_normal(vectors * lanes).astype(dtype)
-    totals = np.full((together + 1, (vectors + 1) * lanes), -7.0, dtype)
-    dense_sums(matrix, images, examples, first, totals, start, fast._PIXEL_VALUES[np.dtype(dtype)])
-    expected = start + x[examples[first : first + together]].astype(np.float64) @ matrix.astype(np.float64)
+    to = data.draw(st.integers(0, 3))
+    totals = np.full((to + together + 1, (vectors + 1) * lanes), -7.0, dtype)
+    block_sums(matrix, inputs, first, totals, to, start, np.full(count_in, -1, np.int32))
+    rows = np.minimum(np.arange(first, first + together), examples - 1)
+    expected = start + inputs[rows, :count_in].astype(np.float64) @ matrix.astype(np.float64)
     np.testing.assert_allclose(
-        totals[:together, : matrix.shape[1]], expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + n_in)
+        totals[to : to + together, : matrix.shape[1]], expected, rtol=0, atol=50 * np.finfo(dtype).eps * (1 + count_in)
     )
-    assert (totals[together] == -7.0).all() and (totals[:, matrix.shape[1] :] == -7.0).all()
+    written = np.zeros(totals.shape, bool)
+    written[to : to + together, : matrix.shape[1]] = True
+    assert (totals[~written] == -7.0).all()
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_pixel_floats_reads_every_uint8_value_exactly_as_numpy_divides_it(dtype):
+    """Whole blocks of pixels only, the last image repeated past the end; nothing else written."""
+    images = np.arange(3 * (256 + 16 + 5)).reshape(3, -1).astype(np.uint8)  # 17 blocks and 5 more pixels each
+    blocks = images.shape[1] // simd.BLOCK * simd.BLOCK
+    for first in range(3):
+        values = np.full((simd.IMAGES_TOGETHER + 1, images.shape[1] + 3), -7.0, dtype)
+        pixel_floats(images, first, values)
+        rows = np.minimum(np.arange(first, first + simd.IMAGES_TOGETHER), 2)
+        np.testing.assert_array_equal(values[: simd.IMAGES_TOGETHER, :blocks], images[rows, :blocks] / dtype(255))
+        assert (values[simd.IMAGES_TOGETHER] == -7.0).all() and (values[:, blocks:] == -7.0).all()
 
 
 @settings(max_examples=60, deadline=None)
@@ -194,6 +211,12 @@ def test_the_kernels_refuse_arrays_they_cannot_read():
         add_to_rows(
             np.asfortranarray(matrix), np.arange(4), np.ones(4, np.float32), np.zeros(matrix.shape[1], np.float32), 4
         )
+    with pytest.raises(numba.TypingError):  # float64 inputs for a float32 matrix
+        block_sums(
+            matrix, np.zeros((8, 4)), 0, np.zeros((8, matrix.shape[1]), np.float32), 0, matrix[0], np.zeros(4, np.int32)
+        )
+    with pytest.raises(numba.TypingError):
+        pixel_floats(np.zeros((2, 16), np.float32), 0, np.zeros((8, 16), np.float32))
     with pytest.raises(numba.TypingError):
         add_to_rows(
             matrix, np.arange(4, dtype=np.uint8), np.ones(4, np.float32), np.zeros(matrix.shape[1], np.float32), 4

@@ -100,11 +100,14 @@ def engine_for_outputs(name, net, images):
     ``auto`` picks the fast one only where its code for them is compiled already (see the module's
     docstring); then, for each kind of work (``_work``), it tries each engine ``TRIALS`` times and
     from then on takes the one that was faster here (the median of its last ``TRIALS`` times in
-    ``feed_forward``, where one call in ``RETRY_EVERY`` goes to the other one, so that its times
-    are measured afresh and a few unlucky ones do not decide for ever): which one is faster
-    depends on the CPU, on the number of images and on their type (``benchmarks/inference_crossover.py``).
+    ``feed_forward``, which times one call in ``TIME_EVERY``, the cost of timing being a good part
+    of one image's, and sends one call in ``RETRY_EVERY`` to the other one, so that its times are
+    measured afresh and a few unlucky ones do not decide for ever): which one is faster depends on
+    the CPU, on the number of images and on their type (``benchmarks/inference_crossover.py``).
     """
-    return get_engine(name, net, images) if name != "auto" else _auto_choice(net, images, _work(net, images))
+    if name != "auto":
+        return get_engine(name, net, images)
+    return _auto_choice(net, images, _timings.get(_work(net, images), _UNTIMED))
 
 
 def feed_forward(name, net, images):
@@ -116,22 +119,32 @@ def feed_forward(name, net, images):
         return get_engine(name, net, images).outputs(net, images)
     work = _work(net, images)
     _calls[work] = calls = _calls.get(work, 0) + 1
-    engine = _auto_choice(net, images, work, retry=calls % RETRY_EVERY == 0)
+    retry = calls % RETRY_EVERY == 0
+    chosen = _chosen.get(work)
+    if chosen is not None and not retry and calls % TIME_EVERY:  # decided, and not one of the calls timed
+        return chosen.outputs(net, images)
+    timings = _timings.get(work)
+    if timings is None:
+        timings = _timings[work] = {"fast": [], "reference": []}
+    engine = _auto_choice(net, images, timings, retry)
     started = time.perf_counter()
     outputs = engine.outputs(net, images)
-    times = _timings.setdefault((work, engine.name), [])
+    times = timings[engine.name]
     times.append((time.perf_counter() - started) / max(1, len(images)))
     del times[:-TRIALS]
+    tried = min(len(timings["fast"]), len(timings["reference"])) >= TRIALS
+    _chosen[work] = _auto_choice(net, images, timings) if tried else None
     return outputs
 
 
-def _auto_choice(net, images, work, retry=False):
-    """``auto``'s engine for feeding ``images`` forward, a kind of work ``work`` (``_work``); with
-    ``retry``, once both engines are timed, the one measured slower (its timings are refreshed so
-    that a few unlucky ones, on a machine busy for a moment, do not decide for ever)."""
+def _auto_choice(net, images, timings, retry=False):
+    """``auto``'s engine for feeding ``images`` forward, a kind of work whose ``timings`` (see
+    ``_timings``) are given; with ``retry``, once both engines are timed, the one measured slower (its
+    timings are refreshed so that a few unlucky ones, on a machine busy for a moment, do not decide
+    for ever)."""
     if _fast is None or not _fast.warm(net, images):
         return _reference
-    fast, reference = (_timings.get((work, engine.name), ()) for engine in (_fast.ENGINE, _reference))
+    fast, reference = timings["fast"], timings["reference"]
     if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
         return _fast.ENGINE if len(fast) <= len(reference) else _reference
     fast_wins = _median(fast) <= _median(reference)
@@ -145,39 +158,51 @@ def _median(times):
 
 
 TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses by them (odd: see _median)
-_timings = {}  # (kind of work, engine name) → its last TRIALS seconds per image in this process
+_timings = {}  # kind of work → {engine name: its last TRIALS seconds per image in this process}
+_UNTIMED = {"fast": (), "reference": ()}  # the timings of a kind of work not done yet
 RETRY_EVERY = 100  # of ``auto``'s calls for a kind of work, every so many goes to the engine measured slower
+TIME_EVERY = 10  # once both engines are tried on a kind of work, ``auto`` times one call in so many
 _calls = {}  # kind of work → ``auto``'s calls for it in this process
+_chosen = {}  # kind of work → the engine its timings chose at its last timed call (None while trying; the
+#               fast engine only where its code for that kind of work is ready: it stays so)
 
 
 def _work(net, images):
     """A kind of feeding forward, as far as its speed goes: the network's sizes, activations and float
-    type, the images' type, and their number to within a factor of 4."""
+    type, the images' type, their number to within a factor of 4, and (once the fast engine is
+    loaded) which of its kernels they would go through, so that its code being ready
+    (``fast.warm``) is one fact for all the work of a kind."""
+    count = len(images)
     return (
         tuple(net.sizes),
         net.activation,
         net.output,
         net.dtype,
         images.dtype,
-        max(1, len(images)).bit_length() // 2,
+        max(1, count).bit_length() // 2,
+        _fast and _fast.outputs_kernel(count),
     )
 
 
-def prepare(name, net, images_dtype="uint8"):
-    """Start making ready, in a background thread, the engine ``get_engine(name, net, images)`` will
-    give for training on images of ``images_dtype``: import Numba, then compile (or load from the
-    disk cache) and check the fast engine's training kernel, then its kernel for feeding many
-    images forward, while the caller does other work: reading MNIST (whose decompression leaves
-    the interpreter free), then training (whose kernel releases it).  Returns at once;
-    ``get_engine`` waits for the training kernel only.  Changes only when the work is done, never
-    which engine is chosen."""
+def prepare(name, net, images_dtype="uint8", kernels=("train", "rows"), wait=True):
+    """Start making ready, in a background thread, the fast engine's ``kernels`` for ``net`` on images
+    of ``images_dtype``, in turn, where ``get_engine(name, net, images)`` would give that engine:
+    import Numba, then compile (or load from the disk cache) and check its training kernel, then
+    its kernel for feeding many images forward (or those named), while the caller does other work:
+    reading MNIST (whose decompression leaves the interpreter free), then training (whose kernel
+    releases it).  A kernel that passes its check has run in this process, so ``auto`` feeds
+    images forward with it from then on (one image after training, say, not on the reference).
+    Returns at once; ``get_engine`` waits for the training kernel only.  Changes only when the work
+    is done, never which engine is chosen for training.  With ``wait`` False, the process does not
+    wait for the work at its end (a child process compiling into the disk cache finishes it)."""
     if name not in ("auto", "fast"):
         return
 
     def make_ready():
         fast = _fast_module()
-        if fast.unsupported(net, images_dtype, "train", then=("rows",)) is None:
-            fast.unsupported(net, images_dtype, "rows")
+        for position, kernel in enumerate(kernels):
+            if fast.unsupported(net, images_dtype, kernel, then=kernels[position + 1 :]) is not None:
+                return
 
-    threading.Thread(target=make_ready, name="digitnet-prepare").start()  # not a daemon: the process
-    # waits for the compiler rather than stopping it midway
+    threading.Thread(target=make_ready, name="digitnet-prepare", daemon=not wait).start()  # waiting, the
+    # process waits for the compiler rather than stopping it midway

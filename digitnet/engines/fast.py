@@ -20,9 +20,9 @@ What makes it fast:
 * In training, the first layer skips zero pixels (about 81% of an MNIST image): its sum runs
   over the rows of the nonzero pixels only, found 16 pixels at a time, and a step changes those
   rows only.  Feeding many images forward through a first layer of one vector of units (16
-  float32), it takes 8 images at a time over all their pixels instead (``simd.dense_sums``: each
-  row loaded once for the 8, blocks of pixels zero in all 8 skipped), which costs less than
-  finding the nonzero pixels.
+  float32), it takes every layer 4 images at a time instead (``simd.block_sums``: over the
+  inputs not 0 in all 4, each row loaded once for the 4, their sums in registers), which costs
+  less than finding each image's nonzero pixels (``_outputs_blocks``).
 * σ(z) is computed a vector at a time (``simd.sigmoid``), and σ′ is read off the activation
   itself: σ(1 − σ), 1 − a², [a > 0]; z is never stored.
 * It works on one example at a time, not on matrices of a mini-batch (at these sizes the
@@ -50,7 +50,8 @@ from a polynomial, σ within 3 units in the last place, see ``simd.sigmoid``).  
 float (values in [0, 1]) or uint8 (pixel values 0–255, read as value / 255 rounded exactly as
 the reference's float values are).  A few images (the explorer's path) go through the
 network's own W in a plain loop, without making the copies: below ``SPARSE_FROM`` images,
-that is faster.
+that is faster; what that call needs besides the images is kept for the network between calls
+(``_ThroughWeights``), so that one image costs a few microseconds of Python, not ten.
 
 Training runs on one core: each step needs the previous one, and at 10 examples a step,
 handing work to a second core costs more than it saves (and on a loaded machine the step
@@ -67,10 +68,12 @@ instead, once per process.
 import functools
 import itertools
 import math
+import operator
 import os
 import subprocess
 import sys
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -105,8 +108,8 @@ SGD, MOMENTUM, NESTEROV, ADAM = range(4)  # the kernels' codes for the optimiser
 ADAM_BETAS, ADAM_EPSILON = (Adam.beta1, Adam.beta2), Adam.epsilon
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _UINT8 = np.dtype(np.uint8)
-SPARSE_FROM = 50  # from this many images in one call, feed forward through the padded copies
-# (below it, through W itself: no copies to make; benchmarks/inference_crossover.py)
+SPARSE_FROM = 128  # from this many images in one call, feed forward through the padded copies
+# (below it, through W itself: no copies to make; benchmarks/inference_crossover.py, on an Intel Xeon)
 CHILD_TIMEOUT = 600  # seconds a child process may take to compile a kernel (see _compile_in_child)
 PARALLEL_FROM = 1000  # batches of at least this many images are fed forward on all cores
 TOGETHER = 16  # images fed forward together, layer by layer (a multiple of simd.IMAGES_TOGETHER)
@@ -174,14 +177,15 @@ _locks = threading.Lock()  # guards ``_checking``
 
 def unsupported(net, images_dtype=np.uint8, kernel="train", then=()):
     """Why the fast engine cannot run ``kernel`` ("train"; "rows" or "dense": feeding forward through
-    the padded copies or through W, see ``_outputs_kernel``) for ``net`` on images of
+    the padded copies or through W, see ``outputs_kernel``) for ``net`` on images of
     ``images_dtype`` (one line), or None if it can.
 
     The first time for a kernel and a kind of network and images it compiles (or loads from the
     disk cache) that kernel, and checks it on a small network of the same kind (``_kernel_fails``).
     ``then`` names kernels the caller will ask for next, for the same network and images: where
     the disk cache has none of them either, the child process that compiles ``kernel`` (see
-    ``_compile_in_child``) goes on to compile them.
+    ``_compile_in_child``) goes on to compile them.  A kernel that passes its check has run in
+    this process, so it counts as ``warm`` from then on.
     """
     if UNAVAILABLE:
         return UNAVAILABLE
@@ -201,6 +205,8 @@ def unsupported(net, images_dtype=np.uint8, kernel="train", then=()):
                 elif not _in_disk_cache(kernel):
                     _compile_in_child(key, [later for later in then if not _in_disk_cache(later)])
                 _checked[key] = _kernel_fails(*key)
+                if _checked[key] is None:  # it ran here, on a network of the same kind: ``warm`` from now on
+                    _compiled.add(key)
     return _checked[key]
 
 
@@ -274,10 +280,10 @@ def warm(net, images):
     if UNAVAILABLE or net.dtype not in DTYPES:
         return False
     images = np.asarray(images)
-    return _key(_outputs_kernel(len(images)), net, images.dtype) in _compiled
+    return _key(outputs_kernel(len(images)), net, images.dtype) in _compiled
 
 
-def _outputs_kernel(n_images):
+def outputs_kernel(n_images):
     """The kernel that feeds ``n_images`` images forward: "dense" for a few, else "rows"."""
     return "dense" if n_images < SPARSE_FROM else "rows"
 
@@ -396,10 +402,9 @@ def _nonzero_pixels(image, pixel_values, pixels, values):
 
 
 @_jit()
-def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers, kept_from):
-    """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only
-    (but for the first ``summed`` examples, whose first-layer sums are in ``buffers.activations``
-    already), with dropout where ``buffers.keep`` holds masks: example i's in its row
+def _feed_forward(images, examples, upcoming, layers, codes, buffers, kept_from):
+    """Feed ``images[examples[i]]`` forward for each i, the first layer by nonzero pixels only,
+    with dropout where ``buffers.keep`` holds masks: example i's in its row
     ``kept_from + i``, which then holds σ′(z) · mask for backpropagating.
 
     z = W a + b is b + Σ_k a_k Wᵀ[k] over the rows of ``layers.forward_rows[l]``.  Example i's
@@ -411,7 +416,7 @@ def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers, ke
     into the cache, one per example.
     """
     activations, offsets, units = buffers.activations, layers.offsets, layers.units
-    for i in range(summed, examples.shape[0]):
+    for i in range(examples.shape[0]):
         buffers.counts[i] = _nonzero_pixels(
             images[examples[i]], layers.pixel_values, buffers.pixels[i], buffers.values[i]
         )
@@ -419,7 +424,7 @@ def _feed_forward(images, examples, upcoming, summed, layers, codes, buffers, ke
     for l in range(n_layers):
         for i in range(examples.shape[0]):
             z = activations[i, offsets[l] : offsets[l + 1]]
-            if l == 0 and i >= summed:
+            if l == 0:
                 if i < upcoming.shape[0]:
                     simd.prefetch(images[upcoming[i]])
                 simd.sum_rows(
@@ -515,12 +520,11 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
             images,
             order[start : start + n],
             order[start + n : start + 2 * n],
-            np.int64(0),
             layers,
             codes,
             buffers,
             start,
-        )  # np.int64(0), not 0: a literal would compile a second _feed_forward for inference
+        )
         for i in range(n):
             _output_error(
                 activations[i, last : last + units[-1]],
@@ -642,43 +646,90 @@ def _train_steps(images, order, labels, lr, layers, codes, buffers, stepping):
     simd.restore_float_mode(saved)
 
 
+def _block_inputs(images, start, pixel_values, values):
+    """The first layer's inputs for ``simd.block_sums``, as (an array, its first row): float images as
+    they are (from row ``start``); uint8 ones as numbers in [0, 1], written to ``values`` (rows
+    ``start`` … ``start + simd.IMAGES_TOGETHER − 1``, the last image repeated past the end).
+    Compiled code only: the overload below is the implementation for each type of images."""
+
+
+if numba:
+
+    @overload(_block_inputs)
+    def _block_inputs_compiled(images, start, pixel_values, values):
+        if images.dtype == types.uint8:
+
+            def from_pixels(images, start, pixel_values, values):
+                simd.pixel_floats(images, start, values)
+                for i in range(simd.IMAGES_TOGETHER):
+                    row = min(start + i, images.shape[0] - 1)
+                    for p in range(images.shape[1] - images.shape[1] % simd.BLOCK, images.shape[1]):
+                        values[i, p] = pixel_values[images[row, p]]
+                return values, 0
+
+            return from_pixels
+        return lambda images, start, pixel_values, values: (images, start)
+
+
 @_jit()
-def _outputs_rows(images, order, dense, layers, codes, buffers, outputs):
-    """Output activations of ``images[order[i]]`` into ``outputs[i]``, as many images at a time as
-    ``buffers`` has rows (see ``_feed_forward``).  With ``dense``, their first layer goes
-    ``simd.IMAGES_TOGETHER`` images at a time over all their pixels (``simd.dense_sums``: for a
-    first layer of one vector of units, that costs less than finding the nonzero pixels), the few
-    left over by their nonzero pixels."""
+def _outputs_rows(images, dense, layers, codes, buffers, outputs):
+    """Output activations of ``images`` (n, n_in) into ``outputs`` (n, n_out).
+
+    With ``dense`` (a first layer of one vector of units), ``simd.IMAGES_TOGETHER`` images at a
+    time, every layer over all its inputs (``simd.block_sums``: each row of weights loaded once
+    for all of them, their sums in registers; for such a first layer, that costs less than finding
+    the nonzero pixels).  Otherwise as many images at a time as ``buffers`` has rows, the first
+    layer over their nonzero pixels (``_feed_forward``)."""
     saved = simd.flush_subnormals()
-    images, order, outputs, layers, buffers = simd.unowned((images, order, outputs, layers, buffers))  # see unowned
-    together, last, width = buffers.activations.shape[0], layers.offsets[-2], layers.units[-1]
-    for start in range(0, order.shape[0], together):
-        n = min(together, order.shape[0] - start)
-        summed = n - n % simd.IMAGES_TOGETHER if dense else 0
-        for group in range(0, summed, simd.IMAGES_TOGETHER):
-            simd.dense_sums(
-                layers.forward_rows[0],
-                images,
-                order,
-                start + group,
-                buffers.activations[group:],
-                layers.biases[0],
-                layers.pixel_values,
+    images, outputs, layers, buffers = simd.unowned((images, outputs, layers, buffers))  # see unowned
+    activations, last, width = buffers.activations, layers.offsets[-2], layers.units[-1]
+    if dense:
+        _outputs_blocks(images, layers, codes, buffers, outputs)
+    else:
+        order = np.arange(images.shape[0])
+        for start in range(0, images.shape[0], activations.shape[0]):
+            n = min(activations.shape[0], images.shape[0] - start)
+            _feed_forward(
+                images, order[start : start + n], order[start + n : start + 2 * n], layers, codes, buffers, np.int64(0)
             )
-        _feed_forward(
-            images,
-            order[start : start + n],
-            order[start + n : start + 2 * n],
-            summed,
-            layers,
-            codes,
-            buffers,
-            np.int64(0),
-        )
-        for i in range(n):
-            for j in range(width):
-                outputs[start + i, j] = buffers.activations[i, last + j]
+            for i in range(n):
+                for j in range(width):
+                    outputs[start + i, j] = activations[i, last + j]
     simd.restore_float_mode(saved)
+
+
+@_jit()
+def _outputs_blocks(images, layers, codes, buffers, outputs):
+    """``_outputs_rows``' way for a first layer of one vector of units: as many images at a time as
+    ``buffers`` has rows, layer by layer, ``simd.IMAGES_TOGETHER`` of them at a time through each
+    layer's sums (``simd.block_sums``).  Layer l's sums for all of them are in
+    ``buffers.activations`` read as one flat array, (rows, offsets[l + 1] − offsets[l]) from
+    rows · offsets[l] on, so that its σ is one call over all of them: many independent vectors
+    for the CPU to work on at once."""
+    together, offsets, units = buffers.activations.shape[0], layers.offsets, layers.units
+    n_layers, width = len(layers.forward_rows), units[-1]
+    flat = buffers.activations.reshape(-1)
+    used = np.empty(max(images.shape[1], offsets[-1]), np.int32)  # for simd.block_sums
+    for start in range(0, images.shape[0], together):
+        below = flat[: together * offsets[1]].reshape(together, -1)  # a placeholder for the first layer
+        for l in range(n_layers):
+            sums = flat[together * offsets[l] : together * offsets[l + 1]].reshape(together, -1)
+            for block in range(0, together, simd.IMAGES_TOGETHER):  # past the last image: it, repeated
+                if l == 0:
+                    inputs, row = _block_inputs(images, start + block, layers.pixel_values, buffers.values)
+                    simd.block_sums(layers.forward_rows[0], inputs, row, sums, block, layers.biases[0], used)
+                else:
+                    simd.block_sums(layers.forward_rows[l], below, block, sums, block, layers.biases[l], used)
+            kind = codes.output if l == n_layers - 1 else codes.hidden
+            if kind == SIGMOID:  # padding too (not read: the rows of W go up to units[l] only)
+                simd.sigmoid(flat[together * offsets[l] : together * offsets[l + 1]])
+            else:
+                for i in range(together):
+                    _activate(sums[i, : units[l]], kind)
+            below = sums
+        for i in range(min(together, images.shape[0] - start)):
+            for j in range(width):
+                outputs[start + i, j] = below[i, j]
 
 
 @_jit()
@@ -767,31 +818,27 @@ class FastEngine:
         """(n, n_in) images (floats in [0, 1], or uint8 pixel values 0–255) → (n, n_out) output activations."""
         images = _images_for(net, images)
         outputs = np.empty((images.shape[0], net.sizes[-1]), dtype=net.dtype)
-        codes = _codes(net)
-        key = _key(_outputs_kernel(images.shape[0]), net, images.dtype)
+        if images.shape[0] < SPARSE_FROM:  # the explorer's path: through W itself, no padded copies of it
+            ready = _kept_through_weights(net)
+            compiled = ready and ready.compiled.get((images.dtype, images.flags.num))  # what Numba's type says
+            if compiled:  # it ran here on such images: checked, and in _compiled
+                compiled(images, *ready.arguments, outputs)
+                return outputs
+        key = _key(outputs_kernel(images.shape[0]), net, images.dtype)
         if key not in _compiled:
             self._check(net, images, check, key[0])
-        if key[0] == "dense":  # the explorer's path: no padded copies of the weights for a few images
-            _outputs_dense(
-                images,
-                _PIXEL_VALUES[net.dtype],
-                _as_kernels_read(net.weights, net.dtype),
-                _as_kernels_read(net.biases, net.dtype),
-                codes.hidden,
-                codes.output,
-                outputs,
-            )
+        if key[0] == "dense":
+            _through_weights(net).run(images, outputs, keep=check)
             if check:
                 _compiled.add(key)
             return outputs
-        layers = _layers(net)
+        layers, codes = _layers(net), _codes(net)
         dense = layers.forward_rows[0].shape[1] == simd.lanes(net.dtype)  # a first layer of one vector of units
         shares = _cores() if len(images) >= PARALLEL_FROM else 1
         bounds = [len(images) * share // shares for share in range(shares + 1)]  # an equal share per core
 
         def share(first, last):
-            order = np.arange(first, last)
-            _outputs_rows(images, order, dense, layers, codes, _buffers(net, TOGETHER), outputs[first:last])
+            _outputs_rows(images[first:last], dense, layers, codes, _buffers(net, TOGETHER), outputs[first:last])
 
         _on_cores([functools.partial(share, first, last) for first, last in zip(bounds[:-1], bounds[1:])])
         if check:
@@ -870,6 +917,80 @@ class FastEngine:
             from ..errors import DigitnetError
 
             raise DigitnetError(f"the fast engine cannot run this network: {reason}")
+
+
+class _ThroughWeights:
+    """A network's own weights and biases as ``_outputs_dense`` reads them, and that kernel's compiled
+    code for each kind of images, kept from one call of a few images to the next (the explorer's
+    path): the tuples, the checks on each array and Numba's matching of the arguments' types are
+    most of one image's time when worked out on every call.  The kernel reads the network's arrays
+    themselves, so a change to their numbers shows at once; ``holds`` checks that the network still
+    has these arrays (not others put in their place), activations and float type.  A network whose
+    arrays need copies (another float type, not contiguous) is not kept: its copies would go stale.
+    """
+
+    def __init__(self, net):
+        codes = _codes(net)
+        self.activation, self.output, self.dtype = net.activation, net.output, net.dtype
+        self.weights = _as_kernels_read(net.weights, net.dtype)
+        self.biases = _as_kernels_read(net.biases, net.dtype)
+        self.arguments = (_PIXEL_VALUES[net.dtype], self.weights, self.biases, codes.hidden, codes.output)
+        self.compiled = {}  # (images' dtype, flags) → the kernel's compiled code for such images, once it ran
+
+    def holds(self, net):
+        """Whether ``net`` still has exactly these arrays, activations and float type."""
+        weights, biases = net.weights, net.biases
+        return (
+            len(weights) == len(self.weights)
+            and len(biases) == len(self.biases)
+            and all(map(operator.is_, weights, self.weights))
+            and all(map(operator.is_, biases, self.biases))
+            and net.dtype is self.dtype
+            and net.activation == self.activation
+            and net.output == self.output
+        )
+
+    def run(self, images, outputs, keep=True):
+        """Write the output activations of ``images`` (C-contiguous, uint8 or the network's dtype) into
+        ``outputs`` (the network's dtype) through Numba's dispatcher, which finds (or compiles) the
+        code; with ``keep``, keep that code in ``compiled`` for such images (``FastEngine.outputs``
+        then calls it directly)."""
+        _outputs_dense(images, *self.arguments, outputs)
+        if keep:
+            self.compiled[images.dtype, images.flags.num] = _compiled_code(
+                _outputs_dense, (images, *self.arguments, outputs)
+            )
+
+
+def _compiled_code(kernel, arguments):
+    """The compiled code Numba's dispatcher calls for ``kernel`` on ``arguments`` (it has run on
+    them), to be called on arguments of the same types without the dispatcher working out their
+    types again; the dispatcher itself where Numba does not expose it."""
+    try:
+        return kernel.overloads[tuple(kernel.typeof_pyval(argument) for argument in arguments)].entry_point
+    except (AttributeError, KeyError):
+        return kernel
+
+
+_few_images = {}  # id(network) → (a weak reference to it, its _ThroughWeights), while it lives
+
+
+def _kept_through_weights(net):
+    """The ``_ThroughWeights`` kept for ``net`` if it still holds, else None."""
+    kept = _few_images.get(id(net))
+    return kept[1] if kept is not None and kept[0]() is net and kept[1].holds(net) else None
+
+
+def _through_weights(net):
+    """``net``'s ``_ThroughWeights``: the one kept for it if it still holds, else a new one (kept if
+    the kernel reads the network's own arrays)."""
+    ready = _kept_through_weights(net)
+    if ready is None:
+        ready = _ThroughWeights(net)
+        if ready.holds(net):
+            key = id(net)
+            _few_images[key] = (weakref.ref(net, lambda _, key=key: _few_images.pop(key, None)), ready)
+    return ready
 
 
 def _codes(net):

@@ -5,8 +5,9 @@ the layer below (for W1ᵀ, one per pixel), a contiguous run of n_l numbers (64 
 float32 units).  Then, for a layer's input a:
 
     nonzero_pixels:   p_1 … p_count, the pixels with x_p ≠ 0 (about a fifth of them), and x_p
-    dense_sums:       z = b + Σ_p x_p · Wᵀ[p] for 8 images at once, over all their pixels
-                                                       (the first layer when feeding many forward)
+    block_sums:       z = b + Σ_k a_k · Wᵀ[k] for 4 examples at once, over the inputs not 0 in all
+                                                       (every layer when feeding many forward)
+    pixel_floats:     4 images' uint8 pixels as numbers in [0, 1], for block_sums
     sum_rows:         z = b + Σ_q a_{k_q} · Wᵀ[k_q]       W a + b; for the first layer over the
                                                        nonzero pixels only; also δ below = Σ_j δ_j W[j]
     add_to_rows:      M[k_q] += s_q · v  for each q      a step −lr δ xᵀ on the rows that change,
@@ -26,7 +27,7 @@ no branch per pixel.  The loops are written with LLVM's portable vector types
 (``<16 x float>``), which the compiler maps to whatever the CPU has (one AVX-512 register, two
 AVX2 ones, four NEON ones); no instruction is specific to one CPU family.
 
-``sum_rows``, ``add_to_rows`` and ``dense_sums`` need matrices with a number of columns that is a multiple of
+``sum_rows``, ``add_to_rows`` and ``block_sums`` need matrices with a number of columns that is a multiple of
 ``lanes(dtype)`` (the fast engine pads them with zero columns), vectors at least that long, and
 C-contiguous arrays; the compiled code does not check the lengths.
 
@@ -44,7 +45,7 @@ Changing this file safely:
   compiled function (``fast.py``).  Clear it (``find . -name '*.nbi' -delete`` and ``*.nbc``,
   or point NUMBA_CACHE_DIR at an empty folder) before timing or testing a change.
 * The LLVM intrinsics used (``llvm.experimental.vector.compress``, ``llvm.fma``,
-  ``llvm.masked.load``/``store``, ``llvm.prefetch``, ``llvm.fptosi.sat``, and on x86-64
+  ``llvm.masked.load``/``store``, ``llvm.prefetch``, and on x86-64
   ``llvm.x86.sse.stmxcsr``/``ldmxcsr``) are named for the
   LLVM that Numba's llvmlite bundles; pyproject pins the Numba range the tests passed on.
 * Time a change with ``benchmarks/train_speed.py`` against the previous version in the same
@@ -278,99 +279,162 @@ def add_to_rows(typingctx, matrix, rows, scales, vector, count):
     return types.void(matrix, rows, scales, vector, count), codegen
 
 
-IMAGES_TOGETHER = 8  # images whose first-layer sums ``dense_sums`` works out in one pass over the rows
+IMAGES_TOGETHER = 4  # images whose layer sums ``block_sums`` works out together, in registers
 
 
 @intrinsic
-def dense_sums(typingctx, matrix, images, examples, first, totals, start, pixel_values):
-    """totals[i, :m] = start + Σ_p x_{e, p} · matrix[p, :], e = examples[first + i], for each i < ``IMAGES_TOGETHER``.
+def block_sums(typingctx, matrix, inputs, first, totals, to, start, used):
+    """totals[to + i, j] = start[j] + Σ_k inputs[r_i, k] · matrix[k, j] for each i <
+    ``IMAGES_TOGETHER`` and j < m, with r_i = min(first + i, n − 1).
 
-    The first layer of ``IMAGES_TOGETHER`` images at once, over all their pixels: each row of
-    the matrix (the weights out of one pixel) is loaded once for all of them, and their sums
-    stay in registers.  Blocks of ``BLOCK`` pixels that are zero in all the images are skipped
-    (the edges of an MNIST image).  matrix (n_in, m) float, C-contiguous, m a multiple of
-    ``lanes``; images (n, n_in) C-contiguous, uint8 (a value k read as
-    ``pixel_values[k]``: k / 255, 256 numbers) or of matrix's dtype; totals (≥ IMAGES_TOGETHER,
-    ≥ m) C-contiguous, start (m,) and pixel_values of matrix's dtype; examples (≥ first +
-    IMAGES_TOGETHER,) integer indices of rows of images.
-
-    For a layer of one vector of units (16 float32), this costs less than finding an image's
-    nonzero pixels and summing their rows (``nonzero_pixels``, ``sum_rows``); for wider layers,
-    the nonzero pixels' rows are fewer to load.
+    A layer of ``IMAGES_TOGETHER`` examples at once (rows past the last one repeat it).  First the
+    inputs k that are not 0 in every one of them are listed in ``used`` (``BLOCK`` at a time,
+    packed as ``nonzero_pixels`` packs them: for MNIST images, 4 together leave out three fifths
+    of the pixels); then, for each vector of columns, their sums stay in registers while the row
+    of the matrix for each listed k (the weights out of one unit below, or one pixel) is loaded
+    once for all of them, and each example's input is one multiply-add, its number broadcast from
+    memory.  matrix (K, m) float, C-contiguous, m a multiple of ``lanes``; inputs (n, ≥ K) and
+    totals (≥ to + IMAGES_TOGETHER, ≥ m) C-contiguous, of matrix's dtype; start (m,) too; used
+    (≥ K,) int32 scratch.
     """
     if not (
         _float_matrix(matrix)
-        and isinstance(images, types.Array)
-        and images.ndim == 2
-        and images.layout == "C"
-        and images.dtype in (types.uint8, matrix.dtype)
-        and _row_indices(examples)
-        and isinstance(first, types.Integer)
+        and _float_matrix(inputs)
+        and inputs.dtype == matrix.dtype
         and _float_matrix(totals)
         and totals.dtype == matrix.dtype
         and _same_floats(start, matrix)
-        and _same_floats(pixel_values, matrix)
+        and isinstance(first, types.Integer)
+        and isinstance(to, types.Integer)
+        and isinstance(used, types.Array)
+        and used.ndim == 1
+        and used.layout == "C"
+        and used.dtype == types.int32
     ):
         return None
 
     def codegen(context, builder, signature, args):
         arrays = _Arrays(context, builder, signature, args)
-        int64 = ir.IntType(64)
+        int32, int64 = ir.IntType(32), ir.IntType(64)
 
         def constant(number):
             return ir.Constant(int64, number)
 
-        n_in = builder.extract_value(arrays.arrays[1].shape, 1)
-        first = builder.sext(args[3], int64)
-        starts = [
-            builder.mul(builder.sext(arrays.load(2, builder.add(first, constant(i))), int64), n_in)
-            for i in range(IMAGES_TOGETHER)
-        ]
-        pixel_bytes = signature.args[1].dtype == types.uint8
-        raw_type = ir.VectorType(context.get_value_type(signature.args[1].dtype), BLOCK)
-        bits_type = ir.VectorType(ir.IntType(context.get_abi_sizeof(raw_type.element) * 8), BLOCK)  # the pixels' bits
-        blocks = builder.udiv(n_in, constant(BLOCK))
+        count_in = builder.extract_value(arrays.arrays[0].shape, 0)
+        examples, in_width = (builder.extract_value(arrays.arrays[1].shape, axis) for axis in (0, 1))
+        out_width = builder.extract_value(arrays.arrays[3].shape, 1)
+        first, to = builder.sext(args[2], int64), builder.sext(args[4], int64)
+        last_row = builder.sub(examples, constant(1))
+        starts, out_starts = [], []
+        for i in range(IMAGES_TOGETHER):
+            row = builder.add(first, constant(i))
+            row = builder.select(builder.icmp_signed("<", row, last_row), row, last_row)
+            starts.append(builder.mul(row, in_width))
+            out_starts.append(builder.mul(builder.add(to, constant(i)), out_width))
 
-        def pixel_value(i, pixel):
-            raw = builder.load(arrays.pointer(1, builder.add(starts[i], pixel)))
-            return builder.load(arrays.pointer(6, builder.zext(raw, int64))) if pixel_bytes else raw
+        # 1. the inputs used: not 0 in at least one example
+        block_type = ir.VectorType(arrays.element, BLOCK)
+        bits_type = ir.VectorType(ir.IntType(context.get_abi_sizeof(arrays.element) * 8), BLOCK)
+        indices_type = ir.VectorType(int32, BLOCK)
+        blocks = builder.udiv(count_in, constant(BLOCK))
+        count = cgutils.alloca_once_value(builder, constant(0))
+        with cgutils.for_range(builder, blocks) as loop:
+            block_start = builder.mul(loop.index, constant(BLOCK))
+            either = None
+            for start_i in starts:
+                pointer = builder.bitcast(arrays.pointer(1, builder.add(start_i, block_start)), block_type.as_pointer())
+                bits = builder.bitcast(builder.load(pointer, align=1), bits_type)
+                either = bits if either is None else builder.or_(either, bits)
+            nonzero = builder.icmp_unsigned("!=", either, ir.Constant(bits_type, None))
+            indices = builder.add(
+                _splat(builder, indices_type, builder.trunc(block_start, int32)),
+                ir.Constant(indices_type, list(range(BLOCK))),
+            )
+            stored = builder.load(count)
+            kept = _store_kept(builder, indices, nonzero, arrays.pointer(6, stored))
+            builder.store(builder.add(stored, kept), count)
+        with cgutils.for_range_slice(builder, builder.mul(blocks, constant(BLOCK)), count_in, constant(1)) as (k, _):
+            stored = builder.load(count)  # the last few, used or not
+            builder.store(builder.trunc(k, int32), arrays.pointer(6, stored))
+            builder.store(builder.add(stored, constant(1)), count)
+        used_count = builder.load(count)
+        pairs = builder.ashr(used_count, constant(1))
 
+        # 2. the sums, two running sums per example (even and odd listed inputs) so that the
+        # multiply-adds of one example do not wait for each other
         with arrays.columns(0) as (column, _):
-            sums = [cgutils.alloca_once_value(builder, arrays.load_vector(5, column)) for _ in range(IMAGES_TOGETHER)]
-
-            def add_row(pixel, values):
-                row = arrays.load_vector(0, arrays.row_start(0, pixel, column))
-                for value, running in zip(values, sums):
-                    builder.store(arrays.multiply_add(arrays.splat(value), row, builder.load(running)), running)
-
-            with cgutils.for_range(builder, blocks) as loop:
-                block_start = builder.mul(loop.index, constant(BLOCK))
-                raws = [
-                    builder.load(
-                        builder.bitcast(arrays.pointer(1, builder.add(start, block_start)), raw_type.as_pointer()),
-                        align=1,
-                    )
-                    for start in starts
+            sums = [
+                [
+                    cgutils.alloca_once_value(builder, arrays.load_vector(5, column)),
+                    cgutils.alloca_once_value(builder, ir.Constant(arrays.vector, None)),
                 ]
-                either = builder.bitcast(raws[0], bits_type)
-                for raw in raws[1:]:
-                    either = builder.or_(either, builder.bitcast(raw, bits_type))
-                nonzero = builder.icmp_unsigned("!=", either, ir.Constant(bits_type, None))
-                any_nonzero = builder.icmp_unsigned(
-                    "!=", builder.bitcast(nonzero, ir.IntType(BLOCK)), ir.Constant(ir.IntType(BLOCK), 0)
-                )
-                with builder.if_then(any_nonzero):
-                    end = builder.add(block_start, constant(BLOCK))
-                    with cgutils.for_range_slice(builder, block_start, end, constant(1)) as (pixel, _):
-                        add_row(pixel, [pixel_value(i, pixel) for i in range(IMAGES_TOGETHER)])
-            last_whole = builder.mul(blocks, constant(BLOCK))
-            with cgutils.for_range_slice(builder, last_whole, n_in, constant(1)) as (pixel, _):  # the last few
-                add_row(pixel, [pixel_value(i, pixel) for i in range(IMAGES_TOGETHER)])
-            for i, running in enumerate(sums):
-                arrays.store_vector(builder.load(running), 4, arrays.row_start(4, constant(i), column))
+                for _ in range(IMAGES_TOGETHER)
+            ]
+
+            def add_row(q, half):
+                k = builder.sext(arrays.load(6, q), int64)
+                row = arrays.load_vector(0, arrays.row_start(0, k, column))
+                for start_i, running in zip(starts, sums):
+                    x = arrays.splat(arrays.load(1, builder.add(start_i, k)))
+                    builder.store(arrays.multiply_add(x, row, builder.load(running[half])), running[half])
+
+            with cgutils.for_range(builder, pairs) as loop:
+                even = builder.shl(loop.index, constant(1))
+                add_row(even, 0)
+                add_row(builder.add(even, constant(1)), 1)
+            with builder.if_then(builder.trunc(used_count, ir.IntType(1))):  # an odd count: the last one
+                add_row(builder.sub(used_count, constant(1)), 0)
+            for out_start, running in zip(out_starts, sums):
+                total = builder.fadd(builder.load(running[0]), builder.load(running[1]))
+                arrays.store_vector(total, 3, builder.add(out_start, column))
         return context.get_dummy_value()
 
-    return types.void(matrix, images, examples, first, totals, start, pixel_values), codegen
+    return types.void(matrix, inputs, first, totals, to, start, used), codegen
+
+
+@intrinsic
+def pixel_floats(typingctx, images, first, values):
+    """values[i, p] = images[r_i, p] / 255 for each i < ``IMAGES_TOGETHER`` and every whole block
+    of ``BLOCK`` pixels p, r_i = min(first + i, n − 1): uint8 pixel values as numbers in [0, 1],
+    rounded once to the values' float type, as ``k / dtype(255)`` in NumPy (the caller converts
+    the last few pixels).  images (n, n_in) uint8 and values (≥ IMAGES_TOGETHER, ≥ n_in) float,
+    both C-contiguous."""
+    if not (
+        isinstance(images, types.Array)
+        and images.ndim == 2
+        and images.layout == "C"
+        and images.dtype == types.uint8
+        and _float_matrix(values)
+        and isinstance(first, types.Integer)
+    ):
+        return None
+
+    def codegen(context, builder, signature, args):
+        image_array, values_array = (
+            context.make_array(signature.args[position])(context, builder, args[position]) for position in (0, 2)
+        )
+        int64 = ir.IntType(64)
+        raw_type = ir.VectorType(ir.IntType(8), BLOCK)
+        values_type = ir.VectorType(context.get_value_type(signature.args[2].dtype), BLOCK)
+        examples, n_in = (builder.extract_value(image_array.shape, axis) for axis in (0, 1))
+        width = builder.extract_value(values_array.shape, 1)
+        last_row = builder.sub(examples, ir.Constant(int64, 1))
+        first = builder.sext(args[1], int64)
+        blocks = builder.udiv(n_in, ir.Constant(int64, BLOCK))
+        for i in range(IMAGES_TOGETHER):
+            row = builder.add(first, ir.Constant(int64, i))
+            row = builder.select(builder.icmp_signed("<", row, last_row), row, last_row)
+            source, target = builder.mul(row, n_in), builder.mul(ir.Constant(int64, i), width)
+            with cgutils.for_range(builder, blocks) as loop:
+                pixel = builder.mul(loop.index, ir.Constant(int64, BLOCK))
+                raw_pointer = builder.gep(image_array.data, [builder.add(source, pixel)])
+                raw = builder.load(builder.bitcast(raw_pointer, raw_type.as_pointer()), align=1)
+                value_pointer = builder.gep(values_array.data, [builder.add(target, pixel)])
+                value = _divided_by_255(builder, raw, values_type)
+                builder.store(value, builder.bitcast(value_pointer, values_type.as_pointer()), align=1)
+        return context.get_dummy_value()
+
+    return types.void(images, first, values), codegen
 
 
 @intrinsic
@@ -524,9 +588,12 @@ def sigmoid(typingctx, z):
             for coefficient in _EXP_POLYNOMIAL[1:]:
                 polynomial = builder.call(fma, [polynomial, r, constant(coefficient)])
             e_r = builder.fadd(builder.call(fma, [polynomial, builder.fmul(r, r), r]), constant(1.0))
-            integers = ir.VectorType(int32, count)  # 2^k: k + 127 in the exponent bits (NaN k → 0)
-            to_integer = intrinsic_function(f"llvm.fptosi.sat.v{count}i32.v{count}f32", integers, vector)
-            exponent = builder.add(builder.call(to_integer, [k]), ir.Constant(integers, [127] * count))
+            # 2^k: k + 127 in the exponent bits.  k is in [−126, 129] (x is clamped above), but NaN for
+            # a NaN z: made 0 first, since converting NaN is undefined (e_r carries the NaN on).  Not
+            # ``llvm.fptosi.sat``, which x86's compiler does one number at a time.
+            k = builder.select(builder.fcmp_ordered("ord", k, k), k, constant(0.0))
+            integers = ir.VectorType(int32, count)
+            exponent = builder.add(builder.fptosi(k, integers), ir.Constant(integers, [127] * count))
             two_to_k = builder.bitcast(builder.shl(exponent, ir.Constant(integers, [23] * count)), vector)
             return builder.fmul(e_r, two_to_k)
 
@@ -543,16 +610,25 @@ def sigmoid(typingctx, z):
             flags_vector,
         )
         alignment = ir.Constant(int32, context.get_abi_sizeof(element))
-        with cgutils.for_range_slice(builder, ir.Constant(int64, 0), length, ir.Constant(int64, count)) as (first, _):
+
+        def sigma(z_values):
+            return builder.fdiv(constant(1.0), builder.fadd(constant(1.0), exp(builder.fneg(z_values))))
+
+        # whole vectors by plain loads and stores (a masked load of what was just stored, or a load
+        # of what a masked store just wrote, waits for the store to reach the cache), then the rest
+        whole = builder.mul(builder.udiv(length, ir.Constant(int64, count)), ir.Constant(int64, count))
+        with cgutils.for_range_slice(builder, ir.Constant(int64, 0), whole, ir.Constant(int64, count)) as (first, _):
+            pointer = builder.bitcast(builder.gep(array.data, [first]), pointer_type)
+            builder.store(sigma(builder.load(pointer, align=1)), pointer, align=1)
+        with builder.if_then(builder.icmp_signed("<", whole, length)):
             position = builder.add(
-                _splat(builder, ir.VectorType(int64, count), first),
+                _splat(builder, ir.VectorType(int64, count), whole),
                 ir.Constant(ir.VectorType(int64, count), list(range(count))),
             )
             inside = builder.icmp_signed("<", position, _splat(builder, ir.VectorType(int64, count), length))
-            pointer = builder.bitcast(builder.gep(array.data, [first]), pointer_type)
+            pointer = builder.bitcast(builder.gep(array.data, [whole]), pointer_type)
             z_values = builder.call(load, [pointer, alignment, inside, constant(0.0)])
-            sigma = builder.fdiv(constant(1.0), builder.fadd(constant(1.0), exp(builder.fneg(z_values))))
-            builder.call(store, [sigma, pointer, alignment, inside])
+            builder.call(store, [sigma(z_values), pointer, alignment, inside])
         return context.get_dummy_value()
 
     return types.void(z), codegen
