@@ -738,14 +738,20 @@ def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_pr
     assert engine_for_outputs("auto", net, images[:3]).name == "reference"  # the few-image path is another kernel
 
 
-def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
-    from digitnet.engines import RETRY_EVERY, TRIALS, feed_forward
-
+def _auto_afresh(monkeypatch):
+    """``auto`` with no timings, and a small network whose many-image kernel has run (auto may take it)."""
     monkeypatch.setattr(engines, "_timings", {})
     monkeypatch.setattr(engines, "_calls", {})
     monkeypatch.setattr(engines, "_chosen", {})
     net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
-    net.outputs(images, engine="fast")  # compiled: auto may take it
+    net.outputs(images, engine="fast")
+    return net, images
+
+
+def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
+    from digitnet.engines import RETRY_EVERY, TRIALS, feed_forward
+
+    net, images = _auto_afresh(monkeypatch)
     work = engines._work(net, images)
     engines._timings[work] = {"fast": [1.0, 1.0, 1e-9], "reference": [0.5] * TRIALS}  # fast: two unlucky ones
     used = []
@@ -763,11 +769,7 @@ def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
 def test_auto_times_one_call_in_so_many_once_both_engines_are_tried(monkeypatch):
     from digitnet.engines import TIME_EVERY, TRIALS, feed_forward
 
-    monkeypatch.setattr(engines, "_timings", {})
-    monkeypatch.setattr(engines, "_calls", {})
-    monkeypatch.setattr(engines, "_chosen", {})
-    net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
-    net.outputs(images, engine="fast")  # compiled: auto may take it
+    net, images = _auto_afresh(monkeypatch)
     for _ in range(2 * TRIALS):
         feed_forward("auto", net, images)
     work = engines._work(net, images)
@@ -802,6 +804,7 @@ def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
     engines._timings[work]["reference"][:] = [1e-6, 9e-6, 1.5e-6]  # median 1.5 µs
     assert engine_for_outputs("auto", net, images).name == "reference"
     more = np.zeros((200, 784), np.uint8)  # another number of images (to within a factor of 4): untried
+    net.outputs(more, engine="fast")  # its kernel (many images: another than 60's) compiled, untimed
     assert engine_for_outputs("auto", net, more) is fast.ENGINE
     engines._timings[work]["reference"][:] = [4e-6] * TRIALS
     assert engine_for_outputs("auto", net, images) is fast.ENGINE
