@@ -26,6 +26,7 @@ COLOUR_FEATURES = ("spread", "mean_chroma", "off_axis", "hue_entropy", "tone_ent
 SIDE = 128
 COLOURED = 0.1  # a pixel whose R, G and B span more than this is clearly coloured
 HUE_BINS, TONE_BINS = 12, 32
+LUMINANCE = (0.299, 0.587, 0.114)  # the grey of (R, G, B): ITU-R BT.601's weights, as PIL's "L" mode
 
 
 def colour_statistics(rgba):
@@ -42,7 +43,7 @@ def colour_statistics(rgba):
     coloured = chroma > COLOURED
     hues = np.arctan2(np.sqrt(3) * (g - b)[coloured], (2 * r - g - b)[coloured])  # in [−π, π]
     hue_bins = np.minimum(((hues + np.pi) * (HUE_BINS / (2 * np.pi))).astype(np.int64), HUE_BINS - 1)
-    grey = 0.299 * r + 0.587 * g + 0.114 * b
+    grey = LUMINANCE[0] * r + LUMINANCE[1] * g + LUMINANCE[2] * b
     tone_bins = np.clip((grey * TONE_BINS).astype(np.int64), 0, TONE_BINS - 1)
     return np.array(
         [

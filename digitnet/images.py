@@ -33,7 +33,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from .augment import change_thickness
-from .colours import colour_statistics
+from .colours import LUMINANCE, colour_statistics
 from .errors import BlankImageError, ImageError
 from .files import read_regular_file
 from .pixels import pixel_values
@@ -141,7 +141,7 @@ def _unit_range(values, mode):
 
 def ink_map(rgba):
     """(h, w, 4) RGBA floats in [0, 1] → (h, w) ink in [0, 1]: bright ink on a black background."""
-    luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    luminance = rgba[..., :3] @ np.array(LUMINANCE, dtype=np.float32)
     alpha = rgba[..., 3]
     if alpha.min() < 1:  # transparency: composite onto a background the ink stands out from
         opaque = alpha > 0.5
