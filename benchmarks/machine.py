@@ -1,9 +1,12 @@
 """What every benchmark records about the machine it ran on, and how it hands over its result."""
 
+import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,6 +29,26 @@ def report(result, out=None):
     print(text)
     if out:
         out.write_text(text + "\n")
+
+
+def before_and_after_arguments(description):
+    """The command line of a benchmark that times the working tree against a commit: ``before``,
+    ``rounds`` and ``out``, parsed."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--before", required=True, help="the commit to compare the working tree with")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    return parser.parse_args()
+
+
+def json_from_tree(tree, code, *arguments):
+    """What ``python -c code arguments`` prints as JSON, run in a fresh process that imports
+    digitnet from the source tree ``tree``."""
+    environment = dict(os.environ, PYTHONPATH=str(tree))
+    done = subprocess.run(
+        [sys.executable, "-c", code, *arguments], env=environment, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
 
 
 def before_and_after(before, measure, rounds, unit):

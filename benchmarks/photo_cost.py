@@ -11,16 +11,18 @@ pixels across) are read by a fresh process for the working tree and for COMMIT (
 per round, their medians, and after/before.
 """
 
-import argparse
-import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from machine import before_and_after, cpu_model, report  # benchmarks/machine.py
+from machine import (  # benchmarks/machine.py
+    before_and_after,
+    before_and_after_arguments,
+    cpu_model,
+    json_from_tree,
+    report,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -45,19 +47,11 @@ print(json.dumps((time.process_time() - start) * 1000 / len(photos)))
 
 def milliseconds(tree, photos):
     """CPU ms per photo of one fresh process reading the photos in folder ``photos`` with ``tree``."""
-    environment = dict(os.environ, PYTHONPATH=str(tree))
-    done = subprocess.run(
-        [sys.executable, "-c", TIMER, str(photos)], env=environment, capture_output=True, text=True, check=True
-    )
-    return json.loads(done.stdout)
+    return json_from_tree(tree, TIMER, str(photos))
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", required=True, help="the commit to compare the working tree with")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--out", type=Path, help="also write the JSON here")
-    args = parser.parse_args()
+    args = before_and_after_arguments(__doc__.splitlines()[0])
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as photos:
         for k in range(PHOTOS):

@@ -13,14 +13,13 @@ A tree whose pictures carry no colour statistics (``images.Picture.colours``) ha
 check take the ink alone, as it did then.
 """
 
-import argparse
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-from machine import before_and_after, cpu_model, report  # benchmarks/machine.py
+from machine import (  # benchmarks/machine.py
+    before_and_after,
+    before_and_after_arguments,
+    cpu_model,
+    json_from_tree,
+    report,
+)
 
 DRAWINGS = 100
 
@@ -61,18 +60,11 @@ print(json.dumps((time.process_time() - start) * 1000 / len(canvases)))
 
 def milliseconds(tree):
     """CPU ms per drawing of one fresh process running TIMER with ``tree`` on its path."""
-    environment = dict(os.environ, PYTHONPATH=str(tree))
-    code = TIMER.replace("{drawings}", str(DRAWINGS))
-    done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)
+    return json_from_tree(tree, TIMER.replace("{drawings}", str(DRAWINGS)))
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", required=True, help="the commit to compare the working tree with")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--out", type=Path, help="also write the JSON here")
-    args = parser.parse_args()
+    args = before_and_after_arguments(__doc__.splitlines()[0])
     result = before_and_after(args.before, milliseconds, args.rounds, "cpu_ms_per_drawing")
     report({"cpu": cpu_model(), "drawings": DRAWINGS, **result}, args.out)
 
