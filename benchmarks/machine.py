@@ -43,10 +43,11 @@ def before_and_after_arguments(description):
 
 def json_from_tree(tree, code, *arguments):
     """What ``python -c code arguments`` prints as JSON, run in a fresh process that imports
-    digitnet from the source tree ``tree``."""
+    digitnet from the source tree ``tree``.  The process runs in ``tree``: ``python -c`` puts its
+    working folder first on the path, ahead of PYTHONPATH."""
     environment = dict(os.environ, PYTHONPATH=str(tree))
     done = subprocess.run(
-        [sys.executable, "-c", code, *arguments], env=environment, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, *arguments], cwd=tree, env=environment, capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout)
 
