@@ -55,9 +55,11 @@ def json_from_tree(tree, code, *arguments):
 def before_and_after(before, measure, rounds, unit):
     """Time the working tree against the commit ``before`` (exported with ``git archive`` into a
     temporary folder), in turns: ``measure(tree)`` for the commit, then for the working tree, each
-    round.  Returns the result's fields: the commit, every round's figure under ``unit``, their
+    round.  Returns the result's fields: both commits, every round's figure under ``unit``, their
     medians and after/before."""
     commit = subprocess.run(["git", "rev-parse", before], cwd=ROOT, capture_output=True, text=True, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+    edited = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True)
     times = {"before": [], "after": []}
     with tempfile.TemporaryDirectory() as folder:
         archive = subprocess.run(["git", "archive", commit.stdout.strip()], cwd=ROOT, capture_output=True, check=True)
@@ -68,6 +70,7 @@ def before_and_after(before, measure, rounds, unit):
     medians = {name: statistics.median(values) for name, values in times.items()}
     return {
         "before_commit": commit.stdout.strip(),
+        "after_commit": head.stdout.strip() + (" with uncommitted changes" if edited.stdout.strip() else ""),
         unit: times,
         f"median_{unit}": medians,
         "after_over_before": medians["after"] / medians["before"],
