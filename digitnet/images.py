@@ -62,6 +62,7 @@ EDGE_RUN_WINDOW = 0.5  # a band along an edge: the running median of its ink run
 PHOTO_GRAIN_SHARE = 0.01  # separated ink with more pixels than this faint (0 < ink < INK_THRESHOLD) is a photo
 EDGE_CONTACT_SHARE = 0.15  # a piece with this share of its outline on an edge band is part of what lines the edge
 LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
+BORDER_TONE_SHARE = 0.75  # a photograph's border tone is the paper's only if this share of it is on that side
 
 
 def read_image(source):
@@ -153,7 +154,10 @@ def ink_map(rgba):
 def _light_background(luminance):
     """Is the background lighter than the ink?  The background is the tone of the picture's border
     when that tone is one of the picture's extremes (near its 0.1st or 99.9th percentile: the ink
-    is the other) and most of the picture has it too.  Otherwise (a sheet photographed on a darker
+    is the other) and most of the picture has it too: over half of a clean two-tone drawing, at
+    least BORDER_TONE_SHARE of a photograph (a digit's strokes cover far less of a picture, but a
+    dark desk round a sheet and a shadow across it can together cover half of it and more).
+    Otherwise (a sheet photographed on a darker
     desk, with a shadow across it, or with a grey corner where the photo was straightened) the ink
     is what is thin: the strokes a grey-level closing fills in (dark ink) or an opening wipes out
     (light ink), over squares a fifth of the picture wide, counted where they stand out by more
@@ -170,9 +174,12 @@ def _light_background(luminance):
         return bool(np.median(luminance) > 0.5)
     border = np.concatenate([luminance[0], luminance[-1], luminance[:, 0], luminance[:, -1]])
     place = (np.median(border) - low) / (high - low)  # 0: the darkest tone, 1: the lightest
-    most_light = np.median(luminance) > (low + high) / 2
+    middle = (low + high) / 2
+    most_light = np.median(luminance) > middle
     if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
-        return bool(most_light)
+        border_side = np.mean(luminance > middle) if most_light else np.mean(luminance < middle)
+        if border_side >= BORDER_TONE_SHARE or is_two_tone(luminance):
+            return bool(most_light)
     small, window = _shrunk(luminance, BACKGROUND_SIDE)
     dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
     light_strokes = small - _opening(small, window)

@@ -163,6 +163,18 @@ def test_a_thin_digit_on_a_strip_of_sheet_between_desk_is_dark_ink(light):
     assert alike(pixels, clean_drawing(strokes)) > 0.85
 
 
+@pytest.mark.parametrize("digit", [0, 4, 7])
+def test_dark_ink_on_a_sheet_whose_desk_and_shadow_cover_most_of_the_photo(digit):
+    # the desk frames the sheet (the whole border is dark) and a shadow darkens the left part of
+    # the sheet: most of the photo is dark, as a drawing's background would be, yet the ink is
+    # the dark pen on the sheet
+    strokes = digit_strokes(digit)
+    desk = (ROWS < 40) | (ROWS > 265) | (COLS < 60) | (COLS > 245)
+    shadow = np.where(COLS < 95, 0.35, 1.0)
+    pixels = read_picture(photo_of_paper(strokes, light=shadow, desk=desk)).pixels
+    assert alike(pixels, clean_drawing(strokes)) > 0.85
+
+
 def four_into_the_edge():
     """(SIDE, SIDE) floats: a 4 whose bar runs on into the right edge of the picture."""
     image = Image.new("L", (SIDE, SIDE), 0)
