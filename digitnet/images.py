@@ -37,6 +37,7 @@ from .colours import LUMINANCE, colour_statistics
 from .errors import BlankImageError, ImageError
 from .files import read_regular_file
 from .pixels import pixel_values
+from .ruled_lines import without_ruled_lines
 
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
 DIGIT_BOX = 20  # MNIST scales each digit's longer side to 20 pixels
@@ -345,6 +346,8 @@ def digit_from(separated):
     faint but not 0 (camera noise, the paper's grain; a clean drawing has none)."""
     photographed = np.mean((separated > 0) & (separated < INK_THRESHOLD)) > PHOTO_GRAIN_SHARE
     ink = np.where(separated < INK_THRESHOLD, 0, separated).astype(np.float32)
+    if photographed:
+        ink = without_ruled_lines(ink)
     ink = keep_the_drawing(ink, photographed)
     rows, cols = np.nonzero(ink)
     ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
