@@ -155,9 +155,10 @@ def ink_map(rgba):
 def _light_background(luminance):
     """Is the background lighter than the ink?  The background is the tone of the picture's border
     when that tone is one of the picture's extremes (near its 0.1st or 99.9th percentile: the ink
-    is the other) and most of the picture has it too: over half of a clean two-tone drawing, at
-    least BORDER_TONE_SHARE of a photograph (a digit's strokes cover far less of a picture, but a
-    dark desk round a sheet and a shadow across it can together cover half of it and more).
+    is the other) and most of the picture has it too: over half of a clean two-tone drawing or of a
+    photograph's texture, at least BORDER_TONE_SHARE of a photographed sheet (pen on paper, below:
+    a digit's strokes cover far less of a picture, but a dark desk round a sheet and a shadow
+    across it can together cover half of it and more).
     Otherwise (a sheet photographed on a darker
     desk, with a shadow across it, or with a grey corner where the photo was straightened) the ink
     is what is thin: the strokes a grey-level closing fills in (dark ink) or an opening wipes out
@@ -177,7 +178,8 @@ def _light_background(luminance):
     place = (np.median(border) - low) / (high - low)  # 0: the darkest tone, 1: the lightest
     middle = (low + high) / 2
     most_light = np.median(luminance) > middle
-    if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
+    border_is_paper = (place > 0.75 and most_light) or (place < 0.25 and not most_light)
+    if border_is_paper:
         border_side = np.mean(luminance > middle) if most_light else np.mean(luminance < middle)
         if border_side >= BORDER_TONE_SHARE or is_two_tone(luminance):
             return bool(most_light)
@@ -187,8 +189,8 @@ def _light_background(luminance):
     level = STROKE_LEVEL * max(dark_strokes.max(), light_strokes.max())
     dark, light = (float(np.maximum(strokes - level, 0).sum()) for strokes in (dark_strokes, light_strokes))
     standing = np.maximum(dark_strokes, light_strokes)
-    if np.mean(standing > INK_THRESHOLD * standing.max()) > PEN_ON_PAPER_SHARE:
-        return dark > light  # a photograph's texture, not pen on paper: weighed evenly
+    if np.mean(standing > INK_THRESHOLD * standing.max()) > PEN_ON_PAPER_SHARE:  # a photograph's texture
+        return bool(most_light) if border_is_paper else dark > light  # (weighed evenly)
     dark, light = (
         weight / max(mask_width(strokes > level), 1.0) ** 2
         for weight, strokes in ((dark, dark_strokes), (light, light_strokes))
