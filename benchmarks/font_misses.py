@@ -1,7 +1,8 @@
 """Benchmark: why the video's network misses printed digits that the big one reads (validation fonts only).
 
     DIGITNET_DATA=../shared/mnist python scripts/drawing_validation.py --out validation.npz
-    DIGITNET_DATA=../shared/mnist python benchmarks/font_misses.py validation.npz [--out benchmarks/results/font_misses.json]
+    DIGITNET_DATA=../shared/mnist python benchmarks/font_misses.py validation.npz \
+        [--out benchmarks/results/font_misses.json]
 
 On the validation pictures of kind "font" (digits printed in the installed fonts, read by
 ``digitnet.images``), for each shipped network: the share read right, per digit, for strokes

@@ -1,7 +1,8 @@
 """Benchmark: digits written on plain, ruled and squared sheets and photographed, read with and
 without wiping the sheet's lines (``digitnet.ruled_lines``).  One JSON object.
 
-    DIGITNET_DATA=../shared/mnist python benchmarks/ruled_paper.py [--count 600] [--out benchmarks/results/ruled_paper.json]
+    DIGITNET_DATA=../shared/mnist python benchmarks/ruled_paper.py [--count 600] \
+        [--out benchmarks/results/ruled_paper.json]
 
 ``count`` pictures, in turn a digit of the drawing hand, a printed digit and an MNIST training
 digit 50,000–59,999 drawn again (the validation kinds of ``scripts/drawing_validation.py``, with a

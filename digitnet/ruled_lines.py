@@ -14,9 +14,10 @@ the tilted row k = round(r − t·c); a tilted row is a line when ink covers at 
 its length inside the picture (away from its edges by EDGE_MARGIN of its size: the sheet's own
 edges and strips of desk are parallel lines too, left to ``keep_the_drawing``) and that length is
 at least half the picture's width.  Every tilt with at least MIN_LINES lines (runs of neighbouring
-line rows), evenly spaced (``evenly_spaced``), marks them and one tilted row either side (a photo's lines are not quite parallel: the sheet is seen in perspective); of what is marked,
-the ink no thicker than a line (LINE_WIDTH pixels down the column) is wiped, so a stroke that
-crosses a line keeps its ink.  The same is done across the columns.
+line rows), evenly spaced (``evenly_spaced``), marks them and one tilted row either side (a
+photo's lines are not quite parallel: the sheet is seen in perspective); of what is marked, the
+ink no thicker than a line (LINE_WIDTH pixels down the column) is wiped, so a stroke that crosses
+a line keeps its ink.  The same is done across the columns.
 """
 
 import numpy as np

@@ -188,7 +188,8 @@ def test_a_digit_on_ruled_or_squared_paper_reads_without_the_lines(digit, square
     strokes = digit_strokes(digit)
     lines = ruled(squared=squared) * 0.6
     pixels = read_picture(photo_of_paper(np.maximum(strokes, lines), light=FALLING_LIGHT)).pixels
-    assert alike(pixels, clean_drawing(strokes)) > 0.8  # (0.5–0.6 with the lines; a stub may stay where one meets a stroke)
+    # 0.5–0.6 with the lines left in; a stub may stay where a line meets a stroke
+    assert alike(pixels, clean_drawing(strokes)) > 0.8
 
 
 def test_a_photographed_digit_keeps_one_long_bar_across_the_picture():
