@@ -2,13 +2,13 @@
 
     DIGITNET_DATA=../shared/mnist python scripts/drawing_validation.py --out validation.npz
     DIGITNET_DATA=../shared/mnist python benchmarks/drawn_recipes.py NAME PRESET 'JSON CHANGES' [SEED] \
-        --validation-pictures validation.npz [--out benchmarks/results/drawn_recipes.jsonl]
+        --validation-pictures validation.npz [--out benchmarks/results/drawn_recipes.jsonl] [--save net.npz]
 
 Trains ``PRESET``'s network with its recipe changed by the JSON object (Recipe fields, e.g.
 ``{"epochs": 15, "augment": {"shear": 0.3}}``) on MNIST's first 50,000 training images (the last
 10,000 validate, so the redrawn validation pictures, made from them, are never trained on), with
 ``SEED``, and prints one JSON line: the share of the validation pictures read right, per kind
-(font, hand, redrawn), photographed ones and all; the validation and test accuracy on MNIST; the
+(font, hand, redrawn, paper), photographed ones and all; the validation and test accuracy on MNIST; the
 wall-clock seconds of training.  Appends the line to ``--out`` when given.  The evaluation
 pictures (tests/data/evaluation) are never used here.
 """
@@ -27,7 +27,7 @@ from digitnet.presets import PRESETS
 def drawing_scores(net, pictures):
     """Shares read right of the validation pictures (an .npz of scripts/drawing_validation.py)."""
     right = net.outputs(pictures["pixels"]).argmax(axis=1) == pictures["labels"]
-    scores = {kind: float(right[pictures["kinds"] == kind].mean()) for kind in ("font", "hand", "redrawn")}
+    scores = {kind: float(right[pictures["kinds"] == kind].mean()) for kind in np.unique(pictures["kinds"])}
     return {**scores, "photographed": float(right[pictures["photographed"]].mean()), "all": float(right.mean())}
 
 
@@ -39,6 +39,7 @@ def main():
     parser.add_argument("seed", type=int, nargs="?", default=0)
     parser.add_argument("--validation-pictures", type=Path, required=True)
     parser.add_argument("--out", type=Path, help="append the JSON line here")
+    parser.add_argument("--save", type=Path, help="save the trained network here (to score it again later)")
     args = parser.parse_args()
     preset = PRESETS[args.preset]
     recipe = preset.recipe.replace(**{"validation": 10000, **json.loads(args.changes)})
@@ -47,6 +48,8 @@ def main():
     started = time.perf_counter()
     net.fit(train_images, train_labels, recipe, seed=args.seed)
     seconds = time.perf_counter() - started
+    if args.save:
+        net.save(args.save)
     result = {
         "name": args.name,
         "preset": args.preset,

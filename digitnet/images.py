@@ -37,6 +37,7 @@ from .colours import LUMINANCE, colour_statistics
 from .errors import BlankImageError, ImageError
 from .files import read_regular_file
 from .pixels import pixel_values
+from .ruled_lines import without_ruled_lines
 
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
 DIGIT_BOX = 20  # MNIST scales each digit's longer side to 20 pixels
@@ -62,6 +63,7 @@ EDGE_RUN_WINDOW = 0.5  # a band along an edge: the running median of its ink run
 PHOTO_GRAIN_SHARE = 0.01  # separated ink with more pixels than this faint (0 < ink < INK_THRESHOLD) is a photo
 EDGE_CONTACT_SHARE = 0.15  # a piece with this share of its outline on an edge band is part of what lines the edge
 LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
+BORDER_TONE_SHARE = 0.75  # a photograph's border tone is the paper's only if this share of it is on that side
 
 
 def read_image(source):
@@ -153,7 +155,11 @@ def ink_map(rgba):
 def _light_background(luminance):
     """Is the background lighter than the ink?  The background is the tone of the picture's border
     when that tone is one of the picture's extremes (near its 0.1st or 99.9th percentile: the ink
-    is the other) and most of the picture has it too.  Otherwise (a sheet photographed on a darker
+    is the other) and most of the picture has it too: over half of a clean two-tone drawing or of a
+    photograph's texture, at least BORDER_TONE_SHARE of a photographed sheet (pen on paper, below:
+    a digit's strokes cover far less of a picture, but a dark desk round a sheet and a shadow
+    across it can together cover half of it and more).
+    Otherwise (a sheet photographed on a darker
     desk, with a shadow across it, or with a grey corner where the photo was straightened) the ink
     is what is thin: the strokes a grey-level closing fills in (dark ink) or an opening wipes out
     (light ink), over squares a fifth of the picture wide, counted where they stand out by more
@@ -170,17 +176,21 @@ def _light_background(luminance):
         return bool(np.median(luminance) > 0.5)
     border = np.concatenate([luminance[0], luminance[-1], luminance[:, 0], luminance[:, -1]])
     place = (np.median(border) - low) / (high - low)  # 0: the darkest tone, 1: the lightest
-    most_light = np.median(luminance) > (low + high) / 2
-    if (place > 0.75 and most_light) or (place < 0.25 and not most_light):
-        return bool(most_light)
+    middle = (low + high) / 2
+    most_light = np.median(luminance) > middle
+    border_is_paper = (place > 0.75 and most_light) or (place < 0.25 and not most_light)
+    if border_is_paper:
+        border_side = np.mean(luminance > middle) if most_light else np.mean(luminance < middle)
+        if border_side >= BORDER_TONE_SHARE or is_two_tone(luminance):
+            return bool(most_light)
     small, window = _shrunk(luminance, BACKGROUND_SIDE)
     dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
     light_strokes = small - _opening(small, window)
     level = STROKE_LEVEL * max(dark_strokes.max(), light_strokes.max())
     dark, light = (float(np.maximum(strokes - level, 0).sum()) for strokes in (dark_strokes, light_strokes))
     standing = np.maximum(dark_strokes, light_strokes)
-    if np.mean(standing > INK_THRESHOLD * standing.max()) > PEN_ON_PAPER_SHARE:
-        return dark > light  # a photograph's texture, not pen on paper: weighed evenly
+    if np.mean(standing > INK_THRESHOLD * standing.max()) > PEN_ON_PAPER_SHARE:  # a photograph's texture
+        return bool(most_light) if border_is_paper else dark > light  # (weighed evenly)
     dark, light = (
         weight / max(mask_width(strokes > level), 1.0) ** 2
         for weight, strokes in ((dark, dark_strokes), (light, light_strokes))
@@ -338,6 +348,8 @@ def digit_from(separated):
     faint but not 0 (camera noise, the paper's grain; a clean drawing has none)."""
     photographed = np.mean((separated > 0) & (separated < INK_THRESHOLD)) > PHOTO_GRAIN_SHARE
     ink = np.where(separated < INK_THRESHOLD, 0, separated).astype(np.float32)
+    if photographed:
+        ink = without_ruled_lines(ink)
     ink = keep_the_drawing(ink, photographed)
     rows, cols = np.nonzero(ink)
     ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]

@@ -163,6 +163,44 @@ def test_a_thin_digit_on_a_strip_of_sheet_between_desk_is_dark_ink(light):
     assert alike(pixels, clean_drawing(strokes)) > 0.85
 
 
+@pytest.mark.parametrize("digit", [0, 4, 7])
+def test_dark_ink_on_a_sheet_whose_desk_and_shadow_cover_most_of_the_photo(digit):
+    # the desk frames the sheet (the whole border is dark) and a shadow darkens the left part of
+    # the sheet: most of the photo is dark, as a drawing's background would be, yet the ink is
+    # the dark pen on the sheet
+    strokes = digit_strokes(digit)
+    desk = (ROWS < 40) | (ROWS > 265) | (COLS < 60) | (COLS > 245)
+    shadow = np.where(COLS < 95, 0.35, 1.0)
+    pixels = read_picture(photo_of_paper(strokes, light=shadow, desk=desk)).pixels
+    assert alike(pixels, clean_drawing(strokes)) > 0.85
+
+
+def ruled(step=30, squared=False, tilt=0.05):
+    """(SIDE, SIDE) bool: a school sheet's lines, ``step`` pixels apart, 2 pixels thick, tilted."""
+    lines = (ROWS - tilt * COLS) % step < 2
+    return lines | ((COLS + tilt * ROWS) % step < 2) if squared else lines
+
+
+@pytest.mark.parametrize("squared", [False, True], ids=["ruled", "squared"])
+@pytest.mark.parametrize("digit", [0, 4, 7])
+def test_a_digit_on_ruled_or_squared_paper_reads_without_the_lines(digit, squared):
+    # the lines are ink too (a share of the paper's light), and the digit touches them
+    strokes = digit_strokes(digit)
+    lines = ruled(squared=squared) * 0.6
+    pixels = read_picture(photo_of_paper(np.maximum(strokes, lines), light=FALLING_LIGHT)).pixels
+    # 0.5–0.6 with the lines left in; a stub may stay where a line meets a stroke
+    assert alike(pixels, clean_drawing(strokes)) > 0.8
+
+
+def test_a_photographed_digit_keeps_one_long_bar_across_the_picture():
+    # one long straight stroke is a digit's bar, not a sheet's lines (they come several at a time)
+    image = Image.new("L", (SIDE, SIDE), 0)
+    ImageDraw.Draw(image).line([(20, 40), (280, 40), (150, 280)], fill=255, width=7, joint="curve")
+    strokes = np.asarray(image.filter(ImageFilter.GaussianBlur(1)), np.float32) / 255
+    pixels = read_picture(photo_of_paper(strokes, light=FALLING_LIGHT)).pixels
+    assert alike(pixels, clean_drawing(strokes)) > 0.9
+
+
 def four_into_the_edge():
     """(SIDE, SIDE) floats: a 4 whose bar runs on into the right edge of the picture."""
     image = Image.new("L", (SIDE, SIDE), 0)

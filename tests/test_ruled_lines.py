@@ -1,0 +1,30 @@
+"""Ruled lines found and wiped on hand-built ink maps: several parallel lines across the picture go,
+one long bar stays, and a stroke that crosses the lines keeps its ink."""
+
+import numpy as np
+
+from digitnet.ruled_lines import without_ruled_lines
+
+ROWS, COLS = np.mgrid[0:300, 0:300]
+STROKE = (np.abs(COLS - 150) < 5) & (ROWS > 60) & (ROWS < 240)  # a 1's upright stroke, 9 pixels wide
+
+
+def test_parallel_tilted_lines_across_the_picture_are_wiped_and_the_stroke_crossing_them_stays():
+    lines = (ROWS - 0.08 * COLS) % 40 < 3
+    ink = (lines | STROKE).astype(np.float32)
+    left = without_ruled_lines(ink)
+    assert np.array_equal(left[STROKE], ink[STROKE])  # every pixel of the stroke, where it crosses a line too
+    inner = (ROWS > 10) & (ROWS < 270) & (COLS > 10) & (COLS < 290)  # (ends and a line leaving by an edge: edge pieces)
+    assert left[lines & ~STROKE & inner].sum() < 0.02 * lines.sum()
+
+
+def test_one_long_bar_is_a_digits_not_a_sheets():
+    bar = (np.abs(ROWS - 50) < 3) & (COLS > 20) & (COLS < 280)  # a 7's top across the picture
+    ink = (bar | STROKE).astype(np.float32)
+    assert without_ruled_lines(ink) is ink
+
+
+def test_a_sheets_edges_are_left_to_the_edge_filter():
+    edges = (COLS < 4) | (COLS > 295)  # two parallel strips of desk along the sides
+    ink = (edges | STROKE).astype(np.float32)
+    assert without_ruled_lines(ink) is ink
