@@ -149,26 +149,35 @@ def test_one_image_sees_every_change_to_the_network_made_between_calls():
 
 
 def test_after_training_on_the_fast_engine_auto_feeds_images_forward_on_it(monkeypatch):
-    """Training loads the fast engine's code for feeding images forward (many, and one) in the
-    background, so ``auto`` does not answer single images on the reference afterwards."""
+    """Training loads the fast engine's code for feeding many images forward in the background; the
+    first call of ``auto`` for one image starts loading the code for a few, and answers on the
+    reference meanwhile; from then on ``auto`` may take the fast engine for one image too."""
     import threading
 
     from digitnet.engines import engine_for_outputs
+
+    def background_work_done():
+        for thread in threading.enumerate():
+            if thread.name == "digitnet-prepare":
+                thread.join()
 
     monkeypatch.setattr(fast, "_compiled", set())
     monkeypatch.setattr(fast, "_checked", {})
     monkeypatch.setattr(engines, "_kinds", {})
     monkeypatch.setattr(engines, "_settled", {})
+    monkeypatch.setattr(engines, "_asked", set())
     rng = np.random.default_rng(10)
     net, images = Network((784, 11, 10), seed=0), sparse_images(rng, 60, 784)
-    assert engine_for_outputs("auto", net, images[:1]).name == "reference"
+    many = sparse_images(rng, fast.SPARSE_FROM, 784)
     net.fit(images, rng.integers(0, 10, len(images)), epochs=1, engine="fast")
-    for thread in threading.enumerate():
-        if thread.name == "digitnet-prepare":
-            thread.join()
+    background_work_done()
+    assert engine_for_outputs("auto", net, many) is fast.ENGINE
+    assert not fast.warm(net, images[:1])  # not asked for by training
+    assert engine_for_outputs("auto", net, images[:1]).name == "reference"  # asked for now
+    background_work_done()
     assert engine_for_outputs("auto", net, images[:1]) is fast.ENGINE
-    assert engine_for_outputs("auto", net, images) is fast.ENGINE
-    assert engine_for_outputs("auto", net, (images[:1] * 255).astype(np.uint8)).name == "reference"  # not prepared
+    assert engine_for_outputs("auto", net, images[:3]) is fast.ENGINE  # the same kernel
+    assert engine_for_outputs("auto", net, (images[:1] * 255).astype(np.uint8)).name == "reference"  # another
 
 
 @pytest.mark.slow
@@ -743,6 +752,7 @@ def _auto_afresh(monkeypatch):
     """``auto`` with no timings, and a small network whose many-image kernel has run (auto may take it)."""
     monkeypatch.setattr(engines, "_kinds", {})
     monkeypatch.setattr(engines, "_settled", {})
+    monkeypatch.setattr(engines, "_asked", set())
     net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
     net.outputs(images, engine="fast")
     return net, images

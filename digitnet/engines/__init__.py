@@ -21,7 +21,10 @@ within the first epochs.  The choice depends on the work only, never on whether 
 same seed and engine train the same network bit for bit).  Feeding
 forward takes the fast engine only where its code for that kind of network and images is
 already compiled in this process (after training, say): otherwise the reference answers in
-milliseconds where loading the compiler and its cache, or compiling, takes seconds.  Where both
+milliseconds where loading the compiler and its cache, or compiling, takes seconds.  Where the
+fast engine is loaded already (it trained here, say) but its code for such work is not ready,
+``auto`` makes it ready in the background (``_make_ready_later``) and answers on the reference
+meanwhile: a process that never asks for that work (``digitnet train``) never compiles it.  Where both
 are ready, it takes the one measured faster on this machine for that kind of work
 (``engine_for_outputs``): which one wins differs between CPUs, numbers of images and image
 types (``benchmarks/inference_crossover.py``; docs/performance.md has the measured crossovers).
@@ -175,13 +178,29 @@ def _auto_choice(net, images, timings, retry=False):
     ``_Kind``) are given; with ``retry``, once both engines are timed, the one measured slower (its
     timings are refreshed so that a few unlucky ones, on a machine busy for a moment, do not decide
     for ever)."""
-    if _fast is None or not _fast.warm(net, images):
+    if _fast is None:
+        return _reference
+    if not _fast.warm(net, images):
+        _make_ready_later(net, images)
         return _reference
     fast, reference = timings["fast"], timings["reference"]
     if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
         return _fast.ENGINE if len(fast) <= len(reference) else _reference
     fast_wins = _median(fast) <= _median(reference)
     return _fast.ENGINE if fast_wins != retry else _reference
+
+
+def _make_ready_later(net, images):
+    """Start making ready, in the background, the fast engine's kernel for feeding ``images`` forward
+    through ``net`` (once for each kind of network and images in this process; ``prepare``), so that
+    ``auto`` may take it once it has run here.  The process does not wait for it at its end."""
+    asked = (_fast.outputs_kernel(len(images)), len(net.weights), net.dtype, images.dtype)
+    if asked not in _asked:
+        _asked.add(asked)
+        prepare("fast", net, images.dtype, kernels=asked[:1], wait=False)
+
+
+_asked = set()  # (kernel, layers, float type, images' type) that ``_make_ready_later`` started making ready
 
 
 def _median(times):
@@ -235,7 +254,7 @@ def prepare(name, net, images_dtype="uint8", kernels=("train", "rows"), wait=Tru
     its kernel for feeding many images forward (or those named), while the caller does other work:
     reading MNIST (whose decompression leaves the interpreter free), then training (whose kernel
     releases it).  A kernel that passes its check has run in this process, so ``auto`` feeds
-    images forward with it from then on (one image after training, say, not on the reference).
+    images forward with it from then on (the test set after training, say, not on the reference).
     Returns at once; ``get_engine`` waits for the training kernel only.  Changes only when the work
     is done, never which engine is chosen for training.  With ``wait`` False, the process does not
     wait for the work at its end (a child process compiling into the disk cache finishes it)."""
