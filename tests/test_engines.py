@@ -807,6 +807,30 @@ def test_once_it_has_chosen_auto_times_two_calls_in_so_many_and_goes_straight_to
     assert straight[1:] == [phase > 1 for phase in phases[1:]]  # the first call keeps the fast engine's call
 
 
+def test_auto_leaves_the_kept_call_once_its_timings_choose_the_reference(monkeypatch):
+    from digitnet.engines import RETRY_EVERY, TRIALS, feed_forward
+
+    net, images = _auto_afresh(monkeypatch)
+    for _ in range(2 * TRIALS):
+        feed_forward("auto", net, images)
+    kind = engines._kinds[engines._work(net, images)]
+    kind.timings["fast"][:], kind.timings["reference"][:] = [1.0] * TRIALS, [2.0] * TRIALS  # stand-ins
+    kind.chosen = fast.ENGINE
+    feed_forward("auto", net, images)
+    assert id(net) in engines._settled  # the fast engine's call kept
+    kind.timings["fast"][:] = [3.0] * TRIALS  # now slower than the reference's stand-ins
+    kind.calls = RETRY_EVERY  # the next call is the chosen engine's timed one: it chooses again
+    used = []
+    for engine in (fast.ENGINE, engines._reference):
+        run = engine.outputs
+        monkeypatch.setattr(
+            engine, "outputs", lambda net, images, name=engine.name, run=run: used.append(name) or run(net, images)
+        )
+    for _ in range(5):
+        np.testing.assert_allclose(feed_forward("auto", net, images), net.feedforward(images), rtol=1e-5, atol=1e-6)
+    assert used == ["reference"] * 5
+
+
 def test_auto_straight_to_the_fast_engine_sees_every_change_and_every_other_kind_of_images(monkeypatch):
     """``auto``'s kept call of the fast engine for one image answers only while the network holds the
     same arrays, activations and float type, and only for images of the kind it was kept for."""

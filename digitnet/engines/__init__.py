@@ -128,7 +128,7 @@ def feed_forward(name, net, images):
         if settled is not None:
             kind, size, call, _ = settled
             calls = kind.calls + 1
-            if calls % RETRY_EVERY > 1 and len(images).bit_length() >> 1 == size:
+            if kind.chosen is _fast.ENGINE and calls % RETRY_EVERY > 1 and len(images).bit_length() >> 1 == size:
                 outputs = call(net, images)
                 if outputs is not None:
                     kind.calls = calls
