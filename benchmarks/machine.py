@@ -43,10 +43,11 @@ def before_and_after_arguments(description):
 
 def json_from_tree(tree, code, *arguments):
     """What ``python -c code arguments`` prints as JSON, run in a fresh process that imports
-    digitnet from the source tree ``tree``."""
+    digitnet from the source tree ``tree``.  The process runs in ``tree``: ``python -c`` puts its
+    working folder first on the path, ahead of PYTHONPATH."""
     environment = dict(os.environ, PYTHONPATH=str(tree))
     done = subprocess.run(
-        [sys.executable, "-c", code, *arguments], env=environment, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, *arguments], cwd=tree, env=environment, capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout)
 
@@ -54,9 +55,11 @@ def json_from_tree(tree, code, *arguments):
 def before_and_after(before, measure, rounds, unit):
     """Time the working tree against the commit ``before`` (exported with ``git archive`` into a
     temporary folder), in turns: ``measure(tree)`` for the commit, then for the working tree, each
-    round.  Returns the result's fields: the commit, every round's figure under ``unit``, their
+    round.  Returns the result's fields: both commits, every round's figure under ``unit``, their
     medians and after/before."""
     commit = subprocess.run(["git", "rev-parse", before], cwd=ROOT, capture_output=True, text=True, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+    edited = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True)
     times = {"before": [], "after": []}
     with tempfile.TemporaryDirectory() as folder:
         archive = subprocess.run(["git", "archive", commit.stdout.strip()], cwd=ROOT, capture_output=True, check=True)
@@ -67,6 +70,7 @@ def before_and_after(before, measure, rounds, unit):
     medians = {name: statistics.median(values) for name, values in times.items()}
     return {
         "before_commit": commit.stdout.strip(),
+        "after_commit": head.stdout.strip() + (" with uncommitted changes" if edited.stdout.strip() else ""),
         unit: times,
         f"median_{unit}": medians,
         "after_over_before": medians["after"] / medians["before"],
