@@ -12,8 +12,6 @@ so ``auto`` may take it, as after training or in the explorer), then for each wa
 times 400 images in turn, one call each; it reports the median µs per image of each way, and the
 engine ``auto`` then takes for one image.  Wall-clock time: run it with nothing else on the machine.
 Per tree: every process's figures and their medians over the processes; after/before for ``auto``.
-Run it from a folder without a ``digitnet`` package (``python -c`` puts the current folder first on
-the path, before the exported commit), e.g. ``cd /tmp && python REPO/benchmarks/one_image.py ...``.
 """
 
 import statistics
