@@ -48,34 +48,73 @@ def _symbol(rng):
     """The strokes of one symbol in the unit box: list of (k, 2) arrays."""
     which = rng.integers(11)
     if which == 0:  # @
-        return [np.vstack([_arc(0, 0, 0.35, 0.4, 0, 2 * np.pi), [(0.35, 0.4), (0.6, 0.5)]]),
-                _arc(0, 0, 0.95, 0.95, 0.2, 2 * np.pi - 0.3)]
+        return [
+            np.vstack([_arc(0, 0, 0.35, 0.4, 0, 2 * np.pi), [(0.35, 0.4), (0.6, 0.5)]]),
+            _arc(0, 0, 0.95, 0.95, 0.2, 2 * np.pi - 0.3),
+        ]
     if which == 1:  # ?
-        return [np.vstack([_arc(0, -0.45, 0.5, 0.45, np.pi, 2.3 * np.pi), [(0, 0.1), (0, 0.45)]]),
-                _arc(0, 0.85, 0.07, 0.07, 0, 2 * np.pi, 10)]
+        return [
+            np.vstack([_arc(0, -0.45, 0.5, 0.45, np.pi, 2.3 * np.pi), [(0, 0.1), (0, 0.45)]]),
+            _arc(0, 0.85, 0.07, 0.07, 0, 2 * np.pi, 10),
+        ]
     if which == 2:  # &
-        return [np.vstack([(0.7, 1), _arc(-0.05, -0.55, 0.35, 0.4, 0, -2 * np.pi + 0.8)[::-1],
-                           _arc(-0.1, 0.45, 0.5, 0.5, -np.pi / 2 - 0.4, np.pi, 30), (0.7, 0)])]
+        return [
+            np.vstack(
+                [
+                    (0.7, 1),
+                    _arc(-0.05, -0.55, 0.35, 0.4, 0, -2 * np.pi + 0.8)[::-1],
+                    _arc(-0.1, 0.45, 0.5, 0.5, -np.pi / 2 - 0.4, np.pi, 30),
+                    (0.7, 0),
+                ]
+            )
+        ]
     if which == 3:  # #
-        return [np.array([(-0.3, -1), (-0.45, 1)]), np.array([(0.35, -1), (0.2, 1)]),
-                np.array([(-0.8, -0.35), (0.8, -0.35)]), np.array([(-0.85, 0.35), (0.75, 0.35)])]
+        return [
+            np.array([(-0.3, -1), (-0.45, 1)]),
+            np.array([(0.35, -1), (0.2, 1)]),
+            np.array([(-0.8, -0.35), (0.8, -0.35)]),
+            np.array([(-0.85, 0.35), (0.75, 0.35)]),
+        ]
     if which == 4:  # %
-        return [np.array([(0.7, -1), (-0.7, 1)]), _arc(-0.5, -0.6, 0.25, 0.3, 0, 2 * np.pi, 20),
-                _arc(0.5, 0.6, 0.25, 0.3, 0, 2 * np.pi, 20)]
+        return [
+            np.array([(0.7, -1), (-0.7, 1)]),
+            _arc(-0.5, -0.6, 0.25, 0.3, 0, 2 * np.pi, 20),
+            _arc(0.5, 0.6, 0.25, 0.3, 0, 2 * np.pi, 20),
+        ]
     if which == 5:  # * with 3 to 4 bars
         bars = int(rng.integers(3, 5))
-        return [np.array([(np.cos(a), np.sin(a)), (-np.cos(a), -np.sin(a))]) * 0.9
-                for a in np.pi * np.arange(bars) / bars + rng.uniform(0, 1)]
+        return [
+            np.array([(np.cos(a), np.sin(a)), (-np.cos(a), -np.sin(a))]) * 0.9
+            for a in np.pi * np.arange(bars) / bars + rng.uniform(0, 1)
+        ]
     if which == 6:  # !
         return [np.array([(0, -1), (0, 0.45)]), _arc(0, 0.85, 0.08, 0.08, 0, 2 * np.pi, 10)]
     if which == 7:  # a musical note
-        return [_arc(-0.35, 0.7, 0.3, 0.2, 0, 2 * np.pi, 24), np.array([(-0.06, 0.7), (-0.06, -1)]),
-                np.array([(-0.06, -1), (0.5, -0.6), (0.45, -0.2)])]
+        return [
+            _arc(-0.35, 0.7, 0.3, 0.2, 0, 2 * np.pi, 24),
+            np.array([(-0.06, 0.7), (-0.06, -1)]),
+            np.array([(-0.06, -1), (0.5, -0.6), (0.45, -0.2)]),
+        ]
     if which == 8:  # a heart, drawn as two arcs down to a point
-        return [np.vstack([(0, 1), _arc(-0.45, -0.35, 0.45, 0.45, 0.75 * np.pi, 2 * np.pi),
-                           _arc(0.45, -0.35, 0.45, 0.45, np.pi, 2.25 * np.pi), (0, 1)])]
+        return [
+            np.vstack(
+                [
+                    (0, 1),
+                    _arc(-0.45, -0.35, 0.45, 0.45, 0.75 * np.pi, 2 * np.pi),
+                    _arc(0.45, -0.35, 0.45, 0.45, np.pi, 2.25 * np.pi),
+                    (0, 1),
+                ]
+            )
+        ]
     if which == 9:  # a crescent
-        return [np.vstack([_arc(0, 0, 1, 1, 0.6 * np.pi, 1.9 * np.pi), _arc(0.35, -0.1, 0.75, 0.75, 1.85 * np.pi, 0.7 * np.pi, 30)])]
+        return [
+            np.vstack(
+                [
+                    _arc(0, 0, 1, 1, 0.6 * np.pi, 1.9 * np.pi),
+                    _arc(0.35, -0.1, 0.75, 0.75, 1.85 * np.pi, 0.7 * np.pi, 30),
+                ]
+            )
+        ]
     return [np.vstack([_arc(-0.5, 0, 0.5, 0.4, 0, 2 * np.pi), _arc(0.5, 0, 0.5, 0.4, np.pi, -np.pi)])]  # ∞
 
 
@@ -151,7 +190,9 @@ def brush_doodle(family, rng):
     for stroke in _strokes(family, rng):
         path = _resampled(_bend(np.asarray(stroke, float), rng, strength))
         t = np.linspace(0, 1, len(path))
-        swell = 0.6 + 0.4 * np.sin(np.pi * t) ** rng.uniform(0.3, 1.5) + rng.normal(0, 0.05) * np.sin(t * rng.uniform(3, 9))
+        swell = (
+            0.6 + 0.4 * np.sin(np.pi * t) ** rng.uniform(0.3, 1.5) + rng.normal(0, 0.05) * np.sin(t * rng.uniform(3, 9))
+        )
         xy = (path * stretch) @ slant.T @ rotation.T * radius + centre
         for (x, y), w in zip(xy, np.clip(swell, 0.3, 1.3) * pen / 2):
             draw.ellipse((x - w, y - w, x + w, y + w), fill=0 if dark else 255)
