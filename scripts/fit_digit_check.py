@@ -8,15 +8,17 @@ schedule) learns whether a 28×28 input is one digit.  With ``--reads pixels`` i
 pixels (784 → 256 → 64 → 2, the inputs shifted, turned, slanted and thickened a little each
 epoch); with ``--reads NAME:LAYER`` (the default, ``big:2``) it reads the activations of that
 hidden layer of the shipped network NAME (512 → 256 → 64 → 2 for big's second), computed once
-for each input and for MOVED_COPIES copies of it moved the same way.  Digits (label 0): a spread sample
-of MNIST training digits (never the last 10,000), MNIST training digits drawn again as pictures,
-the drawing hand's digits and typed digits (``scripts/digit_check_pictures.py``).  Not digits
-(label 1): generated non-digits of eleven kinds.  Of the generated digits three fifths are fitted on, a fifth
-sets the threshold and a fifth validates; of the non-digits four fifths are fitted on and a
-fifth validates.  The threshold refuses at most REFUSED_MNIST of the held-out MNIST training
-digits and REFUSED_DRAWN of the calibration fifth.  Prints the validation rates as JSON (with
-``--report FILE`` also writes them there), and beside them the rates of the digit check that
-ships now on the same pictures.  Same seed, same machine: the same files, bit for bit.
+for each input and for MOVED_COPIES copies of it moved the same way.  Digits (label 0): a
+spread sample of MNIST training digits (never the last 10,000), MNIST training digits drawn
+again as pictures, the drawing hand's digits and typed digits
+(``scripts/digit_check_pictures.py``).  Not digits (label 1): generated non-digits of eleven
+kinds.  Of the generated digits three fifths are fitted on, a fifth sets the threshold and a
+fifth validates; of the non-digits four fifths are fitted on and a fifth validates; the brush
+family (``scripts/brush_doodles.py``), drawn by a pen model nothing is fitted on, shows what
+happens on kinds nobody generated.  The threshold refuses at most REFUSED_MNIST of the held-out
+MNIST training digits and REFUSED_DRAWN of the calibration fifth.  Prints the validation rates
+as JSON (with ``--report FILE`` also writes them there), and beside them the rates of the digit
+check that ships now on the same pictures.  Same seed, same machine: the same files, bit for bit.
 """
 
 import argparse
@@ -29,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
+from brush_doodles import FAMILIES, brush_non_digits  # noqa: E402
 from digit_check_pictures import (  # noqa: E402
     NON_DIGIT_KINDS,
     hand_digits,
@@ -57,6 +60,7 @@ EPOCHS = 40
 TRAINING = {"batch_size": 32, "optimizer": "adam", "lr": 0.001, "schedule": "cosine"}
 DRAWN_REPEATS = 3  # the generated digits are shown this many times each (there are fewer of them than of MNIST)
 AUGMENT = {"shift": 1.0, "rotation": 8.0, "thickness": 0.5, "shear": 0.15}  # every input moved a little each epoch
+BRUSH = 2000  # pictures of the brush family, a held-out kind of drawing
 MOVED_COPIES = 2  # reading a hidden layer: each input is also shown in this many moved copies (AUGMENT)
 EPOCHS_READING = 15  # reading a hidden layer (each epoch shows every input 1 + MOVED_COPIES times)
 
@@ -102,6 +106,16 @@ def validation_rates(check, held_out_mnist, digits, others, kinds):
         **{f"validation_{kind}_digits_refused": float(check.rejects(rows).mean()) for kind, rows in digits.items()},
         "validation_non_digits_refused": float(refused.mean()),
         **{f"validation_{name}_refused": float(refused[kinds == k].mean()) for k, name in enumerate(NON_DIGIT_KINDS)},
+    }
+
+
+def brush_rates(check, brush, families):
+    """Shares ``check`` refuses of the brush family (``scripts/brush_doodles.py``, a pen model
+    nothing is fitted on), all and per family."""
+    refused = check.rejects(brush)
+    return {
+        "brush_refused": float(refused.mean()),
+        **{f"brush_{name}_refused": float(refused[families == k].mean()) for k, name in enumerate(FAMILIES)},
     }
 
 
@@ -164,6 +178,7 @@ def main():
     reader, layer = reader_of(args.reads)
     check = fit_check(mnist, drawn, others[:start], held_out, calibration, args.seed, reader=reader, layer=layer)
     validation = {"redrawn": redrawn_val, "hand": hand_val, "typed": typed_val}
+    brush, families = brush_non_digits(np.random.default_rng(args.seed + 1), BRUSH)
     report = {
         "threshold": check.threshold,
         "sizes": check.network.sizes,
@@ -178,9 +193,11 @@ def main():
             "non_digits": start,
         },
         **validation_rates(check, held_out, validation, others[start:], kinds[start:]),
-        "shipped_check_on_the_same_pictures": validation_rates(
-            shipped_digit_check(), held_out, validation, others[start:], kinds[start:]
-        ),
+        **brush_rates(check, brush, families),
+        "shipped_check_on_the_same_pictures": {
+            **validation_rates(shipped_digit_check(), held_out, validation, others[start:], kinds[start:]),
+            **brush_rates(shipped_digit_check(), brush, families),
+        },
     }
     args.into.mkdir(parents=True, exist_ok=True)
     check.network.save(args.into / NETWORK_FILE)
