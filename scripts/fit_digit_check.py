@@ -126,19 +126,20 @@ def fifths(rows):
 
 
 def generated_pictures(seed, count, fitting, cache=None):
-    """The generated pictures for ``seed`` and ``count`` (the MNIST digits chosen, redrawn, hand,
-    typed digits, non-digits and their kinds), made in that order from one generator; with a
+    """The generated pictures for ``seed`` and ``count`` (redrawn, hand and typed digits,
+    non-digits and their kinds, made in that order from one generator, and the MNIST digits
+    chosen, by a generator of their own); with a
     ``cache`` path, read from it when it holds them for this seed and count, else written there."""
     if cache and Path(cache).exists():
         with np.load(cache) as stored:
             if int(stored["seed"]) == seed and int(stored["count"]) == count:
                 return {key: stored[key] for key in stored.files}
     rng = np.random.default_rng(seed)
-    pictures = {"chosen": rng.choice(len(fitting), MNIST_DIGITS, replace=False)}
-    pictures["redrawn"] = redrawn_digits(fitting, rng, count)
+    pictures = {"redrawn": redrawn_digits(fitting, rng, count)}
     pictures["hand"] = hand_digits(rng, count // 2)
     pictures["typed"] = typed_digits(rng, count // 2)
     pictures["non_digits"], pictures["kinds"] = non_digits_with_kinds(rng, 4 * count, fitting)
+    pictures["chosen"] = np.random.default_rng([seed, 1]).choice(len(fitting), MNIST_DIGITS, replace=False)
     if cache:
         with atomic_write(cache) as file:
             np.savez_compressed(file, seed=seed, count=count, **pictures)
