@@ -6,9 +6,10 @@
 A network (ReLU, softmax, cross-entropy, digitnet's own ``Network.fit`` with Adam and a cosine
 schedule) learns whether a 28×28 input is one digit.  With ``--reads pixels`` (the default, as
 the shipped check) it reads the 784 pixels (784 → 256 → 64 → 2, the inputs shifted, turned,
-slanted and thickened a little each epoch); with ``--reads NAME:LAYER`` (e.g. ``big:2``) it reads the activations of that
-hidden layer of the shipped network NAME (512 → 256 → 64 → 2 for big's second), computed once
-for each input and for MOVED_COPIES copies of it moved the same way.  Digits (label 0): a
+slanted and thickened a little each epoch); with ``--reads NAME:LAYER`` (e.g. ``big:2``) it
+reads the activations of that hidden layer of the shipped network NAME (512 → 256 → 64 → 2
+for big's second), computed once for each input and for MOVED_COPIES copies of it moved the
+same way.  Digits (label 0): a
 spread sample of MNIST training digits (never the last 10,000), MNIST training digits drawn
 again as pictures, the drawing hand's digits and typed digits
 (``scripts/digit_check_pictures.py``).  Not digits (label 1): generated non-digits of eleven
