@@ -59,7 +59,7 @@ def test_a_check_that_reads_a_hidden_layer_learns_from_it_and_repeats_bit_for_bi
     from digitnet.models import load_shipped
 
     script, parts, unseen_others, test_digits = small_fit
-    reader = load_shipped("3b1b")  # small and quick; the shipped check reads big's second hidden layer
+    reader = load_shipped("3b1b")  # small and quick (the option was tried with big's second hidden layer)
     first, second = (script.fit_check(*parts, seed=1, epochs=4, hidden=32, reader=reader, layer=2) for _ in range(2))
     assert first.network.sizes == [16, 32, 2]
     assert np.array_equal(first.network.get_parameters(), second.network.get_parameters())
