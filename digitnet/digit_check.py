@@ -13,10 +13,12 @@ shapes, charts, procedural photographs, typed letters, words and numbers, crops 
 screenshots, pen marks, glyphs of the system fonts no digit is written like, sketches such
 as hearts, envelopes, faces and stick figures; ``scripts/digit_check_pictures.py``), none of
 them from the evaluation pictures.  An input is "not a digit" when P(not a digit) >
-``threshold``, the level that refuses at most 0.5% of the held-out MNIST training digits and
-2% of held-out generated digits.  It
-reads the same 784 pixels as the digit network, so it works for any network; ``predict_or_reject``
-applies it whenever the network has a rejector.  The network and its
+``threshold``: the fit sets the level that refuses at most 0.5% of the held-out MNIST training
+digits and 2% of held-out generated digits; the shipped threshold is stricter, chosen on
+validation pictures (``benchmarks/digit_check_threshold.py``).  The shipped check reads the
+same 784 pixels as the digit network, so it works for any network; a check may instead read a
+hidden layer of a shipped network (``reader``, ``layer``).  ``predict_or_reject`` applies it
+whenever the network has a rejector.  The network and its
 threshold live in ``models/digit_check.npz`` and ``models/digit_check.json``.
 
 It also refuses a blob: strokes wider than WIDEST_STROKE, which no MNIST digit's are.  A dot, a
