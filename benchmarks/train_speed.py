@@ -46,7 +46,7 @@ import tempfile
 import time
 
 import numpy as np
-from machine import cpu_model  # benchmarks/machine.py
+from machine import ROOT, cpu_model  # benchmarks/machine.py
 
 import digitnet
 from digitnet import Network, load_mnist
@@ -268,8 +268,9 @@ def time_inference_only(runners, images, labels, test_images, test_labels):
 
 def train_command_peak_mb(engine, first_run=False):
     """Peak resident memory and wall-clock seconds of ``digitnet train`` (default recipe, 1 epoch)
-    in a child process; with ``first_run``, Numba's compile cache is an empty folder, as after
-    installing, so the compiler's work (time and memory) is in the figures."""
+    in a child process running the ``digitnet`` of this script's tree; with ``first_run``, Numba's
+    compile cache is an empty folder, as after installing, so the compiler's work (time and
+    memory) is in the figures."""
     child = (
         "import json, resource, sys\n"
         "from digitnet.cli import main\n"
@@ -277,7 +278,10 @@ def train_command_peak_mb(engine, first_run=False):
         "print(json.dumps({'status': status, 'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"
     )
     with tempfile.TemporaryDirectory() as folder:
-        environment = {**os.environ, "NUMBA_CACHE_DIR": folder} if first_run else None
+        paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}  # this script's tree first
+        if first_run:
+            environment["NUMBA_CACHE_DIR"] = folder
         started = time.perf_counter()
         run = subprocess.run(
             [
@@ -297,6 +301,7 @@ def train_command_peak_mb(engine, first_run=False):
             text=True,
             check=True,
             env=environment,
+            cwd=folder,  # not the caller's: ``python -c`` puts its folder first on the path, ahead of ROOT
         )
         seconds = time.perf_counter() - started
     lines = [json.loads(line) for line in run.stdout.splitlines()]

@@ -37,7 +37,7 @@ LINE_WIDTH = 4  # only ink no thicker than this (across the line, in the shrunk 
 
 def without_ruled_lines(ink):
     """``ink`` (h, w) float32 with the ink on a ruled or squared sheet's lines set to 0: (h, w) float32
-    (``ink`` itself when no lines are found)."""
+    (``ink`` itself when no lines are found, or when the lines are all the ink there is)."""
     height, width = ink.shape
     block = max(1, -(-max(height, width) // SIDE))
     small_height, small_width = -(-height // block), -(-width // block)
@@ -48,7 +48,8 @@ def without_ruled_lines(ink):
     if not lines.any():
         return ink
     full = np.repeat(np.repeat(lines, block, axis=0), block, axis=1)[:height, :width]
-    return np.where(full, 0, ink).astype(np.float32)
+    left = np.where(full, 0, ink).astype(np.float32)
+    return left if left.any() else ink
 
 
 def _rows_on_lines(mask):

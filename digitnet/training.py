@@ -185,8 +185,9 @@ def train(
     if recipe.validation:
         (images, labels), validation = split_validation(images, labels, recipe.validation)
     runner = choose_engine(recipe, engine, net, images)
-    if runner.name == "fast":  # its code for feeding images forward (many, or one) is loaded meanwhile, so that
-        prepare("fast", net, images.dtype, kernels=("rows", "dense"), wait=False)  # ``auto`` takes it afterwards
+    if runner.name == "fast":  # its code for feeding many images forward is loaded meanwhile, so that ``auto``
+        prepare("fast", net, images.dtype, kernels=("rows",), wait=False)  # evaluates on it (for a few: see
+    #                                                                         ``engines._make_ready_later``)
     rng = np.random.default_rng(recipe.seed)
     step_options = {}
     if recipe.options_in_use():

@@ -8,11 +8,14 @@ typed digits and words, MNIST training digits written again on a sheet and photo
 phone (some in coloured ink on tinted paper), and the hand's drawings in coloured ink on white
 or coloured paper (clean or degraded).
 Not drawings (label 1): procedural photographs, whole and cropped, in grey and in false colour,
-and charts in many colours (scripts/tuning_pictures.py).  Logistic regression on the standardised
+charts in many colours, and photographs of surfaces of one colour, bare or printed like a
+circuit board (scripts/tuning_pictures.py).  Logistic regression on the standardised
 features, their squares and products by Newton's method (a little L2 for stability); the
 threshold refuses 1% of the drawings.
 Prints the share refused of each kind, of the fitting pictures and of held-out pictures made
-with the next seed (half as many), as JSON.
+with the next seed (half as many), and for each kind of photograph the share of its held-out
+pictures refused by a check fitted without that kind (what happens on a kind nobody generated),
+as JSON.
 """
 
 import argparse
@@ -40,6 +43,7 @@ from tuning_pictures import (  # noqa: E402
     mnist_pictures,
     photographed_sheet,
     procedural_photo,
+    two_tone_photo,
     typed,
     word,
 )
@@ -109,12 +113,20 @@ def fitting_pictures(rng, count, train_images):
         "grey photographs": [encoded(grey_photo(rng), rng) for _ in range(count // 2)],
         "false colour": [encoded(false_colour_photo(rng), rng) for _ in range(count // 4)],
         "coloured charts": [encoded(np.asarray(coloured_chart(rng)) / 255, rng) for _ in range(count // 4)],
+        "two-tone photographs": [encoded(two_tone_photo(rng), rng) for _ in range(count // 4)],
     }
     return {kind: features_of(pictures) for kind, pictures in made.items()}
 
 
 DRAWINGS = ("hand", "mnist", "typed", "sheets", "coloured sheets", "coloured ink")
-PHOTOGRAPHS = ("photographs", "photograph crops", "grey photographs", "false colour", "coloured charts")
+PHOTOGRAPHS = (
+    "photographs",
+    "photograph crops",
+    "grey photographs",
+    "false colour",
+    "coloured charts",
+    "two-tone photographs",
+)
 
 
 def logistic_fit(x, y, steps=50):
@@ -136,6 +148,29 @@ def refused(check, kinds):
     return {kind: float((check.probability(features) > check.threshold).mean()) for kind, features in kinds.items()}
 
 
+def fitted_check(kinds, photographs=PHOTOGRAPHS):
+    """The DrawingCheck fitted on ``kinds`` ({kind: (n, d) features}): DRAWINGS against ``photographs``;
+    its threshold refuses REFUSED_DRAWINGS of the drawings."""
+    drawn = np.vstack([kinds[kind] for kind in DRAWINGS])
+    photos = np.vstack([kinds[kind] for kind in photographs])
+    x = np.vstack([drawn, photos])
+    y = np.r_[np.zeros(len(drawn)), np.ones(len(photos))]
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    weights, bias = logistic_fit(design(x, mean, scale), y)
+    check = DrawingCheck(mean, scale, weights, bias, threshold=0.5)
+    check.threshold = float(np.quantile(check.probability(drawn), 1 - REFUSED_DRAWINGS))
+    return check
+
+
+def unseen_kinds(kinds, held_out):
+    """{kind: share of ``held_out``'s pictures of that kind refused by a check fitted on ``kinds``
+    without it}, for every kind of photograph: what the check does on a kind nobody generated."""
+    return {
+        kind: refused(fitted_check(kinds, [other for other in PHOTOGRAPHS if other != kind]), held_out)[kind]
+        for kind in PHOTOGRAPHS
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
@@ -147,12 +182,7 @@ def main():
     kinds = fitting_pictures(rng, args.count, train_images[:50_000])
     drawn = np.vstack([kinds[kind] for kind in DRAWINGS])
     photos = np.vstack([kinds[kind] for kind in PHOTOGRAPHS])
-    x = np.vstack([drawn, photos])
-    y = np.r_[np.zeros(len(drawn)), np.ones(len(photos))]
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    weights, bias = logistic_fit(design(x, mean, scale), y)
-    check = DrawingCheck(mean, scale, weights, bias, threshold=0.5)
-    check.threshold = float(np.quantile(check.probability(drawn), 1 - REFUSED_DRAWINGS))
+    check = fitted_check(kinds)
     held_out = fitting_pictures(np.random.default_rng(args.seed + 1), args.count // 2, train_images[:50_000])
     with atomic_write(OUT) as file:
         file.write(json.dumps(check.as_dict(), indent=1).encode())
@@ -167,7 +197,8 @@ def main():
             "counts": {kind: len(features) for kind, features in kinds.items()},
             "held_out_refused_per_kind": refused(check, held_out),
             "held_out_counts": {kind: len(features) for kind, features in held_out.items()},
-            "weights": dict(zip(FEATURES, weights[: len(FEATURES)].round(3).tolist())),
+            "held_out_refused_when_fitted_without_the_kind": unseen_kinds(kinds, held_out),
+            "weights": dict(zip(FEATURES, check.weights[: len(FEATURES)].round(3).tolist())),
         },
         indent=1,
     )

@@ -69,6 +69,49 @@ def procedural_photo(rng):
     return np.clip(rgb, 0, 1)
 
 
+def two_tone_photo(rng):
+    """(h, w, 3) RGB floats in [0, 1]: a photograph of a surface of one colour, so that its colours
+    lie near one line as paper and ink do: bare (a painted wall, a table top, fabric) half the
+    time, else with light print or metal on it like a circuit board (thin tracks bent at 45°,
+    pads, holes, small labels); grain, uneven light, a little blur."""
+    side = int(rng.integers(48, 320))
+    base = np.array(colour(rng), float) / 255
+    grain = rng.uniform(0.02, 0.12) * (value_noise(rng, side, 6) - 0.5) + rng.normal(
+        0, rng.uniform(0.005, 0.03), (side, side)
+    )
+    surface = np.clip(base + grain[..., None] * rng.uniform(0.5, 1.5, 3), 0, 1)
+    picture = Image.fromarray((surface * 255).astype(np.uint8))
+    if rng.random() < 0.5:
+        draw = ImageDraw.Draw(picture)
+        light = tuple(int(v) for v in rng.integers(190, 256, 3))
+        width = max(1, int(side * rng.uniform(0.005, 0.025)))
+        for _ in range(int(rng.integers(3, 25))):
+            start = rng.uniform(-0.1, 1.1, 2) * side
+            path = [start]
+            for _ in range(int(rng.integers(1, 4))):
+                angle = rng.integers(8) * np.pi / 4
+                path.append(path[-1] + rng.uniform(0.1, 0.6) * side * np.array([np.cos(angle), np.sin(angle)]))
+            draw.line([tuple(p) for p in path], fill=light, width=width)
+            if rng.random() < 0.5:
+                x, y, r = *path[-1], width * rng.uniform(1.2, 3)
+                draw.ellipse((x - r, y - r, x + r, y + r), fill=light)
+                if rng.random() < 0.5:
+                    hole = tuple(int(v) for v in base * 255 * 0.3)
+                    draw.ellipse((x - r / 2, y - r / 2, x + r / 2, y + r / 2), fill=hole)
+        face = font(rng, side * rng.uniform(0.04, 0.12))
+        for _ in range(int(rng.integers(0, 5))):
+            draw.text(
+                tuple(rng.uniform(0, 0.9, 2) * side),
+                word(rng, "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"),
+                fill=light,
+                font=face,
+            )
+    picture = picture.filter(ImageFilter.GaussianBlur(rng.uniform(0, 1.2)))
+    rows, cols = np.mgrid[0:side, 0:side] / side - rng.uniform(0, 1, 2)[:, None, None]
+    light = 1 - rng.uniform(0, 0.4) * (rows**2 + cols**2)
+    return np.clip(np.asarray(picture, float) / 255 * light[..., None], 0, 1)
+
+
 #: Colour maps a false-colour picture (a heat map, a scan, relief) may be shown in.
 FALSE_COLOURS = ("viridis", "terrain", "gray", "bone", "jet", "magma", "coolwarm", "hot", "RdBu")
 

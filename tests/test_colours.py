@@ -124,3 +124,36 @@ def test_the_coloured_and_transparent_looks_of_a_drawing_read_as_the_drawing(mon
     for k in range(6):
         look = coloured_ink(picture, rng) if k % 2 else on_transparency(picture, rng)
         assert np.abs(read_picture(png(look)).pixels - plain).mean() < 0.02, k
+
+
+def circuit_board(seed, side=200):
+    """A photo-like green board with light tracks, pads and a label, grain and uneven light (its
+    colours near one line, as paper and ink are): PNG bytes."""
+    rng = np.random.default_rng(seed)
+    grain = (
+        rng.normal(0, 0.03, (side, side, 1))
+        + 0.06
+        * np.asarray(
+            Image.fromarray(rng.integers(0, 256, (8, 8), dtype=np.uint8)).resize((side, side), Image.BICUBIC), float
+        )[..., None]
+        / 255
+    )
+    board = Image.fromarray((np.clip(np.array([0.1, 0.45, 0.2]) + grain, 0, 1) * 255).astype(np.uint8))
+    draw = ImageDraw.Draw(board)
+    for _ in range(12):
+        x, y = rng.integers(0, side, 2)
+        bend = rng.integers(20, 80)
+        draw.line([(x, y), (x + bend, y), (x + 2 * bend, y + bend)], fill=(235, 235, 225), width=3)
+        draw.ellipse((x - 6, y - 6, x + 6, y + 6), fill=(235, 235, 225))
+    draw.text((20, 20), "R12 C7 U3", fill=(240, 240, 240))
+    rows = np.linspace(-0.5, 0.5, side)
+    light = 1 - 0.3 * (rows[:, None] ** 2 + rows[None, :] ** 2)
+    photo = np.asarray(board.filter(ImageFilter.GaussianBlur(0.7)), float) * light[..., None]
+    return png(Image.fromarray(photo.astype(np.uint8)))
+
+
+def test_photographs_of_a_printed_board_in_two_colours_are_often_not_drawings():
+    """A weak spot, measured: the check fitted without one-colour surfaces refused none of these
+    ten boards; this one refuses about half (P(not a drawing) 0.11–0.77 against a threshold of 0.66)."""
+    refused = [not is_drawing(read_picture(circuit_board(seed))) for seed in range(10)]
+    assert np.mean(refused) >= 0.4, refused

@@ -55,6 +55,18 @@ def test_the_fit_repeats_bit_for_bit_with_a_seed(small_fit):
     assert not np.array_equal(first.network.get_parameters(), other.network.get_parameters())
 
 
+def test_a_check_that_reads_a_hidden_layer_learns_from_it_and_repeats_bit_for_bit(small_fit):
+    from digitnet.models import load_shipped
+
+    script, parts, unseen_others, test_digits = small_fit
+    reader = load_shipped("3b1b")  # small and quick (the option was tried with big's second hidden layer)
+    first, second = (script.fit_check(*parts, seed=1, epochs=4, hidden=32, reader=reader, layer=2) for _ in range(2))
+    assert first.network.sizes == [16, 32, 2]
+    assert np.array_equal(first.network.get_parameters(), second.network.get_parameters())
+    assert first.threshold == second.threshold
+    assert first.probability(unseen_others).mean() > first.probability(test_digits).mean() + 0.2
+
+
 def test_the_font_glyphs_shown_as_non_digits_leave_out_digits_and_what_a_digit_is_written_like():
     sys.path.insert(0, str(SCRIPTS))
     try:

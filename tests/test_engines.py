@@ -149,25 +149,35 @@ def test_one_image_sees_every_change_to_the_network_made_between_calls():
 
 
 def test_after_training_on_the_fast_engine_auto_feeds_images_forward_on_it(monkeypatch):
-    """Training loads the fast engine's code for feeding images forward (many, and one) in the
-    background, so ``auto`` does not answer single images on the reference afterwards."""
+    """Training loads the fast engine's code for feeding many images forward in the background; the
+    first call of ``auto`` for one image starts loading the code for a few, and answers on the
+    reference meanwhile; from then on ``auto`` may take the fast engine for one image too."""
     import threading
 
     from digitnet.engines import engine_for_outputs
 
+    def background_work_done():
+        for thread in threading.enumerate():
+            if thread.name == "digitnet-prepare":
+                thread.join()
+
     monkeypatch.setattr(fast, "_compiled", set())
     monkeypatch.setattr(fast, "_checked", {})
-    monkeypatch.setattr(engines, "_timings", {})
+    monkeypatch.setattr(engines, "_kinds", {})
+    monkeypatch.setattr(engines, "_settled", {})
+    monkeypatch.setattr(engines, "_asked", set())
     rng = np.random.default_rng(10)
     net, images = Network((784, 11, 10), seed=0), sparse_images(rng, 60, 784)
-    assert engine_for_outputs("auto", net, images[:1]).name == "reference"
+    many = sparse_images(rng, fast.SPARSE_FROM, 784)
     net.fit(images, rng.integers(0, 10, len(images)), epochs=1, engine="fast")
-    for thread in threading.enumerate():
-        if thread.name == "digitnet-prepare":
-            thread.join()
+    background_work_done()
+    assert engine_for_outputs("auto", net, many) is fast.ENGINE
+    assert not fast.warm(net, images[:1])  # not asked for by training
+    assert engine_for_outputs("auto", net, images[:1]).name == "reference"  # asked for now
+    background_work_done()
     assert engine_for_outputs("auto", net, images[:1]) is fast.ENGINE
-    assert engine_for_outputs("auto", net, images) is fast.ENGINE
-    assert engine_for_outputs("auto", net, (images[:1] * 255).astype(np.uint8)).name == "reference"  # not prepared
+    assert engine_for_outputs("auto", net, images[:3]) is fast.ENGINE  # the same kernel
+    assert engine_for_outputs("auto", net, (images[:1] * 255).astype(np.uint8)).name == "reference"  # another
 
 
 @pytest.mark.slow
@@ -740,9 +750,9 @@ def test_feeding_forward_takes_the_fast_engine_only_once_its_code_ran_in_this_pr
 
 def _auto_afresh(monkeypatch):
     """``auto`` with no timings, and a small network whose many-image kernel has run (auto may take it)."""
-    monkeypatch.setattr(engines, "_timings", {})
-    monkeypatch.setattr(engines, "_calls", {})
-    monkeypatch.setattr(engines, "_chosen", {})
+    monkeypatch.setattr(engines, "_kinds", {})
+    monkeypatch.setattr(engines, "_settled", {})
+    monkeypatch.setattr(engines, "_asked", set())
     net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
     net.outputs(images, engine="fast")
     return net, images
@@ -753,7 +763,8 @@ def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
 
     net, images = _auto_afresh(monkeypatch)
     work = engines._work(net, images)
-    engines._timings[work] = {"fast": [1.0, 1.0, 1e-9], "reference": [0.5] * TRIALS}  # fast: two unlucky ones
+    engines._kinds[work] = kind = engines._Kind()
+    kind.timings = {"fast": [1.0, 1.0, 1e-9], "reference": [0.5] * TRIALS}  # fast: two unlucky ones
     used = []
     for engine in (fast.ENGINE, engines._reference):
         run = engine.outputs
@@ -763,33 +774,116 @@ def test_auto_retries_the_engine_measured_slower_now_and_then(monkeypatch):
     for _ in range(RETRY_EVERY):
         feed_forward("auto", net, images)
     assert used == ["reference"] * (RETRY_EVERY - 1) + ["fast"]  # once, and timed afresh
-    assert engines._timings[work]["fast"][:2] == [1.0, 1e-9] and engines._timings[work]["fast"][2] < 1.0
+    assert kind.timings["fast"][:2] == [1.0, 1e-9] and kind.timings["fast"][2] < 1.0
 
 
-def test_auto_times_one_call_in_so_many_once_both_engines_are_tried(monkeypatch):
-    from digitnet.engines import TIME_EVERY, TRIALS, feed_forward
+def test_once_it_has_chosen_auto_times_two_calls_in_so_many_and_goes_straight_to_the_fast_engine(monkeypatch):
+    """Chosen, ``auto`` times the call at each ``RETRY_EVERY`` (the other engine) and the next one (the
+    chosen engine) only; between them it calls the fast engine's kept code for these images directly."""
+    from digitnet.engines import RETRY_EVERY, TRIALS, feed_forward
 
     net, images = _auto_afresh(monkeypatch)
     for _ in range(2 * TRIALS):
         feed_forward("auto", net, images)
-    work = engines._work(net, images)
-    engines._timings[work]["fast"][:] = [1.0] * TRIALS  # stand-ins, far from real times: fast stays faster
-    engines._timings[work]["reference"][:] = [2.0] * TRIALS
-    engines._chosen[work] = fast.ENGINE
-    timed = []
-    for _ in range(2 * TIME_EVERY):
-        before = list(engines._timings[work]["fast"])
+    kind = engines._kinds[engines._work(net, images)]
+    kind.timings["fast"][:] = [1.0] * TRIALS  # stand-ins, far from real times: fast stays faster
+    kind.timings["reference"][:] = [2.0] * TRIALS
+    kind.chosen = fast.ENGINE
+    through_engine = []
+    for engine in (fast.ENGINE, engines._reference):
+        run = engine.outputs
+        monkeypatch.setattr(
+            engine, "outputs", lambda net, images, run=run: through_engine.append(True) or run(net, images)
+        )
+    timed, straight = [], []
+    for _ in range(RETRY_EVERY + 10):  # one round: two more, and the real times replace the stand-ins
+        before = {name: list(times) for name, times in kind.timings.items()}
+        through_engine.clear()
         np.testing.assert_allclose(feed_forward("auto", net, images), net.feedforward(images), rtol=1e-5, atol=1e-6)
-        timed.append(engines._timings[work]["fast"] != before)
-    calls = engines._calls[work]
-    assert timed == [call % TIME_EVERY == 0 for call in range(calls - 2 * TIME_EVERY + 1, calls + 1)]
+        timed.append(next((name for name in before if kind.timings[name] != before[name]), None))
+        straight.append(not through_engine)
+    phases = [call % RETRY_EVERY for call in range(kind.calls - RETRY_EVERY - 9, kind.calls + 1)]
+    assert timed == [{0: "reference", 1: "fast"}.get(phase) for phase in phases]
+    assert straight[1:] == [phase > 1 for phase in phases[1:]]  # the first call keeps the fast engine's call
+
+
+def test_auto_leaves_the_kept_call_once_its_timings_choose_the_reference(monkeypatch):
+    from digitnet.engines import RETRY_EVERY, TRIALS, feed_forward
+
+    net, images = _auto_afresh(monkeypatch)
+    for _ in range(2 * TRIALS):
+        feed_forward("auto", net, images)
+    kind = engines._kinds[engines._work(net, images)]
+    kind.timings["fast"][:], kind.timings["reference"][:] = [1.0] * TRIALS, [2.0] * TRIALS  # stand-ins
+    kind.chosen = fast.ENGINE
+    feed_forward("auto", net, images)
+    assert id(net) in engines._settled  # the fast engine's call kept
+    kind.timings["fast"][:] = [3.0] * TRIALS  # now slower than the reference's stand-ins
+    kind.calls = RETRY_EVERY  # the next call is the chosen engine's timed one: it chooses again
+    used = []
+    for engine in (fast.ENGINE, engines._reference):
+        run = engine.outputs
+        monkeypatch.setattr(
+            engine, "outputs", lambda net, images, name=engine.name, run=run: used.append(name) or run(net, images)
+        )
+    for _ in range(5):
+        np.testing.assert_allclose(feed_forward("auto", net, images), net.feedforward(images), rtol=1e-5, atol=1e-6)
+    assert used == ["reference"] * 5
+
+
+def test_auto_straight_to_the_fast_engine_sees_every_change_and_every_other_kind_of_images(monkeypatch):
+    """``auto``'s kept call of the fast engine for one image answers only while the network holds the
+    same arrays, activations and float type, and only for images of the kind it was kept for."""
+    from digitnet.engines import TRIALS
+
+    monkeypatch.setattr(engines, "_kinds", {})
+    monkeypatch.setattr(engines, "_settled", {})
+    rng = np.random.default_rng(11)
+    net = Network((784, 16, 16, 10), seed=12)
+    image = sparse_images(rng, 1, 784)[0]
+    net.outputs(image, engine="fast")  # compiled and kept: auto may take it
+
+    def settle_on_fast():
+        for _ in range(2 * TRIALS):
+            net.outputs(image)
+        kind = engines._kinds[engines._work(net, image[None, :])]
+        kind.timings["fast"][:], kind.timings["reference"][:] = [1.0] * TRIALS, [2.0] * TRIALS
+        kind.chosen = fast.ENGINE
+        net.outputs(image)
+        assert id(net) in engines._settled
+
+    def agree(images):
+        np.testing.assert_allclose(net.outputs(images), net.outputs(images, engine="reference"), rtol=1e-5, atol=1e-6)
+
+    for change in (
+        lambda: net.weights[0].__imul__(-1.5),  # in place
+        lambda: net.weights.__setitem__(1, rng.standard_normal((16, 16)).astype(np.float32)),  # a new array
+        lambda: setattr(net, "biases", [b + 1 for b in net.biases]),  # a new list
+        lambda: setattr(net, "output", "softmax"),
+        lambda: net.set_parameters(net.get_parameters() * 0.5),
+    ):
+        settle_on_fast()
+        before = net.outputs(image)
+        change()
+        agree(image)
+        assert not np.array_equal(net.outputs(image), before)
+    settle_on_fast()
+    pixels = (image * 255).astype(np.uint8)
+    for other in (pixels, image.astype(np.float64), np.repeat(image[None, :], 3, axis=0), image[None, :].T[:, 0]):
+        agree(other)
+    apart = np.zeros((1, 1568), np.float32)
+    apart[0, ::2] = image  # one row whose values are not next to each other in memory
+    agree(apart[:, ::2])
+    for wrong in (image[:-1], image.reshape(1, 784, 1)):
+        with pytest.raises(ValueError):
+            net.outputs(wrong)
 
 
 def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
     from digitnet.engines import TRIALS, engine_for_outputs, feed_forward
 
-    monkeypatch.setattr(engines, "_timings", {})
-    monkeypatch.setattr(engines, "_chosen", {})
+    monkeypatch.setattr(engines, "_kinds", {})
+    monkeypatch.setattr(engines, "_settled", {})
     net, images = Network((784, 9, 10), seed=0), np.zeros((60, 784), np.uint8)
     net.outputs(images, engine="fast")  # compiled: auto may take it
     used = []
@@ -798,15 +892,15 @@ def test_auto_feeds_forward_by_the_engine_measured_faster_here(monkeypatch):
         used.append(engine.name)
         np.testing.assert_allclose(feed_forward("auto", net, images), net.feedforward(images), rtol=1e-5, atol=1e-6)
     assert sorted(used) == ["fast"] * TRIALS + ["reference"] * TRIALS
-    work = engines._work(net, images)
-    assert len(engines._timings[work]["fast"]) == len(engines._timings[work]["reference"]) == TRIALS
-    engines._timings[work]["fast"][:] = [3e-6, 1e-6, 2e-6]  # median 2 µs per image
-    engines._timings[work]["reference"][:] = [1e-6, 9e-6, 1.5e-6]  # median 1.5 µs
+    timings = engines._kinds[engines._work(net, images)].timings
+    assert len(timings["fast"]) == len(timings["reference"]) == TRIALS
+    timings["fast"][:] = [3e-6, 1e-6, 2e-6]  # median 2 µs per image
+    timings["reference"][:] = [1e-6, 9e-6, 1.5e-6]  # median 1.5 µs
     assert engine_for_outputs("auto", net, images).name == "reference"
     more = np.zeros((200, 784), np.uint8)  # another number of images (to within a factor of 4): untried
     net.outputs(more, engine="fast")  # its kernel (many images: another than 60's) compiled, untimed
     assert engine_for_outputs("auto", net, more) is fast.ENGINE
-    engines._timings[work]["reference"][:] = [4e-6] * TRIALS
+    timings["reference"][:] = [4e-6] * TRIALS
     assert engine_for_outputs("auto", net, images) is fast.ENGINE
     assert engine_for_outputs("fast", net, images) is fast.ENGINE  # a name is always obeyed
 

@@ -9,7 +9,7 @@ from conftest import synthetic_digits
 from PIL import Image, ImageDraw, ImageFont
 
 from digitnet import Network
-from digitnet.digit_check import WIDEST_STROKE, shipped_digit_check
+from digitnet.digit_check import WIDEST_STROKE, hidden_activations, shipped_digit_check
 from digitnet.drawing_check import FEATURES, ink_features, is_drawing
 from digitnet.errors import BlankImageError, ImageError, ModelFileError
 from digitnet.images import image_to_input, read_picture, stroke_width
@@ -333,6 +333,17 @@ def test_the_digit_check_keeps_mnist_test_digits_and_refuses_numbers_of_several_
     assert check.rejects(np.array(numbers)).mean() >= 0.8
     single = [image_to_input(number_picture(test_images[k : k + 1])) for k in range(30)]
     assert check.rejects(np.array(single)).mean() <= 0.1  # the same digits one at a time are kept
+
+
+def test_hidden_activations_are_the_layers_relu_of_weighted_sums_computed_by_hand():
+    net = load_shipped("big")
+    images = np.random.default_rng(0).random((3, 784))
+    first = np.maximum(images @ np.asarray(net.weights[0], float).T + net.biases[0], 0)
+    second = np.maximum(first @ np.asarray(net.weights[1], float).T + net.biases[1], 0)
+    assert np.allclose(hidden_activations(net, images, 1), first, atol=1e-4)
+    assert np.allclose(hidden_activations(net, images, 2, chunk=2), second, atol=1e-4)  # in chunks, the same
+    with pytest.raises(ValueError, match="hidden layer"):
+        hidden_activations(net, images, 3)  # the output layer is not a hidden one
 
 
 def test_the_digit_check_refuses_most_bar_charts_but_not_a_drawn_seven():

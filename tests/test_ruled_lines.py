@@ -28,3 +28,9 @@ def test_a_sheets_edges_are_left_to_the_edge_filter():
     edges = (COLS < 4) | (COLS > 295)  # two parallel strips of desk along the sides
     ink = (edges | STROKE).astype(np.float32)
     assert without_ruled_lines(ink) is ink
+
+
+def test_lines_that_are_all_the_ink_stay_so_that_something_is_left_to_read():
+    inside = (COLS > 30) & (COLS < 270) & (ROWS > 30) & (ROWS < 270)
+    lines = (((ROWS - 0.08 * COLS) % 40 < 3) & inside).astype(np.float32)  # a ruled sheet with nothing written on it
+    assert without_ruled_lines(lines) is lines

@@ -21,7 +21,10 @@ within the first epochs.  The choice depends on the work only, never on whether 
 same seed and engine train the same network bit for bit).  Feeding
 forward takes the fast engine only where its code for that kind of network and images is
 already compiled in this process (after training, say): otherwise the reference answers in
-milliseconds where loading the compiler and its cache, or compiling, takes seconds.  Where both
+milliseconds where loading the compiler and its cache, or compiling, takes seconds.  Where the
+fast engine is loaded already (it trained here, say) but its code for such work is not ready,
+``auto`` makes it ready in the background (``_make_ready_later``) and answers on the reference
+meanwhile: a process that never asks for that work (``digitnet train``) never compiles it.  Where both
 are ready, it takes the one measured faster on this machine for that kind of work
 (``engine_for_outputs``): which one wins differs between CPUs, numbers of images and image
 types (``benchmarks/inference_crossover.py``; docs/performance.md has the measured crossovers).
@@ -29,6 +32,7 @@ types (``benchmarks/inference_crossover.py``; docs/performance.md has the measur
 
 import threading
 import time
+import weakref
 
 from ..errors import DigitnetError
 from .reference import ReferenceEngine
@@ -100,49 +104,84 @@ def engine_for_outputs(name, net, images):
     ``auto`` picks the fast one only where its code for them is compiled already (see the module's
     docstring); then, for each kind of work (``_work``), it tries each engine ``TRIALS`` times and
     from then on takes the one that was faster here (the median of its last ``TRIALS`` times in
-    ``feed_forward``, which times one call in ``TIME_EVERY``, the cost of timing being a good part
-    of one image's, and sends one call in ``RETRY_EVERY`` to the other one, so that its times are
-    measured afresh and a few unlucky ones do not decide for ever): which one is faster depends on
-    the CPU, on the number of images and on their type (``benchmarks/inference_crossover.py``).
+    ``feed_forward``): which one is faster depends on the CPU, on the number of images and on their
+    type (``benchmarks/inference_crossover.py``).  Once it has chosen, one call in ``RETRY_EVERY``
+    goes to the other engine and the next one to the chosen engine, both timed, so that their times
+    are measured afresh and a few unlucky ones do not decide for ever; the calls between are not
+    timed (timing costs a good part of one image's time).
     """
     if name != "auto":
         return get_engine(name, net, images)
-    return _auto_choice(net, images, _timings.get(_work(net, images), _UNTIMED))
+    kind = _kinds.get(_work(net, images))
+    return _auto_choice(net, images, kind.timings if kind else _UNTIMED)
 
 
 def feed_forward(name, net, images):
-    """(n, n_in) images → (n, n_out) output activations by ``engine_for_outputs(name, net, images)``,
-    timing the engines ``auto`` chooses."""
+    """(n, n_in) images (a NumPy array) → (n, n_out) output activations by
+    ``engine_for_outputs(name, net, images)``, timing the engines ``auto`` chooses.
+
+    Once ``auto`` has chosen the fast engine for a few images of a kind through ``net``, it keeps
+    that engine's call for them (``fast.bound_outputs``) and goes straight to it, until its next
+    timed call: one image then costs about what the fast engine's own call does."""
+    if name == "auto":
+        settled = _settled.get(id(net))
+        if settled is not None:
+            kind, size, call, _ = settled
+            calls = kind.calls + 1
+            if kind.chosen is _fast.ENGINE and calls % RETRY_EVERY > 1 and len(images).bit_length() >> 1 == size:
+                outputs = call(net, images)
+                if outputs is not None:
+                    kind.calls = calls
+                    return outputs
+        return _auto_outputs(net, images)
     if name == "fast":  # its outputs refuse, as get_engine would, what it cannot run
         return _fast_module().ENGINE.outputs(net, images)
-    if name != "auto":
-        return get_engine(name, net, images).outputs(net, images)
+    return get_engine(name, net, images).outputs(net, images)
+
+
+def _auto_outputs(net, images):
+    """``feed_forward`` by ``auto`` (see ``engine_for_outputs``), keeping the fast engine's call for
+    ``net`` and a few such images once it is the one chosen for them (``_settled``)."""
     work = _work(net, images)
-    _calls[work] = calls = _calls.get(work, 0) + 1
-    retry = calls % RETRY_EVERY == 0
-    chosen = _chosen.get(work)
-    if chosen is not None and not retry and calls % TIME_EVERY:  # decided, and not one of the calls timed
-        return chosen.outputs(net, images)
-    timings = _timings.get(work)
-    if timings is None:
-        timings = _timings[work] = {"fast": [], "reference": []}
-    engine = _auto_choice(net, images, timings, retry)
-    started = time.perf_counter()
-    outputs = engine.outputs(net, images)
-    times = timings[engine.name]
-    times.append((time.perf_counter() - started) / max(1, len(images)))
-    del times[:-TRIALS]
-    tried = min(len(timings["fast"]), len(timings["reference"])) >= TRIALS
-    _chosen[work] = _auto_choice(net, images, timings) if tried else None
+    kind = _kinds.get(work)
+    if kind is None:
+        kind = _kinds[work] = _Kind()
+    kind.calls += 1
+    phase = kind.calls % RETRY_EVERY
+    if kind.chosen is not None and phase > 1:  # chosen, and not a timed call
+        engine = kind.chosen
+        outputs = engine.outputs(net, images)
+    else:
+        engine = _auto_choice(net, images, kind.timings, retry=phase == 0)
+        started = time.perf_counter()
+        outputs = engine.outputs(net, images)
+        times = kind.timings[engine.name]
+        times.append((time.perf_counter() - started) / max(1, len(images)))
+        del times[:-TRIALS]
+        tried = min(len(kind.timings["fast"]), len(kind.timings["reference"])) >= TRIALS
+        kind.chosen = _auto_choice(net, images, kind.timings) if tried else None
+    if engine is kind.chosen and engine is not _reference:
+        call = _fast.bound_outputs(net, images)
+        if call is not None:
+            _keep_settled(net, kind, work[-2], call.run)
     return outputs
+
+
+def _keep_settled(net, kind, size, call):
+    """Keep ``auto``'s settled ``call`` for ``net`` in ``_settled`` while ``net`` lives."""
+    key = id(net)
+    _settled[key] = (kind, size, call, weakref.ref(net, lambda _: _settled.pop(key, None)))
 
 
 def _auto_choice(net, images, timings, retry=False):
     """``auto``'s engine for feeding ``images`` forward, a kind of work whose ``timings`` (see
-    ``_timings``) are given; with ``retry``, once both engines are timed, the one measured slower (its
+    ``_Kind``) are given; with ``retry``, once both engines are timed, the one measured slower (its
     timings are refreshed so that a few unlucky ones, on a machine busy for a moment, do not decide
     for ever)."""
-    if _fast is None or not _fast.warm(net, images):
+    if _fast is None:
+        return _reference
+    if not _fast.warm(net, images):
+        _make_ready_later(net, images)
         return _reference
     fast, reference = timings["fast"], timings["reference"]
     if len(fast) < TRIALS or len(reference) < TRIALS:  # still trying: the one tried less often
@@ -151,20 +190,44 @@ def _auto_choice(net, images, timings, retry=False):
     return _fast.ENGINE if fast_wins != retry else _reference
 
 
+def _make_ready_later(net, images):
+    """Start making ready, in the background, the fast engine's kernel for feeding ``images`` forward
+    through ``net`` (once for each kind of network and images in this process; ``prepare``), so that
+    ``auto`` may take it once it has run here.  The process does not wait for it at its end."""
+    asked = (_fast.outputs_kernel(len(images)), len(net.weights), net.dtype, images.dtype)
+    if asked not in _asked:
+        _asked.add(asked)
+        prepare("fast", net, images.dtype, kernels=asked[:1], wait=False)
+
+
+_asked = set()  # (kernel, layers, float type, images' type) that ``_make_ready_later`` started making ready
+
+
 def _median(times):
     """The median of an odd number of ``times`` (``TRIALS``): a third of ``statistics.median``'s
     cost, which one image's call pays twice."""
     return sorted(times)[len(times) // 2]
 
 
+class _Kind:
+    """What ``auto`` knows of one kind of work (``_work``) in this process."""
+
+    __slots__ = ("timings", "calls", "chosen")
+
+    def __init__(self):
+        self.timings = {"fast": [], "reference": []}  # engine name → its last TRIALS seconds per image
+        self.calls = 0  # ``auto``'s calls for it
+        self.chosen = None  # the engine its timings chose at its last timed call (None while trying; the
+        #                     fast engine only where its code for that kind of work is ready: it stays so)
+
+
 TRIALS = 3  # timings of each engine on a kind of work before ``auto`` chooses by them (odd: see _median)
-_timings = {}  # kind of work → {engine name: its last TRIALS seconds per image in this process}
+RETRY_EVERY = 100  # of ``auto``'s calls for a kind of work, one in so many goes to the engine measured slower
+_kinds = {}  # kind of work (``_work``) → its ``_Kind``
 _UNTIMED = {"fast": (), "reference": ()}  # the timings of a kind of work not done yet
-RETRY_EVERY = 100  # of ``auto``'s calls for a kind of work, every so many goes to the engine measured slower
-TIME_EVERY = 10  # once both engines are tried on a kind of work, ``auto`` times one call in so many
-_calls = {}  # kind of work → ``auto``'s calls for it in this process
-_chosen = {}  # kind of work → the engine its timings chose at its last timed call (None while trying; the
-#               fast engine only where its code for that kind of work is ready: it stays so)
+_settled = {}  # id(network) → (its _Kind, ``_work``'s number of images, the fast engine's call for them, a
+#                weak reference that clears the entry when the network goes): where ``auto`` has chosen the
+#                fast engine for a few images through that network
 
 
 def _work(net, images):
@@ -179,7 +242,7 @@ def _work(net, images):
         net.output,
         net.dtype,
         images.dtype,
-        max(1, count).bit_length() // 2,
+        count.bit_length() >> 1,
         _fast and _fast.outputs_kernel(count),
     )
 
@@ -191,7 +254,7 @@ def prepare(name, net, images_dtype="uint8", kernels=("train", "rows"), wait=Tru
     its kernel for feeding many images forward (or those named), while the caller does other work:
     reading MNIST (whose decompression leaves the interpreter free), then training (whose kernel
     releases it).  A kernel that passes its check has run in this process, so ``auto`` feeds
-    images forward with it from then on (one image after training, say, not on the reference).
+    images forward with it from then on (the test set after training, say, not on the reference).
     Returns at once; ``get_engine`` waits for the training kernel only.  Changes only when the work
     is done, never which engine is chosen for training.  With ``wait`` False, the process does not
     wait for the work at its end (a child process compiling into the disk cache finishes it)."""

@@ -962,6 +962,44 @@ class _ThroughWeights:
             )
 
 
+class FewImages:
+    """``FastEngine.outputs`` for a few images of one kind (type, memory layout, ndim and width) through
+    one network, worked out once (``bound_outputs``), for a caller that calls it on such images
+    again and again (``engines.feed_forward``'s ``auto``, once it has settled on this engine)."""
+
+    __slots__ = ("ready", "code", "dtype", "flags", "width", "units", "float_type")
+
+    def __init__(self, net, ready, code, images):
+        self.ready, self.code = ready, code
+        self.dtype, self.flags, self.width = images.dtype, images.flags.num, images.shape[1]
+        self.units, self.float_type = net.sizes[-1], net.dtype
+
+    def run(self, net, images):
+        """The (n, n_out) outputs of ``images`` (a NumPy array), or None where they are not of this
+        kind or ``net`` no longer holds the arrays, activations and float type the code was given."""
+        if (
+            images.dtype is not self.dtype
+            or images.ndim != 2
+            or images.shape[1] != self.width
+            or images.flags.num != self.flags
+            or not self.ready.holds(net)
+        ):
+            return None
+        outputs = np.empty((images.shape[0], self.units), self.float_type)
+        self.code(images, *self.ready.arguments, outputs)
+        return outputs
+
+
+def bound_outputs(net, images):
+    """A ``FewImages`` for ``net`` and images of the kind of ``images`` (a few, through the network's
+    own W), where such images already ran through it here (``FastEngine.outputs``), else None."""
+    ready = _kept_through_weights(net)
+    code = ready and ready.compiled.get((images.dtype, images.flags.num))
+    if not code or images.ndim != 2 or images.shape[0] >= SPARSE_FROM:
+        return None
+    return FewImages(net, ready, code, images)
+
+
 def _compiled_code(kernel, arguments):
     """The compiled code Numba's dispatcher calls for ``kernel`` on ``arguments`` (it has run on
     them), to be called on arguments of the same types without the dispatcher working out their
