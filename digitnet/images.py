@@ -72,8 +72,9 @@ def read_image(source):
     return ink_map(read_rgba(source))
 
 
-def read_rgba(source):
-    """Decode an image file (path or bytes): (h, w, 4) RGBA float32 in [0, 1].
+def read_rgba(source, name=None):
+    """Decode an image file (path or bytes): (h, w, 4) RGBA float32 in [0, 1]; errors start with
+    ``name`` (default: the path, or "image" for bytes).
 
     Handles grayscale, colour, palette and transparent images, 16-bit grayscale (scaled by its
     full 0–65535 range) and floating-point images (used as they are when within [0, 1], else
@@ -83,7 +84,7 @@ def read_rgba(source):
     shrunk right after decoding otherwise.  Raises ImageError for a file that is not an image,
     is truncated, or is too large.
     """
-    name = "image" if isinstance(source, (bytes, bytearray)) else str(source)
+    name = name or ("image" if isinstance(source, (bytes, bytearray)) else str(source))
     raw = (
         bytes(source)
         if isinstance(source, (bytes, bytearray))
@@ -138,7 +139,10 @@ def _unit_range(values, mode):
         return values / 65535  # 16-bit pictures: black 0, white 65535
     if mode == "F" and low >= 0 and high <= 1:
         return values  # floating point already in [0, 1]
-    return (values - low) / (high - low) if high > low else np.zeros_like(values)
+    if high <= low:
+        return np.zeros_like(values)
+    wide = values.astype(np.float64)  # float32 overflows on high - low when the values span ±3.4e38
+    return ((wide - low) / (high - low)).astype(np.float32)
 
 
 def ink_map(rgba):
@@ -634,14 +638,15 @@ class Picture(NamedTuple):
     colours: np.ndarray
 
 
-def read_picture(source):
-    """Read an image file (path or bytes) into a Picture; errors name the file."""
+def read_picture(source, name=None):
+    """Read an image file (path or bytes) into a Picture; errors start with ``name`` (default: the
+    path, or "image" for bytes)."""
+    name = name or ("image" if isinstance(source, (bytes, bytearray)) else str(source))
     try:
-        rgba = read_rgba(source)
+        rgba = read_rgba(source, name)
         ink = separate_ink(ink_map(rgba))
         return Picture(digit_from(ink), ink, colour_statistics(rgba))
     except ImageError as error:
-        name = "image" if isinstance(source, (bytes, bytearray)) else str(source)
         if str(error).startswith(name):
             raise
         raise type(error)(f"{name}: {error}") from None

@@ -4,7 +4,7 @@ import sys
 
 from ..drawing_check import is_drawing
 from ..errors import BlankImageError, ImageError
-from ..images import read_picture
+from ..images import MAX_FILE_BYTES, read_picture
 from ..rejection import confidence, is_unsure, rejection_reason
 from .common import (
     MODEL_HELP,
@@ -27,7 +27,7 @@ def register(subparsers):
         'ones) are answered "not a digit".',
     )
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
-    parser.add_argument("images", metavar="IMAGE", nargs="+", help="picture files")
+    parser.add_argument("images", metavar="IMAGE", nargs="+", help="picture files; - reads one from standard input")
     add_reject_option(parser)
     add_engine_option(parser)
     add_json_option(parser)
@@ -41,7 +41,7 @@ def run_predict(args):
     failed = 0
     for path in args.images:
         try:
-            picture = read_picture(path)
+            picture = read_picture(*_picture_source(path))
         except BlankImageError as error:
             if args.reject:  # a blank picture is not a digit: an answer, not an error
                 report(
@@ -105,6 +105,16 @@ REASONS = {
     "unusual": "unlike the digits this network learned",
     "digit check": "the digit check does not see one digit in it",
 }
+
+
+def _picture_source(path):
+    """What read_picture reads for the IMAGE argument ``path``: (path, None), or for "-" the bytes piped
+    into standard input and the name "stdin" (at most MAX_FILE_BYTES + 1 read; read_picture refuses more)."""
+    if path != "-":
+        return path, None
+    if sys.stdin is None or sys.stdin.isatty():
+        raise ImageError("-: reads a picture piped into standard input, and none is (predict MODEL - < picture.png)")
+    return sys.stdin.buffer.read(MAX_FILE_BYTES + 1), "stdin"
 
 
 def report(args, answer):
