@@ -592,7 +592,7 @@ def png_of(width, height, noise=False):
     return buffer.getvalue()
 
 
-def test_a_png_too_wide_too_heavy_or_blank_is_refused(client):
+def test_a_png_too_wide_or_too_heavy_is_refused(client):
     status, answer = client.post("/api/predict", {"png": b64(png_of(MAX_PNG_SIDE + 1, 8))})
     assert status == 413 and "on a side" in answer["error"]
     heavy = png_of(600, 600, noise=True)
@@ -603,8 +603,20 @@ def test_a_png_too_wide_too_heavy_or_blank_is_refused(client):
     Image.new("L", (20, 20)).save(jpeg, "JPEG")
     status, answer = client.post("/api/predict", {"png": b64(jpeg.getvalue())})
     assert status == 400 and "JPEG" in answer["error"]
-    status, answer = client.post("/api/predict", {"png": b64(png_of(50, 50))})
-    assert status == 422 and "blank" in answer["error"]
+
+
+def test_a_blank_png_is_not_a_digit_as_digitnet_predict_reject_says(client, tmp_path, capsys):
+    from conftest import run_cli
+
+    picture = tmp_path / "blank.png"
+    picture.write_bytes(png_of(50, 50))
+    status, out, _ = run_cli(capsys, "predict", "3b1b", "--reject", "--json", picture)
+    said = json.loads(out)
+    status, answer = client.post("/api/predict", {"png": b64(picture.read_bytes())})
+    assert status == 200
+    assert (answer["state"], answer["digit"], answer["reason"]) == (said["state"], said["digit"], said["reason"])
+    assert answer["reason"] == "blank" and answer["digit"] is None
+    assert answer["activations"][0] == [0.0] * 784  # the input the network saw: nothing
 
 
 def test_malformed_requests_get_a_json_error(client):

@@ -20,7 +20,7 @@ import numpy as np
 from .. import data, insight
 from ..data import download_mnist, load_mnist, missing_files, resolve_data_dir
 from ..drawing_check import is_drawing
-from ..errors import DigitnetError, ImageError
+from ..errors import BlankImageError, DigitnetError, ImageError
 from ..images import read_picture
 from ..presets import DEFAULT_PRESET, PRESETS
 from ..rejection import confidence, rejection_reason
@@ -219,16 +219,22 @@ class Explorer:
         request = check_body(body, PREDICT)
         net = self.network(request.get("model"))
         drawing = None  # pixels are already the network's input: no picture to check
+        blank = False
         if "png" in request:
             try:
                 picture = read_picture(request["png"])
+            except BlankImageError:  # not a digit, as `digitnet predict --reject` answers; the input is all 0
+                image, blank = np.zeros(784, np.float32), True
             except ImageError as error:
                 raise ApiError(422, str(error)) from None
-            image, drawing = picture.pixels, is_drawing(picture)
+            else:
+                image, drawing = picture.pixels, is_drawing(picture)
         else:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
         state, digit, reason, sureness = answer_state(net, image, drawing)
+        if blank:
+            state, digit, reason = "rejected", None, "blank"
         answer = {
             "digit": digit,
             "top": int(activations[-1].argmax()),

@@ -25,6 +25,7 @@ const REASONS = {
   "not a drawing": "it looks like a photograph or a texture, not a drawing",
   "unusual": "it is unlike the digits this network learned",
   "digit check": "the digit check does not see one digit in it",
+  "blank": "there is no ink in it",
 };
 
 export function answerWhy(prediction) {
