@@ -84,7 +84,7 @@ def read_rgba(source, name=None):
     shrunk right after decoding otherwise.  Raises ImageError for a file that is not an image,
     is truncated, or is too large.
     """
-    name = name or ("image" if isinstance(source, (bytes, bytearray)) else str(source))
+    name = _name_of(source, name)
     raw = (
         bytes(source)
         if isinstance(source, (bytes, bytearray))
@@ -128,6 +128,11 @@ def _decoded_rgba(image):
 
 
 HIGH_DEPTH_MODES = ("I", "I;16", "I;16L", "I;16B", "I;16N", "F")
+
+
+def _name_of(source, name=None):
+    """What errors about ``source`` (a path or bytes) start with: ``name``, else the path, or "image"."""
+    return name or ("image" if isinstance(source, (bytes, bytearray)) else str(source))
 
 
 def _unit_range(values, mode):
@@ -641,7 +646,7 @@ class Picture(NamedTuple):
 def read_picture(source, name=None):
     """Read an image file (path or bytes) into a Picture; errors start with ``name`` (default: the
     path, or "image" for bytes)."""
-    name = name or ("image" if isinstance(source, (bytes, bytearray)) else str(source))
+    name = _name_of(source, name)
     try:
         rgba = read_rgba(source, name)
         ink = separate_ink(ink_map(rgba))
