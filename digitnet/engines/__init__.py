@@ -128,7 +128,7 @@ def feed_forward(name, net, images):
         if settled is not None:
             kind, size, call, _ = settled
             calls = kind.calls + 1
-            if kind.chosen is _fast.ENGINE and calls % RETRY_EVERY > 1 and len(images).bit_length() >> 1 == size:
+            if kind.chosen is _fast.ENGINE and calls % RETRY_EVERY > 1 and _size_class(len(images)) == size:
                 outputs = call(net, images)
                 if outputs is not None:
                     kind.calls = calls
@@ -163,7 +163,7 @@ def _auto_outputs(net, images):
     if engine is kind.chosen and engine is not _reference:
         call = _fast.bound_outputs(net, images)
         if call is not None:
-            _keep_settled(net, kind, work[-2], call.run)
+            _keep_settled(net, kind, _size_class(len(images)), call.run)
     return outputs
 
 
@@ -230,6 +230,11 @@ _settled = {}  # id(network) → (its _Kind, ``_work``'s number of images, the f
 #                fast engine for a few images through that network
 
 
+def _size_class(count):
+    """A number of images to within a factor of 4: the same for counts ``auto`` times as one kind."""
+    return count.bit_length() >> 1
+
+
 def _work(net, images):
     """A kind of feeding forward, as far as its speed goes: the network's sizes, activations and float
     type, the images' type, their number to within a factor of 4, and (once the fast engine is
@@ -242,7 +247,7 @@ def _work(net, images):
         net.output,
         net.dtype,
         images.dtype,
-        count.bit_length() >> 1,
+        _size_class(count),
         _fast and _fast.outputs_kernel(count),
     )
 
