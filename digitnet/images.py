@@ -330,6 +330,8 @@ def _inner_peak(ink, background, needed, with_bands=False):
     low, right = (ink.shape[0] - 1) // block * block, (ink.shape[1] - 1) // block * block
     if not (strong[:block].any() or strong[low:].any() or strong[:, :block].any() or strong[:, right:].any()):
         return peak  # nothing strong at the edge (most drawings): no need to find the pieces
+    if with_bands:  # a photograph: a sheet's lines touch the edges, and a digit written on them too
+        strong = without_ruled_lines(strong.astype(np.float32)) > 0
     labels, block, at_edge, bands = edge_pieces(strong, with_bands)
     at_edge = at_edge[labels] | bands
     if not at_edge.any():

@@ -192,6 +192,16 @@ def test_a_digit_on_ruled_or_squared_paper_reads_without_the_lines(digit, square
     assert alike(pixels, clean_drawing(strokes)) > 0.8
 
 
+@pytest.mark.parametrize("pen", [1.0, 0.6], ids=["darker-than-the-lines", "as-dark-as-the-lines"])
+def test_a_7_whose_bar_lies_on_a_ruled_line_keeps_its_bar(pen):
+    # a thin pen's bar (4 pixels) right on a line 3 pixels thick: the line's own ink goes, the bar stays
+    strokes = digit_strokes(7, width=4) * pen
+    lines = ((ROWS - 74) % 32 < 3) * 0.6
+    pixels = read_picture(photo_of_paper(np.maximum(strokes, lines), light=FALLING_LIGHT)).pixels
+    # 0.31 when the ink along the line was wiped with it (the 7 became a 1)
+    assert alike(pixels, clean_drawing(digit_strokes(7, width=4))) > 0.7
+
+
 def test_a_photographed_digit_keeps_one_long_bar_across_the_picture():
     # one long straight stroke is a digit's bar, not a sheet's lines (they come several at a time)
     image = Image.new("L", (SIDE, SIDE), 0)
