@@ -22,7 +22,16 @@ class ImageError(DigitnetError):
 
 
 class BlankImageError(ImageError):
-    """A picture with no ink at all: blank white, blank black, one flat colour."""
+    """A picture with no digit to read: no ink at all (blank white, blank black, one flat colour).
+    ``reason`` says which, in the words ``digitnet predict --reject`` and the explorer answer with."""
+
+    reason = "blank"
+
+
+class TooSmallImageError(BlankImageError):
+    """A picture whose ink is too few pixels across to read (a digit a few pixels tall)."""
+
+    reason = "too small"
 
 
 class TrainingDiverged(DigitnetError):

@@ -34,7 +34,7 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from .augment import change_thickness
 from .colours import LUMINANCE, colour_statistics
-from .errors import BlankImageError, ImageError
+from .errors import BlankImageError, ImageError, TooSmallImageError
 from .files import read_regular_file
 from .pixels import pixel_values
 from .ruled_lines import without_ruled_lines
@@ -47,6 +47,7 @@ MAX_PIXELS = 50_000_000  # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DECODED_SIDE = 1024  # larger pictures are decoded (or shrunk at once) to at most this on a side
 INK_THRESHOLD = 0.2  # ink below this (after stretching) counts as background
+MIN_INK_SIDE = 6  # a digit whose ink is fewer pixels than this on its longer side is too small to read
 MIN_CONTRAST = 0.1  # a 28×28 input whose pixels vary less than this is blank; no ink needs more
 FAINTEST_INK = 0.02  # ink must stand out from the background by at least this (5 grey levels) …
 NOISE_MULTIPLE = 6  # … and by this many times the picture's pixel noise
@@ -210,7 +211,8 @@ def _light_background(luminance):
 def to_mnist(ink):
     """A 2-D ink map (bright ink on dark, any size) → (784,) float32 in [0, 1], MNIST-style.
 
-    Raises BlankImageError (an ImageError) if there is no ink to read (a blank or empty image).
+    Raises BlankImageError (an ImageError) if there is no ink to read (a blank or empty image), or
+    its TooSmallImageError if the ink is too small to read.
     """
     return digit_from(separate_ink(ink))
 
@@ -354,11 +356,13 @@ def is_two_tone(ink):
 
 
 def digit_from(separated):
-    """Steps 3–7 on ``separate_ink``'s result: (784,) float32 in [0, 1].  The picture counts as
+    """Steps 3–7 on ``separate_ink``'s result: (784,) float32 in [0, 1].  Raises TooSmallImageError
+    (a BlankImageError) when all the ink is under MIN_INK_SIDE pixels on its longer side.  The picture counts as
     photographed (for ``keep_the_drawing``) when over PHOTO_GRAIN_SHARE of the separated ink is
     faint but not 0 (camera noise, the paper's grain; a clean drawing has none)."""
     photographed = np.mean((separated > 0) & (separated < INK_THRESHOLD)) > PHOTO_GRAIN_SHARE
     ink = np.where(separated < INK_THRESHOLD, 0, separated).astype(np.float32)
+    _refuse_if_too_small(ink)
     if photographed:
         ink = without_ruled_lines(ink)
     ink = keep_the_drawing(ink, photographed)
@@ -371,6 +375,18 @@ def digit_from(separated):
     digit = np.asarray(Image.fromarray(ink, mode="F").resize((width, height), resample), dtype=np.float32)
     digit = np.clip(digit, 0, 1)
     return _thin(_full_strength(_place_by_center_of_mass(digit).reshape(784)))
+
+
+def _refuse_if_too_small(ink):
+    """Raise TooSmallImageError when all of ``ink`` (h, w), what is not 0, fits in fewer than
+    MIN_INK_SIDE pixels on its longer side (a digit a few pixels tall: its strokes are gone)."""
+    rows, cols = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
+    height, width = (int(k[-1] - k[0] + 1) if k.size else 0 for k in (rows, cols))
+    if 0 < max(height, width) < MIN_INK_SIDE:
+        raise TooSmallImageError(
+            f"no digit found: the ink is {width}×{height} pixels, too small to read "
+            f"(at least {MIN_INK_SIDE} pixels tall or wide is needed)"
+        )
 
 
 def _full_strength(pixels):

@@ -1,14 +1,19 @@
 """People's own pictures through `digitnet predict`: odd files answered, bad ones refused in one line."""
 
+import base64
 import io
 import json
+import urllib.request
 
 import numpy as np
 import pytest
-from conftest import run_cli
-from PIL import Image, ImageDraw
+from conftest import run_cli, start_explorer
+from PIL import Image, ImageDraw, ImageFont
 
+from digitnet.errors import BlankImageError, TooSmallImageError
 from digitnet.images import read_picture
+from digitnet.models import load_shipped
+from digitnet.pixels import pixel_values
 
 
 def seven_png():
@@ -66,3 +71,67 @@ def test_dash_at_a_terminal_says_how_to_pipe_instead_of_waiting(capsys, monkeypa
     assert status == 1 and err == ""
     answer = json.loads(out)
     assert answer["file"] == "-" and "standard input" in answer["error"]
+
+
+def png_bytes(image):
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def tiny_seven_png():
+    """A 7 typed at 5 points in a 5×5 picture: its ink is a few pixels across."""
+    image = Image.new("L", (5, 5), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 5)
+    ImageDraw.Draw(image).text((2.5, 2.5), "7", fill=0, font=font, anchor="mm")
+    return png_bytes(image)
+
+
+def test_a_picture_whose_ink_is_a_few_pixels_across_is_too_small_to_read():
+    with pytest.raises(TooSmallImageError, match="too small to read"):
+        read_picture(tiny_seven_png())
+    with pytest.raises(TooSmallImageError):
+        read_picture(png_bytes(Image.fromarray(np.pad(np.full((5, 4), 255, np.uint8), 20))))  # a blob 4×5
+    assert issubclass(TooSmallImageError, BlankImageError)
+
+
+def test_predict_says_too_small_to_read_with_reject_and_is_a_one_line_error_without(tmp_path, capsys):
+    picture = tmp_path / "tiny.png"
+    picture.write_bytes(tiny_seven_png())
+    status, out, _ = run_cli(capsys, "predict", "big", "--reject", "--json", picture)
+    answer = json.loads(out)
+    assert status == 0 and answer["state"] == "rejected" and answer["digit"] is None
+    assert answer["reason"] == "too small" and answer["blank"] is False
+    status, out, _ = run_cli(capsys, "predict", "big", "--reject", picture)
+    assert status == 0 and out.strip() == f"{picture}: not a digit (too small to read)"
+    status, out, err = run_cli(capsys, "predict", "big", picture)
+    assert status == 1 and err.startswith(f"digitnet: error: {picture}: no digit found: the ink is ")
+    assert "too small to read" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_explorer_answers_too_small_for_a_tiny_png(tmp_path):
+    server = start_explorer(data_dir=tmp_path / "no-data")
+    try:
+        body = json.dumps({"png": base64.b64encode(tiny_seven_png()).decode()}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.server_port}/api/predict", body, {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+    finally:
+        server.close()
+    assert (answer["state"], answer["digit"], answer["reason"]) == ("rejected", None, "too small")
+
+
+def test_mnist_digits_and_small_drawn_digits_are_read_not_refused(real_mnist):
+    _, (test_images, test_labels) = real_mnist
+    net = load_shipped("big")
+    # MNIST's own 28×28 pictures (digits about 20 pixels tall), as PNG files
+    bytes_ = np.round(pixel_values(test_images[:100]) * 255).astype(np.uint8).reshape(-1, 28, 28)
+    pixels = [read_picture(png_bytes(Image.fromarray(image))).pixels for image in bytes_]
+    assert np.mean(net.outputs(np.array(pixels)).argmax(axis=1) == test_labels[:100]) >= 0.95
+    # a 7 drawn 12 pixels tall and one 6 pixels tall, the smallest read
+    for height in (12, 6):
+        image = Image.new("L", (height + 8, height + 8), 255)
+        ImageDraw.Draw(image).line([(4, 4), (4 + height * 0.7, 4), (6, 4 + height - 1)], fill=0, width=1)
+        assert read_picture(png_bytes(image)).pixels.max() > 0

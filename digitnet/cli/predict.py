@@ -43,7 +43,7 @@ def run_predict(args):
         try:
             picture = read_picture(*_picture_source(path))
         except BlankImageError as error:
-            if args.reject:  # a blank picture is not a digit: an answer, not an error
+            if args.reject:  # a blank picture, or one too small to read, is not a digit: an answer, not an error
                 report(
                     args,
                     {
@@ -53,8 +53,8 @@ def run_predict(args):
                         "state": "rejected",
                         "unsure": False,
                         "typicality": 0.0,
-                        "blank": True,
-                        "reason": "blank",
+                        "blank": error.reason == "blank",
+                        "reason": error.reason,
                     },
                 )
                 continue
@@ -100,6 +100,7 @@ def run_predict(args):
     return 1 if failed else 0
 
 
+NO_DIGIT = {"blank": "blank image", "too small": "too small to read"}  # BlankImageError's reasons
 REASONS = {
     "not a drawing": "not a drawing: it looks like a photograph or a texture",
     "unusual": "unlike the digits this network learned",
@@ -122,8 +123,8 @@ def report(args, answer):
     if args.json:
         emit(answer)
         return
-    if answer.get("blank"):
-        print(f"{answer['file']}: not a digit (blank image)")
+    if answer.get("reason") in NO_DIGIT:
+        print(f"{answer['file']}: not a digit ({NO_DIGIT[answer['reason']]})")
         return
     outputs = " ".join(f"{d}:{a:.2f}" for d, a in enumerate(answer["outputs"]))
     guess = max(range(10), key=lambda d: answer["outputs"][d])

@@ -219,12 +219,12 @@ class Explorer:
         request = check_body(body, PREDICT)
         net = self.network(request.get("model"))
         drawing = None  # pixels are already the network's input: no picture to check
-        blank = False
+        no_digit = None  # a PNG with no digit to read: the BlankImageError's reason
         if "png" in request:
             try:
                 picture = read_picture(request["png"])
-            except BlankImageError:  # not a digit, as `digitnet predict --reject` answers; the input is all 0
-                image, blank = np.zeros(784, np.float32), True
+            except BlankImageError as error:  # not a digit, as `digitnet predict --reject` answers; the input is all 0
+                image, no_digit = np.zeros(784, np.float32), error.reason
             except ImageError as error:
                 raise ApiError(422, str(error)) from None
             else:
@@ -233,8 +233,8 @@ class Explorer:
             image = request["pixels"]
         weighted_sums, activations = net.forward(image)
         state, digit, reason, sureness = answer_state(net, image, drawing)
-        if blank:
-            state, digit, reason = "rejected", None, "blank"
+        if no_digit:
+            state, digit, reason = "rejected", None, no_digit
         answer = {
             "digit": digit,
             "top": int(activations[-1].argmax()),

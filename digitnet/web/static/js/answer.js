@@ -26,6 +26,7 @@ const REASONS = {
   "unusual": "it is unlike the digits this network learned",
   "digit check": "the digit check does not see one digit in it",
   "blank": "there is no ink in it",
+  "too small": "its ink is too small to read (a few pixels)",
 };
 
 export function answerWhy(prediction) {
