@@ -9,7 +9,8 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
    photographed sheet of paper drop out with it, and pen on paper is measured as the share of the
    local paper's light it takes away (a stroke in a shadow counts as much as one in full light);
    a clean two-tone drawing keeps its strokes whatever their width (nothing local is subtracted).
-3. Keep the drawing: drop specks (pieces of ink with under 2% of the largest piece's ink) and,
+3. Keep the drawing: refuse ink under 6 pixels across as too small to read; drop specks (pieces
+   of ink with under 2% of the largest piece's ink), a ruler's line under the digit and,
    when something else remains, pieces that touch the picture's edge (a sheet's edge, a shadow);
    in a photograph, bands of ink lining an edge (a strip of desk) are cut off first, so a digit
    that runs into one comes apart from it.
@@ -62,6 +63,9 @@ STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than 
 HOLLOW_SHARE = 0.25  # ink a coarse background adds is a stroke's middle if this share of its border is ink
 EDGE_RUN_WINDOW = 0.5  # a band along an edge: the running median of its ink runs over this share of the edge
 PHOTO_GRAIN_SHARE = 0.01  # separated ink with more pixels than this faint (0 < ink < INK_THRESHOLD) is a photo
+UNDERLINE_SHARE = 0.6  # a ruler's line under a digit spans at least this share of the picture's width,
+UNDERLINE_OVER_DIGIT = 1.5  # … and this many times the digit's width,
+FLAT_SHARE = 0.15  # … and is no taller than this share of its width
 EDGE_CONTACT_SHARE = 0.15  # a piece with this share of its outline on an edge band is part of what lines the edge
 LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
 BORDER_TONE_SHARE = 0.75  # a photograph's border tone is the paper's only if this share of it is on that side
@@ -432,7 +436,7 @@ def keep_the_drawing(ink, photographed=False):
     maximum to at most BACKGROUND_SIDE pixels across (so a thin line stays connected).  In a
     ``photographed`` picture the bands of ink along the picture's edges are cut off first, and
     pieces lining them count as touching the edge (``edge_pieces``), unless the bands hold all
-    the ink.
+    the ink.  A ruler's line drawn under the digit, apart from it, goes too (``_underlines``).
     """
     for with_bands in (photographed, False):  # without when the bands hold all the ink
         labels, block, at_edge, bands = edge_pieces(ink > 0, with_bands, ink)
@@ -445,10 +449,37 @@ def keep_the_drawing(ink, photographed=False):
     if masses[inner].sum() > 0:
         keep = inner
     keep[0] = False
+    keep &= ~_underlines(labels, keep)
     if keep[1:].all() and not bands.any():
         return ink
     full = np.repeat(np.repeat(keep[labels], block, axis=0), block, axis=1)[: ink.shape[0], : ink.shape[1]]
     return np.where(full, ink, 0).astype(np.float32)
+
+
+def _underlines(labels, keep):
+    """Which of the ``keep`` pieces ((pieces + 1,) bool) of ``labels`` (h, w) int are a ruler's line
+    under the rest: (pieces + 1,) bool.  Such a piece is flat (no taller than FLAT_SHARE of its width:
+    straight, tilted at most about 8°), spans at least UNDERLINE_SHARE of the picture's width and
+    UNDERLINE_OVER_DIGIT times the width of the other pieces together, and lies wholly below them.
+    A digit's own strokes seldom do all that: a 2's foot is about as wide as the 2, and the bars of
+    a 7 or a 5 are at the top."""
+    count = len(keep)
+    rows, cols = np.nonzero(labels)
+    pieces = labels[rows, cols]
+    top, left = np.full(count, labels.shape[0]), np.full(count, labels.shape[1])
+    bottom, right = np.full(count, -1), np.full(count, -1)
+    np.minimum.at(top, pieces, rows), np.minimum.at(left, pieces, cols)
+    np.maximum.at(bottom, pieces, rows), np.maximum.at(right, pieces, cols)
+    width, height = right - left + 1, bottom - top + 1
+    underlines = np.zeros(count, bool)
+    for piece in np.flatnonzero(keep & (width >= UNDERLINE_SHARE * labels.shape[1]) & (height <= FLAT_SHARE * width)):
+        rest = keep.copy()
+        rest[piece] = False
+        if not rest.any():
+            continue
+        rest_width = right[rest].max() - left[rest].min() + 1
+        underlines[piece] = top[piece] > bottom[rest].max() and width[piece] >= UNDERLINE_OVER_DIGIT * rest_width
+    return underlines
 
 
 def ink_pieces(mask):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digitnet import Network
+from digitnet import Network, images
 from digitnet.errors import BlankImageError, ImageError
 from digitnet.images import (
     MNIST_CENTER_OF_MASS,
@@ -314,3 +314,32 @@ def test_a_drawing_keeps_its_strokes_and_a_photo_keeps_its_texture_in_the_separa
     drawing = read_picture(png_bytes(draw_seven()))
     assert drawing.ink.shape == (280, 280) and drawing.pixels.shape == (784,)
     assert ((drawing.ink > 0.2) & (drawing.ink < 0.9)).mean() < 0.02  # strokes on a plain background
+
+
+@pytest.mark.parametrize("photo", [False, True], ids=["drawing", "photo"])
+def test_a_ruler_line_under_a_digit_is_dropped(photo):
+    image = draw_seven(size=200, width=14)
+    ImageDraw.Draw(image).line([(10, 185), (190, 187)], fill=0, width=3)  # not touching the 7 nor the edges
+    alone = draw_seven(size=200, width=14)
+    if photo:
+        rng = np.random.default_rng(3)
+        image, alone = photographed(image, np.random.default_rng(3)), photographed(alone, rng)
+    with_line, without = read_picture(png_bytes(image)).pixels, read_picture(png_bytes(alone)).pixels
+    assert np.abs(with_line - without).max() < 0.05  # the line dropped, nothing else changed
+
+
+def test_a_digits_own_flat_strokes_are_not_taken_for_a_ruler_line(monkeypatch):
+    bar = np.zeros((28, 28), np.float32)
+    bar[4:6, 4:24] = 1  # a 5's or 7's bar on its own, above the rest
+    bar[8:24, 12:15] = 1
+    two = np.zeros((28, 28), np.float32)
+    two[4:18, 8:20] = np.pad(np.ones((12, 10), np.float32), 1) - np.pad(np.ones((10, 8), np.float32), 2)  # a loop
+    two[21:23, 6:22] = 1  # a foot apart from it, under it, wider, but not half as wide again
+    one = np.zeros((28, 28), np.float32)
+    one[4:20, 13:16] = 1
+    one[22:24, 4:24] = 1  # a printed 1's foot, apart, more than half as wide again as its stroke: dropped
+    seen = [to_mnist(pieces) for pieces in (bar, two, one)]
+    monkeypatch.setattr(images, "_underlines", lambda labels, keep: np.zeros(len(keep), bool))
+    alone = [to_mnist(pieces) for pieces in (bar, two, one)]
+    assert np.array_equal(seen[0], alone[0]) and np.array_equal(seen[1], alone[1])
+    assert not np.array_equal(seen[2], alone[2])
