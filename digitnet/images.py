@@ -336,15 +336,23 @@ def _inner_peak(ink, background, needed, with_bands=False):
     low, right = (ink.shape[0] - 1) // block * block, (ink.shape[1] - 1) // block * block
     if not (strong[:block].any() or strong[low:].any() or strong[:, :block].any() or strong[:, right:].any()):
         return peak  # nothing strong at the edge (most drawings): no need to find the pieces
-    if with_bands:  # a photograph: a sheet's lines touch the edges, and a digit written on them too
-        strong = without_ruled_lines(strong.astype(np.float32)) > 0
+    inner = _outside_edge_pieces(ink, strong, background, with_bands)
+    if with_bands and needed <= inner - background < (peak - background) / 2:
+        # a photograph: a sheet's lines touch the edges, and so does a digit written on them (its
+        # ink would count as the edge's, and the paper's grain would set the scale)
+        inner = _outside_edge_pieces(ink, without_ruled_lines(strong.astype(np.float32)) > 0, background, True)
+    return inner if needed <= inner - background < (peak - background) / 2 else peak
+
+
+def _outside_edge_pieces(ink, strong, background, with_bands):
+    """``_inner_peak``'s brightest ink of ``ink`` (h, w) outside the pieces of ``strong`` (h, w) bool
+    at the picture's edge (the brightest of all when none is), ``background`` when all is at the edge."""
     labels, block, at_edge, bands = edge_pieces(strong, with_bands)
     at_edge = at_edge[labels] | bands
     if not at_edge.any():
-        return peak
+        return float(ink.max())
     at_edge = np.repeat(np.repeat(at_edge, block, axis=0), block, axis=1)[: ink.shape[0], : ink.shape[1]]
-    inner = float(ink[~at_edge].max()) if (~at_edge).any() else background
-    return inner if needed <= inner - background < (peak - background) / 2 else peak
+    return float(ink[~at_edge].max()) if (~at_edge).any() else background
 
 
 def is_two_tone(ink):
