@@ -9,7 +9,7 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
    photographed sheet of paper drop out with it, and pen on paper is measured as the share of the
    local paper's light it takes away (a stroke in a shadow counts as much as one in full light);
    a clean two-tone drawing keeps its strokes whatever their width (nothing local is subtracted).
-3. Keep the drawing: refuse ink under 6 pixels across as too small to read; drop specks (pieces
+3. Keep the drawing: refuse ink under 5 pixels across as too small to read; drop specks (pieces
    of ink with under 2% of the largest piece's ink), a ruler's line under the digit and,
    when something else remains, pieces that touch the picture's edge (a sheet's edge, a shadow);
    in a photograph, bands of ink lining an edge (a strip of desk) are cut off first, so a digit
@@ -48,7 +48,7 @@ MAX_PIXELS = 50_000_000  # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DECODED_SIDE = 1024  # larger pictures are decoded (or shrunk at once) to at most this on a side
 INK_THRESHOLD = 0.2  # ink below this (after stretching) counts as background
-MIN_INK_SIDE = 6  # a digit whose ink is fewer pixels than this on its longer side is too small to read
+MIN_INK_SIDE = 5  # a digit whose ink is fewer pixels than this on its longer side is too small to read
 MIN_CONTRAST = 0.1  # a 28×28 input whose pixels vary less than this is blank; no ink needs more
 FAINTEST_INK = 0.02  # ink must stand out from the background by at least this (5 grey levels) …
 NOISE_MULTIPLE = 6  # … and by this many times the picture's pixel noise
