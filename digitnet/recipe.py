@@ -206,11 +206,11 @@ class Recipe:
 
     def as_dict(self):
         """Plain JSON-ready data (``augment`` as a dict or None); momentum and nesterov only with momentum,
-        the teacher's weight and temperature only with a teacher."""
+        the teacher and its weight and temperature only with a teacher."""
         settings = asdict(self)
         settings["augment"] = self.augment.as_dict() if self.augment else None
         if self.optimizer != "momentum":
             del settings["momentum"], settings["nesterov"]
         if self.teacher is None:
-            del settings["teacher_weight"], settings["teacher_temperature"]
+            del settings["teacher"], settings["teacher_weight"], settings["teacher_temperature"]
         return settings
