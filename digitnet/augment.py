@@ -14,10 +14,6 @@ al. 2003; Cireşan et al. 2010).  Each image gets its own random
     shear     (optional) slant k uniform in [−shear, +shear]: column += k · (row − 13.5)
     thickness (optional) stroke width change w uniform in [−thickness, +thickness] pixels: a
               blend towards the 3×3 grey dilation (w > 0) or erosion (w < 0) by |w| / 2
-    ink       (optional) darker ink: the moved image times c uniform in [1, 1 + ink], clipped at 1,
-              so more of a stroke is at full darkness.  Resampling softens MNIST's strokes (with
-              the 3b1b-drawn moves, 20% of the inked pixels are at full darkness, against 50% unmoved);
-              people's pictures after preprocessing have 23-36% (scripts/drawing_validation.py)
 
 The geometric moves form one affine map A = R(θ) · K(k) · diag(s/√e^a, s·√e^a) (rows, columns).
 An output pixel p then reads the original image at  A⁻¹(p − c − t) + c + elastic(p),
@@ -56,9 +52,9 @@ GRID_ROWS, GRID_COLS = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64)  # each pixel
 class Augmentation:
     """How far to move images: ``shift`` in pixels, ``rotation`` in degrees, ``elastic`` α in pixels
     (0 = no elastic deformation) with smoothing width ``elastic_sigma`` in pixels, ``scale`` and
-    ``aspect`` (fractions), ``shear`` (slant, columns per row), ``thickness`` (stroke width in
-    pixels) and ``ink`` (darker ink, a factor up to 1 + ink); 0 turns a move off.  ``renormalise``:
-    put each moved digit back in MNIST's box and centre (see the module docstring)."""
+    ``aspect`` (fractions), ``shear`` (slant, columns per row) and ``thickness`` (stroke width in
+    pixels); 0 turns a move off.  ``renormalise``: put each moved digit back in MNIST's box and
+    centre (see the module docstring)."""
 
     shift: float = 2.0
     rotation: float = 10.0
@@ -68,12 +64,11 @@ class Augmentation:
     aspect: float = 0.0
     shear: float = 0.0
     thickness: float = 0.0
-    ink: float = 0.0
     renormalise: bool = False
 
     def __post_init__(self):
         if (
-            min(self.shift, self.rotation, self.elastic, *self._optional()) < 0
+            min(self.shift, self.rotation, self.elastic, *self._drawing_moves()) < 0
             or self.rotation > 180
             or not self.elastic_sigma > 0
             or self.scale >= 1
@@ -86,9 +81,6 @@ class Augmentation:
 
     def _drawing_moves(self):
         return self.scale, self.aspect, self.shear, self.thickness
-
-    def _optional(self):
-        return *self._drawing_moves(), self.ink
 
     @classmethod
     def from_setting(cls, setting):
@@ -109,10 +101,10 @@ class Augmentation:
         raise ValueError(f"augment must be True, False, None, a dict or an Augmentation, got {setting!r}")
 
     def as_dict(self):
-        """The fields; the drawing moves (scale, aspect, shear, thickness), ink and renormalise only
-        when on, so recipes without them read as they always have."""
+        """The fields; the drawing moves (scale, aspect, shear, thickness) and renormalise only when
+        on, so recipes without them read as they always have."""
         fields = asdict(self)
-        optional = ("scale", "aspect", "shear", "thickness", "ink", "renormalise")
+        optional = ("scale", "aspect", "shear", "thickness", "renormalise")
         return {key: value for key, value in fields.items() if value or key not in optional}
 
     def apply(self, images, rng):
@@ -130,9 +122,6 @@ class Augmentation:
             else:
                 rows, cols = source_coordinates(moves, GRID_ROWS, GRID_COLS)
             moved[start : start + CHUNK] = bilinear_sample(chunk, rows, cols)
-            if self.ink:
-                darker = rng.uniform(1, 1 + self.ink, (len(chunk), 1)).astype(np.float32)
-                np.minimum(moved[start : start + CHUNK] * darker, 1, out=moved[start : start + CHUNK])
         return moved
 
     def draw(self, n, rng):

@@ -155,22 +155,3 @@ def test_renormalise_is_recorded_only_when_on_and_read_back():
     moves = Augmentation(shear=0.3, renormalise=True)
     assert moves.as_dict()["renormalise"] is True and "renormalise" not in Augmentation(shear=0.3).as_dict()
     assert Augmentation.from_setting(moves.as_dict()) == moves
-
-
-def test_ink_darkens_each_image_by_its_factor_clipped_at_full_darkness():
-    ramp = np.tile(np.linspace(0, 1, 28, dtype=np.float32), 28).reshape(1, 784)
-    darker = Augmentation(shift=0, rotation=0, ink=0.5).apply(ramp, Extremes())  # the factor 1.5, its largest
-    np.testing.assert_allclose(darker, np.minimum(1.5 * ramp, 1), atol=1e-6)
-    images = np.random.default_rng(2).random((40, 784)).astype(np.float32)
-    moves = Augmentation(shear=0.3, ink=1.0)
-    darkened, plain = (
-        moves.apply(images, np.random.default_rng(4)),
-        Augmentation(shear=0.3).apply(images, np.random.default_rng(4)),
-    )
-    factors = np.array([np.median(d[p > 0.05] / p[p > 0.05]) for d, p in zip(darkened, plain)])
-    assert (darkened >= plain - 1e-6).all() and darkened.max() <= 1
-    assert 1 <= factors.min() and factors.max() <= 2 and np.ptp(factors) > 0.3  # one factor per image
-    assert moves.as_dict()["ink"] == 1.0 and "ink" not in Augmentation(shear=0.3).as_dict()
-    assert Augmentation.from_setting(moves.as_dict()) == moves
-    with pytest.raises(ValueError, match="must be ≥ 0"):
-        Augmentation(ink=-0.1)
