@@ -5,11 +5,12 @@
         --validation-pictures validation.npz [--out benchmarks/results/drawn_recipes.jsonl] [--save net.npz]
 
 Trains ``PRESET``'s network with its recipe changed by the JSON object (Recipe fields, e.g.
-``{"epochs": 15, "augment": {"shear": 0.3}}``) on MNIST's first 50,000 training images (the last
-10,000 validate, so the redrawn validation pictures, made from them, are never trained on), with
-``SEED``, and prints one JSON line: the share of the validation pictures read right, per kind
-(font, hand, redrawn, paper), photographed ones and all; the validation and test accuracy on MNIST; the
-wall-clock seconds of training.  Appends the line to ``--out`` when given.  The evaluation
+``{"epochs": 15, "augment": {"shear": 0.3}}`` or ``{"teacher": "big", "teacher_weight": 1.0}``)
+on MNIST's first 50,000 training images (the last 10,000 validate, so the redrawn validation
+pictures, made from them, are never trained on), with ``SEED``, and prints one JSON line: the
+share of the validation pictures read right, per kind (font, hand, redrawn, paper), photographed
+ones and all; the validation and test accuracy on MNIST; the wall-clock seconds of training.
+Appends the line to ``--out`` when given.  The evaluation
 pictures (tests/data/evaluation) are never used here.
 """
 

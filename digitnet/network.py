@@ -264,7 +264,13 @@ class Network:
         return {"accuracy": correct / len(labels), "cost": total_cost / len(labels)}
 
     # ------------------------------------------------------------------ learning
-    def backprop(self, images: npt.ArrayLike, labels: npt.ArrayLike, masks: list[np.ndarray] | None = None) -> Gradient:
+    def backprop(
+        self,
+        images: npt.ArrayLike,
+        labels: npt.ArrayLike,
+        masks: list[np.ndarray] | None = None,
+        wanted: np.ndarray | None = None,
+    ) -> Gradient:
         """∇C for the mean cost over ``images`` (n, 784) with digit ``labels`` (n,).
 
         Backpropagation, all examples at once (one column each):
@@ -273,10 +279,12 @@ class Network:
             ∂C/∂W[l] = mean over examples of δˡ (aˡ⁻¹)ᵀ,   ∂C/∂b[l] = mean of δˡ
 
         With dropout ``masks`` (one (n_l, n) array per hidden layer, see ``digitnet.dropout``),
-        hidden activations are aˡ ⊙ maskˡ, so δˡ is multiplied by maskˡ too.
+        hidden activations are aˡ ⊙ maskˡ, so δˡ is multiplied by maskˡ too.  ``wanted`` (n_out, n), when
+        given, are the wanted outputs y in place of one_hot(labels) (a teacher's, ``digitnet.teacher``).
         """
         weighted_sums, activations = self._forward(self._columns(images), masks)
-        wanted = one_hot(labels, self.sizes[-1], self.dtype)
+        if wanted is None:
+            wanted = one_hot(labels, self.sizes[-1], self.dtype)
         n = wanted.shape[1]
         delta = self.cost_function.output_error(self.output, activations[-1], wanted) / n
         nabla_w: list[Any] = [None] * self.num_layers

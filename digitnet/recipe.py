@@ -16,6 +16,9 @@ holds (each option is off by default; see each module for the formulas):
     dropout       probability of dropping each hidden neuron while training       (digitnet.dropout)
     augment       None (off) or a ``digitnet.augment.Augmentation``; True or a dict of its fields
                   are accepted and turned into one
+    teacher       None, or a trained network (a shipped name or a model file) whose outputs join the
+                  labels in the wanted outputs, with weight ``teacher_weight`` and softened by
+                  ``teacher_temperature``                                             (digitnet.teacher)
     validation    hold out the LAST ``validation`` training examples to validate on (None or 0 = off)
     patience      early stopping: stop once the validation accuracy has not improved for
                   ``patience`` epochs and keep the best epoch's weights (None or 0 = off; needs validation)
@@ -25,6 +28,7 @@ holds (each option is off by default; see each module for the formulas):
 import math
 import operator
 from dataclasses import asdict, dataclass, fields, replace
+from os import PathLike
 
 import numpy as np
 
@@ -73,6 +77,15 @@ def _real(name, value, accept, rule):
     return value
 
 
+def _name(name, value):
+    """``value`` as a non-empty str (a path accepted), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, (str, PathLike)) or not str(value):
+        raise ValueError(f"{name} must name a shipped network or a model file, got {value!r}")
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Recipe:
     """How to train a network (see the module docstring).  Frozen: change it with ``replace``."""
@@ -87,6 +100,9 @@ class Recipe:
     weight_decay: float = 0.0
     dropout: float = 0.0
     augment: Augmentation | None = None
+    teacher: str | None = None
+    teacher_weight: float = 0.5
+    teacher_temperature: float = 1.0
     validation: int | None = None
     patience: int | None = None
     seed: int | None = None
@@ -100,6 +116,11 @@ class Recipe:
             "weight_decay": _real("weight_decay", self.weight_decay, lambda v: v >= 0, "0 or more"),
             "dropout": _real("dropout", self.dropout, lambda v: 0 <= v < 1, "a probability in [0, 1)"),
             "augment": Augmentation.from_setting(self.augment),
+            "teacher": _name("teacher", self.teacher),
+            "teacher_weight": _real("teacher_weight", self.teacher_weight, lambda v: 0 < v <= 1, "in (0, 1]"),
+            "teacher_temperature": _real(
+                "teacher_temperature", self.teacher_temperature, lambda v: v > 0, "a positive number"
+            ),
             "validation": _whole("validation", self.validation, 0) or None if self.validation is not None else None,
             "patience": _whole("patience", self.patience, 0) or None if self.patience is not None else None,
             "seed": _whole("seed", self.seed, 0) if self.seed is not None else None,
@@ -150,6 +171,7 @@ class Recipe:
                 ("weight decay", self.weight_decay > 0),
                 ("dropout", self.dropout > 0),
                 ("augmentation", self.augment is not None),
+                ("a teacher", self.teacher is not None),
             )
             if used
         ]
@@ -172,6 +194,10 @@ class Recipe:
                 + ", ".join(key if value is True else f"{key} {value:g}" for key, value in moves.items())
                 + ")"
             )
+        if self.teacher:
+            words.append(
+                f"taught by {self.teacher} (weight {self.teacher_weight:g}, temperature {self.teacher_temperature:g})"
+            )
         if self.validation:
             words.append(f"validation {self.validation:,}")
         if self.patience:
@@ -179,9 +205,12 @@ class Recipe:
         return words
 
     def as_dict(self):
-        """Plain JSON-ready data (``augment`` as a dict or None); momentum and nesterov only with momentum."""
+        """Plain JSON-ready data (``augment`` as a dict or None); momentum and nesterov only with momentum,
+        the teacher and its weight and temperature only with a teacher."""
         settings = asdict(self)
         settings["augment"] = self.augment.as_dict() if self.augment else None
         if self.optimizer != "momentum":
             del settings["momentum"], settings["nesterov"]
+        if self.teacher is None:
+            del settings["teacher"], settings["teacher_weight"], settings["teacher_temperature"]
         return settings

@@ -23,6 +23,7 @@ import numpy as np
 from .engines import get_engine, prepare, suits_reference
 from .errors import DigitnetError, TrainingDiverged
 from .recipe import SCHEDULES, Recipe, learning_rate
+from .teacher import Teacher
 
 __all__ = ["SCHEDULES", "EarlyStopping", "Recipe", "StopTraining", "learning_rate", "split_validation", "train"]
 
@@ -197,6 +198,8 @@ def train(
             "augmentation": recipe.augment,
             "rng": rng.spawn(1)[0],
         }  # its own stream: the mini-batch order stays the same
+        if recipe.teacher is not None:
+            step_options["teacher"] = Teacher.for_recipe(recipe, net)
     stopping = EarlyStopping(recipe.patience) if recipe.patience else None
     first_epoch, stopped_by = len(net.history), None
     try:

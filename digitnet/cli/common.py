@@ -4,13 +4,11 @@ import argparse
 import json
 import math
 import sys
-from pathlib import Path
 
 import numpy as np
 
 from ..data import load_mnist
 from ..errors import DigitnetError
-from ..network import Network
 
 
 def ranged(convert, accept, rule):
@@ -40,6 +38,7 @@ positive_float = ranged(float, lambda v: v > 0, "a positive number")
 non_negative_float = ranged(float, lambda v: v >= 0, "0 or a positive number")
 fraction_below_one = ranged(float, lambda v: 0 <= v < 1, "at least 0 and below 1")
 open_fraction = ranged(float, lambda v: 0 < v < 1, "a fraction between 0 and 1")
+open_fraction_to_one = ranged(float, lambda v: 0 < v <= 1, "above 0 and at most 1")
 angle = ranged(float, lambda v: 0 <= v <= 180, "an angle from 0 to 180 degrees")
 pixel_value = ranged(float, lambda v: 0 <= v <= 1, "a pixel value from 0 to 1")
 port_number = ranged(int, lambda v: 0 <= v <= 65535, "a port number from 0 to 65535")
@@ -91,11 +90,9 @@ def emit(obj):
 def load_model(path):
     """A model file, or a shipped network's name (``digitnet models``) when no such file exists;
     Network.load's errors are one line."""
-    from ..models import SHIPPED, load_shipped
+    from ..models import load_named
 
-    if path in SHIPPED and not Path(path).exists():
-        return load_shipped(path)
-    return Network.load(path)
+    return load_named(path)
 
 
 MODEL_HELP = "a model file saved by `digitnet train`, or a shipped network's name (see `digitnet models`)"

@@ -28,6 +28,7 @@ from .common import (
     load_data,
     non_negative_float,
     non_negative_int,
+    open_fraction_to_one,
     percent,
     positive_float,
     positive_int,
@@ -100,6 +101,24 @@ def register(subparsers):
         type=non_negative_float,
         metavar="ALPHA",
         help="elastic deformation of ALPHA pixels, smoothed over 4 pixels (0 = off)",
+    )
+    options.add_argument(
+        "--teacher",
+        metavar="MODEL",
+        help="learn from MODEL's outputs as well as the labels (a model file or a shipped network's name; "
+        "see docs/training.md)",
+    )
+    options.add_argument(
+        "--teacher-weight",
+        type=open_fraction_to_one,
+        metavar="W",
+        help="share of the teacher's outputs in the wanted outputs, in (0, 1] (default 0.5)",
+    )
+    options.add_argument(
+        "--teacher-temperature",
+        type=positive_float,
+        metavar="T",
+        help="soften the teacher's outputs: softmax of its weighted sums / T (default 1)",
     )
     options.add_argument(
         "--validation",
@@ -195,6 +214,9 @@ def recipe_from(args):
         "nesterov",
         "weight_decay",
         "dropout",
+        "teacher",
+        "teacher_weight",
+        "teacher_temperature",
         "validation",
         "patience",
     ):  # --validation 0 / --patience 0 turn a preset's off

@@ -68,13 +68,18 @@ BLAS_FROM = 10_000  # hidden units × examples per mini-batch from which it does
 
 def suits_reference(net, examples, recipe):
     """Whether ``auto`` trains ``net`` by ``recipe`` on ``examples`` examples on the reference engine:
-    a small run (``small_run``), or wide layers (a hidden layer of ``WIDE`` units, or its units
-    times the mini-batch size at least ``BLAS_FROM``), whose matrix products the reference's BLAS
-    computes faster than the fast engine goes through them one example at a time
-    (``benchmarks/train_crossover.py``; docs/performance.md).  It depends on the work only, never
-    on timing or on the compile cache."""
+    a recipe with a teacher (only the reference learns from one), a small run (``small_run``), or wide
+    layers (a hidden layer of ``WIDE`` units, or its units times the mini-batch size at least
+    ``BLAS_FROM``), whose matrix products the reference's BLAS computes faster than the fast engine
+    goes through them one example at a time (``benchmarks/train_crossover.py``; docs/performance.md).
+    It depends on the work only, never on timing or on the compile cache."""
     widest = max(net.sizes[1:-1], default=0)
-    return small_run(net, examples, recipe.epochs) or widest >= WIDE or widest * recipe.batch_size >= BLAS_FROM
+    return (
+        recipe.teacher is not None  # only the reference learns from a teacher
+        or small_run(net, examples, recipe.epochs)
+        or widest >= WIDE
+        or widest * recipe.batch_size >= BLAS_FROM
+    )
 
 
 def get_engine(name, net=None, images=None):

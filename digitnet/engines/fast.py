@@ -811,8 +811,9 @@ class FastEngine:
     name = "fast"
 
     def supports(self, recipe):
-        """Whether it can train by ``recipe`` (a digitnet.recipe.Recipe): always."""
-        return True
+        """Whether it can train by ``recipe`` (a digitnet.recipe.Recipe): without a teacher (its steps
+        take the wanted outputs from the labels only)."""
+        return recipe.teacher is None
 
     def outputs(self, net, images, check=True):
         """(n, n_in) images (floats in [0, 1], or uint8 pixel values 0–255) → (n, n_out) output activations."""

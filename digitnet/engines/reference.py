@@ -47,6 +47,7 @@ class ReferenceEngine:
         optimizer=None,
         dropout=0.0,
         augmentation=None,
+        teacher=None,
         rng=None,
     ):
         """One epoch: for each mini-batch ``order[k:k+batch_size]``, compute ∇C and step along −∇C.
@@ -56,7 +57,8 @@ class ReferenceEngine:
         with that probability while computing ∇C (both drawn by ``batches.mini_batches``, a few
         mini-batches ahead on another thread); ``optimizer`` (digitnet.optimizers) turns ∇C
         into the step; without one the step is plain SGD, p ← p − lr ∇C.  ``rng`` (a NumPy
-        Generator) draws the moves and the dropout masks.
+        Generator) draws the moves and the dropout masks.  With a ``teacher`` (digitnet.teacher),
+        ∇C is taken towards its wanted outputs for the moved images instead of the bare labels.
         """
         total = len(order)
         every = max(1, total // batch_size // PROGRESS_STEPS)
@@ -65,7 +67,8 @@ class ReferenceEngine:
             batches = ahead(batches)  # the moves and masks of the next mini-batches drawn on another core
         with closing(batches):
             for step, (batch, batch_images, masks) in enumerate(batches, 1):
-                gradient = net.backprop(batch_images, labels[batch], masks)
+                wanted = None if teacher is None else teacher.wanted(batch_images, labels[batch], net.dtype)
+                gradient = net.backprop(batch_images, labels[batch], masks, wanted)
                 if optimizer is None:
                     net.gradient_step(gradient, lr)
                 else:

@@ -12,6 +12,7 @@ retrains every one of them bit for bit.  Any command that takes MODEL takes one 
 """
 
 from importlib import resources
+from pathlib import Path
 
 from ..network import Network
 
@@ -27,6 +28,14 @@ def load_shipped(name):
     """The shipped network called ``name`` (KeyError for an unknown name)."""
     with resources.as_file(resources.files(__name__) / SHIPPED[name]) as path:
         return Network.load(path)
+
+
+def load_named(model):
+    """The model file ``model``, or the shipped network of that name when no such file exists
+    (Network.load's errors are one line)."""
+    if model in SHIPPED and not Path(model).exists():
+        return load_shipped(model)
+    return Network.load(model)
 
 
 def load_bundled():
