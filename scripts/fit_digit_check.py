@@ -45,6 +45,7 @@ from digitnet import Network, load_mnist  # noqa: E402
 from digitnet.augment import Augmentation  # noqa: E402
 from digitnet.digit_check import (  # noqa: E402
     NETWORK_FILE,
+    ORIENTATIONS,
     SETTINGS_FILE,
     DigitCheck,
     shipped_digit_check,
@@ -148,9 +149,12 @@ def generated_pictures(seed, count, fitting, cache=None):
 
 
 def reader_of(setting):
-    """``--reads``: "pixels" → (None, None); "NAME:LAYER" → (the shipped network NAME, LAYER)."""
+    """``--reads``: "pixels" → (None, None); ORIENTATIONS → (ORIENTATIONS, None); "NAME:LAYER" →
+    (the shipped network NAME, LAYER)."""
     if setting == "pixels":
         return None, None
+    if setting == ORIENTATIONS:
+        return ORIENTATIONS, None
     name, _, layer = setting.partition(":")
     return load_shipped(name), int(layer or 1)
 
@@ -206,7 +210,9 @@ def main():
     with atomic_write(args.into / SETTINGS_FILE) as file:
         settings = {"threshold": check.threshold}
         if reader is not None:
-            settings.update(reads=args.reads.partition(":")[0], layer=layer)
+            settings["reads"] = args.reads.partition(":")[0]
+        if layer is not None:
+            settings["layer"] = layer
         file.write(json.dumps(settings, indent=1).encode())
     text = json.dumps(report, indent=1)
     if args.report:
