@@ -1,12 +1,15 @@
 """Fit the digit check (``digitnet.digit_check``) and write digitnet/models/digit_check.npz and .json.
 
-    DIGITNET_DATA=../shared/mnist python scripts/fit_digit_check.py [--seed 0] [--count 6000] [--reads pixels]
+    DIGITNET_DATA=../shared/mnist python scripts/fit_digit_check.py [--seed 0] [--count 6000] [--reads orientations]
         [--pictures FILE] [--into DIR] [--report FILE]
 
 A network (ReLU, softmax, cross-entropy, digitnet's own ``Network.fit`` with Adam and a cosine
-schedule) learns whether a 28×28 input is one digit.  With ``--reads pixels`` (the default, as
-the shipped check) it reads the 784 pixels (784 → 256 → 64 → 2, the inputs shifted, turned,
-slanted and thickened a little each epoch); with ``--reads NAME:LAYER`` (e.g. ``big:2``) it
+schedule) learns whether a 28×28 input is one digit.  With ``--reads orientations`` (the default, as
+the shipped check) it reads the histograms of gradient orientations of the input
+(``digit_check.orientation_histograms``: 1296 → 256 → 64 → 2), computed once for each input and
+for MOVED_COPIES copies of it moved a little (AUGMENT); with ``--reads pixels`` it reads the
+784 pixels (784 → 256 → 64 → 2, the inputs shifted, turned, slanted and thickened a little each
+epoch); with ``--reads NAME:LAYER`` (e.g. ``big:2``) it
 reads the activations of that hidden layer of the shipped network NAME (512 → 256 → 64 → 2
 for big's second), computed once for each input and for MOVED_COPIES copies of it moved the
 same way.  Digits (label 0): a
@@ -165,7 +168,9 @@ def main():
     parser.add_argument(
         "--count", type=int, default=6000, help="redrawn MNIST digits (hand and typed digits: half; non-digits: 4×)"
     )
-    parser.add_argument("--reads", default="pixels", help="'pixels', or NAME:LAYER of a shipped network")
+    parser.add_argument(
+        "--reads", default=ORIENTATIONS, help="'orientations', 'pixels', or NAME:LAYER of a shipped network"
+    )
     parser.add_argument("--pictures", type=Path, help="an .npz to keep the generated pictures in (made once)")
     parser.add_argument("--into", type=Path, default=ROOT / "digitnet" / "models", help="folder to write to")
     parser.add_argument("--report", type=Path, help="also write the JSON report here")
