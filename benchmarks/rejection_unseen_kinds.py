@@ -1,6 +1,6 @@
 """Benchmark: what the digit check does on kinds of non-digit nobody generated (leave one kind out).
 
-    DIGITNET_DATA=../shared/mnist python benchmarks/rejection_unseen_kinds.py [--reads pixels big:2]
+    DIGITNET_DATA=../shared/mnist python benchmarks/rejection_unseen_kinds.py [--reads pixels orientations big:2]
         [--seed 11] [--count 3000] [--every 1] [--pictures FILE] [--out benchmarks/results/rejection-unseen-kinds.json]
 
 A check fitted on generated non-digits refuses most of its own kinds; people send others.  For
@@ -12,8 +12,9 @@ on the generated digits' validation fifth and on the second half of the held-out
 digits (the first half and the calibration fifth set the threshold, as in
 ``scripts/fit_digit_check.py``).
 
-Each check reads what ``--reads`` says: the 784 pixels, or a hidden layer of a shipped network
-(NAME:LAYER).  The checks here are quick stand-ins for the shipped fit, so that the 12 fits per
+Each check reads what ``--reads`` says: the 784 pixels, their histograms of gradient
+orientations ("orientations"), or a hidden layer of a shipped network (NAME:LAYER).  The checks
+here are quick stand-ins for the shipped fit, so that the 12 fits per
 reading finish in minutes: PyTorch (which must be installed) trains the same layer sizes (→ 256
 → 64 → 2, ReLU, cross-entropy, Adam, a cosine schedule) for EPOCHS epochs with the inputs
 shifted by up to 2 pixels, on every ``--every``-th generated picture (``fit_digit_check.generated_pictures``; with the
@@ -37,6 +38,7 @@ from digit_check_pictures import NON_DIGIT_KINDS  # noqa: E402
 from fit_digit_check import DRAWN_REPEATS, REFUSED_DRAWN, REFUSED_MNIST, fifths, generated_pictures  # noqa: E402
 
 from digitnet import load_mnist  # noqa: E402
+from digitnet.digit_check import ORIENTATIONS, orientation_histograms  # noqa: E402
 from digitnet.models import load_shipped  # noqa: E402
 from digitnet.rejection import HELD_OUT  # noqa: E402
 
@@ -46,10 +48,13 @@ BRUSH = 2000  # pictures of the brush family
 
 
 def layer_reader(torch, setting):
-    """A function (n, 784) tensor → what a check reads: the pixels, or the activations of hidden
-    layer LAYER of the shipped network NAME ("NAME:LAYER")."""
+    """A function (n, 784) tensor → what a check reads: the pixels, their orientation histograms
+    (``digit_check.orientation_histograms``, "orientations"), or the activations of hidden layer
+    LAYER of the shipped network NAME ("NAME:LAYER")."""
     if setting == "pixels":
         return lambda x: x
+    if setting == ORIENTATIONS:
+        return lambda x: torch.from_numpy(orientation_histograms(x.numpy()))
     name, _, layer = setting.partition(":")
     net = load_shipped(name)
     weights = [torch.tensor(np.asarray(w, np.float32)) for w in net.weights[: int(layer)]]
@@ -122,7 +127,7 @@ def measure(probability, held_out, calibration, validation, others, kinds, brush
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reads", nargs="+", default=["pixels", "big:2"])
+    parser.add_argument("--reads", nargs="+", default=["pixels", ORIENTATIONS])
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--count", type=int, default=3000, help="as fit_digit_check.py's --count")
     parser.add_argument("--every", type=int, default=1, help="use every k-th generated picture (quicker fits)")

@@ -15,9 +15,11 @@ as hearts, envelopes, faces and stick figures; ``scripts/digit_check_pictures.py
 them from the evaluation pictures.  An input is "not a digit" when P(not a digit) >
 ``threshold``: the fit sets the level that refuses at most 0.5% of the held-out MNIST training
 digits and 2% of held-out generated digits; the shipped threshold is stricter, chosen on
-validation pictures (``benchmarks/digit_check_threshold.py``).  The shipped check reads the
-same 784 pixels as the digit network, so it works for any network; a check may instead read a
-hidden layer of a shipped network (``reader``, ``layer``).  ``predict_or_reject`` applies it
+validation pictures (``benchmarks/digit_check_threshold.py``).  A check reads the 784 pixels,
+or the histograms of gradient orientations of the 28×28 image (``orientation_histograms``:
+where the edges of the strokes run, whatever their width, which carries over better to kinds of
+non-digit it was not shown), or a hidden layer of a shipped network (``reader``, ``layer``); it
+works for any digit network.  ``predict_or_reject`` applies it
 whenever the network has a rejector.  The network and its
 threshold live in ``models/digit_check.npz`` and ``models/digit_check.json``.
 
@@ -35,6 +37,11 @@ import numpy as np
 from .images import stroke_width
 
 NETWORK_FILE, SETTINGS_FILE = "digit_check.npz", "digit_check.json"
+ORIENTATIONS = "orientations"  # what a check reading orientation_histograms is said to read
+BINS = 9  # orientation bins over 0°–180° (an edge and its opposite fall in one bin)
+CELL = 4  # pixels a side of a cell: 7 × 7 cells of 28 × 28
+BLOCK = 2  # cells a side of a block normalised together: 6 × 6 blocks
+CLIP = 0.2  # a block's share after normalising is clipped here, then normalised again
 #: Strokes of 99.99% of MNIST's 60,000 training digits are at most this wide (pixels,
 #: ``images.stroke_width``; the median is 2.9); preprocessing brings drawn strokes to about 3.
 WIDEST_STROKE = 8.27
@@ -42,18 +49,23 @@ WIDEST_STROKE = 8.27
 
 class DigitCheck:
     """A trained ``network`` (… → 2; output 1 is "not a digit") and its ``threshold`` on P(not a
-    digit).  With a ``reader`` (a digit network) and a hidden ``layer`` of it, the check reads that
-    layer's activations instead of the 784 pixels (``inputs``)."""
+    digit).  With ``reader`` ORIENTATIONS the check reads ``orientation_histograms`` of the
+    inputs; with a digit network as ``reader`` and a hidden ``layer`` of it, that layer's
+    activations; without one, the 784 pixels (``inputs``)."""
 
     def __init__(self, network, threshold, reader=None, layer=None):
         self.network, self.threshold = network, float(threshold)
         self.reader, self.layer = reader, layer
 
     def inputs(self, images):
-        """What the check's network reads for (n, 784) inputs in [0, 1]: the pixels, or the
-        reader's activations at ``layer``, (n, reader.sizes[layer])."""
+        """What the check's network reads for (n, 784) inputs in [0, 1]: the pixels, their
+        orientation histograms (n, 1296) or the reader's activations at ``layer``, (n, reader.sizes[layer])."""
         images = np.atleast_2d(images)
-        return images if self.reader is None else hidden_activations(self.reader, images, self.layer)
+        if self.reader is None:
+            return images
+        if isinstance(self.reader, str):
+            return orientation_histograms(images)
+        return hidden_activations(self.reader, images, self.layer)
 
     def probability(self, images):
         """P(not a digit) for (n, 784) or (784,) inputs in [0, 1]: (n,) floats, or a float."""
@@ -65,6 +77,48 @@ class DigitCheck:
         """True where an input is not one digit (the network says so, or it is a blob): (n,) bool, or a bool."""
         refused = (np.asarray(self.probability(images)) > self.threshold) | (stroke_width(images) > WIDEST_STROKE)
         return bool(refused) if np.ndim(images) == 1 else refused
+
+
+def orientation_histograms(images):
+    """Histograms of gradient orientations (Dalal and Triggs' HOG) of (n, 784) or (784,) inputs
+    in [0, 1]: (n, 1296) float32.  The gradient at each pixel (central differences, zero outside
+    the image) votes with its length into BINS orientation bins over 0°–180° (split between the
+    two nearest), summed over CELL × CELL cells; each block of BLOCK × BLOCK cells is normalised
+    to unit length, clipped at CLIP and normalised again, so the features say which way the edges
+    run where, not how bright or how wide the strokes are.  Order: block row, block column,
+    then bin, cell row, cell column within the block."""
+    images = np.atleast_2d(np.asarray(images, dtype=np.float32)).reshape(-1, 28, 28)
+    chunk = 2048
+    if len(images) > chunk:
+        return np.vstack(
+            [orientation_histograms(images[start : start + chunk]) for start in range(0, len(images), chunk)]
+        )
+    n, cells = len(images), 28 // CELL
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    dx = padded[:, 1:-1, 2:] - padded[:, 1:-1, :-2]
+    dy = padded[:, 2:, 1:-1] - padded[:, :-2, 1:-1]
+    length = np.sqrt(dx * dx + dy * dy)
+    position = np.remainder(np.arctan2(dy, dx), np.float32(np.pi)) * np.float32(BINS / np.pi)
+    low = np.floor(position)
+    upper_share = position - low
+    low = low.astype(np.int64) % BINS
+    votes = np.zeros((n, BINS, 28, 28), np.float32)
+    for part, bins in ((length * (1 - upper_share), low), (length * upper_share, (low + 1) % BINS)):
+        for b in range(BINS):
+            votes[:, b] += np.where(bins == b, part, np.float32(0))
+    histograms = votes.reshape(n, BINS, cells, CELL, cells, CELL).sum(axis=(3, 5))
+    spots = cells - BLOCK + 1
+    blocks = np.stack(
+        [histograms[:, :, i : i + BLOCK, j : j + BLOCK].reshape(n, -1) for i in range(spots) for j in range(spots)],
+        axis=1,
+    )
+    blocks = np.minimum(unit_length(blocks), np.float32(CLIP))
+    return unit_length(blocks).reshape(n, -1).astype(np.float32)
+
+
+def unit_length(blocks):
+    """(n, b, k) ``blocks`` each divided by its length (softened: an empty block stays near 0)."""
+    return blocks / np.sqrt((blocks * blocks).sum(axis=2, keepdims=True) + np.float32(1e-2))
 
 
 def hidden_activations(net, images, layer, chunk=4096):
@@ -84,12 +138,13 @@ def hidden_activations(net, images, layer, chunk=4096):
 @lru_cache(maxsize=1)
 def shipped_digit_check():
     """The DigitCheck that ships with digitnet (models/digit_check.npz and .json; the JSON's
-    ``reads`` names the shipped network whose hidden ``layer`` it reads, if any)."""
+    ``reads`` is ORIENTATIONS, or names the shipped network whose hidden ``layer`` it reads, if any)."""
     from .models import load_shipped
     from .network import Network
 
     folder = resources.files("digitnet.models")
     settings = json.loads((folder / SETTINGS_FILE).read_text())
-    reader = load_shipped(settings["reads"]) if settings.get("reads") else None
+    reads = settings.get("reads")
+    reader = reads if reads == ORIENTATIONS else load_shipped(reads) if reads else None
     with resources.as_file(folder / NETWORK_FILE) as path:
         return DigitCheck(Network.load(path), settings["threshold"], reader, settings.get("layer"))

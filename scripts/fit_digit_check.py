@@ -1,12 +1,15 @@
 """Fit the digit check (``digitnet.digit_check``) and write digitnet/models/digit_check.npz and .json.
 
-    DIGITNET_DATA=../shared/mnist python scripts/fit_digit_check.py [--seed 0] [--count 6000] [--reads pixels]
+    DIGITNET_DATA=../shared/mnist python scripts/fit_digit_check.py [--seed 0] [--count 6000] [--reads orientations]
         [--pictures FILE] [--into DIR] [--report FILE]
 
 A network (ReLU, softmax, cross-entropy, digitnet's own ``Network.fit`` with Adam and a cosine
-schedule) learns whether a 28×28 input is one digit.  With ``--reads pixels`` (the default, as
-the shipped check) it reads the 784 pixels (784 → 256 → 64 → 2, the inputs shifted, turned,
-slanted and thickened a little each epoch); with ``--reads NAME:LAYER`` (e.g. ``big:2``) it
+schedule) learns whether a 28×28 input is one digit.  With ``--reads orientations`` (the default, as
+the shipped check) it reads the histograms of gradient orientations of the input
+(``digit_check.orientation_histograms``: 1296 → 256 → 64 → 2), computed once for each input and
+for MOVED_COPIES copies of it moved a little (AUGMENT); with ``--reads pixels`` it reads the
+784 pixels (784 → 256 → 64 → 2, the inputs shifted, turned, slanted and thickened a little each
+epoch); with ``--reads NAME:LAYER`` (e.g. ``big:2``) it
 reads the activations of that hidden layer of the shipped network NAME (512 → 256 → 64 → 2
 for big's second), computed once for each input and for MOVED_COPIES copies of it moved the
 same way.  Digits (label 0): a
@@ -45,6 +48,7 @@ from digitnet import Network, load_mnist  # noqa: E402
 from digitnet.augment import Augmentation  # noqa: E402
 from digitnet.digit_check import (  # noqa: E402
     NETWORK_FILE,
+    ORIENTATIONS,
     SETTINGS_FILE,
     DigitCheck,
     shipped_digit_check,
@@ -148,9 +152,12 @@ def generated_pictures(seed, count, fitting, cache=None):
 
 
 def reader_of(setting):
-    """``--reads``: "pixels" → (None, None); "NAME:LAYER" → (the shipped network NAME, LAYER)."""
+    """``--reads``: "pixels" → (None, None); ORIENTATIONS → (ORIENTATIONS, None); "NAME:LAYER" →
+    (the shipped network NAME, LAYER)."""
     if setting == "pixels":
         return None, None
+    if setting == ORIENTATIONS:
+        return ORIENTATIONS, None
     name, _, layer = setting.partition(":")
     return load_shipped(name), int(layer or 1)
 
@@ -161,7 +168,9 @@ def main():
     parser.add_argument(
         "--count", type=int, default=6000, help="redrawn MNIST digits (hand and typed digits: half; non-digits: 4×)"
     )
-    parser.add_argument("--reads", default="pixels", help="'pixels', or NAME:LAYER of a shipped network")
+    parser.add_argument(
+        "--reads", default=ORIENTATIONS, help="'orientations', 'pixels', or NAME:LAYER of a shipped network"
+    )
     parser.add_argument("--pictures", type=Path, help="an .npz to keep the generated pictures in (made once)")
     parser.add_argument("--into", type=Path, default=ROOT / "digitnet" / "models", help="folder to write to")
     parser.add_argument("--report", type=Path, help="also write the JSON report here")
@@ -206,7 +215,9 @@ def main():
     with atomic_write(args.into / SETTINGS_FILE) as file:
         settings = {"threshold": check.threshold}
         if reader is not None:
-            settings.update(reads=args.reads.partition(":")[0], layer=layer)
+            settings["reads"] = args.reads.partition(":")[0]
+        if layer is not None:
+            settings["layer"] = layer
         file.write(json.dumps(settings, indent=1).encode())
     text = json.dumps(report, indent=1)
     if args.report:

@@ -67,6 +67,18 @@ def test_a_check_that_reads_a_hidden_layer_learns_from_it_and_repeats_bit_for_bi
     assert first.probability(unseen_others).mean() > first.probability(test_digits).mean() + 0.2
 
 
+def test_a_check_that_reads_orientation_histograms_learns_from_them_and_repeats_bit_for_bit(small_fit):
+    from digitnet.digit_check import ORIENTATIONS
+
+    script, parts, unseen_others, test_digits = small_fit
+    first, second = (script.fit_check(*parts, seed=2, epochs=4, hidden=32, reader=ORIENTATIONS) for _ in range(2))
+    assert first.network.sizes == [1296, 32, 2]
+    assert np.array_equal(first.network.get_parameters(), second.network.get_parameters())
+    assert first.threshold == second.threshold
+    assert first.rejects(test_digits).mean() <= 0.03
+    assert first.probability(unseen_others).mean() > first.probability(test_digits).mean() + 0.3
+
+
 def test_the_font_glyphs_shown_as_non_digits_leave_out_digits_and_what_a_digit_is_written_like():
     sys.path.insert(0, str(SCRIPTS))
     try:
