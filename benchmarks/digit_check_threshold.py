@@ -4,8 +4,9 @@ validation pictures (never the evaluation set).
     DIGITNET_DATA=../shared/mnist python benchmarks/digit_check_threshold.py --validation-pictures FILE
         [--pictures FILE] [--seed 11] [--count 3000] [--out benchmarks/results/digit_check-threshold.json]
 
-The whole path refuses a picture when the digit check's P(not a digit) is above its threshold,
-when its strokes are wider than any digit's (the blob rule), or when either shipped network's
+The whole path refuses a picture when the digit check's P(not a digit) is above its threshold
+and the picture is not a plain stroke (``digit_check.plain_strokes``: a 1), when its strokes are
+wider than any digit's (the blob rule), or when either shipped network's
 density model finds it less typical than its ``reject_share``.  The two numbers share one budget
 of refused digits: every digit the density model refuses is one the check may not.  Each pair
 (share, threshold) of the candidates is measured as the whole path refuses on the held-out MNIST
@@ -35,7 +36,7 @@ from brush_doodles import brush_non_digits  # noqa: E402
 from fit_digit_check import generated_pictures  # noqa: E402
 
 from digitnet import load_mnist  # noqa: E402
-from digitnet.digit_check import WIDEST_STROKE, shipped_digit_check  # noqa: E402
+from digitnet.digit_check import WIDEST_STROKE, plain_strokes, shipped_digit_check  # noqa: E402
 from digitnet.images import stroke_width  # noqa: E402
 from digitnet.models import SHIPPED, load_shipped  # noqa: E402
 from digitnet.rejection import HELD_OUT  # noqa: E402
@@ -47,10 +48,12 @@ NON_DIGITS = ("generated_non_digits", "brush_family")  # what CHOSEN refuses mos
 
 
 def refusals(images, check, rejectors):
-    """What each part of the whole path makes of (n, 784) ``images``: (P(not a digit) (n,), the
-    blob rule (n,) bool, the lowest typicality under the shipped networks' density models (n,))."""
+    """What each part of the whole path makes of (n, 784) ``images``: (P(not a digit) (n,), 0 for a
+    plain stroke; the blob rule (n,) bool; the lowest typicality under the shipped networks'
+    density models (n,))."""
     typicality = np.min([r.typicality(images) for r in rejectors], axis=0)
-    return check.probability(images), stroke_width(images) > WIDEST_STROKE, typicality
+    said = np.where(plain_strokes(images), 0.0, check.probability(images))
+    return said, stroke_width(images) > WIDEST_STROKE, typicality
 
 
 def main():

@@ -182,7 +182,7 @@ def test_predict_png_uses_the_same_preprocessing_as_digitnet_predict(client, bac
 
 AGREEMENT_PICTURES = {  # a digit, a scribble the density model refuses, a photograph only the drawing check refuses
     "digit": "drawn_digits/digit-7-0.png",
-    "scribble": "evaluation/non_digits/mark-scribble-2.png",
+    "scribble": "evaluation/non_digits/mark-scribble-4.png",
     "photo": "evaluation/non_digits/photo-1.jpg",
 }
 
