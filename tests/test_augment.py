@@ -5,7 +5,7 @@ import pytest
 from conftest import run_cli, write_mnist
 
 from digitnet import Network, load_mnist
-from digitnet.augment import Augmentation, bilinear_sample, change_thickness
+from digitnet.augment import Augmentation, add_flags, bilinear_sample, change_thickness
 from digitnet.presets import PRESETS
 
 
@@ -38,6 +38,45 @@ def test_thickness_widens_and_narrows_strokes_by_the_width_asked():
     for width in (-1.0, 1.0, 2.0):
         changed = change_thickness(bar, np.array([width], np.float32))
         assert changed.reshape(28, 28)[14].sum() == pytest.approx(3 + width, abs=1e-5)
+
+
+def centre_of_mass(square):
+    rows, cols = np.mgrid[0:28, 0:28]
+    return np.array([(square * rows).sum(), (square * cols).sum()]) / square.sum()
+
+
+def test_a_flag_is_drawn_on_ones_only_down_to_the_left_of_the_stems_top():
+    bars = np.repeat(bar_image(width=3), 4, axis=0)
+    labels = np.array([1, 7, 1, 1])
+    flagged = add_flags(bars, labels, 1.0, np.random.default_rng(0))
+    assert np.array_equal(flagged[1], bars[1]) and not np.shares_memory(flagged, bars)
+    for k in (0, 2, 3):
+        square, before = flagged[k].reshape(28, 28), bars[k].reshape(28, 28)
+        assert np.abs(centre_of_mass(square) - centre_of_mass(before)).max() <= 0.5 + 1e-6  # kept in place
+        stem = np.flatnonzero(square[15] > 0.5)  # the stem's columns halfway down
+        top = np.flatnonzero(square[:, stem].max(axis=1) > 0.5)[0]
+        assert square[top + 1 : top + 8, : stem.min() - 1].sum() > 2  # ink down and to the left of the top
+        assert square[top + 1 : top + 8, stem.max() + 2 :].sum() == 0  # none to the right
+        assert (square >= 0).all() and (square <= 1).all()
+
+
+def test_flags_draw_the_same_numbers_whatever_the_labels_and_need_them():
+    bars = np.repeat(bar_image(), 6, axis=0)
+    first, second = np.random.default_rng(5), np.random.default_rng(5)
+    add_flags(bars, np.ones(6, int), 0.5, first)
+    add_flags(bars, np.zeros(6, int), 0.5, second)
+    assert first.random() == second.random()
+    unflagged = add_flags(bars, np.zeros(6, int), 1.0, np.random.default_rng(0))
+    assert np.array_equal(unflagged, bars)
+    with pytest.raises(ValueError, match="labels"):
+        Augmentation(flag=0.5).apply(bars, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="flag at most 1"):
+        Augmentation(flag=1.5)
+    moved = Augmentation(flag=0.5).apply(bars, np.random.default_rng(1), np.ones(6, int))
+    again = Augmentation(flag=0.5).apply(bars, np.random.default_rng(1), np.ones(6, int))
+    assert np.array_equal(moved, again)
+    assert Augmentation().as_dict() == {"shift": 2.0, "rotation": 10.0, "elastic": 0.0, "elastic_sigma": 4.0}
+    assert Augmentation(flag=0.5).as_dict()["flag"] == 0.5
 
 
 def test_scale_aspect_and_shear_change_the_shape_as_asked():

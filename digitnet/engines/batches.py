@@ -22,17 +22,18 @@ import threading
 from ..dropout import dropout_masks
 
 
-def mini_batches(net, images, order, batch_size, augmentation=None, dropout=0.0, rng=None):
+def mini_batches(net, images, order, batch_size, augmentation=None, dropout=0.0, rng=None, labels=None):
     """For each mini-batch ``order[k : k + batch_size]``: (its indices (m,), its images (m, n_in),
     its masks: None or one (n_l, m) array per hidden layer, 0 or 1/(1 − dropout)).
 
     Images are ``images[indices]`` as they are, or, with ``augmentation``, randomly moved float32
-    copies in [0, 1]; ``rng`` (a NumPy Generator) draws the moves, then the masks."""
+    copies in [0, 1] (``labels`` (N,), for the moves that depend on the digit); ``rng`` (a NumPy
+    Generator) draws the moves, then the masks."""
     for start in range(0, len(order), batch_size):
         batch = order[start : start + batch_size]
         batch_images = images[batch]
         if augmentation is not None:
-            batch_images = augmentation.apply(batch_images, rng)
+            batch_images = augmentation.apply(batch_images, rng, None if labels is None else labels[batch])
         masks = dropout_masks(net, len(batch), dropout, rng) if dropout else None
         yield batch, batch_images, masks
 

@@ -887,8 +887,9 @@ class FastEngine:
         per_stretch = max(1, steps // PROGRESS_STEPS) if on_progress or drawn else steps
         stretch, lr = batch_size * per_stretch, net.dtype.type(lr)
         if drawn:
-            batches = mini_batches(net, images, order, batch_size, augmentation, dropout, rng)  # in this thread:
-            # a thread ahead spends its time waiting for the GIL (moving images is many small NumPy steps)
+            # in this thread: a thread ahead spends its time waiting for the GIL (moving images is many
+            # small NumPy steps)
+            batches = mini_batches(net, images, order, batch_size, augmentation, dropout, rng, labels)
             for start in range(0, total, stretch):
                 taken = list(itertools.islice(batches, per_stretch))
                 examples = np.concatenate([batch for batch, _, _ in taken])

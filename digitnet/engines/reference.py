@@ -62,7 +62,7 @@ class ReferenceEngine:
         """
         total = len(order)
         every = max(1, total // batch_size // PROGRESS_STEPS)
-        batches = mini_batches(net, images, order, batch_size, augmentation, dropout, rng)
+        batches = mini_batches(net, images, order, batch_size, augmentation, dropout, rng, labels)
         if augmentation is not None or dropout:
             batches = ahead(batches)  # the moves and masks of the next mini-batches drawn on another core
         with closing(batches):
