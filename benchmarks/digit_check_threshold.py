@@ -2,7 +2,7 @@
 validation pictures (never the evaluation set).
 
     DIGITNET_DATA=../shared/mnist python benchmarks/digit_check_threshold.py --validation-pictures FILE
-        [--pictures FILE] [--seed 11] [--count 3000] [--out benchmarks/results/digit_check-threshold.json]
+        [--pictures FILE] [--seed 11] [--count 3000] [--out benchmarks/results/digit_check-threshold-and-share.json]
 
 The whole path refuses a picture when the digit check's P(not a digit) is above its threshold
 and the picture is not a plain stroke (``digit_check.plain_strokes``: a 1), when its strokes are
@@ -19,7 +19,8 @@ CHOSEN is, among the pairs that refuse at most MNIST_CAP of the held-out MNIST d
 DRAWN_CAP of the validation drawn digits, the one that refuses the most of the generated
 non-digits and the brush family (their mean).  The caps sit under the targets (2% of MNIST's test
 digits, 3% of drawn digits) by about one standard error of the sets they are measured on
-(10,000 and 1,600 pictures): the test digits and people's drawings are other samples.
+(10,000 and 1,600 pictures): the test digits and people's drawings are other samples.  CHOSEN
+is null when no pair keeps within the caps.
 """
 
 import argparse
@@ -94,7 +95,11 @@ def main():
         if rates[str(share)][str(t)]["held_out_mnist"] <= MNIST_CAP
         and rates[str(share)][str(t)]["validation_drawn_digits"] <= DRAWN_CAP
     ]
-    chosen = max(allowed, key=lambda pair: np.mean([rates[str(pair[0])][str(pair[1])][name] for name in NON_DIGITS]))
+    chosen = max(
+        allowed,
+        key=lambda pair: np.mean([rates[str(pair[0])][str(pair[1])][name] for name in NON_DIGITS]),
+        default=None,
+    )
     result = {
         "cpu": cpu_model(),
         "seed": args.seed,
@@ -102,7 +107,8 @@ def main():
         "in_use": {"reject_share": [r.reject_share for r in rejectors], "threshold": check.threshold},
         "caps": {"held_out_mnist": MNIST_CAP, "validation_drawn_digits": DRAWN_CAP},
         "refused_by_the_whole_path": rates,
-        "chosen": {"reject_share": chosen[0], "threshold": chosen[1], "refused": rates[str(chosen[0])][str(chosen[1])]},
+        "chosen": chosen
+        and {"reject_share": chosen[0], "threshold": chosen[1], "refused": rates[str(chosen[0])][str(chosen[1])]},
     }
     report(result, args.out)
 

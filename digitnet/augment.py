@@ -55,9 +55,9 @@ GRID_ROWS, GRID_COLS = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64)  # each pixel
 class Augmentation:
     """How far to move images: ``shift`` in pixels, ``rotation`` in degrees, ``elastic`` α in pixels
     (0 = no elastic deformation) with smoothing width ``elastic_sigma`` in pixels, ``scale`` and
-    ``aspect`` (fractions), ``shear`` (slant, columns per row) and ``thickness`` (stroke width in
-    pixels); 0 turns a move off.  ``renormalise``: put each moved digit back in MNIST's box and
-    centre (see the module docstring)."""
+    ``aspect`` (fractions), ``shear`` (slant, columns per row), ``thickness`` (stroke width in
+    pixels) and ``flag`` (the share of the 1s given a flag: ``add_flags``); 0 turns a move off.
+    ``renormalise``: put each moved digit back in MNIST's box and centre (see the module docstring)."""
 
     shift: float = 2.0
     rotation: float = 10.0
@@ -233,14 +233,18 @@ def add_flags(images, labels, share, rng):
     ``share``, written with a flag: a stroke from the top of the stem down to the left, 25°–60°
     below the horizontal and 25–50% of the digit's height long; and half of those with a foot, a
     bar across the foot of the stem 35–60% of the height wide.  Both in the stem's stroke width
-    (its ink above ½ over its height, 1.5–4 pixels) at its brightest ink, drawn with a soft edge;
-    each changed image is then moved by whole pixels to keep its centre of mass.  Draws the same
-    numbers from ``rng`` whatever the labels.  Returns a new (n, 784) float32 array."""
-    n = len(images)
+    (its ink above ½ over its height, 1.5–4 pixels) at its brightest ink, drawn with a soft edge
+    and round ends that stay within the stem's rows; each changed image is then moved by whole
+    pixels to keep its centre of mass.  Draws the same numbers from ``rng`` whatever the labels.
+    Returns a new (n, 784) float32 array."""
+    flagged = unit_floats(np.atleast_2d(images)).copy()
+    labels = np.asarray(labels)
+    n = len(flagged)
+    if labels.shape != (n,):
+        raise ValueError(f"add_flags needs one label per image: {n} images, labels of shape {labels.shape}")
     chosen = (labels == 1) & (rng.random(n) < share)
     angle = np.deg2rad(rng.uniform(25, 60, n))
     length, footed, foot = rng.uniform(0.25, 0.5, n), rng.random(n) < 0.5, rng.uniform(0.35, 0.6, n)
-    flagged = images.copy()
     for k in np.flatnonzero(chosen):
         square = flagged[k].reshape(SIDE, SIDE)
         rows, cols = np.nonzero(square > 0.5)
@@ -249,13 +253,14 @@ def add_flags(images, labels, share, rng):
         top, bottom = rows.min(), rows.max()
         height = bottom - top + 1
         width = float(np.clip(len(rows) / height, 1.5, 4))
-        start = np.array([top, cols[rows <= top + 1].mean()])
+        start = np.array([top + width / 2, cols[rows <= top + 1].mean()])
         end = start + length[k] * height * np.array([np.sin(angle[k]), -np.cos(angle[k])])
         strokes = [(start, end)]
         if footed[k]:
             middle = cols[rows >= bottom - 1].mean()
             half = foot[k] * height / 2
-            strokes.append((np.array([bottom, middle - half]), np.array([bottom, middle + half])))
+            foot_row = bottom - width / 2
+            strokes.append((np.array([foot_row, middle - half]), np.array([foot_row, middle + half])))
         before = _centre_of_mass(square)
         for a, b in strokes:
             square = np.maximum(square, square.max() * _segment(a, b, width))
@@ -266,7 +271,7 @@ def add_flags(images, labels, share, rng):
 
 def _segment(a, b, width):
     """A (28, 28) float32 stroke of ``width`` pixels from point ``a`` to ``b`` (row, column): 1 within
-    width / 2 of the segment, fading to 0 over the next pixel."""
+    width / 2 − ½ of the segment, fading to 0 at width / 2 + ½ (round ends)."""
     points = np.stack([GRID_ROWS, GRID_COLS], axis=-1) - a
     along = b - a
     t = np.clip((points @ along) / max(along @ along, 1e-12), 0, 1)

@@ -37,6 +37,7 @@ from importlib import resources
 import numpy as np
 
 from .images import INK_THRESHOLD, SPECK_SHARE, ink_pieces, stroke_width
+from .pixels import pixel_values
 
 NETWORK_FILE, SETTINGS_FILE = "digit_check.npz", "digit_check.json"
 ORIENTATIONS = "orientations"  # what a check reading orientation_histograms is said to read
@@ -50,8 +51,9 @@ WIDEST_STROKE = 8.27
 #: A plain stroke's ink spreads across its main axis at most STRAIGHTEST of its spread along it,
 #: its width across that axis is at most ACROSS times its stroke width, and the axis leans at
 #: most UPRIGHT degrees.  Of MNIST's 60,000 training digits, 5,882 are plain strokes by this rule:
-#: all of them 1s but one 9 (87% of the 1s; 99% of the 1s lean less than 42°).
+#: all of them 1s but one 9 (87% of the 1s; 98.9% of the 1s lean less than 42°).
 STRAIGHTEST, ACROSS, UPRIGHT = 0.25, 1.4, 45.0
+SHORTEST = 10.0  # pixels: half of MNIST's 20-pixel box, which preprocessing fills
 
 
 class DigitCheck:
@@ -83,9 +85,11 @@ class DigitCheck:
     def rejects(self, images):
         """True where an input is not one digit (the network says so and it is not a plain stroke, or
         it is a blob): (n,) bool, or a bool."""
-        said = (np.asarray(self.probability(images)) > self.threshold) & ~plain_strokes(images)
-        refused = said | (stroke_width(images) > WIDEST_STROKE)
-        return bool(refused) if np.ndim(images) == 1 else refused
+        batch = np.atleast_2d(images)
+        said = np.atleast_1d(self.probability(batch) > self.threshold)
+        said[said] = ~plain_strokes(batch[said])  # only what the network refuses needs the look
+        refused = said | (stroke_width(batch) > WIDEST_STROKE)
+        return bool(refused[0]) if np.ndim(images) == 1 else refused
 
 
 def plain_strokes(images):
@@ -94,8 +98,9 @@ def plain_strokes(images):
     of the ink, weighed by brightness), no wider across it (√12 × that spread, in pixels) than
     ACROSS times its stroke width (``images.stroke_width``: a zigzag or an arrow is), the axis
     within UPRIGHT degrees of upright, and one piece (pieces under SPECK_SHARE of the largest's ink
-    aside: a "!" or an "i" is two): (n,) bool, or a bool."""
-    x = np.atleast_2d(np.asarray(images, dtype=np.float64)).reshape(-1, 28, 28)
+    aside: a "!" or an "i" is two), at least SHORTEST pixels long (√12 × its spread along the
+    axis; a dot is no stroke): (n,) bool, or a bool."""
+    x = pixel_values(np.atleast_2d(images), np.float64).reshape(-1, 28, 28)
     rows, cols = np.mgrid[0:28, 0:28]
     mass = np.maximum(x.sum(axis=(1, 2)), 1e-12)
     dr = rows - ((x * rows).sum(axis=(1, 2)) / mass)[:, None, None]
@@ -105,12 +110,13 @@ def plain_strokes(images):
     along, across = (srr + scc) / 2 + half_spread, np.maximum((srr + scc) / 2 - half_spread, 0)
     lean = np.degrees(0.5 * np.abs(np.arctan2(2 * src, srr - scc)))  # the main axis against the rows' axis
     narrow = np.sqrt(12 * across) <= ACROSS * stroke_width(x.reshape(-1, 784))
-    plain = (np.sqrt(across / np.maximum(along, 1e-12)) <= STRAIGHTEST) & narrow & (lean <= UPRIGHT)
+    long = np.sqrt(12 * along) >= SHORTEST
+    plain = (np.sqrt(across / np.maximum(along, 1e-12)) <= STRAIGHTEST) & narrow & long & (lean <= UPRIGHT)
     for k in np.flatnonzero(plain):
         labels, _ = ink_pieces(x[k] >= INK_THRESHOLD)
         masses = np.bincount(labels.ravel(), weights=x[k].ravel())[1:]
         plain[k] = (masses >= SPECK_SHARE * masses.max()).sum() == 1 if masses.size else False
-    return bool(plain[0]) if np.ndim(images) == 1 else plain
+    return np.bool_(plain[0]) if np.ndim(images) == 1 else plain
 
 
 def orientation_histograms(images):
@@ -121,7 +127,7 @@ def orientation_histograms(images):
     to unit length, clipped at CLIP and normalised again, so the features say which way the edges
     run where, not how bright or how wide the strokes are.  Order: block row, block column,
     then bin, cell row, cell column within the block."""
-    images = np.atleast_2d(np.asarray(images, dtype=np.float32)).reshape(-1, 28, 28)
+    images = pixel_values(np.atleast_2d(images)).reshape(-1, 28, 28)
     chunk = 2048
     if len(images) > chunk:
         return np.vstack(

@@ -53,10 +53,12 @@ def test_a_flag_is_drawn_on_ones_only_down_to_the_left_of_the_stems_top():
     for k in (0, 2, 3):
         square, before = flagged[k].reshape(28, 28), bars[k].reshape(28, 28)
         assert np.abs(centre_of_mass(square) - centre_of_mass(before)).max() <= 0.5 + 1e-6  # kept in place
-        stem = np.flatnonzero(square[15] > 0.5)  # the stem's columns halfway down
+        stem = np.flatnonzero((square > 0.5).sum(axis=0) >= 12)  # the stem: columns inked down 12 rows or more
         top = np.flatnonzero(square[:, stem].max(axis=1) > 0.5)[0]
         assert square[top + 1 : top + 8, : stem.min() - 1].sum() > 2  # ink down and to the left of the top
         assert square[top + 1 : top + 8, stem.max() + 2 :].sum() == 0  # none to the right
+        inked = np.flatnonzero(square.max(axis=1) > 0.2)
+        assert inked[-1] - inked[0] + 1 == 16  # the flag and the foot stay within the stem's rows
         assert (square >= 0).all() and (square <= 1).all()
 
 
@@ -70,6 +72,8 @@ def test_flags_draw_the_same_numbers_whatever_the_labels_and_need_them():
     assert np.array_equal(unflagged, bars)
     with pytest.raises(ValueError, match="labels"):
         Augmentation(flag=0.5).apply(bars, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="one label per image"):
+        add_flags(bars, np.ones((6, 10)), 0.5, np.random.default_rng(0))
     with pytest.raises(ValueError, match="flag at most 1"):
         Augmentation(flag=1.5)
     moved = Augmentation(flag=0.5).apply(bars, np.random.default_rng(1), np.ones(6, int))
