@@ -237,6 +237,8 @@ def add_flags(images, labels, share, rng):
     and round ends that stay within the stem's rows; each changed image is then moved by whole
     pixels to keep its centre of mass.  Draws the same numbers from ``rng`` whatever the labels.
     Returns a new (n, 784) float32 array."""
+    from .images import center_of_mass, place_by_center_of_mass  # (digitnet.images imports this module)
+
     flagged = unit_floats(np.atleast_2d(images)).copy()
     labels = np.asarray(labels)
     n = len(flagged)
@@ -261,11 +263,10 @@ def add_flags(images, labels, share, rng):
             half = foot[k] * height / 2
             foot_row = bottom - width / 2
             strokes.append((np.array([foot_row, middle - half]), np.array([foot_row, middle + half])))
-        before = _centre_of_mass(square)
+        before = center_of_mass(square)
         for a, b in strokes:
             square = np.maximum(square, square.max() * _segment(a, b, width))
-        shift = np.round(before - _centre_of_mass(square)).astype(int)
-        flagged[k] = _moved_by(square, *shift).reshape(-1)
+        flagged[k] = place_by_center_of_mass(square, before).reshape(-1)
     return flagged
 
 
@@ -277,20 +278,6 @@ def _segment(a, b, width):
     t = np.clip((points @ along) / max(along @ along, 1e-12), 0, 1)
     distance = np.linalg.norm(points - t[..., None] * along, axis=-1)
     return np.clip(width / 2 + 0.5 - distance, 0, 1).astype(np.float32)
-
-
-def _centre_of_mass(square):
-    mass = max(float(square.sum()), 1e-12)
-    return np.array([(square.sum(axis=1) @ np.arange(SIDE)) / mass, (square.sum(axis=0) @ np.arange(SIDE)) / mass])
-
-
-def _moved_by(square, rows, cols):
-    """``square`` (28, 28) moved down ``rows`` and right ``cols`` whole pixels, zeros coming in."""
-    moved = np.zeros_like(square)
-    moved[max(rows, 0) : SIDE + min(rows, 0), max(cols, 0) : SIDE + min(cols, 0)] = square[
-        max(-rows, 0) : SIDE + min(-rows, 0), max(-cols, 0) : SIDE + min(-cols, 0)
-    ]
-    return moved
 
 
 def change_thickness(images, widths):

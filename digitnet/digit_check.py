@@ -101,14 +101,7 @@ def plain_strokes(images):
     aside: a "!" or an "i" is two), at least SHORTEST pixels long (√12 × its spread along the
     axis; a dot is no stroke): (n,) bool, or a bool."""
     x = pixel_values(np.atleast_2d(images), np.float64).reshape(-1, 28, 28)
-    rows, cols = np.mgrid[0:28, 0:28]
-    mass = np.maximum(x.sum(axis=(1, 2)), 1e-12)
-    dr = rows - ((x * rows).sum(axis=(1, 2)) / mass)[:, None, None]
-    dc = cols - ((x * cols).sum(axis=(1, 2)) / mass)[:, None, None]
-    srr, scc, src = ((x * a * b).sum(axis=(1, 2)) / mass for a, b in ((dr, dr), (dc, dc), (dr, dc)))
-    half_spread = np.sqrt(((srr - scc) / 2) ** 2 + src**2)
-    along, across = (srr + scc) / 2 + half_spread, np.maximum((srr + scc) / 2 - half_spread, 0)
-    lean = np.degrees(0.5 * np.abs(np.arctan2(2 * src, srr - scc)))  # the main axis against the rows' axis
+    along, across, lean = ink_axis(x)
     narrow = np.sqrt(12 * across) <= ACROSS * stroke_width(x.reshape(-1, 784))
     long = np.sqrt(12 * along) >= SHORTEST
     plain = (np.sqrt(across / np.maximum(along, 1e-12)) <= STRAIGHTEST) & narrow & long & (lean <= UPRIGHT)
@@ -117,6 +110,20 @@ def plain_strokes(images):
         masses = np.bincount(labels.ravel(), weights=x[k].ravel())[1:]
         plain[k] = (masses >= SPECK_SHARE * masses.max()).sum() == 1 if masses.size else False
     return np.bool_(plain[0]) if np.ndim(images) == 1 else plain
+
+
+def ink_axis(squares):
+    """The main axis of the ink of (n, 28, 28) ``squares`` ≥ 0, from its second moments weighed by
+    brightness: (spread along the axis, spread across it (both variances, pixels²), the axis's
+    lean from upright in degrees, 0–90), each (n,)."""
+    rows, cols = np.mgrid[0:28, 0:28]
+    mass = np.maximum(squares.sum(axis=(1, 2)), 1e-12)
+    dr = rows - ((squares * rows).sum(axis=(1, 2)) / mass)[:, None, None]
+    dc = cols - ((squares * cols).sum(axis=(1, 2)) / mass)[:, None, None]
+    srr, scc, src = ((squares * a * b).sum(axis=(1, 2)) / mass for a, b in ((dr, dr), (dc, dc), (dr, dc)))
+    half_spread = np.sqrt(((srr - scc) / 2) ** 2 + src**2)
+    along, across = (srr + scc) / 2 + half_spread, np.maximum((srr + scc) / 2 - half_spread, 0)
+    return along, across, np.degrees(0.5 * np.abs(np.arctan2(2 * src, srr - scc)))
 
 
 def orientation_histograms(images):

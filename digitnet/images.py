@@ -386,7 +386,7 @@ def digit_from(separated):
     resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
     digit = np.asarray(Image.fromarray(ink, mode="F").resize((width, height), resample), dtype=np.float32)
     digit = np.clip(digit, 0, 1)
-    return _thin(_full_strength(_place_by_center_of_mass(digit).reshape(784)))
+    return _thin(_full_strength(place_by_center_of_mass(digit).reshape(784)))
 
 
 def _refuse_if_too_small(ink):
@@ -675,13 +675,19 @@ def _thicken(ink, scale):
     return np.asarray(image, dtype=np.float32) / 255
 
 
-def _place_by_center_of_mass(digit):
-    """Paste ``digit`` (h, w ≤ 20) into 28×28 so its centre of mass is at MNIST_CENTER_OF_MASS."""
+def center_of_mass(digit):
+    """(row, column) of the centre of mass of ``digit`` (h, w) ≥ 0 with some ink, in its pixels."""
     mass = digit.sum()
-    com_row = (digit.sum(axis=1) @ np.arange(digit.shape[0])) / mass
-    com_col = (digit.sum(axis=0) @ np.arange(digit.shape[1])) / mass
-    top = int(round(MNIST_CENTER_OF_MASS[0] - com_row))
-    left = int(round(MNIST_CENTER_OF_MASS[1] - com_col))
+    rows, cols = np.arange(digit.shape[0]), np.arange(digit.shape[1])
+    return (digit.sum(axis=1) @ rows) / mass, (digit.sum(axis=0) @ cols) / mass
+
+
+def place_by_center_of_mass(digit, centre=MNIST_CENTER_OF_MASS):
+    """Paste ``digit`` (h, w; what falls outside is cut off) into 28×28, moved by whole pixels so
+    that its centre of mass is at ``centre`` (row, column; MNIST's by default)."""
+    com_row, com_col = center_of_mass(digit)
+    top = int(round(centre[0] - com_row))
+    left = int(round(centre[1] - com_col))
     square = np.zeros((28, 28), dtype=np.float32)
     r0, c0 = max(top, 0), max(left, 0)
     r1, c1 = min(top + digit.shape[0], 28), min(left + digit.shape[1], 28)
