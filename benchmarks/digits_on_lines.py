@@ -76,13 +76,15 @@ def main():
         inputs["ruled, lines left in"] = [images.read_picture(p).pixels for p in pictures["ruled"]]
     finally:
         images.without_ruled_lines = wiping
-    read = {}
+    read, misread = {}, {}
     for name in ("3b1b", "big"):
         net = load_shipped(name)
-        read[name] = {
-            how: float(np.mean(net.outputs(np.array(x)).argmax(axis=1) == labels)) for how, x in inputs.items()
+        answers = {how: net.outputs(np.array(x)).argmax(axis=1) for how, x in inputs.items()}
+        read[name] = {how: float(np.mean(answer == labels)) for how, answer in answers.items()}
+        misread[name] = {
+            how: [[int(d), int(a)] for d, a in zip(labels, answer) if d != a] for how, answer in answers.items()
         }
-    report({"pictures_per_sheet": len(labels), "read": read}, args.out)
+    report({"pictures_per_sheet": len(labels), "read": read, "misread_as": misread}, args.out)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """ "Not a digit": the density model, its calibration, its file storage, and its rates on real MNIST."""
 
 import io
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,9 @@ from digitnet.images import image_to_input, read_picture, stroke_width
 from digitnet.insight import noise_images
 from digitnet.models import load_shipped
 from digitnet.rejection import NOT_A_DIGIT, SURE_ACCURACY, confidence, fit_for_training_set, fit_rejector, unsure_level
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from plain_strokes import line_pictures, stroke_picture  # noqa: E402  (benchmarks/plain_strokes.py)
 
 DATA = Path(__file__).parent / "data"
 
@@ -339,32 +343,19 @@ def test_the_digit_check_keeps_mnist_test_digits_and_refuses_numbers_of_several_
     assert check.rejects(np.array(single)).mean() <= 0.1  # the same digits one at a time are kept
 
 
-def stroke_picture(strokes, width, side=140):
-    """Strokes (lists of (x, y) in a unit box) drawn black on white with a pen ``width``/140 of the side: PNG bytes."""
-    picture = Image.new("L", (side, side), 255)
-    draw = ImageDraw.Draw(picture)
-    for stroke in strokes:
-        draw.line([(x * side, y * side) for x, y in stroke], fill=0, width=max(1, round(width * side / 140)))
-    return png_bytes(picture)
-
-
-@pytest.mark.parametrize("side", [140, 280])
-def test_a_plain_stroke_is_a_one_never_refused_by_the_digit_check(side):
-    """One straight line, upright or leaning, thin or as wide as a finger: how people draw a 1 (the
-    explorer's canvas is 140 pixels).  The check alone calls many of these lines "not a digit"."""
+def test_a_plain_stroke_is_a_one_never_refused_by_the_digit_check():
+    """One straight line, upright or leaning, thin or as wide as a finger, on the explorer's
+    140-pixel canvas or a picture twice that size: how people draw a 1 (benchmarks/plain_strokes.py
+    counts how many of these lines the check's network alone calls "not a digit")."""
+    pictures = [read_picture(png) for png in line_pictures()]
+    assert len(pictures) == 80
     for name in ("3b1b", "big"):
         net = load_shipped(name)
-        for width in (3, 6, 10, 14, 20):
-            for lean in (0.0, 0.1, 0.25, -0.15):
-                for length in (0.5, 0.7):
-                    shift = lean * length / 2
-                    line = [(0.5 + shift, 0.5 - length / 2), (0.5 - shift, 0.5 + length / 2)]
-                    png = stroke_picture([line], width, side)
-                    picture = read_picture(png)
-                    assert plain_strokes(picture.pixels)
-                    verdict = net.predict_or_reject(picture.pixels, drawings=is_drawing(picture))
-                    assert not verdict.rejected, (name, width, lean, length)
-                    assert verdict.digit == 1, (name, width, lean, length)
+        for k, picture in enumerate(pictures):
+            assert plain_strokes(picture.pixels), k
+            verdict = net.predict_or_reject(picture.pixels, drawings=is_drawing(picture))
+            assert not verdict.rejected, (name, k)
+            assert verdict.digit == 1, (name, k)
 
 
 def test_what_is_not_one_plain_stroke():
