@@ -178,13 +178,15 @@ def _light_background(luminance):
     is what is thin: the strokes a grey-level closing fills in (dark ink) or an opening wipes out
     (light ink), over squares a fifth of the picture wide, counted where they stand out by more
     than STROKE_LEVEL of the strongest (so the faint ruled lines of school paper, and the light
-    strips of paper between them, do not outweigh the pen's strokes).  For pen on paper (under
-    PEN_ON_PAPER_SHARE of the picture standing out) each side's weight is divided by the square of
-    its strokes' width (``mask_width``), so what counts is how long and thin the strokes are, not
-    how much area they cover, and dark ink wins unless the light strokes weigh LIGHT_INK_MARGIN
-    times as much: the pictures that come this far are mostly photographs of paper, where the
-    paper inside a digit's loops, or between its strokes and the edge of a shadow or of the sheet,
-    stands out as light patches as wide as the squares, wider than a pen's strokes."""
+    strips of paper between them, do not outweigh the pen's strokes).  Each side's weight is
+    divided by the square of its strokes' width (``mask_width``), so what counts is how long and
+    thin the strokes are, not how much area they cover, and dark ink wins unless the light strokes
+    weigh LIGHT_INK_MARGIN times as much: the pictures that come this far are mostly photographs of
+    paper, where the paper inside a digit's loops, or between its strokes and the edge of a shadow
+    or of the sheet, stands out as light patches as wide as the squares, wider than a pen's strokes.
+    That holds when over PEN_ON_PAPER_SHARE of the picture stands out (a texture, or a sheet on a
+    desk that a large digit fills, all narrow gaps of paper between its strokes), unless the border
+    has the tone of most of the picture: then that tone is the background."""
     low, high = np.percentile(luminance, [0.1, 99.9])
     if high - low < FAINTEST_INK:
         return bool(np.median(luminance) > 0.5)
@@ -200,14 +202,13 @@ def _light_background(luminance):
     small, window = _shrunk(luminance, BACKGROUND_SIDE)
     dark_strokes = _sliding(_sliding(small, window, np.maximum), window, np.minimum) - small
     light_strokes = small - _opening(small, window)
-    level = STROKE_LEVEL * max(dark_strokes.max(), light_strokes.max())
-    dark, light = (float(np.maximum(strokes - level, 0).sum()) for strokes in (dark_strokes, light_strokes))
     standing = np.maximum(dark_strokes, light_strokes)
-    if np.mean(standing > INK_THRESHOLD * standing.max()) > PEN_ON_PAPER_SHARE:  # a photograph's texture
-        return bool(most_light) if border_is_paper else dark > light  # (weighed evenly)
+    if border_is_paper and np.mean(standing > INK_THRESHOLD * standing.max()) > PEN_ON_PAPER_SHARE:
+        return bool(most_light)
+    level = STROKE_LEVEL * standing.max()
     dark, light = (
-        weight / max(mask_width(strokes > level), 1.0) ** 2
-        for weight, strokes in ((dark, dark_strokes), (light, light_strokes))
+        float(np.maximum(strokes - level, 0).sum()) / max(mask_width(strokes > level), 1.0) ** 2
+        for strokes in (dark_strokes, light_strokes)
     )
     return light <= LIGHT_INK_MARGIN * dark
 

@@ -37,14 +37,16 @@ def digit_strokes(digit, width=7):
     return np.asarray(image.filter(ImageFilter.GaussianBlur(1)), np.float32) / 255
 
 
-def photo_of_paper(strokes, ink=(0.1, 0.2, 0.7), paper=(0.85, 0.8, 0.7), light=None, desk=None, seed=0):
+def photo_of_paper(
+    strokes, ink=(0.1, 0.2, 0.7), paper=(0.85, 0.8, 0.7), light=None, desk=None, desk_colour=(0.25, 0.2, 0.15), seed=0
+):
     """JPEG bytes of ``strokes`` written in ``ink`` (RGB shares of light given back) on ``paper``
-    (RGB), under ``light`` ((SIDE, SIDE) factors, default even), with the desk (RGB) where ``desk``
-    is a (SIDE, SIDE) bool mask, and camera noise."""
+    (RGB), under ``light`` ((SIDE, SIDE) factors, default even), with the desk (``desk_colour``,
+    RGB) where ``desk`` is a (SIDE, SIDE) bool mask, and camera noise."""
     rng = np.random.default_rng(seed)
     sheet = np.array(paper) * (1 - strokes[..., None] * (1 - np.array(ink)))
     if desk is not None:
-        sheet = np.where(desk[..., None], np.array([0.25, 0.2, 0.15]), sheet)
+        sheet = np.where(desk[..., None], np.array(desk_colour), sheet)
     photo = sheet * (np.ones((SIDE, SIDE)) if light is None else light)[..., None]
     photo = photo + rng.normal(0, 0.015, photo.shape)
     buffer = io.BytesIO()
@@ -172,6 +174,22 @@ def test_dark_ink_on_a_sheet_whose_desk_and_shadow_cover_most_of_the_photo(digit
     desk = (ROWS < 40) | (ROWS > 265) | (COLS < 60) | (COLS > 245)
     shadow = np.where(COLS < 95, 0.35, 1.0)
     pixels = read_picture(photo_of_paper(strokes, light=shadow, desk=desk)).pixels
+    assert alike(pixels, clean_drawing(strokes)) > 0.85
+
+
+@pytest.mark.parametrize("desk_tone", [0.3, 0.45])
+def test_a_large_digit_filling_a_sheet_on_a_grey_desk_is_dark_ink(desk_tone):
+    # the 8 fills the sheet, so the paper is left only in gaps narrower than the squares: they
+    # stand out as light strokes over much of the photo, as a texture's would, and the desk's
+    # mid-grey border tells nothing; the pen's strokes are still the long thin ones
+    image = Image.new("L", (SIDE, SIDE), 0)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((55, 18, 245, 150), outline=255, width=6)
+    draw.ellipse((30, 140, 270, 284), outline=255, width=6)
+    strokes = np.asarray(image.filter(ImageFilter.GaussianBlur(1)), np.float32) / 255
+    desk = (np.abs(COLS - 150 + (ROWS - 150) * 0.05) > 140) | (np.abs(ROWS - 150 - (COLS - 150) * 0.05) > 145)
+    photo = photo_of_paper(strokes, (0.05, 0.05, 0.08), (0.92, 0.92, 0.9), FALLING_LIGHT, desk, (desk_tone,) * 3)
+    pixels = read_picture(photo).pixels
     assert alike(pixels, clean_drawing(strokes)) > 0.85
 
 
