@@ -61,7 +61,9 @@ PEN_ON_PAPER_SHARE = 0.3  # … when less than this share of the picture stands 
 TWO_TONE_MID_SHARE = 0.05  # a picture with fewer mid-tone pixels than this is a clean drawing
 STROKE_LEVEL = 0.5  # polarity: strokes count where they stand out by more than this share of the strongest
 HOLLOW_SHARE = 0.25  # ink a coarse background adds is a stroke's middle if this share of its border is ink
-EDGE_RUN_WINDOW = 0.5  # a band along an edge: the running median of its ink runs over this share of the edge
+EDGE_RUN_WINDOW = 0.5  # a band along an edge: the running median of its ink runs over this share of the edge,
+EDGE_BAND_STROKES = 2.5  # … deeper than this many widths of the ink's strokes,
+EDGE_LENGTH_SHARE = 0.9  # … unless it lines this share of the edge
 PHOTO_GRAIN_SHARE = 0.01  # separated ink with more pixels than this faint (0 < ink < INK_THRESHOLD) is a photo
 UNDERLINE_SHARE = 0.6  # a ruler's line under a digit spans at least this share of the picture's width,
 UNDERLINE_OVER_DIGIT = 1.5  # … and this many times the digit's width,
@@ -573,14 +575,19 @@ def edge_bands(mask):
     rim can line an edge of a photo of paper.  Along each edge, every row (or column) has a run of
     ink from the edge inwards (0 where the edge pixel is not ink); the band is the running median
     of those runs over EDGE_RUN_WINDOW of the edge's length, so a stroke that meets the edge over
-    a few rows does not widen it."""
+    a few rows does not widen it.  A band is only as deep as a band of desk or shadow: more than
+    EDGE_BAND_STROKES times the width of the mask's strokes (``mask_width``); a digit's stroke that
+    runs along the edge of a photo cropped tight to it is not that deep, and stays."""
     bands = np.zeros(mask.shape, bool)
+    shallowest = EDGE_BAND_STROKES * mask_width(mask)
     for turns in range(4):
         view = np.rot90(mask, turns)
         runs = np.where(view.all(axis=1), view.shape[1], np.argmin(view, axis=1))
         window = max(3, int(len(runs) * EDGE_RUN_WINDOW)) | 1
         padded = np.pad(runs, window // 2, mode="edge")
         band = np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
+        if (band > 0).mean() < EDGE_LENGTH_SHARE:
+            band[band <= shallowest] = 0
         np.rot90(bands, turns)[...] |= np.arange(view.shape[1])[None, :] < band[:, None]
     return bands
 

@@ -55,7 +55,14 @@ def test_dash_reads_the_picture_piped_into_standard_input(capsys, monkeypatch, t
     assert status == 0 and err == ""
     answer, expected = json.loads(out), json.loads(from_file)
     assert answer["file"] == "-"
-    assert {k: v for k, v in answer.items() if k != "file"} == {k: v for k, v in expected.items() if k != "file"}
+    # the same answer; the last bits of the outputs may differ where the first read ran on the
+    # reference engine while the fast engine was still compiling
+    numbers = ("file", "confidence", "outputs")
+    assert {k: v for k, v in answer.items() if k not in numbers} == {
+        k: v for k, v in expected.items() if k not in numbers
+    }
+    assert answer["outputs"] == pytest.approx(expected["outputs"], rel=1e-6, abs=1e-12)
+    assert answer["confidence"] == pytest.approx(expected["confidence"], rel=1e-9)
 
 
 def test_dash_with_something_else_piped_in_is_one_line_naming_stdin(capsys, monkeypatch):
