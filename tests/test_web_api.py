@@ -104,7 +104,7 @@ def test_status_lists_the_shipped_network_and_the_data(client, mnist_dir):
     assert answer["noise_kinds"] == list(insight.NOISE_KINDS)
 
 
-def test_bundled_model_is_the_videos_recipe_on_redrawn_digits_with_seed_0_and_reads_digits():
+def test_bundled_model_is_the_videos_recipe_on_redrawn_digits_with_seed_2_and_reads_digits():
     """The explorer's network: the video's network and recipe with preset 3b1b-drawn's gentle moves."""
     from digitnet.presets import PRESETS
 
@@ -129,7 +129,7 @@ def test_bundled_model_is_the_videos_recipe_on_redrawn_digits_with_seed_0_and_re
         "batch_size": 10,
         "lr": 1.0,
         "schedule": "step",
-        "seed": 0,
+        "seed": 2,  # the seed of seven that reads the most validation drawings (docs/training.md)
         "init": "lecun",
         "engine": "reference",
         "optimizer": "sgd",
@@ -145,7 +145,7 @@ def test_bundled_model_scores_on_real_mnist_what_its_history_says(real_mnist):
     _, (images, labels) = real_mnist
     net = load_bundled()
     scores = net.evaluate(images, labels, engine="reference")
-    assert scores["accuracy"] == net.history[-1]["test_accuracy"] == 0.9501
+    assert scores["accuracy"] == net.history[-1]["test_accuracy"] == 0.9503
     assert scores["cost"] == pytest.approx(net.history[-1]["test_cost"], rel=1e-5)
 
 
