@@ -8,8 +8,10 @@ Digits of the tuning drawing hand (tests/data/draw_test_images.py) are cut out w
 30, 6, 3 or 0 pixels round their ink (the drawings are 200–400 pixels across), then made into a
 photo of paper with nothing but paper in the frame: light falling off along a random direction,
 half of them with the soft edge of a shadow, tinted paper with grain, a dark or blue pen, blur,
-JPEG.  For each margin, the share each shipped network reads right through the whole path
-(``read_picture``; a blank counts as wrong).
+JPEG.  For each margin and shipped network: the share read right through the whole path
+(``read_picture``; a blank counts as wrong), and the share refused as not a digit as
+``digitnet predict --reject`` refuses (a blank counts as refused), with the share of all the
+pictures that the drawing check (``digitnet.drawing_check``) takes for photographs.
 """
 
 import argparse
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from tuning_pictures import drawing_hand  # noqa: E402
 
 import digitnet
+from digitnet.drawing_check import is_drawing
 from digitnet.errors import BlankImageError
 from digitnet.images import read_picture
 from digitnet.models import SHIPPED, load_shipped
@@ -59,11 +62,13 @@ def photographed(ink, rng):
     return buffer.getvalue()
 
 
-def pixels_of(picture):
+def read(picture):
+    """(784,) pixels, is it a drawing, is it blank."""
     try:
-        return read_picture(picture).pixels
+        read = read_picture(picture)
+        return read.pixels, is_drawing(read), False
     except BlankImageError:
-        return np.zeros(784, np.float32)
+        return np.zeros(784, np.float32), True, True
 
 
 def main():
@@ -82,9 +87,14 @@ def main():
     result = {"cpu": cpu_model(), "digitnet_version": digitnet.__version__, "digits_per_margin": args.count}
     for margin in MARGINS:
         photo_rng = np.random.default_rng(3)  # the same light, paper and pen at every margin
-        pixels = np.array([pixels_of(photographed(cut_out(ink, margin), photo_rng)) for ink in inks])
+        pixels, drawings, blanks = (
+            np.array(column) for column in zip(*(read(photographed(cut_out(ink, margin), photo_rng)) for ink in inks))
+        )
+        verdicts = {name: net.predict_or_reject(pixels, drawings=drawings) for name, net in networks.items()}
         result[f"margin {margin}"] = {
-            name: float((net.predict(pixels) == labels).mean()) for name, net in networks.items()
+            "read": {name: float((v.outputs.argmax(axis=1) == labels).mean()) for name, v in verdicts.items()},
+            "refused": {name: float((v.rejected | blanks).mean()) for name, v in verdicts.items()},
+            "not_a_drawing": float((~drawings).mean()),
         }
     report(result, args.out)
 
