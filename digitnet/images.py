@@ -577,7 +577,9 @@ def edge_bands(mask):
     of those runs over EDGE_RUN_WINDOW of the edge's length, so a stroke that meets the edge over
     a few rows does not widen it.  A band is only as deep as a band of desk or shadow: more than
     EDGE_BAND_STROKES times the width of the mask's strokes (``mask_width``); a digit's stroke that
-    runs along the edge of a photo cropped tight to it is not that deep, and stays."""
+    runs along the edge of a photo cropped tight to it is not that deep, and stays.  A band that
+    lines EDGE_LENGTH_SHARE of the edge or more is a band however thin (a strip of desk along the
+    whole edge can be as thin as a stroke)."""
     bands = np.zeros(mask.shape, bool)
     shallowest = EDGE_BAND_STROKES * mask_width(mask)
     for turns in range(4):
