@@ -64,7 +64,10 @@ def test_a_check_that_reads_a_hidden_layer_learns_from_it_and_repeats_bit_for_bi
     assert first.network.sizes == [16, 32, 2]
     assert np.array_equal(first.network.get_parameters(), second.network.get_parameters())
     assert first.threshold == second.threshold
-    assert first.probability(unseen_others).mean() > first.probability(test_digits).mean() + 0.2
+    # it ranks an unseen non-digit above a test digit in most pairs (0.5 would be chance; 0.84 with
+    # the shipped 3b1b of seed 2, 0.86 with that of seed 0)
+    others, digits = first.probability(unseen_others), first.probability(test_digits)
+    assert (others[:, None] > digits[None, :]).mean() > 0.75
 
 
 def test_a_check_that_reads_orientation_histograms_learns_from_them_and_repeats_bit_for_bit(small_fit):
