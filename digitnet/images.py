@@ -68,6 +68,8 @@ PHOTO_GRAIN_SHARE = 0.01  # separated ink with more pixels than this faint (0 < 
 UNDERLINE_SHARE = 0.6  # a ruler's line under a digit spans at least this share of the picture's width,
 UNDERLINE_OVER_DIGIT = 1.5  # … and this many times the digit's width,
 FLAT_SHARE = 0.15  # … and is no taller than this share of its width
+FAR_MAIN_SHARE = 0.15  # pieces with this share of the largest's ink are the digit's; smaller ones …
+FAR_GAP = 0.5  # … further from them than this share of their size are specks
 EDGE_CONTACT_SHARE = 0.15  # a piece with this share of its outline on an edge band is part of what lines the edge
 LIGHT_INK_MARGIN = 3.0  # … and a photograph's ink is light only if its light strokes weigh 3 times its dark ones
 BORDER_TONE_SHARE = 0.75  # a photograph's border tone is the paper's only if this share of it is on that side
@@ -447,7 +449,8 @@ def keep_the_drawing(ink, photographed=False):
     maximum to at most BACKGROUND_SIDE pixels across (so a thin line stays connected).  In a
     ``photographed`` picture the bands of ink along the picture's edges are cut off first, and
     pieces lining them count as touching the edge (``edge_pieces``), unless the bands hold all
-    the ink.  A ruler's line drawn under the digit, apart from it, goes too (``_underlines``).
+    the ink.  A ruler's line drawn under the digit, apart from it, goes too (``_underlines``), and
+    so do small pieces far from the digit (``_far_specks``).
     """
     for with_bands in (photographed, False):  # without when the bands hold all the ink
         labels, block, at_edge, bands = edge_pieces(ink > 0, with_bands, ink)
@@ -461,10 +464,41 @@ def keep_the_drawing(ink, photographed=False):
         keep = inner
     keep[0] = False
     keep &= ~_underlines(labels, keep)
+    keep &= ~_far_specks(labels, keep, masses)
     if keep[1:].all() and not bands.any():
         return ink
     full = np.repeat(np.repeat(keep[labels], block, axis=0), block, axis=1)[: ink.shape[0], : ink.shape[1]]
     return np.where(full, ink, 0).astype(np.float32)
+
+
+def _far_specks(labels, keep, masses):
+    """Which of the ``keep`` pieces ((pieces + 1,) bool) of ``labels`` (h, w) int, with their ink
+    ``masses`` (pieces + 1,), are specks far from the digit: (pieces + 1,) bool.  The digit is the
+    kept pieces with at least FAR_MAIN_SHARE of the largest one's ink; a smaller piece whose box
+    lies further from theirs than FAR_GAP of their box's longer side is a blot, a corner of the
+    desk or a scrap of a shadow's rim, not a part of the digit (a 5's flag or a 4's stroke written
+    apart lies within or beside the digit's box)."""
+    top, left, bottom, right = _piece_boxes(labels, len(keep))
+    main = keep & (masses >= FAR_MAIN_SHARE * masses.max())
+    if not main.any():
+        return np.zeros(len(keep), bool)
+    digit_top, digit_left = top[main].min(), left[main].min()
+    digit_bottom, digit_right = bottom[main].max(), right[main].max()
+    side = max(digit_bottom - digit_top, digit_right - digit_left) + 1
+    gap = np.maximum.reduce([digit_top - bottom, top - digit_bottom, digit_left - right, left - digit_right])
+    return keep & ~main & (gap > FAR_GAP * side)
+
+
+def _piece_boxes(labels, count):
+    """The bounding box of each of the ``count`` pieces (0 included) of ``labels`` (h, w) int:
+    (top, left, bottom, right), each (count,) int, inclusive."""
+    rows, cols = np.nonzero(labels)
+    pieces = labels[rows, cols]
+    top, left = np.full(count, labels.shape[0]), np.full(count, labels.shape[1])
+    bottom, right = np.full(count, -1), np.full(count, -1)
+    np.minimum.at(top, pieces, rows), np.minimum.at(left, pieces, cols)
+    np.maximum.at(bottom, pieces, rows), np.maximum.at(right, pieces, cols)
+    return top, left, bottom, right
 
 
 def _underlines(labels, keep):
@@ -474,15 +508,9 @@ def _underlines(labels, keep):
     UNDERLINE_OVER_DIGIT times the width of the other pieces together, and lies wholly below them.
     A digit's own strokes seldom do all that: a 2's foot is about as wide as the 2, and the bars of
     a 7 or a 5 are at the top."""
-    count = len(keep)
-    rows, cols = np.nonzero(labels)
-    pieces = labels[rows, cols]
-    top, left = np.full(count, labels.shape[0]), np.full(count, labels.shape[1])
-    bottom, right = np.full(count, -1), np.full(count, -1)
-    np.minimum.at(top, pieces, rows), np.minimum.at(left, pieces, cols)
-    np.maximum.at(bottom, pieces, rows), np.maximum.at(right, pieces, cols)
+    top, left, bottom, right = _piece_boxes(labels, len(keep))
     width, height = right - left + 1, bottom - top + 1
-    underlines = np.zeros(count, bool)
+    underlines = np.zeros(len(keep), bool)
     for piece in np.flatnonzero(keep & (width >= UNDERLINE_SHARE * labels.shape[1]) & (height <= FLAT_SHARE * width)):
         rest = keep.copy()
         rest[piece] = False

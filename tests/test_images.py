@@ -310,6 +310,23 @@ def test_specks_and_pieces_at_the_edge_are_dropped_when_a_drawing_remains():
     assert image_to_input(png_bytes(edge_only)).sum() > 10
 
 
+def test_a_small_blot_far_from_the_digit_is_dropped_and_a_5s_flag_beside_it_stays():
+    # a blot of 6% of the 7's ink, 150 pixels beyond the 7's box (its side: about 200 pixels), clear of the edge
+    alone = Image.new("L", (400, 400), 255)
+    alone.paste(draw_seven(size=300, offset=(-60, -40)))
+    picture = alone.copy()
+    ImageDraw.Draw(picture).ellipse((345, 345, 370, 370), fill=0)
+    assert np.array_equal(image_to_input(png_bytes(picture)), image_to_input(png_bytes(alone)))
+    # a 5 written in two strokes: its short flag (an eighth of its ink) apart from the rest, within its box
+    five = Image.new("L", (300, 300), 255)
+    draw = ImageDraw.Draw(five)
+    draw.line([(100, 60), (95, 140)], fill=0, width=14)
+    draw.arc((80, 120, 220, 250), 230, 160, fill=0, width=14)
+    without_flag = image_to_input(png_bytes(five))
+    draw.line([(122, 56), (175, 52)], fill=0, width=14)  # the flag, 15 pixels right of the stem's top
+    assert np.abs(image_to_input(png_bytes(five)) - without_flag).sum() > 20  # the flag's ink is there
+
+
 def test_a_drawing_keeps_its_strokes_and_a_photo_keeps_its_texture_in_the_separated_ink():
     drawing = read_picture(png_bytes(draw_seven()))
     assert drawing.ink.shape == (280, 280) and drawing.pixels.shape == (784,)
