@@ -463,22 +463,23 @@ def keep_the_drawing(ink, photographed=False):
     if masses[inner].sum() > 0:
         keep = inner
     keep[0] = False
-    keep &= ~_underlines(labels, keep)
-    keep &= ~_far_specks(labels, keep, masses)
+    boxes = _piece_boxes(labels, len(keep))
+    keep &= ~_underlines(labels, keep, boxes)
+    keep &= ~_far_specks(keep, masses, boxes)
     if keep[1:].all() and not bands.any():
         return ink
     full = np.repeat(np.repeat(keep[labels], block, axis=0), block, axis=1)[: ink.shape[0], : ink.shape[1]]
     return np.where(full, ink, 0).astype(np.float32)
 
 
-def _far_specks(labels, keep, masses):
-    """Which of the ``keep`` pieces ((pieces + 1,) bool) of ``labels`` (h, w) int, with their ink
-    ``masses`` (pieces + 1,), are specks far from the digit: (pieces + 1,) bool.  The digit is the
-    kept pieces with at least FAR_MAIN_SHARE of the largest one's ink; a smaller piece whose box
-    lies further from theirs than FAR_GAP of their box's longer side is a blot, a corner of the
-    desk or a scrap of a shadow's rim, not a part of the digit (a 5's flag or a 4's stroke written
-    apart lies within or beside the digit's box)."""
-    top, left, bottom, right = _piece_boxes(labels, len(keep))
+def _far_specks(keep, masses, boxes):
+    """Which of the ``keep`` pieces ((pieces + 1,) bool), with their ink ``masses`` (pieces + 1,)
+    and ``boxes`` (``_piece_boxes``), are specks far from the digit: (pieces + 1,) bool.  The
+    digit is the kept pieces with at least FAR_MAIN_SHARE of the largest one's ink; a smaller
+    piece whose box lies further from theirs than FAR_GAP of their box's longer side is a blot, a
+    corner of the desk or a scrap of a shadow's rim, not a part of the digit (a 5's flag or a 4's
+    stroke written apart lies within or beside the digit's box)."""
+    top, left, bottom, right = boxes
     main = keep & (masses >= FAR_MAIN_SHARE * masses.max())
     if not main.any():
         return np.zeros(len(keep), bool)
@@ -501,14 +502,14 @@ def _piece_boxes(labels, count):
     return top, left, bottom, right
 
 
-def _underlines(labels, keep):
-    """Which of the ``keep`` pieces ((pieces + 1,) bool) of ``labels`` (h, w) int are a ruler's line
-    under the rest: (pieces + 1,) bool.  Such a piece is flat (no taller than FLAT_SHARE of its width:
-    straight, tilted at most about 8°), spans at least UNDERLINE_SHARE of the picture's width and
-    UNDERLINE_OVER_DIGIT times the width of the other pieces together, and lies wholly below them.
-    A digit's own strokes seldom do all that: a 2's foot is about as wide as the 2, and the bars of
-    a 7 or a 5 are at the top."""
-    top, left, bottom, right = _piece_boxes(labels, len(keep))
+def _underlines(labels, keep, boxes):
+    """Which of the ``keep`` pieces ((pieces + 1,) bool) of ``labels`` (h, w) int, with their
+    ``boxes`` (``_piece_boxes``), are a ruler's line under the rest: (pieces + 1,) bool.  Such a
+    piece is flat (no taller than FLAT_SHARE of its width: straight, tilted at most about 8°),
+    spans at least UNDERLINE_SHARE of the picture's width and UNDERLINE_OVER_DIGIT times the width
+    of the other pieces together, and lies wholly below them.  A digit's own strokes seldom do all
+    that: a 2's foot is about as wide as the 2, and the bars of a 7 or a 5 are at the top."""
+    top, left, bottom, right = boxes
     width, height = right - left + 1, bottom - top + 1
     underlines = np.zeros(len(keep), bool)
     for piece in np.flatnonzero(keep & (width >= UNDERLINE_SHARE * labels.shape[1]) & (height <= FLAT_SHARE * width)):
