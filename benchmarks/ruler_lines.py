@@ -32,7 +32,7 @@ def inputs(inks, rule=True):
     """(n, 784) inputs of ink maps (bright ink on black), with or without the underline rule."""
     kept = images._underlines
     if not rule:
-        images._underlines = lambda labels, keep: np.zeros(len(keep), bool)
+        images._underlines = lambda labels, keep, boxes: np.zeros(len(keep), bool)
     try:
         made = []
         for ink in inks:
