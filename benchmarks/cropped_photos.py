@@ -22,14 +22,12 @@ from pathlib import Path
 import numpy as np
 from machine import cpu_model, report  # benchmarks/machine.py
 from PIL import Image, ImageFilter
+from rejection import read_pictures  # benchmarks/rejection.py
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from tuning_pictures import drawing_hand  # noqa: E402
 
 import digitnet
-from digitnet.drawing_check import is_drawing
-from digitnet.errors import BlankImageError
-from digitnet.images import read_picture
 from digitnet.models import SHIPPED, load_shipped
 
 MARGINS = (30, 6, 3, 0)
@@ -62,15 +60,6 @@ def photographed(ink, rng):
     return buffer.getvalue()
 
 
-def read(picture):
-    """(784,) pixels, is it a drawing, is it blank."""
-    try:
-        read = read_picture(picture)
-        return read.pixels, is_drawing(read), False
-    except BlankImageError:
-        return np.zeros(784, np.float32), True, True
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="digits per margin")
@@ -87,9 +76,8 @@ def main():
     result = {"cpu": cpu_model(), "digitnet_version": digitnet.__version__, "digits_per_margin": args.count}
     for margin in MARGINS:
         photo_rng = np.random.default_rng(3)  # the same light, paper and pen at every margin
-        pixels, drawings, blanks = (
-            np.array(column) for column in zip(*(read(photographed(cut_out(ink, margin), photo_rng)) for ink in inks))
-        )
+        pictures = [photographed(cut_out(ink, margin), photo_rng) for ink in inks]
+        _, _, pixels, drawings, blanks = read_pictures(pictures, ["photo"] * len(pictures), labels)
         verdicts = {name: net.predict_or_reject(pixels, drawings=drawings) for name, net in networks.items()}
         result[f"margin {margin}"] = {
             "read": {name: float((v.outputs.argmax(axis=1) == labels).mean()) for name, v in verdicts.items()},

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 from machine import cpu_model, report  # benchmarks/machine.py
+from rejection import read_pictures  # benchmarks/rejection.py
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from digit_check_pictures import redrawn  # noqa: E402
@@ -31,7 +32,6 @@ from tuning_pictures import drawing_hand, on_paper, photographed_sheet  # noqa: 
 import digitnet
 from digitnet import images
 from digitnet.colours import LUMINANCE
-from digitnet.errors import BlankImageError
 from digitnet.models import SHIPPED, load_shipped
 
 
@@ -59,13 +59,6 @@ def read_as_light_ink(picture):
     return not images._light_background(rgba[..., :3] @ np.array(LUMINANCE, dtype=np.float32))
 
 
-def pixels_of(picture):
-    try:
-        return images.read_picture(picture).pixels
-    except BlankImageError:
-        return np.zeros(784, np.float32)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=400, help="pictures per set")
@@ -74,7 +67,7 @@ def main():
     networks = {name: load_shipped(name) for name in SHIPPED}
     result = {"cpu": cpu_model(), "digitnet_version": digitnet.__version__, "pictures_per_set": args.count}
     for name, (pictures, labels) in picture_sets(args.count).items():
-        pixels = np.array([pixels_of(picture) for picture in pictures])
+        _, _, pixels, _, _ = read_pictures(pictures, [name] * len(pictures), labels)
         result[name] = {
             "read_as_light_ink": float(np.mean([read_as_light_ink(picture) for picture in pictures])),
             "read": {net_name: float((net.predict(pixels) == labels).mean()) for net_name, net in networks.items()},
