@@ -65,6 +65,7 @@ EDGE_RUN_WINDOW = 0.5  # a band along an edge: the running median of its ink run
 EDGE_BAND_STROKES = 2.5  # … deeper than this many widths of the ink's strokes,
 EDGE_LENGTH_SHARE = 0.9  # … unless it lines this share of the edge
 PHOTO_GRAIN_SHARE = 0.01  # separated ink with more pixels than this faint (0 < ink < INK_THRESHOLD) is a photo
+SMALL_SIDE = 64  # … counted away from the strokes in a picture no larger than this
 UNDERLINE_SHARE = 0.6  # a ruler's line under a digit spans at least this share of the picture's width,
 UNDERLINE_OVER_DIGIT = 1.5  # … and this many times the digit's width,
 FLAT_SHARE = 0.15  # … and is no taller than this share of its width
@@ -375,9 +376,8 @@ def is_two_tone(ink):
 def digit_from(separated):
     """Steps 3–7 on ``separate_ink``'s result: (784,) float32 in [0, 1].  Raises TooSmallImageError
     (a BlankImageError) when all the ink is under MIN_INK_SIDE pixels on its longer side.  The picture counts as
-    photographed (for ``keep_the_drawing``) when over PHOTO_GRAIN_SHARE of the separated ink is
-    faint but not 0 (camera noise, the paper's grain; a clean drawing has none)."""
-    photographed = np.mean((separated > 0) & (separated < INK_THRESHOLD)) > PHOTO_GRAIN_SHARE
+    photographed (``is_photographed``: ruled lines and the bands along its edges are then looked for)."""
+    photographed = is_photographed(separated)
     ink = np.where(separated < INK_THRESHOLD, 0, separated).astype(np.float32)
     _refuse_if_too_small(ink)
     if photographed:
@@ -392,6 +392,18 @@ def digit_from(separated):
     digit = np.asarray(Image.fromarray(ink, mode="F").resize((width, height), resample), dtype=np.float32)
     digit = np.clip(digit, 0, 1)
     return _thin(_full_strength(place_by_center_of_mass(digit).reshape(784)))
+
+
+def is_photographed(separated):
+    """Does ``separate_ink``'s result (h, w) have a photograph's grain: over PHOTO_GRAIN_SHARE of its
+    pixels faint but not 0 (camera noise, the paper's grain; a clean drawing has none)?  In a
+    picture at most SMALL_SIDE pixels on its longer side (a digit drawn in a paint program on a
+    canvas MNIST's size) the anti-aliased edges of the strokes are a large share of it, so there
+    only the faint pixels more than two pixels from any ink (at least INK_THRESHOLD) count."""
+    faint = (separated > 0) & (separated < INK_THRESHOLD)
+    if max(separated.shape) <= SMALL_SIDE:
+        faint &= _sliding((separated >= INK_THRESHOLD).astype(np.float32), 5, np.maximum) == 0
+    return bool(np.mean(faint) > PHOTO_GRAIN_SHARE)
 
 
 def _refuse_if_too_small(ink):

@@ -1,0 +1,66 @@
+"""Benchmark: digits drawn on a canvas MNIST's size, as people draw their own in a paint program.
+
+    DIGITNET_DATA=../shared/mnist python benchmarks/small_canvas.py [--out benchmarks/results/small_canvas.json]
+
+The evaluation set's mouse drawings (tests/data/evaluation/digits/*-mouse-*) shrunk by area
+averaging (anti-aliased, as a paint program draws; transparent ones stay transparent) to 28, 40
+and 64 pixels on a side, and at 28 pixels also thresholded to hard edges.  For each shipped
+network: the share read right (top answer), read right and kept, and refused by ``predict
+--reject`` (a blank or too-small picture counts as refused), per size.
+"""
+
+import argparse
+import io
+from pathlib import Path
+
+from machine import cpu_model, report  # benchmarks/machine.py
+from PIL import Image
+from rejection import read_pictures  # benchmarks/rejection.py
+
+import digitnet
+from digitnet.models import SHIPPED, load_shipped
+
+DIGITS = Path(__file__).resolve().parent.parent / "tests" / "data" / "evaluation" / "digits"
+SIZES = (("28", 28, False), ("28-hard-edged", 28, True), ("40", 40, False), ("64", 64, False))
+
+
+def shrunk(path, side, hard):
+    """The picture at ``path`` as PNG bytes, ``side`` pixels on a side (RGBA as drawn; hard: every
+    channel 0 or 255)."""
+    picture = Image.open(path).convert("RGBA").resize((side, side), Image.Resampling.BOX)
+    if hard:
+        picture = picture.point(lambda v: 255 if v > 127 else 0)
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+    paths = sorted(DIGITS.glob("*-mouse-*"))
+    labels = [int(path.stem.split("-")[0]) for path in paths]
+    sets = {
+        name: read_pictures([shrunk(p, side, hard) for p in paths], ["mouse"] * len(paths), labels)
+        for name, side, hard in SIZES
+    }
+    result = {"cpu": cpu_model(), "digitnet_version": digitnet.__version__, "pictures": len(paths), "networks": []}
+    for name in SHIPPED:
+        net = load_shipped(name)
+        sizes = {}
+        for size, (_, truth, pixels, drawings, blanks) in sets.items():
+            verdict = net.predict_or_reject(pixels, drawings=drawings)
+            refused = verdict.rejected | blanks
+            right = verdict.outputs.argmax(axis=1) == truth
+            sizes[size] = {
+                "read": float(right.mean()),
+                "read_and_kept": float((right & ~refused).mean()),
+                "refused": float(refused.mean()),
+            }
+        result["networks"].append({"network": name, "sizes": sizes})
+    report(result, args.out)
+
+
+if __name__ == "__main__":
+    main()
