@@ -5,8 +5,8 @@
 The evaluation set's mouse drawings (tests/data/evaluation/digits/*-mouse-*) shrunk by area
 averaging (anti-aliased, as a paint program draws; transparent ones stay transparent) to 28, 40
 and 64 pixels on a side, and at 28 pixels also thresholded to hard edges.  For each shipped
-network: the share read right (top answer), read right and kept, and refused by ``predict
---reject`` (a blank or too-small picture counts as refused), per size.
+network, per size, ``rejection.rates``: the shares read right (top answer), read right and kept,
+refused by ``predict --reject`` (a blank or too-small picture counts as refused) and unsure.
 """
 
 import argparse
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from machine import cpu_model, report  # benchmarks/machine.py
 from PIL import Image
-from rejection import read_pictures  # benchmarks/rejection.py
+from rejection import rates, read_pictures  # benchmarks/rejection.py
 
 import digitnet
 from digitnet.models import SHIPPED, load_shipped
@@ -48,16 +48,7 @@ def main():
     result = {"cpu": cpu_model(), "digitnet_version": digitnet.__version__, "pictures": len(paths), "networks": []}
     for name in SHIPPED:
         net = load_shipped(name)
-        sizes = {}
-        for size, (_, truth, pixels, drawings, blanks) in sets.items():
-            verdict = net.predict_or_reject(pixels, drawings=drawings)
-            refused = verdict.rejected | blanks
-            right = verdict.outputs.argmax(axis=1) == truth
-            sizes[size] = {
-                "read": float(right.mean()),
-                "read_and_kept": float((right & ~refused).mean()),
-                "refused": float(refused.mean()),
-            }
+        sizes = {size: rates(net, pictures, per_kind=False)["all"] for size, pictures in sets.items()}
         result["networks"].append({"network": name, "sizes": sizes})
     report(result, args.out)
 
