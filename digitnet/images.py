@@ -15,7 +15,8 @@ MNIST's digits were made this way, and ``to_mnist`` repeats it:
    in a photograph, bands of ink lining an edge (a strip of desk) are cut off first, so a digit
    that runs into one comes apart from it.
 4. Crop to the ink; thicken strokes that would be thinner than MNIST's after scaling (and, at
-   the end, thin strokes that came out wider than MNIST's 2.9 pixels).
+   the end, thin strokes that came out wider than MNIST's 2.9 pixels, or widen lines 1–2 pixels
+   wide that nothing widened).
 5. Scale the longer side to 20 pixels with anti-aliasing (aspect ratio kept).
 6. Place it in a 28×28 square so that its centre of mass lands where MNIST's does:
    row 14.0, column 14.0 (pixel centres numbered 0–27; measured over all 70,000 MNIST digits,
@@ -43,6 +44,8 @@ from .ruled_lines import without_ruled_lines
 MNIST_CENTER_OF_MASS = (14.0, 14.0)  # (row, column), measured on MNIST itself
 DIGIT_BOX = 20  # MNIST scales each digit's longer side to 20 pixels
 MNIST_STROKE = 2.9  # median MNIST stroke width in pixels, by _thicken's estimate on the test set
+THINNEST_SEEN = 2.2  # stroke_width of lines 1 or 2 pixels wide is 2 (every ink pixel on the boundary,
+WIDEN = 1.2  # … but where lines cross): such a digit is widened by this many pixels towards MNIST's 2.9
 STRONG_QUANTILE = 0.75  # the strongest quarter of a digit's ink is at full strength (MNIST's: median 0.99)
 MAX_PIXELS = 50_000_000  # larger images are refused (decompression bombs)
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -391,7 +394,7 @@ def digit_from(separated):
     resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC
     digit = np.asarray(Image.fromarray(ink, mode="F").resize((width, height), resample), dtype=np.float32)
     digit = np.clip(digit, 0, 1)
-    return _thin(_full_strength(place_by_center_of_mass(digit).reshape(784)))
+    return _widen(_thin(_full_strength(place_by_center_of_mass(digit).reshape(784))))
 
 
 def is_photographed(separated):
@@ -444,6 +447,17 @@ def mask_width(solid):
     inside = np.roll(solid, 1, rows) & np.roll(solid, -1, rows) & np.roll(solid, 1, cols) & np.roll(solid, -1, cols)
     widths = 2 * solid.sum(axis=(rows, cols)) / np.maximum((solid & ~inside).sum(axis=(rows, cols)), 1)
     return float(widths) if solid.ndim == 2 else widths
+
+
+def _widen(pixels):
+    """(784,) digit whose strokes are at most 2 pixels wide (``stroke_width`` at most THINNEST_SEEN:
+    hardly a pixel of its ink, only where lines cross, has all four neighbours inked) widened by WIDEN pixels (a blend
+    towards the 3×3 grey dilation).  A line 1 pixel wide drawn on a canvas MNIST's size is not
+    shrunk, so ``_thicken``, which sees such a line as 2 pixels wide (the estimate cannot go
+    lower), leaves it as it is."""
+    if stroke_width(pixels) > THINNEST_SEEN:
+        return pixels
+    return change_thickness(pixels[None], np.array([WIDEN], np.float32))[0]
 
 
 def _thin(pixels):

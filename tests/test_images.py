@@ -218,6 +218,16 @@ def test_a_digit_drawn_on_a_canvas_mnists_size_reads_like_the_same_digit_drawn_l
     assert np.corrcoef(blurred(small), blurred(image_to_input(png_bytes(draw_eight(280)))))[0, 1] > 0.9  # 0.89
 
 
+def test_lines_one_pixel_wide_on_a_canvas_mnists_size_come_out_as_wide_as_mnists():
+    """A 4 drawn with a 1-pixel pencil on a 28×28 canvas: it is not shrunk, so nothing widened it
+    (its strokes came out 2.0 wide by ``stroke_width``, whose estimate cannot go lower)."""
+    image = Image.new("L", (28, 28), 255)
+    draw = ImageDraw.Draw(image)
+    draw.line([(15, 4), (7, 18), (21, 18)], fill=0, width=1)
+    draw.line([(16, 9), (16, 25)], fill=0, width=1)
+    assert abs(stroke_width(image_to_input(png_bytes(image))) - MNIST_STROKE) < 0.8
+
+
 def test_grey_strokes_with_one_strong_pixel_come_out_at_full_strength_like_mnist(real_mnist):
     ink = np.asarray(draw_seven(ink=255, paper=0), np.float32) / 255 * 0.5  # strokes at half strength …
     ink[60, 140] = 1.0  # … but one pixel (a grain, a glint) at full strength sets the stretch
